@@ -1,0 +1,69 @@
+package io.leakwatch.pubsub;
+
+import com.salesforce.eventbus.protobuf.PubSubGrpc;
+import com.salesforce.eventbus.protobuf.TopicInfo;
+import com.salesforce.eventbus.protobuf.TopicRequest;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * A connection to one Pub/Sub server for one org: the TLS channel, the auth headers, and the schema
+ * cache shared by all of its subscriptions.
+ */
+public final class PubSubClient implements AutoCloseable {
+  private final ManagedChannel channel;
+  private final PubSubGrpc.PubSubStub asyncStub;
+  private final PubSubGrpc.PubSubBlockingStub blockingStub;
+  private final SchemaCache schemas;
+  private final PayloadDecoder decoder;
+
+  public PubSubClient(PubSubEndpoint endpoint, Supplier<PubSubCredentials> credentials) {
+    this(endpoint.openChannel(), credentials);
+  }
+
+  public PubSubClient(ManagedChannel channel, Supplier<PubSubCredentials> credentials) {
+    this.channel = channel;
+    Channel authenticated = ClientInterceptors.intercept(channel, new AuthHeaders(credentials));
+    this.asyncStub = PubSubGrpc.newStub(authenticated);
+    this.blockingStub = PubSubGrpc.newBlockingStub(authenticated);
+    this.schemas = SchemaCache.overGrpc(blockingStub);
+    this.decoder = new PayloadDecoder(schemas);
+  }
+
+  /** GetTopic: whether the topic exists and may be subscribed to, and its current schema id. */
+  public TopicInfo topic(String topicName) {
+    return blockingStub.withDeadlineAfter(30, TimeUnit.SECONDS)
+        .getTopic(TopicRequest.newBuilder().setTopicName(topicName).build());
+  }
+
+  /**
+   * Opens a Subscribe stream. Events go to {@code listener}; at most {@code maxBacklog} may be
+   * delivered and not yet {@linkplain PubSubSubscriber#release released} at any time.
+   */
+  public PubSubSubscriber subscribe(String topicName, ReplayStart start, int maxBacklog, SubscriptionListener listener) {
+    PubSubSubscriber subscriber = new PubSubSubscriber(asyncStub, decoder, topicName, maxBacklog, listener);
+    subscriber.start(start);
+    return subscriber;
+  }
+
+  public SchemaCache schemas() {
+    return schemas;
+  }
+
+  public PubSubGrpc.PubSubBlockingStub blockingStub() {
+    return blockingStub;
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

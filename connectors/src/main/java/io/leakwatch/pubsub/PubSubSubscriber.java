@@ -1,0 +1,186 @@
+package io.leakwatch.pubsub;
+
+import com.salesforce.eventbus.protobuf.ConsumerEvent;
+import com.salesforce.eventbus.protobuf.FetchRequest;
+import com.salesforce.eventbus.protobuf.FetchResponse;
+import com.salesforce.eventbus.protobuf.PubSubGrpc;
+import com.salesforce.eventbus.protobuf.ReplayPreset;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One Subscribe stream on one topic, with pull-based flow control.
+ *
+ * <p>Credit is the number of events asked of the server and not yet received ("outstanding"). It
+ * never exceeds {@value #MAX_OUTSTANDING} (the server's cap), is topped up when it falls to half so
+ * the stream never idles at zero, and is only granted while the consumer's backlog of delivered but
+ * unreleased events leaves room. A slow consumer therefore slows the stream instead of filling memory.
+ */
+public final class PubSubSubscriber implements AutoCloseable {
+  public static final int MAX_OUTSTANDING = 100;
+  private static final int TOP_UP_AT = MAX_OUTSTANDING / 2;
+  private static final int MIN_TOP_UP = 10;
+
+  private final PubSubGrpc.PubSubStub stub;
+  private final PayloadDecoder decoder;
+  private final String topic;
+  private final int maxBacklog;
+  private final SubscriptionListener listener;
+
+  private ClientCallStreamObserver<FetchRequest> requests;
+  private int outstanding;
+  private int backlog;
+  private long received;
+  private int largestOutstanding;
+  private boolean closed;
+  private volatile ReplayId lastReceived;
+
+  PubSubSubscriber(PubSubGrpc.PubSubStub stub, PayloadDecoder decoder, String topic, int maxBacklog, SubscriptionListener listener) {
+    if (maxBacklog < MAX_OUTSTANDING) {
+      throw new IllegalArgumentException("maxBacklog must be at least " + MAX_OUTSTANDING + " but was " + maxBacklog);
+    }
+    this.stub = stub;
+    this.decoder = decoder;
+    this.topic = topic;
+    this.maxBacklog = maxBacklog;
+    this.listener = listener;
+  }
+
+  synchronized void start(ReplayStart start) {
+    stub.subscribe(new ResponseObserver());
+    int credit = credit();
+    FetchRequest.Builder first = FetchRequest.newBuilder()
+        .setTopicName(topic)
+        .setReplayPreset(start.preset())
+        .setNumRequested(credit);
+    if (start.preset() == ReplayPreset.CUSTOM) {
+      first.setReplayId(start.after().toByteString());
+    }
+    grant(credit);
+    requests.onNext(first.build());
+  }
+
+  /** The consumer has finished with {@code count} delivered events; their credit may be reused. */
+  public synchronized void release(int count) {
+    backlog = Math.max(0, backlog - count);
+    topUp();
+  }
+
+  public String topic() {
+    return topic;
+  }
+
+  /** The replay id of the newest event delivered to the listener, or null before the first. */
+  public ReplayId lastReceived() {
+    return lastReceived;
+  }
+
+  public synchronized long received() {
+    return received;
+  }
+
+  /** The most credit ever outstanding at once on this stream; never above {@value #MAX_OUTSTANDING}. */
+  public synchronized int largestOutstanding() {
+    return largestOutstanding;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed && requests != null) {
+      closed = true;
+      requests.cancel("subscriber closed", null);
+    }
+    closed = true;
+  }
+
+  private int credit() {
+    int room = Math.min(MAX_OUTSTANDING - outstanding, maxBacklog - backlog - outstanding);
+    return Math.max(0, room);
+  }
+
+  private void grant(int credit) {
+    outstanding += credit;
+    largestOutstanding = Math.max(largestOutstanding, outstanding);
+  }
+
+  private void topUp() {
+    if (closed || requests == null || outstanding > TOP_UP_AT) {
+      return;
+    }
+    int credit = credit();
+    if (credit == 0 || (credit < MIN_TOP_UP && outstanding > 0)) {
+      return;
+    }
+    grant(credit);
+    requests.onNext(FetchRequest.newBuilder().setTopicName(topic).setNumRequested(credit).build());
+  }
+
+  private final class ResponseObserver implements ClientResponseObserver<FetchRequest, FetchResponse> {
+    @Override
+    public void beforeStart(ClientCallStreamObserver<FetchRequest> requestStream) {
+      requests = requestStream;
+    }
+
+    @Override
+    public void onNext(FetchResponse response) {
+      long now = System.nanoTime();
+      List<ReceivedEvent> events = new ArrayList<>(response.getEventsCount());
+      for (ConsumerEvent event : response.getEventsList()) {
+        events.add(decode(event, now));
+      }
+      synchronized (PubSubSubscriber.this) {
+        if (closed) {
+          return;
+        }
+        outstanding = Math.max(0, outstanding - events.size());
+        backlog += events.size();
+        received += events.size();
+      }
+      if (events.isEmpty()) {
+        listener.onKeepAlive(topic, ReplayId.of(response.getLatestReplayId()));
+      } else {
+        lastReceived = events.get(events.size() - 1).replayId();
+        listener.onEvents(topic, events);
+      }
+      synchronized (PubSubSubscriber.this) {
+        topUp();
+      }
+    }
+
+    private ReceivedEvent decode(ConsumerEvent event, long now) {
+      ReplayId replayId = ReplayId.of(event.getReplayId());
+      String schemaId = event.getEvent().getSchemaId();
+      String eventId = event.getEvent().getId();
+      try {
+        return new ReceivedEvent(topic, replayId, eventId, schemaId,
+            decoder.decode(schemaId, event.getEvent().getPayload().toByteArray()), null, now);
+      } catch (PayloadDecoder.MalformedPayloadException | SchemaCache.UnknownSchemaException e) {
+        return new ReceivedEvent(topic, replayId, eventId, schemaId, null, e.getMessage(), now);
+      } catch (RuntimeException e) {
+        return new ReceivedEvent(topic, replayId, eventId, schemaId, null, "decoder failed: " + e, now);
+      }
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+      boolean wasClosed;
+      synchronized (PubSubSubscriber.this) {
+        wasClosed = closed;
+        closed = true;
+      }
+      if (!wasClosed) {
+        listener.onError(topic, failure);
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      synchronized (PubSubSubscriber.this) {
+        closed = true;
+      }
+      listener.onCompleted(topic);
+    }
+  }
+}

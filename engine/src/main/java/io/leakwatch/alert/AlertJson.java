@@ -1,0 +1,75 @@
+package io.leakwatch.alert;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.Severity;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON form of an alert, one object per line in JSON Lines files. Field order is fixed. */
+public final class AlertJson {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private AlertJson() {}
+
+  public static String toJson(Alert alert) {
+    ObjectNode node = MAPPER.createObjectNode();
+    node.put("id", alert.id());
+    node.put("ruleId", alert.ruleId());
+    node.put("title", alert.title());
+    node.put("severity", alert.severity().label());
+    node.put("principal", alert.principal());
+    if (alert.integration() != null) {
+      node.put("integration", alert.integration());
+    }
+    node.put("count", alert.count());
+    node.put("objects", alert.objects());
+    node.put("firstEventTime", Instant.ofEpochMilli(alert.firstEventTime()).toString());
+    node.put("lastEventTime", Instant.ofEpochMilli(alert.lastEventTime()).toString());
+    node.put("detectedAt", Instant.ofEpochMilli(alert.detectedAt()).toString());
+    strings(node.putArray("evidence"), alert.evidence());
+    strings(node.putArray("reasons"), alert.reasons());
+    strings(node.putArray("decidedBy"), alert.decidedBy());
+    strings(node.putArray("attack"), alert.attack());
+    ObjectNode controls = node.putObject("controls");
+    alert.controls().entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .forEach(e -> strings(controls.putArray(e.getKey()), e.getValue()));
+    node.put("drill", alert.drill());
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Reads an alert back from its JSON line (for reports and tests); latency is not kept. */
+  public static Alert fromJson(String json) throws JsonProcessingException {
+    ObjectNode node = (ObjectNode) MAPPER.readTree(json);
+    Map<String, List<String>> controls = new LinkedHashMap<>();
+    node.path("controls").fields().forEachRemaining(e -> controls.put(e.getKey(), list(e.getValue())));
+    return new Alert(node.path("id").asText(), node.path("ruleId").asText(), node.path("title").asText(),
+        Severity.parse(node.path("severity").asText()), node.path("principal").asText(),
+        node.hasNonNull("integration") ? node.get("integration").asText() : null, node.path("count").asLong(),
+        node.path("objects").asText(), Instant.parse(node.path("firstEventTime").asText()).toEpochMilli(),
+        Instant.parse(node.path("lastEventTime").asText()).toEpochMilli(),
+        Instant.parse(node.path("detectedAt").asText()).toEpochMilli(), list(node.path("evidence")),
+        list(node.path("reasons")), list(node.path("decidedBy")), list(node.path("attack")), controls,
+        node.path("drill").asBoolean(), 0);
+  }
+
+  private static List<String> list(com.fasterxml.jackson.databind.JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
+  }
+
+  private static void strings(ArrayNode array, List<String> values) {
+    values.forEach(array::add);
+  }
+}

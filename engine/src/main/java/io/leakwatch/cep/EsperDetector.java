@@ -1,0 +1,216 @@
+package io.leakwatch.cep;
+
+import com.espertech.esper.common.client.EPCompiled;
+import com.espertech.esper.common.client.EventBean;
+import com.espertech.esper.common.client.EventType;
+import com.espertech.esper.common.client.configuration.Configuration;
+import com.espertech.esper.compiler.client.CompilerArguments;
+import com.espertech.esper.compiler.client.EPCompileException;
+import com.espertech.esper.compiler.client.EPCompileExceptionItem;
+import com.espertech.esper.compiler.client.EPCompilerProvider;
+import com.espertech.esper.runtime.client.EPDeployException;
+import com.espertech.esper.runtime.client.EPDeployment;
+import com.espertech.esper.runtime.client.EPRuntime;
+import com.espertech.esper.runtime.client.EPRuntimeProvider;
+import com.espertech.esper.runtime.client.EPStatement;
+import com.espertech.esper.runtime.client.UpdateListener;
+import io.leakwatch.decision.Detection;
+import io.leakwatch.rulepack.RuleDefinition;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.rulepack.RulePackException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * The pack's EPL running in one Esper runtime on an external (event-time) clock.
+ *
+ * <p>Contract for rule authors: statements named {@code detection…} (via {@code @Name}) produce
+ * detections. They must select {@code principal} (a user id) and may select {@code count},
+ * {@code objects}, {@code firstTime}, {@code lastTime} and {@code evidence} (EventIdentifiers);
+ * every other column becomes a detection attribute. Listeners run on the sending thread.
+ */
+public final class EsperDetector implements AutoCloseable {
+  private static final Set<String> KNOWN_COLUMNS = Set.of("principal", "count", "objects", "firstTime", "lastTime", "evidence");
+  static final int MAX_EVIDENCE = 100;
+
+  private final EPRuntime runtime;
+  private final Configuration config;
+  private final OrgContext org;
+  private final Consumer<Detection> detections;
+  private boolean started;
+
+  public EsperDetector(RulePack pack, OrgContext org, Consumer<Detection> detections) {
+    this.org = org;
+    this.detections = detections;
+    this.config = new Configuration();
+    config.getRuntime().getThreading().setInternalTimerEnabled(false);
+    config.getCommon().addVariable("org", OrgContext.class.getName(), org, true);
+    this.runtime = EPRuntimeProvider.getRuntime("leakwatch-" + UUID.randomUUID(), config);
+    try {
+      for (RuleDefinition.Source shared : pack.shared()) {
+        deploy(shared, null);
+      }
+      for (RuleDefinition rule : pack.rules()) {
+        EPDeployment deployment = deploy(rule.epl(), rule.id());
+        List<EPStatement> producing = new ArrayList<>();
+        for (EPStatement statement : deployment.getStatements()) {
+          if (statement.getName().startsWith("detection")) {
+            producing.add(statement);
+          }
+        }
+        if (producing.isEmpty()) {
+          throw RulePackException.at(rule.epl().origin(), 0,
+              "no statement is named detection… (annotate the statement that finds the pattern with @Name('detection'))");
+        }
+        for (EPStatement statement : producing) {
+          statement.addListener(listener(rule.id(), statement));
+        }
+      }
+    } catch (RuntimeException e) {
+      runtime.destroy();
+      throw e;
+    }
+  }
+
+  private EPDeployment deploy(RuleDefinition.Source source, String deploymentId) {
+    CompilerArguments args = new CompilerArguments(config);
+    args.getPath().add(runtime.getRuntimePath());
+    EPCompiled compiled;
+    try {
+      compiled = EPCompilerProvider.getCompiler().compile(source.text(), args);
+    } catch (EPCompileException e) {
+      throw new RulePackException("EPL does not compile:\n" + describe(source.origin(), e));
+    }
+    try {
+      return deploymentId == null
+          ? runtime.getDeploymentService().deploy(compiled)
+          : runtime.getDeploymentService().deploy(compiled, new com.espertech.esper.runtime.client.DeploymentOptions().setDeploymentId(deploymentId));
+    } catch (EPDeployException e) {
+      throw RulePackException.at(source.origin(), 0, "EPL does not deploy: " + e.getMessage());
+    }
+  }
+
+  static String describe(String origin, EPCompileException e) {
+    if (e.getItems() == null || e.getItems().isEmpty()) {
+      return origin + ": " + e.getMessage();
+    }
+    return e.getItems().stream()
+        .map(item -> origin + lineOf(item) + ": " + firstLine(item.getMessage()))
+        .collect(Collectors.joining("\n"));
+  }
+
+  private static String lineOf(EPCompileExceptionItem item) {
+    return item.getLineNumber() > 0 ? ":" + item.getLineNumber() : "";
+  }
+
+  private static String firstLine(String message) {
+    int cut = message.indexOf(" [");
+    return cut > 0 ? message.substring(0, cut) : message;
+  }
+
+  private UpdateListener listener(String ruleId, EPStatement statement) {
+    String[] columns = statement.getEventType().getPropertyNames();
+    if (!List.of(columns).contains("principal")) {
+      throw new RulePackException("rule " + ruleId + ": statement '" + statement.getName() + "' must select a 'principal' column");
+    }
+    return (newEvents, oldEvents, stmt, rt) -> {
+      if (newEvents == null) {
+        return;
+      }
+      long now = rt.getEventService().getCurrentTime();
+      for (EventBean row : newEvents) {
+        detections.accept(toDetection(ruleId, row, columns, now));
+      }
+    };
+  }
+
+  private Detection toDetection(String ruleId, EventBean row, String[] columns, long now) {
+    String principal = string(row.get("principal"));
+    Map<String, Object> attributes = new LinkedHashMap<>();
+    for (String column : columns) {
+      if (!KNOWN_COLUMNS.contains(column)) {
+        Object value = row.get(column);
+        if (value instanceof Number || value instanceof Boolean || value instanceof String) {
+          attributes.put(column, value);
+        }
+      }
+    }
+    long first = number(row, columns, "firstTime", now);
+    long last = number(row, columns, "lastTime", now);
+    return new Detection(ruleId, principal, org.integrationName(principal), number(row, columns, "count", 0),
+        has(columns, "objects") ? string(row.get("objects")) : "", first, last, now, evidence(row, columns), Map.copyOf(attributes));
+  }
+
+  private static boolean has(String[] columns, String name) {
+    for (String column : columns) {
+      if (column.equals(name)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long number(EventBean row, String[] columns, String name, long fallback) {
+    if (!has(columns, name)) {
+      return fallback;
+    }
+    return row.get(name) instanceof Number n ? n.longValue() : fallback;
+  }
+
+  private static String string(Object value) {
+    return value == null ? "" : value.toString();
+  }
+
+  private static List<String> evidence(EventBean row, String[] columns) {
+    if (!has(columns, "evidence")) {
+      return List.of();
+    }
+    Object value = row.get("evidence");
+    List<String> ids = new ArrayList<>();
+    if (value instanceof Object[] array) {
+      for (Object id : array) {
+        if (id != null && ids.size() < MAX_EVIDENCE) {
+          ids.add(id.toString());
+        }
+      }
+    } else if (value instanceof Collection<?> collection) {
+      for (Object id : collection) {
+        if (id != null && ids.size() < MAX_EVIDENCE) {
+          ids.add(id.toString());
+        }
+      }
+    } else if (value != null) {
+      ids.add(value.toString());
+    }
+    return List.copyOf(ids);
+  }
+
+  /** The declared event type for a name, or null if the pack declares none. */
+  public EventType eventType(String name) {
+    return runtime.getEventTypeService().getBusEventType(name);
+  }
+
+  public void send(Map<String, Object> event, String typeName) {
+    runtime.getEventService().sendEventMap(event, typeName);
+  }
+
+  /** Moves Esper's clock; windows expire and rate-limited outputs release on this. */
+  public void advanceTo(long eventTime) {
+    if (eventTime > runtime.getEventService().getCurrentTime() || !started) {
+      runtime.getEventService().advanceTime(eventTime);
+      started = true;
+    }
+  }
+
+  @Override
+  public void close() {
+    runtime.destroy();
+  }
+}

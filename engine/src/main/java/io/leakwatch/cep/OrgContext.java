@@ -1,0 +1,102 @@
+package io.leakwatch.cep;
+
+import io.leakwatch.profile.Cidr;
+import io.leakwatch.profile.Integration;
+import io.leakwatch.profile.OrgProfile;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * The org profile as EPL sees it: rules call these methods on the variable {@code org}, e.g.
+ * {@code ApiEvent(org.touchesPhi(QueriedEntities))}. Every method is null-safe, because any field
+ * of a Salesforce event may be null.
+ */
+public final class OrgContext {
+  private final OrgProfile profile;
+  private final Map<String, Integration> integrationByUser = new HashMap<>();
+
+  public OrgContext(OrgProfile profile) {
+    this.profile = profile;
+    for (Integration integration : profile.integrations()) {
+      for (String userId : integration.userIds()) {
+        integrationByUser.put(normalizeUserId(userId), integration);
+      }
+    }
+  }
+
+  public OrgProfile profile() {
+    return profile;
+  }
+
+  /** Whether a QueriedEntities value (comma-separated object names) names any PHI object. */
+  public boolean touchesPhi(String queriedEntities) {
+    return !phiObjects(queriedEntities).isEmpty();
+  }
+
+  /** The PHI objects named in a QueriedEntities value, comma-separated, or "" when none. */
+  public String phiObjects(String queriedEntities) {
+    if (queriedEntities == null || queriedEntities.isEmpty()) {
+      return "";
+    }
+    StringJoiner found = new StringJoiner(",");
+    for (String object : queriedEntities.split(",")) {
+      String name = object.trim();
+      if (!name.isEmpty() && profile.phiObjects().contains(name.toLowerCase(Locale.ROOT))) {
+        found.add(name);
+      }
+    }
+    return found.toString();
+  }
+
+  public boolean isIntegration(String userId) {
+    return integration(userId) != null;
+  }
+
+  /** The integration's name for a user id, or null for a person. */
+  public String integrationName(String userId) {
+    Integration integration = integration(userId);
+    return integration == null ? null : integration.name();
+  }
+
+  public boolean isTrusted(String ip) {
+    for (Cidr cidr : profile.trustedNetworks()) {
+      if (cidr.contains(ip)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether an action at {@code eventDate} (epoch millis) falls outside the hours this principal
+   * is expected to work: business hours and days for people, the declared run window for integrations.
+   */
+  public boolean isOutsideHours(String userId, long eventDate) {
+    ZonedDateTime local = Instant.ofEpochMilli(eventDate).atZone(profile.timeZone());
+    Integration integration = integration(userId);
+    if (integration != null) {
+      return !integration.runWindow().contains(local.toLocalTime());
+    }
+    return !profile.businessDays().contains(local.getDayOfWeek())
+        || !profile.businessHours().contains(local.toLocalTime());
+  }
+
+  /** Patient rows this principal may read in five minutes before it counts as a bulk read. */
+  public long bulkThreshold(String userId) {
+    Integration integration = integration(userId);
+    return integration == null ? profile.bulkReadThreshold() : integration.maxRowsPer5Min();
+  }
+
+  private Integration integration(String userId) {
+    return userId == null ? null : integrationByUser.get(normalizeUserId(userId));
+  }
+
+  /** 15- and 18-character ids of the same user compare equal. */
+  private static String normalizeUserId(String userId) {
+    return userId.length() == 18 ? userId.substring(0, 15) : userId;
+  }
+}

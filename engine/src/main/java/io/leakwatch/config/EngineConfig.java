@@ -1,0 +1,175 @@
+package io.leakwatch.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The engine's YAML configuration. {@code ${NAME}} is replaced by the environment variable NAME, so
+ * secrets stay out of the file. Relative paths resolve against the file's folder.
+ *
+ * <pre>
+ * org:
+ *   endpoint: {host: api.pubsub.salesforce.com, port: 7443}   # trustCertificate: PEM, optional
+ *   auth: {accessToken: ${SF_ACCESS_TOKEN}, instanceUrl: https://acme.my.salesforce.com, tenantId: 00D...}
+ *   topics: [/event/ApiEventStream, /event/LoginEventStream]
+ *   replay: latest            # or earliest
+ *   profile: org-profile.yaml
+ *   drill: false
+ * rules: rules/               # optional: the default pack otherwise
+ * alerts: {console: true, jsonl: alerts.jsonl}
+ * deadLetters: dead-letters.jsonl
+ * </pre>
+ */
+public record EngineConfig(
+    PubSubEndpoint endpoint, PubSubCredentials credentials, List<String> topics, ReplayStart start, Path profile, boolean drill,
+    Path rules, boolean consoleAlerts, Path alertsFile, Path deadLetters) {
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
+
+  public static EngineConfig load(Path file, Map<String, String> env) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      throw new ConfigException(file.toString(), null, "cannot read: " + e.getMessage());
+    }
+    return parse(text, file.toString(), file.toAbsolutePath().getParent(), env);
+  }
+
+  public static EngineConfig parse(String yaml, String source, Path baseDir, Map<String, String> env) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(source, null, "not valid YAML: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new ConfigException(source, null, "must be a YAML mapping");
+    }
+    Reader r = new Reader(source, baseDir, env);
+    r.keys(root, "", Set.of("org", "rules", "alerts", "deadLetters"));
+    JsonNode org = r.object(root, "org");
+    r.keys(org, "org", Set.of("endpoint", "auth", "topics", "replay", "profile", "drill"));
+    JsonNode endpoint = r.object(org, "org.endpoint");
+    r.keys(endpoint, "org.endpoint", Set.of("host", "port", "trustCertificate"));
+    int port = (int) r.number(endpoint, "org.endpoint.port", 1, 65_535);
+    PubSubEndpoint pubsub = new PubSubEndpoint(r.text(endpoint, "org.endpoint.host"), port,
+        endpoint.has("trustCertificate") ? r.file(endpoint, "org.endpoint.trustCertificate") : null);
+    JsonNode auth = r.object(org, "org.auth");
+    r.keys(auth, "org.auth", Set.of("accessToken", "instanceUrl", "tenantId"));
+    PubSubCredentials credentials = new PubSubCredentials(r.text(auth, "org.auth.accessToken"),
+        r.text(auth, "org.auth.instanceUrl"), r.text(auth, "org.auth.tenantId"));
+    List<String> topics = new ArrayList<>();
+    JsonNode topicList = r.field(org, "org.topics");
+    if (!topicList.isArray() || topicList.isEmpty()) {
+      throw new ConfigException(source, "org.topics", "must be a non-empty list of channels such as /event/ApiEventStream");
+    }
+    topicList.forEach(t -> topics.add(t.asText()));
+    String replay = org.has("replay") ? r.text(org, "org.replay") : "latest";
+    ReplayStart start = switch (replay) {
+      case "latest" -> ReplayStart.latest();
+      case "earliest" -> ReplayStart.earliest();
+      default -> throw new ConfigException(source, "org.replay", "must be latest or earliest, was '" + replay + "'");
+    };
+    Path profile = r.file(org, "org.profile");
+    boolean drill = org.path("drill").asBoolean(false);
+    Path rules = root.has("rules") ? r.path(root, "rules") : null;
+    boolean console = true;
+    Path alerts = null;
+    if (root.has("alerts")) {
+      JsonNode a = r.object(root, "alerts");
+      r.keys(a, "alerts", Set.of("console", "jsonl"));
+      console = a.path("console").asBoolean(true);
+      alerts = a.has("jsonl") ? r.path(a, "alerts.jsonl") : null;
+    }
+    Path deadLetters = root.has("deadLetters") ? r.path(root, "deadLetters") : baseDir.resolve("dead-letters.jsonl");
+    return new EngineConfig(pubsub, credentials, List.copyOf(topics), start, profile, drill, rules, console, alerts, deadLetters);
+  }
+
+  private record Reader(String source, Path baseDir, Map<String, String> env) {
+    void keys(JsonNode node, String at, Set<String> known) {
+      for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        if (!known.contains(name)) {
+          throw new ConfigException(source, at.isEmpty() ? name : at + "." + name, "unknown key (expected one of " + new TreeSet<>(known) + ")");
+        }
+      }
+    }
+
+    JsonNode field(JsonNode node, String key) {
+      JsonNode value = node.get(last(key));
+      if (value == null || value.isNull()) {
+        throw new ConfigException(source, key, "is required");
+      }
+      return value;
+    }
+
+    JsonNode object(JsonNode node, String key) {
+      JsonNode value = field(node, key);
+      if (!value.isObject()) {
+        throw new ConfigException(source, key, "must be a mapping");
+      }
+      return value;
+    }
+
+    String text(JsonNode node, String key) {
+      String raw = field(node, key).asText();
+      Matcher m = ENV.matcher(raw);
+      StringBuilder out = new StringBuilder();
+      while (m.find()) {
+        String value = env.get(m.group(1));
+        if (value == null) {
+          throw new ConfigException(source, key, "environment variable " + m.group(1) + " is not set");
+        }
+        m.appendReplacement(out, Matcher.quoteReplacement(value));
+      }
+      m.appendTail(out);
+      if (out.toString().isBlank()) {
+        throw new ConfigException(source, key, "must not be empty");
+      }
+      return out.toString();
+    }
+
+    long number(JsonNode node, String key, long min, long max) {
+      JsonNode value = field(node, key);
+      if (!value.canConvertToLong() || value.asLong() < min || value.asLong() > max) {
+        throw new ConfigException(source, key, "must be a whole number from " + min + " to " + max);
+      }
+      return value.asLong();
+    }
+
+    Path path(JsonNode node, String key) {
+      return baseDir.resolve(text(node, key));
+    }
+
+    Path file(JsonNode node, String key) {
+      Path path = path(node, key);
+      if (!Files.isRegularFile(path)) {
+        throw new ConfigException(source, key, "file " + path + " does not exist");
+      }
+      return path;
+    }
+
+    private static String last(String key) {
+      int dot = key.lastIndexOf('.');
+      return dot < 0 ? key : key.substring(dot + 1);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.leakwatch.decision;
+
+import io.leakwatch.rulepack.RuleDefinition;
+import io.leakwatch.rulepack.RuleMetadata;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.rulepack.RulePackException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.drools.model.codegen.ExecutableModelProject;
+import org.kie.api.KieBase;
+import org.kie.api.KieServices;
+import org.kie.api.builder.KieBuilder;
+import org.kie.api.builder.KieFileSystem;
+import org.kie.api.builder.Message;
+import org.kie.api.conf.EventProcessingOption;
+import org.kie.api.runtime.KieContainer;
+import org.kie.api.runtime.KieSession;
+import org.kie.api.runtime.KieSessionConfiguration;
+import org.kie.api.runtime.conf.ClockTypeOption;
+import org.kie.api.runtime.rule.FactHandle;
+import org.kie.api.time.SessionPseudoClock;
+
+/**
+ * Turns detections into alerts by asking the pack's DRL rules. Runs in STREAM mode on a pseudo
+ * clock that follows event time, so a replay decides exactly as the live run did. Not thread-safe:
+ * one decider per pipeline thread.
+ */
+public final class DroolsDecider implements AutoCloseable {
+  private static final java.util.regex.Pattern PACKAGE =
+      java.util.regex.Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;?", java.util.regex.Pattern.MULTILINE);
+
+  private final Map<String, RuleMetadata> metadata;
+  private final KieSession session;
+  private final SessionPseudoClock clock;
+  private final Decisions decisions = new Decisions();
+  private final boolean drill;
+
+  public DroolsDecider(RulePack pack, boolean drill) {
+    this.metadata = pack.rules().stream().map(RuleDefinition::metadata)
+        .collect(Collectors.toMap(RuleMetadata::id, Function.identity()));
+    this.drill = drill;
+    KieBase base = compile(pack);
+    KieSessionConfiguration config = KieServices.get().newKieSessionConfiguration();
+    config.setOption(ClockTypeOption.PSEUDO);
+    this.session = base.newKieSession(config, null);
+    boolean declaresDecisions = base.getKiePackages().stream()
+        .flatMap(p -> p.getGlobalVariables().stream())
+        .anyMatch(g -> g.getName().equals("decisions"));
+    if (declaresDecisions) {
+      this.session.setGlobal("decisions", decisions);
+    }
+    this.clock = session.getSessionClock();
+  }
+
+  /** Compiles every decide.drl of the pack into one KieBase; errors name the file and line. */
+  static KieBase compile(RulePack pack) {
+    KieServices services = KieServices.get();
+    KieFileSystem files = services.newKieFileSystem();
+    Map<String, String> originByPath = new java.util.HashMap<>();
+    for (RuleDefinition rule : pack.rules()) {
+      if (rule.drl() != null) {
+        // Drools expects a DRL's folder to match its package; the rule folder's name may not be a package.
+        java.util.regex.Matcher pkg = PACKAGE.matcher(rule.drl().text());
+        String dir = pkg.find() ? pkg.group(1).replace('.', '/') + "/" : "";
+        String path = "src/main/resources/" + dir + rule.folder() + ".drl";
+        files.write(path, rule.drl().text().getBytes(StandardCharsets.UTF_8));
+        originByPath.put(path, rule.drl().origin());
+      }
+    }
+    KieBuilder builder = services.newKieBuilder(files).buildAll(ExecutableModelProject.class);
+    List<Message> errors = builder.getResults().getMessages(Message.Level.ERROR);
+    if (!errors.isEmpty()) {
+      String described = errors.stream()
+          .map(m -> originByPath.getOrDefault(m.getPath(), m.getPath()) + (m.getLine() > 0 ? ":" + m.getLine() : "") + ": " + m.getText().strip())
+          .collect(Collectors.joining("\n"));
+      throw new RulePackException("DRL does not compile:\n" + described);
+    }
+    KieContainer container = services.newKieContainer(builder.getKieModule().getReleaseId());
+    org.kie.api.KieBaseConfiguration baseConfig = services.newKieBaseConfiguration();
+    baseConfig.setOption(EventProcessingOption.STREAM);
+    return container.newKieBase(baseConfig);
+  }
+
+  /** Moves the session clock to {@code eventTime} (epoch millis); never backwards. */
+  public void advanceTo(long eventTime) {
+    long delta = eventTime - clock.getCurrentTime();
+    if (delta > 0) {
+      clock.advanceTime(delta, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Decides one detection and builds its alert. */
+  public Alert decide(Detection detection, long receivedNanos) {
+    RuleMetadata rule = metadata.get(detection.ruleId());
+    if (rule == null) {
+      throw new IllegalArgumentException("detection from unknown rule " + detection.ruleId());
+    }
+    advanceTo(detection.detectedAt());
+    decisions.reset();
+    FactHandle handle = session.insert(detection);
+    session.fireAllRules();
+    session.delete(handle);
+    Severity severity = decisions.severity() == null ? rule.severity() : decisions.severity();
+    List<String> reasons = decisions.severity() == null
+        ? List.of("default severity of " + rule.id() + " (no decision rule matched)")
+        : decisions.reasons();
+    return new Alert(alertId(detection), rule.id(), rule.title(), severity, detection.principal(), detection.integration(),
+        detection.count(), detection.objects(), detection.firstEventTime(), detection.lastEventTime(), detection.detectedAt(),
+        detection.evidence(), reasons, decisions.decidedBy(), rule.attack(), rule.controls(), drill, receivedNanos);
+  }
+
+  /** Same rule, principal and first event: same id, however fast or often the events are replayed. */
+  private static String alertId(Detection d) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update((d.ruleId() + '\0' + d.principal() + '\0' + d.firstEventTime() + '\0' + d.detectedAt() + '\0'
+          + String.join(",", d.evidence())).getBytes(StandardCharsets.UTF_8));
+      return "lw-" + HexFormat.of().formatHex(sha.digest(), 0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    session.dispose();
+  }
+}

@@ -1,0 +1,183 @@
+package io.leakwatch.engine;
+
+import com.espertech.esper.common.client.EventType;
+import io.leakwatch.cep.EsperDetector;
+import io.leakwatch.cep.EventClock;
+import io.leakwatch.cep.EventMapper;
+import io.leakwatch.cep.OrgContext;
+import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.Detection;
+import io.leakwatch.decision.DroolsDecider;
+import io.leakwatch.profile.OrgProfile;
+import io.leakwatch.pubsub.ReceivedEvent;
+import io.leakwatch.rulepack.RulePack;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The synchronous heart of the engine: event → Esper (on event time) → Drools → alerts. One thread
+ * drives it; the Vert.x verticles, the benchmark and the tests all use this same class.
+ */
+public final class DetectionPipeline implements AutoCloseable {
+  private final EsperDetector esper;
+  private final DroolsDecider decider;
+  private final EventClock clock;
+  private final DeadLetters deadLetters;
+  private final PipelineStats stats = new PipelineStats();
+  private final Map<String, EventMapper> mappers = new HashMap<>();
+  private final List<Detection> found = new ArrayList<>();
+  private final RulePack pack;
+
+  public DetectionPipeline(RulePack pack, OrgProfile profile, Options options) {
+    this.pack = pack;
+    this.deadLetters = options.deadLetters();
+    this.clock = new EventClock(options.idleAfterMillis());
+    this.esper = new EsperDetector(pack, new OrgContext(profile), found::add);
+    try {
+      this.decider = new DroolsDecider(pack, options.drill());
+    } catch (RuntimeException e) {
+      esper.close();
+      throw e;
+    }
+  }
+
+  /**
+   * @param idleAfterMillis quiet wall time after which event time flows with the wall clock; 0 never
+   * @param drill whether alerts are drill alerts (never page anyone)
+   */
+  public record Options(long idleAfterMillis, boolean drill, DeadLetters deadLetters) {
+    public static Options defaults() {
+      return new Options(30_000, false, DeadLetters.none());
+    }
+  }
+
+  public RulePack pack() {
+    return pack;
+  }
+
+  public PipelineStats stats() {
+    return stats;
+  }
+
+  public long eventTime() {
+    return clock.now();
+  }
+
+  /** Processes one event from a subscription; an event that cannot be processed is dead-lettered. */
+  public List<Alert> process(ReceivedEvent event, long wallMillis) {
+    stats.received(event.topic());
+    if (!event.decoded()) {
+      return deadLetter(event, event.failure());
+    }
+    EventMapper mapper = mapper(event.topic());
+    if (mapper == null) {
+      return deadLetter(event, "no event type " + TopicTypes.typeFor(event.topic()) + " is declared in the rule pack for topic " + event.topic());
+    }
+    Map<String, Object> fields;
+    try {
+      fields = mapper.toMap(event.record());
+    } catch (RuntimeException e) {
+      return deadLetter(event, "cannot map record: " + e.getClass().getSimpleName());
+    }
+    try {
+      return processMapped(event.topic(), mapper.type().getName(), fields, event.receivedNanos(), wallMillis);
+    } catch (RuntimeException e) {
+      // A rule that throws on one event must not stop the stream; the event is accounted for.
+      return deadLetter(event, "rule evaluation failed: " + e.getClass().getSimpleName() + " " + e.getMessage());
+    }
+  }
+
+  /**
+   * Processes one event given as Salesforce field names and values (a JSON replay, a rule test).
+   * Throws {@link IllegalArgumentException} for a topic the pack declares no type for.
+   */
+  public List<Alert> process(String topic, Map<String, ?> rawFields, long wallMillis) {
+    EventMapper mapper = mapper(topic);
+    if (mapper == null) {
+      throw new IllegalArgumentException("no event type " + TopicTypes.typeFor(topic) + " is declared in the rule pack for topic " + topic);
+    }
+    stats.received(topic);
+    return processMapped(topic, mapper.type().getName(), mapper.fromFields(rawFields), System.nanoTime(), wallMillis);
+  }
+
+  private List<Alert> processMapped(String topic, String type, Map<String, Object> fields, long receivedNanos, long wallMillis) {
+    Object date = fields.get("EventDate");
+    if (!(date instanceof Long)) {
+      date = fields.get("CreatedDate");
+    }
+    long now = date instanceof Long t ? clock.onEvent(t, wallMillis) : clock.onEvent(clock.now(), wallMillis);
+    esper.advanceTo(now);
+    esper.send(fields, type);
+    stats.processed(topic);
+    return decideFound(receivedNanos);
+  }
+
+  /** A heartbeat or keepalive: lets event time flow if the stream has been quiet long enough. */
+  public List<Alert> onIdle(long wallMillis) {
+    long now = clock.onIdle(wallMillis);
+    if (now == Long.MIN_VALUE) {
+      return List.of();
+    }
+    esper.advanceTo(now);
+    return decideFound(System.nanoTime());
+  }
+
+  /** Moves event time to {@code eventTime} (end of a replay), releasing what windows held back. */
+  public List<Alert> advanceTo(long eventTime) {
+    if (!clock.started()) {
+      return List.of();
+    }
+    esper.advanceTo(clock.advanceTo(eventTime));
+    return decideFound(System.nanoTime());
+  }
+
+  private List<Alert> decideFound(long receivedNanos) {
+    if (found.isEmpty()) {
+      return List.of();
+    }
+    List<Alert> alerts = new ArrayList<>(found.size());
+    for (Detection detection : found) {
+      stats.detection(detection.ruleId());
+      Alert alert = decider.decide(detection, receivedNanos);
+      stats.alert(alert.ruleId());
+      alerts.add(alert);
+    }
+    found.clear();
+    return alerts;
+  }
+
+  private List<Alert> deadLetter(ReceivedEvent event, String reason) {
+    found.clear();
+    stats.deadLettered(event.topic());
+    deadLetters.write(event, reason);
+    return List.of();
+  }
+
+  private EventMapper mapper(String topic) {
+    EventMapper mapper = mappers.get(topic);
+    if (mapper == null) {
+      EventType type = esper.eventType(TopicTypes.typeFor(topic));
+      if (type == null) {
+        return null;
+      }
+      mapper = new EventMapper(type);
+      mappers.put(topic, mapper);
+    }
+    return mapper;
+  }
+
+  /** Whether the pack declares an event type for this topic. */
+  public boolean understands(String topic) {
+    return esper.eventType(TopicTypes.typeFor(topic)) != null;
+  }
+
+  @Override
+  public void close() {
+    decider.close();
+    esper.close();
+    deadLetters.close();
+  }
+}

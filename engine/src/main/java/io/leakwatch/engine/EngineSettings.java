@@ -1,0 +1,27 @@
+package io.leakwatch.engine;
+
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.profile.OrgProfile;
+import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.rulepack.RulePack;
+import java.util.List;
+
+/**
+ * Everything one engine run needs, already loaded and validated.
+ *
+ * @param maxBacklog events delivered by a subscription and not yet processed, at most
+ */
+public record EngineSettings(
+    PubSubEndpoint endpoint,
+    PubSubCredentials credentials,
+    List<String> topics,
+    ReplayStart start,
+    OrgProfile profile,
+    RulePack pack,
+    List<AlertSink> sinks,
+    DeadLetters deadLetters,
+    boolean drill,
+    long idleAfterMillis,
+    int maxBacklog) {}

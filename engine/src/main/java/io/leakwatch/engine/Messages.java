@@ -1,0 +1,31 @@
+package io.leakwatch.engine;
+
+import io.leakwatch.decision.Alert;
+import io.leakwatch.pubsub.ReceivedEvent;
+import io.vertx.core.Vertx;
+import java.util.List;
+
+/** The typed messages verticles exchange, and the event-bus addresses they travel on. */
+public final class Messages {
+  /** Subscriptions → detection: a batch of events, answered with the number processed. */
+  public static final String EVENTS = "leakwatch.events";
+  /** Detection → sinks: every alert, published. */
+  public static final String ALERTS = "leakwatch.alerts";
+  /** Anyone → sinks: answered once every alert published before it was delivered. */
+  public static final String ALERTS_FLUSH = "leakwatch.alerts.flush";
+  /** Anyone → detection: a quiet stream (keepalive) or a request to move event time on. */
+  public static final String CLOCK = "leakwatch.clock";
+
+  private Messages() {}
+
+  public record EventBatch(String topic, List<ReceivedEvent> events) {}
+
+  /** Move event time: to {@code eventTime} when set, else just let idle time flow. */
+  public record ClockTick(Long eventTime) {}
+
+  static void registerCodecs(Vertx vertx) {
+    vertx.eventBus().registerDefaultCodec(EventBatch.class, new LocalCodec<>(EventBatch.class));
+    vertx.eventBus().registerDefaultCodec(ClockTick.class, new LocalCodec<>(ClockTick.class));
+    vertx.eventBus().registerDefaultCodec(Alert.class, new LocalCodec<>(Alert.class));
+  }
+}

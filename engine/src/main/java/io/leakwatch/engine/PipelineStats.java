@@ -1,0 +1,81 @@
+package io.leakwatch.engine;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of one pipeline, safe to read from any thread while it runs. */
+public final class PipelineStats {
+  private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> processed = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> detections = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> alerts = new ConcurrentHashMap<>();
+
+  void received(String topic) {
+    add(received, topic);
+  }
+
+  void processed(String topic) {
+    add(processed, topic);
+  }
+
+  void deadLettered(String topic) {
+    add(deadLettered, topic);
+  }
+
+  void detection(String ruleId) {
+    add(detections, ruleId);
+  }
+
+  void alert(String ruleId) {
+    add(alerts, ruleId);
+  }
+
+  private static void add(Map<String, LongAdder> counters, String key) {
+    counters.computeIfAbsent(key, k -> new LongAdder()).increment();
+  }
+
+  public Map<String, Long> receivedByTopic() {
+    return snapshot(received);
+  }
+
+  public Map<String, Long> processedByTopic() {
+    return snapshot(processed);
+  }
+
+  public Map<String, Long> deadLetteredByTopic() {
+    return snapshot(deadLettered);
+  }
+
+  public Map<String, Long> alertsByRule() {
+    return snapshot(alerts);
+  }
+
+  public long totalReceived() {
+    return total(received);
+  }
+
+  public long totalProcessed() {
+    return total(processed);
+  }
+
+  public long totalDeadLettered() {
+    return total(deadLettered);
+  }
+
+  public long totalAlerts() {
+    return total(alerts);
+  }
+
+  private static Map<String, Long> snapshot(Map<String, LongAdder> counters) {
+    Map<String, Long> out = new TreeMap<>();
+    counters.forEach((k, v) -> out.put(k, v.sum()));
+    return out;
+  }
+
+  private static long total(Map<String, LongAdder> counters) {
+    return counters.values().stream().mapToLong(LongAdder::sum).sum();
+  }
+}

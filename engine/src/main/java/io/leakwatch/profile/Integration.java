@@ -1,0 +1,12 @@
+package io.leakwatch.profile;
+
+import java.util.Set;
+
+/**
+ * An integration identity: the user(s) a connected app runs as, and what it declared it would do.
+ *
+ * @param runWindow when it is expected to work, in the org's time zone
+ * @param maxRowsPer5Min the most patient rows it is expected to read in any five minutes
+ */
+public record Integration(
+    String name, Set<String> userIds, Set<String> connectedAppIds, TimeWindow runWindow, long maxRowsPer5Min) {}

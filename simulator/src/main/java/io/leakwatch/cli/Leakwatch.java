@@ -1,0 +1,57 @@
+package io.leakwatch.cli;
+
+import io.leakwatch.config.ConfigException;
+import io.leakwatch.profile.ProfileException;
+import io.leakwatch.rulepack.RulePackException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+
+/** The leakwatch command line. Exit codes: 0 success, 1 the run found a problem, 2 bad usage or config. */
+public final class Leakwatch {
+  private static final String USAGE = """
+      usage: leakwatch <command> [options]
+
+      commands:
+        demo    run the engine against the built-in simulated org, end to end over gRPC/TLS
+                  --seed N (7)  --users N (500)  --seconds S (20)  --out DIR (leakwatch-demo)
+                  --date YYYY-MM-DD (2026-03-10)  --rules DIR (default pack)
+        bench   replay simulated events through decode → Esper → Drools and print events/s and latency
+                  --events N (200000)  --seed N (7)  --users N (5000)  --rules DIR (default pack)
+        run     run the engine against a Pub/Sub endpoint (Salesforce or a simulator)
+                  --config FILE
+      """;
+
+  private Leakwatch() {}
+
+  public static void main(String[] argv) {
+    System.exit(execute(Arrays.asList(argv), System.out, System.err));
+  }
+
+  static int execute(List<String> argv, PrintStream out, PrintStream err) {
+    if (argv.isEmpty() || argv.get(0).equals("help") || argv.get(0).equals("--help")) {
+      out.print(USAGE);
+      return argv.isEmpty() ? 2 : 0;
+    }
+    String command = argv.get(0);
+    List<String> rest = argv.subList(1, argv.size());
+    try {
+      return switch (command) {
+        case "demo" -> DemoCommand.run(new Args(rest, DemoCommand.OPTIONS), out);
+        case "bench" -> BenchCommand.run(new Args(rest, BenchCommand.OPTIONS), out);
+        case "run" -> RunCommand.run(new Args(rest, RunCommand.OPTIONS), out);
+        default -> throw new Args.UsageException("unknown command '" + command + "'");
+      };
+    } catch (Args.UsageException e) {
+      err.println("leakwatch: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
+    } catch (ProfileException | RulePackException | ConfigException e) {
+      err.println("leakwatch: " + e.getMessage());
+      return 2;
+    } catch (Exception e) {
+      err.println("leakwatch: " + command + " failed: " + e);
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package io.leakwatch.cli;
+
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.alert.ConsoleAlertSink;
+import io.leakwatch.alert.JsonLinesAlertSink;
+import io.leakwatch.config.EngineConfig;
+import io.leakwatch.engine.DeadLetters;
+import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.profile.OrgProfileLoader;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.rulepack.RulePackLoader;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code leakwatch run --config FILE}: the engine as a long-running service, until stopped. */
+final class RunCommand {
+  static final Set<String> OPTIONS = Set.of("config");
+
+  private RunCommand() {}
+
+  static int run(Args args, PrintStream out) throws Exception {
+    String file = args.text("config", null);
+    if (file == null) {
+      throw new Args.UsageException("run needs --config FILE");
+    }
+    EngineConfig config = EngineConfig.load(Path.of(file), System.getenv());
+    RulePack pack = config.rules() == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(config.rules());
+    List<AlertSink> sinks = new ArrayList<>();
+    if (config.consoleAlerts()) {
+      sinks.add(new ConsoleAlertSink(out));
+    }
+    if (config.alertsFile() != null) {
+      sinks.add(new JsonLinesAlertSink(config.alertsFile()));
+    }
+    EngineSettings settings = new EngineSettings(config.endpoint(), config.credentials(), config.topics(), config.start(),
+        OrgProfileLoader.load(config.profile()), pack, sinks, DeadLetters.toFile(config.deadLetters()), config.drill(), 30_000, 1_000);
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (LeakwatchEngine engine = LeakwatchEngine.start(settings)) {
+      out.printf("Leakwatch running: %s, %d topics, rule pack %s %s (%d rules)%n", config.endpoint(), config.topics().size(),
+          pack.name(), pack.version(), pack.rules().size());
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      stopped.await();
+    }
+    return 0;
+  }
+}

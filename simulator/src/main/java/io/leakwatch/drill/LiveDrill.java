@@ -1,0 +1,116 @@
+package io.leakwatch.drill;
+
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.engine.DeadLetters;
+import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.engine.PipelineStats;
+import io.leakwatch.profile.OrgProfile;
+import io.leakwatch.profile.OrgProfileLoader;
+import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.sim.Playback;
+import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.scenario.Scenario;
+import io.leakwatch.sim.scenario.ScenarioOutcome;
+import io.leakwatch.sim.scenario.Scenarios;
+import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.traffic.EventSchemas;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stages scenarios in a simulated day and runs them through the real path: the simulator serves the
+ * Pub/Sub protocol on loopback TLS, the engine subscribes over gRPC, alerts flow to the sinks. Ends
+ * when every published event is processed, then matches alerts to scenarios.
+ */
+public final class LiveDrill {
+  /**
+   * @param users people in the simulated org
+   * @param playMillis wall time to play the day over (0: as fast as possible)
+   */
+  public record Plan(long seed, int users, LocalDate date, List<Scenario> scenarios, long playMillis, Path workDir, RulePack pack) {}
+
+  /** What a finished drill saw. */
+  public record Result(
+      SimulatedOrg org, long eventsPublished, long eventsProcessed, PipelineStats stats, List<Alert> alerts, ScenarioOutcome outcome,
+      long wallMillis) {}
+
+  private LiveDrill() {}
+
+  public static Result run(Plan plan, List<AlertSink> extraSinks) throws Exception {
+    long startNanos = System.nanoTime();
+    SimulatedOrg org = SimulatedOrg.generate(plan.seed(), plan.users());
+    Scenarios.Timeline timeline = Scenarios.day(org, plan.date(), plan.scenarios());
+    Files.createDirectories(plan.workDir());
+    Path profileFile = plan.workDir().resolve("org-profile.yaml");
+    Files.writeString(profileFile, org.profileYaml());
+    OrgProfile profile = OrgProfileLoader.load(profileFile);
+
+    Collector collector = new Collector();
+    List<AlertSink> sinks = new ArrayList<>(extraSinks);
+    sinks.add(collector);
+    PubSubServer.Settings settings = PubSubServer.Settings.defaults(org.orgId(), plan.workDir().resolve("tls"))
+        .withTimers(Duration.ofSeconds(5), Duration.ofSeconds(60));
+    try (PubSubServer server = PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
+      EngineSettings engineSettings = new EngineSettings(
+          new PubSubEndpoint("localhost", server.port(), server.certificate()),
+          new PubSubCredentials("simulated-access-token", org.instanceUrl(), org.orgId()),
+          EventSchemas.TOPICS, ReplayStart.earliest(), profile, plan.pack(), sinks,
+          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000);
+      try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
+        Playback playback = new Playback(server, timeline.events(), plan.playMillis());
+        Thread player = new Thread(playback, "simulator-playback");
+        player.start();
+        player.join();
+        awaitProcessed(engine, playback.published(), Duration.ofMinutes(5));
+        long lastEvent = timeline.events().get(timeline.events().size() - 1).eventDate();
+        // Close every window the day opened, as the next day's traffic would.
+        engine.advanceClock(lastEvent + Duration.ofHours(2).toMillis());
+        engine.drainAlerts();
+        List<Alert> alerts = collector.alerts();
+        return new Result(org, playback.published(), engine.processed(), engine.stats(), alerts,
+            ScenarioOutcome.match(timeline.injected(), alerts), (System.nanoTime() - startNanos) / 1_000_000);
+      }
+    }
+  }
+
+  private static void awaitProcessed(LeakwatchEngine engine, long expected, Duration timeout) throws InterruptedException, IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (engine.processed() < expected) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("engine processed " + engine.processed() + " of " + expected + " events within " + timeout);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static final class Collector implements AlertSink {
+    private final List<Alert> alerts = new ArrayList<>();
+
+    @Override
+    public synchronized void accept(Alert alert) {
+      alerts.add(alert);
+    }
+
+    synchronized List<Alert> alerts() {
+      return List.copyOf(alerts);
+    }
+  }
+
+  /** Alerts per rule, for summaries. */
+  public static Map<String, Long> alertsByRule(List<Alert> alerts) {
+    Map<String, Long> counts = new java.util.TreeMap<>();
+    alerts.forEach(a -> counts.merge(a.ruleId(), 1L, Long::sum));
+    return counts;
+  }
+}

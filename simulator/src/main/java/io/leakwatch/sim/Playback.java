@@ -1,0 +1,52 @@
+package io.leakwatch.sim;
+
+import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.traffic.EventSchemas;
+import io.leakwatch.sim.traffic.SimEvent;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Publishes a timeline into the simulated org's Pub/Sub server at compressed time: the timeline's
+ * span of event time is played over {@code wallMillis} of wall time, in event order.
+ */
+public final class Playback implements Runnable {
+  private final PubSubServer server;
+  private final List<SimEvent> events;
+  private final long wallMillis;
+  private final AtomicLong published = new AtomicLong();
+
+  public Playback(PubSubServer server, List<SimEvent> events, long wallMillis) {
+    this.server = server;
+    this.events = events;
+    this.wallMillis = wallMillis;
+  }
+
+  @Override
+  public void run() {
+    if (events.isEmpty()) {
+      return;
+    }
+    long first = events.get(0).eventDate();
+    long span = Math.max(1, events.get(events.size() - 1).eventDate() - first);
+    long startNanos = System.nanoTime();
+    for (SimEvent event : events) {
+      long dueMillis = wallMillis <= 0 ? 0 : (long) ((double) (event.eventDate() - first) / span * wallMillis);
+      long waitNanos = startNanos + dueMillis * 1_000_000 - System.nanoTime();
+      if (waitNanos > 2_000_000) {
+        try {
+          Thread.sleep(waitNanos / 1_000_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      server.publish(event.topic(), event.eventIdentifier(), EventSchemas.encode(event.record()));
+      published.incrementAndGet();
+    }
+  }
+
+  public long published() {
+    return published.get();
+  }
+}

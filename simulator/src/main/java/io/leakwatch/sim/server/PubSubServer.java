@@ -1,0 +1,143 @@
+package io.leakwatch.sim.server;
+
+import com.google.protobuf.ByteString;
+import com.salesforce.eventbus.protobuf.ProducerEvent;
+import io.grpc.Grpc;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.TlsServerCredentials;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.avro.Schema;
+
+/**
+ * A Pub/Sub API endpoint for the simulated org, on TLS, speaking the eventbus.v1 wire protocol. Any
+ * Pub/Sub client can subscribe to it as it would to Salesforce.
+ */
+public final class PubSubServer implements AutoCloseable {
+  private final Server server;
+  private final PubSubService service;
+  private final Map<String, TopicLog> topics;
+  private final ScheduledExecutorService timer;
+  private final Path certificate;
+
+  private PubSubServer(Server server, PubSubService service, Map<String, TopicLog> topics, ScheduledExecutorService timer, Path certificate) {
+    this.server = server;
+    this.service = service;
+    this.topics = topics;
+    this.timer = timer;
+    this.certificate = certificate;
+  }
+
+  /** How the server is set up; {@link #defaults} suits demos and tests. */
+  public record Settings(
+      String host, int port, String tenantId, Path certificate, Path privateKey, Path certificateDir,
+      Duration keepAlive, Duration idleClose, Predicate<String> tokens) {
+    public static Settings defaults(String tenantId, Path certificateDir) {
+      return new Settings("127.0.0.1", 0, tenantId, null, null, certificateDir, Duration.ofSeconds(30), Duration.ofSeconds(60), t -> true);
+    }
+
+    public Settings withPort(int newPort) {
+      return new Settings(host, newPort, tenantId, certificate, privateKey, certificateDir, keepAlive, idleClose, tokens);
+    }
+
+    public Settings withTimers(Duration newKeepAlive, Duration newIdleClose) {
+      return new Settings(host, port, tenantId, certificate, privateKey, certificateDir, newKeepAlive, newIdleClose, tokens);
+    }
+
+    public Settings withTokens(Predicate<String> check) {
+      return new Settings(host, port, tenantId, certificate, privateKey, certificateDir, keepAlive, idleClose, check);
+    }
+  }
+
+  /** Starts serving {@code schemasByTopic} (topics the org publishes; read-only, like RTEM streams). */
+  public static PubSubServer start(Settings settings, Map<String, Schema> schemasByTopic, long firstReplayId) throws IOException {
+    Path cert = settings.certificate();
+    Path key = settings.privateKey();
+    if (cert == null) {
+      SelfSignedCertificate generated = SelfSignedCertificate.generate(settings.certificateDir());
+      cert = generated.certificate();
+      key = generated.privateKey();
+    }
+    Map<String, TopicLog> topics = new LinkedHashMap<>();
+    Map<String, Schema> schemas = new LinkedHashMap<>();
+    long replayBase = firstReplayId;
+    for (Map.Entry<String, Schema> entry : schemasByTopic.entrySet()) {
+      String schemaId = io.leakwatch.sim.traffic.EventSchemas.schemaId(entry.getValue());
+      topics.put(entry.getKey(), new TopicLog(entry.getKey(), schemaId, false, replayBase));
+      schemas.put(schemaId, entry.getValue());
+      replayBase += 1_000_000_000L;
+    }
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread thread = new Thread(r, "pubsub-sim-timer");
+      thread.setDaemon(true);
+      return thread;
+    });
+    PubSubService service = new PubSubService(settings.tenantId(), topics, schemas, timer, settings.keepAlive(), settings.idleClose());
+    Server server = Grpc.newServerBuilderForPort(settings.port(), TlsServerCredentials.create(cert.toFile(), key.toFile()))
+        .addService(ServerInterceptors.intercept(service, new AuthCheck(settings.tokens())))
+        .maxInboundMessageSize(4 * 1024 * 1024)
+        .build()
+        .start();
+    return new PubSubServer(server, service, topics, timer, cert);
+  }
+
+  public int port() {
+    return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+  }
+
+  /** The PEM certificate clients must trust. */
+  public Path certificate() {
+    return certificate;
+  }
+
+  public SubscribeStats stats() {
+    return service.stats();
+  }
+
+  /** Publishes one event as the org would; returns its replay id. */
+  public ByteString publish(String topic, String eventId, byte[] payload) {
+    TopicLog log = topic(topic);
+    return log.append(ProducerEvent.newBuilder().setId(eventId).setSchemaId(log.schemaId())
+        .setPayload(ByteString.copyFrom(payload)).build());
+  }
+
+  /** Publishes raw bytes under any schema id: for feeding clients malformed input. */
+  public ByteString publishRaw(String topic, String eventId, String schemaId, byte[] payload) {
+    return topic(topic).append(ProducerEvent.newBuilder().setId(eventId).setSchemaId(schemaId)
+        .setPayload(ByteString.copyFrom(payload)).build());
+  }
+
+  public TopicLog topic(String topic) {
+    TopicLog log = topics.get(topic);
+    if (log == null) {
+      throw new IllegalArgumentException("no topic " + topic);
+    }
+    return log;
+  }
+
+  /** Fault injection: ends every open Subscribe stream with {@code status}. */
+  public void dropStreams(Status status) {
+    service.openStreams().forEach(call -> call.drop(status));
+  }
+
+  @Override
+  public void close() {
+    server.shutdownNow();
+    try {
+      server.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    timer.shutdownNow();
+  }
+}

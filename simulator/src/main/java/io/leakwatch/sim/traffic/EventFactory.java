@@ -1,0 +1,132 @@
+package io.leakwatch.sim.traffic;
+
+import io.leakwatch.sim.org.SimUser;
+import java.util.Random;
+import java.util.UUID;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * Builds Real-Time Event Monitoring records with Salesforce's field names and types. Every id comes
+ * from the given {@link Random}, so the same seed gives byte-identical events.
+ */
+public final class EventFactory {
+  private final EventSchemas schemas = EventSchemas.standard();
+  private final Random random;
+  private final String scenarioId;
+
+  /** @param scenarioId tags every event made (null for background traffic) */
+  public EventFactory(Random random, String scenarioId) {
+    this.random = random;
+    this.scenarioId = scenarioId;
+  }
+
+  private GenericRecord common(String topic, long time, SimUser user, String ip, String sessionKey) {
+    Schema schema = schemas.schema(topic);
+    GenericRecord record = new GenericData.Record(schema);
+    record.put("CreatedDate", time + 150 + random.nextInt(500));
+    record.put("CreatedById", user.id());
+    record.put("EventDate", time);
+    record.put("EventIdentifier", uuid());
+    record.put("EventUuid", uuid());
+    record.put("UserId", user.id());
+    record.put("Username", user.username());
+    record.put("SourceIp", ip);
+    record.put("SessionKey", sessionKey);
+    record.put("LoginKey", sessionKey == null ? null : "lk-" + sessionKey);
+    record.put("SessionLevel", "STANDARD");
+    return record;
+  }
+
+  private SimEvent event(String topic, long time, GenericRecord record) {
+    return new SimEvent(topic, time, record.get("EventIdentifier").toString(), record, scenarioId);
+  }
+
+  /** An API query: who, through which app, what SOQL, which objects, how many rows. */
+  public SimEvent apiQuery(long time, SimUser user, String ip, String sessionKey, String apiType, String application,
+      String connectedAppId, String query, String queriedEntities, long rows) {
+    GenericRecord r = common(EventSchemas.API, time, user, ip, sessionKey);
+    r.put("ApiType", apiType);
+    r.put("ApiVersion", 62.0);
+    r.put("Application", application);
+    r.put("Client", application);
+    r.put("ConnectedAppId", connectedAppId);
+    r.put("Operation", "Query");
+    r.put("Query", query);
+    r.put("QueriedEntities", queriedEntities);
+    r.put("RowsProcessed", rows);
+    r.put("RowsReturned", rows);
+    r.put("ElapsedTime", 20 + random.nextInt(400));
+    r.put("UserAgent", application + "/1.0");
+    r.put("RequestIdentifier", "TID:" + Long.toHexString(random.nextLong()));
+    r.put("Platform", "Unknown");
+    return event(EventSchemas.API, time, r);
+  }
+
+  public SimEvent report(long time, SimUser user, String ip, String sessionKey, String reportId, String name,
+      String columns, String entities, long rows, String exportFormat) {
+    GenericRecord r = common(EventSchemas.REPORT, time, user, ip, sessionKey);
+    r.put("ReportId", reportId);
+    r.put("Name", name);
+    r.put("Operation", exportFormat == null ? "ReportRunFromLightning" : "ReportExported");
+    r.put("EventSource", "Lightning");
+    r.put("ColumnHeaders", columns);
+    r.put("DisplayedFieldEntities", entities);
+    r.put("ExportFileFormat", exportFormat);
+    r.put("Format", "Tabular");
+    r.put("IsScheduled", false);
+    r.put("NumberOfColumns", columns.split(",").length);
+    r.put("QueriedEntities", entities);
+    r.put("RowsProcessed", rows);
+    r.put("Scope", "organization");
+    r.put("ExecutionIdentifier", uuid());
+    r.put("Sequence", 0);
+    return event(EventSchemas.REPORT, time, r);
+  }
+
+  public SimEvent login(long time, SimUser user, String ip, String sessionKey, String loginType, String application,
+      String userType, String status) {
+    GenericRecord r = common(EventSchemas.LOGIN, time, user, ip, sessionKey);
+    r.put("Status", status);
+    r.put("LoginType", loginType);
+    r.put("LoginUrl", "login.salesforce.com");
+    r.put("Application", application);
+    r.put("Browser", loginType.startsWith("Remote") ? "Unknown" : "Chrome 131");
+    r.put("Platform", loginType.startsWith("Remote") ? "Unknown" : "Windows 11");
+    r.put("ApiType", loginType.startsWith("Remote") ? "REST" : null);
+    r.put("ApiVersion", loginType.startsWith("Remote") ? "62.0" : null);
+    r.put("Country", "United States");
+    r.put("CountryIso", "US");
+    r.put("City", null);
+    r.put("TlsProtocol", "TLS 1.3");
+    r.put("CipherSuite", "TLS_AES_256_GCM_SHA384");
+    r.put("HttpMethod", "POST");
+    r.put("UserType", userType);
+    r.put("LoginHistoryId", "0Ya" + Long.toHexString(random.nextLong()).substring(0, 8));
+    return event(EventSchemas.LOGIN, time, r);
+  }
+
+  public SimEvent permissionSet(long time, SimUser admin, String ip, String sessionKey, String operation, String permissionType,
+      String permissions, String parentId, String parentName, String impactedUserIds) {
+    GenericRecord r = common(EventSchemas.PERMISSION_SET, time, admin, ip, sessionKey);
+    r.put("Operation", operation);
+    r.put("EventSource", "Setup");
+    r.put("PermissionType", permissionType);
+    r.put("PermissionList", permissions);
+    r.put("ParentIdList", parentId);
+    r.put("ParentNameList", parentName);
+    r.put("ImpactedUserIds", impactedUserIds);
+    r.put("UserCount", impactedUserIds == null ? 0 : impactedUserIds.split(",").length);
+    r.put("HasExternalUsers", false);
+    return event(EventSchemas.PERMISSION_SET, time, r);
+  }
+
+  public String sessionKey() {
+    return Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+  }
+
+  private String uuid() {
+    return new UUID(random.nextLong(), random.nextLong()).toString();
+  }
+}
