@@ -1,40 +1,61 @@
 package io.leakwatch.engine;
 
 import io.leakwatch.decision.Alert;
-import io.leakwatch.pubsub.ReceivedEvent;
 import io.vertx.core.AbstractVerticle;
 import java.util.List;
 
 /**
  * Owns the detection pipeline. Deployed as a single worker instance, so Esper and Drools run off the
- * event loops, on one thread at a time, in the order batches arrive.
+ * event loops, on one thread at a time. Batches from all subscriptions are merged into event-time
+ * order first; a batch is answered (releasing its flow-control credit) once all its events are processed.
  */
 public final class DetectionVerticle extends AbstractVerticle {
   private static final long HEARTBEAT_MILLIS = 1_000;
+  private static final long RELEASE_CHECK_MILLIS = 100;
 
   private final DetectionPipeline pipeline;
+  private final EventTimeMerger merger;
 
-  /** The pipeline is built (rules compiled) by the caller, so a broken pack fails before anything starts. */
-  public DetectionVerticle(DetectionPipeline pipeline) {
+  /**
+   * The pipeline is built (rules compiled) by the caller, so a broken pack fails before anything starts.
+   *
+   * @param maxWaitMillis how long an event may wait for a silent topic before it is processed anyway
+   */
+  public DetectionVerticle(DetectionPipeline pipeline, List<String> topics, long maxWaitMillis) {
     this.pipeline = pipeline;
+    this.merger = new EventTimeMerger(topics, maxWaitMillis);
   }
 
   @Override
   public void start() {
     vertx.eventBus().<Messages.EventBatch>consumer(Messages.EVENTS, message -> {
       Messages.EventBatch batch = message.body();
-      long wall = System.currentTimeMillis();
-      for (ReceivedEvent event : batch.events()) {
-        publish(pipeline.process(event, wall));
-      }
-      message.reply(batch.events().size());
+      merger.offer(batch.topic(), batch.events(), () -> message.reply(batch.events().size()), System.currentTimeMillis());
+      drain();
+    });
+    vertx.eventBus().<String>consumer(Messages.TOPIC_IDLE, message -> {
+      merger.idle(message.body());
+      drain();
+      publish(pipeline.onIdle(System.currentTimeMillis()));
     });
     vertx.eventBus().<Messages.ClockTick>consumer(Messages.CLOCK, message -> {
       Long target = message.body().eventTime();
       publish(target == null ? pipeline.onIdle(System.currentTimeMillis()) : pipeline.advanceTo(target));
       message.reply(pipeline.eventTime());
     });
-    vertx.setPeriodic(HEARTBEAT_MILLIS, id -> publish(pipeline.onIdle(System.currentTimeMillis())));
+    vertx.setPeriodic(HEARTBEAT_MILLIS, id -> {
+      drain();
+      publish(pipeline.onIdle(System.currentTimeMillis()));
+    });
+    vertx.setPeriodic(RELEASE_CHECK_MILLIS, id -> drain());
+  }
+
+  private void drain() {
+    long wall = System.currentTimeMillis();
+    for (EventTimeMerger.Pending pending : merger.release(wall)) {
+      publish(pipeline.process(pending.event(), wall));
+      pending.batch().done();
+    }
   }
 
   private void publish(List<Alert> alerts) {

@@ -12,6 +12,7 @@ import java.util.List;
  * Everything one engine run needs, already loaded and validated.
  *
  * @param maxBacklog events delivered by a subscription and not yet processed, at most
+ * @param maxWaitMillis how long an event waits for a silent topic before event-time merging lets it through
  */
 public record EngineSettings(
     PubSubEndpoint endpoint,
@@ -24,4 +25,5 @@ public record EngineSettings(
     DeadLetters deadLetters,
     boolean drill,
     long idleAfterMillis,
-    int maxBacklog) {}
+    int maxBacklog,
+    long maxWaitMillis) {}

@@ -46,7 +46,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     try {
       DeploymentOptions worker = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(1);
       await(vertx.deployVerticle(new AlertVerticle(settings.sinks()), worker));
-      await(vertx.deployVerticle(new DetectionVerticle(pipeline), worker));
+      await(vertx.deployVerticle(new DetectionVerticle(pipeline, settings.topics(), settings.maxWaitMillis()), worker));
       for (String topic : settings.topics()) {
         SubscriptionVerticle subscription = new SubscriptionVerticle(client, topic, settings.start(), settings.maxBacklog());
         await(vertx.deployVerticle(subscription));

@@ -13,7 +13,9 @@ public final class Messages {
   public static final String ALERTS = "leakwatch.alerts";
   /** Anyone → sinks: answered once every alert published before it was delivered. */
   public static final String ALERTS_FLUSH = "leakwatch.alerts.flush";
-  /** Anyone → detection: a quiet stream (keepalive) or a request to move event time on. */
+  /** Subscriptions → detection: the server sent a keepalive; this topic has nothing pending. */
+  public static final String TOPIC_IDLE = "leakwatch.topic.idle";
+  /** Anyone → detection: a request to move event time on. */
   public static final String CLOCK = "leakwatch.clock";
 
   private Messages() {}

@@ -95,7 +95,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     public void onKeepAlive(String topic, ReplayId latest) {
       context.runOnContext(v -> {
         live = true;
-        vertx.eventBus().send(Messages.CLOCK, new Messages.ClockTick(null));
+        vertx.eventBus().send(Messages.TOPIC_IDLE, topic);
       });
     }
 

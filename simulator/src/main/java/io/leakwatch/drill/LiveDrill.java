@@ -60,13 +60,13 @@ public final class LiveDrill {
     List<AlertSink> sinks = new ArrayList<>(extraSinks);
     sinks.add(collector);
     PubSubServer.Settings settings = PubSubServer.Settings.defaults(org.orgId(), plan.workDir().resolve("tls"))
-        .withTimers(Duration.ofSeconds(5), Duration.ofSeconds(60));
+        .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60));
     try (PubSubServer server = PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
       EngineSettings engineSettings = new EngineSettings(
           new PubSubEndpoint("localhost", server.port(), server.certificate()),
           new PubSubCredentials("simulated-access-token", org.instanceUrl(), org.orgId()),
           EventSchemas.TOPICS, ReplayStart.earliest(), profile, plan.pack(), sinks,
-          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000);
+          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000);
       try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
         Playback playback = new Playback(server, timeline.events(), plan.playMillis());
         Thread player = new Thread(playback, "simulator-playback");

@@ -1,0 +1,129 @@
+package io.leakwatch.engine;
+
+import io.leakwatch.pubsub.ReceivedEvent;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Merges several topics into one stream in event-time order. Each topic arrives in replay order,
+ * but topics run at their own pace (a backlog replayed after a restart races ahead), so feeding
+ * them to one clock as they come would put a fast topic's future in a slow topic's windows.
+ *
+ * <p>An event is released once no other active topic can still deliver an earlier one: its time is
+ * at or below every other topic's last received event time. A topic the server reports idle
+ * (keepalive) holds nothing back. A topic that stays silent past {@code maxWaitMillis} of wall time
+ * stops holding others back too, so a stalled stream delays detection by at most that much.
+ */
+final class EventTimeMerger {
+  /** An event waiting for release, with the batch it came in. */
+  record Pending(ReceivedEvent event, long time, Batch batch, long arrivedWall) {}
+
+  /** A batch from one subscription; complete once every event in it has been released and processed. */
+  static final class Batch {
+    private int remaining;
+    private final Runnable onComplete;
+
+    Batch(int size, Runnable onComplete) {
+      this.remaining = size;
+      this.onComplete = onComplete;
+    }
+
+    void done() {
+      if (--remaining == 0) {
+        onComplete.run();
+      }
+    }
+  }
+
+  private static final class Topic {
+    final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    long watermark = Long.MIN_VALUE;
+    boolean idle;
+  }
+
+  private final Map<String, Topic> topics = new LinkedHashMap<>();
+  private final long maxWaitMillis;
+
+  EventTimeMerger(List<String> expectedTopics, long maxWaitMillis) {
+    this.maxWaitMillis = maxWaitMillis;
+    expectedTopics.forEach(t -> topics.put(t, new Topic()));
+  }
+
+  void offer(String topicName, List<ReceivedEvent> events, Runnable onBatchComplete, long wallNow) {
+    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic());
+    if (events.isEmpty()) {
+      onBatchComplete.run();
+      return;
+    }
+    Batch batch = new Batch(events.size(), onBatchComplete);
+    for (ReceivedEvent event : events) {
+      long time = eventTime(event, topic.watermark);
+      topic.queue.add(new Pending(event, time, batch, wallNow));
+      topic.watermark = Math.max(topic.watermark, time);
+    }
+    topic.idle = false;
+  }
+
+  /** The server said this topic has nothing more for now. */
+  void idle(String topicName) {
+    Topic topic = topics.get(topicName);
+    if (topic != null && topic.queue.isEmpty()) {
+      topic.idle = true;
+    }
+  }
+
+  /** Takes every event that may be processed now, in event-time order. */
+  List<Pending> release(long wallNow) {
+    List<Pending> out = new ArrayList<>();
+    while (true) {
+      Topic next = null;
+      for (Topic topic : topics.values()) {
+        Pending head = topic.queue.peek();
+        if (head != null && (next == null || head.time() < next.queue.peek().time())) {
+          next = topic;
+        }
+      }
+      if (next == null) {
+        return out;
+      }
+      Pending head = next.queue.peek();
+      if (!mayRelease(next, head, wallNow)) {
+        return out;
+      }
+      out.add(next.queue.poll());
+    }
+  }
+
+  private boolean mayRelease(Topic from, Pending head, long wallNow) {
+    boolean waitedEnough = wallNow - head.arrivedWall() >= maxWaitMillis;
+    for (Topic other : topics.values()) {
+      if (other != from && !other.idle && other.queue.isEmpty() && other.watermark < head.time()) {
+        if (!waitedEnough) {
+          return false;
+        }
+        // Silent for too long: treat it as idle until it delivers again, so it stops holding others.
+        other.idle = true;
+      }
+    }
+    return true;
+  }
+
+  boolean isEmpty() {
+    return topics.values().stream().allMatch(t -> t.queue.isEmpty());
+  }
+
+  /** EventDate, else CreatedDate; an event with neither (or undecodable) sorts with its predecessor. */
+  private static long eventTime(ReceivedEvent event, long previous) {
+    if (event.decoded()) {
+      for (String field : new String[] {"EventDate", "CreatedDate"}) {
+        if (event.record().getSchema().getField(field) != null && event.record().get(field) instanceof Long time) {
+          return time;
+        }
+      }
+    }
+    return previous == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : previous;
+  }
+}
