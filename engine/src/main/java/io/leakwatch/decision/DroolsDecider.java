@@ -69,8 +69,8 @@ public final class DroolsDecider implements AutoCloseable {
         // Drools expects a DRL's folder to match its package; the rule folder's name may not be a package.
         java.util.regex.Matcher pkg = PACKAGE.matcher(rule.drl().text());
         String dir = pkg.find() ? pkg.group(1).replace('.', '/') + "/" : "";
-        String path = "src/main/resources/" + dir + rule.folder() + ".drl";
-        files.write(path, rule.drl().text().getBytes(StandardCharsets.UTF_8));
+        String path = dir + rule.folder() + ".drl";
+        files.write("src/main/resources/" + path, rule.drl().text().getBytes(StandardCharsets.UTF_8));
         originByPath.put(path, rule.drl().origin());
       }
     }

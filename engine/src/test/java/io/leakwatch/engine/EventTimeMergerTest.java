@@ -1,0 +1,64 @@
+package io.leakwatch.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leakwatch.pubsub.ReceivedEvent;
+import io.leakwatch.pubsub.ReplayId;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.junit.jupiter.api.Test;
+
+class EventTimeMergerTest {
+  private static final Schema SCHEMA = SchemaBuilder.record("E").fields().requiredLong("EventDate").endRecord();
+
+  private static ReceivedEvent event(String topic, long time) {
+    GenericData.Record record = new GenericData.Record(SCHEMA);
+    record.put("EventDate", time);
+    return new ReceivedEvent(topic, ReplayId.fromHex("00"), topic + time, "s", record, null, 0);
+  }
+
+  private static List<Long> times(List<EventTimeMerger.Pending> pending) {
+    return pending.stream().map(EventTimeMerger.Pending::time).toList();
+  }
+
+  @Test
+  void aTopicThatRacesAheadWaitsForTheSlowOne() {
+    EventTimeMerger merger = new EventTimeMerger(List.of("fast", "slow"), 2_000);
+    List<String> completed = new ArrayList<>();
+    merger.offer("fast", List.of(event("fast", 10), event("fast", 20), event("fast", 30)), () -> completed.add("fast"), 0);
+    assertEquals(List.of(), times(merger.release(0)), "slow has said nothing yet");
+    merger.offer("slow", List.of(event("slow", 15)), () -> completed.add("slow"), 0);
+    assertEquals(List.of(10L, 15L), times(merger.release(0)), "20 and 30 wait: slow may still send something earlier");
+    merger.idle("slow");
+    List<EventTimeMerger.Pending> rest = merger.release(0);
+    assertEquals(List.of(20L, 30L), times(rest));
+    rest.forEach(p -> p.batch().done());
+    assertTrue(merger.isEmpty());
+  }
+
+  @Test
+  void aSilentTopicHoldsOthersBackOnlyUntilTheWaitRunsOut() {
+    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000);
+    merger.offer("a", List.of(event("a", 10)), () -> {}, 1_000);
+    assertEquals(List.of(), times(merger.release(2_999)));
+    assertEquals(List.of(10L), times(merger.release(3_000)));
+    merger.offer("a", List.of(event("a", 11)), () -> {}, 3_000);
+    assertEquals(List.of(11L), times(merger.release(3_000)), "b now counts as idle until it delivers");
+  }
+
+  @Test
+  void aBatchCompletesOnlyWhenAllItsEventsAreDone() {
+    EventTimeMerger merger = new EventTimeMerger(List.of("a"), 2_000);
+    List<String> completed = new ArrayList<>();
+    merger.offer("a", List.of(event("a", 1), event("a", 2)), () -> completed.add("batch"), 0);
+    List<EventTimeMerger.Pending> released = merger.release(0);
+    released.get(0).batch().done();
+    assertEquals(List.of(), completed);
+    released.get(1).batch().done();
+    assertEquals(List.of("batch"), completed);
+  }
+}
