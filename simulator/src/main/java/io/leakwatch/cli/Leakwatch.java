@@ -20,6 +20,9 @@ public final class Leakwatch {
                   --events N (200000)  --seed N (7)  --users N (5000)  --rules DIR (default pack)
         run     run the engine against a Pub/Sub endpoint (Salesforce or a simulator)
                   --config FILE
+        simulate  serve the simulated org as a standalone Pub/Sub endpoint on TLS
+                  --port N (7443)  --host ADDR (127.0.0.1)  --seed N (7)  --users N (500)
+                  --seconds S (60)  --out DIR (leakwatch-sim)  --date YYYY-MM-DD (2026-03-10)
       """;
 
   private Leakwatch() {}
@@ -40,6 +43,7 @@ public final class Leakwatch {
         case "demo" -> DemoCommand.run(new Args(rest, DemoCommand.OPTIONS), out);
         case "bench" -> BenchCommand.run(new Args(rest, BenchCommand.OPTIONS), out);
         case "run" -> RunCommand.run(new Args(rest, RunCommand.OPTIONS), out);
+        case "simulate" -> SimulateCommand.run(new Args(rest, SimulateCommand.OPTIONS), out);
         default -> throw new Args.UsageException("unknown command '" + command + "'");
       };
     } catch (Args.UsageException e) {

@@ -56,12 +56,15 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
     return open;
   }
 
+  private static io.grpc.StatusRuntimeException topicNotFound(String topic) {
+    return RpcErrors.error(Status.INVALID_ARGUMENT, PubSubErrors.TOPIC_NOT_FOUND, "Topic " + topic + " does not exist or you lack access.");
+  }
+
   @Override
   public void getTopic(TopicRequest request, StreamObserver<TopicInfo> response) {
     TopicLog log = topics.get(request.getTopicName());
     if (log == null) {
-      response.onError(RpcErrors.error(Status.INVALID_ARGUMENT, PubSubErrors.TOPIC_NOT_FOUND,
-          "Topic " + request.getTopicName() + " does not exist or you lack access."));
+      response.onError(topicNotFound(request.getTopicName()));
       return;
     }
     response.onNext(TopicInfo.newBuilder().setTopicName(log.topic()).setTenantGuid(tenantId).setCanPublish(log.publishable())
@@ -95,8 +98,7 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   public void publish(PublishRequest request, StreamObserver<PublishResponse> response) {
     TopicLog log = topics.get(request.getTopicName());
     if (log == null) {
-      response.onError(RpcErrors.error(Status.INVALID_ARGUMENT, PubSubErrors.TOPIC_NOT_FOUND,
-          "Topic " + request.getTopicName() + " does not exist or you lack access."));
+      response.onError(topicNotFound(request.getTopicName()));
       return;
     }
     response.onNext(publishTo(log, request));
@@ -126,8 +128,7 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
       public void onNext(PublishRequest request) {
         TopicLog log = topics.get(request.getTopicName());
         if (log == null) {
-          response.onError(RpcErrors.error(Status.INVALID_ARGUMENT, PubSubErrors.TOPIC_NOT_FOUND,
-              "Topic " + request.getTopicName() + " does not exist or you lack access."));
+          response.onError(topicNotFound(request.getTopicName()));
           return;
         }
         response.onNext(publishTo(log, request));

@@ -94,8 +94,9 @@ public final class EventSchemas {
     return byId.get(schemaId);
   }
 
+  /** Schemas by topic, in {@link #TOPICS} order. */
   public Map<String, Schema> byTopic() {
-    return Map.copyOf(byTopic);
+    return java.util.Collections.unmodifiableMap(byTopic);
   }
 
   /** The bare Avro binary datum of a record, as Pub/Sub carries it. */
