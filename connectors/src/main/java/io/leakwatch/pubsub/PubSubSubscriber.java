@@ -36,6 +36,7 @@ public final class PubSubSubscriber implements AutoCloseable {
   private int largestOutstanding;
   private boolean closed;
   private volatile ReplayId lastReceived;
+  private volatile long lastResponseNanos = System.nanoTime();
 
   PubSubSubscriber(PubSubGrpc.PubSubStub stub, PayloadDecoder decoder, String topic, int maxBacklog, SubscriptionListener listener) {
     if (maxBacklog < MAX_OUTSTANDING) {
@@ -75,6 +76,11 @@ public final class PubSubSubscriber implements AutoCloseable {
   /** The replay id of the newest event delivered to the listener, or null before the first. */
   public ReplayId lastReceived() {
     return lastReceived;
+  }
+
+  /** {@link System#nanoTime()} of the last response (events or keepalive), or of the start. */
+  public long lastResponseNanos() {
+    return lastResponseNanos;
   }
 
   public synchronized long received() {
@@ -126,6 +132,7 @@ public final class PubSubSubscriber implements AutoCloseable {
     @Override
     public void onNext(FetchResponse response) {
       long now = System.nanoTime();
+      lastResponseNanos = now;
       List<ReceivedEvent> events = new ArrayList<>(response.getEventsCount());
       for (ConsumerEvent event : response.getEventsList()) {
         events.add(decode(event, now));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.leakwatch.engine.Durability;
 import io.leakwatch.pubsub.PubSubCredentials;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
@@ -28,17 +29,21 @@ import java.util.regex.Pattern;
  *   endpoint: {host: api.pubsub.salesforce.com, port: 7443}   # trustCertificate: PEM, optional
  *   auth: {accessToken: ${SF_ACCESS_TOKEN}, instanceUrl: https://acme.my.salesforce.com, tenantId: 00D...}
  *   topics: [/event/ApiEventStream, /event/LoginEventStream]
- *   replay: latest            # or earliest
+ *   replay: latest            # first start only; later starts resume from the checkpoint
+ *   replayFallback: earliest  # when the checkpoint is rejected (a gap alert is raised either way)
+ *   staleAfterSeconds: 300    # reopen a stream silent this long
+ *   resumeHorizonMinutes: 60  # how far back a restart resumes to rebuild windows
  *   profile: org-profile.yaml
  *   drill: false
  * rules: rules/               # optional: the default pack otherwise
  * alerts: {console: true, jsonl: alerts.jsonl}
  * deadLetters: dead-letters.jsonl
+ * state: state/               # checkpoints and the ledger of delivered alerts
  * </pre>
  */
 public record EngineConfig(
     PubSubEndpoint endpoint, PubSubCredentials credentials, List<String> topics, ReplayStart start, Path profile, boolean drill,
-    Path rules, boolean consoleAlerts, Path alertsFile, Path deadLetters) {
+    Path rules, boolean consoleAlerts, Path alertsFile, Path deadLetters, Durability durability) {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
@@ -64,9 +69,10 @@ public record EngineConfig(
       throw new ConfigException(source, null, "must be a YAML mapping");
     }
     Reader r = new Reader(source, baseDir, env);
-    r.keys(root, "", Set.of("org", "rules", "alerts", "deadLetters"));
+    r.keys(root, "", Set.of("org", "rules", "alerts", "deadLetters", "state"));
     JsonNode org = r.object(root, "org");
-    r.keys(org, "org", Set.of("endpoint", "auth", "topics", "replay", "profile", "drill"));
+    r.keys(org, "org", Set.of("endpoint", "auth", "topics", "replay", "replayFallback", "staleAfterSeconds", "resumeHorizonMinutes",
+        "journalProcessed", "profile", "drill"));
     JsonNode endpoint = r.object(org, "org.endpoint");
     r.keys(endpoint, "org.endpoint", Set.of("host", "port", "trustCertificate"));
     int port = (int) r.number(endpoint, "org.endpoint.port", 1, 65_535);
@@ -82,12 +88,12 @@ public record EngineConfig(
       throw new ConfigException(source, "org.topics", "must be a non-empty list of channels such as /event/ApiEventStream");
     }
     topicList.forEach(t -> topics.add(t.asText()));
-    String replay = org.has("replay") ? r.text(org, "org.replay") : "latest";
-    ReplayStart start = switch (replay) {
-      case "latest" -> ReplayStart.latest();
-      case "earliest" -> ReplayStart.earliest();
-      default -> throw new ConfigException(source, "org.replay", "must be latest or earliest, was '" + replay + "'");
-    };
+    ReplayStart start = org.has("replay") ? r.preset(org, "org.replay") : ReplayStart.latest();
+    ReplayStart fallback = org.has("replayFallback") ? r.preset(org, "org.replayFallback") : ReplayStart.earliest();
+    long stale = org.has("staleAfterSeconds") ? r.number(org, "org.staleAfterSeconds", 1, 86_400) * 1000 : Durability.DEFAULT_STALE_MILLIS;
+    long horizon = org.has("resumeHorizonMinutes")
+        ? r.number(org, "org.resumeHorizonMinutes", 0, 72 * 60) * 60_000 : Durability.DEFAULT_HORIZON_MILLIS;
+    boolean journal = org.path("journalProcessed").asBoolean(false);
     Path profile = r.file(org, "org.profile");
     boolean drill = org.path("drill").asBoolean(false);
     Path rules = root.has("rules") ? r.path(root, "rules") : null;
@@ -100,7 +106,9 @@ public record EngineConfig(
       alerts = a.has("jsonl") ? r.path(a, "alerts.jsonl") : null;
     }
     Path deadLetters = root.has("deadLetters") ? r.path(root, "deadLetters") : baseDir.resolve("dead-letters.jsonl");
-    return new EngineConfig(pubsub, credentials, List.copyOf(topics), start, profile, drill, rules, console, alerts, deadLetters);
+    Path state = root.has("state") ? r.path(root, "state") : baseDir.resolve("state");
+    return new EngineConfig(pubsub, credentials, List.copyOf(topics), start, profile, drill, rules, console, alerts, deadLetters,
+        new Durability(state, fallback, horizon, stale, journal));
   }
 
   private record Reader(String source, Path baseDir, Map<String, String> env) {
@@ -153,6 +161,15 @@ public record EngineConfig(
         throw new ConfigException(source, key, "must be a whole number from " + min + " to " + max);
       }
       return value.asLong();
+    }
+
+    ReplayStart preset(JsonNode node, String key) {
+      String value = text(node, key);
+      return switch (value) {
+        case "latest" -> ReplayStart.latest();
+        case "earliest" -> ReplayStart.earliest();
+        default -> throw new ConfigException(source, key, "must be latest or earliest, was '" + value + "'");
+      };
     }
 
     Path path(JsonNode node, String key) {

@@ -1,42 +1,101 @@
 package io.leakwatch.engine;
 
 import io.leakwatch.alert.AlertSink;
+import io.leakwatch.checkpoint.AlertLedger;
+import io.leakwatch.checkpoint.Checkpoint;
+import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.decision.Alert;
 import io.vertx.core.AbstractVerticle;
+import java.io.IOException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Delivers alerts to every configured sink. A worker: sinks write files and may block. */
+/**
+ * Delivers alerts to every sink, then commits positions. A worker: sinks write files and may block.
+ * Alerts and checkpoints arrive in one ordered queue, so a checkpoint is saved only after every
+ * alert of the events it covers has been delivered. An alert the ledger already holds (a replay
+ * after restart) is not delivered again.
+ */
 public final class AlertVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AlertVerticle.class);
+  private static final long SAVE_EVERY_MILLIS = 1_000;
 
   private final List<AlertSink> sinks;
+  private final AlertLedger ledger;
+  private final CheckpointStore store;
+  private final Map<String, Checkpoint> positions = new LinkedHashMap<>();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong duplicates = new AtomicLong();
+  private long lastSave;
+  private boolean unsaved;
 
-  public AlertVerticle(List<AlertSink> sinks) {
+  /** @param ledger and {@code store} may be null when nothing is kept across restarts */
+  public AlertVerticle(List<AlertSink> sinks, AlertLedger ledger, CheckpointStore store, Map<String, Checkpoint> start) {
     this.sinks = List.copyOf(sinks);
+    this.ledger = ledger;
+    this.store = store;
+    positions.putAll(start);
   }
 
   @Override
   public void start() {
     vertx.eventBus().<Alert>consumer(Messages.ALERTS, message -> deliver(message.body()));
+    vertx.eventBus().<Checkpoint>consumer(Messages.CHECKPOINT, message -> {
+      positions.put(message.body().topic(), message.body());
+      unsaved = true;
+      if (System.currentTimeMillis() - lastSave >= SAVE_EVERY_MILLIS) {
+        save();
+      }
+    });
     // Answered in order after every alert published before the request: a flush barrier.
-    vertx.eventBus().<String>consumer(Messages.ALERTS_FLUSH, message -> message.reply(delivered.get()));
+    vertx.eventBus().<String>consumer(Messages.ALERTS_FLUSH, message -> {
+      save();
+      message.reply(delivered.get());
+    });
+    vertx.setPeriodic(SAVE_EVERY_MILLIS, id -> save());
   }
 
   private void deliver(Alert alert) {
+    if (ledger != null && ledger.contains(alert.id())) {
+      duplicates.incrementAndGet();
+      return;
+    }
+    boolean all = true;
     for (AlertSink sink : sinks) {
       try {
         sink.accept(alert);
-        delivered.incrementAndGet();
       } catch (Exception e) {
+        all = false;
         failed.incrementAndGet();
         LOG.error("alert {} of rule {} could not be delivered to {}: {}", alert.id(), alert.ruleId(),
             sink.getClass().getSimpleName(), e.toString());
       }
+    }
+    delivered.incrementAndGet();
+    if (ledger != null && all) {
+      try {
+        ledger.record(alert.id());
+      } catch (IOException e) {
+        LOG.error("alert {} was delivered but not recorded in the ledger; a restart may deliver it again: {}", alert.id(), e.toString());
+      }
+    }
+  }
+
+  private void save() {
+    if (store == null || !unsaved) {
+      return;
+    }
+    try {
+      store.save(positions);
+      unsaved = false;
+      lastSave = System.currentTimeMillis();
+    } catch (IOException e) {
+      LOG.error("checkpoint {} could not be saved (will retry): {}", store.file(), e.toString());
     }
   }
 
@@ -48,10 +107,18 @@ public final class AlertVerticle extends AbstractVerticle {
     return failed.get();
   }
 
+  public long duplicatesSuppressed() {
+    return duplicates.get();
+  }
+
   @Override
   public void stop() throws Exception {
+    save();
     for (AlertSink sink : sinks) {
       sink.close();
+    }
+    if (ledger != null) {
+      ledger.close();
     }
   }
 }

@@ -15,22 +15,29 @@ public final class DetectionVerticle extends AbstractVerticle {
 
   private final DetectionPipeline pipeline;
   private final EventTimeMerger merger;
+  private final ProcessedJournal journal;
 
   /**
    * The pipeline is built (rules compiled) by the caller, so a broken pack fails before anything starts.
    *
    * @param maxWaitMillis how long an event may wait for a silent topic before it is processed anyway
    */
-  public DetectionVerticle(DetectionPipeline pipeline, List<String> topics, long maxWaitMillis) {
+  public DetectionVerticle(DetectionPipeline pipeline, List<String> topics, long maxWaitMillis, java.nio.file.Path journalFile) {
     this.pipeline = pipeline;
-    this.merger = new EventTimeMerger(topics, maxWaitMillis);
+    this.merger = new EventTimeMerger(topics, maxWaitMillis, System.currentTimeMillis());
+    this.journal = journalFile == null ? null : new ProcessedJournal(journalFile);
   }
 
   @Override
   public void start() {
     vertx.eventBus().<Messages.EventBatch>consumer(Messages.EVENTS, message -> {
       Messages.EventBatch batch = message.body();
-      merger.offer(batch.topic(), batch.events(), () -> message.reply(batch.events().size()), System.currentTimeMillis());
+      merger.offer(batch.topic(), batch.events(), () -> {
+        if (journal != null) {
+          journal.force();
+        }
+        message.reply(batch.events().size());
+      }, System.currentTimeMillis());
       drain();
     });
     vertx.eventBus().<String>consumer(Messages.TOPIC_IDLE, message -> {
@@ -54,6 +61,9 @@ public final class DetectionVerticle extends AbstractVerticle {
     long wall = System.currentTimeMillis();
     for (EventTimeMerger.Pending pending : merger.release(wall)) {
       publish(pipeline.process(pending.event(), wall));
+      if (journal != null) {
+        journal.processed(pending.event());
+      }
       pending.batch().done();
     }
   }
@@ -65,7 +75,10 @@ public final class DetectionVerticle extends AbstractVerticle {
   }
 
   @Override
-  public void stop() {
+  public void stop() throws java.io.IOException {
     pipeline.close();
+    if (journal != null) {
+      journal.close();
+    }
   }
 }

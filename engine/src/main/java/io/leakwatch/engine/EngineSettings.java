@@ -26,4 +26,5 @@ public record EngineSettings(
     boolean drill,
     long idleAfterMillis,
     int maxBacklog,
-    long maxWaitMillis) {}
+    long maxWaitMillis,
+    Durability durability) {}

@@ -14,12 +14,14 @@ import java.util.Map;
  *
  * <p>An event is released once no other active topic can still deliver an earlier one: its time is
  * at or below every other topic's last received event time. A topic the server reports idle
- * (keepalive) holds nothing back. A topic that stays silent past {@code maxWaitMillis} of wall time
- * stops holding others back too, so a stalled stream delays detection by at most that much.
+ * (keepalive) holds nothing back. A topic that has delivered nothing for {@code maxWaitMillis} of
+ * wall time stops holding others back too, so a stalled stream delays detection by at most that
+ * much. (Silence is measured per topic, not as queueing time: under a backlog, events wait in the
+ * queue because processing is busy, and that must not let one topic race ahead.)
  */
 final class EventTimeMerger {
   /** An event waiting for release, with the batch it came in. */
-  record Pending(ReceivedEvent event, long time, Batch batch, long arrivedWall) {}
+  record Pending(ReceivedEvent event, long time, Batch batch) {}
 
   /** A batch from one subscription; complete once every event in it has been released and processed. */
   static final class Batch {
@@ -42,18 +44,24 @@ final class EventTimeMerger {
     final ArrayDeque<Pending> queue = new ArrayDeque<>();
     long watermark = Long.MIN_VALUE;
     boolean idle;
+    long lastArrivalWall;
+
+    Topic(long wallNow) {
+      lastArrivalWall = wallNow;
+    }
   }
 
   private final Map<String, Topic> topics = new LinkedHashMap<>();
   private final long maxWaitMillis;
 
-  EventTimeMerger(List<String> expectedTopics, long maxWaitMillis) {
+  EventTimeMerger(List<String> expectedTopics, long maxWaitMillis, long wallNow) {
     this.maxWaitMillis = maxWaitMillis;
-    expectedTopics.forEach(t -> topics.put(t, new Topic()));
+    expectedTopics.forEach(t -> topics.put(t, new Topic(wallNow)));
   }
 
   void offer(String topicName, List<ReceivedEvent> events, Runnable onBatchComplete, long wallNow) {
-    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic());
+    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(wallNow));
+    topic.lastArrivalWall = wallNow;
     if (events.isEmpty()) {
       onBatchComplete.run();
       return;
@@ -61,7 +69,7 @@ final class EventTimeMerger {
     Batch batch = new Batch(events.size(), onBatchComplete);
     for (ReceivedEvent event : events) {
       long time = eventTime(event, topic.watermark);
-      topic.queue.add(new Pending(event, time, batch, wallNow));
+      topic.queue.add(new Pending(event, time, batch));
       topic.watermark = Math.max(topic.watermark, time);
     }
     topic.idle = false;
@@ -98,10 +106,9 @@ final class EventTimeMerger {
   }
 
   private boolean mayRelease(Topic from, Pending head, long wallNow) {
-    boolean waitedEnough = wallNow - head.arrivedWall() >= maxWaitMillis;
     for (Topic other : topics.values()) {
       if (other != from && !other.idle && other.queue.isEmpty() && other.watermark < head.time()) {
-        if (!waitedEnough) {
+        if (wallNow - other.lastArrivalWall < maxWaitMillis) {
           return false;
         }
         // Silent for too long: treat it as idle until it delivers again, so it stops holding others.
@@ -115,15 +122,8 @@ final class EventTimeMerger {
     return topics.values().stream().allMatch(t -> t.queue.isEmpty());
   }
 
-  /** EventDate, else CreatedDate; an event with neither (or undecodable) sorts with its predecessor. */
+  /** An event with no time (undecodable, or neither field) sorts with its predecessor. */
   private static long eventTime(ReceivedEvent event, long previous) {
-    if (event.decoded()) {
-      for (String field : new String[] {"EventDate", "CreatedDate"}) {
-        if (event.record().getSchema().getField(field) != null && event.record().get(field) instanceof Long time) {
-          return time;
-        }
-      }
-    }
-    return previous == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : previous;
+    return EventTimes.of(event, previous == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : previous);
   }
 }

@@ -1,6 +1,16 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.checkpoint.AlertLedger;
+import io.leakwatch.checkpoint.Checkpoint;
+import io.leakwatch.checkpoint.CheckpointStore;
+import io.leakwatch.checkpoint.MonitoringGap;
+import io.leakwatch.decision.Alert;
 import io.leakwatch.pubsub.PubSubClient;
+import io.leakwatch.pubsub.ReplayStart;
+import java.nio.file.Path;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -14,6 +24,7 @@ import java.util.concurrent.TimeUnit;
  * talking over the event bus.
  */
 public final class LeakwatchEngine implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LeakwatchEngine.class);
   private final Vertx vertx;
   private final PubSubClient client;
   private final DetectionPipeline pipeline;
@@ -39,22 +50,48 @@ public final class LeakwatchEngine implements AutoCloseable {
         throw new IllegalArgumentException("topic " + topic + ": the rule pack declares no event type for it");
       }
     }
+    Durability durability = settings.durability();
+    CheckpointStore store = null;
+    AlertLedger ledger = null;
+    Map<String, Checkpoint> checkpoints = Map.of();
+    List<Alert> gaps = new ArrayList<>();
+    if (durability.durable()) {
+      store = new CheckpointStore(durability.checkpointFile());
+      try {
+        checkpoints = store.load();
+      } catch (CheckpointStore.CorruptCheckpointException e) {
+        Path aside = store.quarantine();
+        LOG.error("{}; moved it to {} and starting every topic from {}", e.getMessage(), aside, durability.fallback());
+        for (String topic : settings.topics()) {
+          gaps.add(MonitoringGap.alert(topic, 0, System.currentTimeMillis(), "the checkpoint file was unreadable: " + e.getMessage(),
+              durability.fallback().toString(), settings.drill()));
+        }
+      }
+      ledger = new AlertLedger(durability.ledgerFile());
+    }
     Vertx vertx = Vertx.vertx();
     Messages.registerCodecs(vertx);
     PubSubClient client = new PubSubClient(settings.endpoint(), settings::credentials);
     List<SubscriptionVerticle> subscriptions = new ArrayList<>();
     try {
       DeploymentOptions worker = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(1);
-      await(vertx.deployVerticle(new AlertVerticle(settings.sinks()), worker));
-      await(vertx.deployVerticle(new DetectionVerticle(pipeline, settings.topics(), settings.maxWaitMillis()), worker));
+      await(vertx.deployVerticle(new AlertVerticle(settings.sinks(), ledger, store, checkpoints), worker));
+      gaps.forEach(gap -> vertx.eventBus().publish(Messages.ALERTS, gap));
+      await(vertx.deployVerticle(new DetectionVerticle(pipeline, settings.topics(), settings.maxWaitMillis(),
+          durability.journalProcessed() && durability.durable() ? durability.journalFile() : null), worker));
+      ReplayStart start = gaps.isEmpty() ? settings.start() : durability.fallback();
       for (String topic : settings.topics()) {
-        SubscriptionVerticle subscription = new SubscriptionVerticle(client, topic, settings.start(), settings.maxBacklog());
+        SubscriptionVerticle subscription = new SubscriptionVerticle(client, topic, start, checkpoints.get(topic), durability,
+            settings.maxBacklog(), settings.drill());
         await(vertx.deployVerticle(subscription));
         subscriptions.add(subscription);
       }
     } catch (Exception e) {
       client.close();
       await(vertx.close());
+      if (ledger != null) {
+        ledger.close();
+      }
       throw e;
     }
     return new LeakwatchEngine(vertx, client, pipeline, subscriptions);

@@ -1,5 +1,6 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.vertx.core.Vertx;
@@ -13,6 +14,11 @@ public final class Messages {
   public static final String ALERTS = "leakwatch.alerts";
   /** Anyone → sinks: answered once every alert published before it was delivered. */
   public static final String ALERTS_FLUSH = "leakwatch.alerts.flush";
+  /**
+   * Subscriptions → sinks: a topic's new position. Travels behind the alerts of the events it covers,
+   * so it is saved only after they are delivered.
+   */
+  public static final String CHECKPOINT = "leakwatch.checkpoint";
   /** Subscriptions → detection: the server sent a keepalive; this topic has nothing pending. */
   public static final String TOPIC_IDLE = "leakwatch.topic.idle";
   /** Anyone → detection: a request to move event time on. */
@@ -29,5 +35,6 @@ public final class Messages {
     vertx.eventBus().registerDefaultCodec(EventBatch.class, new LocalCodec<>(EventBatch.class));
     vertx.eventBus().registerDefaultCodec(ClockTick.class, new LocalCodec<>(ClockTick.class));
     vertx.eventBus().registerDefaultCodec(Alert.class, new LocalCodec<>(Alert.class));
+    vertx.eventBus().registerDefaultCodec(Checkpoint.class, new LocalCodec<>(Checkpoint.class));
   }
 }

@@ -1,6 +1,9 @@
 package io.leakwatch.engine;
 
 import com.salesforce.eventbus.protobuf.TopicInfo;
+import io.leakwatch.checkpoint.Checkpoint;
+import io.leakwatch.checkpoint.MonitoringGap;
+import io.leakwatch.checkpoint.ResumeTracker;
 import io.leakwatch.pubsub.PubSubClient;
 import io.leakwatch.pubsub.PubSubErrors;
 import io.leakwatch.pubsub.PubSubSubscriber;
@@ -18,8 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Pub/Sub subscription. Hands each batch to the detection verticle and releases its flow-control
- * credit only once the batch is processed; remembers the last processed replay id and resumes from
- * it, with exponential backoff and jitter, when the stream fails or the server closes it.
+ * credit only once the batch is processed; then sends the topic's new position to be checkpointed
+ * behind the batch's alerts. Reopens the stream from the last processed replay id, with exponential
+ * backoff and jitter, when it fails, when the server closes it, or when it goes stale (no events and
+ * no keepalive for too long). When the server rejects the position, it starts from the fallback and
+ * raises a monitoring-gap alert.
  */
 public final class SubscriptionVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(SubscriptionVerticle.class);
@@ -28,23 +34,39 @@ public final class SubscriptionVerticle extends AbstractVerticle {
 
   private final PubSubClient client;
   private final String topic;
-  private final ReplayStart initialStart;
+  private final ReplayStart configuredStart;
+  private final Checkpoint checkpoint;
+  private final Durability durability;
   private final int maxBacklog;
+  private final boolean drill;
+  private final ResumeTracker tracker;
 
   private PubSubSubscriber subscriber;
   private volatile ReplayId lastProcessed;
+  private volatile long lastEventTime;
   private volatile long processed;
   private volatile boolean live;
   private volatile long reconnects;
+  private volatile long gaps;
   private int inFlight;
   private int failures;
+  private boolean reconnecting;
   private boolean stopping;
 
-  public SubscriptionVerticle(PubSubClient client, String topic, ReplayStart start, int maxBacklog) {
+  /** @param checkpoint where this topic stood when the engine last stopped, or null */
+  public SubscriptionVerticle(PubSubClient client, String topic, ReplayStart configuredStart, Checkpoint checkpoint,
+      Durability durability, int maxBacklog, boolean drill) {
     this.client = client;
     this.topic = topic;
-    this.initialStart = start;
+    this.configuredStart = configuredStart;
+    this.checkpoint = checkpoint;
+    this.durability = durability;
     this.maxBacklog = maxBacklog;
+    this.drill = drill;
+    this.tracker = new ResumeTracker(topic, durability.resumeHorizonMillis(), checkpoint);
+    if (checkpoint != null) {
+      lastEventTime = checkpoint.lastEventTime();
+    }
   }
 
   @Override
@@ -59,8 +81,13 @@ public final class SubscriptionVerticle extends AbstractVerticle {
         started.fail(new IllegalStateException("topic " + topic + ": the server does not allow this user to subscribe"));
         return;
       }
-      subscribe(initialStart);
-      LOG.info("subscribed to {} from {} (schema {})", topic, initialStart, info.getSchemaId());
+      ReplayStart start = checkpoint != null && checkpoint.resumeAfter() != null
+          ? ReplayStart.after(checkpoint.resumeAfter())
+          : configuredStart;
+      subscribe(start);
+      LOG.info("subscribed to {} from {} (schema {})", topic, start, info.getSchemaId());
+      long check = Math.max(50, durability.staleAfterMillis() / 4);
+      vertx.setPeriodic(check, id -> watchdog());
       started.complete();
     });
   }
@@ -81,8 +108,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             .onComplete(reply -> {
               inFlight--;
               if (reply.succeeded()) {
-                lastProcessed = events.get(events.size() - 1).replayId();
-                processed += events.size();
+                batchProcessed(events);
               } else {
                 LOG.error("batch of {} events on {} was not confirmed processed: {}", events.size(), topic, reply.cause().toString());
               }
@@ -111,39 +137,68 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     }
   }
 
-  private void scheduleReconnect(String why, String errorCode) {
-    live = false;
-    if (stopping) {
+  private void batchProcessed(List<ReceivedEvent> events) {
+    ReceivedEvent last = events.get(events.size() - 1);
+    lastProcessed = last.replayId();
+    long time = lastEventTime;
+    for (ReceivedEvent event : events) {
+      time = Math.max(time, EventTimes.of(event, time));
+    }
+    lastEventTime = time;
+    processed += events.size();
+    tracker.processed(last.replayId(), time);
+    vertx.eventBus().send(Messages.CHECKPOINT, tracker.checkpoint());
+  }
+
+  private void watchdog() {
+    if (stopping || reconnecting || subscriber == null) {
       return;
     }
+    long silentMillis = (System.nanoTime() - subscriber.lastResponseNanos()) / 1_000_000;
+    if (silentMillis >= durability.staleAfterMillis()) {
+      subscriber.close();
+      scheduleReconnect("stream stale: no events or keepalive for " + silentMillis + " ms", "");
+    }
+  }
+
+  private void scheduleReconnect(String why, String errorCode) {
+    live = false;
+    if (stopping || reconnecting) {
+      return;
+    }
+    reconnecting = true;
     long base = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(failures, 10));
     long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
     failures++;
     LOG.warn("subscription {}: {}; reconnecting in {} ms", topic, why, delay);
-    boolean replayRejected = errorCode.equals(PubSubErrors.REPLAY_ID_CORRUPTED) || errorCode.equals(PubSubErrors.REPLAY_ID_VALIDATION_FAILED);
-    vertx.setTimer(delay, id -> reconnect(replayRejected));
+    boolean positionRejected = errorCode.equals(PubSubErrors.REPLAY_ID_CORRUPTED)
+        || errorCode.equals(PubSubErrors.REPLAY_ID_VALIDATION_FAILED);
+    vertx.setTimer(delay, id -> reconnect(positionRejected));
   }
 
-  private void reconnect(boolean replayRejected) {
+  private void reconnect(boolean positionRejected) {
     if (stopping) {
       return;
     }
     if (inFlight > 0) {
       // Resume only from a position whose events are fully processed.
-      vertx.setTimer(100, id -> reconnect(replayRejected));
+      vertx.setTimer(100, id -> reconnect(positionRejected));
       return;
     }
-    ReplayStart start = lastProcessed == null || replayRejected ? fallback() : ReplayStart.after(lastProcessed);
-    if (replayRejected) {
-      LOG.error("subscription {}: the server rejected replay id {}; resuming from {}: events in between may be missing",
-          topic, lastProcessed, start);
+    reconnecting = false;
+    ReplayId resumeAfter = lastProcessed != null ? lastProcessed : checkpoint == null ? null : checkpoint.resumeAfter();
+    ReplayStart start = resumeAfter == null ? configuredStart : ReplayStart.after(resumeAfter);
+    if (positionRejected) {
+      start = durability.fallback();
+      gaps++;
+      LOG.error("subscription {}: the server rejected replay id {}; resuming from {}. Events in between may never be seen.",
+          topic, resumeAfter, start);
+      vertx.eventBus().publish(Messages.ALERTS, MonitoringGap.alert(topic, lastEventTime, System.currentTimeMillis(),
+          "the server rejected stored replay id " + resumeAfter + " (expired past the retention window, or corrupt)",
+          start.toString(), drill));
     }
     reconnects++;
     subscribe(start);
-  }
-
-  private ReplayStart fallback() {
-    return initialStart.preset() == com.salesforce.eventbus.protobuf.ReplayPreset.CUSTOM ? ReplayStart.earliest() : initialStart;
   }
 
   public String topic() {
@@ -165,6 +220,11 @@ public final class SubscriptionVerticle extends AbstractVerticle {
 
   public long reconnects() {
     return reconnects;
+  }
+
+  /** Monitoring gaps recorded on this subscription since start. */
+  public long gaps() {
+    return gaps;
   }
 
   @Override

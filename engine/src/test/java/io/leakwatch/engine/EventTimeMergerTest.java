@@ -27,7 +27,7 @@ class EventTimeMergerTest {
 
   @Test
   void aTopicThatRacesAheadWaitsForTheSlowOne() {
-    EventTimeMerger merger = new EventTimeMerger(List.of("fast", "slow"), 2_000);
+    EventTimeMerger merger = new EventTimeMerger(List.of("fast", "slow"), 2_000, 0);
     List<String> completed = new ArrayList<>();
     merger.offer("fast", List.of(event("fast", 10), event("fast", 20), event("fast", 30)), () -> completed.add("fast"), 0);
     assertEquals(List.of(), times(merger.release(0)), "slow has said nothing yet");
@@ -42,17 +42,33 @@ class EventTimeMergerTest {
 
   @Test
   void aSilentTopicHoldsOthersBackOnlyUntilTheWaitRunsOut() {
-    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000);
-    merger.offer("a", List.of(event("a", 10)), () -> {}, 1_000);
-    assertEquals(List.of(), times(merger.release(2_999)));
-    assertEquals(List.of(10L), times(merger.release(3_000)));
+    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    merger.offer("a", List.of(event("a", 1)), () -> {}, 1_000);
+    merger.offer("b", List.of(event("b", 5)), () -> {}, 1_000);
+    assertEquals(List.of(1L), times(merger.release(1_000)), "5 waits: a may still send something earlier");
+    merger.offer("a", List.of(event("a", 10)), () -> {}, 2_500);
+    assertEquals(List.of(5L), times(merger.release(2_999)), "b delivered less than 2 s ago: a's 10 waits");
+    assertEquals(List.of(10L), times(merger.release(3_000)), "b silent for 2 s");
     merger.offer("a", List.of(event("a", 11)), () -> {}, 3_000);
     assertEquals(List.of(11L), times(merger.release(3_000)), "b now counts as idle until it delivers");
+    merger.offer("b", List.of(event("b", 12)), () -> {}, 3_100);
+    merger.offer("a", List.of(event("a", 20)), () -> {}, 3_100);
+    assertEquals(List.of(12L), times(merger.release(3_100)), "b delivers again and holds a back once more");
+  }
+
+  @Test
+  void aBusyBacklogDoesNotCountAsSilence() {
+    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    merger.offer("a", List.of(event("a", 10), event("a", 50)), () -> {}, 0);
+    merger.offer("b", List.of(event("b", 20)), () -> {}, 0);
+    assertEquals(List.of(10L, 20L), times(merger.release(0)));
+    merger.offer("b", List.of(event("b", 30)), () -> {}, 9_000);
+    assertEquals(List.of(30L), times(merger.release(9_000)), "a's 50 waited 9 s in the queue, yet b keeps delivering");
   }
 
   @Test
   void aBatchCompletesOnlyWhenAllItsEventsAreDone() {
-    EventTimeMerger merger = new EventTimeMerger(List.of("a"), 2_000);
+    EventTimeMerger merger = new EventTimeMerger(List.of("a"), 2_000, 0);
     List<String> completed = new ArrayList<>();
     merger.offer("a", List.of(event("a", 1), event("a", 2)), () -> completed.add("batch"), 0);
     List<EventTimeMerger.Pending> released = merger.release(0);

@@ -38,7 +38,8 @@ final class RunCommand {
       sinks.add(new JsonLinesAlertSink(config.alertsFile()));
     }
     EngineSettings settings = new EngineSettings(config.endpoint(), config.credentials(), config.topics(), config.start(),
-        OrgProfileLoader.load(config.profile()), pack, sinks, DeadLetters.toFile(config.deadLetters()), config.drill(), 30_000, 1_000, 2_000);
+        OrgProfileLoader.load(config.profile()), pack, sinks, DeadLetters.toFile(config.deadLetters()), config.drill(), 30_000, 1_000, 2_000,
+        config.durability());
     CountDownLatch stopped = new CountDownLatch(1);
     try (LeakwatchEngine engine = LeakwatchEngine.start(settings)) {
       out.printf("Leakwatch running: %s, %d topics, rule pack %s %s (%d rules)%n", config.endpoint(), config.topics().size(),

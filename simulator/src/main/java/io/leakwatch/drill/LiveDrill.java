@@ -66,7 +66,7 @@ public final class LiveDrill {
           new PubSubEndpoint("localhost", server.port(), server.certificate()),
           new PubSubCredentials("simulated-access-token", org.instanceUrl(), org.orgId()),
           EventSchemas.TOPICS, ReplayStart.earliest(), profile, plan.pack(), sinks,
-          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000);
+          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000, io.leakwatch.engine.Durability.none());
       try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
         Playback playback = new Playback(server, timeline.events(), plan.playMillis());
         Thread player = new Thread(playback, "simulator-playback");

@@ -29,8 +29,11 @@ public final class PubSubServer implements AutoCloseable {
   private final Map<String, TopicLog> topics;
   private final ScheduledExecutorService timer;
   private final Path certificate;
+  private final java.util.concurrent.atomic.AtomicReference<Predicate<String>> tokens;
 
-  private PubSubServer(Server server, PubSubService service, Map<String, TopicLog> topics, ScheduledExecutorService timer, Path certificate) {
+  private PubSubServer(Server server, PubSubService service, Map<String, TopicLog> topics, ScheduledExecutorService timer, Path certificate,
+      java.util.concurrent.atomic.AtomicReference<Predicate<String>> tokens) {
+    this.tokens = tokens;
     this.server = server;
     this.service = service;
     this.topics = topics;
@@ -83,12 +86,14 @@ public final class PubSubServer implements AutoCloseable {
       return thread;
     });
     PubSubService service = new PubSubService(settings.tenantId(), topics, schemas, timer, settings.keepAlive(), settings.idleClose());
-    Server server = Grpc.newServerBuilderForPort(settings.port(), TlsServerCredentials.create(cert.toFile(), key.toFile()))
-        .addService(ServerInterceptors.intercept(service, new AuthCheck(settings.tokens())))
+    var tokens = new java.util.concurrent.atomic.AtomicReference<>(settings.tokens());
+    Server server = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()),
+            TlsServerCredentials.create(cert.toFile(), key.toFile()))
+        .addService(ServerInterceptors.intercept(service, new AuthCheck(token -> tokens.get().test(token))))
         .maxInboundMessageSize(4 * 1024 * 1024)
         .build()
         .start();
-    return new PubSubServer(server, service, topics, timer, cert);
+    return new PubSubServer(server, service, topics, timer, cert, tokens);
   }
 
   public int port() {
@@ -123,6 +128,21 @@ public final class PubSubServer implements AutoCloseable {
       throw new IllegalArgumentException("no topic " + topic);
     }
     return log;
+  }
+
+  /** Fault injection: which access tokens are accepted from now on (expired or revoked tokens). */
+  public void acceptTokens(Predicate<String> check) {
+    tokens.set(check);
+  }
+
+  /** Fault injection: streams stay open but go silent (no events, no keepalives) until resumed. */
+  public void stall(boolean stall) {
+    service.stall(stall);
+  }
+
+  /** Fault injection: every event published so far leaves the retention window; its replay id is rejected. */
+  public void expireRetained() {
+    topics.values().forEach(log -> log.purgeBefore(log.endIndex()));
   }
 
   /** Fault injection: ends every open Subscribe stream with {@code status}. */

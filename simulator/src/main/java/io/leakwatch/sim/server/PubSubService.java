@@ -37,6 +37,7 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   private final Duration idleClose;
   private final SubscribeStats stats = new SubscribeStats();
   private final Set<SubscribeCall> open = ConcurrentHashMap.newKeySet();
+  private volatile boolean stalled;
 
   PubSubService(String tenantId, Map<String, TopicLog> topics, Map<String, Schema> schemas, ScheduledExecutorService timer,
       Duration keepAlive, Duration idleClose) {
@@ -54,6 +55,14 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
 
   Set<SubscribeCall> openStreams() {
     return open;
+  }
+
+  /** A stalled server keeps streams open but sends nothing: no events, no keepalives. */
+  void stall(boolean stall) {
+    stalled = stall;
+    if (!stall) {
+      open.forEach(SubscribeCall::drain);
+    }
   }
 
   private static io.grpc.StatusRuntimeException topicNotFound(String topic) {
@@ -88,7 +97,7 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   @Override
   public StreamObserver<FetchRequest> subscribe(StreamObserver<FetchResponse> response) {
     ServerCallStreamObserver<FetchResponse> out = (ServerCallStreamObserver<FetchResponse>) response;
-    SubscribeCall call = new SubscribeCall(topics, out, timer, keepAlive, idleClose, stats);
+    SubscribeCall call = new SubscribeCall(topics, out, timer, keepAlive, idleClose, stats, () -> stalled);
     open.add(call);
     out.setOnCloseHandler(() -> open.remove(call));
     return call;

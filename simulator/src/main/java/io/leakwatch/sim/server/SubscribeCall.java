@@ -29,6 +29,7 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
   private final Duration keepAlive;
   private final Duration idleClose;
   private final SubscribeStats stats;
+  private final java.util.function.BooleanSupplier stalled;
   private final String rpcId = UUID.randomUUID().toString();
   private final Runnable onAppend = this::drain;
 
@@ -41,7 +42,8 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
   private ScheduledFuture<?> ticker;
 
   SubscribeCall(Map<String, TopicLog> topics, ServerCallStreamObserver<FetchResponse> out, ScheduledExecutorService timer,
-      Duration keepAlive, Duration idleClose, SubscribeStats stats) {
+      Duration keepAlive, Duration idleClose, SubscribeStats stats, java.util.function.BooleanSupplier stalled) {
+    this.stalled = stalled;
     this.topics = topics;
     this.out = out;
     this.timer = timer;
@@ -111,7 +113,7 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
 
   /** Sends what the credit allows; also runs when events are appended and when the transport is ready. */
   synchronized void drain() {
-    if (done || log == null) {
+    if (done || log == null || stalled.getAsBoolean()) {
       return;
     }
     int end = log.endIndex();
@@ -131,7 +133,7 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
   }
 
   private synchronized void tick() {
-    if (done) {
+    if (done || stalled.getAsBoolean()) {
       return;
     }
     long now = System.nanoTime();

@@ -1,0 +1,119 @@
+package io.leakwatch.checkpoint;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.pubsub.ReplayId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The checkpoint file of one org: every topic's position, replaced atomically (write a temporary
+ * file, force it to disk, rename over the old one, force the folder) so a crash at any moment
+ * leaves either the old or the new checkpoint, never half of one.
+ */
+public final class CheckpointStore {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path file;
+
+  public CheckpointStore(Path file) {
+    this.file = file;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** Saved positions by topic; empty when there is no checkpoint yet. */
+  public Map<String, Checkpoint> load() throws CorruptCheckpointException {
+    if (!Files.exists(file)) {
+      return Map.of();
+    }
+    try {
+      JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      if (root == null || root.path("version").asInt() != 1 || !root.path("topics").isObject()) {
+        throw new CorruptCheckpointException(file + ": not a Leakwatch checkpoint (version 1)");
+      }
+      Map<String, Checkpoint> out = new LinkedHashMap<>();
+      for (Iterator<Map.Entry<String, JsonNode>> it = root.get("topics").fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> entry = it.next();
+        JsonNode t = entry.getValue();
+        out.put(entry.getKey(), new Checkpoint(entry.getKey(), replayId(t.get("resumeAfter")), t.path("resumeEventTime").asLong(),
+            replayId(t.get("lastProcessed")), t.path("lastEventTime").asLong()));
+      }
+      return out;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new CorruptCheckpointException(file + ": unreadable checkpoint: " + e.getMessage());
+    }
+  }
+
+  private static ReplayId replayId(JsonNode node) {
+    return node == null || node.isNull() ? null : ReplayId.fromHex(node.asText());
+  }
+
+  public void save(Map<String, Checkpoint> checkpoints) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("version", 1);
+    root.put("savedAt", Instant.now().toString());
+    ObjectNode topics = root.putObject("topics");
+    checkpoints.forEach((topic, c) -> {
+      ObjectNode t = topics.putObject(topic);
+      t.put("resumeAfter", c.resumeAfter() == null ? null : c.resumeAfter().toHex());
+      t.put("resumeEventTime", c.resumeEventTime());
+      t.put("lastProcessed", c.lastProcessed() == null ? null : c.lastProcessed().toHex());
+      t.put("lastEventTime", c.lastEventTime());
+    });
+    Path dir = file.toAbsolutePath().getParent();
+    Files.createDirectories(dir);
+    Path temp = dir.resolve(file.getFileName() + ".tmp");
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(root));
+      while (bytes.hasRemaining()) {
+        channel.write(bytes);
+      }
+      channel.force(true);
+    }
+    try {
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+    }
+    forceDirectory(dir);
+  }
+
+  /** Makes the rename itself durable; not every platform lets a folder be opened for this. */
+  private static void forceDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException | UnsupportedOperationException ignored) {
+      // Best effort: the file contents are already on disk.
+    }
+  }
+
+  /** Moves an unreadable checkpoint aside so it can be inspected, and returns where it went. */
+  public Path quarantine() throws IOException {
+    Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
+    Files.move(file, aside);
+    return aside;
+  }
+
+  /** A checkpoint file that exists but cannot be read. */
+  public static final class CorruptCheckpointException extends Exception {
+    public CorruptCheckpointException(String message) {
+      super(message);
+    }
+  }
+}

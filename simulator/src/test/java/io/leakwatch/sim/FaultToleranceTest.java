@@ -1,0 +1,203 @@
+package io.leakwatch.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Status;
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.checkpoint.MonitoringGap;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.engine.DeadLetters;
+import io.leakwatch.engine.Durability;
+import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.profile.OrgProfileLoader;
+import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.scenario.ScenarioOutcome;
+import io.leakwatch.sim.scenario.Scenarios;
+import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.traffic.EventSchemas;
+import io.leakwatch.sim.traffic.SimEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine against a simulator that drops, stalls, expires and feeds garbage, in process. */
+class FaultToleranceTest {
+  @TempDir
+  Path dir;
+  private SimulatedOrg org;
+  private Scenarios.Timeline timeline;
+  private PubSubServer server;
+  private final List<Alert> alerts = new ArrayList<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    org = SimulatedOrg.generate(5, 200);
+    timeline = Scenarios.day(org, LocalDate.of(2026, 3, 10), Scenarios.all());
+    server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
+        .withTimers(Duration.ofMillis(200), Duration.ofSeconds(60)), EventSchemas.standard().byTopic(), 1_000);
+    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private LeakwatchEngine engine(long staleAfterMillis) throws Exception {
+    AlertSink collect = alert -> {
+      synchronized (alerts) {
+        alerts.add(alert);
+      }
+    };
+    return LeakwatchEngine.start(new EngineSettings(new PubSubEndpoint("localhost", server.port(), server.certificate()),
+        new PubSubCredentials("token", org.instanceUrl(), org.orgId()), EventSchemas.TOPICS, ReplayStart.earliest(),
+        OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.defaultPack(), List.of(collect),
+        DeadLetters.toFile(dir.resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000,
+        new Durability(dir.resolve("state"), ReplayStart.earliest(), Durability.DEFAULT_HORIZON_MILLIS, staleAfterMillis, true)));
+  }
+
+  /**
+   * Publishes in event-time order at a steady pace, as Salesforce does: all topics move forward
+   * together. (A whole day dumped at once into one topic after another is not something a bus does.)
+   */
+  private void publish(List<SimEvent> events) {
+    new Playback(server, events, events.size() / 4).run();
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static List<String> summary(List<Alert> alerts) {
+    return alerts.stream().map(a -> a.ruleId() + " " + a.principal() + " at " + a.detectedAt()).toList();
+  }
+
+  private Set<String> journaled() throws Exception {
+    Set<String> ids = new HashSet<>();
+    for (String line : Files.readAllLines(dir.resolve("state/processed-events.log"))) {
+      ids.add(line.split(" ")[2]);
+    }
+    return ids;
+  }
+
+  private void finish(LeakwatchEngine engine) throws Exception {
+    engine.advanceClock(timeline.events().get(timeline.events().size() - 1).eventDate() + Duration.ofHours(2).toMillis());
+    engine.drainAlerts();
+  }
+
+  @Test
+  void droppedStreamsAreReopenedFromTheLastProcessedEventAndNothingIsLost() throws Exception {
+    List<SimEvent> events = timeline.events();
+    int half = events.size() / 2;
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      publish(events.subList(0, half));
+      await(() -> engine.processed() >= half, "first half");
+      server.dropStreams(Status.UNAVAILABLE.withDescription("RST_STREAM closed stream"));
+      publish(events.subList(half, events.size()));
+      await(() -> engine.processed() >= events.size(), "second half after reconnect");
+      finish(engine);
+      assertTrue(engine.subscriptions().stream().mapToLong(s -> s.reconnects()).sum() >= 4, "every topic reconnected");
+    }
+    Set<String> seen = journaled();
+    events.forEach(e -> assertTrue(seen.contains(e.eventIdentifier()), "never processed: " + e.eventIdentifier()));
+    ScenarioOutcome outcome = ScenarioOutcome.match(timeline.injected(), alerts);
+    assertTrue(outcome.allDetected(), summary(alerts).toString());
+    assertEquals(List.of(), outcome.unexplained());
+  }
+
+  @Test
+  void aStalledStreamIsDetectedByTheWatchdogAndReopened() throws Exception {
+    List<SimEvent> events = timeline.events();
+    try (LeakwatchEngine engine = engine(800)) {
+      server.stall(true);
+      publish(events);
+      Thread.sleep(1_500); // the watchdog's own wall-clock timeout is what is under test
+      server.stall(false);
+      await(() -> engine.processed() >= events.size(), "events after the stall");
+      assertTrue(engine.subscriptions().stream().mapToLong(s -> s.reconnects()).sum() >= 1, "watchdog reopened a stale stream");
+    }
+  }
+
+  @Test
+  void aRejectedCheckpointFallsBackAndRecordsTheGapAsAnAlert() throws Exception {
+    List<SimEvent> events = timeline.events();
+    int half = events.size() / 2;
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      publish(events.subList(0, half));
+      await(() -> engine.processed() >= half, "first half");
+      engine.drainAlerts();
+    }
+    assertTrue(Files.readString(dir.resolve("state/checkpoint.json")).contains("lastProcessed"));
+    // The engine was down past the retention window: everything it knew is gone from the bus.
+    server.expireRetained();
+    publish(events.subList(half, events.size()));
+    alerts.clear();
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      await(() -> engine.processed() >= events.size() - half, "retained events after fallback");
+      engine.drainAlerts();
+      assertEquals(4, engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum());
+    }
+    List<Alert> gaps = alerts.stream().filter(a -> a.ruleId().equals(MonitoringGap.RULE_ID)).toList();
+    assertEquals(4, gaps.size(), "one gap alert per topic");
+    assertTrue(gaps.get(0).reasons().get(0).contains("rejected stored replay id"));
+  }
+
+  @Test
+  void garbageIsDeadLetteredWithItsReasonAndTheStreamGoesOn() throws Exception {
+    List<SimEvent> events = timeline.events();
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      server.publishRaw(EventSchemas.API, "garbage-1", EventSchemas.standard().schemaId(EventSchemas.API), new byte[] {7, 7, 7});
+      server.publishRaw(EventSchemas.API, "unknown-schema-1", "AAAAAAAAAAAAAAAAAAAAAA", new byte[] {0});
+      publish(events);
+      await(() -> engine.processed() >= events.size() + 2, "valid events after garbage");
+      assertEquals(2, engine.stats().totalDeadLettered());
+    }
+    List<String> letters = Files.readAllLines(dir.resolve("dead-letters.jsonl"));
+    assertEquals(2, letters.size());
+    assertTrue(letters.get(0).contains("garbage-1") && letters.get(0).contains("does not decode"), letters.get(0));
+    assertTrue(letters.get(1).contains("unknown-schema-1") && letters.get(1).contains("AAAAAAAAAAAAAAAAAAAAAA"), letters.get(1));
+    assertTrue(letters.get(0).contains("\"replayId\""));
+  }
+
+  @Test
+  void aRestartRebuildsWindowsFromTheHorizonWithoutDeliveringAnAlertTwice() throws Exception {
+    List<SimEvent> events = timeline.events();
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      publish(events);
+      await(() -> engine.processed() >= events.size(), "all events");
+      finish(engine);
+    }
+    List<String> first = alerts.stream().map(Alert::id).toList();
+    assertEquals(3, first.size(), summary(alerts).toString());
+    alerts.clear();
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      // Resumes an hour of event time back, so some events are processed again.
+      await(() -> engine.processed() > 0, "reprocessing from the horizon");
+      finish(engine);
+    }
+    assertFalse(alerts.stream().anyMatch(a -> first.contains(a.id())), "an alert was delivered twice: " + summary(alerts));
+  }
+}
