@@ -15,6 +15,23 @@ import org.apache.avro.io.DecoderFactory;
  * named by the event's schema id. Pub/Sub never validates payloads, so anything may arrive here.
  */
 public final class PayloadDecoder {
+  /** Salesforce's limit for one event; anything larger did not come from a well-behaved bus. */
+  public static final int MAX_PAYLOAD_BYTES = 1024 * 1024;
+
+  static {
+    // A corrupted length prefix must fail fast, not allocate gigabytes. No field of a 1 MB event can be
+    // longer than the event; respect limits an operator has set explicitly.
+    limit("org.apache.avro.limits.string.maxLength", MAX_PAYLOAD_BYTES);
+    limit("org.apache.avro.limits.bytes.maxLength", MAX_PAYLOAD_BYTES);
+    limit("org.apache.avro.limits.collectionItems.maxLength", MAX_PAYLOAD_BYTES);
+  }
+
+  private static void limit(String property, int value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, Integer.toString(value));
+    }
+  }
+
   private final SchemaCache schemas;
   private final Map<Schema, GenericDatumReader<GenericRecord>> readers = new ConcurrentHashMap<>();
 
@@ -23,6 +40,12 @@ public final class PayloadDecoder {
   }
 
   public GenericRecord decode(String schemaId, byte[] payload) throws MalformedPayloadException, SchemaCache.UnknownSchemaException {
+    if (payload.length > MAX_PAYLOAD_BYTES) {
+      throw new MalformedPayloadException("payload of " + payload.length + " bytes exceeds the " + MAX_PAYLOAD_BYTES + "-byte event limit");
+    }
+    if (payload.length == 0) {
+      throw new MalformedPayloadException("payload is empty");
+    }
     Schema schema = schemas.get(schemaId);
     GenericDatumReader<GenericRecord> reader = readers.computeIfAbsent(schema, GenericDatumReader::new);
     BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, null);

@@ -46,7 +46,8 @@ public record PubSubEndpoint(String host, int port, Path trustedCertificate) {
     return Grpc.newChannelBuilderForAddress(host, port, tls)
         .keepAliveTime(60, TimeUnit.SECONDS)
         .keepAliveTimeout(20, TimeUnit.SECONDS)
-        .maxInboundMessageSize(16 * 1024 * 1024)
+        // Up to 100 events of up to 1 MB each may come in one response.
+        .maxInboundMessageSize(128 * 1024 * 1024)
         .build();
   }
 

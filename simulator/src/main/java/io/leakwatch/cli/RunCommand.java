@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /** {@code leakwatch run --config FILE}: the engine as a long-running service, until stopped. */
 final class RunCommand {
@@ -40,12 +41,23 @@ final class RunCommand {
     EngineSettings settings = new EngineSettings(config.endpoint(), config.credentials(), config.topics(), config.start(),
         OrgProfileLoader.load(config.profile()), pack, sinks, DeadLetters.toFile(config.deadLetters()), config.drill(), 30_000, 1_000, 2_000,
         config.durability());
-    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch stopRequested = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
+    // SIGTERM (docker stop): finish the batch in hand, deliver its alerts, save the checkpoint, then exit.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopRequested.countDown();
+      try {
+        closed.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "leakwatch-shutdown"));
     try (LeakwatchEngine engine = LeakwatchEngine.start(settings)) {
       out.printf("Leakwatch running: %s, %d topics, rule pack %s %s (%d rules)%n", config.endpoint(), config.topics().size(),
           pack.name(), pack.version(), pack.rules().size());
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-      stopped.await();
+      stopRequested.await();
+    } finally {
+      closed.countDown();
     }
     return 0;
   }

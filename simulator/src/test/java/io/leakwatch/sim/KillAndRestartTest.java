@@ -1,0 +1,167 @@
+package io.leakwatch.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leakwatch.alert.AlertJson;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.scenario.ScenarioOutcome;
+import io.leakwatch.sim.scenario.Scenarios;
+import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.traffic.EventSchemas;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine as a real process, killed with SIGKILL several times while the simulated org streams a
+ * day with leaks in it, and restarted each time. Afterwards: every scenario detected, every event
+ * processed at least once, no alert delivered twice.
+ */
+class KillAndRestartTest {
+  private static final int KILLS = 3;
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void survivesRepeatedSigkillWithoutLosingEventsOrDuplicatingAlerts() throws Exception {
+    SimulatedOrg org = SimulatedOrg.generate(9, 300);
+    Scenarios.Timeline timeline = Scenarios.day(org, LocalDate.of(2026, 3, 10), Scenarios.all());
+    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
+    try (PubSubServer server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
+        .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60)), EventSchemas.standard().byTopic(), 5_000)) {
+      Path config = dir.resolve("leakwatch.yaml");
+      Files.writeString(config, """
+          org:
+            endpoint: {host: localhost, port: %d, trustCertificate: %s}
+            auth: {accessToken: test-token, instanceUrl: %s, tenantId: %s}
+            topics: [%s]
+            replay: earliest
+            journalProcessed: true
+            profile: profile.yaml
+          alerts: {console: false, jsonl: alerts.jsonl}
+          deadLetters: dead-letters.jsonl
+          state: state
+          """.formatted(server.port(), server.certificate(), org.instanceUrl(), org.orgId(), String.join(", ", EventSchemas.TOPICS)));
+
+      Playback playback = new Playback(server, timeline.events(), 20_000);
+      Thread player = new Thread(playback, "playback");
+      Process engine = start(config, 0);
+      player.start();
+      Random random = new Random(42);
+      for (int kill = 1; kill <= KILLS; kill++) {
+        // Kill mid-stream: once this run has processed something, after a random pause.
+        long before = journalLines();
+        long wait = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (journalLines() <= before + 50 && System.nanoTime() < wait) {
+          Thread.sleep(50);
+        }
+        Thread.sleep(200 + random.nextInt(1_500));
+        engine.destroyForcibly(); // SIGKILL: no shutdown hook, no final checkpoint
+        assertTrue(engine.waitFor(20, TimeUnit.SECONDS));
+        engine = start(config, kill);
+      }
+      player.join();
+
+      Set<String> published = new HashSet<>();
+      timeline.events().forEach(e -> published.add(e.eventIdentifier()));
+      long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+      while (!journaled().containsAll(published) || !outcome(timeline).allDetected()) {
+        assertTrue(engine.isAlive(), "engine died: " + Files.readString(dir.resolve("engine-" + KILLS + ".log")));
+        assertTrue(System.nanoTime() < deadline, "events never processed: " + missing(published).size());
+        Thread.sleep(200);
+      }
+      engine.destroy(); // SIGTERM: graceful
+      assertTrue(engine.waitFor(30, TimeUnit.SECONDS));
+
+      List<Alert> alerts = alerts();
+      Set<String> ids = new HashSet<>();
+      List<String> duplicated = new ArrayList<>();
+      alerts.forEach(a -> {
+        if (!ids.add(a.id())) {
+          duplicated.add(a.id());
+        }
+      });
+      List<String> journal = Files.readAllLines(dir.resolve("state/processed-events.log"));
+      ScenarioOutcome outcome = outcome(timeline);
+      System.out.printf("kill-and-restart: %d kills, %d events published, %d processed (%d reprocessed after restarts), "
+              + "%d lost, %d alerts, %d duplicated, %d false positives%n", KILLS, published.size(), journal.size(),
+          journal.size() - journaled().size(), missing(published).size(), alerts.size(), duplicated.size(), outcome.unexplained().size());
+      assertEquals(List.of(), duplicated, "alerts delivered twice");
+      assertTrue(outcome.allDetected());
+      assertEquals(0, outcome.unexplained().size(), "false positives");
+      assertEquals(Set.of(), missing(published));
+    }
+  }
+
+  private Process start(Path config, int run) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        "io.leakwatch.cli.Leakwatch", "run", "--config", config.toString())
+        .directory(dir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(new File(dir.toFile(), "engine-" + run + ".log"))
+        .start();
+  }
+
+  private long journalLines() throws IOException {
+    Path journal = dir.resolve("state/processed-events.log");
+    if (!Files.exists(journal)) {
+      return 0;
+    }
+    try (var lines = Files.lines(journal)) {
+      return lines.count();
+    }
+  }
+
+  private Set<String> journaled() throws IOException {
+    Path journal = dir.resolve("state/processed-events.log");
+    Set<String> ids = new HashSet<>();
+    if (Files.exists(journal)) {
+      for (String line : Files.readAllLines(journal)) {
+        String[] parts = line.split(" ");
+        if (parts.length == 3) {
+          ids.add(parts[2]);
+        }
+      }
+    }
+    return ids;
+  }
+
+  private Set<String> missing(Set<String> published) throws IOException {
+    Set<String> missing = new HashSet<>(published);
+    missing.removeAll(journaled());
+    return missing;
+  }
+
+  private List<Alert> alerts() throws IOException {
+    Path file = dir.resolve("alerts.jsonl");
+    List<Alert> alerts = new ArrayList<>();
+    if (Files.exists(file)) {
+      for (String line : Files.readAllLines(file)) {
+        if (!line.isBlank()) {
+          alerts.add(AlertJson.fromJson(line));
+        }
+      }
+    }
+    return alerts;
+  }
+
+  private ScenarioOutcome outcome(Scenarios.Timeline timeline) throws IOException {
+    return ScenarioOutcome.match(timeline.injected(), alerts());
+  }
+
+}
