@@ -4,8 +4,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
-import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.profile.OrgProfileLoader;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.AuthException;
+import io.leakwatch.auth.JwtAssertion;
+import io.leakwatch.auth.OAuthFlow;
+import io.leakwatch.auth.TokenSource;
+import io.leakwatch.auth.TrustedCertificates;
+import java.net.http.HttpClient;
+import java.security.PrivateKey;
+import java.time.Clock;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import java.io.IOException;
@@ -28,6 +41,8 @@ import java.util.regex.Pattern;
  * org:
  *   endpoint: {host: api.pubsub.salesforce.com, port: 7443}   # trustCertificate: PEM, optional
  *   auth: {accessToken: ${SF_ACCESS_TOKEN}, instanceUrl: https://acme.my.salesforce.com, tenantId: 00D...}
+ *   # or  auth: {type: jwt, loginUrl: https://login.salesforce.com, clientId: ..., username: ..., privateKey: key.pem}
+ *   # or  auth: {type: clientCredentials, loginUrl: https://acme.my.salesforce.com, clientId: ..., clientSecret: ${SECRET}}
  *   topics: [/event/ApiEventStream, /event/LoginEventStream]
  *   replay: latest            # first start only; later starts resume from the checkpoint
  *   replayFallback: earliest  # when the checkpoint is rejected (a gap alert is raised either way)
@@ -42,10 +57,22 @@ import java.util.regex.Pattern;
  * </pre>
  */
 public record EngineConfig(
-    PubSubEndpoint endpoint, PubSubCredentials credentials, List<String> topics, ReplayStart start, Path profile, boolean drill,
+    PubSubEndpoint endpoint, TokenSource tokens, List<String> topics, ReplayStart start, Path profile, boolean drill,
     Path rules, boolean consoleAlerts, Path alertsFile, Path deadLetters, Durability durability) {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** Events a subscription may hold delivered and unprocessed. */
+  private static final int MAX_BACKLOG = 1_000;
+  /** How long a silent topic may hold back the event-time merge of the others. */
+  private static final long MAX_MERGE_WAIT_MILLIS = 2_000;
+  /** Quiet wall time after which event time flows with the wall clock. */
+  private static final long IDLE_AFTER_MILLIS = 30_000;
+
+  /** The engine settings this configuration describes; loads the org profile. */
+  public EngineSettings settings(RulePack pack, List<AlertSink> sinks) {
+    return new EngineSettings(endpoint, tokens, topics, start, OrgProfileLoader.load(profile), pack, sinks,
+        DeadLetters.toFile(deadLetters), drill, IDLE_AFTER_MILLIS, MAX_BACKLOG, MAX_MERGE_WAIT_MILLIS, durability);
+  }
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
   public static EngineConfig load(Path file, Map<String, String> env) {
@@ -78,10 +105,7 @@ public record EngineConfig(
     int port = (int) r.number(endpoint, "org.endpoint.port", 1, 65_535);
     PubSubEndpoint pubsub = new PubSubEndpoint(r.text(endpoint, "org.endpoint.host"), port,
         endpoint.has("trustCertificate") ? r.file(endpoint, "org.endpoint.trustCertificate") : null);
-    JsonNode auth = r.object(org, "org.auth");
-    r.keys(auth, "org.auth", Set.of("accessToken", "instanceUrl", "tenantId"));
-    PubSubCredentials credentials = new PubSubCredentials(r.text(auth, "org.auth.accessToken"),
-        r.text(auth, "org.auth.instanceUrl"), r.text(auth, "org.auth.tenantId"));
+    TokenSource tokens = auth(r, r.object(org, "org.auth"));
     List<String> topics = new ArrayList<>();
     JsonNode topicList = r.field(org, "org.topics");
     if (!topicList.isArray() || topicList.isEmpty()) {
@@ -107,11 +131,45 @@ public record EngineConfig(
     }
     Path deadLetters = root.has("deadLetters") ? r.path(root, "deadLetters") : baseDir.resolve("dead-letters.jsonl");
     Path state = root.has("state") ? r.path(root, "state") : baseDir.resolve("state");
-    return new EngineConfig(pubsub, credentials, List.copyOf(topics), start, profile, drill, rules, console, alerts, deadLetters,
+    return new EngineConfig(pubsub, tokens, List.copyOf(topics), start, profile, drill, rules, console, alerts, deadLetters,
         new Durability(state, fallback, horizon, stale, journal));
   }
 
+  /** static (a token you already have), jwt (JWT bearer) or clientCredentials. */
+  private static TokenSource auth(Reader r, JsonNode auth) {
+    String type = auth.has("type") ? r.text(auth, "org.auth.type") : "static";
+    switch (type) {
+      case "static" -> {
+        r.keys(auth, "org.auth", Set.of("type", "accessToken", "instanceUrl", "tenantId"));
+        return TokenSource.fixed(new AccessGrant(r.text(auth, "org.auth.accessToken"), r.text(auth, "org.auth.instanceUrl"),
+            r.text(auth, "org.auth.tenantId")));
+      }
+      case "jwt" -> {
+        r.keys(auth, "org.auth", Set.of("type", "loginUrl", "clientId", "username", "privateKey", "trustCertificate"));
+        Path keyFile = r.file(auth, "org.auth.privateKey");
+        PrivateKey key;
+        try {
+          key = JwtAssertion.readKey(keyFile);
+        } catch (AuthException e) {
+          throw new ConfigException(r.source(), "org.auth.privateKey", e.getMessage());
+        }
+        return OAuthFlow.jwtBearer(r.text(auth, "org.auth.loginUrl"), r.text(auth, "org.auth.clientId"),
+            r.text(auth, "org.auth.username"), new JwtAssertion(key, Clock.systemUTC()), r.http(auth));
+      }
+      case "clientCredentials" -> {
+        r.keys(auth, "org.auth", Set.of("type", "loginUrl", "clientId", "clientSecret", "trustCertificate"));
+        return OAuthFlow.clientCredentials(r.text(auth, "org.auth.loginUrl"), r.text(auth, "org.auth.clientId"),
+            r.text(auth, "org.auth.clientSecret"), r.http(auth));
+      }
+      default -> throw new ConfigException(r.source(), "org.auth.type", "must be static, jwt or clientCredentials, was '" + type + "'");
+    }
+  }
+
   private record Reader(String source, Path baseDir, Map<String, String> env) {
+    HttpClient http(JsonNode auth) {
+      return TrustedCertificates.httpClient(auth.has("trustCertificate") ? file(auth, "org.auth.trustCertificate") : null);
+    }
+
     void keys(JsonNode node, String at, Set<String> known) {
       for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
         String name = names.next();

@@ -2,7 +2,7 @@ package io.leakwatch.engine;
 
 import io.leakwatch.alert.AlertSink;
 import io.leakwatch.profile.OrgProfile;
-import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.auth.TokenSource;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePack;
@@ -16,7 +16,7 @@ import java.util.List;
  */
 public record EngineSettings(
     PubSubEndpoint endpoint,
-    PubSubCredentials credentials,
+    TokenSource tokens,
     List<String> topics,
     ReplayStart start,
     OrgProfile profile,

@@ -71,7 +71,9 @@ public final class LeakwatchEngine implements AutoCloseable {
     }
     Vertx vertx = Vertx.vertx();
     Messages.registerCodecs(vertx);
-    PubSubClient client = new PubSubClient(settings.endpoint(), settings::credentials);
+    // The first grant is fetched here, so bad OAuth settings fail the start with a clear message.
+    settings.tokens().current();
+    PubSubClient client = new PubSubClient(settings.endpoint(), () -> settings.tokens().current().credentials());
     List<SubscriptionVerticle> subscriptions = new ArrayList<>();
     try {
       DeploymentOptions worker = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(1);
@@ -81,8 +83,8 @@ public final class LeakwatchEngine implements AutoCloseable {
           durability.journalProcessed() && durability.durable() ? durability.journalFile() : null), worker));
       ReplayStart start = gaps.isEmpty() ? settings.start() : durability.fallback();
       for (String topic : settings.topics()) {
-        SubscriptionVerticle subscription = new SubscriptionVerticle(client, topic, start, checkpoints.get(topic), durability,
-            settings.maxBacklog(), settings.drill());
+        SubscriptionVerticle subscription = new SubscriptionVerticle(client, settings.tokens(), topic, start, checkpoints.get(topic),
+            durability, settings.maxBacklog(), settings.drill());
         await(vertx.deployVerticle(subscription));
         subscriptions.add(subscription);
       }

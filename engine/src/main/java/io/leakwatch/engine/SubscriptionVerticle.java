@@ -1,6 +1,7 @@
 package io.leakwatch.engine;
 
 import com.salesforce.eventbus.protobuf.TopicInfo;
+import io.leakwatch.auth.TokenSource;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.checkpoint.ResumeTracker;
@@ -33,6 +34,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private static final DeliveryOptions BATCH_DELIVERY = new DeliveryOptions().setSendTimeout(300_000);
 
   private final PubSubClient client;
+  private final TokenSource tokens;
   private final String topic;
   private final ReplayStart configuredStart;
   private final Checkpoint checkpoint;
@@ -54,9 +56,10 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private boolean stopping;
 
   /** @param checkpoint where this topic stood when the engine last stopped, or null */
-  public SubscriptionVerticle(PubSubClient client, String topic, ReplayStart configuredStart, Checkpoint checkpoint,
+  public SubscriptionVerticle(PubSubClient client, TokenSource tokens, String topic, ReplayStart configuredStart, Checkpoint checkpoint,
       Durability durability, int maxBacklog, boolean drill) {
     this.client = client;
+    this.tokens = tokens;
     this.topic = topic;
     this.configuredStart = configuredStart;
     this.checkpoint = checkpoint;
@@ -173,6 +176,18 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     LOG.warn("subscription {}: {}; reconnecting in {} ms", topic, why, delay);
     boolean positionRejected = errorCode.equals(PubSubErrors.REPLAY_ID_CORRUPTED)
         || errorCode.equals(PubSubErrors.REPLAY_ID_VALIDATION_FAILED);
+    if (errorCode.equals(PubSubErrors.AUTH_ERROR)) {
+      // The token expired or was revoked: get a new one first, then resume where processing stopped.
+      vertx.executeBlocking(tokens::refresh, false).onComplete(refreshed -> {
+        if (refreshed.failed()) {
+          LOG.error("subscription {}: token refresh failed: {}", topic, refreshed.cause().getMessage());
+        } else {
+          LOG.info("subscription {}: access token refreshed", topic);
+        }
+        vertx.setTimer(delay, id -> reconnect(false));
+      });
+      return;
+    }
     vertx.setTimer(delay, id -> reconnect(positionRejected));
   }
 

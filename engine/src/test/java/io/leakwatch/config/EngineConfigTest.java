@@ -15,8 +15,8 @@ class EngineConfigTest {
     EngineConfig config = EngineConfig.load(Path.of("../examples/leakwatch.yaml"), Map.of("SF_ACCESS_TOKEN", "00Dxx!secret"));
     assertEquals("api.pubsub.salesforce.com", config.endpoint().host());
     assertEquals(7443, config.endpoint().port());
-    assertEquals("00Dxx!secret", config.credentials().accessToken());
-    assertFalse(config.credentials().toString().contains("secret"), "credentials never print the token");
+    assertEquals("00Dxx!secret", config.tokens().current().accessToken());
+    assertFalse(config.tokens().current().toString().contains("secret"), "credentials never print the token");
     assertEquals(4, config.topics().size());
     assertTrue(config.profile().endsWith("org-profile.yaml"));
   }

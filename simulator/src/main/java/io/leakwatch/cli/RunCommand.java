@@ -4,10 +4,8 @@ import io.leakwatch.alert.AlertSink;
 import io.leakwatch.alert.ConsoleAlertSink;
 import io.leakwatch.alert.JsonLinesAlertSink;
 import io.leakwatch.config.EngineConfig;
-import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
-import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.rulepack.RulePackLoader;
 import java.io.PrintStream;
@@ -38,9 +36,7 @@ final class RunCommand {
     if (config.alertsFile() != null) {
       sinks.add(new JsonLinesAlertSink(config.alertsFile()));
     }
-    EngineSettings settings = new EngineSettings(config.endpoint(), config.credentials(), config.topics(), config.start(),
-        OrgProfileLoader.load(config.profile()), pack, sinks, DeadLetters.toFile(config.deadLetters()), config.drill(), 30_000, 1_000, 2_000,
-        config.durability());
+    EngineSettings settings = config.settings(pack, sinks);
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     // SIGTERM (docker stop): finish the batch in hand, deliver its alerts, save the checkpoint, then exit.

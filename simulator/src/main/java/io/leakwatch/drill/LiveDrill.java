@@ -3,12 +3,14 @@ package io.leakwatch.drill;
 import io.leakwatch.alert.AlertSink;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
+import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.PipelineStats;
 import io.leakwatch.profile.OrgProfile;
 import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePack;
@@ -64,9 +66,9 @@ public final class LiveDrill {
     try (PubSubServer server = PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
       EngineSettings engineSettings = new EngineSettings(
           new PubSubEndpoint("localhost", server.port(), server.certificate()),
-          new PubSubCredentials("simulated-access-token", org.instanceUrl(), org.orgId()),
+          TokenSource.fixed(new AccessGrant("simulated-access-token", org.instanceUrl(), org.orgId())),
           EventSchemas.TOPICS, ReplayStart.earliest(), profile, plan.pack(), sinks,
-          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000, io.leakwatch.engine.Durability.none());
+          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000, Durability.none());
       try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
         Playback playback = new Playback(server, timeline.events(), plan.playMillis());
         Thread player = new Thread(playback, "simulator-playback");

@@ -13,7 +13,8 @@ import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePackLoader;
@@ -67,7 +68,7 @@ class FaultToleranceTest {
       }
     };
     return LeakwatchEngine.start(new EngineSettings(new PubSubEndpoint("localhost", server.port(), server.certificate()),
-        new PubSubCredentials("token", org.instanceUrl(), org.orgId()), EventSchemas.TOPICS, ReplayStart.earliest(),
+        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())), EventSchemas.TOPICS, ReplayStart.earliest(),
         OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.defaultPack(), List.of(collect),
         DeadLetters.toFile(dir.resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000,
         new Durability(dir.resolve("state"), ReplayStart.earliest(), Durability.DEFAULT_HORIZON_MILLIS, staleAfterMillis, true)));

@@ -8,7 +8,8 @@ import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePackLoader;
@@ -48,7 +49,7 @@ class PayloadFuzzTest {
         EventSchemas.standard().byTopic(), 1);
         LeakwatchEngine engine = LeakwatchEngine.start(new EngineSettings(
             new PubSubEndpoint("localhost", server.port(), server.certificate()),
-            new PubSubCredentials("token", org.instanceUrl(), org.orgId()), EventSchemas.TOPICS, ReplayStart.earliest(),
+            TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())), EventSchemas.TOPICS, ReplayStart.earliest(),
             OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.defaultPack(), List.of(),
             DeadLetters.toFile(dir.resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000, Durability.none()))) {
       for (int i = 0; i < PAYLOADS; i++) {
