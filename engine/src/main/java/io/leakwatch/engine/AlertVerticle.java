@@ -51,6 +51,7 @@ public final class AlertVerticle extends AbstractVerticle {
       if (System.currentTimeMillis() - lastSave >= SAVE_EVERY_MILLIS) {
         save();
       }
+      message.reply(null);
     });
     // Answered in order after every alert published before the request: a flush barrier.
     vertx.eventBus().<String>consumer(Messages.ALERTS_FLUSH, message -> {

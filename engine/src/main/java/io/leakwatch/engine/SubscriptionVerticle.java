@@ -32,6 +32,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(SubscriptionVerticle.class);
   private static final long MAX_BACKOFF_MILLIS = 30_000;
   private static final DeliveryOptions BATCH_DELIVERY = new DeliveryOptions().setSendTimeout(300_000);
+  private static final DeliveryOptions COMMIT_DELIVERY = new DeliveryOptions().setSendTimeout(600_000);
 
   private final PubSubClient client;
   private final TokenSource tokens;
@@ -111,11 +112,13 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             .onComplete(reply -> {
               inFlight--;
               if (reply.succeeded()) {
-                batchProcessed(events);
+                // Credit comes back only once the batch's alerts are delivered and its position
+                // committed: a slow sink slows the stream instead of filling memory.
+                batchProcessed(events).onComplete(committed -> from.release(events.size()));
               } else {
                 LOG.error("batch of {} events on {} was not confirmed processed: {}", events.size(), topic, reply.cause().toString());
+                from.release(events.size());
               }
-              from.release(events.size());
             });
       });
     }
@@ -140,7 +143,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     }
   }
 
-  private void batchProcessed(List<ReceivedEvent> events) {
+  private io.vertx.core.Future<?> batchProcessed(List<ReceivedEvent> events) {
     ReceivedEvent last = events.get(events.size() - 1);
     lastProcessed = last.replayId();
     long time = lastEventTime;
@@ -150,7 +153,8 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     lastEventTime = time;
     processed += events.size();
     tracker.processed(last.replayId(), time);
-    vertx.eventBus().send(Messages.CHECKPOINT, tracker.checkpoint());
+    return vertx.eventBus().request(Messages.CHECKPOINT, tracker.checkpoint(), COMMIT_DELIVERY).onFailure(e ->
+        LOG.error("position of {} not confirmed committed (alert sinks stuck?): {}", topic, e.toString()));
   }
 
   private void watchdog() {

@@ -32,7 +32,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.function.BooleanSupplier;
+import org.apache.avro.JsonProperties;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,15 +66,18 @@ class FaultToleranceTest {
   }
 
   private LeakwatchEngine engine(long staleAfterMillis) throws Exception {
-    AlertSink collect = alert -> {
+    return engine(staleAfterMillis, 1_000, alert -> {
       synchronized (alerts) {
         alerts.add(alert);
       }
-    };
+    });
+  }
+
+  private LeakwatchEngine engine(long staleAfterMillis, int maxBacklog, AlertSink collect) throws Exception {
     return LeakwatchEngine.start(new EngineSettings(new PubSubEndpoint("localhost", server.port(), server.certificate()),
         TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())), EventSchemas.TOPICS, ReplayStart.earliest(),
         OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.defaultPack(), List.of(collect),
-        DeadLetters.toFile(dir.resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000,
+        DeadLetters.toFile(dir.resolve("dead-letters.jsonl")), false, 0, maxBacklog, 2_000,
         new Durability(dir.resolve("state"), ReplayStart.earliest(), Durability.DEFAULT_HORIZON_MILLIS, staleAfterMillis, true)));
   }
 
@@ -181,6 +188,54 @@ class FaultToleranceTest {
     assertTrue(letters.get(0).contains("garbage-1") && letters.get(0).contains("does not decode"), letters.get(0));
     assertTrue(letters.get(1).contains("unknown-schema-1") && letters.get(1).contains("AAAAAAAAAAAAAAAAAAAAAA"), letters.get(1));
     assertTrue(letters.get(0).contains("\"replayId\""));
+  }
+
+  @Test
+  void aStuckAlertSinkStopsConsumptionInsteadOfBuffering() throws Exception {
+    CountDownLatch unblock = new CountDownLatch(1);
+    AlertSink stuck = alert -> {
+      try {
+        unblock.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    List<SimEvent> events = timeline.events();
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS, 100, stuck)) {
+      Thread player = new Thread(() -> publish(events));
+      player.start();
+      await(() -> engine.stats().totalAlerts() >= 1, "the first alert");
+      Thread.sleep(1_000);
+      long stalled = engine.processed();
+      Thread.sleep(500);
+      assertEquals(stalled, engine.processed(), "consumption stopped while the sink is stuck");
+      assertTrue(stalled < events.size(), "stalled at " + stalled + " of " + events.size());
+      unblock.countDown();
+      await(() -> engine.processed() >= events.size(), "the rest once the sink recovers");
+      player.join();
+    }
+  }
+
+  @Test
+  void anEventWrittenWithAnEvolvedSchemaIsDecodedWithItsWriterSchema() throws Exception {
+    Schema current = EventSchemas.standard().schema(EventSchemas.API);
+    List<Schema.Field> fields = new ArrayList<>();
+    current.getFields().forEach(f -> fields.add(new Schema.Field(f, f.schema())));
+    fields.add(new Schema.Field("NewField__c", Schema.createUnion(
+        Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
+        null, JsonProperties.NULL_VALUE));
+    Schema evolved = Schema.createRecord(current.getName(), null, current.getNamespace(), false, fields);
+    String evolvedId = server.registerSchema(evolved);
+    SimEvent source = timeline.events().stream().filter(e -> e.topic().equals(EventSchemas.API)).findFirst().orElseThrow();
+    GenericData.Record record = new GenericData.Record(evolved);
+    current.getFields().forEach(f -> record.put(f.name(), source.record().get(f.name())));
+    record.put("NewField__c", "added later");
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      server.publishRaw(EventSchemas.API, "evolved-1", evolvedId, EventSchemas.encode(record));
+      await(() -> engine.processed() >= 1, "the evolved event");
+      assertEquals(0, engine.stats().totalDeadLettered());
+      assertEquals(1, engine.stats().totalProcessed());
+    }
   }
 
   @Test

@@ -30,10 +30,12 @@ public final class PubSubServer implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Path certificate;
   private final java.util.concurrent.atomic.AtomicReference<Predicate<String>> tokens;
+  private final Map<String, Schema> schemas;
 
   private PubSubServer(Server server, PubSubService service, Map<String, TopicLog> topics, ScheduledExecutorService timer, Path certificate,
-      java.util.concurrent.atomic.AtomicReference<Predicate<String>> tokens) {
+      java.util.concurrent.atomic.AtomicReference<Predicate<String>> tokens, Map<String, Schema> schemas) {
     this.tokens = tokens;
+    this.schemas = schemas;
     this.server = server;
     this.service = service;
     this.topics = topics;
@@ -72,7 +74,7 @@ public final class PubSubServer implements AutoCloseable {
       key = generated.privateKey();
     }
     Map<String, TopicLog> topics = new LinkedHashMap<>();
-    Map<String, Schema> schemas = new LinkedHashMap<>();
+    Map<String, Schema> schemas = new java.util.concurrent.ConcurrentHashMap<>();
     long replayBase = firstReplayId;
     for (Map.Entry<String, Schema> entry : schemasByTopic.entrySet()) {
       String schemaId = io.leakwatch.sim.traffic.EventSchemas.schemaId(entry.getValue());
@@ -93,7 +95,7 @@ public final class PubSubServer implements AutoCloseable {
         .maxInboundMessageSize(4 * 1024 * 1024)
         .build()
         .start();
-    return new PubSubServer(server, service, topics, timer, cert, tokens);
+    return new PubSubServer(server, service, topics, timer, cert, tokens, schemas);
   }
 
   public int port() {
@@ -120,6 +122,13 @@ public final class PubSubServer implements AutoCloseable {
   public ByteString publishRaw(String topic, String eventId, String schemaId, byte[] payload) {
     return topic(topic).append(ProducerEvent.newBuilder().setId(eventId).setSchemaId(schemaId)
         .setPayload(ByteString.copyFrom(payload)).build());
+  }
+
+  /** Serves another schema (an evolved version of a topic's) and returns its id. */
+  public String registerSchema(Schema schema) {
+    String id = io.leakwatch.sim.traffic.EventSchemas.schemaId(schema);
+    schemas.put(id, schema);
+    return id;
   }
 
   public TopicLog topic(String topic) {
