@@ -41,24 +41,29 @@ public final class EsperDetector implements AutoCloseable {
   static final int MAX_EVIDENCE = 100;
 
   private final EPRuntime runtime;
+  @SuppressWarnings("unused") // kept with the runtime it configured
   private final Configuration config;
   private final OrgContext org;
   private final Consumer<Detection> detections;
   private boolean started;
 
+  /** Compiles the pack's EPL (errors name file and line) and deploys it, for a one-off detector. */
   public EsperDetector(RulePack pack, OrgContext org, Consumer<Detection> detections) {
+    this(EsperRules.compile(pack), org, detections);
+  }
+
+  /** Deploys already compiled rules into a fresh runtime: cheap, so tests and reloads can do it often. */
+  public EsperDetector(EsperRules rules, OrgContext org, Consumer<Detection> detections) {
     this.org = org;
     this.detections = detections;
-    this.config = new Configuration();
-    config.getRuntime().getThreading().setInternalTimerEnabled(false);
-    config.getCommon().addVariable("org", OrgContext.class.getName(), org, true);
+    this.config = EsperRules.configuration(org);
     this.runtime = EPRuntimeProvider.getRuntime("leakwatch-" + UUID.randomUUID(), config);
     try {
-      for (RuleDefinition.Source shared : pack.shared()) {
+      for (EsperRules.Module shared : rules.shared()) {
         deploy(shared, null);
       }
-      for (RuleDefinition rule : pack.rules()) {
-        EPDeployment deployment = deploy(rule.epl(), rule.id());
+      for (EsperRules.Module rule : rules.rules()) {
+        EPDeployment deployment = deploy(rule, rule.ruleId());
         List<EPStatement> producing = new ArrayList<>();
         for (EPStatement statement : deployment.getStatements()) {
           if (statement.getName().startsWith("detection")) {
@@ -66,11 +71,11 @@ public final class EsperDetector implements AutoCloseable {
           }
         }
         if (producing.isEmpty()) {
-          throw RulePackException.at(rule.epl().origin(), 0,
+          throw RulePackException.at(rule.origin(), 0,
               "no statement is named detection… (annotate the statement that finds the pattern with @Name('detection'))");
         }
         for (EPStatement statement : producing) {
-          statement.addListener(listener(rule.id(), statement));
+          statement.addListener(listener(rule.ruleId(), statement));
         }
       }
     } catch (RuntimeException e) {
@@ -79,21 +84,13 @@ public final class EsperDetector implements AutoCloseable {
     }
   }
 
-  private EPDeployment deploy(RuleDefinition.Source source, String deploymentId) {
-    CompilerArguments args = new CompilerArguments(config);
-    args.getPath().add(runtime.getRuntimePath());
-    EPCompiled compiled;
-    try {
-      compiled = EPCompilerProvider.getCompiler().compile(source.text(), args);
-    } catch (EPCompileException e) {
-      throw new RulePackException("EPL does not compile:\n" + describe(source.origin(), e));
-    }
+  private EPDeployment deploy(EsperRules.Module module, String deploymentId) {
     try {
       return deploymentId == null
-          ? runtime.getDeploymentService().deploy(compiled)
-          : runtime.getDeploymentService().deploy(compiled, new com.espertech.esper.runtime.client.DeploymentOptions().setDeploymentId(deploymentId));
+          ? runtime.getDeploymentService().deploy(module.compiled())
+          : runtime.getDeploymentService().deploy(module.compiled(), new com.espertech.esper.runtime.client.DeploymentOptions().setDeploymentId(deploymentId));
     } catch (EPDeployException e) {
-      throw RulePackException.at(source.origin(), 0, "EPL does not deploy: " + e.getMessage());
+      throw RulePackException.at(module.origin(), 0, "EPL does not deploy: " + e.getMessage());
     }
   }
 

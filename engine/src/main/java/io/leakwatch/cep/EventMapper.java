@@ -81,6 +81,13 @@ public final class EventMapper {
       }
     }
     if (value instanceof CharSequence c && Number.class.isAssignableFrom(boxed(target))) {
+      if ((target == Long.class || target == long.class) && c.toString().indexOf('T') > 0) {
+        try {
+          return java.time.Instant.parse(c.toString()).toEpochMilli(); // ISO-8601 datetimes in JSON events
+        } catch (java.time.format.DateTimeParseException e) {
+          return null;
+        }
+      }
       try {
         double parsed = Double.parseDouble(c.toString());
         return coerce(parsed, target);

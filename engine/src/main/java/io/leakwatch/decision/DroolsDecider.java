@@ -43,10 +43,14 @@ public final class DroolsDecider implements AutoCloseable {
   private final boolean drill;
 
   public DroolsDecider(RulePack pack, boolean drill) {
+    this(pack, compile(pack), drill);
+  }
+
+  /** A session on an already compiled KieBase: cheap, one per pipeline. */
+  public DroolsDecider(RulePack pack, KieBase base, boolean drill) {
     this.metadata = pack.rules().stream().map(RuleDefinition::metadata)
         .collect(Collectors.toMap(RuleMetadata::id, Function.identity()));
     this.drill = drill;
-    KieBase base = compile(pack);
     KieSessionConfiguration config = KieServices.get().newKieSessionConfiguration();
     config.setOption(ClockTypeOption.PSEUDO);
     this.session = base.newKieSession(config, null);
@@ -60,7 +64,7 @@ public final class DroolsDecider implements AutoCloseable {
   }
 
   /** Compiles every decide.drl of the pack into one KieBase; errors name the file and line. */
-  static KieBase compile(RulePack pack) {
+  public static KieBase compile(RulePack pack) {
     KieServices services = KieServices.get();
     KieFileSystem files = services.newKieFileSystem();
     Map<String, String> originByPath = new java.util.HashMap<>();

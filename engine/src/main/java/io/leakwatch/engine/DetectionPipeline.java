@@ -32,12 +32,17 @@ public final class DetectionPipeline implements AutoCloseable {
   private final RulePack pack;
 
   public DetectionPipeline(RulePack pack, OrgProfile profile, Options options) {
-    this.pack = pack;
+    this(CompiledPack.compile(pack), profile, options);
+  }
+
+  /** A pipeline on an already compiled pack: milliseconds instead of seconds. */
+  public DetectionPipeline(CompiledPack compiled, OrgProfile profile, Options options) {
+    this.pack = compiled.pack();
     this.deadLetters = options.deadLetters();
     this.clock = new EventClock(options.idleAfterMillis());
-    this.esper = new EsperDetector(pack, new OrgContext(profile), found::add);
+    this.esper = new EsperDetector(compiled.epl(), new OrgContext(profile), found::add);
     try {
-      this.decider = new DroolsDecider(pack, options.drill());
+      this.decider = new DroolsDecider(compiled.pack(), compiled.drl(), options.drill());
     } catch (RuntimeException e) {
       esper.close();
       throw e;

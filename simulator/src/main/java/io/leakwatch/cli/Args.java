@@ -8,12 +8,22 @@ import java.util.Set;
 /** {@code --name value} options of a subcommand, with errors that name the option. */
 final class Args {
   private final Map<String, String> values = new HashMap<>();
+  private final List<String> positional = new java.util.ArrayList<>();
 
   Args(List<String> args, Set<String> known) {
+    this(args, known, 0);
+  }
+
+  /** @param positionals how many plain arguments (a file, a folder) may come before or between options */
+  Args(List<String> args, Set<String> known, int positionals) {
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
       if (!arg.startsWith("--")) {
-        throw new UsageException("unexpected argument '" + arg + "'");
+        if (positional.size() >= positionals) {
+          throw new UsageException("unexpected argument '" + arg + "'");
+        }
+        positional.add(arg);
+        continue;
       }
       String name = arg.substring(2);
       String value;
@@ -32,6 +42,14 @@ final class Args {
       }
       values.put(name, value);
     }
+  }
+
+  /** The {@code index}th plain argument; {@code what} names it in the error when it is missing. */
+  String positional(int index, String what) {
+    if (index >= positional.size()) {
+      throw new UsageException("missing " + what);
+    }
+    return positional.get(index);
   }
 
   String text(String name, String fallback) {

@@ -20,9 +20,16 @@ public final class Leakwatch {
                   --events N (200000)  --seed N (7)  --users N (5000)  --rules DIR (default pack)
         run     run the engine against a Pub/Sub endpoint (Salesforce or a simulator)
                   --config FILE
+        rules validate DIR   compile every EPL and DRL file, the profile and the test cases
+                  --profile FILE (DIR/test-profile.yaml)
+        rules test DIR       run every rule's test cases (DIR/<rule>/tests/*.json)
+                  --profile FILE (DIR/test-profile.yaml)  --junit FILE
+        replay FILE  run a JSON Lines file of events (channel + Salesforce fields) through the rules
+                  --profile FILE  --rules DIR (default pack)  --out FILE (stdout)
         simulate  serve the simulated org as a standalone Pub/Sub endpoint on TLS
                   --port N (7443)  --host ADDR (127.0.0.1)  --seed N (7)  --users N (500)
                   --seconds S (60)  --out DIR (leakwatch-sim)  --date YYYY-MM-DD (2026-03-10)
+                  --export FILE  write the day as JSON Lines (for replay) instead of serving it
       """;
 
   private Leakwatch() {}
@@ -44,6 +51,8 @@ public final class Leakwatch {
         case "bench" -> BenchCommand.run(new Args(rest, BenchCommand.OPTIONS), out);
         case "run" -> RunCommand.run(new Args(rest, RunCommand.OPTIONS), out);
         case "simulate" -> SimulateCommand.run(new Args(rest, SimulateCommand.OPTIONS), out);
+        case "rules" -> RulesCommand.run(rest, out, err);
+        case "replay" -> ReplayCommand.run(new Args(rest, ReplayCommand.OPTIONS, 1), out, err);
         default -> throw new Args.UsageException("unknown command '" + command + "'");
       };
     } catch (Args.UsageException e) {

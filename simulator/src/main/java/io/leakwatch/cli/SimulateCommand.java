@@ -4,6 +4,7 @@ import io.leakwatch.sim.Playback;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.scenario.Scenarios;
 import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.traffic.EventLines;
 import io.leakwatch.sim.traffic.EventSchemas;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.concurrent.CountDownLatch;
  * so clients can replay from EARLIEST, until stopped.
  */
 final class SimulateCommand {
-  static final Set<String> OPTIONS = Set.of("port", "seed", "users", "seconds", "out", "date", "host");
+  static final Set<String> OPTIONS = Set.of("port", "seed", "users", "seconds", "out", "date", "host", "export");
 
   private SimulateCommand() {}
 
@@ -36,6 +37,18 @@ final class SimulateCommand {
     Files.createDirectories(dir);
     Path profile = dir.resolve("org-profile.yaml");
     Files.writeString(profile, org.profileYaml());
+    String export = args.text("export", null);
+    if (export != null) {
+      // The day as JSON Lines (what an export of real events looks like), for `leakwatch replay`.
+      try (var writer = Files.newBufferedWriter(Path.of(export))) {
+        for (var event : timeline.events()) {
+          writer.write(EventLines.toJson(event));
+          writer.newLine();
+        }
+      }
+      out.printf("Wrote %d events of org %s to %s; its profile is %s%n", timeline.events().size(), org.orgId(), export, profile);
+      return 0;
+    }
     PubSubServer.Settings settings = PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"));
     settings = new PubSubServer.Settings(host, port, settings.tenantId(), null, null, settings.certificateDir(),
         settings.keepAlive(), settings.idleClose(), settings.tokens());

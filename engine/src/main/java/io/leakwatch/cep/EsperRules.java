@@ -1,0 +1,83 @@
+package io.leakwatch.cep;
+
+import com.espertech.esper.common.client.EPCompiled;
+import com.espertech.esper.common.client.configuration.Configuration;
+import com.espertech.esper.compiler.client.CompilerArguments;
+import com.espertech.esper.compiler.client.EPCompileException;
+import com.espertech.esper.compiler.client.EPCompilerProvider;
+import io.leakwatch.rulepack.RuleDefinition;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.rulepack.RulePackException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A rule pack's EPL, compiled once. Compiling is the expensive part (seconds for a pack);
+ * deploying the result into a new runtime takes milliseconds, so a rule test can give every case
+ * its own runtime and a reload can compile off to the side before swapping.
+ */
+public final class EsperRules {
+  /** One compiled module and the file it came from; {@code ruleId} is null for shared modules. */
+  public record Module(String ruleId, String origin, EPCompiled compiled) {}
+
+  private final List<Module> shared;
+  private final List<Module> rules;
+
+  private EsperRules(List<Module> shared, List<Module> rules) {
+    this.shared = shared;
+    this.rules = rules;
+  }
+
+  /** The configuration rules compile and run with: an external clock and the org profile as {@code org}. */
+  static Configuration configuration(OrgContext org) {
+    Configuration config = new Configuration();
+    config.getRuntime().getThreading().setInternalTimerEnabled(false);
+    config.getCommon().addVariable("org", OrgContext.class.getName(), org, false);
+    return config;
+  }
+
+  /** Compiles every module; all errors of all files are reported together, each with file and line. */
+  public static EsperRules compile(RulePack pack) {
+    Configuration config = configuration(null);
+    List<Module> shared = new ArrayList<>();
+    List<Module> rules = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
+    List<EPCompiled> path = new ArrayList<>();
+    for (RuleDefinition.Source source : pack.shared()) {
+      EPCompiled compiled = compile(source, config, path, errors);
+      if (compiled != null) {
+        path.add(compiled);
+        shared.add(new Module(null, source.origin(), compiled));
+      }
+    }
+    for (RuleDefinition rule : pack.rules()) {
+      EPCompiled compiled = compile(rule.epl(), config, path, errors);
+      if (compiled != null) {
+        rules.add(new Module(rule.id(), rule.epl().origin(), compiled));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new RulePackException("EPL does not compile:\n" + String.join("\n", errors));
+    }
+    return new EsperRules(List.copyOf(shared), List.copyOf(rules));
+  }
+
+  private static EPCompiled compile(RuleDefinition.Source source, Configuration config, List<EPCompiled> path, List<String> errors) {
+    CompilerArguments args = new CompilerArguments(config);
+    path.forEach(compiled -> args.getPath().add(compiled));
+    try {
+      return EPCompilerProvider.getCompiler().compile(source.text(), args);
+    } catch (EPCompileException e) {
+      errors.add(EsperDetector.describe(source.origin(), e));
+      return null;
+    }
+  }
+
+  public List<Module> shared() {
+    return shared;
+  }
+
+  public List<Module> rules() {
+    return rules;
+  }
+}

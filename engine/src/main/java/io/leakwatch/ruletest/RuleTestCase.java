@@ -1,0 +1,20 @@
+package io.leakwatch.ruletest;
+
+import java.util.List;
+
+/**
+ * One rule test: events in, the alerts that must come out (all of them: an unexpected alert from
+ * any rule fails the case too).
+ *
+ * @param ruleFolder the rule folder the case lives in
+ * @param source the file it was read from
+ */
+public record RuleTestCase(String ruleFolder, String name, String source, List<EventJson> events, List<Expected> expect) {
+  /** An expected alert; severity and principal may be left out to match any. */
+  public record Expected(String rule, String severity, String principal) {
+    @Override
+    public String toString() {
+      return rule + (severity == null ? "" : " " + severity) + (principal == null ? "" : " " + principal);
+    }
+  }
+}
