@@ -16,6 +16,9 @@ import java.util.StringJoiner;
  * of a Salesforce event may be null.
  */
 public final class OrgContext {
+  private static final java.util.Set<String> CRITICAL_PERMISSIONS = java.util.Set.of(
+      "viewalldata", "modifyalldata", "exportreport", "manageusers", "viewencrypteddata", "authorapex", "managesharing");
+
   private final OrgProfile profile;
   private final Map<String, Integration> integrationByUser = new HashMap<>();
 
@@ -89,6 +92,55 @@ public final class OrgContext {
   public long bulkThreshold(String userId) {
     Integration integration = integration(userId);
     return integration == null ? profile.bulkReadThreshold() : integration.maxRowsPer5Min();
+  }
+
+  /**
+   * The critical permissions (those that open every record or every export) in a PermissionList
+   * value, comma-separated, or "" when none.
+   */
+  public String criticalPermissions(String permissionList) {
+    if (permissionList == null || permissionList.isEmpty()) {
+      return "";
+    }
+    StringJoiner found = new StringJoiner(",");
+    for (String permission : permissionList.split(",")) {
+      String name = permission.trim();
+      if (CRITICAL_PERMISSIONS.contains(name.toLowerCase(Locale.ROOT))) {
+        found.add(name);
+      }
+    }
+    return found.toString();
+  }
+
+  /** Whether any id in a comma-separated list of user ids is an integration user. */
+  public boolean anyIntegration(String userIds) {
+    if (userIds == null) {
+      return false;
+    }
+    for (String id : userIds.split(",")) {
+      if (isIntegration(id.trim())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The PHI objects in a QueriedEntities value that an integration did not declare in its scope,
+   * comma-separated; "" for people, for integrations without a declared scope, and when all are in scope.
+   */
+  public String outsideScope(String userId, String queriedEntities) {
+    Integration integration = integration(userId);
+    if (integration == null || integration.objects().isEmpty()) {
+      return "";
+    }
+    StringJoiner outside = new StringJoiner(",");
+    for (String object : phiObjects(queriedEntities).split(",")) {
+      if (!object.isEmpty() && !integration.objects().contains(object.toLowerCase(Locale.ROOT))) {
+        outside.add(object);
+      }
+    }
+    return outside.toString();
   }
 
   private Integration integration(String userId) {

@@ -124,7 +124,7 @@ public final class OrgProfileLoader {
       Set<String> seenUsers = new LinkedHashSet<>();
       for (JsonNode node : list(root.get("integrations"), "integrations")) {
         String at = "integrations[" + i++ + "]";
-        rejectUnknown(node, at, Set.of("name", "userIds", "connectedAppIds", "runWindow", "maxRowsPer5Min"));
+        rejectUnknown(node, at, Set.of("name", "userIds", "connectedAppIds", "runWindow", "maxRowsPer5Min", "objects"));
         String integrationName = text(node, "name", true, at + ".name");
         Set<String> users = new LinkedHashSet<>();
         int u = 0;
@@ -153,7 +153,13 @@ public final class OrgProfileLoader {
         TimeWindow runWindow = new TimeWindow(
             time(window, "start", at + ".runWindow.start"), time(window, "end", at + ".runWindow.end"));
         long max = positive(node, "maxRowsPer5Min", at + ".maxRowsPer5Min");
-        integrations.add(new Integration(integrationName, Set.copyOf(users), Set.copyOf(apps), runWindow, max));
+        Set<String> objects = new LinkedHashSet<>();
+        if (node.has("objects")) {
+          for (JsonNode object : list(node.get("objects"), at + ".objects")) {
+            objects.add(object.asText().trim().toLowerCase(Locale.ROOT));
+          }
+        }
+        integrations.add(new Integration(integrationName, Set.copyOf(users), Set.copyOf(apps), runWindow, max, Set.copyOf(objects)));
       }
     }
     return new OrgProfile(orgId, name, zone, businessHours, Set.copyOf(days), List.copyOf(trusted),

@@ -32,7 +32,7 @@ public final class DrillSummary {
     byRule.forEach((rule, n) -> out.printf("  %-8s %d%n", rule, n));
     out.println("Injected scenarios:");
     for (ScenarioOutcome.Result r : result.outcome().results()) {
-      out.printf(Locale.ROOT, "  %-28s %-9s %s%s%n", r.scenario().id(), r.detected() ? "DETECTED" : "MISSED",
+      out.printf(Locale.ROOT, "  %-32s %-9s %s%s%n", r.scenario().id(), r.detected() ? "DETECTED" : "MISSED",
           r.detected() ? "by " + String.join(",", r.alerts().stream().map(Alert::ruleId).distinct().toList()) : "expected " + r.scenario().expectedRules(),
           r.detected() ? " in " + human(r.timeToDetectMillis()) + " of event time" : "");
     }

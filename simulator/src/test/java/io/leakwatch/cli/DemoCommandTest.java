@@ -50,7 +50,7 @@ class DemoCommandTest {
     JsonNode summary = new ObjectMapper().readTree(dir.resolve("fast/summary.json").toFile());
     assertEquals(summary.get("eventsPublished").asLong(), summary.get("eventsProcessed").asLong());
     summary.get("scenarios").forEach(s -> assertTrue(s.get("detected").asBoolean(), s.toString()));
-    assertEquals(3, fast.alertIds().size());
+    assertTrue(fast.alertIds().size() >= io.leakwatch.sim.scenario.Scenarios.all().size(), fast.output());
 
     Run paced = demo(dir.resolve("paced"), "3");
     assertEquals(0, paced.exit(), paced.output());

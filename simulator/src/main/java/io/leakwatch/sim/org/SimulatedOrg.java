@@ -147,6 +147,9 @@ public final class SimulatedOrg {
       yaml.append("    connectedAppIds: [").append(integration.connectedAppId()).append("]\n");
       yaml.append("    runWindow: {start: \"").append(integration.runStart()).append("\", end: \"").append(integration.runEnd()).append("\"}\n");
       yaml.append("    maxRowsPer5Min: ").append(integration.maxRowsPer5Min()).append('\n');
+      if (integration.name().equals("nightly-etl")) {
+        yaml.append("    objects: [Patient_Record__c]\n");
+      }
     }
     return yaml.toString();
   }

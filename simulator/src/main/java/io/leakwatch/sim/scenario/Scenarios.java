@@ -16,7 +16,9 @@ public final class Scenarios {
   private Scenarios() {}
 
   public static List<Scenario> all() {
-    return List.of(new BulkExportByPerson(), new StolenIntegrationToken(), new AfterHoursChartBrowsing());
+    return List.of(new BulkExportByPerson(), new StolenIntegrationToken(), new AfterHoursChartBrowsing(),
+        new PermissionGrantToIntegration(), new EtlPasswordLogin(), new CopiedIntegrationSession(), new PatientReportExport(),
+        new BulkTableExtraction());
   }
 
   public static Scenario byId(String id) {
