@@ -143,6 +143,44 @@ public final class OrgContext {
     return outside.toString();
   }
 
+  /** Whether {@code eventDate} falls in the org's declared change window (never, when none is declared). */
+  public boolean inChangeWindow(long eventDate) {
+    OrgProfile.ChangeWindow window = profile.changeWindow();
+    if (window == null) {
+      return false;
+    }
+    ZonedDateTime local = Instant.ofEpochMilli(eventDate).atZone(profile.timeZone());
+    // A window that wraps midnight belongs to the day it starts on.
+    ZonedDateTime day = window.hours().end().isBefore(window.hours().start()) && local.toLocalTime().isBefore(window.hours().end())
+        ? local.minusDays(1) : local;
+    return window.days().contains(day.getDayOfWeek()) && window.hours().contains(local.toLocalTime());
+  }
+
+  /** The debug-log objects (ApexLog, EventLogFile) named in a QueriedEntities value, or "". */
+  public String debugLogObjects(String queriedEntities) {
+    return matching(queriedEntities, name -> name.equalsIgnoreCase("ApexLog") || name.equalsIgnoreCase("EventLogFile"));
+  }
+
+  /** The external objects (Salesforce Connect, {@code __x}) marked PHI named in a QueriedEntities value, or "". */
+  public String externalPhiObjects(String queriedEntities) {
+    return matching(queriedEntities, name -> name.toLowerCase(Locale.ROOT).endsWith("__x")
+        && profile.phiObjects().contains(name.toLowerCase(Locale.ROOT)));
+  }
+
+  private static String matching(String queriedEntities, java.util.function.Predicate<String> test) {
+    if (queriedEntities == null || queriedEntities.isEmpty()) {
+      return "";
+    }
+    StringJoiner found = new StringJoiner(",");
+    for (String object : queriedEntities.split(",")) {
+      String name = object.trim();
+      if (!name.isEmpty() && test.test(name)) {
+        found.add(name);
+      }
+    }
+    return found.toString();
+  }
+
   private Integration integration(String userId) {
     return userId == null ? null : integrationByUser.get(normalizeUserId(userId));
   }

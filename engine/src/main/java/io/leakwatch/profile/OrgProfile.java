@@ -11,6 +11,7 @@ import java.util.Set;
  *
  * @param phiObjects API names of objects that hold PHI, lower-cased for matching
  * @param bulkReadThreshold patient rows a person may read in five minutes before it is a bulk read
+ * @param changeWindow when admins may do maintenance (read debug logs, …), or null for never
  */
 public record OrgProfile(
     String orgId,
@@ -21,4 +22,9 @@ public record OrgProfile(
     List<Cidr> trustedNetworks,
     Set<String> phiObjects,
     List<Integration> integrations,
-    long bulkReadThreshold) {}
+    long bulkReadThreshold,
+    ChangeWindow changeWindow) {
+
+  /** A weekly maintenance window: these days, these hours (in the org's time zone). */
+  public record ChangeWindow(Set<DayOfWeek> days, TimeWindow hours) {}
+}

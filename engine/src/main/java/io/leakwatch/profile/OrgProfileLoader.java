@@ -27,7 +27,7 @@ import java.util.Set;
 public final class OrgProfileLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP_KEYS = Set.of(
-      "orgId", "name", "timeZone", "businessHours", "trustedNetworks", "phiObjects", "integrations", "thresholds");
+      "orgId", "name", "timeZone", "businessHours", "trustedNetworks", "phiObjects", "integrations", "thresholds", "changeWindow");
 
   private final String source;
 
@@ -78,16 +78,13 @@ public final class OrgProfileLoader {
     rejectUnknown(hours, "businessHours", Set.of("start", "end", "days"));
     TimeWindow businessHours = new TimeWindow(
         time(hours, "start", "businessHours.start"), time(hours, "end", "businessHours.end"));
-    Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
-    JsonNode dayList = required(hours, "days", "businessHours.days");
-    int d = 0;
-    for (JsonNode day : list(dayList, "businessHours.days")) {
-      String key = "businessHours.days[" + d++ + "]";
-      try {
-        days.add(DayOfWeek.valueOf(day.asText().trim().toUpperCase(Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        fail(key, "'" + day.asText() + "' is not a day of the week (MONDAY..SUNDAY)");
-      }
+    Set<DayOfWeek> days = days(required(hours, "days", "businessHours.days"), "businessHours.days");
+    OrgProfile.ChangeWindow changeWindow = null;
+    if (root.has("changeWindow")) {
+      JsonNode window = root.get("changeWindow");
+      rejectUnknown(window, "changeWindow", Set.of("start", "end", "days"));
+      changeWindow = new OrgProfile.ChangeWindow(days(required(window, "days", "changeWindow.days"), "changeWindow.days"),
+          new TimeWindow(time(window, "start", "changeWindow.start"), time(window, "end", "changeWindow.end")));
     }
 
     List<Cidr> trusted = new ArrayList<>();
@@ -163,7 +160,21 @@ public final class OrgProfileLoader {
       }
     }
     return new OrgProfile(orgId, name, zone, businessHours, Set.copyOf(days), List.copyOf(trusted),
-        Set.copyOf(phi), List.copyOf(integrations), bulk);
+        Set.copyOf(phi), List.copyOf(integrations), bulk, changeWindow);
+  }
+
+  private Set<DayOfWeek> days(JsonNode dayList, String at) {
+    Set<DayOfWeek> days = EnumSet.noneOf(DayOfWeek.class);
+    int d = 0;
+    for (JsonNode day : list(dayList, at)) {
+      String key = at + "[" + d++ + "]";
+      try {
+        days.add(DayOfWeek.valueOf(day.asText().trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        fail(key, "'" + day.asText() + "' is not a day of the week (MONDAY..SUNDAY)");
+      }
+    }
+    return Set.copyOf(days);
   }
 
   private void rejectUnknown(JsonNode node, String at, Set<String> known) {

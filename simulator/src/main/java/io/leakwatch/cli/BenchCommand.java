@@ -31,7 +31,7 @@ import java.util.Locale;
  * verticle does. Latency is per event, from payload to decided alerts.
  */
 final class BenchCommand {
-  static final java.util.Set<String> OPTIONS = java.util.Set.of("events", "seed", "users", "rules");
+  static final java.util.Set<String> OPTIONS = java.util.Set.of("events", "seed", "users", "rules", "scenarios");
 
   private record Encoded(String topic, String eventId, String schemaId, byte[] payload, ByteString replayId) {}
 
@@ -42,18 +42,23 @@ final class BenchCommand {
     long seed = args.number("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE);
     int users = (int) args.number("users", 5_000, 20, 200_000);
     String rules = args.text("rules", null);
+    String scenarios = args.text("scenarios", "all");
+    if (!scenarios.equals("all") && !scenarios.equals("none")) {
+      throw new Args.UsageException("--scenarios must be all or none, was '" + scenarios + "'");
+    }
+    var injected = scenarios.equals("all") ? Scenarios.all() : java.util.List.<io.leakwatch.sim.scenario.Scenario>of();
     RulePack pack = rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
 
     SimulatedOrg org = SimulatedOrg.generate(seed, users);
     OrgProfile profile = OrgProfileLoader.parse(org.profileYaml(), "simulated org profile");
-    out.printf("Generating %,d events (org of %,d users, seed %d)...%n", target, users, seed);
+    out.printf("Generating %,d events (org of %,d users, seed %d, scenarios: %s)...%n", target, users, seed, scenarios);
     List<Encoded> events = new ArrayList<>(target);
     LocalDate day = LocalDate.of(2026, 3, 9);
     long replay = 1;
     EventSchemas schemas = EventSchemas.standard();
     while (events.size() < target) {
       if (day.getDayOfWeek().getValue() < 6) {
-        for (SimEvent e : Scenarios.day(org, day, Scenarios.all()).events()) {
+        for (SimEvent e : Scenarios.day(org, day, injected).events()) {
           if (events.size() == target) {
             break;
           }

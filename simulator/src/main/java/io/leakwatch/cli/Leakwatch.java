@@ -18,6 +18,7 @@ public final class Leakwatch {
                   --date YYYY-MM-DD (2026-03-10)  --rules DIR (default pack)
         bench   replay simulated events through decode → Esper → Drools and print events/s and latency
                   --events N (200000)  --seed N (7)  --users N (5000)  --rules DIR (default pack)
+                  --scenarios all|none (all): none measures false positives on background traffic alone
         run     run the engine against a Pub/Sub endpoint (Salesforce or a simulator)
                   --config FILE
         rules validate DIR   compile every EPL and DRL file, the profile and the test cases

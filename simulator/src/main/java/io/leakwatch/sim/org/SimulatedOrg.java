@@ -17,7 +17,7 @@ public final class SimulatedOrg {
   public static final String OFFICE_NETWORK = "198.51.100.0/24";
   /** Where the integrations' cloud workers call from: trusted. */
   public static final String INTEGRATION_NETWORK = "203.0.113.0/24";
-  public static final List<String> PHI_OBJECTS = List.of("Contact", "Patient_Record__c", "Clinical_Note__c");
+  public static final List<String> PHI_OBJECTS = List.of("Contact", "Patient_Record__c", "Clinical_Note__c", "EHR_Patient__x");
   public static final LocalTime BUSINESS_START = LocalTime.of(7, 0);
   public static final LocalTime BUSINESS_END = LocalTime.of(19, 0);
 
@@ -140,6 +140,7 @@ public final class SimulatedOrg {
     yaml.append("trustedNetworks:\n  - ").append(OFFICE_NETWORK).append("\n  - ").append(INTEGRATION_NETWORK).append('\n');
     yaml.append("phiObjects: [").append(String.join(", ", PHI_OBJECTS)).append("]\n");
     yaml.append("thresholds:\n  bulkReadRowsPer5Min: 100\n");
+    yaml.append("changeWindow: {days: [SATURDAY], start: \"22:00\", end: \"02:00\"}\n");
     yaml.append("integrations:\n");
     for (SimIntegration integration : integrations) {
       yaml.append("  - name: ").append(integration.name()).append('\n');
