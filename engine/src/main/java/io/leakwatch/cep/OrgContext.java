@@ -8,6 +8,7 @@ import java.time.ZonedDateTime;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.StringJoiner;
 
 /**
@@ -179,6 +180,59 @@ public final class OrgContext {
       }
     }
     return found.toString();
+  }
+
+  /**
+   * What an integration's query selects beyond its declared scope, as {@code Object.Field} names
+   * (or {@code Object.*} for an undeclared PHI object), comma-separated; "" for people, for
+   * integrations without a declared scope and for queries within it. Names only: literals in the
+   * query are never parsed out.
+   */
+  public String overFetched(String userId, String query) {
+    Integration integration = integration(userId);
+    if (integration == null || (integration.objects().isEmpty() && integration.fields().isEmpty())) {
+      return "";
+    }
+    io.leakwatch.soql.SoqlSelect select = io.leakwatch.soql.SoqlSelect.parse(query);
+    if (select == null) {
+      return "";
+    }
+    String object = select.object().toLowerCase(Locale.ROOT);
+    if (!profile.phiObjects().contains(object)) {
+      return "";
+    }
+    if (!integration.objects().isEmpty() && !integration.objects().contains(object)) {
+      return select.object() + ".*";
+    }
+    Set<String> declared = integration.fields().get(object);
+    if (declared == null) {
+      return "";
+    }
+    StringJoiner extra = new StringJoiner(",");
+    for (String field : select.fields()) {
+      if (!declared.contains(field.toLowerCase(Locale.ROOT))) {
+        extra.add(select.object() + "." + field);
+      }
+    }
+    return extra.toString();
+  }
+
+  /** How many of the {@code Object.Field} names hold PHI per the catalog (an uncatalogued PHI object: all). */
+  public long phiFieldCount(String objectFields) {
+    if (objectFields == null || objectFields.isEmpty()) {
+      return 0;
+    }
+    long count = 0;
+    for (String name : objectFields.split(",")) {
+      int dot = name.indexOf('.');
+      String object = name.substring(0, Math.max(0, dot)).toLowerCase(Locale.ROOT);
+      String field = name.substring(dot + 1).toLowerCase(Locale.ROOT);
+      Set<String> catalog = profile.phiFields().get(object);
+      if (profile.phiObjects().contains(object) && (catalog == null || field.equals("*") || catalog.contains(field))) {
+        count++;
+      }
+    }
+    return count;
   }
 
   private Integration integration(String userId) {

@@ -8,6 +8,8 @@ import java.util.Set;
  * @param runWindow when it is expected to work, in the org's time zone
  * @param maxRowsPer5Min the most patient rows it is expected to read in any five minutes
  * @param objects the objects it declared it reads, lower-cased; empty when it declared none
+ * @param fields per declared object (lower-cased), the fields it declared it selects (lower-cased)
  */
 public record Integration(
-    String name, Set<String> userIds, Set<String> connectedAppIds, TimeWindow runWindow, long maxRowsPer5Min, Set<String> objects) {}
+    String name, Set<String> userIds, Set<String> connectedAppIds, TimeWindow runWindow, long maxRowsPer5Min, Set<String> objects,
+    java.util.Map<String, Set<String>> fields) {}

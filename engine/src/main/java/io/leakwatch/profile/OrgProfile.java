@@ -12,6 +12,8 @@ import java.util.Set;
  * @param phiObjects API names of objects that hold PHI, lower-cased for matching
  * @param bulkReadThreshold patient rows a person may read in five minutes before it is a bulk read
  * @param changeWindow when admins may do maintenance (read debug logs, …), or null for never
+ * @param phiFields per PHI object (lower-cased), the fields that hold PHI; an object without an entry
+ *     counts every field as PHI
  */
 public record OrgProfile(
     String orgId,
@@ -23,7 +25,8 @@ public record OrgProfile(
     Set<String> phiObjects,
     List<Integration> integrations,
     long bulkReadThreshold,
-    ChangeWindow changeWindow) {
+    ChangeWindow changeWindow,
+    java.util.Map<String, Set<String>> phiFields) {
 
   /** A weekly maintenance window: these days, these hours (in the org's time zone). */
   public record ChangeWindow(Set<DayOfWeek> days, TimeWindow hours) {}

@@ -27,7 +27,7 @@ import java.util.Set;
 public final class OrgProfileLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP_KEYS = Set.of(
-      "orgId", "name", "timeZone", "businessHours", "trustedNetworks", "phiObjects", "integrations", "thresholds", "changeWindow");
+      "orgId", "name", "timeZone", "businessHours", "trustedNetworks", "phiObjects", "integrations", "thresholds", "changeWindow", "phiFields");
 
   private final String source;
 
@@ -121,7 +121,7 @@ public final class OrgProfileLoader {
       Set<String> seenUsers = new LinkedHashSet<>();
       for (JsonNode node : list(root.get("integrations"), "integrations")) {
         String at = "integrations[" + i++ + "]";
-        rejectUnknown(node, at, Set.of("name", "userIds", "connectedAppIds", "runWindow", "maxRowsPer5Min", "objects"));
+        rejectUnknown(node, at, Set.of("name", "userIds", "connectedAppIds", "runWindow", "maxRowsPer5Min", "objects", "fields"));
         String integrationName = text(node, "name", true, at + ".name");
         Set<String> users = new LinkedHashSet<>();
         int u = 0;
@@ -156,11 +156,30 @@ public final class OrgProfileLoader {
             objects.add(object.asText().trim().toLowerCase(Locale.ROOT));
           }
         }
-        integrations.add(new Integration(integrationName, Set.copyOf(users), Set.copyOf(apps), runWindow, max, Set.copyOf(objects)));
+        java.util.Map<String, Set<String>> fields = node.has("fields") ? fieldMap(node.get("fields"), at + ".fields") : java.util.Map.of();
+        integrations.add(new Integration(integrationName, Set.copyOf(users), Set.copyOf(apps), runWindow, max, Set.copyOf(objects), fields));
       }
     }
     return new OrgProfile(orgId, name, zone, businessHours, Set.copyOf(days), List.copyOf(trusted),
-        Set.copyOf(phi), List.copyOf(integrations), bulk, changeWindow);
+        Set.copyOf(phi), List.copyOf(integrations), bulk, changeWindow,
+        root.has("phiFields") ? fieldMap(root.get("phiFields"), "phiFields") : java.util.Map.of());
+  }
+
+  /** {@code Object: [Field, …]} mappings, lower-cased for matching. */
+  private java.util.Map<String, Set<String>> fieldMap(JsonNode node, String at) {
+    if (!node.isObject()) {
+      fail(at, "must map object names to lists of field names");
+    }
+    java.util.Map<String, Set<String>> out = new java.util.HashMap<>();
+    for (Iterator<String> objects = node.fieldNames(); objects.hasNext(); ) {
+      String object = objects.next();
+      Set<String> fields = new LinkedHashSet<>();
+      for (JsonNode field : list(node.get(object), at + "." + object)) {
+        fields.add(field.asText().trim().toLowerCase(Locale.ROOT));
+      }
+      out.put(object.toLowerCase(Locale.ROOT), Set.copyOf(fields));
+    }
+    return java.util.Map.copyOf(out);
   }
 
   private Set<DayOfWeek> days(JsonNode dayList, String at) {

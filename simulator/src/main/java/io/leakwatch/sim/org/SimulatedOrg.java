@@ -141,6 +141,8 @@ public final class SimulatedOrg {
     yaml.append("phiObjects: [").append(String.join(", ", PHI_OBJECTS)).append("]\n");
     yaml.append("thresholds:\n  bulkReadRowsPer5Min: 100\n");
     yaml.append("changeWindow: {days: [SATURDAY], start: \"22:00\", end: \"02:00\"}\n");
+    yaml.append("phiFields:\n  Contact: [FirstName, LastName, Birthdate, MailingAddress, MailingPostalCode, Phone, Email, SSN__c]\n"
+        + "  Patient_Record__c: [Name, FirstName, LastName, Birthdate, MailingPostalCode, Diagnosis__c, Medications__c, SSN__c]\n");
     yaml.append("integrations:\n");
     for (SimIntegration integration : integrations) {
       yaml.append("  - name: ").append(integration.name()).append('\n');
@@ -148,9 +150,15 @@ public final class SimulatedOrg {
       yaml.append("    connectedAppIds: [").append(integration.connectedAppId()).append("]\n");
       yaml.append("    runWindow: {start: \"").append(integration.runStart()).append("\", end: \"").append(integration.runEnd()).append("\"}\n");
       yaml.append("    maxRowsPer5Min: ").append(integration.maxRowsPer5Min()).append('\n');
-      if (integration.name().equals("nightly-etl")) {
-        yaml.append("    objects: [Patient_Record__c]\n");
-      }
+      yaml.append(switch (integration.name()) {
+        case "telehealth" -> "    objects: [Contact, Patient_Record__c]\n    fields:\n"
+            + "      Contact: [Id, FirstName, LastName, Birthdate, MailingPostalCode]\n"
+            + "      Patient_Record__c: [Id, FirstName, LastName, Birthdate, MailingPostalCode]\n";
+        case "scheduling" -> "    objects: [Appointment__c, Contact]\n";
+        case "patient-portal" -> "    objects: [Contact]\n    fields: {Contact: [Id, FirstName, LastName, Birthdate, MailingPostalCode]}\n";
+        case "nightly-etl" -> "    objects: [Patient_Record__c]\n    fields: {Patient_Record__c: [Id, Name, Diagnosis__c, Provider__c]}\n";
+        default -> "";
+      });
     }
     return yaml.toString();
   }

@@ -1,0 +1,142 @@
+package io.leakwatch.soql;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The shape of a SOQL query, never its values: the object of the outer FROM and the fields of the
+ * outer SELECT list. Literals (patient names, dates) are not kept. Subqueries, functions and
+ * relationship paths are reduced to what they read: {@code COUNT(Id)} reads Id,
+ * {@code Account.Name} reads the relationship Account, a subquery is skipped.
+ */
+public record SoqlSelect(String object, List<String> fields) {
+
+  /** Parses the outer SELECT … FROM …; null when the text is not a SOQL query. */
+  public static SoqlSelect parse(String soql) {
+    if (soql == null) {
+      return null;
+    }
+    String text = stripLiterals(soql);
+    String upper = text.toUpperCase(Locale.ROOT);
+    int select = indexOfWord(upper, "SELECT", 0);
+    if (select < 0) {
+      return null;
+    }
+    int depth = 0;
+    int from = -1;
+    for (int i = select + 6; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (depth == 0 && upper.startsWith("FROM", i) && boundary(upper, i, 4)) {
+        from = i;
+        break;
+      }
+    }
+    if (from < 0) {
+      return null;
+    }
+    String object = firstWord(text.substring(from + 4));
+    if (object.isEmpty()) {
+      return null;
+    }
+    List<String> fields = new ArrayList<>();
+    for (String item : splitTopLevel(text.substring(select + 6, from))) {
+      String field = field(item.trim());
+      if (field != null && !fields.contains(field)) {
+        fields.add(field);
+      }
+    }
+    return new SoqlSelect(object, List.copyOf(fields));
+  }
+
+  /** Replaces quoted literals so nothing inside them is ever parsed, kept or returned. */
+  private static String stripLiterals(String soql) {
+    StringBuilder out = new StringBuilder(soql.length());
+    boolean quoted = false;
+    for (int i = 0; i < soql.length(); i++) {
+      char c = soql.charAt(i);
+      if (quoted) {
+        if (c == '\\' && i + 1 < soql.length()) {
+          i++;
+        } else if (c == '\'') {
+          quoted = false;
+          out.append('\'');
+        }
+      } else {
+        if (c == '\'') {
+          quoted = true;
+          out.append("'");
+        } else {
+          out.append(c);
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  private static List<String> splitTopLevel(String list) {
+    List<String> items = new ArrayList<>();
+    int depth = 0;
+    int start = 0;
+    for (int i = 0; i < list.length(); i++) {
+      char c = list.charAt(i);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')') {
+        depth--;
+      } else if (c == ',' && depth == 0) {
+        items.add(list.substring(start, i));
+        start = i + 1;
+      }
+    }
+    items.add(list.substring(start));
+    return items;
+  }
+
+  /** The field an item of the select list reads, or null (a subquery, TYPEOF, a literal). */
+  private static String field(String item) {
+    if (item.isEmpty() || item.startsWith("(") || item.toUpperCase(Locale.ROOT).startsWith("TYPEOF")) {
+      return null;
+    }
+    int open = item.indexOf('(');
+    if (open > 0) {
+      int close = item.indexOf(')', open);
+      item = close > open ? item.substring(open + 1, close).trim() : item.substring(open + 1).trim();
+    }
+    String name = firstWord(item);
+    if (name.isEmpty() || !Character.isLetter(name.charAt(0))) {
+      return null;
+    }
+    int dot = name.indexOf('.');
+    return dot > 0 ? name.substring(0, dot) : name;
+  }
+
+  private static String firstWord(String text) {
+    String trimmed = text.trim();
+    int end = 0;
+    while (end < trimmed.length() && (Character.isLetterOrDigit(trimmed.charAt(end)) || trimmed.charAt(end) == '_'
+        || trimmed.charAt(end) == '.')) {
+      end++;
+    }
+    return trimmed.substring(0, end);
+  }
+
+  private static int indexOfWord(String upper, String word, int from) {
+    for (int i = upper.indexOf(word, from); i >= 0; i = upper.indexOf(word, i + 1)) {
+      if (boundary(upper, i, word.length())) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean boundary(String text, int at, int length) {
+    boolean before = at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1));
+    boolean after = at + length >= text.length() || !Character.isLetterOrDigit(text.charAt(at + length));
+    return before && after;
+  }
+}
