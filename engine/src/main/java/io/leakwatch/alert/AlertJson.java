@@ -41,6 +41,7 @@ public final class AlertJson {
     alert.controls().entrySet().stream().sorted(Map.Entry.comparingByKey())
         .forEach(e -> strings(controls.putArray(e.getKey()), e.getValue()));
     node.put("drill", alert.drill());
+    node.put("revision", alert.revision());
     try {
       return MAPPER.writeValueAsString(node);
     } catch (JsonProcessingException e) {
@@ -60,7 +61,7 @@ public final class AlertJson {
         Instant.parse(node.path("lastEventTime").asText()).toEpochMilli(),
         Instant.parse(node.path("detectedAt").asText()).toEpochMilli(), list(node.path("evidence")),
         list(node.path("reasons")), list(node.path("decidedBy")), list(node.path("attack")), controls,
-        node.path("drill").asBoolean(), 0);
+        node.path("drill").asBoolean(), 0, node.path("revision").asInt(1));
   }
 
   private static List<String> list(com.fasterxml.jackson.databind.JsonNode array) {

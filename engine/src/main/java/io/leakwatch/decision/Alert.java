@@ -11,6 +11,7 @@ import java.util.Map;
  * @param decidedBy the DRL rules that set the severity; empty when the rule's default applied
  * @param receivedNanos wall clock ({@link System#nanoTime()}) when the triggering event arrived,
  *     for latency measurement; not serialized
+ * @param revision 1 for a new alert; higher when a later finding escalated the same alert
  */
 public record Alert(
     String id,
@@ -30,4 +31,11 @@ public record Alert(
     List<String> attack,
     Map<String, List<String>> controls,
     boolean drill,
-    long receivedNanos) {}
+    long receivedNanos,
+    int revision) {
+
+  /** What identifies this version of the alert: delivered once, whatever restarts replay. */
+  public String deliveryKey() {
+    return revision == 1 ? id : id + "#" + revision;
+  }
+}

@@ -100,7 +100,11 @@ public final class DroolsDecider implements AutoCloseable {
     }
   }
 
-  /** Decides one detection and builds its alert. */
+  /**
+   * Decides one detection and builds its alert; null when it only repeats an alert already raised
+   * (same id, no higher severity). A detection that raises an earlier alert's severity comes back
+   * as a new revision of that alert.
+   */
   public Alert decide(Detection detection, long receivedNanos) {
     RuleMetadata rule = metadata.get(detection.ruleId());
     if (rule == null) {
@@ -115,17 +119,41 @@ public final class DroolsDecider implements AutoCloseable {
     List<String> reasons = decisions.severity() == null
         ? List.of("default severity of " + rule.id() + " (no decision rule matched)")
         : decisions.reasons();
-    return new Alert(alertId(detection), rule.id(), rule.title(), severity, detection.principal(), detection.integration(),
+    String id = alertId(detection);
+    Raised before = raised.get(id);
+    if (before != null && severity.compareTo(before.severity()) <= 0) {
+      return null;
+    }
+    int revision = before == null ? 1 : before.revision() + 1;
+    raised.put(id, new Raised(severity, revision));
+    return new Alert(id, rule.id(), rule.title(), severity, detection.principal(), detection.integration(),
         detection.count(), detection.objects(), detection.firstEventTime(), detection.lastEventTime(), detection.detectedAt(),
-        detection.evidence(), reasons, decisions.decidedBy(), rule.attack(), rule.controls(), drill, receivedNanos);
+        detection.evidence(), reasons, decisions.decidedBy(), rule.attack(), rule.controls(), drill, receivedNanos, revision);
   }
 
-  /** Same rule, principal and first event: same id, however fast or often the events are replayed. */
+  private record Raised(Severity severity, int revision) {}
+
+  /** Recently raised alerts by id, so a later finding about the same thing escalates instead of repeating. */
+  private final Map<String, Raised> raised = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Raised> eldest) {
+      return size() > 50_000;
+    }
+  };
+
+  /**
+   * Same rule, principal and first event: same id, however fast or often the events are replayed. A
+   * rule that selects an {@code alertKey} column names the thing its findings are about, so every
+   * finding with that key is the same alert (a signal and its later escalation).
+   */
   private static String alertId(Detection d) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      sha.update((d.ruleId() + '\0' + d.principal() + '\0' + d.firstEventTime() + '\0' + d.detectedAt() + '\0'
-          + String.join(",", d.evidence())).getBytes(StandardCharsets.UTF_8));
+      Object key = d.attributes().get("alertKey");
+      String identity = key != null
+          ? d.ruleId() + '\0' + "key" + '\0' + key
+          : d.ruleId() + '\0' + d.principal() + '\0' + d.firstEventTime() + '\0' + d.detectedAt() + '\0' + String.join(",", d.evidence());
+      sha.update(identity.getBytes(StandardCharsets.UTF_8));
       return "lw-" + HexFormat.of().formatHex(sha.digest(), 0, 12);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

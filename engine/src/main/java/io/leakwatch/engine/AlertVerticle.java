@@ -62,7 +62,7 @@ public final class AlertVerticle extends AbstractVerticle {
   }
 
   private void deliver(Alert alert) {
-    if (ledger != null && ledger.contains(alert.id())) {
+    if (ledger != null && ledger.contains(alert.deliveryKey())) {
       duplicates.incrementAndGet();
       return;
     }
@@ -80,7 +80,7 @@ public final class AlertVerticle extends AbstractVerticle {
     delivered.incrementAndGet();
     if (ledger != null && all) {
       try {
-        ledger.record(alert.id());
+        ledger.record(alert.deliveryKey());
       } catch (IOException e) {
         LOG.error("alert {} was delivered but not recorded in the ledger; a restart may deliver it again: {}", alert.id(), e.toString());
       }

@@ -147,8 +147,10 @@ public final class DetectionPipeline implements AutoCloseable {
     for (Detection detection : found) {
       stats.detection(detection.ruleId());
       Alert alert = decider.decide(detection, receivedNanos);
-      stats.alert(alert.ruleId());
-      alerts.add(alert);
+      if (alert != null) {
+        stats.alert(alert.ruleId());
+        alerts.add(alert);
+      }
     }
     found.clear();
     return alerts;

@@ -40,6 +40,7 @@ public final class DetectionVerticle extends AbstractVerticle {
       }, System.currentTimeMillis());
       drain();
     });
+    vertx.eventBus().<String>consumer(Messages.TOPIC_DOWN, message -> merger.down(message.body(), System.currentTimeMillis()));
     vertx.eventBus().<String>consumer(Messages.TOPIC_IDLE, message -> {
       merger.idle(message.body());
       drain();

@@ -17,7 +17,9 @@ import java.util.Map;
  * (keepalive) holds nothing back. A topic that has delivered nothing for {@code maxWaitMillis} of
  * wall time stops holding others back too, so a stalled stream delays detection by at most that
  * much. (Silence is measured per topic, not as queueing time: under a backlog, events wait in the
- * queue because processing is busy, and that must not let one topic race ahead.)
+ * queue because processing is busy, and that must not let one topic race ahead.) A topic whose
+ * stream is known to be down (reconnecting) will deliver a backlog from the past when it is back,
+ * so it holds the others back longer: up to {@code maxDownMillis}.
  */
 final class EventTimeMerger {
   /** An event waiting for release, with the batch it came in. */
@@ -45,6 +47,7 @@ final class EventTimeMerger {
     long watermark = Long.MIN_VALUE;
     boolean idle;
     long lastArrivalWall;
+    long downSinceWall = -1;
 
     Topic(long wallNow) {
       lastArrivalWall = wallNow;
@@ -53,15 +56,18 @@ final class EventTimeMerger {
 
   private final Map<String, Topic> topics = new LinkedHashMap<>();
   private final long maxWaitMillis;
+  private final long maxDownMillis;
 
   EventTimeMerger(List<String> expectedTopics, long maxWaitMillis, long wallNow) {
     this.maxWaitMillis = maxWaitMillis;
+    this.maxDownMillis = Math.max(maxWaitMillis, 30 * maxWaitMillis);
     expectedTopics.forEach(t -> topics.put(t, new Topic(wallNow)));
   }
 
   void offer(String topicName, List<ReceivedEvent> events, Runnable onBatchComplete, long wallNow) {
     Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(wallNow));
     topic.lastArrivalWall = wallNow;
+    topic.downSinceWall = -1;
     if (events.isEmpty()) {
       onBatchComplete.run();
       return;
@@ -80,6 +86,16 @@ final class EventTimeMerger {
     Topic topic = topics.get(topicName);
     if (topic != null && topic.queue.isEmpty()) {
       topic.idle = true;
+      topic.downSinceWall = -1;
+    }
+  }
+
+  /** This topic's stream failed and is being reopened; what it delivers next may be older than the others. */
+  void down(String topicName, long wallNow) {
+    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(wallNow));
+    topic.idle = false;
+    if (topic.downSinceWall < 0) {
+      topic.downSinceWall = wallNow;
     }
   }
 
@@ -108,9 +124,11 @@ final class EventTimeMerger {
   private boolean mayRelease(Topic from, Pending head, long wallNow) {
     for (Topic other : topics.values()) {
       if (other != from && !other.idle && other.queue.isEmpty() && other.watermark < head.time()) {
-        if (wallNow - other.lastArrivalWall < maxWaitMillis) {
+        boolean down = other.downSinceWall >= 0;
+        if (down ? wallNow - other.downSinceWall < maxDownMillis : wallNow - other.lastArrivalWall < maxWaitMillis) {
           return false;
         }
+        other.downSinceWall = -1;
         // Silent for too long: treat it as idle until it delivers again, so it stops holding others.
         other.idle = true;
       }

@@ -21,6 +21,8 @@ public final class Messages {
   public static final String CHECKPOINT = "leakwatch.checkpoint";
   /** Subscriptions → detection: the server sent a keepalive; this topic has nothing pending. */
   public static final String TOPIC_IDLE = "leakwatch.topic.idle";
+  /** Subscriptions → detection: this topic's stream is down and being reopened. */
+  public static final String TOPIC_DOWN = "leakwatch.topic.down";
   /** Anyone → detection: a request to move event time on. */
   public static final String CLOCK = "leakwatch.clock";
 

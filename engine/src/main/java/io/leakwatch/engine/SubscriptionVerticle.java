@@ -173,6 +173,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     if (stopping || reconnecting) {
       return;
     }
+    vertx.eventBus().send(Messages.TOPIC_DOWN, topic);
     reconnecting = true;
     long base = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(failures, 10));
     long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);

@@ -67,6 +67,23 @@ class EventTimeMergerTest {
   }
 
   @Test
+  void aTopicThatIsReconnectingHoldsOthersBackLongerThanASilentOne() {
+    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    merger.offer("a", List.of(event("a", 1), event("a", 3)), () -> {}, 0);
+    merger.offer("b", List.of(event("b", 2)), () -> {}, 0);
+    assertEquals(List.of(1L, 2L), times(merger.release(0)));
+    merger.down("b", 100);
+    merger.offer("a", List.of(event("a", 50)), () -> {}, 100);
+    assertEquals(List.of(), times(merger.release(10_000)), "b is reconnecting: its backlog may be older than 3");
+    merger.offer("b", List.of(event("b", 40), event("b", 60)), () -> {}, 10_000);
+    assertEquals(List.of(3L, 40L, 50L, 60L), times(merger.release(10_000)), "b is back; a has been silent long enough");
+    merger.down("b", 20_000);
+    merger.offer("a", List.of(event("a", 70)), () -> {}, 20_000);
+    assertEquals(List.of(), times(merger.release(79_999)));
+    assertEquals(List.of(70L), times(merger.release(80_000)), "but not forever");
+  }
+
+  @Test
   void aBatchCompletesOnlyWhenAllItsEventsAreDone() {
     EventTimeMerger merger = new EventTimeMerger(List.of("a"), 2_000, 0);
     List<String> completed = new ArrayList<>();

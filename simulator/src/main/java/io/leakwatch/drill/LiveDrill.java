@@ -109,10 +109,10 @@ public final class LiveDrill {
     }
   }
 
-  /** Alerts per rule, for summaries. */
+  /** Alerts per rule, for summaries; an escalated alert counts once, whatever its revisions. */
   public static Map<String, Long> alertsByRule(List<Alert> alerts) {
     Map<String, Long> counts = new java.util.TreeMap<>();
-    alerts.forEach(a -> counts.merge(a.ruleId(), 1L, Long::sum));
+    alerts.stream().filter(a -> a.revision() == 1).forEach(a -> counts.merge(a.ruleId(), 1L, Long::sum));
     return counts;
   }
 }

@@ -20,7 +20,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Every event type survives Avro binary encoding and decoding with its writer schema, field for field. */
 class AvroRoundTripTest {
   @ParameterizedTest
-  @ValueSource(strings = {EventSchemas.API, EventSchemas.REPORT, EventSchemas.LOGIN, EventSchemas.PERMISSION_SET})
+  @ValueSource(strings = {EventSchemas.API, EventSchemas.REPORT, EventSchemas.LOGIN, EventSchemas.PERMISSION_SET,
+      EventSchemas.SESSION_HIJACKING})
   void roundTrips(String topic) throws Exception {
     EventSchemas schemas = EventSchemas.standard();
     PayloadDecoder decoder = new PayloadDecoder(new SchemaCache(id -> schemas.byId(id).toString()));
@@ -37,7 +38,8 @@ class AvroRoundTripTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {EventSchemas.API, EventSchemas.REPORT, EventSchemas.LOGIN, EventSchemas.PERMISSION_SET})
+  @ValueSource(strings = {EventSchemas.API, EventSchemas.REPORT, EventSchemas.LOGIN, EventSchemas.PERMISSION_SET,
+      EventSchemas.API_ANOMALY, EventSchemas.SESSION_HIJACKING, EventSchemas.CREDENTIAL_STUFFING, EventSchemas.REPORT_ANOMALY})
   void schemasHaveSalesforcesShape(String topic) {
     Schema schema = EventSchemas.standard().schema(topic);
     assertEquals("com.sforce.eventbus", schema.getNamespace());

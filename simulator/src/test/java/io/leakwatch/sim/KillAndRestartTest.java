@@ -91,8 +91,8 @@ class KillAndRestartTest {
       Set<String> ids = new HashSet<>();
       List<String> duplicated = new ArrayList<>();
       alerts.forEach(a -> {
-        if (!ids.add(a.id())) {
-          duplicated.add(a.id());
+        if (!ids.add(a.deliveryKey())) {
+          duplicated.add(a.deliveryKey());
         }
       });
       List<String> journal = Files.readAllLines(dir.resolve("state/processed-events.log"));

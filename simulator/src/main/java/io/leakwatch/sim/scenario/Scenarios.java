@@ -18,7 +18,8 @@ public final class Scenarios {
   public static List<Scenario> all() {
     return List.of(new BulkExportByPerson(), new StolenIntegrationToken(), new AfterHoursChartBrowsing(),
         new PermissionGrantToIntegration(), new EtlPasswordLogin(), new CopiedIntegrationSession(), new PatientReportExport(),
-        new BulkTableExtraction(), new DebugLogHarvest(), new ExternalRecordBrowsing(), new IntegrationScopeCreep());
+        new BulkTableExtraction(), new DebugLogHarvest(), new ExternalRecordBrowsing(), new IntegrationScopeCreep(),
+        new HijackedSessionReadsPatients());
   }
 
   public static Scenario byId(String id) {

@@ -122,6 +122,21 @@ public final class EventFactory {
     return event(EventSchemas.PERMISSION_SET, time, r);
   }
 
+  /** A Threat Detection event (ApiAnomaly, SessionHijacking, …) about a user's session, with its score. */
+  public SimEvent threat(String topic, long time, SimUser user, String ip, String sessionKey, double score, String summary) {
+    GenericRecord r = common(topic, time, user, ip, sessionKey);
+    r.put("Score", score);
+    r.put("Summary", summary);
+    r.put("SecurityEventData", "{\"model\":\"leakwatch-simulator\"}");
+    if (topic.equals(EventSchemas.SESSION_HIJACKING)) {
+      r.put("CurrentIp", ip);
+      r.put("PreviousIp", user.ip());
+      r.put("CurrentPlatform", "Linux");
+      r.put("PreviousPlatform", "Windows 11");
+    }
+    return event(topic, time, r);
+  }
+
   public String sessionKey() {
     return Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }
