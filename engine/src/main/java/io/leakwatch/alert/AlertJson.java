@@ -42,6 +42,13 @@ public final class AlertJson {
         .forEach(e -> strings(controls.putArray(e.getKey()), e.getValue()));
     node.put("drill", alert.drill());
     node.put("revision", alert.revision());
+    if (alert.incident() != null) {
+      node.put("incident", alert.incident());
+    }
+    if (alert.suppression() != null) {
+      node.put("suppressed", true);
+      node.put("suppression", alert.suppression());
+    }
     try {
       return MAPPER.writeValueAsString(node);
     } catch (JsonProcessingException e) {
@@ -61,7 +68,9 @@ public final class AlertJson {
         Instant.parse(node.path("lastEventTime").asText()).toEpochMilli(),
         Instant.parse(node.path("detectedAt").asText()).toEpochMilli(), list(node.path("evidence")),
         list(node.path("reasons")), list(node.path("decidedBy")), list(node.path("attack")), controls,
-        node.path("drill").asBoolean(), 0, node.path("revision").asInt(1));
+        node.path("drill").asBoolean(), 0, node.path("revision").asInt(1),
+        node.hasNonNull("incident") ? node.get("incident").asText() : null,
+        node.hasNonNull("suppression") ? node.get("suppression").asText() : null);
   }
 
   private static List<String> list(com.fasterxml.jackson.databind.JsonNode array) {

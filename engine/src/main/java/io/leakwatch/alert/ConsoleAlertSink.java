@@ -23,6 +23,9 @@ public final class ConsoleAlertSink implements AlertSink {
     return String.format(Locale.ROOT, "ALERT %-8s %-7s %s  principal=%s count=%d objects=%s events=%d at %s%s",
         alert.severity().label().toUpperCase(Locale.ROOT), alert.ruleId(), alert.title(), who, alert.count(),
         alert.objects().isEmpty() ? "-" : alert.objects(), alert.evidence().size(),
-        Instant.ofEpochMilli(alert.detectedAt()), alert.drill() ? " [drill]" : "");
+        Instant.ofEpochMilli(alert.detectedAt()), (alert.drill() ? " [drill]" : "")
+            + (alert.revision() > 1 ? " [escalated, revision " + alert.revision() + "]" : "")
+            + (alert.incident() != null ? " [incident " + alert.incident() + "]" : "")
+            + (alert.suppression() != null ? " [suppressed: " + alert.suppression() + "]" : ""));
   }
 }

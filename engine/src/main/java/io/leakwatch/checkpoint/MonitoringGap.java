@@ -28,7 +28,7 @@ public final class MonitoringGap {
         Severity.HIGH, "leakwatch", null, 0, topic, since, until, until, List.of(),
         List.of(reason, "resumed from " + resumedFrom), List.of(), List.of("T1562.008"),
         Map.of("soc2", List.of("CC7.2", "CC7.3"), "iso27001", List.of("A.8.15", "A.8.16"), "hipaa", List.of("164.312(b)")),
-        drill, System.nanoTime(), 1);
+        drill, System.nanoTime(), 1, null, null);
   }
 
   private static String id(String topic, long since, long until) {

@@ -12,6 +12,10 @@ import java.util.Map;
  * @param receivedNanos wall clock ({@link System#nanoTime()}) when the triggering event arrived,
  *     for latency measurement; not serialized
  * @param revision 1 for a new alert; higher when a later finding escalated the same alert
+ * @param incident the id of the first alert of the incident this one belongs to (another rule's
+ *     alert on the same principal within 30 minutes of event time), or null
+ * @param suppression why a suppression in the org profile silenced it, or null; a suppressed alert
+ *     is still recorded, it just pages no one
  */
 public record Alert(
     String id,
@@ -32,7 +36,21 @@ public record Alert(
     Map<String, List<String>> controls,
     boolean drill,
     long receivedNanos,
-    int revision) {
+    int revision,
+    String incident,
+    String suppression) {
+
+  public Alert correlated(String incidentId, Severity raised, String reason) {
+    List<String> allReasons = new java.util.ArrayList<>(reasons);
+    allReasons.add(reason);
+    return new Alert(id, ruleId, title, raised, principal, integration, count, objects, firstEventTime, lastEventTime, detectedAt,
+        evidence, List.copyOf(allReasons), decidedBy, attack, controls, drill, receivedNanos, revision, incidentId, suppression);
+  }
+
+  public Alert suppressed(String reason) {
+    return new Alert(id, ruleId, title, severity, principal, integration, count, objects, firstEventTime, lastEventTime, detectedAt,
+        evidence, reasons, decidedBy, attack, controls, drill, receivedNanos, revision, incident, reason);
+  }
 
   /** What identifies this version of the alert: delivered once, whatever restarts replay. */
   public String deliveryKey() {

@@ -7,6 +7,7 @@ import io.leakwatch.cep.EventMapper;
 import io.leakwatch.cep.OrgContext;
 import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.AlertCorrelator;
 import io.leakwatch.decision.Detection;
 import io.leakwatch.decision.DroolsDecider;
 import io.leakwatch.profile.OrgProfile;
@@ -24,6 +25,7 @@ import java.util.Map;
 public final class DetectionPipeline implements AutoCloseable {
   private final EsperDetector esper;
   private final DroolsDecider decider;
+  private final AlertCorrelator correlator;
   private final EventClock clock;
   private final DeadLetters deadLetters;
   private final PipelineStats stats = new PipelineStats();
@@ -43,6 +45,7 @@ public final class DetectionPipeline implements AutoCloseable {
     this.esper = new EsperDetector(compiled.epl(), new OrgContext(profile), found::add);
     try {
       this.decider = new DroolsDecider(compiled.pack(), compiled.drl(), options.drill());
+      this.correlator = new AlertCorrelator(profile.suppressions());
     } catch (RuntimeException e) {
       esper.close();
       throw e;
@@ -148,6 +151,7 @@ public final class DetectionPipeline implements AutoCloseable {
       stats.detection(detection.ruleId());
       Alert alert = decider.decide(detection, receivedNanos);
       if (alert != null) {
+        alert = correlator.apply(alert);
         stats.alert(alert.ruleId());
         alerts.add(alert);
       }

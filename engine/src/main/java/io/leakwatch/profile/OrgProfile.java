@@ -14,6 +14,7 @@ import java.util.Set;
  * @param changeWindow when admins may do maintenance (read debug logs, …), or null for never
  * @param phiFields per PHI object (lower-cased), the fields that hold PHI; an object without an entry
  *     counts every field as PHI
+ * @param suppressions findings a person decided not to be paged for, each with a reason and an expiry
  */
 public record OrgProfile(
     String orgId,
@@ -26,7 +27,18 @@ public record OrgProfile(
     List<Integration> integrations,
     long bulkReadThreshold,
     ChangeWindow changeWindow,
-    java.util.Map<String, Set<String>> phiFields) {
+    java.util.Map<String, Set<String>> phiFields,
+    List<Suppression> suppressions) {
+
+  /**
+   * Silences alerts of {@code rule} ("*" for any) about {@code principal} (null for anyone) until
+   * {@code expiresAt} (epoch millis, compared with event time).
+   */
+  public record Suppression(String rule, String principal, String reason, long expiresAt) {
+    public boolean matches(String ruleId, String alertPrincipal, long eventTime) {
+      return (rule.equals("*") || rule.equals(ruleId)) && (principal == null || principal.equals(alertPrincipal)) && eventTime < expiresAt;
+    }
+  }
 
   /** A weekly maintenance window: these days, these hours (in the org's time zone). */
   public record ChangeWindow(Set<DayOfWeek> days, TimeWindow hours) {}

@@ -27,7 +27,7 @@ import java.util.Set;
 public final class OrgProfileLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP_KEYS = Set.of(
-      "orgId", "name", "timeZone", "businessHours", "trustedNetworks", "phiObjects", "integrations", "thresholds", "changeWindow", "phiFields");
+      "orgId", "name", "timeZone", "businessHours", "trustedNetworks", "phiObjects", "integrations", "thresholds", "changeWindow", "phiFields", "suppressions");
 
   private final String source;
 
@@ -162,7 +162,30 @@ public final class OrgProfileLoader {
     }
     return new OrgProfile(orgId, name, zone, businessHours, Set.copyOf(days), List.copyOf(trusted),
         Set.copyOf(phi), List.copyOf(integrations), bulk, changeWindow,
-        root.has("phiFields") ? fieldMap(root.get("phiFields"), "phiFields") : java.util.Map.of());
+        root.has("phiFields") ? fieldMap(root.get("phiFields"), "phiFields") : java.util.Map.of(),
+        root.has("suppressions") ? suppressions(root.get("suppressions"), zone) : List.of());
+  }
+
+  private List<OrgProfile.Suppression> suppressions(JsonNode node, ZoneId zone) {
+    List<OrgProfile.Suppression> out = new ArrayList<>();
+    int i = 0;
+    for (JsonNode s : list(node, "suppressions")) {
+      String at = "suppressions[" + i++ + "]";
+      rejectUnknown(s, at, Set.of("rule", "principal", "reason", "expires"));
+      String rule = text(s, "rule", true, at + ".rule");
+      String reason = text(s, "reason", true, at + ".reason");
+      String expires = text(s, "expires", true, at + ".expires");
+      long expiresAt;
+      try {
+        expiresAt = expires.contains("T")
+            ? java.time.OffsetDateTime.parse(expires).toInstant().toEpochMilli()
+            : java.time.LocalDate.parse(expires).plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+      } catch (java.time.format.DateTimeParseException e) {
+        throw new ProfileException(source, at + ".expires", "'" + expires + "' is not a date (2026-06-30) or an ISO datetime with offset");
+      }
+      out.add(new OrgProfile.Suppression(rule, s.has("principal") ? text(s, "principal", true, at + ".principal") : null, reason, expiresAt));
+    }
+    return List.copyOf(out);
   }
 
   /** {@code Object: [Field, …]} mappings, lower-cased for matching. */

@@ -10,11 +10,12 @@ import java.util.List;
  * @param source the file it was read from
  */
 public record RuleTestCase(String ruleFolder, String name, String source, List<EventJson> events, List<Expected> expect) {
-  /** An expected alert; severity and principal may be left out to match any. */
-  public record Expected(String rule, String severity, String principal) {
+  /** An expected alert; severity, principal and suppressed may be left out to match any. */
+  public record Expected(String rule, String severity, String principal, Boolean suppressed) {
     @Override
     public String toString() {
-      return rule + (severity == null ? "" : " " + severity) + (principal == null ? "" : " " + principal);
+      return rule + (severity == null ? "" : " " + severity) + (principal == null ? "" : " " + principal)
+          + (Boolean.TRUE.equals(suppressed) ? " suppressed" : "");
     }
   }
 }

@@ -83,7 +83,8 @@ public final class RuleTests {
         if (!e.hasNonNull("rule")) {
           throw new RulePackException(file + ": case '" + name + "': every expected alert needs \"rule\"");
         }
-        expect.add(new RuleTestCase.Expected(e.get("rule").asText(), text(e, "severity"), text(e, "principal")));
+        expect.add(new RuleTestCase.Expected(e.get("rule").asText(), text(e, "severity"), text(e, "principal"),
+            e.hasNonNull("suppressed") ? e.get("suppressed").asBoolean() : null));
       }
       cases.add(new RuleTestCase(folder, name, file.toString(), List.copyOf(events), List.copyOf(expect)));
     }
@@ -112,13 +113,17 @@ public final class RuleTests {
       } catch (IllegalArgumentException e) {
         problem = e.getMessage();
       }
-      List<String> actual = alerts.stream().map(a -> a.ruleId() + " " + a.severity().label() + " " + a.principal()).toList();
+      List<String> actual = alerts.stream().map(RuleTests::describe).toList();
       if (problem == null) {
         problem = compare(testCase.expect(), alerts);
       }
       results.add(new Result(testCase, actual, problem, (System.nanoTime() - start) / 1_000_000));
     }
     return results;
+  }
+
+  private static String describe(Alert a) {
+    return a.ruleId() + " " + a.severity().label() + " " + a.principal() + (a.suppression() != null ? " suppressed" : "");
   }
 
   /** Null when every alert is expected and every expectation met, once each. */
@@ -128,7 +133,8 @@ public final class RuleTests {
     for (RuleTestCase.Expected e : expected) {
       Alert match = left.stream().filter(a -> a.ruleId().equals(e.rule())
           && (e.severity() == null || a.severity().label().equalsIgnoreCase(e.severity()))
-          && (e.principal() == null || a.principal().equals(e.principal()))).findFirst().orElse(null);
+          && (e.principal() == null || a.principal().equals(e.principal()))
+          && (e.suppressed() == null || e.suppressed() == (a.suppression() != null))).findFirst().orElse(null);
       if (match == null) {
         missing.add(e);
       } else {
@@ -144,7 +150,7 @@ public final class RuleTests {
     }
     if (!left.isEmpty()) {
       problem.append(problem.length() > 0 ? "; " : "").append("raised but not expected: ")
-          .append(left.stream().map(a -> a.ruleId() + " " + a.severity().label() + " " + a.principal()).toList());
+          .append(left.stream().map(RuleTests::describe).toList());
     }
     return problem.toString();
   }
