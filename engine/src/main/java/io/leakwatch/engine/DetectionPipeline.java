@@ -23,15 +23,17 @@ import java.util.Map;
  * drives it; the Vert.x verticles, the benchmark and the tests all use this same class.
  */
 public final class DetectionPipeline implements AutoCloseable {
-  private final EsperDetector esper;
-  private final DroolsDecider decider;
+  private EsperDetector esper;
+  private DroolsDecider decider;
   private final AlertCorrelator correlator;
+  private final OrgContext org;
+  private final boolean drill;
   private final EventClock clock;
   private final DeadLetters deadLetters;
   private final PipelineStats stats = new PipelineStats();
   private final Map<String, EventMapper> mappers = new HashMap<>();
   private final List<Detection> found = new ArrayList<>();
-  private final RulePack pack;
+  private RulePack pack;
 
   public DetectionPipeline(RulePack pack, OrgProfile profile, Options options) {
     this(CompiledPack.compile(pack), profile, options);
@@ -42,7 +44,9 @@ public final class DetectionPipeline implements AutoCloseable {
     this.pack = compiled.pack();
     this.deadLetters = options.deadLetters();
     this.clock = new EventClock(options.idleAfterMillis());
-    this.esper = new EsperDetector(compiled.epl(), new OrgContext(profile), found::add);
+    this.org = new OrgContext(profile);
+    this.drill = options.drill();
+    this.esper = new EsperDetector(compiled.epl(), org, found::add);
     try {
       this.decider = new DroolsDecider(compiled.pack(), compiled.drl(), options.drill());
       this.correlator = new AlertCorrelator(profile.suppressions());
@@ -178,6 +182,33 @@ public final class DetectionPipeline implements AutoCloseable {
       mappers.put(topic, mapper);
     }
     return mapper;
+  }
+
+  /**
+   * Swaps in a new rule pack between two events: nothing is dropped, counters and event time go on.
+   * Windows start empty under the new rules (what the old rules had accumulated is not carried over).
+   */
+  public void reload(CompiledPack compiled) {
+    EsperDetector newEsper = new EsperDetector(compiled.epl(), org, found::add);
+    DroolsDecider newDecider;
+    try {
+      newDecider = new DroolsDecider(compiled.pack(), compiled.drl(), drill);
+    } catch (RuntimeException e) {
+      newEsper.close();
+      throw e;
+    }
+    if (clock.started()) {
+      newEsper.advanceTo(clock.now());
+      newDecider.advanceTo(clock.now());
+    }
+    EsperDetector oldEsper = esper;
+    DroolsDecider oldDecider = decider;
+    esper = newEsper;
+    decider = newDecider;
+    pack = compiled.pack();
+    mappers.clear();
+    oldEsper.close();
+    oldDecider.close();
   }
 
   /** Whether the pack declares an event type for this topic. */

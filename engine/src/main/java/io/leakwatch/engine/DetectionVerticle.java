@@ -40,6 +40,14 @@ public final class DetectionVerticle extends AbstractVerticle {
       }, System.currentTimeMillis());
       drain();
     });
+    vertx.eventBus().<CompiledPack>consumer(Messages.RELOAD, message -> {
+      try {
+        pipeline.reload(message.body());
+        message.reply(message.body().pack().sha256());
+      } catch (RuntimeException e) {
+        message.fail(1, e.getMessage());
+      }
+    });
     vertx.eventBus().<String>consumer(Messages.TOPIC_DOWN, message -> merger.down(message.body(), System.currentTimeMillis()));
     vertx.eventBus().<String>consumer(Messages.TOPIC_IDLE, message -> {
       merger.idle(message.body());

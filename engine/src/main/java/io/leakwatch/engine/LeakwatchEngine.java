@@ -7,6 +7,7 @@ import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.pubsub.PubSubClient;
 import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.rulepack.RulePack;
 import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -96,12 +97,68 @@ public final class LeakwatchEngine implements AutoCloseable {
       }
       throw e;
     }
-    return new LeakwatchEngine(vertx, client, pipeline, subscriptions);
+    LeakwatchEngine engine = new LeakwatchEngine(vertx, client, pipeline, subscriptions);
+    engine.activePack = settings.pack();
+    return engine;
   }
 
   private static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
   }
+
+  /**
+   * Compiles {@code pack} and, if it compiles, swaps it in without dropping an event; otherwise the
+   * running rules stay and the exception says what is wrong (file and line). Blocks the caller, so
+   * never call it on a Vert.x thread.
+   */
+  public void reload(RulePack pack) throws Exception {
+    await(reloadAsync(pack));
+  }
+
+  private Future<String> reloadAsync(RulePack pack) {
+    return vertx.executeBlocking(() -> CompiledPack.compile(pack), false)
+        .compose(compiled -> vertx.eventBus().<String>request(Messages.RELOAD, compiled,
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000)))
+        .map(reply -> {
+          activePack = pack;
+          LOG.warn("rules reloaded: {} {} ({} rules, sha256 {})", pack.name(), pack.version(), pack.rules().size(), pack.sha256());
+          return pack.sha256();
+        });
+  }
+
+  /** The rule pack running now. */
+  public RulePack activePack() {
+    return activePack;
+  }
+
+  /**
+   * Reloads the rules folder whenever its content changes, checking every {@code periodMillis}. A
+   * pack that does not compile is reported once and the running rules stay.
+   */
+  public void watchRules(java.nio.file.Path dir, long periodMillis) {
+    vertx.setPeriodic(periodMillis, id -> {
+      if (checkingRules) {
+        return;
+      }
+      checkingRules = true;
+      vertx.executeBlocking(() -> io.leakwatch.rulepack.RulePackLoader.fromDirectory(dir), false)
+          .compose(candidate -> {
+            if (candidate.sha256().equals(activePack.sha256()) || candidate.sha256().equals(lastRejected)) {
+              return Future.succeededFuture();
+            }
+            return reloadAsync(candidate).onFailure(e -> {
+              lastRejected = candidate.sha256();
+              LOG.error("rules in {} changed but were not loaded; the previous rules keep running:\n{}", dir, e.getMessage());
+            });
+          })
+          .onFailure(e -> LOG.error("rules in {} could not be read: {}", dir, e.getMessage()))
+          .onComplete(done -> checkingRules = false);
+    });
+  }
+
+  private volatile boolean checkingRules;
+  private volatile RulePack activePack;
+  private volatile String lastRejected = "";
 
   public PipelineStats stats() {
     return pipeline.stats();

@@ -23,6 +23,8 @@ public final class Messages {
   public static final String TOPIC_IDLE = "leakwatch.topic.idle";
   /** Subscriptions → detection: this topic's stream is down and being reopened. */
   public static final String TOPIC_DOWN = "leakwatch.topic.down";
+  /** Anyone → detection: replace the rules with this compiled pack; answered once it runs. */
+  public static final String RELOAD = "leakwatch.rules.reload";
   /** Anyone → detection: a request to move event time on. */
   public static final String CLOCK = "leakwatch.clock";
 
@@ -38,5 +40,6 @@ public final class Messages {
     vertx.eventBus().registerDefaultCodec(ClockTick.class, new LocalCodec<>(ClockTick.class));
     vertx.eventBus().registerDefaultCodec(Alert.class, new LocalCodec<>(Alert.class));
     vertx.eventBus().registerDefaultCodec(Checkpoint.class, new LocalCodec<>(Checkpoint.class));
+    vertx.eventBus().registerDefaultCodec(CompiledPack.class, new LocalCodec<>(CompiledPack.class));
   }
 }

@@ -51,6 +51,10 @@ final class RunCommand {
     try (LeakwatchEngine engine = LeakwatchEngine.start(settings)) {
       out.printf("Leakwatch running: %s, %d topics, rule pack %s %s (%d rules)%n", config.endpoint(), config.topics().size(),
           pack.name(), pack.version(), pack.rules().size());
+      if (config.rules() != null) {
+        // Edit the folder and the rules reload: compiled first, swapped only if they compile.
+        engine.watchRules(config.rules(), 2_000);
+      }
       stopRequested.await();
     } finally {
       closed.countDown();

@@ -1,0 +1,122 @@
+package io.leakwatch.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.engine.DeadLetters;
+import io.leakwatch.engine.Durability;
+import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.profile.OrgProfileLoader;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.sim.org.Role;
+import io.leakwatch.sim.org.SimUser;
+import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.traffic.EventFactory;
+import io.leakwatch.sim.traffic.EventSchemas;
+import io.leakwatch.sim.traffic.SimEvent;
+import io.leakwatch.sim.traffic.TrafficGenerator;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Editing the rules folder of a running engine: a good change is swapped in, a broken one is refused. */
+class HotReloadTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void changedRulesReplaceTheOldOnesAndBrokenRulesLeaveThemRunning() throws Exception {
+    Path pack = copyPack(dir.resolve("rules"));
+    SimulatedOrg org = SimulatedOrg.generate(23, 60);
+    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
+    List<Alert> alerts = new ArrayList<>();
+    AlertSink collect = alert -> {
+      synchronized (alerts) {
+        alerts.add(alert);
+      }
+    };
+    SimUser person = org.people(Role.SCHEDULER).get(0);
+    EventFactory make = new EventFactory(new Random(1), null);
+    LocalDate day = LocalDate.of(2026, 3, 10);
+    try (PubSubServer server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
+            EventSchemas.standard().byTopic(), 1);
+        LeakwatchEngine engine = LeakwatchEngine.start(new EngineSettings(
+            new PubSubEndpoint("localhost", server.port(), server.certificate()),
+            TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())), List.of(EventSchemas.API),
+            ReplayStart.earliest(), OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.fromDirectory(pack),
+            List.of(collect), DeadLetters.none(), false, 0, 1_000, 2_000, Durability.none()))) {
+      engine.watchRules(pack, 100);
+      String original = engine.activePack().sha256();
+
+      publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(10, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
+          null, "SELECT Id FROM Contact", "Contact", 20));
+      await(() -> engine.processed() >= 1, "first event");
+      assertEquals(0, engine.stats().totalAlerts(), "20 rows is under the threshold of 100");
+
+      Path epl = pack.resolve("bulk-phi-read/detect.epl");
+      Files.writeString(epl, Files.readString(epl).replace("having sum(RowsProcessed) > org.bulkThreshold(UserId)",
+          "having sum(RowsProcessed) > 10"));
+      await(() -> !engine.activePack().sha256().equals(original), "the edited rules to load");
+      publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(11, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
+          null, "SELECT Id FROM Contact", "Contact", 20));
+      await(() -> engine.stats().totalAlerts() >= 1, "an alert under the edited rule");
+
+      String edited = engine.activePack().sha256();
+      Files.writeString(epl, "select broken from");
+      Thread.sleep(600); // several watch periods: the broken pack is compiled and refused
+      assertEquals(edited, engine.activePack().sha256(), "broken rules are never swapped in");
+      publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(12, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
+          null, "SELECT Id FROM Contact", "Contact", 20));
+      await(() -> engine.stats().totalAlerts() >= 2, "the edited rules still running");
+      assertEquals(3, engine.processed(), "no event dropped across reloads");
+    }
+    synchronized (alerts) {
+      assertTrue(alerts.stream().allMatch(a -> a.ruleId().equals("LW-001")), alerts.toString());
+    }
+  }
+
+  private static void publish(PubSubServer server, SimEvent event) {
+    server.publish(event.topic(), event.eventIdentifier(), EventSchemas.encode(event.record()));
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!condition.getAsBoolean()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.sleep(20);
+    }
+  }
+
+  private static Path copyPack(Path target) throws IOException {
+    Path source = Path.of("../rules/pack");
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path file : files.toList()) {
+        Path to = target.resolve(source.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(file, to);
+        }
+      }
+    }
+    return target;
+  }
+}
