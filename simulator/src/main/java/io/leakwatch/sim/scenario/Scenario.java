@@ -1,6 +1,7 @@
 package io.leakwatch.sim.scenario;
 
 import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.SimEvent;
 import java.time.LocalDate;
 import java.util.List;
@@ -17,4 +18,15 @@ public interface Scenario {
 
   /** The events that perform the leak on {@code date}. */
   List<SimEvent> events(SimulatedOrg org, LocalDate date, Random random);
+
+  /**
+   * When the leak itself starts, for time to detect: by default the first event that touches data
+   * (logins and Threat Detection signals before it are preparation or evidence, not the leak).
+   */
+  default long leakStart(List<SimEvent> staged) {
+    return staged.stream()
+        .filter(e -> !e.topic().equals(EventSchemas.LOGIN) && !EventSchemas.THREAT_DETECTION.contains(e.topic()))
+        .mapToLong(SimEvent::eventDate).min()
+        .orElse(staged.stream().mapToLong(SimEvent::eventDate).min().orElseThrow());
+  }
 }

@@ -1,7 +1,6 @@
 package io.leakwatch.sim.scenario;
 
 import io.leakwatch.sim.org.SimulatedOrg;
-import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.SimEvent;
 import io.leakwatch.sim.traffic.TrafficGenerator;
 import java.time.LocalDate;
@@ -19,7 +18,7 @@ public final class Scenarios {
     return List.of(new BulkExportByPerson(), new StolenIntegrationToken(), new AfterHoursChartBrowsing(),
         new PermissionGrantToIntegration(), new EtlPasswordLogin(), new CopiedIntegrationSession(), new PatientReportExport(),
         new BulkTableExtraction(), new DebugLogHarvest(), new ExternalRecordBrowsing(), new IntegrationScopeCreep(),
-        new HijackedSessionReadsPatients());
+        new HijackedSessionReadsPatients(), new LoginFromNewCountry());
   }
 
   public static Scenario byId(String id) {
@@ -39,9 +38,7 @@ public final class Scenarios {
       List<SimEvent> staged = scenario.events(org, date, new Random(org.seed() * 131 + n++ * 7_777L + scenario.id().hashCode()));
       Set<String> ids = new LinkedHashSet<>();
       staged.forEach(e -> ids.add(e.eventIdentifier()));
-      // The leak starts with the first action on data: a login before it is preparation, not the leak.
-      long first = staged.stream().filter(e -> !e.topic().equals(EventSchemas.LOGIN)).mapToLong(SimEvent::eventDate).min()
-          .orElse(staged.stream().mapToLong(SimEvent::eventDate).min().orElseThrow());
+      long first = scenario.leakStart(staged);
       injected.add(new InjectedScenario(scenario.id(), scenario.title(), scenario.expectedRules(), ids, first));
       events.addAll(staged);
     }
