@@ -100,6 +100,7 @@ public final class EsperDetector implements AutoCloseable {
     }
     return e.getItems().stream()
         .map(item -> origin + lineOf(item) + ": " + firstLine(item.getMessage()))
+        .distinct()
         .collect(Collectors.joining("\n"));
   }
 

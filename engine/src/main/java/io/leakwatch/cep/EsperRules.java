@@ -57,7 +57,7 @@ public final class EsperRules {
       }
     }
     if (!errors.isEmpty()) {
-      throw new RulePackException("EPL does not compile:\n" + String.join("\n", errors));
+      throw new RulePackException("EPL does not compile:\n" + String.join("\n", errors.stream().distinct().toList()));
     }
     return new EsperRules(List.copyOf(shared), List.copyOf(rules));
   }

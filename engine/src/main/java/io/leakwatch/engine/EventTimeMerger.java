@@ -19,11 +19,12 @@ import java.util.Map;
  * much. (Silence is measured per topic, not as queueing time: under a backlog, events wait in the
  * queue because processing is busy, and that must not let one topic race ahead.) A topic whose
  * stream is known to be down (reconnecting) will deliver a backlog from the past when it is back,
- * so it holds the others back longer: up to {@code maxDownMillis}.
+ * so it holds the others back longer: up to {@code maxDownMillis}. Even an idle topic holds an event
+ * back for a short grace period after it arrives, so two streams racing on the wire cannot reorder.
  */
 final class EventTimeMerger {
   /** An event waiting for release, with the batch it came in. */
-  record Pending(ReceivedEvent event, long time, Batch batch) {}
+  record Pending(ReceivedEvent event, long time, Batch batch, long arrivedWall) {}
 
   /** A batch from one subscription; complete once every event in it has been released and processed. */
   static final class Batch {
@@ -57,10 +58,13 @@ final class EventTimeMerger {
   private final Map<String, Topic> topics = new LinkedHashMap<>();
   private final long maxWaitMillis;
   private final long maxDownMillis;
+  /** How long an event waits for idle topics anyway: two streams' deliveries are never perfectly simultaneous. */
+  private final long graceMillis;
 
   EventTimeMerger(List<String> expectedTopics, long maxWaitMillis, long wallNow) {
     this.maxWaitMillis = maxWaitMillis;
     this.maxDownMillis = Math.max(maxWaitMillis, 30 * maxWaitMillis);
+    this.graceMillis = Math.min(250, maxWaitMillis);
     expectedTopics.forEach(t -> topics.put(t, new Topic(wallNow)));
   }
 
@@ -75,7 +79,7 @@ final class EventTimeMerger {
     Batch batch = new Batch(events.size(), onBatchComplete);
     for (ReceivedEvent event : events) {
       long time = eventTime(event, topic.watermark);
-      topic.queue.add(new Pending(event, time, batch));
+      topic.queue.add(new Pending(event, time, batch, wallNow));
       topic.watermark = Math.max(topic.watermark, time);
     }
     topic.idle = false;
@@ -123,6 +127,12 @@ final class EventTimeMerger {
 
   private boolean mayRelease(Topic from, Pending head, long wallNow) {
     for (Topic other : topics.values()) {
+      if (other != from && other.idle && other.queue.isEmpty() && other.watermark < head.time()
+          && wallNow - head.arrivedWall() < graceMillis) {
+        // An idle topic may be just about to deliver something older (its stream and this one
+        // race on the wire): give it a moment.
+        return false;
+      }
       if (other != from && !other.idle && other.queue.isEmpty() && other.watermark < head.time()) {
         boolean down = other.downSinceWall >= 0;
         if (down ? wallNow - other.downSinceWall < maxDownMillis : wallNow - other.lastArrivalWall < maxWaitMillis) {

@@ -34,7 +34,8 @@ class EventTimeMergerTest {
     merger.offer("slow", List.of(event("slow", 15)), () -> completed.add("slow"), 0);
     assertEquals(List.of(10L, 15L), times(merger.release(0)), "20 and 30 wait: slow may still send something earlier");
     merger.idle("slow");
-    List<EventTimeMerger.Pending> rest = merger.release(0);
+    assertEquals(List.of(), times(merger.release(100)), "an idle topic still gets a short grace period");
+    List<EventTimeMerger.Pending> rest = merger.release(250);
     assertEquals(List.of(20L, 30L), times(rest));
     rest.forEach(p -> p.batch().done());
     assertTrue(merger.isEmpty());
@@ -50,7 +51,7 @@ class EventTimeMergerTest {
     assertEquals(List.of(5L), times(merger.release(2_999)), "b delivered less than 2 s ago: a's 10 waits");
     assertEquals(List.of(10L), times(merger.release(3_000)), "b silent for 2 s");
     merger.offer("a", List.of(event("a", 11)), () -> {}, 3_000);
-    assertEquals(List.of(11L), times(merger.release(3_000)), "b now counts as idle until it delivers");
+    assertEquals(List.of(11L), times(merger.release(3_250)), "b now counts as idle until it delivers");
     merger.offer("b", List.of(event("b", 12)), () -> {}, 3_100);
     merger.offer("a", List.of(event("a", 20)), () -> {}, 3_100);
     assertEquals(List.of(12L), times(merger.release(3_100)), "b delivers again and holds a back once more");
@@ -76,11 +77,11 @@ class EventTimeMergerTest {
     merger.offer("a", List.of(event("a", 50)), () -> {}, 100);
     assertEquals(List.of(), times(merger.release(10_000)), "b is reconnecting: its backlog may be older than 3");
     merger.offer("b", List.of(event("b", 40), event("b", 60)), () -> {}, 10_000);
-    assertEquals(List.of(3L, 40L, 50L, 60L), times(merger.release(10_000)), "b is back; a has been silent long enough");
+    assertEquals(List.of(3L, 40L, 50L, 60L), times(merger.release(10_250)), "b is back; a has been silent long enough");
     merger.down("b", 20_000);
     merger.offer("a", List.of(event("a", 70)), () -> {}, 20_000);
     assertEquals(List.of(), times(merger.release(79_999)));
-    assertEquals(List.of(70L), times(merger.release(80_000)), "but not forever");
+    assertEquals(List.of(70L), times(merger.release(80_250)), "but not forever");
   }
 
   @Test

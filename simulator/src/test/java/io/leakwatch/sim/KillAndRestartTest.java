@@ -39,7 +39,9 @@ class KillAndRestartTest {
   @Test
   void survivesRepeatedSigkillWithoutLosingEventsOrDuplicatingAlerts() throws Exception {
     SimulatedOrg org = SimulatedOrg.generate(9, 300);
-    Scenarios.Timeline timeline = Scenarios.day(org, LocalDate.of(2026, 3, 10), Scenarios.all());
+    // Rules that learn from days of history relearn after a restart (documented); the rest must survive it.
+    Scenarios.Timeline timeline = Scenarios.day(org, LocalDate.of(2026, 3, 10),
+        Scenarios.all().stream().filter(s -> !Scenarios.needsLearnedHistory(s)).toList());
     Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     try (PubSubServer server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
         .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60)), EventSchemas.standard().byTopic(), 5_000)) {

@@ -19,6 +19,11 @@ public interface Scenario {
   /** The events that perform the leak on {@code date}. */
   List<SimEvent> events(SimulatedOrg org, LocalDate date, Random random);
 
+  /** How long, in event time from the start of the leak, detection may take and still count as prompt. */
+  default java.time.Duration expectedTimeToDetect() {
+    return java.time.Duration.ofMinutes(5);
+  }
+
   /**
    * When the leak itself starts, for time to detect: by default the first event that touches data
    * (logins and Threat Detection signals before it are preparation or evidence, not the leak).

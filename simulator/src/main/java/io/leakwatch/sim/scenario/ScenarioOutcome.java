@@ -11,7 +11,11 @@ import java.util.List;
  * an expected rule and its evidence includes one of the scenario's events.
  */
 public record ScenarioOutcome(List<Result> results, List<Alert> unexplained) {
-  /** @param timeToDetectMillis event time from the scenario's first event to its first matching alert, or -1 */
+  /**
+   * @param timeToDetectMillis event time from the start of the leak to its first matching alert, or -1
+   *     when missed; 0 when an alert came before the leak itself (a Threat Detection signal ahead of
+   *     the data access)
+   */
   public record Result(InjectedScenario scenario, List<Alert> alerts, long timeToDetectMillis) {
     public boolean detected() {
       return !alerts.isEmpty();
@@ -32,7 +36,7 @@ public record ScenarioOutcome(List<Result> results, List<Alert> unexplained) {
         }
       }
       long ttd = matching.stream().mapToLong(Alert::detectedAt).min().stream()
-          .map(first -> first - scenario.firstEventTime()).findFirst().orElse(-1);
+          .map(first -> Math.max(0, first - scenario.firstEventTime())).findFirst().orElse(-1);
       results.add(new Result(scenario, List.copyOf(matching), ttd));
     }
     return new ScenarioOutcome(List.copyOf(results), List.copyOf(unexplained));

@@ -18,7 +18,15 @@ public final class Scenarios {
     return List.of(new BulkExportByPerson(), new StolenIntegrationToken(), new AfterHoursChartBrowsing(),
         new PermissionGrantToIntegration(), new EtlPasswordLogin(), new CopiedIntegrationSession(), new PatientReportExport(),
         new BulkTableExtraction(), new DebugLogHarvest(), new ExternalRecordBrowsing(), new IntegrationScopeCreep(),
-        new HijackedSessionReadsPatients(), new LoginFromNewCountry());
+        new HijackedSessionReadsPatients(), new LoginFromNewCountry(), new ChunkedSlowExfiltration());
+  }
+
+  /**
+   * Scenarios whose rule learns from history kept in the engine's memory (a baseline, earlier
+   * logins): a restart in the middle of them relearns from scratch, so crash tests leave them out.
+   */
+  public static boolean needsLearnedHistory(Scenario scenario) {
+    return scenario instanceof LoginFromNewCountry || scenario instanceof ChunkedSlowExfiltration;
   }
 
   public static Scenario byId(String id) {
