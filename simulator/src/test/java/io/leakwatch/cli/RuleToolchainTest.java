@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,18 +34,7 @@ class RuleToolchainTest {
   }
 
   private Path copyPack() throws IOException {
-    Path target = dir.resolve("pack");
-    try (Stream<Path> files = Files.walk(PACK)) {
-      for (Path file : files.toList()) {
-        Path to = target.resolve(PACK.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(file, to);
-        }
-      }
-    }
-    return target;
+    return io.leakwatch.sim.TestSupport.copyPack(dir.resolve("pack"));
   }
 
   @Test

@@ -26,7 +26,6 @@ import java.time.LocalDate;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,14 +84,6 @@ class AuthFlowsTest {
     return batch.stream().filter(e -> e.topic().equals(EventSchemas.API) || e.topic().equals(EventSchemas.LOGIN)).count();
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-      Thread.sleep(20);
-    }
-  }
-
   @Test
   void jwtBearerFlowRefreshesAnExpiredTokenAndResumesWhereItStopped() throws Exception {
     KeyPair keys = KeyPairGenerator.getInstance("RSA").generateKeyPair();
@@ -104,11 +95,11 @@ class AuthFlowsTest {
     int half = events.size() / 2;
     try (LeakwatchEngine engine = LeakwatchEngine.start(config.settings(RulePackLoader.defaultPack(), List.of()))) {
       publish(events.subList(0, half));
-      await(() -> engine.processed() >= count(events.subList(0, half)), "events with the first token");
+      TestSupport.await(() -> engine.processed() >= count(events.subList(0, half)), "events with the first token");
       oauth.expireAll();
       server.dropStreams(Status.UNAVAILABLE);
       publish(events.subList(half, events.size()));
-      await(() -> engine.processed() >= count(events), "events after the token was refreshed");
+      TestSupport.await(() -> engine.processed() >= count(events), "events after the token was refreshed");
     }
     assertTrue(oauth.issued() >= 2, "a second token was issued");
   }
@@ -120,7 +111,7 @@ class AuthFlowsTest {
         .formatted(oauth.url()) + "clientSecret: '${SECRET}', trustCertificate: tls/simulator-cert.pem}")
         .settings(RulePackLoader.defaultPack(), List.of()))) {
       publish(events);
-      await(() -> engine.processed() >= count(events), "events");
+      TestSupport.await(() -> engine.processed() >= count(events), "events");
     }
     EngineConfig wrong = config("{type: clientCredentials, loginUrl: %s, clientId: 3MVG9cc, clientSecret: not-it, "
         .formatted(oauth.url()) + "trustCertificate: tls/simulator-cert.pem}");

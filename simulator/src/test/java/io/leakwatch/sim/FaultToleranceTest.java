@@ -33,7 +33,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.BooleanSupplier;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -89,16 +88,6 @@ class FaultToleranceTest {
     new Playback(server, events, events.size() / 4).run();
   }
 
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
   private static List<String> summary(List<Alert> alerts) {
     return alerts.stream().map(a -> a.ruleId() + " " + a.principal() + " at " + a.detectedAt()).toList();
   }
@@ -122,10 +111,10 @@ class FaultToleranceTest {
     int half = events.size() / 2;
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
       publish(events.subList(0, half));
-      await(() -> engine.processed() >= half, "first half");
+      TestSupport.await(() -> engine.processed() >= half, "first half");
       server.dropStreams(Status.UNAVAILABLE.withDescription("RST_STREAM closed stream"));
       publish(events.subList(half, events.size()));
-      await(() -> engine.processed() >= events.size(), "second half after reconnect");
+      TestSupport.await(() -> engine.processed() >= events.size(), "second half after reconnect");
       finish(engine);
       assertTrue(engine.subscriptions().stream().mapToLong(s -> s.reconnects()).sum() >= 4, "every topic reconnected");
     }
@@ -144,7 +133,7 @@ class FaultToleranceTest {
       publish(events);
       Thread.sleep(1_500); // the watchdog's own wall-clock timeout is what is under test
       server.stall(false);
-      await(() -> engine.processed() >= events.size(), "events after the stall");
+      TestSupport.await(() -> engine.processed() >= events.size(), "events after the stall");
       assertTrue(engine.subscriptions().stream().mapToLong(s -> s.reconnects()).sum() >= 1, "watchdog reopened a stale stream");
     }
   }
@@ -155,7 +144,7 @@ class FaultToleranceTest {
     int half = events.size() / 2;
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
       publish(events.subList(0, half));
-      await(() -> engine.processed() >= half, "first half");
+      TestSupport.await(() -> engine.processed() >= half, "first half");
       engine.drainAlerts();
     }
     assertTrue(Files.readString(dir.resolve("state/checkpoint.json")).contains("lastProcessed"));
@@ -164,7 +153,7 @@ class FaultToleranceTest {
     publish(events.subList(half, events.size()));
     alerts.clear();
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
-      await(() -> engine.processed() >= events.size() - half, "retained events after fallback");
+      TestSupport.await(() -> engine.processed() >= events.size() - half, "retained events after fallback");
       engine.drainAlerts();
       assertEquals(4, engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum());
     }
@@ -180,7 +169,7 @@ class FaultToleranceTest {
       server.publishRaw(EventSchemas.API, "garbage-1", EventSchemas.standard().schemaId(EventSchemas.API), new byte[] {7, 7, 7});
       server.publishRaw(EventSchemas.API, "unknown-schema-1", "AAAAAAAAAAAAAAAAAAAAAA", new byte[] {0});
       publish(events);
-      await(() -> engine.processed() >= events.size() + 2, "valid events after garbage");
+      TestSupport.await(() -> engine.processed() >= events.size() + 2, "valid events after garbage");
       assertEquals(2, engine.stats().totalDeadLettered());
     }
     List<String> letters = Files.readAllLines(dir.resolve("dead-letters.jsonl"));
@@ -204,14 +193,14 @@ class FaultToleranceTest {
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS, 100, stuck)) {
       Thread player = new Thread(() -> publish(events));
       player.start();
-      await(() -> engine.stats().totalAlerts() >= 1, "the first alert");
+      TestSupport.await(() -> engine.stats().totalAlerts() >= 1, "the first alert");
       Thread.sleep(1_000);
       long stalled = engine.processed();
       Thread.sleep(500);
       assertEquals(stalled, engine.processed(), "consumption stopped while the sink is stuck");
       assertTrue(stalled < events.size(), "stalled at " + stalled + " of " + events.size());
       unblock.countDown();
-      await(() -> engine.processed() >= events.size(), "the rest once the sink recovers");
+      TestSupport.await(() -> engine.processed() >= events.size(), "the rest once the sink recovers");
       player.join();
     }
   }
@@ -232,7 +221,7 @@ class FaultToleranceTest {
     record.put("NewField__c", "added later");
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
       server.publishRaw(EventSchemas.API, "evolved-1", evolvedId, EventSchemas.encode(record));
-      await(() -> engine.processed() >= 1, "the evolved event");
+      TestSupport.await(() -> engine.processed() >= 1, "the evolved event");
       assertEquals(0, engine.stats().totalDeadLettered());
       assertEquals(1, engine.stats().totalProcessed());
     }
@@ -243,7 +232,7 @@ class FaultToleranceTest {
     List<SimEvent> events = timeline.events();
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
       publish(events);
-      await(() -> engine.processed() >= events.size(), "all events");
+      TestSupport.await(() -> engine.processed() >= events.size(), "all events");
       finish(engine);
     }
     List<String> first = alerts.stream().map(Alert::id).toList();
@@ -252,7 +241,7 @@ class FaultToleranceTest {
     alerts.clear();
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
       // Resumes an hour of event time back, so some events are processed again.
-      await(() -> engine.processed() > 0, "reprocessing from the horizon");
+      TestSupport.await(() -> engine.processed() > 0, "reprocessing from the horizon");
       finish(engine);
     }
     assertFalse(alerts.stream().anyMatch(a -> first.contains(a.id())), "an alert was delivered twice: " + summary(alerts));

@@ -23,7 +23,6 @@ import io.leakwatch.sim.traffic.EventFactory;
 import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.SimEvent;
 import io.leakwatch.sim.traffic.TrafficGenerator;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,8 +31,6 @@ import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +41,7 @@ class HotReloadTest {
 
   @Test
   void changedRulesReplaceTheOldOnesAndBrokenRulesLeaveThemRunning() throws Exception {
-    Path pack = copyPack(dir.resolve("rules"));
+    Path pack = TestSupport.copyPack(dir.resolve("rules"));
     SimulatedOrg org = SimulatedOrg.generate(23, 60);
     Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     List<Alert> alerts = new ArrayList<>();
@@ -68,16 +65,16 @@ class HotReloadTest {
 
       publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(10, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
           null, "SELECT Id FROM Contact", "Contact", 20));
-      await(() -> engine.processed() >= 1, "first event");
+      TestSupport.await(() -> engine.processed() >= 1, "first event");
       assertEquals(0, engine.stats().totalAlerts(), "20 rows is under the threshold of 100");
 
       Path epl = pack.resolve("bulk-phi-read/detect.epl");
       Files.writeString(epl, Files.readString(epl).replace("having sum(RowsProcessed) > org.bulkThreshold(UserId)",
           "having sum(RowsProcessed) > 10"));
-      await(() -> !engine.activePack().sha256().equals(original), "the edited rules to load");
+      TestSupport.await(() -> !engine.activePack().sha256().equals(original), "the edited rules to load");
       publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(11, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
           null, "SELECT Id FROM Contact", "Contact", 20));
-      await(() -> engine.stats().totalAlerts() >= 1, "an alert under the edited rule");
+      TestSupport.await(() -> engine.stats().totalAlerts() >= 1, "an alert under the edited rule");
 
       String edited = engine.activePack().sha256();
       Files.writeString(epl, "select broken from");
@@ -85,7 +82,7 @@ class HotReloadTest {
       assertEquals(edited, engine.activePack().sha256(), "broken rules are never swapped in");
       publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(12, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
           null, "SELECT Id FROM Contact", "Contact", 20));
-      await(() -> engine.stats().totalAlerts() >= 2, "the edited rules still running");
+      TestSupport.await(() -> engine.stats().totalAlerts() >= 2, "the edited rules still running");
       assertEquals(3, engine.processed(), "no event dropped across reloads");
     }
     synchronized (alerts) {
@@ -95,28 +92,5 @@ class HotReloadTest {
 
   private static void publish(PubSubServer server, SimEvent event) {
     server.publish(event.topic(), event.eventIdentifier(), EventSchemas.encode(event.record()));
-  }
-
-  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-      Thread.sleep(20);
-    }
-  }
-
-  private static Path copyPack(Path target) throws IOException {
-    Path source = Path.of("../rules/pack");
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path file : files.toList()) {
-        Path to = target.resolve(source.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(file, to);
-        }
-      }
-    }
-    return target;
   }
 }
