@@ -58,7 +58,9 @@ final class BenchCommand {
     EventSchemas schemas = EventSchemas.standard();
     while (events.size() < target) {
       if (day.getDayOfWeek().getValue() < 6) {
-        for (SimEvent e : Scenarios.day(org, day, injected).events()) {
+        // Scenarios that stage days of history would replay it out of order after the first day.
+        var today = events.isEmpty() ? injected : injected.stream().filter(sc -> !Scenarios.needsLearnedHistory(sc)).toList();
+        for (SimEvent e : Scenarios.day(org, day, today).events()) {
           if (events.size() == target) {
             break;
           }

@@ -43,7 +43,7 @@ public final class Scenarios {
     List<InjectedScenario> injected = new ArrayList<>();
     int n = 0;
     for (Scenario scenario : scenarios) {
-      List<SimEvent> staged = scenario.events(org, date, new Random(org.seed() * 131 + n++ * 7_777L + scenario.id().hashCode()));
+      List<SimEvent> staged = scenario.events(org, date, new Random(org.seed() * 131 + date.toEpochDay() * 1_000_033L + n++ * 7_777L + scenario.id().hashCode()));
       Set<String> ids = new LinkedHashSet<>();
       staged.forEach(e -> ids.add(e.eventIdentifier()));
       long first = scenario.leakStart(staged);
