@@ -83,6 +83,7 @@ class HotReloadTest {
       publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(12, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
           null, "SELECT Id FROM Contact", "Contact", 20));
       TestSupport.await(() -> engine.stats().totalAlerts() >= 2, "the edited rules still running");
+      TestSupport.await(() -> engine.processed() >= 3, "the third event confirmed");
       assertEquals(3, engine.processed(), "no event dropped across reloads");
     }
     synchronized (alerts) {
