@@ -47,6 +47,12 @@ public record Alert(
         evidence, List.copyOf(allReasons), decidedBy, attack, controls, drill, receivedNanos, revision, incidentId, suppression);
   }
 
+  /** This finding as the next revision of an earlier alert about the same thing (a repeat). */
+  public Alert asRevisionOf(String earlierId, int newRevision, long earlierFirstEventTime) {
+    return new Alert(earlierId, ruleId, title, severity, principal, integration, count, objects, Math.min(firstEventTime, earlierFirstEventTime),
+        lastEventTime, detectedAt, evidence, reasons, decidedBy, attack, controls, drill, receivedNanos, newRevision, incident, suppression);
+  }
+
   public Alert suppressed(String reason) {
     return new Alert(id, ruleId, title, severity, principal, integration, count, objects, firstEventTime, lastEventTime, detectedAt,
         evidence, reasons, decidedBy, attack, controls, drill, receivedNanos, revision, incident, reason);
