@@ -18,7 +18,8 @@ public final class Scenarios {
     return List.of(new BulkExportByPerson(), new StolenIntegrationToken(), new AfterHoursChartBrowsing(),
         new PermissionGrantToIntegration(), new EtlPasswordLogin(), new CopiedIntegrationSession(), new PatientReportExport(),
         new BulkTableExtraction(), new DebugLogHarvest(), new ExternalRecordBrowsing(), new IntegrationScopeCreep(),
-        new HijackedSessionReadsPatients(), new LoginFromNewCountry(), new ChunkedSlowExfiltration());
+        new HijackedSessionReadsPatients(), new LoginFromNewCountry(), new ChunkedSlowExfiltration(),
+        new PatientListViewExport());
   }
 
   /**

@@ -85,6 +85,24 @@ public final class EventFactory {
     return event(EventSchemas.REPORT, time, r);
   }
 
+  /** A list view shown or exported (ExportFileFormat set) with the objects and rows it covered. */
+  public SimEvent listView(long time, SimUser user, String ip, String sessionKey, String name, String columns, String entities, long rows,
+      String exportFormat) {
+    GenericRecord r = common(EventSchemas.LIST_VIEW, time, user, ip, sessionKey);
+    r.put("ListViewId", "00B" + Long.toString(random.nextLong() & 0xffffff, 36));
+    r.put("Name", name);
+    r.put("EventSource", "Lightning");
+    r.put("ColumnHeaders", columns);
+    r.put("NumberOfColumns", columns.split(",").length);
+    r.put("QueriedEntities", entities);
+    r.put("RowsProcessed", rows);
+    r.put("Scope", "everything");
+    r.put("ExportFileFormat", exportFormat);
+    r.put("ExecutionIdentifier", uuid());
+    r.put("Sequence", 0);
+    return event(EventSchemas.LIST_VIEW, time, r);
+  }
+
   public SimEvent login(long time, SimUser user, String ip, String sessionKey, String loginType, String application,
       String userType, String status) {
     GenericRecord r = common(EventSchemas.LOGIN, time, user, ip, sessionKey);

@@ -28,13 +28,14 @@ public final class EventSchemas {
   public static final String REPORT = "/event/ReportEventStream";
   public static final String LOGIN = "/event/LoginEventStream";
   public static final String PERMISSION_SET = "/event/PermissionSetEvent";
+  public static final String LIST_VIEW = "/event/ListViewEventStream";
   public static final String API_ANOMALY = "/event/ApiAnomalyEvent";
   public static final String SESSION_HIJACKING = "/event/SessionHijackingEvent";
   public static final String CREDENTIAL_STUFFING = "/event/CredentialStuffingEvent";
   public static final String REPORT_ANOMALY = "/event/ReportAnomalyEvent";
   /** Threat Detection's machine-learning events, each carrying a Score. */
   public static final List<String> THREAT_DETECTION = List.of(API_ANOMALY, SESSION_HIJACKING, CREDENTIAL_STUFFING, REPORT_ANOMALY);
-  public static final List<String> TOPICS = List.of(API, REPORT, LOGIN, PERMISSION_SET, API_ANOMALY, SESSION_HIJACKING,
+  public static final List<String> TOPICS = List.of(API, REPORT, LOGIN, PERMISSION_SET, LIST_VIEW, API_ANOMALY, SESSION_HIJACKING,
       CREDENTIAL_STUFFING, REPORT_ANOMALY);
 
   private static final EventSchemas STANDARD = load();
