@@ -1,13 +1,9 @@
 package io.leakwatch.cep;
 
-import com.espertech.esper.common.client.EPCompiled;
 import com.espertech.esper.common.client.EventBean;
 import com.espertech.esper.common.client.EventType;
-import com.espertech.esper.common.client.configuration.Configuration;
-import com.espertech.esper.compiler.client.CompilerArguments;
 import com.espertech.esper.compiler.client.EPCompileException;
 import com.espertech.esper.compiler.client.EPCompileExceptionItem;
-import com.espertech.esper.compiler.client.EPCompilerProvider;
 import com.espertech.esper.runtime.client.EPDeployException;
 import com.espertech.esper.runtime.client.EPDeployment;
 import com.espertech.esper.runtime.client.EPRuntime;
@@ -15,7 +11,6 @@ import com.espertech.esper.runtime.client.EPRuntimeProvider;
 import com.espertech.esper.runtime.client.EPStatement;
 import com.espertech.esper.runtime.client.UpdateListener;
 import io.leakwatch.decision.Detection;
-import io.leakwatch.rulepack.RuleDefinition;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.rulepack.RulePackException;
 import java.util.ArrayList;
@@ -41,8 +36,6 @@ public final class EsperDetector implements AutoCloseable {
   static final int MAX_EVIDENCE = 100;
 
   private final EPRuntime runtime;
-  @SuppressWarnings("unused") // kept with the runtime it configured
-  private final Configuration config;
   private final OrgContext org;
   private final Consumer<Detection> detections;
   private boolean started;
@@ -56,8 +49,7 @@ public final class EsperDetector implements AutoCloseable {
   public EsperDetector(EsperRules rules, OrgContext org, Consumer<Detection> detections) {
     this.org = org;
     this.detections = detections;
-    this.config = EsperRules.configuration(org);
-    this.runtime = EPRuntimeProvider.getRuntime("leakwatch-" + UUID.randomUUID(), config);
+    this.runtime = EPRuntimeProvider.getRuntime("leakwatch-" + UUID.randomUUID(), EsperRules.configuration(org));
     try {
       for (EsperRules.Module shared : rules.shared()) {
         deploy(shared, null);

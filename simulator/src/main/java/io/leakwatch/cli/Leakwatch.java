@@ -64,7 +64,9 @@ public final class Leakwatch {
       err.println("leakwatch: " + e.getMessage());
       return 2;
     } catch (Exception e) {
-      err.println("leakwatch: " + command + " failed: " + e);
+      // Engine start-up waits on futures; say what actually failed, not the wrapper.
+      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      err.println("leakwatch: " + command + " failed: " + cause.getMessage());
       return 1;
     }
   }
