@@ -40,9 +40,8 @@ public record Alert(
     String incident,
     String suppression) {
 
-  public Alert correlated(String incidentId, Severity raised, String reason) {
-    List<String> allReasons = new java.util.ArrayList<>(reasons);
-    allReasons.add(reason);
+  /** This alert as part of an incident, at {@code raised} severity, with every reason so far. */
+  public Alert correlated(String incidentId, Severity raised, List<String> allReasons) {
     return new Alert(id, ruleId, title, raised, principal, integration, count, objects, firstEventTime, lastEventTime, detectedAt,
         evidence, List.copyOf(allReasons), decidedBy, attack, controls, drill, receivedNanos, revision, incidentId, suppression);
   }

@@ -26,11 +26,14 @@ import org.kie.api.runtime.KieSessionConfiguration;
 import org.kie.api.runtime.conf.ClockTypeOption;
 import org.kie.api.runtime.rule.FactHandle;
 import org.kie.api.time.SessionPseudoClock;
+import io.leakwatch.profile.OrgProfile;
 
 /**
- * Turns detections into alerts by asking the pack's DRL rules. Runs in STREAM mode on a pseudo
- * clock that follows event time, so a replay decides exactly as the live run did. Not thread-safe:
- * one decider per pipeline thread.
+ * Turns detections into alerts by asking the pack's DRL rules, in two steps: each rule's
+ * {@code decide.drl} says how serious a {@link Detection} is, then the pack-wide DRL (correlation)
+ * sees the decided alert as a {@link Finding} and may fold it into an open alert or incident, or mark
+ * it suppressed by the org profile. Runs in STREAM mode on a pseudo clock that follows event time, so
+ * a replay decides exactly as the live run did. Not thread-safe: one decider per pipeline thread.
  */
 public final class DroolsDecider implements AutoCloseable {
   private static final java.util.regex.Pattern PACKAGE =
@@ -43,11 +46,14 @@ public final class DroolsDecider implements AutoCloseable {
   private final boolean drill;
 
   public DroolsDecider(RulePack pack, boolean drill) {
-    this(pack, compile(pack), drill);
+    this(pack, compile(pack), drill, List.of());
   }
 
-  /** A session on an already compiled KieBase: cheap, one per pipeline. */
-  public DroolsDecider(RulePack pack, KieBase base, boolean drill) {
+  /**
+   * A session on an already compiled KieBase: cheap, one per pipeline. The org profile's
+   * suppressions become facts the correlation rules match.
+   */
+  public DroolsDecider(RulePack pack, KieBase base, boolean drill, List<OrgProfile.Suppression> suppressions) {
     this.metadata = pack.rules().stream().map(RuleDefinition::metadata)
         .collect(Collectors.toMap(RuleMetadata::id, Function.identity()));
     this.drill = drill;
@@ -61,24 +67,43 @@ public final class DroolsDecider implements AutoCloseable {
       this.session.setGlobal("decisions", decisions);
     }
     this.clock = session.getSessionClock();
+    suppressions.forEach(session::insert);
   }
 
-  /** Compiles every decide.drl of the pack into one KieBase; errors name the file and line. */
+  /**
+   * Takes over what {@code previous} still has open (alerts that repeats would update, incidents,
+   * alerts already raised), so a rules reload neither re-pages nor splits an incident.
+   */
+  public void continueFrom(DroolsDecider previous) {
+    raised.putAll(previous.raised);
+    previous.session.getObjects(o -> o instanceof OpenAlert || o instanceof OpenIncident).forEach(session::insert);
+  }
+
+  /**
+   * Compiles every decide.drl of the pack and its pack-wide DRL files into one KieBase; errors name
+   * the file and line.
+   */
   public static KieBase compile(RulePack pack) {
     KieServices services = KieServices.get();
     KieFileSystem files = services.newKieFileSystem();
     Map<String, String> originByPath = new java.util.HashMap<>();
     for (RuleDefinition rule : pack.rules()) {
       if (rule.drl() != null) {
-        // Drools expects a DRL's folder to match its package; the rule folder's name may not be a package.
-        java.util.regex.Matcher pkg = PACKAGE.matcher(rule.drl().text());
-        String dir = pkg.find() ? pkg.group(1).replace('.', '/') + "/" : "";
-        String path = dir + rule.folder() + ".drl";
-        files.write("src/main/resources/" + path, rule.drl().text().getBytes(StandardCharsets.UTF_8));
-        originByPath.put(path, rule.drl().origin());
+        write(files, originByPath, rule.drl(), rule.folder());
       }
     }
-    KieBuilder builder = services.newKieBuilder(files).buildAll(ExecutableModelProject.class);
+    for (RuleDefinition.Source decisions : pack.decisions()) {
+      String name = java.nio.file.Path.of(decisions.origin()).getFileName().toString().replaceFirst("\\.drl$", "");
+      write(files, originByPath, decisions, "pack-" + name);
+    }
+    KieBuilder builder;
+    try {
+      builder = services.newKieBuilder(files).buildAll(ExecutableModelProject.class);
+    } catch (RuntimeException e) {
+      // Some mistakes (an expression the executable model cannot type) surface as exceptions, not messages.
+      throw new RulePackException("DRL does not compile (" + String.join(", ", new java.util.TreeSet<>(originByPath.values())) + "): "
+          + e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
     List<Message> errors = builder.getResults().getMessages(Message.Level.ERROR);
     if (!errors.isEmpty()) {
       String described = errors.stream()
@@ -90,6 +115,15 @@ public final class DroolsDecider implements AutoCloseable {
     org.kie.api.KieBaseConfiguration baseConfig = services.newKieBaseConfiguration();
     baseConfig.setOption(EventProcessingOption.STREAM);
     return container.newKieBase(baseConfig);
+  }
+
+  private static void write(KieFileSystem files, Map<String, String> originByPath, RuleDefinition.Source drl, String name) {
+    // Drools expects a DRL's folder to match its package; the rule folder's name may not be a package.
+    java.util.regex.Matcher pkg = PACKAGE.matcher(drl.text());
+    String dir = pkg.find() ? pkg.group(1).replace('.', '/') + "/" : "";
+    String path = dir + name + ".drl";
+    files.write("src/main/resources/" + path, drl.text().getBytes(StandardCharsets.UTF_8));
+    originByPath.put(path, drl.origin());
   }
 
   /** Moves the session clock to {@code eventTime} (epoch millis); never backwards. */
@@ -126,9 +160,18 @@ public final class DroolsDecider implements AutoCloseable {
     }
     int revision = before == null ? 1 : before.revision() + 1;
     raised.put(id, new Raised(severity, revision));
-    return new Alert(id, rule.id(), rule.title(), severity, detection.principal(), detection.integration(),
+    Alert decided = new Alert(id, rule.id(), rule.title(), severity, detection.principal(), detection.integration(),
         detection.count(), detection.objects(), detection.firstEventTime(), detection.lastEventTime(), detection.detectedAt(),
         detection.evidence(), reasons, decisions.decidedBy(), rule.attack(), rule.controls(), drill, receivedNanos, revision, null, null);
+    return correlate(decided);
+  }
+
+  private Alert correlate(Alert decided) {
+    Finding finding = new Finding(decided);
+    FactHandle handle = session.insert(finding);
+    session.fireAllRules();
+    session.delete(handle);
+    return finding.applyTo(decided);
   }
 
   private record Raised(Severity severity, int revision) {}

@@ -7,7 +7,6 @@ import io.leakwatch.cep.EventMapper;
 import io.leakwatch.cep.OrgContext;
 import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.AlertCorrelator;
 import io.leakwatch.decision.Detection;
 import io.leakwatch.decision.DroolsDecider;
 import io.leakwatch.profile.OrgProfile;
@@ -25,7 +24,7 @@ import java.util.Map;
 public final class DetectionPipeline implements AutoCloseable {
   private EsperDetector esper;
   private DroolsDecider decider;
-  private final AlertCorrelator correlator;
+  private final OrgProfile profile;
   private final OrgContext org;
   private final boolean drill;
   private final EventClock clock;
@@ -45,11 +44,11 @@ public final class DetectionPipeline implements AutoCloseable {
     this.deadLetters = options.deadLetters();
     this.clock = new EventClock(options.idleAfterMillis());
     this.org = new OrgContext(profile);
+    this.profile = profile;
     this.drill = options.drill();
     this.esper = new EsperDetector(compiled.epl(), org, found::add);
     try {
-      this.decider = new DroolsDecider(compiled.pack(), compiled.drl(), options.drill());
-      this.correlator = new AlertCorrelator(profile.suppressions());
+      this.decider = new DroolsDecider(compiled.pack(), compiled.drl(), options.drill(), profile.suppressions());
     } catch (RuntimeException e) {
       esper.close();
       throw e;
@@ -155,7 +154,6 @@ public final class DetectionPipeline implements AutoCloseable {
       stats.detection(detection.ruleId());
       Alert alert = decider.decide(detection, receivedNanos);
       if (alert != null) {
-        alert = correlator.apply(alert);
         stats.alert(alert.ruleId());
         alerts.add(alert);
       }
@@ -186,13 +184,14 @@ public final class DetectionPipeline implements AutoCloseable {
 
   /**
    * Swaps in a new rule pack between two events: nothing is dropped, counters and event time go on.
-   * Windows start empty under the new rules (what the old rules had accumulated is not carried over).
+   * Windows start empty under the new rules (what the old rules had accumulated is not carried over);
+   * open alerts and incidents carry over, so a reload neither re-pages nor splits an incident.
    */
   public void reload(CompiledPack compiled) {
     EsperDetector newEsper = new EsperDetector(compiled.epl(), org, found::add);
     DroolsDecider newDecider;
     try {
-      newDecider = new DroolsDecider(compiled.pack(), compiled.drl(), drill);
+      newDecider = new DroolsDecider(compiled.pack(), compiled.drl(), drill, profile.suppressions());
     } catch (RuntimeException e) {
       newEsper.close();
       throw e;
@@ -201,6 +200,7 @@ public final class DetectionPipeline implements AutoCloseable {
       newEsper.advanceTo(clock.now());
       newDecider.advanceTo(clock.now());
     }
+    newDecider.continueFrom(decider);
     EsperDetector oldEsper = esper;
     DroolsDecider oldDecider = decider;
     esper = newEsper;

@@ -28,7 +28,8 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Loads a rule pack: a folder with {@code pack.yaml}, shared {@code *.epl} modules at its root, and
+ * Loads a rule pack: a folder with {@code pack.yaml}, shared {@code *.epl} modules and pack-wide
+ * {@code *.drl} decisions (correlation) at its root, and
  * one sub-folder per rule holding {@code rule.yaml}, {@code detect.epl} and optionally
  * {@code decide.drl}. The default pack is the same layout on the classpath under {@code leakwatch/rules}.
  */
@@ -81,6 +82,7 @@ public final class RulePackLoader {
     String version = requiredText(pack, "version", packFile);
     MessageDigest digest = sha256();
     List<RuleDefinition.Source> shared = new ArrayList<>();
+    List<RuleDefinition.Source> decisions = new ArrayList<>();
     List<RuleDefinition> rules = new ArrayList<>();
     try (Stream<Path> entries = Files.list(root)) {
       List<Path> sorted = entries.sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
@@ -89,6 +91,9 @@ public final class RulePackLoader {
         String fileName = entry.getFileName().toString().replace("/", "");
         if (Files.isRegularFile(entry) && fileName.endsWith(".epl")) {
           shared.add(source(entry));
+          hash(digest, root, entry);
+        } else if (Files.isRegularFile(entry) && fileName.endsWith(".drl")) {
+          decisions.add(source(entry));
           hash(digest, root, entry);
         } else if (Files.isDirectory(entry) && Files.isRegularFile(entry.resolve("rule.yaml"))) {
           rules.add(rule(entry, fileName));
@@ -111,7 +116,8 @@ public final class RulePackLoader {
     if (rules.isEmpty()) {
       throw new RulePackException(origin + ": no rules (expected sub-folders with rule.yaml)");
     }
-    return new RulePack(origin, name, version, HexFormat.of().formatHex(digest.digest()), List.copyOf(shared), List.copyOf(rules));
+    return new RulePack(origin, name, version, HexFormat.of().formatHex(digest.digest()), List.copyOf(shared), List.copyOf(decisions),
+        List.copyOf(rules));
   }
 
   private static RuleDefinition rule(Path folder, String folderName) throws IOException {

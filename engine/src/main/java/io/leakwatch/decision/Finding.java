@@ -1,0 +1,117 @@
+package io.leakwatch.decision;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A decided alert on its way out: the fact the pack's correlation rules ({@code correlation.drl})
+ * reason about. Those rules may turn it into the next revision of an open alert, join it to an open
+ * incident, or mark it suppressed; {@link DroolsDecider} builds the alert from what is left.
+ */
+public final class Finding {
+  /** Where correlation stands: NEW, then INCIDENT (it opened or continues an alert), then DONE. */
+  public enum Stage { NEW, INCIDENT, DONE }
+
+  private final String ruleId;
+  private final String principal;
+  private final long detectedAt;
+  private String alertId;
+  private int revision;
+  private long firstEventTime;
+  private Severity severity;
+  private String incident;
+  private String suppression;
+  private Stage stage = Stage.NEW;
+  private final List<String> reasons = new ArrayList<>();
+
+  Finding(Alert decided) {
+    this.ruleId = decided.ruleId();
+    this.principal = decided.principal();
+    this.detectedAt = decided.detectedAt();
+    this.alertId = decided.id();
+    this.revision = decided.revision();
+    this.firstEventTime = decided.firstEventTime();
+    this.severity = decided.severity();
+  }
+
+  /** The finding continues {@code open}: same alert id, the next revision, the earliest first event. */
+  public void continueAlert(OpenAlert open) {
+    alertId = open.getAlertId();
+    revision = open.getRevision() + 1;
+    firstEventTime = Math.min(firstEventTime, open.getFirstEventTime());
+    stage = Stage.DONE;
+  }
+
+  /** The finding joins {@code open}, whose severity it takes when that is higher. */
+  public void joinIncident(OpenIncident open, String reason) {
+    incident = open.getIncidentId();
+    if (open.getSeverity().compareTo(severity) > 0) {
+      severity = open.getSeverity();
+    }
+    reasons.add(reason);
+    stage = Stage.DONE;
+  }
+
+  public void suppress(String reason) {
+    suppression = reason;
+    stage = Stage.DONE;
+  }
+
+  /** The alert as correlation left it. */
+  Alert applyTo(Alert decided) {
+    Alert out = decided;
+    if (!alertId.equals(decided.id())) {
+      out = out.asRevisionOf(alertId, revision, firstEventTime);
+    }
+    if (incident != null || severity != decided.severity()) {
+      List<String> all = new ArrayList<>(out.reasons());
+      all.addAll(reasons);
+      out = out.correlated(incident, severity, all);
+    }
+    return suppression == null ? out : out.suppressed(suppression);
+  }
+
+  public String getRuleId() {
+    return ruleId;
+  }
+
+  public String getPrincipal() {
+    return principal;
+  }
+
+  public long getDetectedAt() {
+    return detectedAt;
+  }
+
+  public String getAlertId() {
+    return alertId;
+  }
+
+  public int getRevision() {
+    return revision;
+  }
+
+  public long getFirstEventTime() {
+    return firstEventTime;
+  }
+
+  public Severity getSeverity() {
+    return severity;
+  }
+
+  public String getIncident() {
+    return incident;
+  }
+
+  public String getSuppression() {
+    return suppression;
+  }
+
+  public Stage getStage() {
+    return stage;
+  }
+
+  public void setStage(Stage stage) {
+    this.stage = stage;
+  }
+}

@@ -1,0 +1,53 @@
+package io.leakwatch.decision;
+
+/**
+ * An alert that later findings of the same rule on the same principal may still update; the pack's
+ * correlation rules open, update and close these (a working-memory fact, carried across reloads).
+ */
+public final class OpenAlert {
+  private final String ruleId;
+  private final String principal;
+  private final String alertId;
+  private final long firstEventTime;
+  private int revision;
+  private long lastSeen;
+
+  public OpenAlert(Finding first) {
+    this.ruleId = first.getRuleId();
+    this.principal = first.getPrincipal();
+    this.alertId = first.getAlertId();
+    this.firstEventTime = first.getFirstEventTime();
+    this.revision = first.getRevision();
+    this.lastSeen = first.getDetectedAt();
+  }
+
+  /** A later revision of this alert went out. */
+  public void record(Finding later) {
+    revision = Math.max(revision, later.getRevision());
+    lastSeen = later.getDetectedAt();
+  }
+
+  public String getRuleId() {
+    return ruleId;
+  }
+
+  public String getPrincipal() {
+    return principal;
+  }
+
+  public String getAlertId() {
+    return alertId;
+  }
+
+  public long getFirstEventTime() {
+    return firstEventTime;
+  }
+
+  public int getRevision() {
+    return revision;
+  }
+
+  public long getLastSeen() {
+    return lastSeen;
+  }
+}

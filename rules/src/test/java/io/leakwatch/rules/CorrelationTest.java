@@ -1,0 +1,114 @@
+package io.leakwatch.rules;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.Detection;
+import io.leakwatch.decision.DroolsDecider;
+import io.leakwatch.decision.Severity;
+import io.leakwatch.profile.OrgProfile;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.rulepack.RulePackLoader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.kie.api.KieBase;
+
+/** The pack's correlation policy, {@code pack/correlation.drl}, through the decider that runs it. */
+class CorrelationTest {
+  private static final long MINUTE = 60_000;
+  private static final long T0 = 1_780_000_000_000L;
+  private static RulePack pack;
+  private static KieBase base;
+  private final List<DroolsDecider> deciders = new java.util.ArrayList<>();
+
+  @BeforeAll
+  static void compile() {
+    pack = RulePackLoader.fromDirectory(Path.of("pack"));
+    base = DroolsDecider.compile(pack);
+  }
+
+  @AfterEach
+  void close() {
+    deciders.forEach(DroolsDecider::close);
+  }
+
+  private DroolsDecider decider(OrgProfile.Suppression... suppressions) {
+    DroolsDecider decider = new DroolsDecider(pack, base, false, List.of(suppressions));
+    deciders.add(decider);
+    return decider;
+  }
+
+  /** A finding of {@code rule} about {@code principal} at T0 + minutes; each call is a distinct finding. */
+  private static Detection detection(String rule, String principal, long minutes) {
+    long at = T0 + minutes * MINUTE;
+    return new Detection(rule, principal, null, 1, "Contact", at, at, at, List.of(rule + "-" + principal + "-" + minutes), Map.of());
+  }
+
+  @Test
+  void aRepeatOfTheSameRuleOnTheSamePrincipalUpdatesTheEarlierAlert() {
+    DroolsDecider decider = decider();
+    Alert first = decider.decide(detection("LW-003", "005A", 0), 0);
+    Alert repeat = decider.decide(detection("LW-003", "005A", 20), 0);
+    assertEquals(first.id(), repeat.id());
+    assertEquals(2, repeat.revision());
+    assertEquals(first.firstEventTime(), repeat.firstEventTime());
+    assertEquals(T0 + 20 * MINUTE, repeat.lastEventTime());
+    Alert third = decider.decide(detection("LW-003", "005A", 45), 0);
+    assertEquals(first.id(), third.id(), "within 30 minutes of the last repeat");
+    assertEquals(3, third.revision());
+    Alert later = decider.decide(detection("LW-003", "005A", 80), 0);
+    assertNotEquals(first.id(), later.id(), "35 quiet minutes: a new alert");
+    assertEquals(1, later.revision());
+  }
+
+  @Test
+  void anotherRuleOnTheSamePrincipalJoinsTheIncidentAtTheHigherSeverity() {
+    DroolsDecider decider = decider();
+    Alert first = decider.decide(detection("LW-003", "005A", 0), 0);
+    Alert second = decider.decide(detection("LW-007", "005A", 10), 0);
+    assertNull(first.incident());
+    assertEquals(first.id(), second.incident());
+    assertEquals(Severity.values()[Math.max(first.severity().ordinal(), pack.rule("LW-007").orElseThrow().metadata().severity().ordinal())],
+        second.severity());
+    assertNull(decider.decide(detection("LW-007", "005B", 10), 0).incident(), "another principal");
+    assertNull(decider.decide(detection("LW-009", "005A", 75), 0).incident(), "the incident closed after 30 quiet minutes");
+  }
+
+  @Test
+  void suppressionsMarkUntilTheyExpireAndTheAlertIsStillRecorded() {
+    DroolsDecider decider = decider(new OrgProfile.Suppression("LW-007", "005A", "approved export, CHG-1", T0 + 100 * MINUTE));
+    Alert suppressed = decider.decide(detection("LW-007", "005A", 0), 0);
+    assertEquals("approved export, CHG-1", suppressed.suppression());
+    assertNull(decider.decide(detection("LW-007", "005B", 1), 0).suppression(), "another principal");
+    assertNull(decider.decide(detection("LW-007", "005A", 200), 0).suppression(), "expired");
+  }
+
+  @Test
+  void aReloadedDeciderContinuesWhatWasOpen() {
+    DroolsDecider before = decider();
+    Alert first = before.decide(detection("LW-003", "005A", 0), 0);
+    DroolsDecider after = decider();
+    after.continueFrom(before);
+    Alert repeat = after.decide(detection("LW-003", "005A", 10), 0);
+    assertEquals(first.id(), repeat.id());
+    assertEquals(2, repeat.revision());
+    assertEquals(first.id(), after.decide(detection("LW-007", "005A", 12), 0).incident());
+  }
+
+  @Test
+  void withoutCorrelationRulesEveryFindingStandsAlone() {
+    RulePack bare = new RulePack(pack.origin(), pack.name(), pack.version(), pack.sha256(), pack.shared(), List.of(), pack.rules());
+    DroolsDecider decider = new DroolsDecider(bare, DroolsDecider.compile(bare), false, List.of());
+    deciders.add(decider);
+    Alert first = decider.decide(detection("LW-003", "005A", 0), 0);
+    Alert repeat = decider.decide(detection("LW-003", "005A", 5), 0);
+    assertNotEquals(first.id(), repeat.id());
+    assertNull(decider.decide(detection("LW-007", "005A", 6), 0).incident());
+  }
+}
