@@ -36,6 +36,21 @@ public final class OrgContext {
     return profile;
   }
 
+  private volatile long watchedSince = Long.MAX_VALUE;
+
+  /** The event time from which the current rules have seen every event (start, restart or reload). */
+  public void watchFrom(long eventTime) {
+    watchedSince = eventTime;
+  }
+
+  /**
+   * Whether the rules saw all of the 24 hours ending at {@code dayEnd}: a baseline built from a day
+   * the engine only saw part of would be biased low.
+   */
+  public boolean wholeDayWatched(long dayEnd) {
+    return dayEnd - 86_400_000L >= watchedSince;
+  }
+
   /** Whether a QueriedEntities value (comma-separated object names) names any PHI object. */
   public boolean touchesPhi(String queriedEntities) {
     return !phiObjects(queriedEntities).isEmpty();

@@ -119,7 +119,11 @@ public final class DetectionPipeline implements AutoCloseable {
     if (!(date instanceof Long)) {
       date = fields.get("CreatedDate");
     }
+    boolean first = !clock.started();
     long now = date instanceof Long t ? clock.onEvent(t, wallMillis) : clock.onEvent(clock.now(), wallMillis);
+    if (first) {
+      org.watchFrom(now);
+    }
     esper.advanceTo(now);
     esper.send(fields, type);
     stats.processed(topic);
@@ -199,6 +203,7 @@ public final class DetectionPipeline implements AutoCloseable {
     if (clock.started()) {
       newEsper.advanceTo(clock.now());
       newDecider.advanceTo(clock.now());
+      org.watchFrom(clock.now());
     }
     newDecider.continueFrom(decider);
     EsperDetector oldEsper = esper;

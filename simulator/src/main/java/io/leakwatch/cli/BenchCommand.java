@@ -31,7 +31,7 @@ import java.util.Locale;
  * verticle does. Latency is per event, from payload to decided alerts.
  */
 final class BenchCommand {
-  static final java.util.Set<String> OPTIONS = java.util.Set.of("events", "seed", "users", "rules", "scenarios");
+  static final java.util.Set<String> OPTIONS = java.util.Set.of("events", "seed", "users", "rules", "scenarios", "alerts");
 
   private record Encoded(String topic, String eventId, String schemaId, byte[] payload, ByteString replayId) {}
 
@@ -43,6 +43,8 @@ final class BenchCommand {
     int users = (int) args.number("users", 5_000, 20, 200_000);
     String rules = args.text("rules", null);
     String scenarios = args.text("scenarios", "all");
+    String alertsFile = args.text("alerts", null);
+    StringBuilder alertLines = alertsFile == null ? null : new StringBuilder();
     if (!scenarios.equals("all") && !scenarios.equals("none")) {
       throw new Args.UsageException("--scenarios must be all or none, was '" + scenarios + "'");
     }
@@ -92,6 +94,9 @@ final class BenchCommand {
         latencies[i] = t1 - t0;
         for (Alert alert : fired) {
           alertLatencies.add(t1 - alert.receivedNanos());
+          if (alertLines != null) {
+            alertLines.append(io.leakwatch.alert.AlertJson.toJson(alert)).append('\n');
+          }
           alerts++;
         }
       }
@@ -105,6 +110,10 @@ final class BenchCommand {
       out.printf(Locale.ROOT, "alerts        %d; event-to-alert p50 %s  p99 %s%n", alerts,
           alertLat.length == 0 ? "-" : micros(pct(alertLat, 50)), alertLat.length == 0 ? "-" : micros(pct(alertLat, 99)));
       out.printf("alerts by rule %s%n", pipeline.stats().alertsByRule());
+      if (alertLines != null) {
+        java.nio.file.Files.writeString(Path.of(alertsFile), alertLines);
+        out.printf("alerts written to %s%n", alertsFile);
+      }
     }
     return 0;
   }

@@ -16,7 +16,8 @@ import java.util.Random;
 /**
  * A clinician who reads about forty patients a day through a desktop tool pulls 450 over a morning,
  * 45 at a time, 25 minutes apart: no five-minute window comes near the bulk threshold. The three
- * ordinary days before it are part of the scenario, so the rule has a baseline to compare with.
+ * ordinary days before it are part of the scenario, so the rule has a baseline to compare with
+ * (six: the engine sees only part of the first, which the baseline leaves out, and the rule learns from five).
  */
 public final class ChunkedSlowExfiltration implements Scenario {
   @Override
@@ -39,9 +40,9 @@ public final class ChunkedSlowExfiltration implements Scenario {
     EventFactory make = new EventFactory(random, id());
     SimUser clinician = org.people(Role.CLINICIAN).stream().filter(u -> !u.usesApiClient()).findFirst().orElseThrow();
     List<SimEvent> events = new ArrayList<>();
-    // Her three previous working days (weekends skipped: a weekend read would be after hours).
+    // Her six previous working days (weekends skipped: a weekend read would be after hours).
     List<LocalDate> history = new ArrayList<>();
-    for (LocalDate day = date.minusDays(1); history.size() < 3; day = day.minusDays(1)) {
+    for (LocalDate day = date.minusDays(1); history.size() < 6; day = day.minusDays(1)) {
       if (day.getDayOfWeek().getValue() < 6) {
         history.add(0, day);
       }
@@ -66,9 +67,9 @@ public final class ChunkedSlowExfiltration implements Scenario {
     return java.time.Duration.ofHours(4);
   }
 
-  /** The three earlier days are her normal; the leak starts with the first chunk. */
+  /** The six earlier days are her normal; the leak starts with the first chunk. */
   @Override
   public long leakStart(List<SimEvent> staged) {
-    return staged.get(3).eventDate();
+    return staged.get(6).eventDate();
   }
 }
