@@ -45,10 +45,7 @@ final class BenchCommand {
     String scenarios = args.text("scenarios", "all");
     String alertsFile = args.text("alerts", null);
     StringBuilder alertLines = alertsFile == null ? null : new StringBuilder();
-    if (!scenarios.equals("all") && !scenarios.equals("none")) {
-      throw new Args.UsageException("--scenarios must be all or none, was '" + scenarios + "'");
-    }
-    var injected = scenarios.equals("all") ? Scenarios.all() : java.util.List.<io.leakwatch.sim.scenario.Scenario>of();
+    var injected = Scenarios.select(scenarios, null);
     RulePack pack = rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
 
     SimulatedOrg org = SimulatedOrg.generate(seed, users);

@@ -18,7 +18,8 @@ public final class Leakwatch {
                   --date YYYY-MM-DD (2026-03-10)  --rules DIR (default pack)
         bench   replay simulated events through decode → Esper → Drools and print events/s and latency
                   --events N (200000)  --seed N (7)  --users N (5000)  --rules DIR (default pack)
-                  --scenarios all|none (all): none measures false positives on background traffic alone
+                  --scenarios all|none|ID,ID (all): none measures false positives on background traffic alone
+                  --alerts FILE  write the alerts as JSON Lines
         run     run the engine against a Pub/Sub endpoint (Salesforce or a simulator)
                   --config FILE
         rules validate DIR   compile every EPL and DRL file, the profile and the test cases
@@ -30,6 +31,7 @@ public final class Leakwatch {
         simulate  serve the simulated org as a standalone Pub/Sub endpoint on TLS
                   --port N (7443)  --host ADDR (127.0.0.1)  --seed N (7)  --users N (500)
                   --seconds S (60)  --out DIR (leakwatch-sim)  --date YYYY-MM-DD (2026-03-10)
+                  --scenarios all|none|ID,ID (all)  --scenario-dir DIR  scenario files of your own
                   --export FILE  write the day as JSON Lines (for replay) instead of serving it
       """;
 

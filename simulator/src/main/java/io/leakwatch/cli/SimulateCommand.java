@@ -2,7 +2,9 @@ package io.leakwatch.cli;
 
 import io.leakwatch.sim.Playback;
 import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.scenario.Scenario;
 import io.leakwatch.sim.scenario.Scenarios;
+import java.util.List;
 import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.traffic.EventLines;
 import io.leakwatch.sim.traffic.EventSchemas;
@@ -19,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
  * so clients can replay from EARLIEST, until stopped.
  */
 final class SimulateCommand {
-  static final Set<String> OPTIONS = Set.of("port", "seed", "users", "seconds", "out", "date", "host", "export");
+  static final Set<String> OPTIONS = Set.of("port", "seed", "users", "seconds", "out", "date", "host", "export", "scenarios",
+      "scenario-dir");
 
   private SimulateCommand() {}
 
@@ -33,7 +36,9 @@ final class SimulateCommand {
     String host = args.text("host", "127.0.0.1");
 
     SimulatedOrg org = SimulatedOrg.generate(seed, users);
-    Scenarios.Timeline timeline = Scenarios.day(org, date, Scenarios.all());
+    String scenarioDir = args.text("scenario-dir", null);
+    List<Scenario> scenarios = Scenarios.select(args.text("scenarios", "all"), scenarioDir == null ? null : Path.of(scenarioDir));
+    Scenarios.Timeline timeline = Scenarios.day(org, date, scenarios);
     Files.createDirectories(dir);
     Path profile = dir.resolve("org-profile.yaml");
     Files.writeString(profile, org.profileYaml());
@@ -59,7 +64,7 @@ final class SimulateCommand {
       out.printf("  org profile: %s%n", profile.toAbsolutePath());
       out.printf("  topics: %s%n", EventSchemas.TOPICS);
       out.printf("Playing %d events over %d s (scenarios %s)%n", timeline.events().size(), seconds,
-          Scenarios.all().stream().map(s -> s.id()).toList());
+          scenarios.stream().map(Scenario::id).toList());
       Playback playback = new Playback(server, timeline.events(), seconds * 1000);
       playback.run();
       out.printf("Played %d events; still serving until stopped (Ctrl-C)%n", playback.published());

@@ -74,6 +74,33 @@ class ScenarioDetectionTest {
         "first alert within " + scenario.expectedTimeToDetect() + ": " + timeToDetect + " ms");
   }
 
+  @Test
+  void aScenarioFileOfTheUsersOwnIsStagedAndDetected(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(dir.resolve("night-reads.yaml"), """
+        id: night-reads
+        title: A scheduler reads patients at night from home
+        expect: [LW-003]
+        actors:
+          scheduler: {role: scheduler, pick: 2}
+        steps:
+          - event: api
+            actor: scheduler
+            at: "22:40"
+            repeat: 4
+            every: 3m
+            fields:
+              Query: "{patientLookup Contact}"
+              QueriedEntities: Contact
+              RowsProcessed: 2
+        """);
+    List<Scenario> own = io.leakwatch.sim.scenario.ScenarioLibrary.fromDirectory(dir);
+    Scenarios.Timeline timeline = Scenarios.day(org, DAY, own);
+    List<Alert> alerts = run(timeline.events());
+    ScenarioOutcome outcome = ScenarioOutcome.match(timeline.injected(), alerts);
+    assertTrue(outcome.allDetected(), "alerts: " + alerts);
+    assertEquals(List.of(), outcome.unexplained());
+  }
+
   private static List<Alert> run(List<SimEvent> events) {
     EventSchemas schemas = EventSchemas.standard();
     PayloadDecoder decoder = new PayloadDecoder(new SchemaCache(id -> schemas.byId(id).toString()));

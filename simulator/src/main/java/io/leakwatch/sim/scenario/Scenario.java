@@ -19,6 +19,14 @@ public interface Scenario {
   /** The events that perform the leak on {@code date}. */
   List<SimEvent> events(SimulatedOrg org, LocalDate date, Random random);
 
+  /**
+   * Whether a rule it triggers learns from history the scenario stages (earlier logins, a baseline)
+   * and kept in the engine's memory: a restart in the middle relearns it, so crash tests leave it out.
+   */
+  default boolean learnsHistory() {
+    return false;
+  }
+
   /** How long, in event time from the start of the leak, detection may take and still count as prompt. */
   default java.time.Duration expectedTimeToDetect() {
     return java.time.Duration.ofMinutes(5);
@@ -28,7 +36,7 @@ public interface Scenario {
    * When the leak itself starts, for time to detect: by default the first event that touches data
    * (logins and Threat Detection signals before it are preparation or evidence, not the leak).
    */
-  default long leakStart(List<SimEvent> staged) {
+  default long leakStart(LocalDate date, List<SimEvent> staged) {
     return staged.stream()
         .filter(e -> !e.topic().equals(EventSchemas.LOGIN) && !EventSchemas.THREAT_DETECTION.contains(e.topic()))
         .mapToLong(SimEvent::eventDate).min()

@@ -14,12 +14,9 @@ import java.util.Set;
 public final class Scenarios {
   private Scenarios() {}
 
+  /** The built-in library: the scenario files under {@code simulator/scenarios}. */
   public static List<Scenario> all() {
-    return List.of(new BulkExportByPerson(), new StolenIntegrationToken(), new AfterHoursChartBrowsing(),
-        new PermissionGrantToIntegration(), new EtlPasswordLogin(), new CopiedIntegrationSession(), new PatientReportExport(),
-        new BulkTableExtraction(), new DebugLogHarvest(), new ExternalRecordBrowsing(), new IntegrationScopeCreep(),
-        new HijackedSessionReadsPatients(), new LoginFromNewCountry(), new ChunkedSlowExfiltration(),
-        new PatientListViewExport());
+    return ScenarioLibrary.builtIn();
   }
 
   /**
@@ -27,7 +24,36 @@ public final class Scenarios {
    * logins): a restart in the middle of them relearns from scratch, so crash tests leave them out.
    */
   public static boolean needsLearnedHistory(Scenario scenario) {
-    return scenario instanceof LoginFromNewCountry || scenario instanceof ChunkedSlowExfiltration;
+    return scenario.learnsHistory();
+  }
+
+  /**
+   * The scenarios a command line asks for: {@code all}, {@code none} or ids separated by commas, from
+   * the built-in library plus, when {@code userDir} is given, the user's own scenario files.
+   */
+  public static List<Scenario> select(String spec, java.nio.file.Path userDir) throws java.io.IOException {
+    List<Scenario> library = new ArrayList<>(all());
+    if (userDir != null) {
+      for (Scenario own : ScenarioLibrary.fromDirectory(userDir)) {
+        if (library.stream().anyMatch(s -> s.id().equals(own.id()))) {
+          throw new IllegalArgumentException("scenario id '" + own.id() + "' in " + userDir + " is also a built-in scenario's id");
+        }
+        library.add(own);
+      }
+    }
+    if (spec == null || spec.equals("all")) {
+      return List.copyOf(library);
+    }
+    if (spec.equals("none")) {
+      return List.of();
+    }
+    List<Scenario> chosen = new ArrayList<>();
+    for (String id : spec.split(",")) {
+      chosen.add(library.stream().filter(s -> s.id().equals(id.trim())).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("no scenario '" + id.trim() + "' (known: "
+              + library.stream().map(Scenario::id).toList() + ")")));
+    }
+    return List.copyOf(chosen);
   }
 
   public static Scenario byId(String id) {
@@ -47,7 +73,7 @@ public final class Scenarios {
       List<SimEvent> staged = scenario.events(org, date, new Random(org.seed() * 131 + date.toEpochDay() * 1_000_033L + n++ * 7_777L + scenario.id().hashCode()));
       Set<String> ids = new LinkedHashSet<>();
       staged.forEach(e -> ids.add(e.eventIdentifier()));
-      long first = scenario.leakStart(staged);
+      long first = scenario.leakStart(date, staged);
       injected.add(new InjectedScenario(scenario.id(), scenario.title(), scenario.expectedRules(), ids, first));
       events.addAll(staged);
     }
