@@ -111,7 +111,8 @@ public record ResponseSettings(
         throw new ConfigException(source, at + "." + name, "unknown key (expected one of " + new TreeSet<>(KEYS) + ")");
       }
     }
-    ResponseMode mode = node.has("mode") ? mode(text(node, "mode", source, at, env), source, at + ".mode") : ResponseMode.OFF;
+    ResponseMode mode = node.hasNonNull("mode") ? mode(modeText(node.get("mode"), () -> text(node, "mode", source, at, env)), source, at + ".mode")
+        : ResponseMode.OFF;
     Map<ResponseAction, ResponseMode> actionModes = new EnumMap<>(ResponseAction.class);
     if (node.hasNonNull("actions")) {
       JsonNode actions = node.get("actions");
@@ -127,7 +128,7 @@ public record ResponseSettings(
         } catch (IllegalArgumentException e) {
           throw new ConfigException(source, key, e.getMessage());
         }
-        actionModes.put(action, mode(entry.getValue().asText(), source, key));
+        actionModes.put(action, mode(modeText(entry.getValue(), entry.getValue()::asText), source, key));
       }
     }
     ResponseSettings defaults = off();
@@ -154,6 +155,11 @@ public record ResponseSettings(
     }
     return new ResponseSettings(mode, actionModes, auditLog, apiVersion, Duration.ofSeconds(timeoutSeconds), (int) attempts,
         Duration.ofMillis(backoffMillis), trust);
+  }
+
+  /** YAML 1.1 reads a bare {@code off} as the boolean false; take it as the mode it was meant to be. */
+  private static String modeText(JsonNode value, java.util.function.Supplier<String> text) {
+    return value.isBoolean() && !value.asBoolean() ? "off" : text.get();
   }
 
   private static ResponseMode mode(String value, String source, String key) {

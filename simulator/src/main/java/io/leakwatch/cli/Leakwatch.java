@@ -31,6 +31,7 @@ public final class Leakwatch {
                   --port N (7443)  --host ADDR (127.0.0.1)  --seed N (7)  --users N (500)
                   --seconds S (60)  --out DIR (leakwatch-sim)  --date YYYY-MM-DD (2026-03-10)
                   --export FILE  write the day as JSON Lines (for replay) instead of serving it
+        audit verify FILE  check the response actions' hash-chained audit log; names the first broken line
       """;
 
   private Leakwatch() {}
@@ -54,6 +55,7 @@ public final class Leakwatch {
         case "simulate" -> SimulateCommand.run(new Args(rest, SimulateCommand.OPTIONS), out);
         case "rules" -> RulesCommand.run(rest, out, err);
         case "replay" -> ReplayCommand.run(new Args(rest, ReplayCommand.OPTIONS, 1), out, err);
+        case "audit" -> AuditCommand.run(rest, out, err);
         default -> throw new Args.UsageException("unknown command '" + command + "'");
       };
     } catch (Args.UsageException e) {
