@@ -159,7 +159,14 @@ public final class Responder implements AutoCloseable {
       fields.put("requestedBy", request.requestedBy());
       fields.put("revision", alert.revision());
       fields.put("drill", alert.drill());
-      write("requested", action, fields);
+      try {
+        write("requested", action, fields);
+      } catch (UncheckedIOException e) {
+        synchronized (actions) {
+          seen.remove(id); // not on the record, so not taken: a replay of the alert may request it again
+        }
+        throw e;
+      }
       switch (mode) {
         case DRY_RUN -> {
           write("dryRun", action, Map.of("wouldCall", executor.describe(action.action())));
