@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.ResponseAction;
+import io.leakwatch.decision.ResponseRequest;
 import io.leakwatch.decision.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +51,15 @@ public final class AlertJson {
       node.put("suppressed", true);
       node.put("suppression", alert.suppression());
     }
+    if (!alert.responses().isEmpty()) {
+      ArrayNode responses = node.putArray("responses");
+      for (ResponseRequest request : alert.responses()) {
+        ObjectNode r = responses.addObject();
+        r.put("action", request.action().label());
+        r.put("requestedBy", request.requestedBy());
+        r.put("needsApproval", request.needsApproval());
+      }
+    }
     try {
       return MAPPER.writeValueAsString(node);
     } catch (JsonProcessingException e) {
@@ -70,7 +81,14 @@ public final class AlertJson {
         list(node.path("reasons")), list(node.path("decidedBy")), list(node.path("attack")), controls,
         node.path("drill").asBoolean(), 0, node.path("revision").asInt(1),
         node.hasNonNull("incident") ? node.get("incident").asText() : null,
-        node.hasNonNull("suppression") ? node.get("suppression").asText() : null);
+        node.hasNonNull("suppression") ? node.get("suppression").asText() : null, responses(node.path("responses")));
+  }
+
+  private static List<ResponseRequest> responses(com.fasterxml.jackson.databind.JsonNode array) {
+    List<ResponseRequest> out = new ArrayList<>();
+    array.forEach(n -> out.add(new ResponseRequest(ResponseAction.parse(n.path("action").asText()), n.path("requestedBy").asText(),
+        n.path("needsApproval").asBoolean())));
+    return out;
   }
 
   private static List<String> list(com.fasterxml.jackson.databind.JsonNode array) {

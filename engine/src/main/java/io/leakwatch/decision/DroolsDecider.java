@@ -162,7 +162,8 @@ public final class DroolsDecider implements AutoCloseable {
     raised.put(id, new Raised(severity, revision));
     Alert decided = new Alert(id, rule.id(), rule.title(), severity, detection.principal(), detection.integration(),
         detection.count(), detection.objects(), detection.firstEventTime(), detection.lastEventTime(), detection.detectedAt(),
-        detection.evidence(), reasons, decisions.decidedBy(), rule.attack(), rule.controls(), drill, receivedNanos, revision, null, null);
+        detection.evidence(), reasons, decisions.decidedBy(), rule.attack(), rule.controls(), drill, receivedNanos, revision, null, null,
+        decisions.responses());
     return correlate(decided);
   }
 

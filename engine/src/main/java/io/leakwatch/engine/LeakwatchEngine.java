@@ -7,6 +7,7 @@ import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.pubsub.PubSubClient;
 import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.response.Responder;
 import io.leakwatch.rulepack.RulePack;
 import java.nio.file.Path;
 import java.util.Map;
@@ -30,6 +31,8 @@ public final class LeakwatchEngine implements AutoCloseable {
   private final PubSubClient client;
   private final DetectionPipeline pipeline;
   private final List<SubscriptionVerticle> subscriptions;
+
+  private Responder responder;
 
   private LeakwatchEngine(Vertx vertx, PubSubClient client, DetectionPipeline pipeline, List<SubscriptionVerticle> subscriptions) {
     this.vertx = vertx;
@@ -76,7 +79,12 @@ public final class LeakwatchEngine implements AutoCloseable {
     settings.tokens().current();
     PubSubClient client = new PubSubClient(settings.endpoint(), () -> settings.tokens().current().credentials());
     List<SubscriptionVerticle> subscriptions = new ArrayList<>();
+    Responder responder = null;
     try {
+      if (settings.response().enabled()) {
+        responder = Responder.open(settings.response(), settings.tokens());
+        await(vertx.deployVerticle(new ResponseVerticle(responder)));
+      }
       DeploymentOptions worker = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(1);
       await(vertx.deployVerticle(new AlertVerticle(settings.sinks(), ledger, store, checkpoints), worker));
       gaps.forEach(gap -> vertx.eventBus().publish(Messages.ALERTS, gap));
@@ -95,10 +103,14 @@ public final class LeakwatchEngine implements AutoCloseable {
       if (ledger != null) {
         ledger.close();
       }
+      if (responder != null) {
+        responder.close();
+      }
       throw e;
     }
     LeakwatchEngine engine = new LeakwatchEngine(vertx, client, pipeline, subscriptions);
     engine.activePack = settings.pack();
+    engine.responder = responder;
     return engine;
   }
 
@@ -189,9 +201,17 @@ public final class LeakwatchEngine implements AutoCloseable {
     await(vertx.eventBus().request(Messages.ALERTS_FLUSH, "flush"));
   }
 
+  /** The response actions (pending approvals, approve, reject, history), or null when they are off. */
+  public Responder responder() {
+    return responder;
+  }
+
   @Override
   public void close() throws Exception {
     await(vertx.close());
     client.close();
+    if (responder != null) {
+      responder.close();
+    }
   }
 }

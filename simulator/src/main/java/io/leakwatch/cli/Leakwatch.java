@@ -33,6 +33,7 @@ public final class Leakwatch {
                   --seconds S (60)  --out DIR (leakwatch-sim)  --date YYYY-MM-DD (2026-03-10)
                   --scenarios all|none|ID,ID (all)  --scenario-dir DIR  scenario files of your own
                   --export FILE  write the day as JSON Lines (for replay) instead of serving it
+        audit verify FILE  check the response actions' hash-chained audit log; names the first broken line
       """;
 
   private Leakwatch() {}
@@ -56,6 +57,7 @@ public final class Leakwatch {
         case "simulate" -> SimulateCommand.run(new Args(rest, SimulateCommand.OPTIONS), out);
         case "rules" -> RulesCommand.run(rest, out, err);
         case "replay" -> ReplayCommand.run(new Args(rest, ReplayCommand.OPTIONS, 1), out, err);
+        case "audit" -> AuditCommand.run(rest, out, err);
         default -> throw new Args.UsageException("unknown command '" + command + "'");
       };
     } catch (Args.UsageException e) {

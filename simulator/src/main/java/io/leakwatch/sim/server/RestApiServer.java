@@ -1,0 +1,271 @@
+package io.leakwatch.sim.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.sim.org.SalesforceIds;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PemKeyCertOptions;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The part of the Salesforce REST API that response actions use, over HTTPS on loopback: SOQL
+ * queries of {@code UserLogin}, {@code OauthToken} and {@code AuthSession} by user, PATCH of
+ * {@code UserLogin.IsFrozen}, DELETE of an {@code AuthSession}, and {@code /services/oauth2/revoke}.
+ * Requests to {@code /services/data} need a bearer token {@code tokens} accepts. It records every
+ * call (method and path, never a token) so tests can see what was done, and fails on demand.
+ */
+public final class RestApiServer implements AutoCloseable {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern QUERY = Pattern.compile(
+      "SELECT\\s+([\\w\\s,]+?)\\s+FROM\\s+(UserLogin|OauthToken|AuthSession)\\s+WHERE\\s+(UserId|UsersId)\\s*=\\s*'([A-Za-z0-9]{15,18})'",
+      Pattern.CASE_INSENSITIVE);
+  private static final Pattern DATA = Pattern.compile("/services/data/v(\\d+\\.\\d)(/.*)");
+
+  private record Login(String id, String userId, boolean frozen) {}
+
+  private record Token(String id, String userId, String appName, String deleteToken) {}
+
+  private record Session(String id, String userId) {}
+
+  private record Failure(int status, String errorCode) {}
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HttpServer server;
+  private final Predicate<String> tokens;
+  private final SalesforceIds ids = new SalesforceIds(new Random(41));
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, Login> logins = new ConcurrentHashMap<>();
+  private final Map<String, Token> oauthTokens = new ConcurrentHashMap<>();
+  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  private final List<String> calls = new CopyOnWriteArrayList<>();
+  private final AtomicInteger failuresLeft = new AtomicInteger();
+  private volatile Failure failure;
+  private final String baseUrl;
+
+  private RestApiServer(SelfSignedCertificate tls, Predicate<String> tokens) throws Exception {
+    this.tokens = tokens;
+    this.server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
+            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certificate().toString()).setKeyPath(tls.privateKey().toString())))
+        .requestHandler(request -> request.body().onSuccess(body -> handle(request, body))
+            .onFailure(e -> request.response().setStatusCode(400).end()));
+    server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    baseUrl = "https://localhost:" + server.actualPort();
+  }
+
+  /** Starts on loopback with the given certificate; {@code tokens} says which bearer tokens are valid. */
+  public static RestApiServer start(SelfSignedCertificate tls, Predicate<String> tokens) throws Exception {
+    return new RestApiServer(tls, tokens);
+  }
+
+  /** The instance URL clients call. */
+  public String url() {
+    return baseUrl;
+  }
+
+  /** A live session for {@code userId}; returns its AuthSession id. */
+  public String addSession(String userId) {
+    String id = ids.next("0Ak");
+    sessions.put(id, new Session(id, userId));
+    return id;
+  }
+
+  /** A connected app's OAuth grant to {@code userId}; returns its OauthToken id. */
+  public String addOauthToken(String userId, String appName) {
+    String id = ids.next("0CQ");
+    byte[] secret = new byte[24];
+    random.nextBytes(secret);
+    oauthTokens.put(id, new Token(id, userId, appName, Base64.getUrlEncoder().withoutPadding().encodeToString(secret)));
+    return id;
+  }
+
+  public boolean isFrozen(String userId) {
+    Login login = logins.get(userId);
+    return login != null && login.frozen();
+  }
+
+  public long liveSessions(String userId) {
+    return sessions.values().stream().filter(s -> s.userId().equals(userId)).count();
+  }
+
+  public long liveTokens(String userId) {
+    return oauthTokens.values().stream().filter(t -> t.userId().equals(userId)).count();
+  }
+
+  /** Every call so far, as "METHOD path" (queries as "GET query <object>"); never a token. */
+  public List<String> calls() {
+    return List.copyOf(calls);
+  }
+
+  /** Fault injection: the next {@code count} requests are answered with {@code status} and {@code errorCode}. */
+  public void failNext(int count, int status, String errorCode) {
+    failure = new Failure(status, errorCode);
+    failuresLeft.set(count);
+  }
+
+  private void handle(HttpServerRequest request, Buffer body) {
+    String path = request.path();
+    Matcher data = DATA.matcher(path);
+    boolean revoke = path.equals("/services/oauth2/revoke");
+    calls.add(request.method().name() + " " + (data.matches() && data.group(2).equals("/query") ? "query " + queriedObject(request) : path));
+    if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      Failure f = failure;
+      errors(request, f.status(), f.errorCode(), "injected failure");
+      return;
+    }
+    if (revoke && request.method().name().equals("POST")) {
+      revoke(request, body);
+      return;
+    }
+    if (!data.matches()) {
+      errors(request, 404, "NOT_FOUND", "The requested resource does not exist");
+      return;
+    }
+    String auth = request.getHeader("Authorization");
+    String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
+    if (!tokens.test(token)) {
+      errors(request, 401, "INVALID_SESSION_ID", "Session expired or invalid");
+      return;
+    }
+    String version = data.group(1);
+    String rest = data.group(2);
+    String method = request.method().name();
+    if (rest.equals("/query") && method.equals("GET")) {
+      query(request, version);
+    } else if (rest.startsWith("/sobjects/UserLogin/") && method.equals("PATCH")) {
+      freeze(request, rest.substring("/sobjects/UserLogin/".length()), body);
+    } else if (rest.startsWith("/sobjects/AuthSession/") && method.equals("DELETE")) {
+      Session removed = sessions.remove(rest.substring("/sobjects/AuthSession/".length()));
+      if (removed == null) {
+        errors(request, 404, "NOT_FOUND", "The requested resource does not exist");
+      } else {
+        request.response().setStatusCode(204).end();
+      }
+    } else {
+      errors(request, 404, "NOT_FOUND", "The requested resource does not exist");
+    }
+  }
+
+  private static String queriedObject(HttpServerRequest request) {
+    Matcher m = QUERY.matcher(String.valueOf(request.getParam("q")));
+    return m.find() ? m.group(2) : "?";
+  }
+
+  private void query(HttpServerRequest request, String version) {
+    String soql = request.getParam("q");
+    Matcher m = QUERY.matcher(soql == null ? "" : soql);
+    if (!m.matches()) {
+      errors(request, 400, "MALFORMED_QUERY", "unsupported query");
+      return;
+    }
+    String object = m.group(2);
+    String userId = m.group(4);
+    List<String> fields = List.of(m.group(1).replace(" ", "").split(","));
+    List<ObjectNode> records = new ArrayList<>();
+    switch (object) {
+      case "UserLogin" -> {
+        Login login = logins.computeIfAbsent(userId, u -> userId.startsWith("005") ? new Login(ids.next("0Yw"), u, false) : null);
+        if (login != null) {
+          records.add(record(version, object, login.id()));
+        }
+      }
+      case "OauthToken" -> oauthTokens.values().stream().filter(t -> t.userId().equals(userId)).forEach(t -> {
+        ObjectNode r = record(version, object, t.id());
+        if (fields.contains("DeleteToken")) {
+          r.put("DeleteToken", t.deleteToken());
+        }
+        if (fields.contains("AppName")) {
+          r.put("AppName", t.appName());
+        }
+        records.add(r);
+      });
+      default -> sessions.values().stream().filter(s -> s.userId().equals(userId)).forEach(s -> records.add(record(version, object, s.id())));
+    }
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("totalSize", records.size());
+    answer.put("done", true);
+    ArrayNode array = answer.putArray("records");
+    records.forEach(array::add);
+    request.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(answer.toString());
+  }
+
+  private static ObjectNode record(String version, String object, String id) {
+    ObjectNode r = JSON.createObjectNode();
+    ObjectNode attributes = r.putObject("attributes");
+    attributes.put("type", object);
+    attributes.put("url", "/services/data/v" + version + "/sobjects/" + object + "/" + id);
+    r.put("Id", id);
+    return r;
+  }
+
+  private void freeze(HttpServerRequest request, String loginId, Buffer body) {
+    Login login = logins.values().stream().filter(l -> l.id().equals(loginId)).findFirst().orElse(null);
+    if (login == null) {
+      errors(request, 404, "NOT_FOUND", "The requested resource does not exist");
+      return;
+    }
+    JsonNode fields;
+    try {
+      fields = JSON.readTree(body.toString(StandardCharsets.UTF_8));
+    } catch (java.io.IOException e) {
+      errors(request, 400, "JSON_PARSER_ERROR", "the body is not JSON");
+      return;
+    }
+    if (!fields.isObject() || !fields.path("IsFrozen").isBoolean() || fields.size() != 1) {
+      errors(request, 400, "INVALID_FIELD", "only IsFrozen may be updated here");
+      return;
+    }
+    logins.put(login.userId(), new Login(login.id(), login.userId(), fields.get("IsFrozen").asBoolean()));
+    request.response().setStatusCode(204).end();
+  }
+
+  private void revoke(HttpServerRequest request, Buffer body) {
+    String token = null;
+    for (String pair : body.toString(StandardCharsets.UTF_8).split("&")) {
+      int eq = pair.indexOf('=');
+      if (eq > 0 && pair.substring(0, eq).equals("token")) {
+        token = URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    String presented = token;
+    Token match = presented == null ? null
+        : oauthTokens.values().stream().filter(t -> t.deleteToken().equals(presented)).findFirst().orElse(null);
+    if (match == null) {
+      request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
+          .end("{\"error\":\"unsupported_token_type\",\"error_description\":\"this token type is not supported\"}");
+      return;
+    }
+    oauthTokens.remove(match.id());
+    request.response().setStatusCode(200).end();
+  }
+
+  private static void errors(HttpServerRequest request, int status, String errorCode, String message) {
+    ArrayNode array = JSON.createArrayNode();
+    array.addObject().put("message", message).put("errorCode", errorCode);
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(array.toString());
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}
