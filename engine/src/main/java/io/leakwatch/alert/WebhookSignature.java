@@ -17,7 +17,6 @@ public final class WebhookSignature {
   public static final String TIMESTAMP_HEADER = "Leakwatch-Timestamp";
   public static final String SIGNATURE_HEADER = "Leakwatch-Signature";
   public static final String IDEMPOTENCY_HEADER = "Idempotency-Key";
-  public static final String DRILL_HEADER = "Leakwatch-Drill";
   private static final String VERSION = "v1=";
 
   private final byte[] secret;
