@@ -157,7 +157,7 @@ public final class SinkConfig {
 
   private void webhook(JsonNode node, String key, AlertFormat forced) {
     Set<String> known = new TreeSet<>(DELIVERY_KEYS);
-    known.addAll(Set.of("url", "secret", "trustCertificate"));
+    known.addAll(Set.of("url", "secret", "trustCertificate", "headers"));
     if (forced == null) {
       known.add("format");
     }
@@ -172,8 +172,35 @@ public final class SinkConfig {
       throw problem(key + ".secret", "must be at least 16 bytes long");
     }
     HttpClient http = TrustedCertificates.httpClient(node.has("trustCertificate") ? file(node, key + ".trustCertificate") : null);
-    WebhookTransport transport = new WebhookTransport(url, signature, http, timeout(node, key), Clock.systemUTC());
+    WebhookTransport transport = new WebhookTransport(url, signature, http, timeout(node, key), Clock.systemUTC(), headers(node, key));
     spooled(node, key, format::render, false, transport);
+  }
+
+  /** Extra request headers, such as a collector's Authorization; the ones Leakwatch sets itself cannot be replaced. */
+  private Map<String, String> headers(JsonNode node, String key) {
+    if (!node.has("headers")) {
+      return Map.of();
+    }
+    JsonNode headers = object(node, key + ".headers");
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (Iterator<String> names = headers.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      String at = key + ".headers." + name;
+      String lower = name.toLowerCase(java.util.Locale.ROOT);
+      if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        throw problem(at, "is not a valid HTTP header name");
+      }
+      if (lower.startsWith("leakwatch-") || Set.of("content-type", "idempotency-key", "user-agent", "host", "content-length",
+          "connection", "expect", "upgrade").contains(lower)) {
+        throw problem(at, "is set by Leakwatch or the HTTP client and cannot be configured");
+      }
+      String value = text(headers, at, "must not be empty");
+      if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
+        throw problem(at, "must be a single line");
+      }
+      out.put(name, value);
+    }
+    return out;
   }
 
   private void slack(JsonNode node, String key) {

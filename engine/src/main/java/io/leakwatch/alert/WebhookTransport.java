@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 
 /**
  * HTTP POST of one JSON payload. Headers: {@code Content-Type: application/json},
@@ -30,9 +31,16 @@ public final class WebhookTransport implements DeliveryTransport {
   private final HttpClient http;
   private final Duration timeout;
   private final Clock clock;
+  private final Map<String, String> headers;
 
   /** @param signature null sends no signature (Slack incoming webhooks carry their secret in the URL) */
   public WebhookTransport(URI url, WebhookSignature signature, HttpClient http, Duration timeout, Clock clock) {
+    this(url, signature, http, timeout, clock, Map.of());
+  }
+
+  /** @param headers sent with every request, e.g. a collector's {@code Authorization}; values are secrets, never logged */
+  public WebhookTransport(URI url, WebhookSignature signature, HttpClient http, Duration timeout, Clock clock, Map<String, String> headers) {
+    this.headers = Map.copyOf(headers);
     this.url = url;
     this.signature = signature;
     this.http = http;
@@ -50,6 +58,7 @@ public final class WebhookTransport implements DeliveryTransport {
         .header(WebhookSignature.IDEMPOTENCY_HEADER, deliveryKey)
         .header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(request::header);
     if (signature != null) {
       request.header(WebhookSignature.SIGNATURE_HEADER, signature.sign(timestamp, body));
     }

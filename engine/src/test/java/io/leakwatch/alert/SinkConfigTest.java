@@ -50,8 +50,11 @@ class SinkConfigTest {
     try (HttpReceiver receiver = new HttpReceiver(0)) {
       String yaml = "console: false\n"
           + "files: [{path: out/a.jsonl, format: ocsf}]\n"
-          + "webhooks: [{url: '" + receiver.url() + "', secret: '${LEAKWATCH_WEBHOOK_SECRET}', spool: sp, retry: {initialMillis: 10, maxMillis: 20}}]\n";
-      List<AlertSink> sinks = SinkConfig.parse(YAML.readTree(yaml), "c.yaml", dir, ENV);
+          + "webhooks: [{url: '" + receiver.url() + "', secret: '${LEAKWATCH_WEBHOOK_SECRET}', spool: sp, retry: {initialMillis: 10, maxMillis: 20},\n"
+          + "            headers: {Authorization: 'Bearer ${COLLECTOR_TOKEN}'}}]\n";
+      Map<String, String> env = new java.util.HashMap<>(ENV);
+      env.put("COLLECTOR_TOKEN", "tok-123");
+      List<AlertSink> sinks = SinkConfig.parse(YAML.readTree(yaml), "c.yaml", dir, env);
       try {
         for (AlertSink sink : sinks) {
           sink.accept(TestAlerts.alert("cfg1"));
@@ -59,6 +62,7 @@ class SinkConfigTest {
         HttpReceiver.Request request = receiver.successful(1, java.time.Duration.ofSeconds(20)).get(0);
         assertTrue(new WebhookSignature("s3cret-s3cret-s3cret".getBytes()).verify(request.header("Leakwatch-Signature"),
             request.header("Leakwatch-Timestamp"), request.body().getBytes(), Long.parseLong(request.header("Leakwatch-Timestamp")), 5));
+        assertEquals("Bearer tok-123", request.header("Authorization"));
         assertTrue(Files.readString(dir.resolve("out/a.jsonl")).contains("\"class_uid\":2004"));
       } finally {
         closeAll(sinks);
@@ -100,6 +104,8 @@ class SinkConfigTest {
     String slackUrl = problem("slack: [{url: 'https://hooks.slack.example/services/T0/B0/SECRETPART with space', spool: s}]", Map.of());
     assertEquals("c.yaml: alerts.slack[0].url: is not a valid URL", slackUrl);
     assertTrue(problem("sinks: []", Map.of()).startsWith("c.yaml: alerts.sinks: unknown key"));
+    assertEquals("c.yaml: alerts.webhooks[0].headers.Idempotency-Key: is set by Leakwatch or the HTTP client and cannot be configured",
+        problem("webhooks: [{url: 'https://x.example/h', secret: 0123456789abcdef, spool: s, headers: {Idempotency-Key: x}}]", Map.of()));
   }
 
   @Test
