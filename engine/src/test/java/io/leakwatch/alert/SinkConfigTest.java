@@ -46,6 +46,16 @@ class SinkConfigTest {
   }
 
   @Test
+  void theReadmeShowsTheExampleAsItIs() throws Exception {
+    String readme = Files.readString(Path.of("../README.md"));
+    int section = readme.indexOf("## Alert sinks");
+    int start = readme.indexOf("```yaml\n", section) + "```yaml\n".length();
+    String shown = readme.substring(start, readme.indexOf("```", start));
+    String example = Files.readString(Path.of("../examples/alert-sinks.yaml"));
+    assertEquals(example.substring(example.indexOf("\nalerts:") + 1), shown);
+  }
+
+  @Test
   void yamlBecomesWorkingSinks() throws Exception {
     try (HttpReceiver receiver = new HttpReceiver(0)) {
       String yaml = "console: false\n"
