@@ -1,11 +1,15 @@
 package io.leakwatch.pubsub;
 
+import com.salesforce.eventbus.protobuf.ProducerEvent;
 import com.salesforce.eventbus.protobuf.PubSubGrpc;
+import com.salesforce.eventbus.protobuf.PublishRequest;
+import com.salesforce.eventbus.protobuf.PublishResponse;
 import com.salesforce.eventbus.protobuf.TopicInfo;
 import com.salesforce.eventbus.protobuf.TopicRequest;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -47,6 +51,16 @@ public final class PubSubClient implements AutoCloseable {
     PubSubSubscriber subscriber = new PubSubSubscriber(asyncStub, decoder, topicName, maxBacklog, listener);
     subscriber.start(start);
     return subscriber;
+  }
+
+  /**
+   * Publish: sends events to a topic in one request. The RPC succeeding does not mean each event
+   * was accepted: every {@code PublishResult} carries either a replay id or its own error, matched
+   * to the event by {@code correlation_key} (the event's id).
+   */
+  public PublishResponse publish(String topicName, List<ProducerEvent> events) {
+    return blockingStub.withDeadlineAfter(30, TimeUnit.SECONDS)
+        .publish(PublishRequest.newBuilder().setTopicName(topicName).addAllEvents(events).build());
   }
 
   public SchemaCache schemas() {

@@ -7,42 +7,92 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
- * Appends each alert as one JSON line and forces it to disk before returning, so an alert that was
- * reported written survives a crash. Idempotent across restarts: an alert (id and revision) the file
- * already holds is not written again, and a line cut short by a crash is closed off, not continued.
+ * Appends each alert as one JSON line (Leakwatch's form or OCSF) and forces it to disk before
+ * returning, so an alert that was reported written survives a crash. Idempotent across restarts:
+ * an alert (id and revision) the file or its kept rotations already hold is not written again, and
+ * a line cut short by a crash is closed off, not continued.
+ *
+ * <p>With a {@link FileRotation}, the current file {@code alerts.jsonl} is renamed atomically to
+ * {@code alerts.2026-03-09.7.jsonl} (the UTC day its first line was written, then a sequence
+ * number that only grows) before the line that would overflow it or the first line of a new day,
+ * and a fresh file is started. Rotation happens between two whole lines, so a line is in exactly
+ * one file. Rotated files beyond {@code keep} are deleted, oldest first; the delivery keys in them
+ * are forgotten, which is safe because the engine's own ledger never replays an alert that old.
  */
 public final class JsonLinesAlertSink implements AlertSink {
   private final Path file;
-  private final FileChannel channel;
+  private final AlertFormat format;
+  private final FileRotation rotation;
+  private final Clock clock;
+  private final String stem;
+  private final String extension;
+  private final Pattern rotatedName;
   private final Set<String> written = new HashSet<>();
+  private FileChannel channel;
+  private LocalDate currentDay;
+  private long size;
+  private long nextSequence;
 
   public JsonLinesAlertSink(Path file) throws IOException {
-    this.file = file;
-    Path parent = file.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
+    this(file, AlertFormat.LEAKWATCH, FileRotation.NONE, Clock.systemUTC());
+  }
+
+  public JsonLinesAlertSink(Path file, AlertFormat format, FileRotation rotation, Clock clock) throws IOException {
+    this.file = file.toAbsolutePath();
+    this.format = format;
+    this.rotation = rotation;
+    this.clock = clock;
+    String name = this.file.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    this.stem = dot > 0 ? name.substring(0, dot) : name;
+    this.extension = dot > 0 ? name.substring(dot) : "";
+    this.rotatedName = Pattern.compile(Pattern.quote(stem) + "\\.(\\d{4}-\\d{2}-\\d{2})\\.(\\d+)" + Pattern.quote(extension));
+    Files.createDirectories(this.file.getParent());
+    for (Path rotated : rotated()) {
+      remember(rotated);
+      nextSequence = Math.max(nextSequence, sequence(rotated) + 1);
     }
     boolean cutShort = false;
-    if (Files.exists(file)) {
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        try {
-          if (!line.isBlank()) {
-            written.add(AlertJson.fromJson(line).deliveryKey());
-          }
-        } catch (IOException | RuntimeException e) {
-          // A torn last line from a crash; the alert it held is delivered again below it.
-        }
+    if (Files.exists(this.file)) {
+      remember(this.file);
+      cutShort = Files.size(this.file) > 0 && lastByte(this.file) != '\n';
+      if (Files.size(this.file) > 0) {
+        currentDay = LocalDate.ofInstant(Files.getLastModifiedTime(this.file).toInstant(), ZoneOffset.UTC);
       }
-      cutShort = Files.size(file) > 0 && lastByte(file) != '\n';
     }
-    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    open();
     if (cutShort) {
-      channel.write(ByteBuffer.wrap(new byte[] {'\n'}));
+      write("\n");
+    }
+  }
+
+  private void open() throws IOException {
+    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    size = channel.size();
+  }
+
+  private void remember(Path path) throws IOException {
+    for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
+      String key = DeliveryKeys.of(line);
+      if (key != null) {
+        written.add(key);
+      }
+      // A torn last line from a crash yields no key; the alert it held is delivered again below it.
     }
   }
 
@@ -58,16 +108,70 @@ public final class JsonLinesAlertSink implements AlertSink {
     return file;
   }
 
+  /** Rotated files still kept, oldest first. */
+  public List<Path> rotated() throws IOException {
+    List<Path> found = new ArrayList<>();
+    try (Stream<Path> files = Files.list(file.getParent())) {
+      files.filter(p -> rotatedName.matcher(p.getFileName().toString()).matches()).forEach(found::add);
+    }
+    found.sort(Comparator.comparingLong(this::sequence));
+    return found;
+  }
+
+  private long sequence(Path rotated) {
+    Matcher m = rotatedName.matcher(rotated.getFileName().toString());
+    return m.matches() ? Long.parseLong(m.group(2)) : -1;
+  }
+
   @Override
   public void accept(Alert alert) throws IOException {
-    if (!written.add(alert.deliveryKey())) {
+    if (written.contains(alert.deliveryKey())) {
       return;
     }
-    ByteBuffer line = ByteBuffer.wrap((AlertJson.toJson(alert) + "\n").getBytes(StandardCharsets.UTF_8));
-    while (line.hasRemaining()) {
-      channel.write(line);
+    String line = format.render(alert) + "\n";
+    byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+    LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    if (size > 0 && rotation.enabled()
+        && ((rotation.maxBytes() > 0 && size + bytes.length > rotation.maxBytes()) || (rotation.daily() && !today.equals(currentDay)))) {
+      rotate();
+    }
+    write(line);
+    if (currentDay == null || size == bytes.length) {
+      currentDay = today;
+    }
+    written.add(alert.deliveryKey());
+  }
+
+  private void write(String text) throws IOException {
+    ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    while (buffer.hasRemaining()) {
+      size += channel.write(buffer);
     }
     channel.force(false);
+  }
+
+  private void rotate() throws IOException {
+    channel.force(true);
+    channel.close();
+    LocalDate day = currentDay != null ? currentDay : LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    Path target = file.resolveSibling(stem + "." + day + "." + nextSequence++ + extension);
+    Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory();
+    open();
+    currentDay = null;
+    List<Path> kept = rotated();
+    for (int i = 0; i < kept.size() - rotation.keep(); i++) {
+      Files.deleteIfExists(kept.get(i));
+    }
+  }
+
+  /** Makes the rename itself durable, not only the bytes. */
+  private void syncDirectory() {
+    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      // Some file systems cannot open a directory; the rename is still atomic, only its durability is the OS's.
+    }
   }
 
   @Override

@@ -66,6 +66,15 @@ public final class PubSubServer implements AutoCloseable {
 
   /** Starts serving {@code schemasByTopic} (topics the org publishes; read-only, like RTEM streams). */
   public static PubSubServer start(Settings settings, Map<String, Schema> schemasByTopic, long firstReplayId) throws IOException {
+    return start(settings, schemasByTopic, Map.of(), firstReplayId);
+  }
+
+  /**
+   * Also serves {@code platformEventsByTopic}: custom platform event channels (such as
+   * /event/Leakwatch_Alert__e) that clients may Publish to as well as subscribe to.
+   */
+  public static PubSubServer start(Settings settings, Map<String, Schema> schemasByTopic, Map<String, Schema> platformEventsByTopic,
+      long firstReplayId) throws IOException {
     Path cert = settings.certificate();
     Path key = settings.privateKey();
     if (cert == null) {
@@ -79,6 +88,12 @@ public final class PubSubServer implements AutoCloseable {
     for (Map.Entry<String, Schema> entry : schemasByTopic.entrySet()) {
       String schemaId = io.leakwatch.sim.traffic.EventSchemas.schemaId(entry.getValue());
       topics.put(entry.getKey(), new TopicLog(entry.getKey(), schemaId, false, replayBase));
+      schemas.put(schemaId, entry.getValue());
+      replayBase += 1_000_000_000L;
+    }
+    for (Map.Entry<String, Schema> entry : platformEventsByTopic.entrySet()) {
+      String schemaId = io.leakwatch.sim.traffic.EventSchemas.schemaId(entry.getValue());
+      topics.put(entry.getKey(), new TopicLog(entry.getKey(), schemaId, true, replayBase));
       schemas.put(schemaId, entry.getValue());
       replayBase += 1_000_000_000L;
     }

@@ -1,0 +1,214 @@
+package io.leakwatch.alert;
+
+import io.leakwatch.decision.Alert;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sink whose receiver may be down: {@link #accept} renders the alert, writes it to an on-disk
+ * spool (forced to disk) and returns; one delivery thread drains the spool in order through a
+ * {@link DeliveryTransport}. A failed attempt is retried with exponential backoff and jitter (or
+ * after the receiver's Retry-After) until it succeeds, however long the receiver is away; a
+ * payload the receiver refuses for good goes to {@code dead-letters.jsonl} in the spool folder with
+ * the reason. A restart resumes the spool. Idempotent by delivery key: an alert the spool has
+ * ever taken is not taken again.
+ *
+ * <p>Logs name the sink, the delivery key and the reason; never the payload, the URL (a Slack
+ * webhook URL is itself a secret) or any secret.
+ */
+public final class SpooledAlertSink implements AlertSink {
+  private static final Logger LOG = LoggerFactory.getLogger(SpooledAlertSink.class);
+
+  private final String name;
+  private final Function<Alert, String> renderer;
+  private final DrillPolicy drills;
+  private final boolean skipSuppressed;
+  private final DeliveryTransport transport;
+  private final Backoff backoff;
+  private final DeliverySpool spool;
+  private final SinkDeadLetters deadLetters;
+  private final Object lock = new Object();
+  private final Thread worker;
+  private volatile boolean running = true;
+  private long delivered;
+  private long dead;
+  private long retries;
+  private long skipped;
+  private String lastFailure;
+
+  /**
+   * @param name how logs and dead letters name this sink, e.g. {@code webhooks[0]}
+   * @param renderer the payload of an alert
+   * @param skipSuppressed whether alerts silenced by a suppression stay out of this sink (Slack: it pages people)
+   */
+  public SpooledAlertSink(String name, Path spoolDir, Function<Alert, String> renderer, DrillPolicy drills, boolean skipSuppressed,
+      DeliveryTransport transport, Backoff backoff) throws IOException {
+    this.name = Objects.requireNonNull(name);
+    this.renderer = renderer;
+    this.drills = drills;
+    this.skipSuppressed = skipSuppressed;
+    this.transport = transport;
+    this.backoff = backoff;
+    this.spool = new DeliverySpool(spoolDir);
+    this.deadLetters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), Clock.systemUTC());
+    this.worker = new Thread(this::deliverLoop, "alert-sink-" + name);
+    worker.setDaemon(true);
+    worker.start();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public void accept(Alert alert) throws IOException {
+    if (!drills.delivers(alert) || (skipSuppressed && alert.suppression() != null)) {
+      synchronized (lock) {
+        skipped++;
+      }
+      return;
+    }
+    String payload = renderer.apply(alert);
+    synchronized (lock) {
+      if (!running) {
+        throw new IOException("sink " + name + " is closed");
+      }
+      if (spool.contains(alert.deliveryKey())) {
+        return;
+      }
+      spool.append(alert.deliveryKey(), payload);
+      lock.notifyAll();
+    }
+  }
+
+  private void deliverLoop() {
+    int failures = 0;
+    while (true) {
+      DeliverySpool.Entry next;
+      synchronized (lock) {
+        while (running && spool.peek() == null) {
+          waitQuietly(0);
+        }
+        if (!running) {
+          return;
+        }
+        next = spool.peek();
+      }
+      DeliveryOutcome outcome;
+      try {
+        outcome = transport.send(next.key(), next.payload());
+      } catch (RuntimeException e) {
+        outcome = DeliveryOutcome.retry("transport failed: " + e.getClass().getSimpleName());
+      }
+      synchronized (lock) {
+        try {
+          if (outcome instanceof DeliveryOutcome.Delivered) {
+            spool.finishHead();
+            delivered++;
+            failures = 0;
+            lastFailure = null;
+          } else if (outcome instanceof DeliveryOutcome.Dead d) {
+            deadLetters.write(name, next.key(), d.reason(), next.payload());
+            spool.finishHead();
+            dead++;
+            failures = 0;
+            LOG.error("alert sink {}: alert {} refused for good and dead-lettered to {}: {}", name, next.key(), deadLetters.file(), d.reason());
+          } else if (outcome instanceof DeliveryOutcome.Retry r) {
+            failures++;
+            retries++;
+            lastFailure = r.reason();
+            Duration wait = backoff.delay(failures);
+            if (r.notBefore() != null && r.notBefore().compareTo(wait) > 0) {
+              wait = r.notBefore();
+            }
+            if (failures == 1 || failures % 10 == 0) {
+              LOG.warn("alert sink {}: alert {} not delivered ({}), attempt {}; {} waiting in the spool; retrying in {} ms", name, next.key(),
+                  r.reason(), failures, spool.size(), wait.toMillis());
+            }
+            long until = System.nanoTime() + wait.toNanos();
+            while (running && System.nanoTime() < until) {
+              waitQuietly(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+            }
+          }
+        } catch (IOException e) {
+          // The spool could not record the outcome: the entry stays at the head and is sent again.
+          LOG.error("alert sink {}: cannot update the spool in {}: {}", name, spool.dir(), e.toString());
+          waitQuietly(backoff.delay(1).toMillis());
+        }
+        lock.notifyAll();
+      }
+    }
+  }
+
+  private void waitQuietly(long millis) {
+    try {
+      lock.wait(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    }
+  }
+
+  /** Payloads accepted and not yet delivered or dead-lettered. */
+  public int pending() {
+    synchronized (lock) {
+      return spool.size();
+    }
+  }
+
+  /** Waits until the spool is empty; false if {@code timeout} passed first. */
+  public boolean awaitDrained(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (lock) {
+      while (spool.size() > 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        lock.wait(Math.max(1, left / 1_000_000));
+      }
+      return true;
+    }
+  }
+
+  public Stats stats() {
+    synchronized (lock) {
+      return new Stats(delivered, dead, retries, skipped, spool.size(), lastFailure);
+    }
+  }
+
+  /** Counts since start; {@code lastFailure} is the reason of the current run of failed attempts, or null. */
+  public record Stats(long delivered, long deadLettered, long retries, long skipped, int pending, String lastFailure) {}
+
+  public Path deadLetterFile() {
+    return deadLetters.file();
+  }
+
+  /** Stops the delivery thread; what is still spooled is delivered after the next start. */
+  @Override
+  public void close() throws IOException {
+    synchronized (lock) {
+      running = false;
+      lock.notifyAll();
+    }
+    try {
+      worker.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      transport.close();
+    } finally {
+      synchronized (lock) {
+        spool.close();
+        deadLetters.close();
+      }
+    }
+  }
+}

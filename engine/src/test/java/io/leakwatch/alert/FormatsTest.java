@@ -1,0 +1,75 @@
+package io.leakwatch.alert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.Severity;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FormatsTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void ocsfDetectionFindingCarriesTheClassActivitySeverityAndIdsOnly() throws Exception {
+    JsonNode f = JSON.readTree(OcsfDetectionFinding.toJson(TestAlerts.alert("o1")));
+    assertEquals(2004, f.get("class_uid").asInt());
+    assertEquals(2, f.get("category_uid").asInt());
+    assertEquals(1, f.get("activity_id").asInt());
+    assertEquals(200401, f.get("type_uid").asInt());
+    assertEquals(4, f.get("severity_id").asInt());
+    assertEquals("High", f.get("severity").asText());
+    assertEquals(TestAlerts.T0 + 61_000, f.get("time").asLong());
+    assertTrue(f.get("is_alert").asBoolean());
+    JsonNode info = f.get("finding_info");
+    assertEquals("o1", info.get("uid").asText());
+    assertEquals("Bulk read of patient records", info.get("title").asText());
+    assertEquals("LW-001", info.get("analytic").get("uid").asText());
+    assertEquals(1, info.get("analytic").get("type_id").asInt());
+    assertEquals("T1530", info.get("attacks").get(0).get("technique").get("uid").asText());
+    assertEquals(List.of("ev-1", "ev-2"), List.of(info.get("related_events").get(0).get("uid").asText(), info.get("related_events").get(1).get("uid").asText()));
+    assertTrue(info.get("types").isArray());
+    assertEquals("Leakwatch", f.get("metadata").get("product").get("name").asText());
+    assertEquals("1.8.0", f.get("metadata").get("version").asText());
+    assertEquals("0055f000003TeLeAAA", f.get("actor").get("user").get("uid").asText());
+    assertEquals(31, f.get("observables").get(0).get("type_id").asInt());
+    assertEquals("Contact", f.get("resources").get(0).get("uid").asText());
+    assertEquals("Case", f.get("resources").get(1).get("uid").asText());
+
+    Alert critical = TestAlerts.alert("o2", Severity.CRITICAL, false).asRevisionOf("o2", 3, TestAlerts.T0);
+    JsonNode update = JSON.readTree(OcsfDetectionFinding.toJson(critical));
+    assertEquals(2, update.get("activity_id").asInt());
+    assertEquals(200402, update.get("type_uid").asInt());
+    assertEquals(5, update.get("severity_id").asInt());
+    assertEquals("o2#3", update.get("metadata").get("uid").asText());
+    JsonNode suppressed = JSON.readTree(OcsfDetectionFinding.toJson(TestAlerts.alert("o3").suppressed("change window")));
+    assertEquals(3, suppressed.get("status_id").asInt());
+    assertFalse(suppressed.get("is_alert").asBoolean());
+  }
+
+  @Test
+  void cefEscapesPipesAndBackslashesInTheHeaderAndEqualsInExtensions() {
+    assertEquals("a\\|b\\\\c d", CefMessage.header("a|b\\c\nd"));
+    assertEquals("a\\=b\\\\c|d\\ne", CefMessage.extension("a=b\\c|d\ne"));
+    Alert odd = new Alert("x1", "LW-9|9", "Title with | pipe and \\ slash", Severity.MEDIUM, "005", null, 3, "A=B",
+        1L, 2L, 3L, List.of(), List.of("why=because"), List.of(), List.of(), Map.of(), false, 0, 1, null, null);
+    String cef = CefMessage.format(odd);
+    assertTrue(cef.contains("|LW-9\\|9|Title with \\| pipe and \\\\ slash|5|"), cef);
+    assertTrue(cef.contains("cs1=A\\=B cs1Label=objects"), cef);
+    assertTrue(cef.contains("msg=why\\=because"), cef);
+  }
+
+  @Test
+  void cefSeverityRunsFromOneToTen() {
+    assertEquals(1, CefMessage.severity(Severity.INFO));
+    assertEquals(3, CefMessage.severity(Severity.LOW));
+    assertEquals(5, CefMessage.severity(Severity.MEDIUM));
+    assertEquals(8, CefMessage.severity(Severity.HIGH));
+    assertEquals(10, CefMessage.severity(Severity.CRITICAL));
+  }
+}

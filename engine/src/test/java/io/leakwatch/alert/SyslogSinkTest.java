@@ -1,0 +1,165 @@
+package io.leakwatch.alert;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.Severity;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SyslogSinkTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Pattern RFC5424 = Pattern.compile(
+      "<(\\d{1,3})>1 (\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z) (\\S+) leakwatch - (\\S+) - (CEF:0\\|.*)");
+
+  @TempDir
+  Path dir;
+
+  private SpooledAlertSink plain(SyslogReceiver receiver, DrillPolicy drills) throws Exception {
+    return new SpooledAlertSink("syslog[0]", dir.resolve("spool"), a -> SyslogMessage.format(a, SyslogMessage.DEFAULT_FACILITY), drills, false,
+        new SyslogTransport("127.0.0.1", receiver.port(), null, Duration.ofSeconds(5)), new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+  }
+
+  @Test
+  void sendsRfc5424MessagesWithACefBodyInOctetCountedFrames() throws Exception {
+    try (SyslogReceiver receiver = new SyslogReceiver(null); SpooledAlertSink sink = plain(receiver, DrillPolicy.SKIP)) {
+      sink.accept(TestAlerts.alert("c1", Severity.CRITICAL, false));
+      sink.accept(TestAlerts.alert("h1", Severity.HIGH, false));
+      HttpReceiver.await(() -> receiver.messages.size() == 2, WAIT);
+      Matcher m = RFC5424.matcher(receiver.messages.get(0));
+      assertTrue(m.matches(), receiver.messages.get(0));
+      assertEquals(10 * 8 + 2, Integer.parseInt(m.group(1)), "authpriv.crit");
+      assertEquals("2026-03-09T14:01:01.000Z", m.group(2));
+      assertEquals("LW-001", m.group(4));
+      String cef = m.group(5);
+      assertTrue(cef.startsWith("CEF:0|Leakwatch|Leakwatch|"), cef);
+      String[] header = cef.split("\\|", 8);
+      assertEquals("LW-001", header[4]);
+      assertEquals("Bulk read of patient records", header[5]);
+      assertEquals("10", header[6]);
+      assertTrue(header[7].contains("externalId=c1 "), header[7]);
+      assertTrue(header[7].contains("suid=0055f000003TeLeAAA"), header[7]);
+      assertTrue(header[7].contains("cn1=240 cn1Label=count"), header[7]);
+      assertTrue(header[7].contains("cs1=Contact,Case cs1Label=objects"), header[7]);
+      Matcher high = RFC5424.matcher(receiver.messages.get(1));
+      assertTrue(high.matches());
+      assertEquals(10 * 8 + 3, Integer.parseInt(high.group(1)), "authpriv.err");
+      assertEquals("8", high.group(5).split("\\|", 8)[6]);
+      assertEquals(1, receiver.connections.get(), "one connection is kept open");
+    }
+  }
+
+  @Test
+  void aDroppedConnectionIsReopenedAndNoAlertIsLost() throws Exception {
+    try (SyslogReceiver receiver = new SyslogReceiver(null); SpooledAlertSink sink = plain(receiver, DrillPolicy.SKIP)) {
+      receiver.dropAfter.set(1);
+      sink.accept(TestAlerts.alert("before"));
+      HttpReceiver.await(() -> receiver.messages.size() == 1, WAIT);
+      assertTrue(sink.awaitDrained(WAIT));
+      // The receiver has closed its end; the next alert must notice and reconnect, not vanish into the dead socket.
+      HttpReceiver.await(() -> receiver.closed.get() == 1, WAIT);
+      sink.accept(TestAlerts.alert("after1"));
+      sink.accept(TestAlerts.alert("after2"));
+      HttpReceiver.await(() -> receiver.messages.size() == 3, WAIT);
+      assertEquals(2, receiver.connections.get());
+      assertTrue(receiver.messages.get(1).contains("externalId=after1 "));
+      assertTrue(receiver.messages.get(2).contains("externalId=after2 "));
+    }
+  }
+
+  @Test
+  void aReceiverThatIsDownIsRetriedUntilItComesBack() throws Exception {
+    SyslogReceiver first = new SyslogReceiver(null);
+    int port = first.port();
+    first.close();
+    try (SpooledAlertSink sink = new SpooledAlertSink("syslog[0]", dir.resolve("spool"), a -> SyslogMessage.format(a, 10), DrillPolicy.SKIP, false,
+        new SyslogTransport("127.0.0.1", port, null, Duration.ofSeconds(5)), new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)))) {
+      sink.accept(TestAlerts.alert("queued"));
+      HttpReceiver.await(() -> sink.stats().retries() >= 2, WAIT);
+      assertEquals(1, sink.pending());
+      try (SyslogReceiver again = new SyslogReceiver(null, port)) {
+        HttpReceiver.await(() -> again.messages.size() == 1, WAIT);
+        assertTrue(again.messages.get(0).contains("externalId=queued "));
+      }
+    }
+  }
+
+  @Test
+  void overTlsWithTheCollectorsCertificateFromTheConfiguration() throws Exception {
+    Path keystore = dir.resolve("collector.p12");
+    Path pem = dir.resolve("collector.pem");
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    run(keytool, "-genkeypair", "-alias", "collector", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
+        "-ext", "san=ip:127.0.0.1", "-validity", "2", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
+    run(keytool, "-exportcert", "-rfc", "-alias", "collector", "-keystore", keystore.toString(), "-storepass", "changeit", "-file", pem.toString());
+    KeyStore store = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(keystore)) {
+      store.load(in, "changeit".toCharArray());
+    }
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(store, "changeit".toCharArray());
+    SSLContext server = SSLContext.getInstance("TLS");
+    server.init(keys.getKeyManagers(), null, null);
+    try (SyslogReceiver receiver = new SyslogReceiver(server)) {
+      String yaml = "syslog: [{host: 127.0.0.1, port: " + receiver.port() + ", tls: true, trustCertificate: collector.pem, spool: spool-tls, "
+          + "retry: {initialMillis: 10, maxMillis: 50}}]\nconsole: false";
+      List<AlertSink> sinks = SinkConfig.parse(new ObjectMapper(new YAMLFactory()).readTree(yaml), "test.yaml", dir, Map.of());
+      try {
+        assertEquals(1, sinks.size());
+        receiver.dropAfter.set(1);
+        sinks.get(0).accept(TestAlerts.alert("tls1"));
+        HttpReceiver.await(() -> receiver.messages.size() == 1, WAIT);
+        HttpReceiver.await(() -> receiver.closed.get() == 1, WAIT);
+        sinks.get(0).accept(TestAlerts.alert("tls2"));
+        HttpReceiver.await(() -> receiver.messages.size() == 2, WAIT);
+        assertTrue(receiver.messages.get(0).contains("externalId=tls1 "));
+        assertTrue(receiver.messages.get(1).contains("externalId=tls2 "));
+      } finally {
+        for (AlertSink sink : sinks) {
+          sink.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void drillsAreSkippedByDefaultAndWhenMarkedCannotCrossAPagingThreshold() throws Exception {
+    try (SyslogReceiver receiver = new SyslogReceiver(null)) {
+      try (SpooledAlertSink sink = plain(receiver, DrillPolicy.SKIP)) {
+        sink.accept(TestAlerts.alert("d", Severity.CRITICAL, true));
+        assertEquals(1, sink.stats().skipped());
+        assertEquals(0, sink.pending());
+      }
+      Alert drill = TestAlerts.alert("d", Severity.CRITICAL, true);
+      String message = SyslogMessage.format(drill, 10);
+      Matcher m = RFC5424.matcher(message);
+      assertTrue(m.matches());
+      assertEquals(10 * 8 + 6, Integer.parseInt(m.group(1)), "informational");
+      String[] header = m.group(5).split("\\|", 8);
+      assertEquals("[DRILL] Bulk read of patient records", header[5]);
+      assertEquals("0", header[6]);
+      assertTrue(header[7].contains("cat=drill"), header[7]);
+      assertTrue(header[7].contains("cs5=critical cs5Label=leakwatchSeverity"), header[7]);
+    }
+  }
+
+  private static void run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertEquals(0, process.waitFor(), output);
+  }
+}
