@@ -53,7 +53,7 @@ import java.util.regex.Pattern;
  *     drill: false
  * rules: rules/                 # optional: for orgs without their own
  * alerts: {console: true, jsonl: alerts.jsonl}
- * api: {host: 0.0.0.0, port: 8443, tokens: [${LEAKWATCH_API_TOKEN}], tls: {cert: api.pem, key: api-key.pem}}
+ * api: {host: 0.0.0.0, port: 8443, tokens: ['${LEAKWATCH_API_TOKEN}'], tls: {cert: api.pem, key: api-key.pem}}
  * deadLetters: dead-letters.jsonl   # with orgs:, each org writes dead-letters.NAME.jsonl beside it
  * state: state/                     # with orgs:, each org keeps state/NAME/
  * </pre>
@@ -252,7 +252,7 @@ public final class EngineConfig {
     int port = (int) r.number(api, "api.port", 0, 65_535);
     JsonNode list = r.field(api, "api.tokens");
     if (!list.isArray() || list.isEmpty()) {
-      throw new ConfigException(r.source(), "api.tokens", "must be a non-empty list of bearer tokens, e.g. [${LEAKWATCH_API_TOKEN}]");
+      throw new ConfigException(r.source(), "api.tokens", "must be a non-empty list of bearer tokens, e.g. ['${LEAKWATCH_API_TOKEN}']");
     }
     List<String> tokens = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
