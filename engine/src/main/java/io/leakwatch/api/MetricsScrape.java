@@ -34,20 +34,21 @@ final class MetricsScrape {
       out.histogram("leakwatch_event_processing_seconds", org.stats().latency(), "org", org.name());
     }
 
+    // A family's samples must come together, right after its TYPE line: one pass per family.
     out.family("leakwatch_subscription_live", "gauge", "1 while the topic's stream is open and answering, else 0.");
+    forEachTopic(orgs, (org, topic) -> out.sample("leakwatch_subscription_live", topic.live() ? 1 : 0,
+        "org", org.name(), "topic", topic.topic()));
     out.family("leakwatch_subscription_reconnects_total", "counter", "Times the topic's stream was reopened.");
+    forEachTopic(orgs, (org, topic) -> out.sample("leakwatch_subscription_reconnects_total", topic.reconnects(),
+        "org", org.name(), "topic", topic.topic()));
     out.family("leakwatch_subscription_lag_seconds", "gauge",
         "Wall time now minus the event time of the newest processed event (absent before the first event).");
-    for (MonitoredOrg org : orgs) {
-      for (MonitoredOrg.TopicStatus topic : org.topics()) {
-        out.sample("leakwatch_subscription_live", topic.live() ? 1 : 0, "org", org.name(), "topic", topic.topic());
-        out.sample("leakwatch_subscription_reconnects_total", topic.reconnects(), "org", org.name(), "topic", topic.topic());
-        if (topic.lastEventTime() > 0) {
-          out.sample("leakwatch_subscription_lag_seconds", Math.max(0, nowMillis - topic.lastEventTime()) / 1000.0,
-              "org", org.name(), "topic", topic.topic());
-        }
+    forEachTopic(orgs, (org, topic) -> {
+      if (topic.lastEventTime() > 0) {
+        out.sample("leakwatch_subscription_lag_seconds", Math.max(0, nowMillis - topic.lastEventTime()) / 1000.0,
+            "org", org.name(), "topic", topic.topic());
       }
-    }
+    });
 
     out.family("leakwatch_checkpoint_age_seconds", "gauge",
         "Seconds since the org's positions were last saved to its checkpoint file (absent before the first save).");
@@ -65,6 +66,14 @@ final class MetricsScrape {
           "sha256", pack.sha256(), "rules", Integer.toString(pack.rules().size()));
     }
     return out.toString();
+  }
+
+  private static void forEachTopic(List<MonitoredOrg> orgs, java.util.function.BiConsumer<MonitoredOrg, MonitoredOrg.TopicStatus> each) {
+    for (MonitoredOrg org : orgs) {
+      for (MonitoredOrg.TopicStatus topic : org.topics()) {
+        each.accept(org, topic);
+      }
+    }
   }
 
   private static void counters(PrometheusText out, List<MonitoredOrg> orgs, String name, String help, String label,

@@ -24,6 +24,7 @@ final class PrometheusScrape {
   static PrometheusScrape parse(String text) {
     PrometheusScrape scrape = new PrometheusScrape();
     Set<String> helped = new HashSet<>();
+    String current = null;
     int number = 0;
     for (String line : text.split("\n", -1)) {
       number++;
@@ -42,10 +43,11 @@ final class PrometheusScrape {
         if (scrape.types.put(m.group(1), m.group(2)) != null) {
           throw new AssertionError("line " + number + ": second TYPE for " + m.group(1));
         }
+        current = m.group(1);
       } else if ((m = SAMPLE.matcher(line)).matches()) {
-        String family = m.group(1).replaceFirst("_(bucket|sum|count)$", "");
-        if (!scrape.types.containsKey(m.group(1)) && !"histogram".equals(scrape.types.get(family))) {
-          throw new AssertionError("line " + number + ": sample of undeclared family: " + line);
+        String family = m.group(1).equals(current) ? current : m.group(1).replaceFirst("_(bucket|sum|count)$", "");
+        if (!family.equals(current) || !(m.group(1).equals(current) || "histogram".equals(scrape.types.get(family)))) {
+          throw new AssertionError("line " + number + ": a sample outside its family's group (after TYPE " + current + "): " + line);
         }
         String key = line.substring(0, line.lastIndexOf(' '));
         if (scrape.samples.put(key, Double.parseDouble(m.group(3).replace("+Inf", "Infinity").replace("-Inf", "-Infinity"))) != null) {

@@ -224,7 +224,12 @@ class RunServiceTest {
       assertTrue(broken.body().contains("detect.epl"), broken.body());
       assertEquals("0.2.0", service.fleet().engine("south").activePack().version());
       assertEquals(409, api.post("/rules/north/reload").statusCode(), "north runs the built-in pack");
+
+      // The container's HEALTHCHECK: the health command with the configured token and certificate.
+      healthUrl = "https://localhost:" + service.api().port() + "/health";
+      assertEquals(0, health(healthUrl), "health answers 200 while running");
     }
+    assertEquals(1, health(healthUrl), "and fails once the process is gone");
     assertTrue(Files.exists(dir.resolve("state/north/checkpoint.json")), "each org checkpoints in its own folder");
     assertTrue(Files.exists(dir.resolve("state/south/checkpoint.json")));
     assertEquals(1, Files.readAllLines(dir.resolve("alerts.jsonl")).size(), "both orgs deliver to the shared sink");
@@ -239,6 +244,18 @@ class RunServiceTest {
       assertFalse(line.contains(SF_TOKEN) || line.contains(API_TOKEN), "no secret in a log line: " + line);
     }
     assertTrue(orgTagged, "lines about one org carry its name: " + logLines);
+  }
+
+  private String healthUrl;
+
+  private int health(String url) throws Exception {
+    Path literal = dir.resolve("literal.yaml");
+    Files.writeString(literal, config().replace("${SF_TOKEN}", SF_TOKEN).replace("${API_TOKEN}", API_TOKEN));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int exit = Leakwatch.execute(List.of("health", "--config", literal.toString(), "--url", url),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
+    assertFalse(out.toString(StandardCharsets.UTF_8).contains(API_TOKEN));
+    return exit;
   }
 
   @Test
