@@ -76,8 +76,7 @@ final class RunCommand {
      * @param drills what {@code /drills} starts drills with, or null when this process runs none
      */
     static Service start(EngineConfig config, PrintStream console, DrillLauncher drills) throws Exception {
-      // The one place the alerts: key becomes sinks (io.leakwatch.alert.SinkConfig replaces this).
-      List<AlertSink> sinks = config.alerts().open(console);
+      List<AlertSink> sinks = config.openSinks(console);
       Path alertsFile = sinks.stream().filter(JsonLinesAlertSink.class::isInstance).map(s -> ((JsonLinesAlertSink) s).file())
           .findFirst().orElse(null);
       AlertHistory history = new AlertHistory(ALERTS_KEPT, alertsFile);
