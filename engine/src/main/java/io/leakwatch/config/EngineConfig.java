@@ -268,8 +268,9 @@ public final class EngineConfig {
       if (!list.get(i).isTextual()) {
         throw new ConfigException(r.source(), key, "must be a string");
       }
-      String token = substitute(list.get(i).asText(), r.source(), key, r.env());
-      if (token.length() < MIN_TOKEN_LENGTH || token.isBlank()) {
+      // A secret file mounted into the environment often ends with a newline; it is not part of the token.
+      String token = substitute(list.get(i).asText(), r.source(), key, r.env()).strip();
+      if (token.length() < MIN_TOKEN_LENGTH) {
         throw new ConfigException(r.source(), key, "must be at least " + MIN_TOKEN_LENGTH + " characters (a long random string)");
       }
       tokens.add(token);

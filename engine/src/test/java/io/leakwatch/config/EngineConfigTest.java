@@ -133,7 +133,9 @@ class EngineConfigTest {
         .startsWith("c.yaml: api.tls.cert: file "));
     String abc = problem(orgs + "api: {port: 8443, tokens: ['${SHORT}xxxx']}");
     assertFalse(abc.contains("abc"), "a token's value never appears in an error: " + abc);
-    ApiConfig api = EngineConfig.parse(orgs + "api: {port: 0, tokens: [0123456789abcdef0]}", "c.yaml", dir, Map.of()).api();
+    ApiConfig api = EngineConfig.parse(orgs + "api: {port: 0, tokens: ['${TOKEN}']}", "c.yaml", dir,
+        Map.of("TOKEN", "0123456789abcdef0\n")).api();
+    assertEquals(List.of("0123456789abcdef0"), api.tokens(), "a mounted secret's trailing newline is not part of the token");
     assertEquals("127.0.0.1", api.host(), "loopback unless told otherwise");
     assertFalse(api.tls());
   }
