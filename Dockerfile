@@ -1,6 +1,7 @@
 # Leakwatch engine image. Build: docker build -t leakwatch .
 # Run:  docker run -v $PWD/config:/config:ro -v $PWD/rules:/rules:ro -v leakwatch-data:/data \
-#         -e SF_ACCESS_TOKEN=... leakwatch run --config /config/leakwatch.yaml
+#         -e SF_ACCESS_TOKEN=... -e LEAKWATCH_API_TOKEN=... -p 8443:8443 leakwatch
+# The configuration at /config/leakwatch.yaml needs an api: section (the HEALTHCHECK asks /health).
 
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
@@ -24,7 +25,16 @@ COPY LICENSE /opt/leakwatch/LICENSE
 USER leakwatch
 WORKDIR /data
 VOLUME ["/data"]
-# Heap follows the container's memory limit; the engine's state is small and mostly Esper windows.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
-ENTRYPOINT ["java", "-jar", "/opt/leakwatch/leakwatch.jar"]
+EXPOSE 8443
+# The JRE image may have neither curl nor wget: the jar asks its own API, with the configured token
+# and certificate, and exits 0 only on a 200. A small heap: it lives for one request.
+HEALTHCHECK --interval=30s --timeout=15s --start-period=90s --retries=3 \
+    CMD ["java", "-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", "/opt/leakwatch/leakwatch.jar", \
+         "health", "--config", "/config/leakwatch.yaml"]
+# Heap follows the container's memory limit (75% of it; the rest is metaspace, threads and the
+# health check's JVM); out of memory exits so the orchestrator restarts the container, and SIGTERM
+# lets every org finish its batch and save its checkpoint. Extra flags: JDK_JAVA_OPTIONS.
+# Logs are JSON lines on standard error.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:InitialRAMPercentage=25", "-XX:+ExitOnOutOfMemoryError", \
+            "-jar", "/opt/leakwatch/leakwatch.jar"]
 CMD ["run", "--config", "/config/leakwatch.yaml"]

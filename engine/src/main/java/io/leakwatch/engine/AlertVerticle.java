@@ -31,7 +31,7 @@ public final class AlertVerticle extends AbstractVerticle {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
-  private long lastSave;
+  private volatile long lastSave;
   private boolean unsaved;
 
   /** @param ledger and {@code store} may be null when nothing is kept across restarts */
@@ -98,6 +98,11 @@ public final class AlertVerticle extends AbstractVerticle {
     } catch (IOException e) {
       LOG.error("checkpoint {} could not be saved (will retry): {}", store.file(), e.toString());
     }
+  }
+
+  /** Wall time (epoch millis) the checkpoint was last saved, 0 before the first save. */
+  public long lastCheckpointSave() {
+    return lastSave;
   }
 
   public long delivered() {

@@ -83,6 +83,7 @@ public final class DetectionPipeline implements AutoCloseable {
     if (!event.decoded()) {
       return deadLetter(event, event.failure());
     }
+    stats.decoded(event.topic());
     EventMapper mapper = mapper(event.topic());
     if (mapper == null) {
       return deadLetter(event, "no event type " + TopicTypes.typeFor(event.topic()) + " is declared in the rule pack for topic " + event.topic());
@@ -127,7 +128,9 @@ public final class DetectionPipeline implements AutoCloseable {
     esper.advanceTo(now);
     esper.send(fields, type);
     stats.processed(topic);
-    return decideFound(receivedNanos);
+    List<Alert> alerts = decideFound(receivedNanos);
+    stats.latency(System.nanoTime() - receivedNanos);
+    return alerts;
   }
 
   /** A heartbeat or keepalive: lets event time flow if the stream has been quiet long enough. */

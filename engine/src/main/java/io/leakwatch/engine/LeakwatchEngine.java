@@ -80,13 +80,15 @@ public final class LeakwatchEngine implements AutoCloseable {
     PubSubClient client = new PubSubClient(settings.endpoint(), () -> settings.tokens().current().credentials());
     List<SubscriptionVerticle> subscriptions = new ArrayList<>();
     Responder responder = null;
+    AlertVerticle alertVerticle;
     try {
       if (settings.response().enabled()) {
         responder = Responder.open(settings.response(), settings.tokens());
         await(vertx.deployVerticle(new ResponseVerticle(responder)));
       }
       DeploymentOptions worker = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(1);
-      await(vertx.deployVerticle(new AlertVerticle(settings.sinks(), ledger, store, checkpoints), worker));
+      alertVerticle = new AlertVerticle(settings.sinks(), ledger, store, checkpoints);
+      await(vertx.deployVerticle(alertVerticle, worker));
       gaps.forEach(gap -> vertx.eventBus().publish(Messages.ALERTS, gap));
       await(vertx.deployVerticle(new DetectionVerticle(pipeline, settings.topics(), settings.maxWaitMillis(),
           durability.journalProcessed() && durability.durable() ? durability.journalFile() : null), worker));
@@ -111,6 +113,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     LeakwatchEngine engine = new LeakwatchEngine(vertx, client, pipeline, subscriptions);
     engine.activePack = settings.pack();
     engine.responder = responder;
+    engine.alertVerticle = alertVerticle;
     return engine;
   }
 
@@ -168,12 +171,18 @@ public final class LeakwatchEngine implements AutoCloseable {
     });
   }
 
+  private volatile AlertVerticle alertVerticle;
   private volatile boolean checkingRules;
   private volatile RulePack activePack;
   private volatile String lastRejected = "";
 
   public PipelineStats stats() {
     return pipeline.stats();
+  }
+
+  /** Wall time (epoch millis) positions were last saved to the checkpoint file, 0 before the first save. */
+  public long lastCheckpointSave() {
+    return alertVerticle.lastCheckpointSave();
   }
 
   public List<SubscriptionVerticle> subscriptions() {

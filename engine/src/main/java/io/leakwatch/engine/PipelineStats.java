@@ -1,5 +1,6 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.metrics.LatencyHistogram;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,9 +13,20 @@ public final class PipelineStats {
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> detections = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> alerts = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> decoded = new ConcurrentHashMap<>();
+  private final LatencyHistogram latency = new LatencyHistogram();
 
   void received(String topic) {
     add(received, topic);
+  }
+
+  void decoded(String topic) {
+    add(decoded, topic);
+  }
+
+  /** From the event's arrival off the stream to the end of its detection and decision. */
+  void latency(long nanos) {
+    latency.recordNanos(nanos);
   }
 
   void processed(String topic) {
@@ -47,6 +59,18 @@ public final class PipelineStats {
 
   public Map<String, Long> deadLetteredByTopic() {
     return snapshot(deadLettered);
+  }
+
+  public Map<String, Long> decodedByTopic() {
+    return snapshot(decoded);
+  }
+
+  public Map<String, Long> detectionsByRule() {
+    return snapshot(detections);
+  }
+
+  public LatencyHistogram.Snapshot latency() {
+    return latency.snapshot();
   }
 
   public Map<String, Long> alertsByRule() {

@@ -234,6 +234,11 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     return lastProcessed;
   }
 
+  /** Event time (epoch millis) of the newest event processed on this topic, 0 before the first. */
+  public long lastEventTime() {
+    return lastEventTime;
+  }
+
   public boolean live() {
     return live;
   }

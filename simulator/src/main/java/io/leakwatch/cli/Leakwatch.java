@@ -20,8 +20,11 @@ public final class Leakwatch {
                   --events N (200000)  --seed N (7)  --users N (5000)  --rules DIR (default pack)
                   --scenarios all|none|ID,ID (all): none measures false positives on background traffic alone
                   --alerts FILE  write the alerts as JSON Lines
-        run     run the engine against a Pub/Sub endpoint (Salesforce or a simulator)
-                  --config FILE
+        run     watch every org of a configuration file (Salesforce or a simulator), with the HTTP API
+                  --config FILE  --log-format json|text (json)  --log-file FILE (also write JSON logs here)
+        config check FILE    validate a configuration (profiles, rules compiled) and print what run would do
+        health  ask a running process's API for /health (the container's HEALTHCHECK)
+                  --config FILE  --url URL (from the api: section)
         rules validate DIR   compile every EPL and DRL file, the profile and the test cases
                   --profile FILE (DIR/test-profile.yaml)
         rules test DIR       run every rule's test cases (DIR/<rule>/tests/*.json)
@@ -54,6 +57,8 @@ public final class Leakwatch {
         case "demo" -> DemoCommand.run(new Args(rest, DemoCommand.OPTIONS), out);
         case "bench" -> BenchCommand.run(new Args(rest, BenchCommand.OPTIONS), out);
         case "run" -> RunCommand.run(new Args(rest, RunCommand.OPTIONS), out);
+        case "config" -> ConfigCommand.run(rest, out);
+        case "health" -> HealthCommand.run(new Args(rest, HealthCommand.OPTIONS), out);
         case "simulate" -> SimulateCommand.run(new Args(rest, SimulateCommand.OPTIONS), out);
         case "rules" -> RulesCommand.run(rest, out, err);
         case "replay" -> ReplayCommand.run(new Args(rest, ReplayCommand.OPTIONS, 1), out, err);

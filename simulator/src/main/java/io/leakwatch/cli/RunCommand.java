@@ -1,24 +1,25 @@
 package io.leakwatch.cli;
 
 import io.leakwatch.alert.AlertSink;
-import io.leakwatch.alert.ConsoleAlertSink;
 import io.leakwatch.alert.JsonLinesAlertSink;
+import io.leakwatch.api.AlertHistory;
+import io.leakwatch.api.ApiServer;
+import io.leakwatch.api.DrillLauncher;
 import io.leakwatch.config.EngineConfig;
-import io.leakwatch.engine.EngineSettings;
-import io.leakwatch.engine.LeakwatchEngine;
-import io.leakwatch.rulepack.RulePack;
-import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.fleet.Fleet;
+import io.leakwatch.logs.LogSetup;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code leakwatch run --config FILE}: the engine as a long-running service, until stopped. */
+/** {@code leakwatch run --config FILE}: every configured org watched, and the HTTP API, until stopped. */
 final class RunCommand {
-  static final Set<String> OPTIONS = Set.of("config");
+  static final Set<String> OPTIONS = Set.of("config", "log-file", "log-format");
+  /** Alerts the API keeps in memory beyond what the alerts file holds. */
+  private static final int ALERTS_KEPT = 10_000;
 
   private RunCommand() {}
 
@@ -27,19 +28,20 @@ final class RunCommand {
     if (file == null) {
       throw new Args.UsageException("run needs --config FILE");
     }
+    String format = args.text("log-format", "json");
+    if (!format.equals("json") && !format.equals("text")) {
+      throw new Args.UsageException("--log-format must be json or text, was '" + format + "'");
+    }
+    String logFile = args.text("log-file", null);
+    if (format.equals("json")) {
+      LogSetup.json(logFile == null ? null : Path.of(logFile));
+    } else if (logFile != null) {
+      throw new Args.UsageException("--log-file needs --log-format json");
+    }
     EngineConfig config = EngineConfig.load(Path.of(file), System.getenv());
-    RulePack pack = config.rules() == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(config.rules());
-    List<AlertSink> sinks = new ArrayList<>();
-    if (config.consoleAlerts()) {
-      sinks.add(new ConsoleAlertSink(out));
-    }
-    if (config.alertsFile() != null) {
-      sinks.add(new JsonLinesAlertSink(config.alertsFile()));
-    }
-    EngineSettings settings = config.settings(pack, sinks);
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
-    // SIGTERM (docker stop): finish the batch in hand, deliver its alerts, save the checkpoint, then exit.
+    // SIGTERM (docker stop): each engine finishes the batch in hand, delivers its alerts, saves its checkpoint.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       stopRequested.countDown();
       try {
@@ -48,17 +50,67 @@ final class RunCommand {
         Thread.currentThread().interrupt();
       }
     }, "leakwatch-shutdown"));
-    try (LeakwatchEngine engine = LeakwatchEngine.start(settings)) {
-      out.printf("Leakwatch running: %s, %d topics, rule pack %s %s (%d rules)%n", config.endpoint(), config.topics().size(),
-          pack.name(), pack.version(), pack.rules().size());
-      if (config.rules() != null) {
-        // Edit the folder and the rules reload: compiled first, swapped only if they compile.
-        engine.watchRules(config.rules(), 2_000);
-      }
+    try (Service service = Service.start(config, out, null)) {
+      out.printf("Leakwatch running: %d org%s%s%n", config.orgs().size(), config.orgs().size() == 1 ? "" : "s",
+          service.api() == null ? "" : ", API on port " + service.api().port());
+      config.summary().forEach(line -> out.println("  " + line));
       stopRequested.await();
     } finally {
       closed.countDown();
     }
     return 0;
+  }
+
+  /** A running process: every org's engine, the sinks they share, and the HTTP API if configured. */
+  static final class Service implements AutoCloseable {
+    private final Fleet fleet;
+    private final ApiServer api;
+
+    private Service(Fleet fleet, ApiServer api) {
+      this.fleet = fleet;
+      this.api = api;
+    }
+
+    /**
+     * @param console where the console sink prints
+     * @param drills what {@code /drills} starts drills with, or null when this process runs none
+     */
+    static Service start(EngineConfig config, PrintStream console, DrillLauncher drills) throws Exception {
+      List<AlertSink> sinks = config.openSinks(console);
+      Path alertsFile = sinks.stream().filter(JsonLinesAlertSink.class::isInstance).map(s -> ((JsonLinesAlertSink) s).file())
+          .findFirst().orElse(null);
+      AlertHistory history = new AlertHistory(ALERTS_KEPT, alertsFile);
+      Fleet fleet = Fleet.start(config.orgs(), sinks, history);
+      ApiServer api = null;
+      if (config.api() != null) {
+        try {
+          api = ApiServer.start(config.api(), fleet.orgs(), history, drills);
+        } catch (Exception e) {
+          fleet.close();
+          throw new IllegalStateException("the HTTP API could not start on " + config.api() + ": " + e.getMessage(), e);
+        }
+      }
+      return new Service(fleet, api);
+    }
+
+    Fleet fleet() {
+      return fleet;
+    }
+
+    /** The API, or null when the configuration has no {@code api:} key. */
+    ApiServer api() {
+      return api;
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        if (api != null) {
+          api.close();
+        }
+      } finally {
+        fleet.close();
+      }
+    }
   }
 }

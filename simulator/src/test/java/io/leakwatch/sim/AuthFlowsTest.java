@@ -93,7 +93,7 @@ class AuthFlowsTest {
     EngineConfig config = config("{type: jwt, loginUrl: %s, clientId: 3MVG9leakwatch, username: integration@sim-health.example, "
         .formatted(oauth.url()) + "privateKey: leakwatch.key, trustCertificate: tls/simulator-cert.pem}");
     int half = events.size() / 2;
-    try (LeakwatchEngine engine = LeakwatchEngine.start(config.settings(RulePackLoader.defaultPack(), List.of()))) {
+    try (LeakwatchEngine engine = LeakwatchEngine.start(config.orgs().get(0).settings(RulePackLoader.defaultPack(), List.of()))) {
       publish(events.subList(0, half));
       TestSupport.await(() -> engine.processed() >= count(events.subList(0, half)), "events with the first token");
       oauth.expireAll();
@@ -109,14 +109,14 @@ class AuthFlowsTest {
     oauth.registerSecretClient("3MVG9cc", "s3cr3t-value", "005000000000043AAA");
     try (LeakwatchEngine engine = LeakwatchEngine.start(config("{type: clientCredentials, loginUrl: %s, clientId: 3MVG9cc, "
         .formatted(oauth.url()) + "clientSecret: '${SECRET}', trustCertificate: tls/simulator-cert.pem}")
-        .settings(RulePackLoader.defaultPack(), List.of()))) {
+        .orgs().get(0).settings(RulePackLoader.defaultPack(), List.of()))) {
       publish(events);
       TestSupport.await(() -> engine.processed() >= count(events), "events");
     }
     EngineConfig wrong = config("{type: clientCredentials, loginUrl: %s, clientId: 3MVG9cc, clientSecret: not-it, "
         .formatted(oauth.url()) + "trustCertificate: tls/simulator-cert.pem}");
     AuthException refused = assertThrows(AuthException.class,
-        () -> LeakwatchEngine.start(wrong.settings(RulePackLoader.defaultPack(), List.of())));
+        () -> LeakwatchEngine.start(wrong.orgs().get(0).settings(RulePackLoader.defaultPack(), List.of())));
     assertTrue(refused.getMessage().contains("invalid_grant"), refused.getMessage());
     assertFalse(refused.getMessage().contains("not-it"), "the secret never appears in errors");
   }
@@ -124,7 +124,7 @@ class AuthFlowsTest {
   @Test
   void theSimulatorRefusesTokensItDidNotIssue() {
     EngineConfig forged = config("{accessToken: forged, instanceUrl: %s, tenantId: %s}".formatted(oauth.url(), org.orgId()));
-    Exception refused = assertThrows(Exception.class, () -> LeakwatchEngine.start(forged.settings(RulePackLoader.defaultPack(), List.of())));
+    Exception refused = assertThrows(Exception.class, () -> LeakwatchEngine.start(forged.orgs().get(0).settings(RulePackLoader.defaultPack(), List.of())));
     assertTrue(String.valueOf(refused.getMessage()).contains("UNAUTHENTICATED"), refused.toString());
   }
 }

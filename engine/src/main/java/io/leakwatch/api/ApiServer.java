@@ -1,0 +1,309 @@
+package io.leakwatch.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.alert.AlertJson;
+import io.leakwatch.metrics.PrometheusText;
+import io.leakwatch.rulepack.RuleDefinition;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.rulepack.RulePackLoader;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator's HTTP API: health, readiness, Prometheus metrics, alerts, rules and drills. Every
+ * route, unknown ones included, needs a configured bearer token. Runs on a Vert.x instance of its
+ * own; anything that reads files, compiles rules or starts a drill runs off the event loop.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String JSON_TYPE = "application/json";
+
+  private final Vertx vertx;
+  private final HttpServer server;
+
+  private ApiServer(Vertx vertx, HttpServer server) {
+    this.vertx = vertx;
+    this.server = server;
+  }
+
+  /**
+   * Listens as {@code config} says and serves {@code orgs}. Blocks until listening.
+   *
+   * @param drills null when this process cannot run drills ({@code /drills} answers 501)
+   */
+  public static ApiServer start(ApiConfig config, List<MonitoredOrg> orgs, AlertHistory alerts, DrillLauncher drills) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      Router router = new Routes(vertx, List.copyOf(orgs), alerts, drills, new BearerTokens(config.tokens())).router();
+      HttpServerOptions options = new HttpServerOptions();
+      if (config.tls()) {
+        options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+            .setCertPath(config.tlsCert().toString()).setKeyPath(config.tlsKey().toString()));
+      }
+      HttpServer server = vertx.createHttpServer(options).requestHandler(router).listen(config.port(), config.host())
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      LOG.info("HTTP API listening on {}://{}:{}", config.tls() ? "https" : "http", config.host(), server.actualPort());
+      return new ApiServer(vertx, server);
+    } catch (Exception e) {
+      vertx.close();
+      throw e instanceof ExecutionException && e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  /** The port it listens on (the one chosen, when configured with 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private record Routes(Vertx vertx, List<MonitoredOrg> orgs, AlertHistory alerts, DrillLauncher drills, BearerTokens tokens) {
+    Router router() {
+      Router router = Router.router(vertx);
+      router.route().handler(this::authenticate);
+      router.get("/health").handler(ctx -> json(ctx, 200, JSON.createObjectNode().put("status", "up")));
+      router.get("/ready").handler(this::ready);
+      router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", PrometheusText.CONTENT_TYPE)
+          .end(MetricsScrape.write(orgs, System.currentTimeMillis())));
+      router.get("/alerts").handler(this::alerts);
+      router.get("/rules").handler(this::rules);
+      router.post("/rules/reload").handler(ctx -> reload(ctx, null));
+      router.post("/rules/:org/reload").handler(ctx -> reload(ctx, ctx.pathParam("org")));
+      router.get("/drills").handler(ctx -> drills(ctx, d -> {
+        ArrayNode list = JSON.createArrayNode();
+        d.list().forEach(run -> list.add(drillJson(run)));
+        return JSON.createObjectNode().set("drills", list);
+      }));
+      router.get("/drills/:id").handler(ctx -> drills(ctx, d -> d.find(ctx.pathParam("id")).map(ApiServer::drillJson).orElse(null)));
+      router.post("/drills").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::startDrill);
+      router.route().last().handler(ctx -> error(ctx, 404, "no such route: " + ctx.request().method() + " " + ctx.request().path()));
+      router.route().failureHandler(ctx -> {
+        LOG.error("API request {} {} failed: {}", ctx.request().method(), ctx.request().path(),
+            ctx.failure() == null ? "status " + ctx.statusCode() : ctx.failure().toString());
+        if (!ctx.response().ended()) {
+          error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "request failed");
+        }
+      });
+      return router;
+    }
+
+    private void authenticate(RoutingContext ctx) {
+      if (tokens.accepts(ctx.request().getHeader("Authorization"))) {
+        ctx.next();
+        return;
+      }
+      ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"leakwatch\"");
+      error(ctx, 401, "a valid bearer token is required");
+    }
+
+    private void ready(RoutingContext ctx) {
+      ObjectNode body = JSON.createObjectNode();
+      ArrayNode notLive = body.putArray("notLive");
+      ObjectNode byOrg = body.putObject("orgs");
+      for (MonitoredOrg org : orgs) {
+        ObjectNode topics = byOrg.putObject(org.name());
+        for (MonitoredOrg.TopicStatus topic : org.topics()) {
+          topics.put(topic.topic(), topic.live() ? "live" : "down");
+          if (!topic.live()) {
+            notLive.add(org.name() + " " + topic.topic());
+          }
+        }
+      }
+      boolean ready = notLive.isEmpty() && !orgs.isEmpty();
+      body.put("ready", ready);
+      json(ctx, ready ? 200 : 503, body);
+    }
+
+    private void alerts(RoutingContext ctx) {
+      AlertQuery query;
+      try {
+        query = AlertQuery.parse(ctx.request()::getParam);
+      } catch (IllegalArgumentException e) {
+        error(ctx, 400, e.getMessage());
+        return;
+      }
+      vertx.executeBlocking(() -> {
+        int[] unreadable = {0};
+        AlertQuery.Page page = query.page(alerts.all(unreadable));
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode list = body.putArray("alerts");
+        for (AlertHistory.Entry entry : page.entries()) {
+          ObjectNode alert = (ObjectNode) JSON.readTree(AlertJson.toJson(entry.alert()));
+          if (entry.org() != null) {
+            alert.put("org", entry.org());
+          }
+          list.add(alert);
+        }
+        body.put("nextCursor", page.nextCursor());
+        if (unreadable[0] > 0) {
+          body.put("unreadableLines", unreadable[0]);
+        }
+        return body;
+      }, false).onComplete(done -> {
+        if (done.succeeded()) {
+          json(ctx, 200, done.result());
+        } else {
+          LOG.error("alerts query failed: {}", done.cause().toString());
+          error(ctx, 500, "alerts could not be read: " + done.cause().getClass().getSimpleName());
+        }
+      });
+    }
+
+    private void rules(RoutingContext ctx) {
+      ObjectNode body = JSON.createObjectNode();
+      ArrayNode list = body.putArray("orgs");
+      for (MonitoredOrg org : orgs) {
+        ObjectNode node = list.addObject().put("org", org.name());
+        node.put("folder", org.rulesFolder() == null ? null : org.rulesFolder().toString());
+        packJson(node.putObject("pack"), org.activePack());
+      }
+      json(ctx, 200, body);
+    }
+
+    private void reload(RoutingContext ctx, String only) {
+      List<MonitoredOrg> targets = new ArrayList<>();
+      for (MonitoredOrg org : orgs) {
+        if (only == null ? org.rulesFolder() != null : org.name().equals(only)) {
+          targets.add(org);
+        }
+      }
+      if (only != null && targets.isEmpty()) {
+        error(ctx, 404, "no org named '" + only + "'");
+        return;
+      }
+      if (targets.isEmpty() || targets.stream().anyMatch(org -> org.rulesFolder() == null)) {
+        error(ctx, 409, "no rules folder is configured" + (only == null ? " for any org" : " for org " + only)
+            + "; the built-in pack cannot be reloaded");
+        return;
+      }
+      vertx.executeBlocking(() -> {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode done = body.putArray("reloaded");
+        for (MonitoredOrg org : targets) {
+          try {
+            // Read and compile first: a pack with a problem is refused and the running rules stay.
+            RulePack pack = RulePackLoader.fromDirectory(org.rulesFolder());
+            org.reload(pack);
+            packJson(done.addObject().put("org", org.name()), pack);
+          } catch (Exception e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            body.put("org", org.name()).put("error", String.valueOf(cause.getMessage()));
+            return body;
+          }
+        }
+        return body;
+      }, false).onComplete(result -> {
+        if (result.failed()) {
+          error(ctx, 500, "reload failed: " + result.cause().getClass().getSimpleName());
+        } else {
+          json(ctx, result.result().has("error") ? 422 : 200, result.result());
+        }
+      });
+    }
+
+    private void drills(RoutingContext ctx, Function<DrillLauncher, JsonNode> read) {
+      if (drills == null) {
+        error(ctx, 501, "this process cannot run drills");
+        return;
+      }
+      vertx.executeBlocking(() -> read.apply(drills), false).onComplete(result -> {
+        if (result.failed()) {
+          error(ctx, 500, "drills could not be read: " + result.cause().getClass().getSimpleName());
+        } else if (result.result() == null) {
+          error(ctx, 404, "no drill with id '" + ctx.pathParam("id") + "'");
+        } else {
+          json(ctx, 200, result.result());
+        }
+      });
+    }
+
+    private void startDrill(RoutingContext ctx) {
+      if (drills == null) {
+        error(ctx, 501, "this process cannot run drills");
+        return;
+      }
+      DrillLauncher.DrillRequest request;
+      try {
+        String text = ctx.body().asString();
+        JsonNode body = text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+        if (!body.isObject()) {
+          throw new IllegalArgumentException("the body must be a JSON object");
+        }
+        List<String> scenarios = new ArrayList<>();
+        JsonNode list = body.path("scenarios");
+        if (!list.isMissingNode() && !list.isArray()) {
+          throw new IllegalArgumentException("scenarios: must be a list of scenario names");
+        }
+        list.forEach(s -> scenarios.add(s.asText()));
+        request = new DrillLauncher.DrillRequest(body.hasNonNull("org") ? body.get("org").asText() : null, scenarios);
+      } catch (JsonProcessingException e) {
+        error(ctx, 400, "the body is not JSON");
+        return;
+      } catch (IllegalArgumentException e) {
+        error(ctx, 400, e.getMessage());
+        return;
+      }
+      vertx.executeBlocking(() -> drills.start(request), false).onComplete(result -> {
+        if (result.failed()) {
+          boolean bad = result.cause() instanceof IllegalArgumentException;
+          error(ctx, bad ? 400 : 500, bad ? result.cause().getMessage() : "the drill could not start: " + result.cause().getClass().getSimpleName());
+        } else {
+          ctx.response().putHeader("Location", "/drills/" + result.result().id());
+          json(ctx, 202, drillJson(result.result()));
+        }
+      });
+    }
+  }
+
+  private static void packJson(ObjectNode node, RulePack pack) {
+    node.put("name", pack.name()).put("version", pack.version()).put("sha256", pack.sha256()).put("origin", pack.origin());
+    ArrayNode rules = node.putArray("rules");
+    for (RuleDefinition rule : pack.rules()) {
+      rules.addObject().put("id", rule.id()).put("title", rule.metadata().title()).put("severity", rule.metadata().severity().label());
+    }
+  }
+
+  private static JsonNode drillJson(DrillLauncher.DrillRun run) {
+    ObjectNode node = JSON.createObjectNode();
+    node.put("id", run.id()).put("org", run.org()).put("state", run.state())
+        .put("started", run.started() == null ? null : run.started().toString())
+        .put("finished", run.finished() == null ? null : run.finished().toString());
+    node.set("result", JSON.valueToTree(run.result() == null ? Map.of() : run.result()));
+    return node;
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonNode body) {
+    String text;
+    try {
+      text = JSON.writeValueAsString(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", JSON_TYPE).end(text);
+  }
+
+  private static void error(RoutingContext ctx, int status, String message) {
+    json(ctx, status, JSON.createObjectNode().put("error", message));
+  }
+}

@@ -1,0 +1,40 @@
+package io.leakwatch.api;
+
+import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.engine.PipelineStats;
+import io.leakwatch.engine.SubscriptionVerticle;
+import io.leakwatch.rulepack.RulePack;
+import java.nio.file.Path;
+import java.util.List;
+
+/** A running {@link LeakwatchEngine} as the API sees it. */
+public record EngineOrg(String name, LeakwatchEngine engine, Path rulesFolder) implements MonitoredOrg {
+  @Override
+  public List<TopicStatus> topics() {
+    return engine.subscriptions().stream().map(EngineOrg::status).toList();
+  }
+
+  private static TopicStatus status(SubscriptionVerticle s) {
+    return new TopicStatus(s.topic(), s.live(), s.reconnects(), s.lastEventTime(), s.processed());
+  }
+
+  @Override
+  public PipelineStats stats() {
+    return engine.stats();
+  }
+
+  @Override
+  public RulePack activePack() {
+    return engine.activePack();
+  }
+
+  @Override
+  public void reload(RulePack pack) throws Exception {
+    engine.reload(pack);
+  }
+
+  @Override
+  public long lastCheckpointSave() {
+    return engine.lastCheckpointSave();
+  }
+}

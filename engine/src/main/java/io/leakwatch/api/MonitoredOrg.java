@@ -1,0 +1,35 @@
+package io.leakwatch.api;
+
+import io.leakwatch.engine.PipelineStats;
+import io.leakwatch.rulepack.RulePack;
+import java.nio.file.Path;
+import java.util.List;
+
+/** What the API reads from, and asks of, one watched org. Reads are cheap and safe from any thread. */
+public interface MonitoredOrg {
+  String name();
+
+  List<TopicStatus> topics();
+
+  PipelineStats stats();
+
+  RulePack activePack();
+
+  /** The rules folder {@code POST /rules/reload} reads, or null when the org runs the built-in pack. */
+  Path rulesFolder();
+
+  /**
+   * Compiles {@code pack} and swaps it in, or throws with the file and line of the first problem and
+   * leaves the running rules alone. Blocks: never call it on an event loop.
+   */
+  void reload(RulePack pack) throws Exception;
+
+  /** Wall time (epoch millis) positions were last saved, 0 when never (or nothing is kept). */
+  long lastCheckpointSave();
+
+  /**
+   * @param live whether the stream is open and has answered since it was (last) opened
+   * @param lastEventTime event time (epoch millis) of the newest processed event, 0 before the first
+   */
+  record TopicStatus(String topic, boolean live, long reconnects, long lastEventTime, long processed) {}
+}

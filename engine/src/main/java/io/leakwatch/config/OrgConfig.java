@@ -1,0 +1,36 @@
+package io.leakwatch.config;
+
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.auth.TokenSource;
+import io.leakwatch.engine.DeadLetters;
+import io.leakwatch.engine.Durability;
+import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.profile.OrgProfileLoader;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.rulepack.RulePack;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One Salesforce org the process watches: one engine of its own, with its own state folder so
+ * checkpoints and the alert ledger never mix with another org's.
+ *
+ * @param auth what kind of credentials and where they go, for summaries; never a secret
+ * @param rules the org's rules folder, or the file-wide one, or null for the default pack
+ */
+public record OrgConfig(String name, PubSubEndpoint endpoint, TokenSource tokens, String auth, List<String> topics, ReplayStart start,
+    Path profile, boolean drill, Path rules, Path deadLetters, Durability durability) {
+
+  /** Engine settings for this org; loads the org profile. */
+  public EngineSettings settings(RulePack pack, List<AlertSink> sinks) {
+    return new EngineSettings(endpoint, tokens, topics, start, OrgProfileLoader.load(profile), pack, sinks,
+        DeadLetters.toFile(deadLetters), drill, EngineConfig.IDLE_AFTER_MILLIS, EngineConfig.MAX_BACKLOG,
+        EngineConfig.MAX_MERGE_WAIT_MILLIS, durability);
+  }
+
+  @Override
+  public String toString() {
+    return "org " + name + " (" + endpoint.host() + ":" + endpoint.port() + ")";
+  }
+}

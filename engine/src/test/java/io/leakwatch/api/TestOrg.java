@@ -1,0 +1,103 @@
+package io.leakwatch.api;
+
+import io.leakwatch.decision.Alert;
+import io.leakwatch.engine.CompiledPack;
+import io.leakwatch.engine.DetectionPipeline;
+import io.leakwatch.engine.PipelineStats;
+import io.leakwatch.profile.OrgProfileLoader;
+import io.leakwatch.rulepack.RulePack;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * An org for API tests: a real detection pipeline on a real rule pack; only the subscriptions are
+ * played by the test, which says which topics are live.
+ */
+final class TestOrg implements MonitoredOrg, AutoCloseable {
+  private final String name;
+  private final Path rulesFolder;
+  private final DetectionPipeline pipeline;
+  private final Map<String, Boolean> live = new ConcurrentHashMap<>();
+  private volatile long lastEventTime;
+
+  /** @param compiled the pack in {@code rulesFolder}, compiled once for all tests (seconds each time) */
+  TestOrg(String name, Path rulesFolder, CompiledPack compiled) {
+    this.name = name;
+    this.rulesFolder = rulesFolder;
+    this.pipeline = new DetectionPipeline(compiled,
+        OrgProfileLoader.load(rulesFolder.resolve("test-profile.yaml")), DetectionPipeline.Options.defaults());
+    live.put("/event/ApiEventStream", true);
+    live.put("/event/LoginEventStream", true);
+  }
+
+  /** Copies the default pack's source folder to {@code target}. */
+  static Path copyPack(Path target) throws IOException {
+    Path source = Path.of("../rules/pack");
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path file : files.toList()) {
+        Path to = target.resolve(source.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(file, to);
+        }
+      }
+    }
+    return target;
+  }
+
+  synchronized List<Alert> process(String topic, Map<String, ?> fields, long eventTime) {
+    lastEventTime = Math.max(lastEventTime, eventTime);
+    return pipeline.process(topic, fields, System.currentTimeMillis());
+  }
+
+  void live(String topic, boolean isLive) {
+    live.put(topic, isLive);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<TopicStatus> topics() {
+    return live.entrySet().stream().sorted(Map.Entry.comparingByKey())
+        .map(e -> new TopicStatus(e.getKey(), e.getValue(), 0, lastEventTime, 0)).toList();
+  }
+
+  @Override
+  public PipelineStats stats() {
+    return pipeline.stats();
+  }
+
+  @Override
+  public synchronized RulePack activePack() {
+    return pipeline.pack();
+  }
+
+  @Override
+  public Path rulesFolder() {
+    return rulesFolder;
+  }
+
+  @Override
+  public synchronized void reload(RulePack pack) {
+    pipeline.reload(CompiledPack.compile(pack));
+  }
+
+  @Override
+  public long lastCheckpointSave() {
+    return 0;
+  }
+
+  @Override
+  public void close() {
+    pipeline.close();
+  }
+}
