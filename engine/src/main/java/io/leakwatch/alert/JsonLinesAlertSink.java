@@ -104,6 +104,11 @@ public final class JsonLinesAlertSink implements AlertSink {
     }
   }
 
+  /** The format lines are written in. */
+  public AlertFormat format() {
+    return format;
+  }
+
   public Path file() {
     return file;
   }

@@ -60,16 +60,24 @@ public final class SinkConfig {
   private final Path baseDir;
   private final Map<String, String> env;
   private final List<AlertSink> built = new ArrayList<>();
+  private final java.io.PrintStream console;
 
-  private SinkConfig(String source, Path baseDir, Map<String, String> env) {
+  private SinkConfig(String source, Path baseDir, Map<String, String> env, java.io.PrintStream console) {
     this.source = source;
     this.baseDir = baseDir;
     this.env = env;
+    this.console = console;
   }
 
   /** The sinks {@code alertsNode} describes (a console sink when it is null); none are left running if one is invalid. */
   public static List<AlertSink> parse(JsonNode alertsNode, String source, Path baseDir, Map<String, String> env) {
-    SinkConfig config = new SinkConfig(source, baseDir, env);
+    return parse(alertsNode, source, baseDir, env, System.out);
+  }
+
+  /** As {@link #parse(JsonNode, String, Path, Map)}, with the console sink printing to {@code console}. */
+  public static List<AlertSink> parse(JsonNode alertsNode, String source, Path baseDir, Map<String, String> env,
+      java.io.PrintStream console) {
+    SinkConfig config = new SinkConfig(source, baseDir, env, console);
     try {
       config.read(alertsNode);
     } catch (RuntimeException e) {
@@ -81,7 +89,7 @@ public final class SinkConfig {
 
   private void read(JsonNode alerts) {
     if (alerts == null || alerts.isNull()) {
-      built.add(new ConsoleAlertSink(System.out));
+      built.add(new ConsoleAlertSink(console));
       return;
     }
     if (!alerts.isObject()) {
@@ -89,7 +97,7 @@ public final class SinkConfig {
     }
     keys(alerts, "alerts", Set.of("console", "jsonl", "files", "webhooks", "slack", "syslog", "ocsf", "salesforce"));
     if (flag(alerts, "alerts.console", true)) {
-      built.add(new ConsoleAlertSink(System.out));
+      built.add(new ConsoleAlertSink(console));
     }
     if (alerts.has("jsonl")) {
       built.add(file(path(alerts, "alerts.jsonl"), AlertFormat.LEAKWATCH, FileRotation.NONE, "alerts.jsonl"));

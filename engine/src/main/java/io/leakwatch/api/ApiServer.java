@@ -97,6 +97,9 @@ public final class ApiServer implements AutoCloseable {
       }));
       router.get("/drills/:id").handler(ctx -> drills(ctx, d -> d.find(ctx.pathParam("id")).map(ApiServer::drillJson).orElse(null)));
       router.post("/drills").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::startDrill);
+      router.get("/actions").handler(this::actions);
+      router.post("/actions/:org/:id/approve").handler(BodyHandler.create().setBodyLimit(16 * 1024)).handler(ctx -> decide(ctx, true));
+      router.post("/actions/:org/:id/reject").handler(BodyHandler.create().setBodyLimit(16 * 1024)).handler(ctx -> decide(ctx, false));
       router.route().last().handler(ctx -> error(ctx, 404, "no such route: " + ctx.request().method() + " " + ctx.request().path()));
       router.route().failureHandler(ctx -> {
         LOG.error("API request {} {} failed: {}", ctx.request().method(), ctx.request().path(),
@@ -179,6 +182,82 @@ public final class ApiServer implements AutoCloseable {
         packJson(node.putObject("pack"), org.activePack());
       }
       json(ctx, 200, body);
+    }
+
+    /** Response actions per org: what waits for approval and what happened, newest last. */
+    private void actions(RoutingContext ctx) {
+      ObjectNode body = JSON.createObjectNode();
+      ObjectNode byOrg = body.putObject("orgs");
+      for (MonitoredOrg org : orgs) {
+        io.leakwatch.response.Responder responder = org.responder();
+        ObjectNode o = byOrg.putObject(org.name());
+        o.put("mode", responder == null ? "off" : responder.settings().mode().label());
+        ArrayNode pending = o.putArray("pending");
+        ArrayNode history = o.putArray("history");
+        if (responder != null) {
+          responder.pending().forEach(a -> actionJson(pending.addObject(), a));
+          responder.history().forEach(a -> actionJson(history.addObject(), a));
+        }
+      }
+      json(ctx, 200, body);
+    }
+
+    /** {@code POST /actions/ORG/ID/approve} or {@code .../reject} with {@code {"approver": ..., "reason": ...}}. */
+    private void decide(RoutingContext ctx, boolean approve) {
+      String orgName = ctx.pathParam("org");
+      MonitoredOrg org = orgs.stream().filter(o -> o.name().equals(orgName)).findFirst().orElse(null);
+      if (org == null || org.responder() == null) {
+        error(ctx, 404, org == null ? "no org named '" + orgName + "'" : "response actions are off for org " + orgName);
+        return;
+      }
+      JsonNode request;
+      try {
+        request = ctx.body().length() == 0 ? JSON.createObjectNode() : JSON.readTree(ctx.body().asString());
+      } catch (Exception e) {
+        error(ctx, 400, "the body must be JSON such as {\"approver\": \"jane.doe\", \"reason\": \"...\"}");
+        return;
+      }
+      String approver = request.path("approver").asText("").strip();
+      if (approver.isEmpty() || approver.length() > 200) {
+        error(ctx, 400, "approver is required (who decides, as the audit log should name them; at most 200 characters)");
+        return;
+      }
+      String reason = request.path("reason").asText("").strip();
+      if (!approve && reason.isEmpty()) {
+        error(ctx, 400, "reason is required to reject an action");
+        return;
+      }
+      var decided = approve ? org.responder().approve(ctx.pathParam("id"), approver)
+          : org.responder().reject(ctx.pathParam("id"), approver, reason);
+      decided.whenComplete((record, failure) -> vertx.runOnContext(v -> {
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof java.util.NoSuchElementException) {
+          error(ctx, 404, "no action " + ctx.pathParam("id") + " in org " + orgName);
+        } else if (cause instanceof IllegalStateException) {
+          error(ctx, 409, String.valueOf(cause.getMessage()));
+        } else if (cause != null) {
+          error(ctx, 500, "the decision could not be recorded: " + cause.getClass().getSimpleName());
+        } else {
+          json(ctx, 200, actionJson(JSON.createObjectNode(), record));
+        }
+      }));
+    }
+
+    private static ObjectNode actionJson(ObjectNode o, io.leakwatch.response.ActionRecord a) {
+      o.put("id", a.id()).put("alertId", a.alertId()).put("ruleId", a.ruleId()).put("requestedBy", a.requestedBy())
+          .put("action", a.action().label()).put("userId", a.userId()).put("mode", a.mode().label())
+          .put("state", a.state().name().toLowerCase(java.util.Locale.ROOT)).put("requestedAt", String.valueOf(a.requestedAt()));
+      if (a.decidedBy() != null) {
+        o.put("decidedBy", a.decidedBy());
+      }
+      if (a.rejection() != null) {
+        o.put("rejection", a.rejection());
+      }
+      if (a.outcome() != null) {
+        o.putObject("outcome").put("done", a.outcome().done()).put("status", a.outcome().status())
+            .put("errorCode", a.outcome().errorCode()).put("attempts", a.outcome().attempts()).put("affected", a.outcome().affected());
+      }
+      return o;
     }
 
     private void reload(RoutingContext ctx, String only) {

@@ -37,4 +37,9 @@ public record EngineOrg(String name, LeakwatchEngine engine, Path rulesFolder) i
   public long lastCheckpointSave() {
     return engine.lastCheckpointSave();
   }
+
+  @Override
+  public io.leakwatch.response.Responder responder() {
+    return engine.responder();
+  }
 }

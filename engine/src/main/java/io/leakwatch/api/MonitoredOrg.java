@@ -24,6 +24,11 @@ public interface MonitoredOrg {
    */
   void reload(RulePack pack) throws Exception;
 
+  /** The org's response actions (approvals, history), or null when they are off for it. */
+  default io.leakwatch.response.Responder responder() {
+    return null;
+  }
+
   /** Wall time (epoch millis) positions were last saved, 0 when never (or nothing is kept). */
   long lastCheckpointSave();
 

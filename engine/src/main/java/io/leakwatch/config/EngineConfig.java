@@ -77,7 +77,7 @@ public final class EngineConfig {
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern ORG_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   private static final Set<String> ORG_KEYS = Set.of("name", "endpoint", "auth", "topics", "replay", "replayFallback",
-      "staleAfterSeconds", "resumeHorizonMinutes", "journalProcessed", "profile", "rules", "drill", "deadLetters");
+      "staleAfterSeconds", "resumeHorizonMinutes", "journalProcessed", "profile", "rules", "drill", "deadLetters", "response");
 
   private final String source;
   private final List<OrgConfig> orgs;
@@ -210,8 +210,10 @@ public final class EngineConfig {
     boolean drill = r.flag(org, at + ".drill");
     Path rules = org.has("rules") ? r.path(org, at + ".rules") : globalRules;
     Path orgDeadLetters = org.has("deadLetters") ? r.path(org, at + ".deadLetters") : deadLetters;
+    io.leakwatch.response.ResponseSettings response =
+        io.leakwatch.response.ResponseSettings.parse(org.get("response"), r.source(), at + ".response", r.env(), r.baseDir());
     return new OrgConfig(name, pubsub, tokens, auth, List.copyOf(topics), start, profile, drill, rules, orgDeadLetters,
-        new Durability(state, fallback, horizon, stale, journal));
+        new Durability(state, fallback, horizon, stale, journal), response);
   }
 
   /** static (a token you already have), jwt (JWT bearer) or clientCredentials. */
@@ -322,9 +324,7 @@ public final class EngineConfig {
    * prints to {@code console}. The one place that turns the key into sinks.
    */
   public List<io.leakwatch.alert.AlertSink> openSinks(java.io.PrintStream console) {
-    // When io.leakwatch.alert.SinkConfig lands: return SinkConfig.parse(alertsNode, source, baseDir, env);
-    // (AlertsConfig.parse at load time then becomes that parser's validation, or goes.)
-    return alerts.open(console);
+    return io.leakwatch.alert.SinkConfig.parse(alertsNode, source, baseDir, env, console);
   }
 
   /** The HTTP API's settings, or null when the file has no {@code api:} key. */
@@ -352,8 +352,13 @@ public final class EngineConfig {
       lines.add("  profile: " + org.profile());
       lines.add("  rules: " + (org.rules() == null ? "the default pack" : org.rules() + " (reloaded when it changes)"));
       lines.add("  state: " + org.durability().stateDir() + "; dead letters: " + org.deadLetters() + (org.drill() ? "; drill org" : ""));
+      lines.add("  response actions: " + (org.response().enabled()
+          ? org.response().mode().label() + (org.response().actionModes().isEmpty() ? "" : " " + org.response().actionModes())
+              + ", audit log " + org.response().auditLog()
+          : "off"));
     }
-    lines.add("alerts: " + (alerts.console() ? "console" : "no console") + (alerts.jsonl() == null ? "" : ", JSON Lines " + alerts.jsonl()));
+    lines.add("alerts: " + (alerts.console() ? "console" : "no console") + (alerts.jsonl() == null ? "" : ", JSON Lines " + alerts.jsonl())
+        + (alerts.others().isEmpty() ? "" : ", " + String.join(", ", alerts.others())));
     lines.add("api: " + (api == null ? "off" : api + (api.tls() ? ", certificate " + api.tlsCert() : "")));
     return lines;
   }

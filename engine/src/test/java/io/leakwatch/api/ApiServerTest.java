@@ -75,7 +75,9 @@ class ApiServerTest {
     List<String[]> routes = List.of(new String[] {"GET", "/health"}, new String[] {"GET", "/ready"}, new String[] {"GET", "/metrics"},
         new String[] {"GET", "/alerts"}, new String[] {"GET", "/alerts?rule=LW-001"}, new String[] {"GET", "/rules"},
         new String[] {"POST", "/rules/reload"}, new String[] {"POST", "/rules/acme/reload"}, new String[] {"GET", "/drills"},
-        new String[] {"POST", "/drills"}, new String[] {"GET", "/drills/d-1"}, new String[] {"GET", "/no-such-route"});
+        new String[] {"POST", "/drills"}, new String[] {"GET", "/drills/d-1"}, new String[] {"GET", "/actions"},
+        new String[] {"POST", "/actions/acme/a-1/approve"}, new String[] {"POST", "/actions/acme/a-1/reject"},
+        new String[] {"GET", "/no-such-route"});
     List<String> refused = List.of("", "Bearer ", "Bearer wrong-token-0123456789abcdef", "Basic " + TOKEN, TOKEN,
         "Bearer " + TOKEN.substring(0, TOKEN.length() - 1), "Bearer " + TOKEN + "x");
     for (String[] route : routes) {
@@ -270,6 +272,82 @@ class ApiServerTest {
       assertEquals(501, client.get("/drills").statusCode());
       assertEquals(501, client.post("/drills", "{}").statusCode());
       assertEquals(401, client.send("GET", "/drills", null, null).statusCode(), "still behind the token");
+    }
+  }
+
+  @Test
+  void responseActionsWaitForAHumanThroughTheApi() throws Exception {
+    List<String> executed = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var executor = new io.leakwatch.response.ActionExecutor() {
+      @Override
+      public io.leakwatch.response.ActionOutcome execute(io.leakwatch.decision.ResponseAction action, String userId) {
+        executed.add(action.label() + " " + userId);
+        return io.leakwatch.response.ActionOutcome.done(204, 1, 1);
+      }
+
+      @Override
+      public String describe(io.leakwatch.decision.ResponseAction action) {
+        return "test " + action.label();
+      }
+    };
+    Path audit = dir.resolve("response-audit.jsonl");
+    var responder = new io.leakwatch.response.Responder(
+        io.leakwatch.response.ResponseSettings.of(io.leakwatch.response.ResponseMode.APPROVAL, audit),
+        io.leakwatch.response.AuditLog.open(audit, java.time.Clock.systemUTC()), executor, java.time.Clock.systemUTC());
+    try {
+      acme.responder(responder);
+      Alert decided = alert("lw-resp1", "LW-006", "critical", "005RESP", T0, 1);
+      Alert withActions = new Alert(decided.id(), decided.ruleId(), decided.title(), decided.severity(), decided.principal(), null,
+          decided.count(), decided.objects(), decided.firstEventTime(), decided.lastEventTime(), decided.detectedAt(), decided.evidence(),
+          decided.reasons(), decided.decidedBy(), decided.attack(), decided.controls(), false, 0, 1, null, null,
+          List.of(new io.leakwatch.decision.ResponseRequest(io.leakwatch.decision.ResponseAction.END_SESSION, "LW-006 test", false),
+              new io.leakwatch.decision.ResponseRequest(io.leakwatch.decision.ResponseAction.REVOKE_TOKENS, "LW-006 test", false)));
+      responder.submit(withActions).get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+      JsonNode listed = api.json("/actions");
+      assertEquals("approval", listed.at("/orgs/acme/mode").asText());
+      assertEquals("off", listed.at("/orgs/beta/mode").asText());
+      JsonNode pending = listed.at("/orgs/acme/pending");
+      assertEquals(2, pending.size(), listed.toString());
+      String end = pending.get(0).get("id").asText();
+      String revoke = pending.get(1).get("id").asText();
+      String approveEnd = "/actions/acme/" + end + "/approve";
+      assertEquals(401, api.send("POST", approveEnd, "{\"approver\":\"jane\"}", null).statusCode(), "behind the token");
+      assertEquals(400, api.post(approveEnd, "{}").statusCode(), "an approval names who approves");
+      assertEquals(List.of(), executed, "nothing runs before a human approves");
+
+      HttpResponse<String> approved = api.post(approveEnd, "{\"approver\":\"jane.doe\"}");
+      assertEquals(200, approved.statusCode(), approved.body());
+      TestSupportAwait.until(() -> executed.size() == 1, "the approved action to run");
+      assertEquals(List.of("endSession 005RESP"), executed);
+      assertEquals(409, api.post(approveEnd, "{\"approver\":\"jane.doe\"}").statusCode(), "approved once");
+
+      String rejectRevoke = "/actions/acme/" + revoke + "/reject";
+      assertEquals(400, api.post(rejectRevoke, "{\"approver\":\"sam\"}").statusCode(), "a rejection gives a reason");
+      HttpResponse<String> rejected = api.post(rejectRevoke, "{\"approver\":\"sam\",\"reason\":\"known vendor test\"}");
+      assertEquals(200, rejected.statusCode(), rejected.body());
+      assertEquals("rejected", JSON_READER.readTree(rejected.body()).get("state").asText());
+      assertEquals(404, api.post("/actions/acme/no-such-action/approve", "{\"approver\":\"jane\"}").statusCode());
+      assertEquals(404, api.post("/actions/beta/" + end + "/approve", "{\"approver\":\"jane\"}").statusCode(), "off for beta");
+      assertEquals(List.of("endSession 005RESP"), executed, "the rejected action never ran");
+      assertEquals(0, api.json("/actions").at("/orgs/acme/pending").size());
+    } finally {
+      responder.close();
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON_READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** Waits for a condition with a deadline (never a fixed sleep). */
+  private static final class TestSupportAwait {
+    static void until(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+      while (!condition.getAsBoolean()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("timed out waiting for " + what);
+        }
+        Thread.sleep(20);
+      }
     }
   }
 

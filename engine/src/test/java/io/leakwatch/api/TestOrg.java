@@ -92,6 +92,17 @@ final class TestOrg implements MonitoredOrg, AutoCloseable {
   }
 
   @Override
+  public io.leakwatch.response.Responder responder() {
+    return responder;
+  }
+
+  private volatile io.leakwatch.response.Responder responder;
+
+  void responder(io.leakwatch.response.Responder responder) {
+    this.responder = responder;
+  }
+
+  @Override
   public long lastCheckpointSave() {
     return 0;
   }

@@ -37,6 +37,14 @@ final class ConfigCommand {
         return pack;
       });
     }
+    // Sinks check their settings as they open (a webhook's secret, a syslog certificate); closed at once.
+    for (var sink : config.openSinks(new PrintStream(java.io.OutputStream.nullOutputStream()))) {
+      try {
+        sink.close();
+      } catch (java.io.IOException e) {
+        out.println("  (closing a sink after the check: " + e.getMessage() + ")");
+      }
+    }
     out.println(file + ": OK, " + config.orgs().size() + " org" + (config.orgs().size() == 1 ? "" : "s"));
     for (String line : config.summary()) {
       out.println("  " + line);

@@ -77,8 +77,9 @@ final class RunCommand {
      */
     static Service start(EngineConfig config, PrintStream console, DrillLauncher drills) throws Exception {
       List<AlertSink> sinks = config.openSinks(console);
-      Path alertsFile = sinks.stream().filter(JsonLinesAlertSink.class::isInstance).map(s -> ((JsonLinesAlertSink) s).file())
-          .findFirst().orElse(null);
+      // The API's alert history reads back the first file in Leakwatch's own format (OCSF files are for SIEMs).
+      Path alertsFile = sinks.stream().filter(JsonLinesAlertSink.class::isInstance).map(JsonLinesAlertSink.class::cast)
+          .filter(s -> s.format() == io.leakwatch.alert.AlertFormat.LEAKWATCH).map(JsonLinesAlertSink::file).findFirst().orElse(null);
       AlertHistory history = new AlertHistory(ALERTS_KEPT, alertsFile);
       Fleet fleet = Fleet.start(config.orgs(), sinks, history);
       ApiServer api = null;
