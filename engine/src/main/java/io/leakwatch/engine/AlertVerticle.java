@@ -23,6 +23,9 @@ import org.slf4j.LoggerFactory;
 public final class AlertVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AlertVerticle.class);
   private static final long SAVE_EVERY_MILLIS = 1_000;
+  private static final long FIRST_RETRY_MILLIS = 250;
+  private static final long MAX_RETRY_MILLIS = 30_000;
+  private volatile boolean closing;
 
   private final List<AlertSink> sinks;
   private final AlertLedger ledger;
@@ -68,14 +71,7 @@ public final class AlertVerticle extends AbstractVerticle {
     }
     boolean all = true;
     for (AlertSink sink : sinks) {
-      try {
-        sink.accept(alert);
-      } catch (Exception e) {
-        all = false;
-        failed.incrementAndGet();
-        LOG.error("alert {} of rule {} could not be delivered to {}: {}", alert.id(), alert.ruleId(),
-            sink.getClass().getSimpleName(), e.toString());
-      }
+      all &= deliverTo(sink, alert);
     }
     delivered.incrementAndGet();
     if (ledger != null && all) {
@@ -85,6 +81,46 @@ public final class AlertVerticle extends AbstractVerticle {
         LOG.error("alert {} was delivered but not recorded in the ledger; a restart may deliver it again: {}", alert.id(), e.toString());
       }
     }
+  }
+
+  /**
+   * Hands the alert to one sink, retrying with backoff until it takes it. Meanwhile nothing behind
+   * it is delivered or committed, so consumption stops (backpressure) instead of an alert being
+   * skipped. Gives up only when the engine closes: the alert is then neither in the ledger nor
+   * behind a saved checkpoint, and the restart delivers it.
+   */
+  private boolean deliverTo(AlertSink sink, Alert alert) {
+    long backoff = FIRST_RETRY_MILLIS;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        sink.accept(alert);
+        if (attempt > 1) {
+          LOG.warn("alert {} reached {} on attempt {}; delivery continues", alert.id(), sink.getClass().getSimpleName(), attempt);
+        }
+        return true;
+      } catch (Exception e) {
+        failed.incrementAndGet();
+        if (closing) {
+          LOG.error("alert {} of rule {} not delivered to {} before shutdown ({}); the restart delivers it", alert.id(), alert.ruleId(),
+              sink.getClass().getSimpleName(), e.toString());
+          return false;
+        }
+        LOG.error("alert {} of rule {} could not be delivered to {} (attempt {}): {}; retrying in {} ms, consumption waits",
+            alert.id(), alert.ruleId(), sink.getClass().getSimpleName(), attempt, e.toString(), backoff);
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+        backoff = Math.min(backoff * 2, MAX_RETRY_MILLIS);
+      }
+    }
+  }
+
+  /** Stops retrying failed deliveries, so the engine can close; called before Vert.x closes. */
+  public void closing() {
+    closing = true;
   }
 
   private void save() {

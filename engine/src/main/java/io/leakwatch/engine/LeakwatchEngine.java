@@ -217,6 +217,9 @@ public final class LeakwatchEngine implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    if (alertVerticle != null) {
+      alertVerticle.closing();
+    }
     await(vertx.close());
     client.close();
     if (responder != null) {

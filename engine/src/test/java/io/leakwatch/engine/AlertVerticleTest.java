@@ -1,0 +1,94 @@
+package io.leakwatch.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leakwatch.alert.AlertJson;
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.checkpoint.AlertLedger;
+import io.leakwatch.checkpoint.Checkpoint;
+import io.leakwatch.checkpoint.CheckpointStore;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.pubsub.ReplayId;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A sink that fails holds delivery and the checkpoint back until it takes the alert; nothing is skipped. */
+class AlertVerticleTest {
+  @TempDir
+  Path dir;
+
+  /** Refuses alerts (as a full disk would) until told to accept them. */
+  private static final class FlakySink implements AlertSink {
+    final AtomicBoolean broken = new AtomicBoolean(true);
+    final AtomicInteger attempts = new AtomicInteger();
+    final List<String> accepted = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void accept(Alert alert) throws IOException {
+      attempts.incrementAndGet();
+      if (broken.get()) {
+        throw new IOException("No space left on device");
+      }
+      accepted.add(alert.id());
+    }
+  }
+
+  @Test
+  void aFailingSinkIsRetriedAndTheCheckpointWaitsForIt() throws Exception {
+    FlakySink sink = new FlakySink();
+    CheckpointStore store = new CheckpointStore(dir.resolve("checkpoint.json"));
+    AlertLedger ledger = new AlertLedger(dir.resolve("delivered-alerts.txt"));
+    Vertx vertx = Vertx.vertx();
+    try {
+      Messages.registerCodecs(vertx);
+      AlertVerticle verticle = new AlertVerticle(List.of(sink), ledger, store, Map.of());
+      vertx.deployVerticle(verticle, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Alert alert = AlertJson.fromJson("""
+          {"id":"lw-flaky1","ruleId":"LW-001","title":"t","severity":"high","principal":"005A","count":1,"objects":"Contact",
+           "firstEventTime":"2026-03-10T10:00:00Z","lastEventTime":"2026-03-10T10:00:00Z","detectedAt":"2026-03-10T10:00:00Z",
+           "evidence":[],"reasons":[],"decidedBy":[],"attack":[],"controls":{},"drill":false,"revision":1}""");
+      vertx.eventBus().publish(Messages.ALERTS, alert);
+      Checkpoint position = new Checkpoint("/event/ApiEventStream", null, 0, ReplayId.fromHex("00000000000000ff"), 1L);
+      var committed = vertx.eventBus().request(Messages.CHECKPOINT, position).toCompletionStage().toCompletableFuture();
+
+      await(() -> sink.attempts.get() >= 3, "three failed attempts");
+      assertTrue(!committed.isDone(), "the checkpoint behind the alert waits");
+      assertEquals(Map.of(), store.load(), "nothing saved while the alert is undelivered");
+      assertTrue(!ledger.contains("lw-flaky1"));
+
+      sink.broken.set(false);
+      committed.get(30, TimeUnit.SECONDS);
+      vertx.eventBus().request(Messages.ALERTS_FLUSH, "flush").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(List.of("lw-flaky1"), sink.accepted, "delivered once, after the failures");
+      assertTrue(ledger.contains("lw-flaky1"));
+      assertEquals(Map.of("/event/ApiEventStream", position), store.load());
+      assertTrue(verticle.failed() >= 3);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+}
