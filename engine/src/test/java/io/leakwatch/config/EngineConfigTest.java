@@ -117,7 +117,7 @@ class EngineConfigTest {
             "topics: [/event/ApiEventStream, /event/ApiEventStream]")));
     assertTrue(problem("orgs:\n  - " + ORG.formatted("a", "").replace("profile.yaml", "missing.yaml"))
         .startsWith("c.yaml: orgs[0].profile: file "));
-    assertEquals("c.yaml: alerts.email: unknown key (expected one of [console, jsonl])",
+    assertEquals("c.yaml: alerts.email: unknown key (expected one of [console, files, jsonl, ocsf, salesforce, slack, syslog, webhooks])",
         problem("orgs:\n  - " + ORG.formatted("a", "") + "\nalerts: {email: x}"));
   }
 
