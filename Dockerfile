@@ -15,6 +15,7 @@ COPY connectors/src connectors/src
 COPY engine/src engine/src
 COPY rules/pack rules/pack
 COPY simulator/src simulator/src
+COPY simulator/scenarios simulator/scenarios
 RUN mvn -B -ntp -DskipTests package
 
 FROM eclipse-temurin:17-jre
