@@ -93,7 +93,7 @@ public final class Drill {
     SigningKey key = o.signKey() == null ? null : SigningKey.load(o.signKey());
     Files.createDirectories(outDir);
 
-    Instant startedAt = Instant.now();
+    Instant startedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     Path work = Files.createTempDirectory("leakwatch-drill-");
     LiveDrill.Result result;
     try (JsonLinesAlertSink alerts = new JsonLinesAlertSink(outDir.resolve(ALERTS))) {
@@ -102,7 +102,7 @@ public final class Drill {
     } finally {
       deleteRecursively(work);
     }
-    Instant finishedAt = Instant.now();
+    Instant finishedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
 
     Map<String, String> settings = settings(o);
     DrillReport.Evidence evidence = new DrillReport.Evidence(EngineVersion.current(), o.pack().name(), o.pack().version(), o.pack().sha256(),

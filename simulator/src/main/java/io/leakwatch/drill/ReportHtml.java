@@ -40,6 +40,7 @@ public final class ReportHtml {
       td.bad{background:#ffebe9;color:#a40e26;font-weight:600}
       td.idle{color:#8c959f}
       td.mark{text-align:center}
+      #coverage-grid th{white-space:nowrap}
       code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
       .cards{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0}
       .card{border:1px solid #d0d7de;border-radius:8px;padding:10px 14px;min-width:150px}
