@@ -60,7 +60,8 @@ public final class SigningKey {
       SubjectPublicKeyInfo publicInfo = null;
       if (parsed instanceof PEMKeyPair pair) {
         info = pair.getPrivateKeyInfo();
-        publicInfo = pair.getPublicKeyInfo();
+        // A SEC1 key may omit its public point; then it is derived below.
+        publicInfo = pair.getPublicKeyInfo() == null || pair.getPublicKeyInfo().getPublicKeyData() == null ? null : pair.getPublicKeyInfo();
       } else if (parsed instanceof PrivateKeyInfo plain) {
         info = plain;
       } else if (parsed instanceof PKCS8EncryptedPrivateKeyInfo) {
