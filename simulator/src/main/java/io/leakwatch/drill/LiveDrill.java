@@ -67,6 +67,8 @@ public final class LiveDrill {
     }
   }
 
+  static final long STALL_WAIT_MILLIS = 30_000;
+
   private LiveDrill() {}
 
   public static Result run(Plan plan, List<AlertSink> extraSinks) throws Exception {
@@ -84,11 +86,15 @@ public final class LiveDrill {
     PubSubServer.Settings settings = PubSubServer.Settings.defaults(org.orgId(), plan.workDir().resolve("tls"))
         .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60));
     try (PubSubServer server = PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
+      // A drill's results must not depend on how busy the machine is: wait up to STALL_WAIT_MILLIS for
+      // a stalled topic (not 2 s as in production) so a CPU-starved stream cannot be overtaken by the
+      // others and have its events land late, clumped into the wrong windows. Idle topics (server
+      // keepalive) still hold nothing back, so this only costs time when a stream really stalls.
       EngineSettings engineSettings = new EngineSettings(
           new PubSubEndpoint("localhost", server.port(), server.certificate()),
           TokenSource.fixed(new AccessGrant("simulated-access-token", org.instanceUrl(), org.orgId())),
           EventSchemas.TOPICS, ReplayStart.earliest(), profile, plan.pack(), sinks,
-          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000, Durability.none());
+          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, STALL_WAIT_MILLIS, Durability.none());
       try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
         Playback playback = new Playback(server, timeline.events(), plan.playMillis());
         Thread player = new Thread(playback, "simulator-playback");

@@ -64,6 +64,9 @@ class ReportRenderingTest {
     assertEquals("debug-log-harvest", failed.getAttribute("name"));
     assertEquals("expected detection by LW-009 missed", ((Element) failures.item(0)).getAttribute("message"));
     assertEquals(SampleReport.HOSTILE_ID, ((Element) cases.item(4)).getAttribute("name"), "escaped on the way out, intact on the way in");
+    Element slow = (Element) cases.item(2);
+    assertEquals("0.025", slow.getAttribute("time"), "a case's time is wall time (latency), as CI tools read it");
+    assertTrue(slow.getTextContent().contains("time to detect 2 h 5 min (7500000 ms event time)"), slow.getTextContent());
   }
 
   @Test
