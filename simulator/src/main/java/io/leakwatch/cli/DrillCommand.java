@@ -61,8 +61,8 @@ final class DrillCommand {
         date, seconds, pack.name(), pack.version(), pack.sha256().substring(0, 12));
     Drill.Outcome outcome;
     try {
-      outcome = Drill.run(new Drill.Options(seed, users, date, days, seconds * 1000, scenarioSet, scenarios, pack, outDir, history,
-          signKey == null ? null : Path.of(signKey)), out);
+      outcome = Drill.run(new Drill.Options(seed, users, date, days, seconds * 1000, scenarios, pack, outDir, history,
+          signKey == null ? null : Path.of(signKey)));
     } catch (Drill.SetupException | SigningKey.KeyException e) {
       err.println("leakwatch: drill: " + e.getMessage());
       return 2;

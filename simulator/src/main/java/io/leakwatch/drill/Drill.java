@@ -5,7 +5,6 @@ import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.sim.scenario.Scenario;
 import io.leakwatch.sim.scenario.Scenarios;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,12 +32,9 @@ public final class Drill {
   public static final String JUNIT_XML = "junit.xml";
   public static final String ALERTS = "alerts.jsonl";
 
-  /**
-   * @param scenarioSet how the scenarios were chosen ("all", or the ids and rule ids given)
-   * @param signKey a PEM private key to sign the manifest with, or null
-   */
+  /** @param signKey a PEM private key to sign the manifest with, or null */
   public record Options(
-      long seed, int users, LocalDate date, int days, long playMillis, String scenarioSet, List<Scenario> scenarios, RulePack pack,
+      long seed, int users, LocalDate date, int days, long playMillis, List<Scenario> scenarios, RulePack pack,
       Path outDir, Path historyFile, Path signKey) {}
 
   /** @param historyProblems lines of the history file that did not read (left as they were) */
@@ -81,7 +77,7 @@ public final class Drill {
     return library.stream().filter(s -> chosen.contains(s.id())).toList();
   }
 
-  public static Outcome run(Options o, PrintStream out) throws Exception {
+  public static Outcome run(Options o) throws Exception {
     Path outDir = o.outDir().toAbsolutePath().normalize();
     Path history = o.historyFile().toAbsolutePath().normalize();
     if (Files.exists(outDir) && (!Files.isDirectory(outDir) || !isEmpty(outDir))) {
