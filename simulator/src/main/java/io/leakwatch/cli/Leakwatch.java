@@ -31,6 +31,13 @@ public final class Leakwatch {
                   --profile FILE (DIR/test-profile.yaml)  --junit FILE
         replay FILE  run a JSON Lines file of events (channel + Salesforce fields) through the rules
                   --profile FILE  --rules DIR (default pack)  --out FILE (stdout)
+        drill   a leak drill: scenarios through the real path, with an HTML/JSON/JUnit report and a manifest
+                  --scenarios all|ID,...|LW-NNN,... (all)  --seed N (7)  --days D (1)  --users N (500)
+                  --seconds S (20)  --date YYYY-MM-DD (2026-03-10)  --rules DIR (default pack)
+                  --out DIR (leakwatch-drills/drill-<time>)  --history FILE (DIR/../drill-history.jsonl)
+                  --sign-key KEY.pem  sign the manifest (Ed25519 or ECDSA P-256, unencrypted PEM)
+        drill verify DIR  check every file of a drill against its manifest and signature
+                  --public-key PEM  require the manifest to be signed by this key
         simulate  serve the simulated org as a standalone Pub/Sub endpoint on TLS
                   --port N (7443)  --host ADDR (127.0.0.1)  --seed N (7)  --users N (500)
                   --seconds S (60)  --out DIR (leakwatch-sim)  --date YYYY-MM-DD (2026-03-10)
@@ -59,6 +66,7 @@ public final class Leakwatch {
         case "run" -> RunCommand.run(new Args(rest, RunCommand.OPTIONS), out);
         case "config" -> ConfigCommand.run(rest, out);
         case "health" -> HealthCommand.run(new Args(rest, HealthCommand.OPTIONS), out);
+        case "drill" -> DrillCommand.run(rest, out, err);
         case "simulate" -> SimulateCommand.run(new Args(rest, SimulateCommand.OPTIONS), out);
         case "rules" -> RulesCommand.run(rest, out, err);
         case "replay" -> ReplayCommand.run(new Args(rest, ReplayCommand.OPTIONS, 1), out, err);

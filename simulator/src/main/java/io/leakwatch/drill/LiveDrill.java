@@ -38,21 +38,43 @@ import java.util.Map;
 public final class LiveDrill {
   /**
    * @param users people in the simulated org
-   * @param playMillis wall time to play the day over (0: as fast as possible)
+   * @param days days of background traffic from {@code date}; the scenarios are staged on the first
+   *     (the later days only add traffic, where false positives would show)
+   * @param playMillis wall time to play all days over (0: as fast as possible)
    */
-  public record Plan(long seed, int users, LocalDate date, List<Scenario> scenarios, long playMillis, Path workDir, RulePack pack) {}
+  public record Plan(long seed, int users, LocalDate date, int days, List<Scenario> scenarios, long playMillis, Path workDir, RulePack pack) {
+    public Plan(long seed, int users, LocalDate date, List<Scenario> scenarios, long playMillis, Path workDir, RulePack pack) {
+      this(seed, users, date, 1, scenarios, playMillis, workDir, pack);
+    }
+  }
 
-  /** What a finished drill saw. */
+  /**
+   * What a finished drill saw.
+   *
+   * @param deliveredNanos {@link System#nanoTime()} when each alert version (by {@link Alert#deliveryKey()}) reached the drill
+   */
   public record Result(
       SimulatedOrg org, long eventsPublished, long eventsProcessed, PipelineStats stats, List<Alert> alerts, ScenarioOutcome outcome,
-      long wallMillis) {}
+      long wallMillis, Map<String, Long> deliveredNanos) {
+
+    /** Wall time from the triggering event's receipt to the alert's delivery, or -1 when unknown. */
+    public long latencyMillis(Alert alert) {
+      Long delivered = deliveredNanos.get(alert.deliveryKey());
+      if (delivered == null || alert.receivedNanos() <= 0 || delivered < alert.receivedNanos()) {
+        return -1;
+      }
+      return (delivered - alert.receivedNanos()) / 1_000_000;
+    }
+  }
+
+  static final long STALL_WAIT_MILLIS = 30_000;
 
   private LiveDrill() {}
 
   public static Result run(Plan plan, List<AlertSink> extraSinks) throws Exception {
     long startNanos = System.nanoTime();
     SimulatedOrg org = SimulatedOrg.generate(plan.seed(), plan.users());
-    Scenarios.Timeline timeline = Scenarios.day(org, plan.date(), plan.scenarios());
+    Scenarios.Timeline timeline = timeline(org, plan);
     Files.createDirectories(plan.workDir());
     Path profileFile = plan.workDir().resolve("org-profile.yaml");
     Files.writeString(profileFile, org.profileYaml());
@@ -64,11 +86,15 @@ public final class LiveDrill {
     PubSubServer.Settings settings = PubSubServer.Settings.defaults(org.orgId(), plan.workDir().resolve("tls"))
         .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60));
     try (PubSubServer server = PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
+      // A drill's results must not depend on how busy the machine is: wait up to STALL_WAIT_MILLIS for
+      // a stalled topic (not 2 s as in production) so a CPU-starved stream cannot be overtaken by the
+      // others and have its events land late, clumped into the wrong windows. Idle topics (server
+      // keepalive) still hold nothing back, so this only costs time when a stream really stalls.
       EngineSettings engineSettings = new EngineSettings(
           new PubSubEndpoint("localhost", server.port(), server.certificate()),
           TokenSource.fixed(new AccessGrant("simulated-access-token", org.instanceUrl(), org.orgId())),
           EventSchemas.TOPICS, ReplayStart.earliest(), profile, plan.pack(), sinks,
-          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000, Durability.none());
+          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, STALL_WAIT_MILLIS, Durability.none());
       try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
         Playback playback = new Playback(server, timeline.events(), plan.playMillis());
         Thread player = new Thread(playback, "simulator-playback");
@@ -81,9 +107,23 @@ public final class LiveDrill {
         engine.drainAlerts();
         List<Alert> alerts = collector.alerts();
         return new Result(org, playback.published(), engine.processed(), engine.stats(), alerts,
-            ScenarioOutcome.match(timeline.injected(), alerts), (System.nanoTime() - startNanos) / 1_000_000);
+            ScenarioOutcome.match(timeline.injected(), alerts), (System.nanoTime() - startNanos) / 1_000_000, collector.deliveredNanos());
       }
     }
+  }
+
+  /** The first day with the scenarios staged, then background days, in event order. */
+  private static Scenarios.Timeline timeline(SimulatedOrg org, Plan plan) {
+    Scenarios.Timeline first = Scenarios.day(org, plan.date(), plan.scenarios());
+    if (plan.days() <= 1) {
+      return first;
+    }
+    List<io.leakwatch.sim.traffic.SimEvent> events = new ArrayList<>(first.events());
+    for (int d = 1; d < plan.days(); d++) {
+      events.addAll(Scenarios.day(org, plan.date().plusDays(d), List.of()).events());
+    }
+    events.sort(io.leakwatch.sim.traffic.TrafficGenerator::byTime);
+    return new Scenarios.Timeline(List.copyOf(events), first.injected());
   }
 
   private static void awaitProcessed(LeakwatchEngine engine, long expected, Duration timeout) throws InterruptedException, IOException {
@@ -98,14 +138,20 @@ public final class LiveDrill {
 
   private static final class Collector implements AlertSink {
     private final List<Alert> alerts = new ArrayList<>();
+    private final Map<String, Long> deliveredNanos = new java.util.HashMap<>();
 
     @Override
     public synchronized void accept(Alert alert) {
+      deliveredNanos.putIfAbsent(alert.deliveryKey(), System.nanoTime());
       alerts.add(alert);
     }
 
     synchronized List<Alert> alerts() {
       return List.copyOf(alerts);
+    }
+
+    synchronized Map<String, Long> deliveredNanos() {
+      return Map.copyOf(deliveredNanos);
     }
   }
 
