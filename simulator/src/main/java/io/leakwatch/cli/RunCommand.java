@@ -50,7 +50,7 @@ final class RunCommand {
         Thread.currentThread().interrupt();
       }
     }, "leakwatch-shutdown"));
-    try (Service service = Service.start(config, out, null)) {
+    try (ApiDrills drills = new ApiDrills(config); Service service = Service.start(config, out, drills)) {
       out.printf("Leakwatch running: %d org%s%s%n", config.orgs().size(), config.orgs().size() == 1 ? "" : "s",
           service.api() == null ? "" : ", API on port " + service.api().port());
       config.summary().forEach(line -> out.println("  " + line));
