@@ -42,4 +42,9 @@ public record EngineOrg(String name, LeakwatchEngine engine, Path rulesFolder) i
   public io.leakwatch.response.Responder responder() {
     return engine.responder();
   }
+
+  @Override
+  public boolean drill() {
+    return engine.drill();
+  }
 }

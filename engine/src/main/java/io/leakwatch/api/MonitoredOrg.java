@@ -24,6 +24,11 @@ public interface MonitoredOrg {
    */
   void reload(RulePack pack) throws Exception;
 
+  /** Whether this is a drill org: its simulator is up only during drills, so it does not count for readiness. */
+  default boolean drill() {
+    return false;
+  }
+
   /** The org's response actions (approvals, history), or null when they are off for it. */
   default io.leakwatch.response.Responder responder() {
     return null;

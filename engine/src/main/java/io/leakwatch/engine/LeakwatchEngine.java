@@ -112,6 +112,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     }
     LeakwatchEngine engine = new LeakwatchEngine(vertx, client, pipeline, subscriptions);
     engine.activePack = settings.pack();
+    engine.drill = settings.drill();
     engine.responder = responder;
     engine.alertVerticle = alertVerticle;
     return engine;
@@ -140,6 +141,13 @@ public final class LeakwatchEngine implements AutoCloseable {
           return pack.sha256();
         });
   }
+
+  /** Whether this engine watches a drill org (its alerts are marked drill). */
+  public boolean drill() {
+    return drill;
+  }
+
+  private volatile boolean drill;
 
   /** The rule pack running now. */
   public RulePack activePack() {

@@ -76,6 +76,15 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   @Override
   public void start(Promise<Void> started) {
     vertx.executeBlocking(() -> client.topic(topic)).onComplete(result -> {
+      if (result.failed() && drill && io.grpc.Status.fromThrowable(result.cause()).getCode() == io.grpc.Status.Code.UNAVAILABLE) {
+        // A drill org's simulator only listens while a drill runs: keep trying instead of failing the start.
+        LOG.warn("drill topic {}: the simulator is not reachable ({}); subscribing as soon as it is", topic,
+            PubSubErrors.describe(result.cause()));
+        subscribe(checkpoint != null && checkpoint.resumeAfter() != null ? ReplayStart.after(checkpoint.resumeAfter()) : configuredStart);
+        vertx.setPeriodic(Math.max(50, durability.staleAfterMillis() / 4), id -> watchdog());
+        started.complete();
+        return;
+      }
       if (result.failed()) {
         started.fail(new IllegalStateException("topic " + topic + ": GetTopic failed: " + PubSubErrors.describe(result.cause())));
         return;

@@ -26,7 +26,9 @@ import java.util.Set;
  * missed or the evidence was tampered with.
  */
 final class DrillCommand {
-  static final Set<String> OPTIONS = Set.of("scenarios", "seed", "days", "out", "sign-key", "history", "users", "seconds", "date", "rules");
+  static final Set<String> OPTIONS = Set.of("scenarios", "seed", "days", "out", "sign-key", "history", "users", "seconds", "date", "rules",
+      "engine", "engine-org", "engine-token-env", "engine-cacert", "host", "port", "home", "timeout-seconds");
+  static final Set<String> PREPARE_OPTIONS = Set.of("home", "seed", "users", "host", "port", "name");
   static final Set<String> VERIFY_OPTIONS = Set.of("public-key");
   static final String HISTORY_FILE = "drill-history.jsonl";
 
@@ -36,12 +38,18 @@ final class DrillCommand {
     if (!argv.isEmpty() && argv.get(0).equals("verify")) {
       return verify(new Args(argv.subList(1, argv.size()), VERIFY_OPTIONS, 1), out, err);
     }
+    if (!argv.isEmpty() && argv.get(0).equals("prepare")) {
+      return prepare(new Args(argv.subList(1, argv.size()), PREPARE_OPTIONS), out);
+    }
     Args args = new Args(argv, OPTIONS);
     long seed = args.number("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE);
     int users = (int) args.number("users", 500, 20, 200_000);
     int days = (int) args.number("days", 1, 1, 31);
     long seconds = args.number("seconds", 20, 0, 3_600);
-    LocalDate date = date(args.text("date", "2026-03-10"));
+    String engine = args.text("engine", null);
+    Path home = Path.of(args.text("home", "leakwatch-remote-drill"));
+    LocalDate date = args.text("date", null) != null ? date(args.text("date", null))
+        : engine != null ? io.leakwatch.drill.RemoteDrill.nextDate(home, io.leakwatch.drill.RemoteDrill.today()) : date("2026-03-10");
     String scenarioSet = args.text("scenarios", "all");
     List<Scenario> scenarios;
     try {
@@ -61,8 +69,26 @@ final class DrillCommand {
         date, seconds, pack.name(), pack.version(), pack.sha256().substring(0, 12));
     Drill.Outcome outcome;
     try {
-      outcome = Drill.run(new Drill.Options(seed, users, date, days, seconds * 1000, scenarios, pack, outDir, history,
-          signKey == null ? null : Path.of(signKey)));
+      Drill.Options options = new Drill.Options(seed, users, date, days, seconds * 1000, scenarios, pack, outDir, history,
+          signKey == null ? null : Path.of(signKey));
+      if (engine == null) {
+        outcome = Drill.run(options);
+      } else {
+        String tokenVariable = args.text("engine-token-env", "LEAKWATCH_API_TOKEN");
+        String token = System.getenv(tokenVariable);
+        if (token == null || token.isBlank()) {
+          throw new Args.UsageException("--engine needs the API token in the environment variable " + tokenVariable);
+        }
+        String org = args.text("engine-org", null);
+        if (org == null) {
+          throw new Args.UsageException("--engine needs --engine-org NAME: the drill org in the engine's configuration");
+        }
+        String caCert = args.text("engine-cacert", null);
+        var target = new io.leakwatch.drill.RemoteDrill.Target(java.net.URI.create(engine), token, caCert == null ? null : Path.of(caCert), org);
+        var endpoint = new io.leakwatch.drill.RemoteDrill.Endpoint(args.text("host", "127.0.0.1"), (int) args.number("port", 7443, 0, 65_535),
+            home, java.time.Duration.ofSeconds(args.number("timeout-seconds", 300, 10, 86_400)));
+        outcome = Drill.run(options, new io.leakwatch.drill.RemoteDrill(options, target, endpoint, out));
+      }
     } catch (Drill.SetupException | SigningKey.KeyException e) {
       err.println("leakwatch: drill: " + e.getMessage());
       return 2;
@@ -85,6 +111,32 @@ final class DrillCommand {
     out.printf("Evidence: %s%s%n", outDir.resolve(EvidenceManifest.MANIFEST), signKey == null ? " (unsigned)" : " signed in " + EvidenceManifest.SIGNATURE);
     out.printf("History:  %s%n", history.toAbsolutePath());
     return report.allPassed() ? 0 : 1;
+  }
+
+  /** Writes what an engine's drill org needs before the first remote drill, and prints its configuration. */
+  private static int prepare(Args args, PrintStream out) throws Exception {
+    Path home = Path.of(args.text("home", "leakwatch-remote-drill")).toAbsolutePath();
+    var org = io.leakwatch.sim.org.SimulatedOrg.generate(args.number("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE),
+        (int) args.number("users", 500, 20, 200_000));
+    // The engine reaches the simulator by --name (default: the address it listens on); the certificate names it.
+    String name = args.text("name", args.text("host", "127.0.0.1"));
+    Path cert = io.leakwatch.drill.RemoteDrill.prepare(home, org, java.util.List.of(name));
+    out.printf("""
+        Wrote %s and %s. Add the simulated org to the engine's configuration as a drill org:
+
+          - name: drill
+            drill: true                   # its alerts are marked drill and page no one
+            endpoint: {host: %s, port: %d, trustCertificate: %s}
+            auth: {accessToken: drill-simulator, instanceUrl: %s, tenantId: %s}
+            topics: %s
+            replay: latest
+            profile: %s
+
+        then run: LEAKWATCH_API_TOKEN=... leakwatch drill --engine https://ENGINE:8443 --engine-org drill --home %s
+        (same --seed and --users as here; the simulator listens on the port above while the drill runs)
+        """, home.resolve("org-profile.yaml"), cert, name, args.number("port", 7443, 0, 65_535), cert,
+        org.instanceUrl(), org.orgId(), io.leakwatch.sim.traffic.EventSchemas.TOPICS, home.resolve("org-profile.yaml"), home);
+    return 0;
   }
 
   private static int verify(Args args, PrintStream out, PrintStream err) throws Exception {

@@ -36,6 +36,11 @@ public final class Leakwatch {
                   --seconds S (20)  --date YYYY-MM-DD (2026-03-10)  --rules DIR (default pack)
                   --out DIR (leakwatch-drills/drill-<time>)  --history FILE (DIR/../drill-history.jsonl)
                   --sign-key KEY.pem  sign the manifest (Ed25519 or ECDSA P-256, unencrypted PEM)
+                  --engine URL --engine-org NAME  drill an engine running elsewhere through its API (token in
+                  $LEAKWATCH_API_TOKEN or --engine-token-env VAR; --engine-cacert PEM): the simulator serves
+                  the drill org on --host ADDR (127.0.0.1) --port N (7443); --home DIR (leakwatch-remote-drill)
+        drill prepare  write the drill org's profile and certificate and print its engine configuration
+                  --home DIR  --seed N  --users N  --host ADDR  --port N  --name HOST (how the engine reaches it)
         drill verify DIR  check every file of a drill against its manifest and signature
                   --public-key PEM  require the manifest to be signed by this key
         simulate  serve the simulated org as a standalone Pub/Sub endpoint on TLS

@@ -77,7 +77,31 @@ public final class Drill {
     return library.stream().filter(s -> chosen.contains(s.id())).toList();
   }
 
+  /** How the drill's events reach an engine and its alerts come back; writes the alerts it saw to {@code alertsFile}. */
+  public interface Runner {
+    LiveDrill.Result run(Path workDir, JsonLinesAlertSink alertsFile) throws Exception;
+
+    /** Settings of this way of running that belong in the evidence (and its config hash). */
+    Map<String, String> settings();
+  }
+
+  /** A drill through an engine of its own, started here on loopback. */
   public static Outcome run(Options o) throws Exception {
+    return run(o, new Runner() {
+      @Override
+      public LiveDrill.Result run(Path workDir, JsonLinesAlertSink alertsFile) throws Exception {
+        return LiveDrill.run(new LiveDrill.Plan(o.seed(), o.users(), o.date(), o.days(), o.scenarios(), o.playMillis(), workDir, o.pack()),
+            List.of(alertsFile));
+      }
+
+      @Override
+      public Map<String, String> settings() {
+        return Map.of("transport", "pubsub-grpc-tls-loopback");
+      }
+    });
+  }
+
+  public static Outcome run(Options o, Runner runner) throws Exception {
     Path outDir = o.outDir().toAbsolutePath().normalize();
     Path history = o.historyFile().toAbsolutePath().normalize();
     if (Files.exists(outDir) && (!Files.isDirectory(outDir) || !isEmpty(outDir))) {
@@ -93,14 +117,14 @@ public final class Drill {
     Path work = Files.createTempDirectory("leakwatch-drill-");
     LiveDrill.Result result;
     try (JsonLinesAlertSink alerts = new JsonLinesAlertSink(outDir.resolve(ALERTS))) {
-      result = LiveDrill.run(new LiveDrill.Plan(o.seed(), o.users(), o.date(), o.days(), o.scenarios(), o.playMillis(), work, o.pack()),
-          List.of(alerts));
+      result = runner.run(work, alerts);
     } finally {
       deleteRecursively(work);
     }
     Instant finishedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
 
-    Map<String, String> settings = settings(o);
+    Map<String, String> settings = new TreeMap<>(settings(o));
+    settings.putAll(runner.settings());
     DrillReport.Evidence evidence = new DrillReport.Evidence(EngineVersion.current(), o.pack().name(), o.pack().version(), o.pack().sha256(),
         configHash(settings), settings, o.seed(), o.scenarios().stream().map(Scenario::id).toList(), startedAt, finishedAt);
     DrillReport report = DrillReport.of(result, o.pack(), evidence);

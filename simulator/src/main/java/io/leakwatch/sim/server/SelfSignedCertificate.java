@@ -5,6 +5,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -34,6 +35,11 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 public record SelfSignedCertificate(Path certificate, Path privateKey) {
 
   public static SelfSignedCertificate generate(Path dir) throws IOException {
+    return generate(dir, List.of());
+  }
+
+  /** As {@link #generate(Path)}, also naming {@code extraNames} (host names or IP addresses) the server is reached by. */
+  public static SelfSignedCertificate generate(Path dir, List<String> extraNames) throws IOException {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
@@ -42,8 +48,14 @@ public record SelfSignedCertificate(Path certificate, Path privateKey) {
       X500Name name = new X500Name("CN=localhost, O=Leakwatch simulator");
       X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, new BigInteger(64, new SecureRandom()),
           Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))), name, keys.getPublic());
-      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-          new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+      List<GeneralName> names = new java.util.ArrayList<>(List.of(
+          new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+      for (String extra : extraNames) {
+        if (!extra.equals("localhost") && !extra.equals("127.0.0.1") && !extra.equals("0.0.0.0")) {
+          names.add(new GeneralName(extra.matches("[0-9.]+|.*:.*") ? GeneralName.iPAddress : GeneralName.dNSName, extra));
+        }
+      }
+      builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
       builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
       X509Certificate certificate = new JcaX509CertificateConverter()
           .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
