@@ -77,7 +77,8 @@ public final class EngineConfig {
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern ORG_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
   private static final Set<String> ORG_KEYS = Set.of("name", "endpoint", "auth", "topics", "replay", "replayFallback",
-      "staleAfterSeconds", "resumeHorizonMinutes", "journalProcessed", "profile", "rules", "drill", "deadLetters", "response");
+      "staleAfterSeconds", "resumeHorizonMinutes", "journalProcessed", "profile", "rules", "drill", "deadLetters", "response",
+      "stallWaitSeconds");
 
   private final String source;
   private final List<OrgConfig> orgs;
@@ -206,6 +207,8 @@ public final class EngineConfig {
     long horizon = org.has("resumeHorizonMinutes")
         ? r.number(org, at + ".resumeHorizonMinutes", 0, 72 * 60) * 60_000 : Durability.DEFAULT_HORIZON_MILLIS;
     boolean journal = r.flag(org, at + ".journalProcessed");
+    // Longer: events stay in order on a CPU-starved host, at the cost of latency when a stream stalls.
+    long stallWait = org.has("stallWaitSeconds") ? r.number(org, at + ".stallWaitSeconds", 1, 300) * 1000 : MAX_MERGE_WAIT_MILLIS;
     Path profile = r.file(org, at + ".profile");
     boolean drill = r.flag(org, at + ".drill");
     Path rules = org.has("rules") ? r.path(org, at + ".rules") : globalRules;
@@ -213,7 +216,7 @@ public final class EngineConfig {
     io.leakwatch.response.ResponseSettings response =
         io.leakwatch.response.ResponseSettings.parse(org.get("response"), r.source(), at + ".response", r.env(), r.baseDir());
     return new OrgConfig(name, pubsub, tokens, auth, List.copyOf(topics), start, profile, drill, rules, orgDeadLetters,
-        new Durability(state, fallback, horizon, stale, journal), response);
+        new Durability(state, fallback, horizon, stale, journal), response, stallWait);
   }
 
   /** static (a token you already have), jwt (JWT bearer) or clientCredentials. */
@@ -348,7 +351,8 @@ public final class EngineConfig {
       lines.add("org " + org.name() + ": " + org.endpoint().host() + ":" + org.endpoint().port() + ", " + org.auth());
       lines.add("  topics: " + String.join(", ", org.topics()));
       lines.add("  replay: " + org.start() + " on first start, then from the checkpoint; " + org.durability().fallback()
-          + " if the checkpoint is rejected; reopen after " + org.durability().staleAfterMillis() / 1000 + " s of silence");
+          + " if the checkpoint is rejected; reopen after " + org.durability().staleAfterMillis() / 1000 + " s of silence; a stalled"
+          + " stream holds the others back for up to " + org.stallWaitMillis() / 1000 + " s");
       lines.add("  profile: " + org.profile());
       lines.add("  rules: " + (org.rules() == null ? "the default pack" : org.rules() + " (reloaded when it changes)"));
       lines.add("  state: " + org.durability().stateDir() + "; dead letters: " + org.deadLetters() + (org.drill() ? "; drill org" : ""));

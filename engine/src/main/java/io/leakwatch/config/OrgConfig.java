@@ -22,13 +22,13 @@ import java.util.List;
  * @param rules the org's rules folder, or the file-wide one, or null for the default pack
  */
 public record OrgConfig(String name, PubSubEndpoint endpoint, TokenSource tokens, String auth, List<String> topics, ReplayStart start,
-    Path profile, boolean drill, Path rules, Path deadLetters, Durability durability, ResponseSettings response) {
+    Path profile, boolean drill, Path rules, Path deadLetters, Durability durability, ResponseSettings response, long stallWaitMillis) {
 
   /** Engine settings for this org; loads the org profile. */
   public EngineSettings settings(RulePack pack, List<AlertSink> sinks) {
     return new EngineSettings(endpoint, tokens, topics, start, OrgProfileLoader.load(profile), pack, sinks,
         DeadLetters.toFile(deadLetters), drill, EngineConfig.IDLE_AFTER_MILLIS, EngineConfig.MAX_BACKLOG,
-        EngineConfig.MAX_MERGE_WAIT_MILLIS, durability, response);
+        stallWaitMillis, durability, response);
   }
 
   @Override

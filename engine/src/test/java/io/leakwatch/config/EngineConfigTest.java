@@ -39,6 +39,7 @@ class EngineConfigTest {
     assertEquals(Path.of("/data/dead-letters.acme-prod.jsonl"), prod.deadLetters());
     assertTrue(config.orgs().get(1).drill());
     assertFalse(prod.drill());
+    assertEquals(2_000, prod.stallWaitMillis());
     assertEquals(8443, config.api().port());
     assertEquals(List.of("api-token-0123456789abcdef"), config.api().tokens());
     assertEquals(Path.of("/data/alerts.jsonl"), config.alerts().jsonl());
@@ -101,6 +102,9 @@ class EngineConfigTest {
     assertEquals("c.yaml: orgs[0].endpoint.port: must be a whole number from 1 to 65535",
         problem("orgs:\n  - {name: a, endpoint: {host: h, port: 99999}, auth: {accessToken: t, instanceUrl: u, tenantId: x}, topics: [a], profile: p}"));
     assertTrue(problem("orgs: []\nsinks: []").startsWith("c.yaml: sinks: unknown key"));
+    assertEquals("c.yaml: orgs[0].stallWaitSeconds: must be a whole number from 1 to 300",
+        problem("orgs:\n  - {name: a, endpoint: {host: h, port: 7443}, auth: {accessToken: t, instanceUrl: u, tenantId: x}, topics: [/event/ApiEventStream],"
+            + " stallWaitSeconds: 0, profile: p}"));
     assertEquals("c.yaml: orgs: must be a non-empty list of orgs, each with a name", problem("orgs: []"));
     assertEquals("c.yaml: orgs: is required: the list of Salesforce orgs to watch", problem("state: s"));
     assertEquals("c.yaml: org: give either org (one org) or orgs (a list), not both", problem("org: {}\norgs: []"));
