@@ -6,13 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.leakwatch.decision.Severity;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystemAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -48,18 +43,9 @@ public final class RulePackLoader {
           + "); point the engine at a rules folder instead");
     }
     try {
-      URI uri = marker.toURI();
-      if ("jar".equals(uri.getScheme())) {
-        FileSystem jar;
-        try {
-          jar = FileSystems.newFileSystem(uri, Map.of());
-        } catch (FileSystemAlreadyExistsException e) {
-          jar = FileSystems.getFileSystem(uri);
-        }
-        return load(jar.provider().getPath(uri).getParent(), "default pack (" + marker.getPath().replaceFirst("!.*", "") + ")");
-      }
-      return load(Path.of(uri).getParent(), "default pack");
-    } catch (URISyntaxException | IOException e) {
+      String where = "jar".equals(marker.getProtocol()) ? " (" + marker.getPath().replaceFirst("!.*", "") + ")" : "";
+      return load(ClasspathFolder.of(marker), "default pack" + where);
+    } catch (IOException e) {
       throw new RulePackException("cannot open the default rule pack at " + marker + ": " + e.getMessage(), e);
     }
   }

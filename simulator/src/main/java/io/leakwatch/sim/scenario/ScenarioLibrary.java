@@ -2,13 +2,8 @@ package io.leakwatch.sim.scenario;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystemAlreadyExistsException;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,21 +32,8 @@ public final class ScenarioLibrary {
         throw new IllegalStateException("the built-in scenario library is not on the classpath (" + BUILT_IN + ")");
       }
       try {
-        URI uri = marker.toURI();
-        Path dir;
-        if ("jar".equals(uri.getScheme())) {
-          FileSystem jar;
-          try {
-            jar = FileSystems.newFileSystem(uri, Map.of());
-          } catch (FileSystemAlreadyExistsException e) {
-            jar = FileSystems.getFileSystem(uri);
-          }
-          dir = jar.provider().getPath(uri).getParent();
-        } else {
-          dir = Path.of(uri).getParent();
-        }
-        loaded = fromDirectory(dir);
-      } catch (URISyntaxException | IOException e) {
+        loaded = fromDirectory(io.leakwatch.rulepack.ClasspathFolder.of(marker));
+      } catch (IOException e) {
         throw new IllegalStateException("cannot read the built-in scenarios: " + e.getMessage(), e);
       }
       builtIn = loaded;
