@@ -159,8 +159,8 @@ public final class LeakwatchEngine implements AutoCloseable {
    * pack that does not compile is reported once and the running rules stay.
    */
   public void watchRules(java.nio.file.Path dir, long periodMillis) {
-    vertx.setPeriodic(periodMillis, id -> {
-      if (checkingRules) {
+    rulesWatch = vertx.setPeriodic(periodMillis, id -> {
+      if (checkingRules || closed) {
         return;
       }
       checkingRules = true;
@@ -181,6 +181,8 @@ public final class LeakwatchEngine implements AutoCloseable {
 
   private volatile AlertVerticle alertVerticle;
   private volatile boolean checkingRules;
+  private volatile boolean closed;
+  private volatile long rulesWatch = -1;
   private volatile RulePack activePack;
   private volatile String lastRejected = "";
 
@@ -225,6 +227,11 @@ public final class LeakwatchEngine implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
+    // The rules watcher would otherwise schedule blocking work on a closing Vert.x (and log a rejection).
+    closed = true;
+    if (rulesWatch >= 0) {
+      vertx.cancelTimer(rulesWatch);
+    }
     if (alertVerticle != null) {
       alertVerticle.closing();
     }
