@@ -50,6 +50,10 @@ class DemoCommandTest {
     JsonNode summary = new ObjectMapper().readTree(dir.resolve("fast/summary.json").toFile());
     assertEquals(summary.get("eventsPublished").asLong(), summary.get("eventsProcessed").asLong());
     summary.get("scenarios").forEach(s -> assertTrue(s.get("detected").asBoolean(), s.toString()));
+    // The demo writes a drill's evidence too, and it verifies.
+    java.nio.file.Path report = dir.resolve("fast/report");
+    assertTrue(java.nio.file.Files.exists(report.resolve("report.html")), "the drill report");
+    assertEquals(java.util.List.of(), io.leakwatch.drill.EvidenceManifest.verify(report, null).problems());
     assertTrue(fast.alertIds().size() >= io.leakwatch.sim.scenario.Scenarios.all().size(), fast.output());
 
     Run paced = demo(dir.resolve("paced"), "3");
