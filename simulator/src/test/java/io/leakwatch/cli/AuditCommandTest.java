@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.response.AuditLog;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,16 +18,6 @@ class AuditCommandTest {
   @TempDir
   Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run leakwatch(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Leakwatch.execute(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   @Test
   void verifiesAnIntactLogAndNamesTheFirstBrokenLine() throws Exception {
     Path file = dir.resolve("audit.jsonl");
@@ -39,18 +26,18 @@ class AuditCommandTest {
         log.append("requested", Map.of("actionId", "act-" + i, "action", "freezeUser"));
       }
     }
-    Run intact = leakwatch("audit", "verify", file.toString());
+    CliRun intact = CliRun.of("audit", "verify", file.toString());
     assertEquals(0, intact.exit(), intact.out() + intact.err());
     assertTrue(intact.out().contains("OK, 4 entries"), intact.out());
 
     List<String> lines = new ArrayList<>(Files.readAllLines(file));
     lines.set(1, lines.get(1).replace("freezeUser", "endSession"));
     Files.writeString(file, String.join("\n", lines) + "\n");
-    Run broken = leakwatch("audit", "verify", file.toString());
+    CliRun broken = CliRun.of("audit", "verify", file.toString());
     assertEquals(1, broken.exit());
     assertTrue(broken.out().contains("BROKEN at line 2"), broken.out());
 
-    assertEquals(2, leakwatch("audit", "verify", dir.resolve("missing.jsonl").toString()).exit());
-    assertEquals(2, leakwatch("audit").exit());
+    assertEquals(2, CliRun.of("audit", "verify", dir.resolve("missing.jsonl").toString()).exit());
+    assertEquals(2, CliRun.of("audit").exit());
   }
 }

@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.alert.AlertJson;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,30 +20,20 @@ class RuleToolchainTest {
   @TempDir
   Path dir;
 
-  private record Run(int exit, String out, String err) {}
-
-  private static Run leakwatch(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int exit = Leakwatch.execute(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
   private Path copyPack() throws IOException {
     return io.leakwatch.sim.TestSupport.copyPack(dir.resolve("pack"));
   }
 
   @Test
   void validateAcceptsTheDefaultPackAndNamesFileAndLineOfAnError() throws IOException {
-    Run ok = leakwatch("rules", "validate", PACK.toString());
+    CliRun ok = CliRun.of("rules", "validate", PACK.toString());
     assertEquals(0, ok.exit(), ok.err());
     assertTrue(ok.out().matches("(?s).*valid: \\d+ rules, \\d+ test cases.*"), ok.out());
 
     Path pack = copyPack();
     Path drl = pack.resolve("bulk-phi-read/decide.drl");
     Files.writeString(drl, Files.readString(drl).replace("then", "thne"));
-    Run broken = leakwatch("rules", "validate", pack.toString());
+    CliRun broken = CliRun.of("rules", "validate", pack.toString());
     assertEquals(1, broken.exit());
     assertTrue(broken.err().contains(drl + ":"), broken.err());
   }
@@ -54,7 +41,7 @@ class RuleToolchainTest {
   @Test
   void testRunsEveryCaseWritesJUnitXmlAndFailsOnAWrongExpectation() throws IOException {
     Path junit = dir.resolve("rule-tests.xml");
-    Run ok = leakwatch("rules", "test", PACK.toString(), "--junit", junit.toString());
+    CliRun ok = CliRun.of("rules", "test", PACK.toString(), "--junit", junit.toString());
     assertEquals(0, ok.exit(), ok.out());
     assertTrue(ok.out().matches("(?s).*\\d+ passed, 0 failed.*"), ok.out());
     assertTrue(Files.readString(junit).contains("failures=\"0\""));
@@ -62,7 +49,7 @@ class RuleToolchainTest {
     Path pack = copyPack();
     Path cases = pack.resolve("after-hours-phi-access/tests/hours.json");
     Files.writeString(cases, Files.readString(cases).replace("\"severity\": \"medium\"", "\"severity\": \"critical\""));
-    Run failing = leakwatch("rules", "test", pack.toString(), "--junit", junit.toString());
+    CliRun failing = CliRun.of("rules", "test", pack.toString(), "--junit", junit.toString());
     assertEquals(1, failing.exit());
     assertTrue(failing.out().contains("FAIL  after-hours-phi-access / a person reading patient records at 23:00"), failing.out());
     assertTrue(failing.out().contains("expected but not raised: [LW-003 critical"), failing.out());
@@ -72,10 +59,10 @@ class RuleToolchainTest {
   @Test
   void replayRunsExportedEventsThroughTheRulesAndReportsBadLines() throws IOException {
     Path events = dir.resolve("day.jsonl");
-    Run export = leakwatch("simulate", "--export", events.toString(), "--out", dir.resolve("sim").toString(), "--users", "200");
+    CliRun export = CliRun.of("simulate", "--export", events.toString(), "--out", dir.resolve("sim").toString(), "--users", "200");
     assertEquals(0, export.exit(), export.err());
     Path alerts = dir.resolve("alerts.jsonl");
-    Run replay = leakwatch("replay", events.toString(), "--profile", dir.resolve("sim/org-profile.yaml").toString(),
+    CliRun replay = CliRun.of("replay", events.toString(), "--profile", dir.resolve("sim/org-profile.yaml").toString(),
         "--out", alerts.toString());
     assertEquals(0, replay.exit(), replay.err());
     List<String> rules = new ArrayList<>();
@@ -89,7 +76,7 @@ class RuleToolchainTest {
     lines.add(3, "{not json");
     lines.add(5, "{\"EventDate\": 1}");
     Files.write(events, lines);
-    Run bad = leakwatch("replay", events.toString(), "--profile", dir.resolve("sim/org-profile.yaml").toString(),
+    CliRun bad = CliRun.of("replay", events.toString(), "--profile", dir.resolve("sim/org-profile.yaml").toString(),
         "--out", alerts.toString());
     assertEquals(1, bad.exit());
     assertTrue(bad.err().contains("day.jsonl:4: not valid JSON"), bad.err());
