@@ -76,6 +76,7 @@ public final class DroolsDecider implements AutoCloseable {
    */
   public void continueFrom(DroolsDecider previous) {
     raised.putAll(previous.raised);
+    folded.putAll(previous.folded);
     previous.session.getObjects(o -> o instanceof OpenAlert || o instanceof OpenIncident).forEach(session::insert);
   }
 
@@ -153,7 +154,9 @@ public final class DroolsDecider implements AutoCloseable {
     List<String> reasons = decisions.severity() == null
         ? List.of("default severity of " + rule.id() + " (no decision rule matched)")
         : decisions.reasons();
-    String id = alertId(detection);
+    String ownId = alertId(detection);
+    // A finding the correlation rules folded into an earlier alert escalates that alert from then on.
+    String id = folded.getOrDefault(ownId, ownId);
     Raised before = raised.get(id);
     if (before != null && severity.compareTo(before.severity()) <= 0) {
       return null;
@@ -164,8 +167,25 @@ public final class DroolsDecider implements AutoCloseable {
         detection.count(), detection.objects(), detection.firstEventTime(), detection.lastEventTime(), detection.detectedAt(),
         detection.evidence(), reasons, decisions.decidedBy(), rule.attack(), rule.controls(), drill, receivedNanos, revision, null, null,
         decisions.responses());
-    return correlate(decided);
+    Alert out = correlate(decided);
+    if (!out.id().equals(id)) {
+      folded.put(id, out.id());
+    }
+    Raised known = raised.get(out.id());
+    if (known == null || out.revision() > known.revision() || out.severity().compareTo(known.severity()) > 0) {
+      Severity highest = known == null || out.severity().compareTo(known.severity()) > 0 ? out.severity() : known.severity();
+      raised.put(out.id(), new Raised(highest, Math.max(out.revision(), known == null ? 0 : known.revision())));
+    }
+    return out;
   }
+
+  /** Alert ids the correlation rules folded into another alert, by their own id. */
+  private final Map<String, String> folded = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > 50_000;
+    }
+  };
 
   private Alert correlate(Alert decided) {
     Finding finding = new Finding(decided);

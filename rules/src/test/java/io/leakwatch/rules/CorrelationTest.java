@@ -67,6 +67,31 @@ class CorrelationTest {
     assertEquals(1, later.revision());
   }
 
+  /** An LW-012 finding about {@code key}; {@code followed} makes it the critical escalation. */
+  private static Detection threat(String key, long minutes, boolean followed) {
+    long at = T0 + minutes * MINUTE;
+    return new Detection("LW-012", "005T", null, 1, "", at, at, at, List.of("t-" + key + "-" + minutes),
+        Map.of("alertKey", key, "score", 50L, "followedByPhiRead", followed, "kind", "api anomaly"));
+  }
+
+  @Test
+  void anEscalationAfterARepeatIsTheNextRevisionOfTheOpenAlert() {
+    DroolsDecider decider = decider();
+    Alert first = decider.decide(threat("s1", 0, false), 0);
+    Alert repeat = decider.decide(threat("s2", 5, false), 0);
+    assertEquals(first.id(), repeat.id(), "a second signal on the same principal updates the first alert");
+    assertEquals(2, repeat.revision());
+    Alert escalated = decider.decide(threat("s1", 10, true), 0);
+    assertEquals(first.id(), escalated.id());
+    assertEquals(3, escalated.revision(), "after revision 2, not a second revision 2 the ledger would drop");
+    assertEquals(Severity.CRITICAL, escalated.severity());
+    Alert escalatedFolded = decider.decide(threat("s2", 12, true), 0);
+    if (escalatedFolded != null) {
+      assertEquals(first.id(), escalatedFolded.id(), "the folded finding's escalation continues the alert it joined");
+      assertEquals(4, escalatedFolded.revision());
+    }
+  }
+
   @Test
   void anotherRuleOnTheSamePrincipalJoinsTheIncidentAtTheHigherSeverity() {
     DroolsDecider decider = decider();
