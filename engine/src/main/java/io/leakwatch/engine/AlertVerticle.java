@@ -26,6 +26,8 @@ public final class AlertVerticle extends AbstractVerticle {
   private static final long FIRST_RETRY_MILLIS = 250;
   private static final long MAX_RETRY_MILLIS = 30_000;
   private volatile boolean closing;
+  /** Set when an alert was given up at shutdown: no position after it may be saved. */
+  private volatile boolean abandoned;
 
   private final List<AlertSink> sinks;
   private final AlertLedger ledger;
@@ -49,6 +51,11 @@ public final class AlertVerticle extends AbstractVerticle {
   public void start() {
     vertx.eventBus().<Alert>consumer(Messages.ALERTS, message -> deliver(message.body()));
     vertx.eventBus().<Checkpoint>consumer(Messages.CHECKPOINT, message -> {
+      if (abandoned) {
+        // An alert before this position was given up at shutdown: the restart must replay it.
+        message.reply(null);
+        return;
+      }
       positions.put(message.body().topic(), message.body());
       unsaved = true;
       if (System.currentTimeMillis() - lastSave >= SAVE_EVERY_MILLIS) {
@@ -73,8 +80,12 @@ public final class AlertVerticle extends AbstractVerticle {
     for (AlertSink sink : sinks) {
       all &= deliverTo(sink, alert);
     }
+    if (!all) {
+      abandoned = true;
+      return;
+    }
     delivered.incrementAndGet();
-    if (ledger != null && all) {
+    if (ledger != null) {
       try {
         ledger.record(alert.deliveryKey());
       } catch (IOException e) {
@@ -108,7 +119,10 @@ public final class AlertVerticle extends AbstractVerticle {
         LOG.error("alert {} of rule {} could not be delivered to {} (attempt {}): {}; retrying in {} ms, consumption waits",
             alert.id(), alert.ruleId(), sink.getClass().getSimpleName(), attempt, e.toString(), backoff);
         try {
-          Thread.sleep(backoff);
+          // In small steps, so a shutdown does not wait out a long backoff.
+          for (long waited = 0; waited < backoff && !closing; waited += 100) {
+            Thread.sleep(Math.min(100, backoff - waited));
+          }
         } catch (InterruptedException interrupted) {
           Thread.currentThread().interrupt();
           return false;
@@ -124,7 +138,7 @@ public final class AlertVerticle extends AbstractVerticle {
   }
 
   private void save() {
-    if (store == null || !unsaved) {
+    if (store == null || !unsaved || abandoned) {
       return;
     }
     try {

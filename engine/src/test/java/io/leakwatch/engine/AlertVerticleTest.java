@@ -82,6 +82,37 @@ class AlertVerticleTest {
     }
   }
 
+  @Test
+  void anAlertGivenUpAtShutdownKeepsEveryLaterPositionUnsaved() throws Exception {
+    FlakySink sink = new FlakySink();
+    CheckpointStore store = new CheckpointStore(dir.resolve("checkpoint.json"));
+    AlertLedger ledger = new AlertLedger(dir.resolve("delivered-alerts.txt"));
+    Vertx vertx = Vertx.vertx();
+    try {
+      Messages.registerCodecs(vertx);
+      AlertVerticle verticle = new AlertVerticle(List.of(sink), ledger, store, Map.of());
+      vertx.deployVerticle(verticle, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Alert alert = AlertJson.fromJson("""
+          {"id":"lw-lost1","ruleId":"LW-001","title":"t","severity":"high","principal":"005A","count":1,"objects":"Contact",
+           "firstEventTime":"2026-03-10T10:00:00Z","lastEventTime":"2026-03-10T10:00:00Z","detectedAt":"2026-03-10T10:00:00Z",
+           "evidence":[],"reasons":[],"decidedBy":[],"attack":[],"controls":{},"drill":false,"revision":1}""");
+      vertx.eventBus().publish(Messages.ALERTS, alert);
+      Checkpoint position = new Checkpoint("/event/ApiEventStream", null, 0, ReplayId.fromHex("00000000000000ff"), 1L);
+      var committed = vertx.eventBus().request(Messages.CHECKPOINT, position).toCompletionStage().toCompletableFuture();
+      await(() -> sink.attempts.get() >= 2, "failed attempts");
+      verticle.closing();
+      committed.get(30, TimeUnit.SECONDS);
+      vertx.eventBus().request(Messages.ALERTS_FLUSH, "flush").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      assertEquals(Map.of(), store.load(), "the position behind the undelivered alert is never saved");
+      assertTrue(!ledger.contains("lw-lost1"), "so the restart replays and delivers it");
+      assertEquals(0, verticle.delivered());
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    assertEquals(Map.of(), store.load(), "not at stop either");
+  }
+
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (!condition.getAsBoolean()) {
