@@ -347,7 +347,9 @@ public final class ApiServer implements AutoCloseable {
       vertx.executeBlocking(() -> drills.start(request), false).onComplete(result -> {
         if (result.failed()) {
           boolean bad = result.cause() instanceof IllegalArgumentException;
-          error(ctx, bad ? 400 : 500, bad ? result.cause().getMessage() : "the drill could not start: " + result.cause().getClass().getSimpleName());
+          boolean busy = result.cause() instanceof IllegalStateException;
+          error(ctx, bad ? 400 : busy ? 409 : 500, bad || busy ? result.cause().getMessage()
+              : "the drill could not start: " + result.cause().getClass().getSimpleName());
         } else {
           ctx.response().putHeader("Location", "/drills/" + result.result().id());
           json(ctx, 202, drillJson(result.result()));

@@ -15,6 +15,7 @@ public interface DrillLauncher {
    * Starts a drill and returns at once with its id and state {@code running}.
    *
    * @throws IllegalArgumentException when the request cannot be run (unknown org or scenario): a 400
+   * @throws IllegalStateException when a drill is already running and this one must wait: a 409
    */
   DrillRun start(DrillRequest request);
 

@@ -44,6 +44,7 @@ public final class DroolsDecider implements AutoCloseable {
   private final SessionPseudoClock clock;
   private final Decisions decisions = new Decisions();
   private final boolean drill;
+  private final List<OrgProfile.Suppression> fallbackSuppressions;
 
   public DroolsDecider(RulePack pack, boolean drill) {
     this(pack, compile(pack), drill, List.of());
@@ -68,6 +69,8 @@ public final class DroolsDecider implements AutoCloseable {
     }
     this.clock = session.getSessionClock();
     suppressions.forEach(session::insert);
+    // A pack without pack-wide DRL (one written before correlation.drl) still honours the profile's suppressions.
+    this.fallbackSuppressions = pack.decisions().isEmpty() ? List.copyOf(suppressions) : List.of();
   }
 
   /**
@@ -168,6 +171,11 @@ public final class DroolsDecider implements AutoCloseable {
         detection.evidence(), reasons, decisions.decidedBy(), rule.attack(), rule.controls(), drill, receivedNanos, revision, null, null,
         decisions.responses());
     Alert out = correlate(decided);
+    for (OrgProfile.Suppression suppression : fallbackSuppressions) {
+      if (out.suppression() == null && suppression.matches(out.ruleId(), out.principal(), out.detectedAt())) {
+        out = out.suppressed(suppression.reason());
+      }
+    }
     if (!out.id().equals(id)) {
       folded.put(id, out.id());
     }

@@ -135,5 +135,10 @@ class CorrelationTest {
     Alert repeat = decider.decide(detection("LW-003", "005A", 5), 0);
     assertNotEquals(first.id(), repeat.id());
     assertNull(decider.decide(detection("LW-007", "005A", 6), 0).incident());
+    DroolsDecider withSuppression = new DroolsDecider(bare, DroolsDecider.compile(bare), false,
+        List.of(new OrgProfile.Suppression("LW-009", "005A", "approved, CHG-7", T0 + 100 * MINUTE)));
+    deciders.add(withSuppression);
+    assertEquals("approved, CHG-7", withSuppression.decide(detection("LW-009", "005A", 1), 0).suppression(),
+        "a pack without correlation.drl still honours the profile's suppressions");
   }
 }

@@ -43,7 +43,10 @@ final class ApiDrills implements DrillLauncher, AutoCloseable {
   }
 
   @Override
-  public DrillRun start(DrillRequest request) {
+  public synchronized DrillRun start(DrillRequest request) {
+    runs.values().stream().filter(r -> r.state().equals("running")).findFirst().ifPresent(r -> {
+      throw new IllegalStateException("drill " + r.id() + " is still running; one drill at a time");
+    });
     OrgConfig org = request.org() == null ? config.orgs().get(0)
         : config.orgs().stream().filter(o -> o.name().equals(request.org())).findFirst()
             .orElseThrow(() -> new IllegalArgumentException("no org named '" + request.org() + "'"));
@@ -93,8 +96,12 @@ final class ApiDrills implements DrillLauncher, AutoCloseable {
     return Optional.ofNullable(runs.get(id));
   }
 
+  /** Lets a running drill finish writing its evidence (up to two minutes), then stops. */
   @Override
-  public void close() {
-    worker.shutdownNow();
+  public void close() throws InterruptedException {
+    worker.shutdown();
+    if (!worker.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) {
+      worker.shutdownNow();
+    }
   }
 }

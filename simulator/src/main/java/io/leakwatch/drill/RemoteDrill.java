@@ -152,6 +152,8 @@ public final class RemoteDrill implements Drill.Runner {
       long lastEvent = timeline.events().get(timeline.events().size() - 1).eventDate();
       SimEvent tick = clockTick(topics, lastEvent + Duration.ofHours(2).toMillis(), tag);
       server.publish(tick.topic(), tick.eventIdentifier(), EventSchemas.encode(tick.record()));
+      // From here the engine's clock is past this run's days: the next run must start later, even if this one fails.
+      Files.writeString(home.resolve("last-drill-date"), Instant.ofEpochMilli(lastEvent).atZone(SimulatedOrg.TIME_ZONE).toLocalDate() + "\n");
       long published = playback.published() + 1;
       progress.printf("Played %d events (and a clock tick); waiting for the engine to process them%n", published);
       long deadline = System.nanoTime() + endpoint.timeout().toNanos();
@@ -162,11 +164,10 @@ public final class RemoteDrill implements Drill.Runner {
         }
         Thread.sleep(500);
       }
-      List<Alert> alerts = awaitAlerts(Instant.ofEpochMilli(timeline.events().get(0).eventDate()).minus(Duration.ofDays(1)), deadline);
+      List<Alert> alerts = awaitAlerts(Instant.ofEpochMilli(timeline.events().get(0).eventDate()).minus(Duration.ofDays(1)), deadline, tag);
       for (Alert alert : alerts) {
         alertsFile.accept(alert);
       }
-      Files.writeString(home.resolve("last-drill-date"), Instant.ofEpochMilli(lastEvent).atZone(SimulatedOrg.TIME_ZONE).toLocalDate() + "\n");
       long processed = count(RECEIVED, metrics()) - receivedBefore;
       long dead = count(DEAD, metrics()) - deadBefore;
       if (dead > 0) {
@@ -247,11 +248,12 @@ public final class RemoteDrill implements Drill.Runner {
   }
 
   /** The org's drill alerts detected since {@code from}, once they stop changing for five seconds. */
-  private List<Alert> awaitAlerts(Instant from, long deadline) throws Exception {
+  private List<Alert> awaitAlerts(Instant from, long deadline, String tag) throws Exception {
     List<String> previous = null;
     int quiet = 0;
     while (true) {
-      List<Alert> alerts = alerts(from);
+      // Only this run's: an earlier, failed run on the same days must not look like false positives.
+      List<Alert> alerts = alerts(from).stream().filter(a -> a.evidence().stream().anyMatch(id -> id.startsWith(tag + "-"))).toList();
       List<String> keys = alerts.stream().map(Alert::deliveryKey).sorted().toList();
       quiet = keys.equals(previous) ? quiet + 1 : 0;
       previous = keys;

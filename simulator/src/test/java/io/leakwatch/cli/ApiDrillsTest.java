@@ -41,6 +41,8 @@ class ApiDrillsTest {
       assertThrows(IllegalArgumentException.class, () -> drills.start(new DrillLauncher.DrillRequest(null, List.of("no-such-scenario"))));
       DrillLauncher.DrillRun started = drills.start(new DrillLauncher.DrillRequest("north", List.of("debug-log-harvest")));
       assertEquals("running", started.state());
+      assertThrows(IllegalStateException.class, () -> drills.start(new DrillLauncher.DrillRequest("north", List.of())),
+          "one drill at a time (a 409 through the API)");
       TestSupport.await(() -> !drills.find(started.id()).orElseThrow().state().equals("running"), "the drill to finish");
       DrillLauncher.DrillRun done = drills.find(started.id()).orElseThrow();
       assertEquals("passed", done.state(), done.result().toString());
