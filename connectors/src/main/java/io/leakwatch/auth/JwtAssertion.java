@@ -13,8 +13,9 @@ import java.time.Clock;
 import java.util.Base64;
 
 /**
- * Signs the JWT bearer assertion Salesforce expects: RS256, {@code iss} = the connected app's client
- * id, {@code sub} = the username, {@code aud} = the login URL, {@code exp} five minutes ahead.
+ * Signs the JWT bearer assertion Salesforce expects: RS256, {@code iss} = the connected app's
+ * client id, {@code sub} = the username, {@code aud} = the login URL, {@code exp} five minutes
+ * ahead.
  */
 public final class JwtAssertion {
   private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
@@ -32,11 +33,14 @@ public final class JwtAssertion {
     try {
       String text = Files.readString(pem, StandardCharsets.US_ASCII);
       if (!text.contains("-----BEGIN PRIVATE KEY-----")) {
-        throw new AuthException(pem + ": expected an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY); convert with "
-            + "'openssl pkcs8 -topk8 -nocrypt'");
+        throw new AuthException(
+            pem
+                + ": expected an unencrypted PKCS#8 PEM key (BEGIN PRIVATE KEY); convert with "
+                + "'openssl pkcs8 -topk8 -nocrypt'");
       }
       String base64 = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-      return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+      return KeyFactory.getInstance("RSA")
+          .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
     } catch (IOException e) {
       throw new AuthException(pem + ": cannot read private key: " + e.getMessage(), e);
     } catch (GeneralSecurityException | IllegalArgumentException e) {
@@ -46,9 +50,20 @@ public final class JwtAssertion {
 
   String sign(String clientId, String username, String audience) {
     long exp = clock.instant().getEpochSecond() + 300;
-    String header = URL.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-    String claims = URL.encodeToString(("{\"iss\":" + json(clientId) + ",\"sub\":" + json(username) + ",\"aud\":" + json(audience)
-        + ",\"exp\":" + exp + "}").getBytes(StandardCharsets.UTF_8));
+    String header =
+        URL.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
+    String claims =
+        URL.encodeToString(
+            ("{\"iss\":"
+                    + json(clientId)
+                    + ",\"sub\":"
+                    + json(username)
+                    + ",\"aud\":"
+                    + json(audience)
+                    + ",\"exp\":"
+                    + exp
+                    + "}")
+                .getBytes(StandardCharsets.UTF_8));
     try {
       Signature rsa = Signature.getInstance("SHA256withRSA");
       rsa.initSign(key);

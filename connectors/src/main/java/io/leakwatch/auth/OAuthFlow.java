@@ -40,16 +40,37 @@ public final class OAuthFlow implements TokenSource {
   }
 
   /** OAuth 2.0 JWT bearer: an RS256 assertion signed with the connected app's private key. */
-  public static OAuthFlow jwtBearer(String loginUrl, String clientId, String username, JwtAssertion assertion, HttpClient http) {
-    return new OAuthFlow(loginUrl, http, () -> Map.of(
-        "grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer",
-        "assertion", assertion.sign(clientId, username, loginUrl.replaceAll("/+$", ""))), "JWT bearer for " + username);
+  public static OAuthFlow jwtBearer(
+      String loginUrl, String clientId, String username, JwtAssertion assertion, HttpClient http) {
+    return new OAuthFlow(
+        loginUrl,
+        http,
+        () ->
+            Map.of(
+                "grant_type",
+                "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                "assertion",
+                assertion.sign(clientId, username, loginUrl.replaceAll("/+$", ""))),
+        "JWT bearer for " + username);
   }
 
-  /** OAuth 2.0 client credentials: the connected app's id and secret, run as its configured user. */
-  public static OAuthFlow clientCredentials(String loginUrl, String clientId, String clientSecret, HttpClient http) {
-    return new OAuthFlow(loginUrl, http, () -> Map.of(
-        "grant_type", "client_credentials", "client_id", clientId, "client_secret", clientSecret), "client credentials of " + clientId);
+  /**
+   * OAuth 2.0 client credentials: the connected app's id and secret, run as its configured user.
+   */
+  public static OAuthFlow clientCredentials(
+      String loginUrl, String clientId, String clientSecret, HttpClient http) {
+    return new OAuthFlow(
+        loginUrl,
+        http,
+        () ->
+            Map.of(
+                "grant_type",
+                "client_credentials",
+                "client_id",
+                clientId,
+                "client_secret",
+                clientSecret),
+        "client credentials of " + clientId);
   }
 
   @Override
@@ -66,7 +87,8 @@ public final class OAuthFlow implements TokenSource {
     if (accessToken.isEmpty() || instanceUrl.isEmpty()) {
       throw new AuthException(describe + ": token response lacks access_token or instance_url");
     }
-    JsonNode userinfo = get(instanceUrl.replaceAll("/+$", "") + "/services/oauth2/userinfo", accessToken);
+    JsonNode userinfo =
+        get(instanceUrl.replaceAll("/+$", "") + "/services/oauth2/userinfo", accessToken);
     String orgId = userinfo.path("organization_id").asText("");
     if (orgId.isEmpty()) {
       throw new AuthException(describe + ": userinfo did not return organization_id");
@@ -76,17 +98,33 @@ public final class OAuthFlow implements TokenSource {
   }
 
   private JsonNode post(String url, Map<String, String> fields) {
-    String body = fields.entrySet().stream()
-        .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
-        .collect(Collectors.joining("&"));
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .header("Content-Type", "application/x-www-form-urlencoded").header("Accept", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), url);
+    String body =
+        fields.entrySet().stream()
+            .map(
+                e ->
+                    URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
+                        + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+            .collect(Collectors.joining("&"));
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        url);
   }
 
   private JsonNode get(String url, String accessToken) {
-    return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-        .header("Authorization", "Bearer " + accessToken).header("Accept", "application/json").GET().build(), url);
+    return send(
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + accessToken)
+            .header("Accept", "application/json")
+            .GET()
+            .build(),
+        url);
   }
 
   private JsonNode send(HttpRequest request, String url) {
@@ -103,12 +141,27 @@ public final class OAuthFlow implements TokenSource {
     try {
       body = JSON.readTree(response.body());
     } catch (IOException e) {
-      throw new AuthException(describe + ": " + url + " answered HTTP " + response.statusCode() + " with a body that is not JSON");
+      throw new AuthException(
+          describe
+              + ": "
+              + url
+              + " answered HTTP "
+              + response.statusCode()
+              + " with a body that is not JSON");
     }
     if (response.statusCode() / 100 != 2) {
-      // Salesforce's OAuth errors: {"error": "invalid_grant", "error_description": "..."}; never echo the request.
-      throw new AuthException(describe + ": " + url + " refused (HTTP " + response.statusCode() + "): "
-          + body.path("error").asText("?") + " " + body.path("error_description").asText(""));
+      // Salesforce's OAuth errors: {"error": "invalid_grant", "error_description": "..."}; never
+      // echo the request.
+      throw new AuthException(
+          describe
+              + ": "
+              + url
+              + " refused (HTTP "
+              + response.statusCode()
+              + "): "
+              + body.path("error").asText("?")
+              + " "
+              + body.path("error_description").asText(""));
     }
     return body;
   }

@@ -9,7 +9,9 @@ public interface TokenSource {
 
   AccessGrant refresh();
 
-  /** A token handed over as is (a session id, or one obtained elsewhere); it cannot be refreshed. */
+  /**
+   * A token handed over as is (a session id, or one obtained elsewhere); it cannot be refreshed.
+   */
   static TokenSource fixed(AccessGrant grant) {
     return new TokenSource() {
       @Override
@@ -19,7 +21,8 @@ public interface TokenSource {
 
       @Override
       public AccessGrant refresh() {
-        throw new AuthException("the static access token was rejected and cannot be refreshed; configure an OAuth flow (jwt or clientCredentials)");
+        throw new AuthException(
+            "the static access token was rejected and cannot be refreshed; configure an OAuth flow (jwt or clientCredentials)");
       }
     };
   }

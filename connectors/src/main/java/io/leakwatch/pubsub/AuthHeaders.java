@@ -19,7 +19,9 @@ public final class AuthHeaders implements ClientInterceptor {
 
   private final Supplier<PubSubCredentials> credentials;
 
-  /** Takes a supplier so a refreshed token is used by the next call without rebuilding the channel. */
+  /**
+   * Takes a supplier so a refreshed token is used by the next call without rebuilding the channel.
+   */
   public AuthHeaders(Supplier<PubSubCredentials> credentials) {
     this.credentials = credentials;
   }
@@ -29,7 +31,8 @@ public final class AuthHeaders implements ClientInterceptor {
   }
 
   @Override
-  public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+  public <Q, R> ClientCall<Q, R> interceptCall(
+      MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
     return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
       @Override
       public void start(Listener<R> listener, Metadata headers) {

@@ -19,7 +19,8 @@ public final class PayloadDecoder {
   public static final int MAX_PAYLOAD_BYTES = 1024 * 1024;
 
   static {
-    // A corrupted length prefix must fail fast, not allocate gigabytes. No field of a 1 MB event can be
+    // A corrupted length prefix must fail fast, not allocate gigabytes. No field of a 1 MB event
+    // can be
     // longer than the event; respect limits an operator has set explicitly.
     limit("org.apache.avro.limits.string.maxLength", MAX_PAYLOAD_BYTES);
     limit("org.apache.avro.limits.bytes.maxLength", MAX_PAYLOAD_BYTES);
@@ -39,34 +40,53 @@ public final class PayloadDecoder {
     this.schemas = schemas;
   }
 
-  public GenericRecord decode(String schemaId, byte[] payload) throws MalformedPayloadException, SchemaCache.UnknownSchemaException {
+  public GenericRecord decode(String schemaId, byte[] payload)
+      throws MalformedPayloadException, SchemaCache.UnknownSchemaException {
     if (payload.length > MAX_PAYLOAD_BYTES) {
-      throw new MalformedPayloadException("payload of " + payload.length + " bytes exceeds the " + MAX_PAYLOAD_BYTES + "-byte event limit");
+      throw new MalformedPayloadException(
+          "payload of "
+              + payload.length
+              + " bytes exceeds the "
+              + MAX_PAYLOAD_BYTES
+              + "-byte event limit");
     }
     if (payload.length == 0) {
       throw new MalformedPayloadException("payload is empty");
     }
     Schema schema = schemas.get(schemaId);
-    GenericDatumReader<GenericRecord> reader = readers.computeIfAbsent(schema, GenericDatumReader::new);
+    GenericDatumReader<GenericRecord> reader =
+        readers.computeIfAbsent(schema, GenericDatumReader::new);
     BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(payload, null);
     GenericRecord record;
     try {
       record = reader.read(null, decoder);
-    } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
-      throw new MalformedPayloadException("payload does not decode with schema " + schemaId + ": " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : " " + e.getMessage()));
+    } catch (IOException
+        | AvroRuntimeException
+        | IndexOutOfBoundsException
+        | NegativeArraySizeException e) {
+      throw new MalformedPayloadException(
+          "payload does not decode with schema "
+              + schemaId
+              + ": "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()));
     }
     try {
       if (!decoder.isEnd()) {
-        throw new MalformedPayloadException("payload has trailing bytes after the record (schema " + schemaId + ")");
+        throw new MalformedPayloadException(
+            "payload has trailing bytes after the record (schema " + schemaId + ")");
       }
     } catch (IOException e) {
-      throw new MalformedPayloadException("payload could not be checked for trailing bytes: " + e.getMessage());
+      throw new MalformedPayloadException(
+          "payload could not be checked for trailing bytes: " + e.getMessage());
     }
     return record;
   }
 
-  /** A payload that is not a valid datum of its writer schema. The message never contains payload bytes. */
+  /**
+   * A payload that is not a valid datum of its writer schema. The message never contains payload
+   * bytes.
+   */
   public static final class MalformedPayloadException extends Exception {
     public MalformedPayloadException(String message) {
       super(message);

@@ -39,7 +39,8 @@ public final class PubSubClient implements AutoCloseable {
 
   /** GetTopic: whether the topic exists and may be subscribed to, and its current schema id. */
   public TopicInfo topic(String topicName) {
-    return blockingStub.withDeadlineAfter(30, TimeUnit.SECONDS)
+    return blockingStub
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
         .getTopic(TopicRequest.newBuilder().setTopicName(topicName).build());
   }
 
@@ -47,8 +48,10 @@ public final class PubSubClient implements AutoCloseable {
    * Opens a Subscribe stream. Events go to {@code listener}; at most {@code maxBacklog} may be
    * delivered and not yet {@linkplain PubSubSubscriber#release released} at any time.
    */
-  public PubSubSubscriber subscribe(String topicName, ReplayStart start, int maxBacklog, SubscriptionListener listener) {
-    PubSubSubscriber subscriber = new PubSubSubscriber(asyncStub, decoder, topicName, maxBacklog, listener);
+  public PubSubSubscriber subscribe(
+      String topicName, ReplayStart start, int maxBacklog, SubscriptionListener listener) {
+    PubSubSubscriber subscriber =
+        new PubSubSubscriber(asyncStub, decoder, topicName, maxBacklog, listener);
     subscriber.start(start);
     return subscriber;
   }
@@ -59,7 +62,8 @@ public final class PubSubClient implements AutoCloseable {
    * to the event by {@code correlation_key} (the event's id).
    */
   public PublishResponse publish(String topicName, List<ProducerEvent> events) {
-    return blockingStub.withDeadlineAfter(30, TimeUnit.SECONDS)
+    return blockingStub
+        .withDeadlineAfter(30, TimeUnit.SECONDS)
         .publish(PublishRequest.newBuilder().setTopicName(topicName).addAllEvents(events).build());
   }
 

@@ -15,6 +15,10 @@ public record PubSubCredentials(String accessToken, String instanceUrl, String t
 
   @Override
   public String toString() {
-    return "PubSubCredentials[instanceUrl=" + instanceUrl + ", tenantId=" + tenantId + ", accessToken=<redacted>]";
+    return "PubSubCredentials[instanceUrl="
+        + instanceUrl
+        + ", tenantId="
+        + tenantId
+        + ", accessToken=<redacted>]";
   }
 }

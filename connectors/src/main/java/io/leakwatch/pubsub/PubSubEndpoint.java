@@ -11,7 +11,8 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where a Pub/Sub server listens. Always TLS: Salesforce only speaks TLS, and so does the simulator.
+ * Where a Pub/Sub server listens. Always TLS: Salesforce only speaks TLS, and so does the
+ * simulator.
  *
  * @param trustedCertificate a PEM file of CA certificates to trust instead of the JVM's default
  *     trust store (for the simulator's self-signed certificate), or null

@@ -8,17 +8,23 @@ import java.util.Optional;
 
 /** The error codes Salesforce puts in the {@code error-code} trailer, and how to read them. */
 public final class PubSubErrors {
-  public static final Metadata.Key<String> ERROR_CODE = Metadata.Key.of("error-code", Metadata.ASCII_STRING_MARSHALLER);
-  public static final Metadata.Key<String> RPC_ID = Metadata.Key.of("rpc-id", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> ERROR_CODE =
+      Metadata.Key.of("error-code", Metadata.ASCII_STRING_MARSHALLER);
+  public static final Metadata.Key<String> RPC_ID =
+      Metadata.Key.of("rpc-id", Metadata.ASCII_STRING_MARSHALLER);
 
   private static final String PREFIX = "sfdc.platform.eventbus.grpc.";
   public static final String REPLAY_ID_CORRUPTED = PREFIX + "subscription.fetch.replayid.corrupted";
-  public static final String REPLAY_ID_VALIDATION_FAILED = PREFIX + "subscription.fetch.replayid.validation.failed";
-  public static final String REQUESTED_EVENTS_INVALID = PREFIX + "subscription.fetch.requested.events.invalid";
+  public static final String REPLAY_ID_VALIDATION_FAILED =
+      PREFIX + "subscription.fetch.replayid.validation.failed";
+  public static final String REQUESTED_EVENTS_INVALID =
+      PREFIX + "subscription.fetch.requested.events.invalid";
   public static final String SERVICE_UNAVAILABLE = PREFIX + "service.unavailable";
   public static final String AUTH_ERROR = PREFIX + "service.auth.error";
+
   /** Not confirmed against a live org; third-party clients use this spelling. */
   public static final String TOPIC_NOT_FOUND = PREFIX + "topic.notfound";
+
   public static final String SCHEMA_NOT_FOUND = PREFIX + "schema.notfound";
 
   private PubSubErrors() {}
@@ -41,7 +47,8 @@ public final class PubSubErrors {
   /** A one-line description that is safe to log: status, Salesforce code and message. */
   public static String describe(Throwable failure) {
     Status status = Status.fromThrowable(failure);
-    return status.getCode() + errorCode(failure).map(c -> " [" + c + "]").orElse("")
+    return status.getCode()
+        + errorCode(failure).map(c -> " [" + c + "]").orElse("")
         + (status.getDescription() == null ? "" : ": " + status.getDescription());
   }
 }

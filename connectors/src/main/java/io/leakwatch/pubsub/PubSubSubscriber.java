@@ -16,7 +16,8 @@ import java.util.List;
  * <p>Credit is the number of events asked of the server and not yet received ("outstanding"). It
  * never exceeds {@value #MAX_OUTSTANDING} (the server's cap), is topped up when it falls to half so
  * the stream never idles at zero, and is only granted while the consumer's backlog of delivered but
- * unreleased events leaves room. A slow consumer therefore slows the stream instead of filling memory.
+ * unreleased events leaves room. A slow consumer therefore slows the stream instead of filling
+ * memory.
  */
 public final class PubSubSubscriber implements AutoCloseable {
   public static final int MAX_OUTSTANDING = 100;
@@ -38,9 +39,15 @@ public final class PubSubSubscriber implements AutoCloseable {
   private volatile ReplayId lastReceived;
   private volatile long lastResponseNanos = System.nanoTime();
 
-  PubSubSubscriber(PubSubGrpc.PubSubStub stub, PayloadDecoder decoder, String topic, int maxBacklog, SubscriptionListener listener) {
+  PubSubSubscriber(
+      PubSubGrpc.PubSubStub stub,
+      PayloadDecoder decoder,
+      String topic,
+      int maxBacklog,
+      SubscriptionListener listener) {
     if (maxBacklog < MAX_OUTSTANDING) {
-      throw new IllegalArgumentException("maxBacklog must be at least " + MAX_OUTSTANDING + " but was " + maxBacklog);
+      throw new IllegalArgumentException(
+          "maxBacklog must be at least " + MAX_OUTSTANDING + " but was " + maxBacklog);
     }
     this.stub = stub;
     this.decoder = decoder;
@@ -52,10 +59,11 @@ public final class PubSubSubscriber implements AutoCloseable {
   synchronized void start(ReplayStart start) {
     stub.subscribe(new ResponseObserver());
     int credit = credit();
-    FetchRequest.Builder first = FetchRequest.newBuilder()
-        .setTopicName(topic)
-        .setReplayPreset(start.preset())
-        .setNumRequested(credit);
+    FetchRequest.Builder first =
+        FetchRequest.newBuilder()
+            .setTopicName(topic)
+            .setReplayPreset(start.preset())
+            .setNumRequested(credit);
     if (start.preset() == ReplayPreset.CUSTOM) {
       first.setReplayId(start.after().toByteString());
     }
@@ -87,7 +95,9 @@ public final class PubSubSubscriber implements AutoCloseable {
     return received;
   }
 
-  /** The most credit ever outstanding at once on this stream; never above {@value #MAX_OUTSTANDING}. */
+  /**
+   * The most credit ever outstanding at once on this stream; never above {@value #MAX_OUTSTANDING}.
+   */
   public synchronized int largestOutstanding() {
     return largestOutstanding;
   }
@@ -123,7 +133,8 @@ public final class PubSubSubscriber implements AutoCloseable {
     requests.onNext(FetchRequest.newBuilder().setTopicName(topic).setNumRequested(credit).build());
   }
 
-  private final class ResponseObserver implements ClientResponseObserver<FetchRequest, FetchResponse> {
+  private final class ResponseObserver
+      implements ClientResponseObserver<FetchRequest, FetchResponse> {
     @Override
     public void beforeStart(ClientCallStreamObserver<FetchRequest> requestStream) {
       requests = requestStream;
@@ -161,12 +172,19 @@ public final class PubSubSubscriber implements AutoCloseable {
       String schemaId = event.getEvent().getSchemaId();
       String eventId = event.getEvent().getId();
       try {
-        return new ReceivedEvent(topic, replayId, eventId, schemaId,
-            decoder.decode(schemaId, event.getEvent().getPayload().toByteArray()), null, now);
+        return new ReceivedEvent(
+            topic,
+            replayId,
+            eventId,
+            schemaId,
+            decoder.decode(schemaId, event.getEvent().getPayload().toByteArray()),
+            null,
+            now);
       } catch (PayloadDecoder.MalformedPayloadException | SchemaCache.UnknownSchemaException e) {
         return new ReceivedEvent(topic, replayId, eventId, schemaId, null, e.getMessage(), now);
       } catch (RuntimeException e) {
-        return new ReceivedEvent(topic, replayId, eventId, schemaId, null, "decoder failed: " + e, now);
+        return new ReceivedEvent(
+            topic, replayId, eventId, schemaId, null, "decoder failed: " + e, now);
       }
     }
 

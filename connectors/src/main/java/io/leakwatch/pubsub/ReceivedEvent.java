@@ -11,7 +11,13 @@ import org.apache.avro.generic.GenericRecord;
  * @param receivedNanos {@link System#nanoTime()} when the response carrying it arrived
  */
 public record ReceivedEvent(
-    String topic, ReplayId replayId, String eventId, String schemaId, GenericRecord record, String failure, long receivedNanos) {
+    String topic,
+    ReplayId replayId,
+    String eventId,
+    String schemaId,
+    GenericRecord record,
+    String failure,
+    long receivedNanos) {
 
   public boolean decoded() {
     return failure == null;

@@ -29,11 +29,13 @@ public final class SchemaCache {
   }
 
   public static SchemaCache overGrpc(PubSubGrpc.PubSubBlockingStub stub) {
-    return new SchemaCache(id -> {
-      SchemaInfo info = stub.withDeadlineAfter(30, TimeUnit.SECONDS)
-          .getSchema(SchemaRequest.newBuilder().setSchemaId(id).build());
-      return info.getSchemaJson();
-    });
+    return new SchemaCache(
+        id -> {
+          SchemaInfo info =
+              stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+                  .getSchema(SchemaRequest.newBuilder().setSchemaId(id).build());
+          return info.getSchemaJson();
+        });
   }
 
   /** The schema for an id, fetching it on first use. */
@@ -55,7 +57,8 @@ public final class SchemaCache {
     try {
       parsed = new Schema.Parser().parse(json);
     } catch (SchemaParseException e) {
-      throw new UnknownSchemaException(schemaId, "server returned an unparseable schema: " + e.getMessage());
+      throw new UnknownSchemaException(
+          schemaId, "server returned an unparseable schema: " + e.getMessage());
     }
     schemas.putIfAbsent(schemaId, parsed);
     return parsed;

@@ -2,11 +2,15 @@ package io.leakwatch.pubsub;
 
 import java.util.List;
 
-/** Receives what a {@link PubSubSubscriber} gets. Called on gRPC threads, one call at a time per subscription. */
+/**
+ * Receives what a {@link PubSubSubscriber} gets. Called on gRPC threads, one call at a time per
+ * subscription.
+ */
 public interface SubscriptionListener {
   /**
-   * A batch of events, in replay order. The consumer must call {@link PubSubSubscriber#release(int)}
-   * once it has processed them: that is what frees flow-control credit for more.
+   * A batch of events, in replay order. The consumer must call {@link
+   * PubSubSubscriber#release(int)} once it has processed them: that is what frees flow-control
+   * credit for more.
    */
   void onEvents(String topic, List<ReceivedEvent> events);
 

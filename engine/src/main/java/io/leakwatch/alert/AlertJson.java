@@ -40,7 +40,8 @@ public final class AlertJson {
     strings(node.putArray("decidedBy"), alert.decidedBy());
     strings(node.putArray("attack"), alert.attack());
     ObjectNode controls = node.putObject("controls");
-    alert.controls().entrySet().stream().sorted(Map.Entry.comparingByKey())
+    alert.controls().entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
         .forEach(e -> strings(controls.putArray(e.getKey()), e.getValue()));
     node.put("drill", alert.drill());
     node.put("revision", alert.revision());
@@ -71,23 +72,43 @@ public final class AlertJson {
   public static Alert fromJson(String json) throws JsonProcessingException {
     ObjectNode node = (ObjectNode) MAPPER.readTree(json);
     Map<String, List<String>> controls = new LinkedHashMap<>();
-    node.path("controls").fields().forEachRemaining(e -> controls.put(e.getKey(), list(e.getValue())));
-    return new Alert(node.path("id").asText(), node.path("ruleId").asText(), node.path("title").asText(),
-        Severity.parse(node.path("severity").asText()), node.path("principal").asText(),
-        node.hasNonNull("integration") ? node.get("integration").asText() : null, node.path("count").asLong(),
-        node.path("objects").asText(), Instant.parse(node.path("firstEventTime").asText()).toEpochMilli(),
+    node.path("controls")
+        .fields()
+        .forEachRemaining(e -> controls.put(e.getKey(), list(e.getValue())));
+    return new Alert(
+        node.path("id").asText(),
+        node.path("ruleId").asText(),
+        node.path("title").asText(),
+        Severity.parse(node.path("severity").asText()),
+        node.path("principal").asText(),
+        node.hasNonNull("integration") ? node.get("integration").asText() : null,
+        node.path("count").asLong(),
+        node.path("objects").asText(),
+        Instant.parse(node.path("firstEventTime").asText()).toEpochMilli(),
         Instant.parse(node.path("lastEventTime").asText()).toEpochMilli(),
-        Instant.parse(node.path("detectedAt").asText()).toEpochMilli(), list(node.path("evidence")),
-        list(node.path("reasons")), list(node.path("decidedBy")), list(node.path("attack")), controls,
-        node.path("drill").asBoolean(), 0, node.path("revision").asInt(1),
+        Instant.parse(node.path("detectedAt").asText()).toEpochMilli(),
+        list(node.path("evidence")),
+        list(node.path("reasons")),
+        list(node.path("decidedBy")),
+        list(node.path("attack")),
+        controls,
+        node.path("drill").asBoolean(),
+        0,
+        node.path("revision").asInt(1),
         node.hasNonNull("incident") ? node.get("incident").asText() : null,
-        node.hasNonNull("suppression") ? node.get("suppression").asText() : null, responses(node.path("responses")));
+        node.hasNonNull("suppression") ? node.get("suppression").asText() : null,
+        responses(node.path("responses")));
   }
 
   private static List<ResponseRequest> responses(com.fasterxml.jackson.databind.JsonNode array) {
     List<ResponseRequest> out = new ArrayList<>();
-    array.forEach(n -> out.add(new ResponseRequest(ResponseAction.parse(n.path("action").asText()), n.path("requestedBy").asText(),
-        n.path("needsApproval").asBoolean())));
+    array.forEach(
+        n ->
+            out.add(
+                new ResponseRequest(
+                    ResponseAction.parse(n.path("action").asText()),
+                    n.path("requestedBy").asText(),
+                    n.path("needsApproval").asBoolean())));
     return out;
   }
 

@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An alert in ArcSight Common Event Format:
- * {@code CEF:0|Leakwatch|Leakwatch|version|rule id|title|severity|extension}. Header fields escape
- * {@code \} and {@code |}; extension values escape {@code \}, {@code =} and line breaks.
+ * An alert in ArcSight Common Event Format: {@code CEF:0|Leakwatch|Leakwatch|version|rule
+ * id|title|severity|extension}. Header fields escape {@code \} and {@code |}; extension values
+ * escape {@code \}, {@code =} and line breaks.
  */
 public final class CefMessage {
   private CefMessage() {}
@@ -28,13 +28,20 @@ public final class CefMessage {
     String name = (alert.drill() ? "[DRILL] " : "") + alert.title();
     // A drill must not cross a SIEM's paging threshold: its real severity stays in cs5.
     int cefSeverity = alert.drill() ? 0 : severity(alert.severity());
-    StringBuilder out = new StringBuilder("CEF:0|")
-        .append(header(Product.VENDOR)).append('|')
-        .append(header(Product.NAME)).append('|')
-        .append(header(Product.VERSION)).append('|')
-        .append(header(alert.ruleId())).append('|')
-        .append(header(name)).append('|')
-        .append(cefSeverity).append('|');
+    StringBuilder out =
+        new StringBuilder("CEF:0|")
+            .append(header(Product.VENDOR))
+            .append('|')
+            .append(header(Product.NAME))
+            .append('|')
+            .append(header(Product.VERSION))
+            .append('|')
+            .append(header(alert.ruleId()))
+            .append('|')
+            .append(header(name))
+            .append('|')
+            .append(cefSeverity)
+            .append('|');
     Map<String, String> ext = new LinkedHashMap<>();
     ext.put("externalId", alert.deliveryKey());
     ext.put("rt", Long.toString(alert.detectedAt()));

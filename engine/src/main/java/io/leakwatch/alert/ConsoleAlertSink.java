@@ -19,11 +19,22 @@ public final class ConsoleAlertSink implements AlertSink {
   }
 
   public static String line(Alert alert) {
-    String who = alert.integration() == null ? alert.principal() : alert.principal() + " (" + alert.integration() + ")";
-    return String.format(Locale.ROOT, "ALERT %-8s %-7s %s  principal=%s count=%d objects=%s events=%d at %s%s",
-        alert.severity().label().toUpperCase(Locale.ROOT), alert.ruleId(), alert.title(), who, alert.count(),
-        alert.objects().isEmpty() ? "-" : alert.objects(), alert.evidence().size(),
-        Instant.ofEpochMilli(alert.detectedAt()), (alert.drill() ? " [drill]" : "")
+    String who =
+        alert.integration() == null
+            ? alert.principal()
+            : alert.principal() + " (" + alert.integration() + ")";
+    return String.format(
+        Locale.ROOT,
+        "ALERT %-8s %-7s %s  principal=%s count=%d objects=%s events=%d at %s%s",
+        alert.severity().label().toUpperCase(Locale.ROOT),
+        alert.ruleId(),
+        alert.title(),
+        who,
+        alert.count(),
+        alert.objects().isEmpty() ? "-" : alert.objects(),
+        alert.evidence().size(),
+        Instant.ofEpochMilli(alert.detectedAt()),
+        (alert.drill() ? " [drill]" : "")
             + (alert.revision() > 1 ? " [escalated, revision " + alert.revision() + "]" : "")
             + (alert.incident() != null ? " [incident " + alert.incident() + "]" : "")
             + (alert.suppression() != null ? " [suppressed: " + alert.suppression() + "]" : ""));

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 
-/** Reads the delivery key (alert id, and {@code #revision} past the first) back from a written line, in either format. */
+/**
+ * Reads the delivery key (alert id, and {@code #revision} past the first) back from a written line,
+ * in either format.
+ */
 final class DeliveryKeys {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -17,15 +17,17 @@ import java.util.Set;
 
 /**
  * The on-disk queue of one sink, in a folder of its own:
+ *
  * <ul>
- *   <li>{@code pending.jsonl}: payloads accepted and not yet finished, one {@code {"key","payload"}}
- *       line each, forced to disk before {@link #append} returns;
+ *   <li>{@code pending.jsonl}: payloads accepted and not yet finished, one {@code
+ *       {"key","payload"}} line each, forced to disk before {@link #append} returns;
  *   <li>{@code done.txt}: the delivery keys finished (delivered or dead-lettered), forced to disk
  *       before the entry leaves the queue. It is what makes the sink idempotent across restarts.
  * </ul>
+ *
  * A restart re-reads both and resumes with the pending entries not yet done, in order. When the
- * queue empties, {@code pending.jsonl} is truncated so it does not grow without end. Not thread-safe:
- * the owning sink serializes access.
+ * queue empties, {@code pending.jsonl} is truncated so it does not grow without end. Not
+ * thread-safe: the owning sink serializes access.
  */
 final class DeliverySpool implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,8 +63,18 @@ final class DeliverySpool implements AutoCloseable {
         }
       }
     }
-    this.pending = FileChannel.open(pendingFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    this.done = FileChannel.open(doneFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    this.pending =
+        FileChannel.open(
+            pendingFile,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
+    this.done =
+        FileChannel.open(
+            doneFile,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.APPEND);
     closeTornLine(pendingFile, pending);
     closeTornLine(doneFile, done);
   }
@@ -82,7 +94,10 @@ final class DeliverySpool implements AutoCloseable {
     return null;
   }
 
-  /** After a crash mid-line, starts the next line on a fresh one so the torn one stays unparseable alone. */
+  /**
+   * After a crash mid-line, starts the next line on a fresh one so the torn one stays unparseable
+   * alone.
+   */
   static void closeTornLine(Path file, FileChannel appender) throws IOException {
     if (appender.size() == 0) {
       return;
@@ -125,7 +140,8 @@ final class DeliverySpool implements AutoCloseable {
     write(done, head.key() + "\n");
     queue.poll();
     if (queue.isEmpty()) {
-      // Everything in pending.jsonl is in done.txt now; a crash before this truncate only re-reads finished entries.
+      // Everything in pending.jsonl is in done.txt now; a crash before this truncate only re-reads
+      // finished entries.
       pending.truncate(0);
       pending.force(true);
     }

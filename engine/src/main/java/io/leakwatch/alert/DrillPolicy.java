@@ -10,7 +10,9 @@ import java.util.Locale;
 public enum DrillPolicy {
   /** Drill alerts never leave Leakwatch through this sink (the default). */
   SKIP,
-  /** Drill alerts are delivered, marked as drills in every field a receiver might route or page on. */
+  /**
+   * Drill alerts are delivered, marked as drills in every field a receiver might route or page on.
+   */
   MARK;
 
   public boolean delivers(Alert alert) {

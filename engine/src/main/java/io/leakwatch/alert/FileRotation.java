@@ -2,8 +2,8 @@ package io.leakwatch.alert;
 
 /**
  * When a JSON Lines alert file is rotated: before a line that would take it past {@code maxBytes}
- * (0: no size limit), and/or at the first line of a new UTC day ({@code daily}). {@code keep} rotated
- * files are kept; older ones are deleted.
+ * (0: no size limit), and/or at the first line of a new UTC day ({@code daily}). {@code keep}
+ * rotated files are kept; older ones are deleted.
  */
 public record FileRotation(long maxBytes, boolean daily, int keep) {
   public static final FileRotation NONE = new FileRotation(0, false, 0);

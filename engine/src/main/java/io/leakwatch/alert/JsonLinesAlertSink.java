@@ -23,16 +23,16 @@ import java.util.stream.Stream;
 
 /**
  * Appends each alert as one JSON line (Leakwatch's form or OCSF) and forces it to disk before
- * returning, so an alert that was reported written survives a crash. Idempotent across restarts:
- * an alert (id and revision) the file or its kept rotations already hold is not written again, and
- * a line cut short by a crash is closed off, not continued.
+ * returning, so an alert that was reported written survives a crash. Idempotent across restarts: an
+ * alert (id and revision) the file or its kept rotations already hold is not written again, and a
+ * line cut short by a crash is closed off, not continued.
  *
  * <p>With a {@link FileRotation}, the current file {@code alerts.jsonl} is renamed atomically to
- * {@code alerts.2026-03-09.7.jsonl} (the UTC day its first line was written, then a sequence
- * number that only grows) before the line that would overflow it or the first line of a new day,
- * and a fresh file is started. Rotation happens between two whole lines, so a line is in exactly
- * one file. Rotated files beyond {@code keep} are deleted, oldest first; the delivery keys in them
- * are forgotten, which is safe because the engine's own ledger never replays an alert that old.
+ * {@code alerts.2026-03-09.7.jsonl} (the UTC day its first line was written, then a sequence number
+ * that only grows) before the line that would overflow it or the first line of a new day, and a
+ * fresh file is started. Rotation happens between two whole lines, so a line is in exactly one
+ * file. Rotated files beyond {@code keep} are deleted, oldest first; the delivery keys in them are
+ * forgotten, which is safe because the engine's own ledger never replays an alert that old.
  */
 public final class JsonLinesAlertSink implements AlertSink {
   private final Path file;
@@ -52,7 +52,8 @@ public final class JsonLinesAlertSink implements AlertSink {
     this(file, AlertFormat.LEAKWATCH, FileRotation.NONE, Clock.systemUTC());
   }
 
-  public JsonLinesAlertSink(Path file, AlertFormat format, FileRotation rotation, Clock clock) throws IOException {
+  public JsonLinesAlertSink(Path file, AlertFormat format, FileRotation rotation, Clock clock)
+      throws IOException {
     this.file = file.toAbsolutePath();
     this.format = format;
     this.rotation = rotation;
@@ -61,7 +62,9 @@ public final class JsonLinesAlertSink implements AlertSink {
     int dot = name.lastIndexOf('.');
     this.stem = dot > 0 ? name.substring(0, dot) : name;
     this.extension = dot > 0 ? name.substring(dot) : "";
-    this.rotatedName = Pattern.compile(Pattern.quote(stem) + "\\.(\\d{4}-\\d{2}-\\d{2})\\.(\\d+)" + Pattern.quote(extension));
+    this.rotatedName =
+        Pattern.compile(
+            Pattern.quote(stem) + "\\.(\\d{4}-\\d{2}-\\d{2})\\.(\\d+)" + Pattern.quote(extension));
     Files.createDirectories(this.file.getParent());
     for (Path rotated : rotated()) {
       remember(rotated);
@@ -72,7 +75,8 @@ public final class JsonLinesAlertSink implements AlertSink {
       remember(this.file);
       cutShort = Files.size(this.file) > 0 && lastByte(this.file) != '\n';
       if (Files.size(this.file) > 0) {
-        currentDay = LocalDate.ofInstant(Files.getLastModifiedTime(this.file).toInstant(), ZoneOffset.UTC);
+        currentDay =
+            LocalDate.ofInstant(Files.getLastModifiedTime(this.file).toInstant(), ZoneOffset.UTC);
       }
     }
     open();
@@ -82,7 +86,9 @@ public final class JsonLinesAlertSink implements AlertSink {
   }
 
   private void open() throws IOException {
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     size = channel.size();
   }
 
@@ -117,7 +123,9 @@ public final class JsonLinesAlertSink implements AlertSink {
   public List<Path> rotated() throws IOException {
     List<Path> found = new ArrayList<>();
     try (Stream<Path> files = Files.list(file.getParent())) {
-      files.filter(p -> rotatedName.matcher(p.getFileName().toString()).matches()).forEach(found::add);
+      files
+          .filter(p -> rotatedName.matcher(p.getFileName().toString()).matches())
+          .forEach(found::add);
     }
     found.sort(Comparator.comparingLong(this::sequence));
     return found;
@@ -136,8 +144,10 @@ public final class JsonLinesAlertSink implements AlertSink {
     String line = format.render(alert) + "\n";
     byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
-    if (size > 0 && rotation.enabled()
-        && ((rotation.maxBytes() > 0 && size + bytes.length > rotation.maxBytes()) || (rotation.daily() && !today.equals(currentDay)))) {
+    if (size > 0
+        && rotation.enabled()
+        && ((rotation.maxBytes() > 0 && size + bytes.length > rotation.maxBytes())
+            || (rotation.daily() && !today.equals(currentDay)))) {
       rotate();
     }
     write(line);
@@ -175,7 +185,8 @@ public final class JsonLinesAlertSink implements AlertSink {
     try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {
-      // Some file systems cannot open a directory; the rename is still atomic, only its durability is the OS's.
+      // Some file systems cannot open a directory; the rename is still atomic, only its durability
+      // is the OS's.
     }
   }
 

@@ -16,10 +16,13 @@ public final class OcsfDetectionFinding {
   static final String SCHEMA_VERSION = "1.8.0";
   static final int CLASS_UID = 2004;
   static final int CATEGORY_UID = 2;
+
   /** OCSF observable type_id of a user uid ({@code user.uid}). */
   static final int OBSERVABLE_USER_UID = 31;
+
   /** OCSF observable type_id of a Resource UID. */
   static final int OBSERVABLE_RESOURCE_UID = 10;
+
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private OcsfDetectionFinding() {}
@@ -83,7 +86,9 @@ public final class OcsfDetectionFinding {
     analytic.put("type", "Rule");
     if (!alert.attack().isEmpty()) {
       ArrayNode attacks = info.putArray("attacks");
-      alert.attack().forEach(technique -> attacks.addObject().putObject("technique").put("uid", technique));
+      alert
+          .attack()
+          .forEach(technique -> attacks.addObject().putObject("technique").put("uid", technique));
     }
     if (!alert.evidence().isEmpty()) {
       ArrayNode related = info.putArray("related_events");
@@ -103,14 +108,28 @@ public final class OcsfDetectionFinding {
 
     node.putObject("actor").putObject("user").put("uid", alert.principal());
     ArrayNode observables = node.putArray("observables");
-    observables.addObject().put("name", "actor.user.uid").put("type_id", OBSERVABLE_USER_UID).put("type", "User: uid")
+    observables
+        .addObject()
+        .put("name", "actor.user.uid")
+        .put("type_id", OBSERVABLE_USER_UID)
+        .put("type", "User: uid")
         .put("value", alert.principal());
     ArrayNode resources = node.putArray("resources");
-    objectNames(alert).forEach(object -> {
-      resources.addObject().put("uid", object).put("name", object).put("type", "Salesforce Object");
-      observables.addObject().put("name", "resources.uid").put("type_id", OBSERVABLE_RESOURCE_UID).put("type", "Resource UID")
-          .put("value", object);
-    });
+    objectNames(alert)
+        .forEach(
+            object -> {
+              resources
+                  .addObject()
+                  .put("uid", object)
+                  .put("name", object)
+                  .put("type", "Salesforce Object");
+              observables
+                  .addObject()
+                  .put("name", "resources.uid")
+                  .put("type_id", OBSERVABLE_RESOURCE_UID)
+                  .put("type", "Resource UID")
+                  .put("value", object);
+            });
 
     ObjectNode unmapped = node.putObject("unmapped");
     unmapped.put("revision", alert.revision());
@@ -136,7 +155,10 @@ public final class OcsfDetectionFinding {
     if (alert.objects() == null || alert.objects().isBlank()) {
       return java.util.List.of();
     }
-    return Arrays.stream(alert.objects().split("[,\\s]+")).filter(s -> !s.isEmpty()).distinct().toList();
+    return Arrays.stream(alert.objects().split("[,\\s]+"))
+        .filter(s -> !s.isEmpty())
+        .distinct()
+        .toList();
   }
 
   private static String capitalized(String text) {

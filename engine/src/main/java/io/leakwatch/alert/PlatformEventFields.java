@@ -11,12 +11,12 @@ import org.apache.avro.generic.GenericData;
 
 /**
  * The fields of the {@code Leakwatch_Alert__e} platform event and how an alert fills them. The
- * event is defined in the org with these custom fields (API name: type):
- * {@code Alert_Id__c, Delivery_Key__c, Rule_Id__c, Title__c, Severity__c, Principal_Id__c,
- * Integration__c, Objects__c, Incident_Id__c}: Text; {@code Count__c, Revision__c, Event_Count__c}:
- * Number; {@code First_Event_Time__c, Last_Event_Time__c, Detected_At__c}: Date/Time;
- * {@code Drill__c, Suppressed__c}: Checkbox. Fields the schema lacks are left out, so an org may
- * define fewer; a required field Leakwatch cannot fill makes the alert dead, not guessed.
+ * event is defined in the org with these custom fields (API name: type): {@code Alert_Id__c,
+ * Delivery_Key__c, Rule_Id__c, Title__c, Severity__c, Principal_Id__c, Integration__c, Objects__c,
+ * Incident_Id__c}: Text; {@code Count__c, Revision__c, Event_Count__c}: Number; {@code
+ * First_Event_Time__c, Last_Event_Time__c, Detected_At__c}: Date/Time; {@code Drill__c,
+ * Suppressed__c}: Checkbox. Fields the schema lacks are left out, so an org may define fewer; a
+ * required field Leakwatch cannot fill makes the alert dead, not guessed.
  */
 public final class PlatformEventFields {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,7 +31,9 @@ public final class PlatformEventFields {
     v.put("CreatedById", "");
     v.put("Alert_Id__c", a.path("id").asText());
     int revision = a.path("revision").asInt(1);
-    v.put("Delivery_Key__c", revision == 1 ? a.path("id").asText() : a.path("id").asText() + "#" + revision);
+    v.put(
+        "Delivery_Key__c",
+        revision == 1 ? a.path("id").asText() : a.path("id").asText() + "#" + revision);
     v.put("Rule_Id__c", a.path("ruleId").asText());
     v.put("Title__c", a.path("title").asText());
     v.put("Severity__c", a.path("severity").asText());
@@ -50,7 +52,8 @@ public final class PlatformEventFields {
     return v;
   }
 
-  static GenericData.Record record(Schema schema, String alertJson, long now) throws IOException, UnfillableSchemaException {
+  static GenericData.Record record(Schema schema, String alertJson, long now)
+      throws IOException, UnfillableSchemaException {
     Map<String, Object> values = values(alertJson, now);
     GenericData.Record record = new GenericData.Record(schema);
     for (Schema.Field field : schema.getFields()) {
@@ -58,10 +61,14 @@ public final class PlatformEventFields {
       Schema type = nonNull(field.schema());
       if (value == null) {
         if (!allowsNull(field.schema()) && !field.hasDefaultValue()) {
-          throw new UnfillableSchemaException("the schema of the platform event requires field " + field.name()
-              + ", which Leakwatch does not fill");
+          throw new UnfillableSchemaException(
+              "the schema of the platform event requires field "
+                  + field.name()
+                  + ", which Leakwatch does not fill");
         }
-        record.put(field.name(), field.hasDefaultValue() ? GenericData.get().getDefaultValue(field) : null);
+        record.put(
+            field.name(),
+            field.hasDefaultValue() ? GenericData.get().getDefaultValue(field) : null);
         continue;
       }
       record.put(field.name(), convert(field.name(), value, type));
@@ -69,7 +76,8 @@ public final class PlatformEventFields {
     return record;
   }
 
-  private static Object convert(String name, Object value, Schema type) throws UnfillableSchemaException {
+  private static Object convert(String name, Object value, Schema type)
+      throws UnfillableSchemaException {
     return switch (type.getType()) {
       case STRING -> value.toString();
       case LONG -> ((Number) asNumber(name, value)).longValue();
@@ -77,7 +85,13 @@ public final class PlatformEventFields {
       case DOUBLE -> ((Number) asNumber(name, value)).doubleValue();
       case FLOAT -> ((Number) asNumber(name, value)).floatValue();
       case BOOLEAN -> value instanceof Boolean b ? b : Boolean.parseBoolean(value.toString());
-      default -> throw new UnfillableSchemaException("field " + name + " has Avro type " + type.getType() + ", which Leakwatch cannot fill");
+      default ->
+          throw new UnfillableSchemaException(
+              "field "
+                  + name
+                  + " has Avro type "
+                  + type.getType()
+                  + ", which Leakwatch cannot fill");
     };
   }
 
@@ -85,19 +99,24 @@ public final class PlatformEventFields {
     if (value instanceof Number || value instanceof Boolean) {
       return value instanceof Boolean b ? (b ? 1 : 0) : value;
     }
-    throw new UnfillableSchemaException("field " + name + " is numeric in the schema but Leakwatch's value is text");
+    throw new UnfillableSchemaException(
+        "field " + name + " is numeric in the schema but Leakwatch's value is text");
   }
 
   private static Schema nonNull(Schema schema) {
     if (schema.getType() != Schema.Type.UNION) {
       return schema;
     }
-    return schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).findFirst().orElse(schema);
+    return schema.getTypes().stream()
+        .filter(s -> s.getType() != Schema.Type.NULL)
+        .findFirst()
+        .orElse(schema);
   }
 
   private static boolean allowsNull(Schema schema) {
     return schema.getType() == Schema.Type.NULL
-        || (schema.getType() == Schema.Type.UNION && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL));
+        || (schema.getType() == Schema.Type.UNION
+            && schema.getTypes().stream().anyMatch(s -> s.getType() == Schema.Type.NULL));
   }
 
   /** The topic's schema asks for something Leakwatch cannot provide. */

@@ -40,16 +40,25 @@ import org.apache.avro.io.EncoderFactory;
  * are dead.
  */
 public final class PlatformEventTransport implements DeliveryTransport {
-  private static final Set<Status.Code> TRANSIENT = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
-      Status.Code.RESOURCE_EXHAUSTED, Status.Code.ABORTED, Status.Code.INTERNAL, Status.Code.UNKNOWN);
+  private static final Set<Status.Code> TRANSIENT =
+      Set.of(
+          Status.Code.UNAVAILABLE,
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.Code.RESOURCE_EXHAUSTED,
+          Status.Code.ABORTED,
+          Status.Code.INTERNAL,
+          Status.Code.UNKNOWN);
 
   private final PubSubClient client;
   private final TokenSource tokens;
   private final String topic;
   private final Clock clock;
 
-  /** @param tokens refreshed when the server rejects the token; may be null */
-  public PlatformEventTransport(PubSubClient client, TokenSource tokens, String topic, Clock clock) {
+  /**
+   * @param tokens refreshed when the server rejects the token; may be null
+   */
+  public PlatformEventTransport(
+      PubSubClient client, TokenSource tokens, String topic, Clock clock) {
     this.client = client;
     this.tokens = tokens;
     this.topic = topic;
@@ -59,23 +68,38 @@ public final class PlatformEventTransport implements DeliveryTransport {
   @Override
   public DeliveryOutcome send(String deliveryKey, String alertJson) {
     try {
-      // can_publish is not checked up front: the server's per-event answer says why, and is what counts.
+      // can_publish is not checked up front: the server's per-event answer says why, and is what
+      // counts.
       TopicInfo info = client.topic(topic);
       Schema schema = client.schemas().get(info.getSchemaId());
       byte[] payload = encode(PlatformEventFields.record(schema, alertJson, clock.millis()));
-      String eventId = UUID.nameUUIDFromBytes(deliveryKey.getBytes(StandardCharsets.UTF_8)).toString();
-      PublishResponse response = client.publish(topic, List.of(ProducerEvent.newBuilder().setId(eventId)
-          .setSchemaId(info.getSchemaId()).setPayload(ByteString.copyFrom(payload)).build()));
-      PublishResult result = response.getResultsList().stream().filter(r -> r.getCorrelationKey().equals(eventId)).findFirst()
-          .orElse(response.getResultsCount() == 1 ? response.getResults(0) : null);
+      String eventId =
+          UUID.nameUUIDFromBytes(deliveryKey.getBytes(StandardCharsets.UTF_8)).toString();
+      PublishResponse response =
+          client.publish(
+              topic,
+              List.of(
+                  ProducerEvent.newBuilder()
+                      .setId(eventId)
+                      .setSchemaId(info.getSchemaId())
+                      .setPayload(ByteString.copyFrom(payload))
+                      .build()));
+      PublishResult result =
+          response.getResultsList().stream()
+              .filter(r -> r.getCorrelationKey().equals(eventId))
+              .findFirst()
+              .orElse(response.getResultsCount() == 1 ? response.getResults(0) : null);
       if (result == null) {
         return DeliveryOutcome.retry("PublishResponse carried no result for event " + eventId);
       }
       if (!result.hasError()) {
         return DeliveryOutcome.delivered();
       }
-      String reason = "PublishResult error " + result.getError().getCode() + ": " + result.getError().getMsg();
-      return result.getError().getCode() == ErrorCode.PUBLISH ? new DeliveryOutcome.Dead(reason) : DeliveryOutcome.retry(reason);
+      String reason =
+          "PublishResult error " + result.getError().getCode() + ": " + result.getError().getMsg();
+      return result.getError().getCode() == ErrorCode.PUBLISH
+          ? new DeliveryOutcome.Dead(reason)
+          : DeliveryOutcome.retry(reason);
     } catch (StatusRuntimeException e) {
       Status.Code code = e.getStatus().getCode();
       String reason = "Pub/Sub " + PubSubErrors.describe(e);
@@ -87,7 +111,9 @@ public final class PlatformEventTransport implements DeliveryTransport {
         }
         return DeliveryOutcome.retry(reason);
       }
-      return TRANSIENT.contains(code) || code == Status.Code.UNAUTHENTICATED ? DeliveryOutcome.retry(reason) : new DeliveryOutcome.Dead(reason);
+      return TRANSIENT.contains(code) || code == Status.Code.UNAUTHENTICATED
+          ? DeliveryOutcome.retry(reason)
+          : new DeliveryOutcome.Dead(reason);
     } catch (SchemaCache.UnknownSchemaException e) {
       return DeliveryOutcome.retry(e.getMessage());
     } catch (PlatformEventFields.UnfillableSchemaException | IOException e) {

@@ -48,13 +48,14 @@ import javax.net.ssl.TrustManagerFactory;
  * </pre>
  *
  * {@code ${NAME}} is replaced by the environment variable NAME; relative paths resolve against
- * {@code baseDir}. Every problem is a {@link ConfigException} naming the key, such as
- * {@code alerts.webhooks[1].secret}; secrets never appear in a message.
+ * {@code baseDir}. Every problem is a {@link ConfigException} naming the key, such as {@code
+ * alerts.webhooks[1].secret}; secrets never appear in a message.
  */
 public final class SinkConfig {
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Set<String> RETRY_KEYS = Set.of("initialMillis", "maxMillis");
-  private static final Set<String> DELIVERY_KEYS = Set.of("name", "spool", "drills", "retry", "timeoutSeconds");
+  private static final Set<String> DELIVERY_KEYS =
+      Set.of("name", "spool", "drills", "retry", "timeoutSeconds");
 
   private final String source;
   private final Path baseDir;
@@ -62,20 +63,32 @@ public final class SinkConfig {
   private final List<AlertSink> built = new ArrayList<>();
   private final java.io.PrintStream console;
 
-  private SinkConfig(String source, Path baseDir, Map<String, String> env, java.io.PrintStream console) {
+  private SinkConfig(
+      String source, Path baseDir, Map<String, String> env, java.io.PrintStream console) {
     this.source = source;
     this.baseDir = baseDir;
     this.env = env;
     this.console = console;
   }
 
-  /** The sinks {@code alertsNode} describes (a console sink when it is null); none are left running if one is invalid. */
-  public static List<AlertSink> parse(JsonNode alertsNode, String source, Path baseDir, Map<String, String> env) {
+  /**
+   * The sinks {@code alertsNode} describes (a console sink when it is null); none are left running
+   * if one is invalid.
+   */
+  public static List<AlertSink> parse(
+      JsonNode alertsNode, String source, Path baseDir, Map<String, String> env) {
     return parse(alertsNode, source, baseDir, env, System.out);
   }
 
-  /** As {@link #parse(JsonNode, String, Path, Map)}, with the console sink printing to {@code console}. */
-  public static List<AlertSink> parse(JsonNode alertsNode, String source, Path baseDir, Map<String, String> env,
+  /**
+   * As {@link #parse(JsonNode, String, Path, Map)}, with the console sink printing to {@code
+   * console}.
+   */
+  public static List<AlertSink> parse(
+      JsonNode alertsNode,
+      String source,
+      Path baseDir,
+      Map<String, String> env,
       java.io.PrintStream console) {
     SinkConfig config = new SinkConfig(source, baseDir, env, console);
     try {
@@ -95,24 +108,35 @@ public final class SinkConfig {
     if (!alerts.isObject()) {
       throw problem("alerts", "must be a mapping");
     }
-    keys(alerts, "alerts", Set.of("console", "jsonl", "files", "webhooks", "slack", "syslog", "ocsf", "salesforce"));
+    keys(
+        alerts,
+        "alerts",
+        Set.of("console", "jsonl", "files", "webhooks", "slack", "syslog", "ocsf", "salesforce"));
     if (flag(alerts, "alerts.console", true)) {
       built.add(new ConsoleAlertSink(console));
     }
     if (alerts.has("jsonl")) {
-      built.add(file(path(alerts, "alerts.jsonl"), AlertFormat.LEAKWATCH, FileRotation.NONE, "alerts.jsonl"));
+      built.add(
+          file(
+              path(alerts, "alerts.jsonl"),
+              AlertFormat.LEAKWATCH,
+              FileRotation.NONE,
+              "alerts.jsonl"));
     }
     each(alerts, "alerts.files", (node, key) -> fileSink(node, key, null));
     each(alerts, "alerts.webhooks", (node, key) -> webhook(node, key, null));
     each(alerts, "alerts.slack", this::slack);
     each(alerts, "alerts.syslog", this::syslog);
-    each(alerts, "alerts.ocsf", (node, key) -> {
-      if (node.has("url")) {
-        webhook(node, key, AlertFormat.OCSF);
-      } else {
-        fileSink(node, key, AlertFormat.OCSF);
-      }
-    });
+    each(
+        alerts,
+        "alerts.ocsf",
+        (node, key) -> {
+          if (node.has("url")) {
+            webhook(node, key, AlertFormat.OCSF);
+          } else {
+            fileSink(node, key, AlertFormat.OCSF);
+          }
+        });
     each(alerts, "alerts.salesforce", this::salesforce);
   }
 
@@ -144,7 +168,8 @@ public final class SinkConfig {
     if (node.has("rotate")) {
       JsonNode r = object(node, key + ".rotate");
       keys(r, key + ".rotate", Set.of("maxBytes", "daily", "keep"));
-      long maxBytes = r.has("maxBytes") ? number(r, key + ".rotate.maxBytes", 1_024, Long.MAX_VALUE) : 0;
+      long maxBytes =
+          r.has("maxBytes") ? number(r, key + ".rotate.maxBytes", 1_024, Long.MAX_VALUE) : 0;
       boolean daily = flag(r, key + ".rotate.daily", false);
       if (maxBytes == 0 && !daily) {
         throw problem(key + ".rotate", "needs maxBytes, daily: true, or both");
@@ -172,19 +197,30 @@ public final class SinkConfig {
     keys(node, key, known);
     AlertFormat format = forced != null ? forced : format(node, key);
     URI url = url(node, key + ".url");
-    String secret = text(node, key + ".secret", "is required: the HMAC-SHA256 key receivers verify signatures with, e.g. ${LEAKWATCH_WEBHOOK_SECRET}");
+    String secret =
+        text(
+            node,
+            key + ".secret",
+            "is required: the HMAC-SHA256 key receivers verify signatures with, e.g. ${LEAKWATCH_WEBHOOK_SECRET}");
     WebhookSignature signature;
     try {
       signature = new WebhookSignature(secret.getBytes(StandardCharsets.UTF_8));
     } catch (IllegalArgumentException e) {
       throw problem(key + ".secret", "must be at least 16 bytes long");
     }
-    HttpClient http = TrustedCertificates.httpClient(node.has("trustCertificate") ? file(node, key + ".trustCertificate") : null);
-    WebhookTransport transport = new WebhookTransport(url, signature, http, timeout(node, key), Clock.systemUTC(), headers(node, key));
+    HttpClient http =
+        TrustedCertificates.httpClient(
+            node.has("trustCertificate") ? file(node, key + ".trustCertificate") : null);
+    WebhookTransport transport =
+        new WebhookTransport(
+            url, signature, http, timeout(node, key), Clock.systemUTC(), headers(node, key));
     spooled(node, key, format::render, false, transport);
   }
 
-  /** Extra request headers, such as a collector's Authorization; the ones Leakwatch sets itself cannot be replaced. */
+  /**
+   * Extra request headers, such as a collector's Authorization; the ones Leakwatch sets itself
+   * cannot be replaced.
+   */
   private Map<String, String> headers(JsonNode node, String key) {
     if (!node.has("headers")) {
       return Map.of();
@@ -198,8 +234,17 @@ public final class SinkConfig {
       if (!name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
         throw problem(at, "is not a valid HTTP header name");
       }
-      if (lower.startsWith("leakwatch-") || Set.of("content-type", "idempotency-key", "user-agent", "host", "content-length",
-          "connection", "expect", "upgrade").contains(lower)) {
+      if (lower.startsWith("leakwatch-")
+          || Set.of(
+                  "content-type",
+                  "idempotency-key",
+                  "user-agent",
+                  "host",
+                  "content-length",
+                  "connection",
+                  "expect",
+                  "upgrade")
+              .contains(lower)) {
         throw problem(at, "is set by Leakwatch or the HTTP client and cannot be configured");
       }
       String value = text(headers, at, "must not be empty");
@@ -219,7 +264,9 @@ public final class SinkConfig {
     if (!"https".equals(url.getScheme()) && !loopback(url)) {
       throw problem(key + ".url", "must be an https:// Slack incoming-webhook URL");
     }
-    WebhookTransport transport = new WebhookTransport(url, null, TrustedCertificates.httpClient(null), timeout(node, key), Clock.systemUTC());
+    WebhookTransport transport =
+        new WebhookTransport(
+            url, null, TrustedCertificates.httpClient(null), timeout(node, key), Clock.systemUTC());
     spooled(node, key, SlackMessage::toJson, true, transport);
   }
 
@@ -233,13 +280,24 @@ public final class SinkConfig {
     if (node.has("trustCertificate") && !tls) {
       throw problem(key + ".trustCertificate", "only applies with tls: true");
     }
-    int facility = (int) (node.has("facility") ? number(node, key + ".facility", 0, 23) : SyslogMessage.DEFAULT_FACILITY);
+    int facility =
+        (int)
+            (node.has("facility")
+                ? number(node, key + ".facility", 0, 23)
+                : SyslogMessage.DEFAULT_FACILITY);
     SSLSocketFactory factory = null;
     if (tls) {
-      factory = node.has("trustCertificate") ? trusting(file(node, key + ".trustCertificate"), key + ".trustCertificate")
-          : (SSLSocketFactory) SSLSocketFactory.getDefault();
+      factory =
+          node.has("trustCertificate")
+              ? trusting(file(node, key + ".trustCertificate"), key + ".trustCertificate")
+              : (SSLSocketFactory) SSLSocketFactory.getDefault();
     }
-    spooled(node, key, alert -> SyslogMessage.format(alert, facility), false, new SyslogTransport(host, port, factory, timeout(node, key)));
+    spooled(
+        node,
+        key,
+        alert -> SyslogMessage.format(alert, facility),
+        false,
+        new SyslogTransport(host, port, factory, timeout(node, key)));
   }
 
   private void salesforce(JsonNode node, String key) {
@@ -248,28 +306,53 @@ public final class SinkConfig {
     keys(node, key, known);
     JsonNode endpoint = object(node, key + ".endpoint");
     keys(endpoint, key + ".endpoint", Set.of("host", "port", "trustCertificate"));
-    PubSubEndpoint pubsub = new PubSubEndpoint(text(endpoint, key + ".endpoint.host", "is required"),
-        (int) number(endpoint, key + ".endpoint.port", 1, 65_535),
-        endpoint.has("trustCertificate") ? file(endpoint, key + ".endpoint.trustCertificate") : null);
+    PubSubEndpoint pubsub =
+        new PubSubEndpoint(
+            text(endpoint, key + ".endpoint.host", "is required"),
+            (int) number(endpoint, key + ".endpoint.port", 1, 65_535),
+            endpoint.has("trustCertificate")
+                ? file(endpoint, key + ".endpoint.trustCertificate")
+                : null);
     JsonNode auth = object(node, key + ".auth");
     keys(auth, key + ".auth", Set.of("accessToken", "instanceUrl", "tenantId"));
-    TokenSource tokens = TokenSource.fixed(new AccessGrant(text(auth, key + ".auth.accessToken", "is required"),
-        text(auth, key + ".auth.instanceUrl", "is required"), text(auth, key + ".auth.tenantId", "is required")));
+    TokenSource tokens =
+        TokenSource.fixed(
+            new AccessGrant(
+                text(auth, key + ".auth.accessToken", "is required"),
+                text(auth, key + ".auth.instanceUrl", "is required"),
+                text(auth, key + ".auth.tenantId", "is required")));
     String topic = text(node, key + ".topic", "is required, e.g. /event/Leakwatch_Alert__e");
     if (!topic.startsWith("/event/") || !topic.endsWith("__e")) {
-      throw problem(key + ".topic", "must name a custom platform event channel such as /event/Leakwatch_Alert__e, was '" + topic + "'");
+      throw problem(
+          key + ".topic",
+          "must name a custom platform event channel such as /event/Leakwatch_Alert__e, was '"
+              + topic
+              + "'");
     }
     PubSubClient client = new PubSubClient(pubsub, () -> tokens.current().credentials());
-    spooled(node, key, AlertJson::toJson, false, new PlatformEventTransport(client, tokens, topic, Clock.systemUTC()));
+    spooled(
+        node,
+        key,
+        AlertJson::toJson,
+        false,
+        new PlatformEventTransport(client, tokens, topic, Clock.systemUTC()));
   }
 
-  private void spooled(JsonNode node, String key, java.util.function.Function<io.leakwatch.decision.Alert, String> renderer,
-      boolean skipSuppressed, DeliveryTransport transport) {
-    String name = node.has("name") ? text(node, key + ".name", "must not be empty") : key.substring("alerts.".length());
+  private void spooled(
+      JsonNode node,
+      String key,
+      java.util.function.Function<io.leakwatch.decision.Alert, String> renderer,
+      boolean skipSuppressed,
+      DeliveryTransport transport) {
+    String name =
+        node.has("name")
+            ? text(node, key + ".name", "must not be empty")
+            : key.substring("alerts.".length());
     Path spool = path(node, key + ".spool");
     DrillPolicy drills;
     try {
-      drills = node.has("drills") ? DrillPolicy.parse(node.get("drills").asText()) : DrillPolicy.SKIP;
+      drills =
+          node.has("drills") ? DrillPolicy.parse(node.get("drills").asText()) : DrillPolicy.SKIP;
     } catch (IllegalArgumentException e) {
       throw problem(key + ".drills", e.getMessage());
     }
@@ -277,12 +360,19 @@ public final class SinkConfig {
     if (node.has("retry")) {
       JsonNode r = object(node, key + ".retry");
       keys(r, key + ".retry", RETRY_KEYS);
-      long initial = r.has("initialMillis") ? number(r, key + ".retry.initialMillis", 1, 3_600_000) : Backoff.DEFAULT.initial().toMillis();
-      long max = r.has("maxMillis") ? number(r, key + ".retry.maxMillis", initial, 86_400_000) : Math.max(initial, Backoff.DEFAULT.max().toMillis());
+      long initial =
+          r.has("initialMillis")
+              ? number(r, key + ".retry.initialMillis", 1, 3_600_000)
+              : Backoff.DEFAULT.initial().toMillis();
+      long max =
+          r.has("maxMillis")
+              ? number(r, key + ".retry.maxMillis", initial, 86_400_000)
+              : Math.max(initial, Backoff.DEFAULT.max().toMillis());
       backoff = new Backoff(Duration.ofMillis(initial), Duration.ofMillis(max));
     }
     try {
-      built.add(new SpooledAlertSink(name, spool, renderer, drills, skipSuppressed, transport, backoff));
+      built.add(
+          new SpooledAlertSink(name, spool, renderer, drills, skipSuppressed, transport, backoff));
     } catch (IOException e) {
       try {
         transport.close();
@@ -294,7 +384,8 @@ public final class SinkConfig {
   }
 
   private Duration timeout(JsonNode node, String key) {
-    return Duration.ofSeconds(node.has("timeoutSeconds") ? number(node, key + ".timeoutSeconds", 1, 300) : 10);
+    return Duration.ofSeconds(
+        node.has("timeoutSeconds") ? number(node, key + ".timeoutSeconds", 1, 300) : 10);
   }
 
   private AlertFormat format(JsonNode node, String key) {
@@ -317,7 +408,8 @@ public final class SinkConfig {
       // The URL may hold a secret (Slack's does): the message never repeats it.
       throw problem(key, "is not a valid URL");
     }
-    if (url.getHost() == null || !("https".equals(url.getScheme()) || "http".equals(url.getScheme()))) {
+    if (url.getHost() == null
+        || !("https".equals(url.getScheme()) || "http".equals(url.getScheme()))) {
       throw problem(key, "must be an http(s) URL with a host");
     }
     if ("http".equals(url.getScheme()) && !loopback(url)) {
@@ -328,7 +420,10 @@ public final class SinkConfig {
 
   private static boolean loopback(URI url) {
     String host = url.getHost();
-    return "localhost".equals(host) || "127.0.0.1".equals(host) || "[::1]".equals(host) || "::1".equals(host);
+    return "localhost".equals(host)
+        || "127.0.0.1".equals(host)
+        || "[::1]".equals(host)
+        || "::1".equals(host);
   }
 
   private SSLSocketFactory trusting(Path pem, String key) {
@@ -336,13 +431,15 @@ public final class SinkConfig {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
       int n = 0;
-      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (Certificate certificate :
+          CertificateFactory.getInstance("X.509").generateCertificates(in)) {
         store.setCertificateEntry("trusted-" + n++, certificate);
       }
       if (n == 0) {
         throw problem(key, pem + " holds no certificate");
       }
-      TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory trust =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trust.init(store);
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(null, trust.getTrustManagers(), null);
@@ -372,7 +469,8 @@ public final class SinkConfig {
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!known.contains(name)) {
-        throw problem(at + "." + name, "unknown key (expected one of " + new TreeSet<>(known) + ")");
+        throw problem(
+            at + "." + name, "unknown key (expected one of " + new TreeSet<>(known) + ")");
       }
     }
   }
@@ -417,7 +515,10 @@ public final class SinkConfig {
     if (value == null || value.isNull()) {
       throw problem(key, "is required");
     }
-    if (!value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < min || value.asLong() > max) {
+    if (!value.canConvertToLong()
+        || !value.isIntegralNumber()
+        || value.asLong() < min
+        || value.asLong() > max) {
       throw problem(key, "must be a whole number from " + min + " to " + max);
     }
     return value.asLong();

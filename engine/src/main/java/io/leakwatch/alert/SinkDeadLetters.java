@@ -26,7 +26,9 @@ final class SinkDeadLetters implements AutoCloseable {
     this.file = file;
     this.clock = clock;
     Files.createDirectories(file.toAbsolutePath().getParent());
-    this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    this.channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     DeliverySpool.closeTornLine(file, channel);
   }
 

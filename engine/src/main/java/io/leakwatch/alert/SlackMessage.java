@@ -20,21 +20,42 @@ public final class SlackMessage {
 
   public static String toJson(Alert alert) {
     String drill = alert.drill() ? "DRILL, not a real incident: " : "";
-    String summary = drill + "[" + alert.severity().label().toUpperCase(Locale.ROOT) + "] " + alert.ruleId() + " " + alert.title()
-        + ", principal " + alert.principal() + ", count " + alert.count();
+    String summary =
+        drill
+            + "["
+            + alert.severity().label().toUpperCase(Locale.ROOT)
+            + "] "
+            + alert.ruleId()
+            + " "
+            + alert.title()
+            + ", principal "
+            + alert.principal()
+            + ", count "
+            + alert.count();
     ObjectNode root = MAPPER.createObjectNode();
     root.put("text", escape(summary));
     ArrayNode blocks = root.putArray("blocks");
     ObjectNode header = blocks.addObject();
     header.put("type", "header");
-    header.putObject("text").put("type", "plain_text")
-        .put("text", truncate((alert.drill() ? "DRILL: " : "") + alert.ruleId() + " " + alert.title(), 150));
+    header
+        .putObject("text")
+        .put("type", "plain_text")
+        .put(
+            "text",
+            truncate((alert.drill() ? "DRILL: " : "") + alert.ruleId() + " " + alert.title(), 150));
     ObjectNode section = blocks.addObject();
     section.put("type", "section");
     ArrayNode fields = section.putArray("fields");
-    field(fields, "Severity", alert.severity().label() + (alert.revision() > 1 ? " (revision " + alert.revision() + ")" : ""));
+    field(
+        fields,
+        "Severity",
+        alert.severity().label()
+            + (alert.revision() > 1 ? " (revision " + alert.revision() + ")" : ""));
     field(fields, "Rule", alert.ruleId());
-    field(fields, "Principal id", alert.principal() + (alert.integration() != null ? " (" + alert.integration() + ")" : ""));
+    field(
+        fields,
+        "Principal id",
+        alert.principal() + (alert.integration() != null ? " (" + alert.integration() + ")" : ""));
     field(fields, "Count", Long.toString(alert.count()));
     field(fields, "Objects", alert.objects().isEmpty() ? "-" : alert.objects());
     field(fields, "Events", Integer.toString(alert.evidence().size()));
@@ -42,9 +63,17 @@ public final class SlackMessage {
     field(fields, "Last event", Instant.ofEpochMilli(alert.lastEventTime()).toString());
     ObjectNode context = blocks.addObject();
     context.put("type", "context");
-    context.putArray("elements").addObject().put("type", "mrkdwn")
-        .put("text", escape("alert " + alert.deliveryKey() + (alert.incident() != null ? ", incident " + alert.incident() : "")
-            + (alert.drill() ? ", drill" : "")));
+    context
+        .putArray("elements")
+        .addObject()
+        .put("type", "mrkdwn")
+        .put(
+            "text",
+            escape(
+                "alert "
+                    + alert.deliveryKey()
+                    + (alert.incident() != null ? ", incident " + alert.incident() : "")
+                    + (alert.drill() ? ", drill" : "")));
     try {
       return MAPPER.writeValueAsString(root);
     } catch (JsonProcessingException e) {
@@ -56,7 +85,10 @@ public final class SlackMessage {
     fields.addObject().put("type", "mrkdwn").put("text", "*" + name + "*\n" + escape(value));
   }
 
-  /** Slack's three control characters; with them escaped, {@code <...>} links and mentions cannot form. */
+  /**
+   * Slack's three control characters; with them escaped, {@code <...>} links and mentions cannot
+   * form.
+   */
   static String escape(String text) {
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
   }

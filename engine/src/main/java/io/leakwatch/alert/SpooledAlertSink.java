@@ -14,10 +14,10 @@ import org.slf4j.LoggerFactory;
  * A sink whose receiver may be down: {@link #accept} renders the alert, writes it to an on-disk
  * spool (forced to disk) and returns; one delivery thread drains the spool in order through a
  * {@link DeliveryTransport}. A failed attempt is retried with exponential backoff and jitter (or
- * after the receiver's Retry-After) until it succeeds, however long the receiver is away; a
- * payload the receiver refuses for good goes to {@code dead-letters.jsonl} in the spool folder with
- * the reason. A restart resumes the spool. Idempotent by delivery key: an alert the spool has
- * ever taken is not taken again.
+ * after the receiver's Retry-After) until it succeeds, however long the receiver is away; a payload
+ * the receiver refuses for good goes to {@code dead-letters.jsonl} in the spool folder with the
+ * reason. A restart resumes the spool. Idempotent by delivery key: an alert the spool has ever
+ * taken is not taken again.
  *
  * <p>Logs name the sink, the delivery key and the reason; never the payload, the URL (a Slack
  * webhook URL is itself a secret) or any secret.
@@ -45,10 +45,18 @@ public final class SpooledAlertSink implements AlertSink {
   /**
    * @param name how logs and dead letters name this sink, e.g. {@code webhooks[0]}
    * @param renderer the payload of an alert
-   * @param skipSuppressed whether alerts silenced by a suppression stay out of this sink (Slack: it pages people)
+   * @param skipSuppressed whether alerts silenced by a suppression stay out of this sink (Slack: it
+   *     pages people)
    */
-  public SpooledAlertSink(String name, Path spoolDir, Function<Alert, String> renderer, DrillPolicy drills, boolean skipSuppressed,
-      DeliveryTransport transport, Backoff backoff) throws IOException {
+  public SpooledAlertSink(
+      String name,
+      Path spoolDir,
+      Function<Alert, String> renderer,
+      DrillPolicy drills,
+      boolean skipSuppressed,
+      DeliveryTransport transport,
+      Backoff backoff)
+      throws IOException {
     this.name = Objects.requireNonNull(name);
     this.renderer = renderer;
     this.drills = drills;
@@ -56,7 +64,8 @@ public final class SpooledAlertSink implements AlertSink {
     this.transport = transport;
     this.backoff = backoff;
     this.spool = new DeliverySpool(spoolDir);
-    this.deadLetters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), Clock.systemUTC());
+    this.deadLetters =
+        new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), Clock.systemUTC());
     this.worker = new Thread(this::deliverLoop, "alert-sink-" + name);
     worker.setDaemon(true);
     worker.start();
@@ -118,7 +127,12 @@ public final class SpooledAlertSink implements AlertSink {
             spool.finishHead();
             dead++;
             failures = 0;
-            LOG.error("alert sink {}: alert {} refused for good and dead-lettered to {}: {}", name, next.key(), deadLetters.file(), d.reason());
+            LOG.error(
+                "alert sink {}: alert {} refused for good and dead-lettered to {}: {}",
+                name,
+                next.key(),
+                deadLetters.file(),
+                d.reason());
           } else if (outcome instanceof DeliveryOutcome.Retry r) {
             failures++;
             retries++;
@@ -128,8 +142,14 @@ public final class SpooledAlertSink implements AlertSink {
               wait = r.notBefore();
             }
             if (failures == 1 || failures % 10 == 0) {
-              LOG.warn("alert sink {}: alert {} not delivered ({}), attempt {}; {} waiting in the spool; retrying in {} ms", name, next.key(),
-                  r.reason(), failures, spool.size(), wait.toMillis());
+              LOG.warn(
+                  "alert sink {}: alert {} not delivered ({}), attempt {}; {} waiting in the spool; retrying in {} ms",
+                  name,
+                  next.key(),
+                  r.reason(),
+                  failures,
+                  spool.size(),
+                  wait.toMillis());
             }
             long until = System.nanoTime() + wait.toNanos();
             while (running && System.nanoTime() < until) {
@@ -138,7 +158,8 @@ public final class SpooledAlertSink implements AlertSink {
           }
         } catch (IOException e) {
           // The spool could not record the outcome: the entry stays at the head and is sent again.
-          LOG.error("alert sink {}: cannot update the spool in {}: {}", name, spool.dir(), e.toString());
+          LOG.error(
+              "alert sink {}: cannot update the spool in {}: {}", name, spool.dir(), e.toString());
           waitQuietly(backoff.delay(1).toMillis());
         }
         lock.notifyAll();
@@ -183,8 +204,17 @@ public final class SpooledAlertSink implements AlertSink {
     }
   }
 
-  /** Counts since start; {@code lastFailure} is the reason of the current run of failed attempts, or null. */
-  public record Stats(long delivered, long deadLettered, long retries, long skipped, int pending, String lastFailure) {}
+  /**
+   * Counts since start; {@code lastFailure} is the reason of the current run of failed attempts, or
+   * null.
+   */
+  public record Stats(
+      long delivered,
+      long deadLettered,
+      long retries,
+      long skipped,
+      int pending,
+      String lastFailure) {}
 
   public Path deadLetterFile() {
     return deadLetters.file();

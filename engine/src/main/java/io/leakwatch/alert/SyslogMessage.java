@@ -8,19 +8,23 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * An RFC 5424 syslog message carrying a CEF body:
- * {@code <PRI>1 TIMESTAMP HOSTNAME leakwatch - RULE-ID - CEF:0|...}. Framing (RFC 6587 octet
- * counting) is the transport's job.
+ * An RFC 5424 syslog message carrying a CEF body: {@code <PRI>1 TIMESTAMP HOSTNAME leakwatch -
+ * RULE-ID - CEF:0|...}. Framing (RFC 6587 octet counting) is the transport's job.
  */
 public final class SyslogMessage {
   /** RFC 5424 facility 10: security/authorization (private). */
   public static final int DEFAULT_FACILITY = 10;
-  private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
+
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX").withZone(ZoneOffset.UTC);
   private static final String HOSTNAME = localHostname();
 
   private SyslogMessage() {}
 
-  /** Syslog severity: critical 2 (crit), high 3 (err), medium 4 (warning), low 5 (notice), info 6. A drill is 6. */
+  /**
+   * Syslog severity: critical 2 (crit), high 3 (err), medium 4 (warning), low 5 (notice), info 6. A
+   * drill is 6.
+   */
   static int severity(Alert alert) {
     if (alert.drill()) {
       return 6;
@@ -36,8 +40,16 @@ public final class SyslogMessage {
 
   public static String format(Alert alert, int facility) {
     int pri = facility * 8 + severity(alert);
-    return "<" + pri + ">1 " + TIMESTAMP.format(Instant.ofEpochMilli(alert.detectedAt())) + " " + HOSTNAME + " leakwatch - "
-        + printable(alert.ruleId(), 32) + " - " + CefMessage.format(alert);
+    return "<"
+        + pri
+        + ">1 "
+        + TIMESTAMP.format(Instant.ofEpochMilli(alert.detectedAt()))
+        + " "
+        + HOSTNAME
+        + " leakwatch - "
+        + printable(alert.ruleId(), 32)
+        + " - "
+        + CefMessage.format(alert);
   }
 
   /** RFC 5424 header fields are printable US-ASCII without spaces, or "-" when empty. */

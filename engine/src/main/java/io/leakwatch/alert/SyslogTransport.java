@@ -12,10 +12,10 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * Syslog over TCP (RFC 6587 octet counting: {@code LENGTH SP MESSAGE}, the length in bytes), on
- * TLS when given a socket factory (RFC 5425; the server's name is checked against its certificate).
- * One connection is kept open. Before each message it checks that the receiver has not closed it;
- * a closed or failed connection is dropped and the message is retried on a new one by the spool.
+ * Syslog over TCP (RFC 6587 octet counting: {@code LENGTH SP MESSAGE}, the length in bytes), on TLS
+ * when given a socket factory (RFC 5425; the server's name is checked against its certificate). One
+ * connection is kept open. Before each message it checks that the receiver has not closed it; a
+ * closed or failed connection is dropped and the message is retried on a new one by the spool.
  *
  * <p>Syslog has no acknowledgements: a message written into a connection the receiver closes at
  * that same moment can be lost in TCP's buffers. The end-of-stream check before each write narrows
@@ -30,7 +30,9 @@ public final class SyslogTransport implements DeliveryTransport {
   private OutputStream out;
   private InputStream in;
 
-  /** @param tls null for plain TCP */
+  /**
+   * @param tls null for plain TCP
+   */
   public SyslogTransport(String host, int port, SSLSocketFactory tls, Duration timeout) {
     this.host = host;
     this.port = port;
@@ -55,8 +57,14 @@ public final class SyslogTransport implements DeliveryTransport {
       return DeliveryOutcome.delivered();
     } catch (IOException e) {
       disconnect();
-      return DeliveryOutcome.retry("syslog " + host + ":" + port + ": " + e.getClass().getSimpleName()
-          + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      return DeliveryOutcome.retry(
+          "syslog "
+              + host
+              + ":"
+              + port
+              + ": "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     }
   }
 
@@ -84,7 +92,9 @@ public final class SyslogTransport implements DeliveryTransport {
     }
   }
 
-  /** A syslog receiver never writes; end of stream or an error on a short read means it has gone. */
+  /**
+   * A syslog receiver never writes; end of stream or an error on a short read means it has gone.
+   */
   private boolean closedByReceiver() {
     try {
       socket.setSoTimeout(1);

@@ -8,10 +8,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The webhook signature: {@code Leakwatch-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." + body)>}
- * where {@code timestamp} is the {@code Leakwatch-Timestamp} header (Unix seconds) and {@code body}
- * the exact bytes of the request body. A receiver recomputes it, compares in constant time, and
- * rejects a timestamp older than its tolerance (five minutes is usual) to stop replays.
+ * The webhook signature: {@code Leakwatch-Signature: v1=<hex HMAC-SHA256(secret, timestamp + "." +
+ * body)>} where {@code timestamp} is the {@code Leakwatch-Timestamp} header (Unix seconds) and
+ * {@code body} the exact bytes of the request body. A receiver recomputes it, compares in constant
+ * time, and rejects a timestamp older than its tolerance (five minutes is usual) to stop replays.
  */
 public final class WebhookSignature {
   public static final String TIMESTAMP_HEADER = "Leakwatch-Timestamp";
@@ -32,9 +32,19 @@ public final class WebhookSignature {
     return VERSION + HexFormat.of().formatHex(mac(timestampSeconds, body));
   }
 
-  /** The receiver's check: the signature matches and the timestamp is within {@code toleranceSeconds} of now. */
-  public boolean verify(String signatureHeader, String timestampHeader, byte[] body, long nowSeconds, long toleranceSeconds) {
-    if (signatureHeader == null || timestampHeader == null || !signatureHeader.startsWith(VERSION)) {
+  /**
+   * The receiver's check: the signature matches and the timestamp is within {@code
+   * toleranceSeconds} of now.
+   */
+  public boolean verify(
+      String signatureHeader,
+      String timestampHeader,
+      byte[] body,
+      long nowSeconds,
+      long toleranceSeconds) {
+    if (signatureHeader == null
+        || timestampHeader == null
+        || !signatureHeader.startsWith(VERSION)) {
       return false;
     }
     long timestamp;

@@ -14,10 +14,10 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 /**
- * HTTP POST of one JSON payload. Headers: {@code Content-Type: application/json},
- * {@code Idempotency-Key} (the alert's delivery key, the same on every retry),
- * {@code Leakwatch-Timestamp} and, with a secret, {@code Leakwatch-Signature} (see
- * {@link WebhookSignature}); both are computed afresh for each attempt.
+ * HTTP POST of one JSON payload. Headers: {@code Content-Type: application/json}, {@code
+ * Idempotency-Key} (the alert's delivery key, the same on every retry), {@code Leakwatch-Timestamp}
+ * and, with a secret, {@code Leakwatch-Signature} (see {@link WebhookSignature}); both are computed
+ * afresh for each attempt.
  *
  * <p>Outcomes: 2xx delivered. Retried: 408, 425, 429 (waiting at least its Retry-After, in seconds
  * or as an HTTP date, up to an hour), every 5xx, and connection errors and timeouts. Any other
@@ -33,13 +33,26 @@ public final class WebhookTransport implements DeliveryTransport {
   private final Clock clock;
   private final Map<String, String> headers;
 
-  /** @param signature null sends no signature (Slack incoming webhooks carry their secret in the URL) */
-  public WebhookTransport(URI url, WebhookSignature signature, HttpClient http, Duration timeout, Clock clock) {
+  /**
+   * @param signature null sends no signature (Slack incoming webhooks carry their secret in the
+   *     URL)
+   */
+  public WebhookTransport(
+      URI url, WebhookSignature signature, HttpClient http, Duration timeout, Clock clock) {
     this(url, signature, http, timeout, clock, Map.of());
   }
 
-  /** @param headers sent with every request, e.g. a collector's {@code Authorization}; values are secrets, never logged */
-  public WebhookTransport(URI url, WebhookSignature signature, HttpClient http, Duration timeout, Clock clock, Map<String, String> headers) {
+  /**
+   * @param headers sent with every request, e.g. a collector's {@code Authorization}; values are
+   *     secrets, never logged
+   */
+  public WebhookTransport(
+      URI url,
+      WebhookSignature signature,
+      HttpClient http,
+      Duration timeout,
+      Clock clock,
+      Map<String, String> headers) {
     this.headers = Map.copyOf(headers);
     this.url = url;
     this.signature = signature;
@@ -52,12 +65,14 @@ public final class WebhookTransport implements DeliveryTransport {
   public DeliveryOutcome send(String deliveryKey, String payload) {
     byte[] body = payload.getBytes(StandardCharsets.UTF_8);
     long timestamp = clock.instant().getEpochSecond();
-    HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("User-Agent", "Leakwatch/" + Product.VERSION)
-        .header(WebhookSignature.IDEMPOTENCY_HEADER, deliveryKey)
-        .header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(url)
+            .timeout(timeout)
+            .header("Content-Type", "application/json")
+            .header("User-Agent", "Leakwatch/" + Product.VERSION)
+            .header(WebhookSignature.IDEMPOTENCY_HEADER, deliveryKey)
+            .header(WebhookSignature.TIMESTAMP_HEADER, Long.toString(timestamp))
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(request::header);
     if (signature != null) {
       request.header(WebhookSignature.SIGNATURE_HEADER, signature.sign(timestamp, body));
@@ -67,7 +82,8 @@ public final class WebhookTransport implements DeliveryTransport {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       // Connection refused, reset, TLS failure, timeout: the receiver may be back soon.
-      return DeliveryOutcome.retry(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+      return DeliveryOutcome.retry(
+          e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return DeliveryOutcome.retry("interrupted");
@@ -78,7 +94,8 @@ public final class WebhookTransport implements DeliveryTransport {
       return DeliveryOutcome.delivered();
     }
     if (status == 429) {
-      return new DeliveryOutcome.Retry(what, retryAfter(response.headers().firstValue("Retry-After").orElse(null)));
+      return new DeliveryOutcome.Retry(
+          what, retryAfter(response.headers().firstValue("Retry-After").orElse(null)));
     }
     if (status == 408 || status == 425 || status >= 500) {
       return DeliveryOutcome.retry(what);
@@ -96,7 +113,11 @@ public final class WebhookTransport implements DeliveryTransport {
       wait = Duration.ofSeconds(Long.parseLong(header.trim()));
     } catch (NumberFormatException e) {
       try {
-        wait = Duration.between(clock.instant(), ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        wait =
+            Duration.between(
+                clock.instant(),
+                ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant());
       } catch (DateTimeParseException e2) {
         return null;
       }
@@ -107,7 +128,9 @@ public final class WebhookTransport implements DeliveryTransport {
     return wait.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : wait;
   }
 
-  /** The start of the receiver's answer, for the operator reading a dead letter; one line, short. */
+  /**
+   * The start of the receiver's answer, for the operator reading a dead letter; one line, short.
+   */
   private static String snippet(String body) {
     if (body == null || body.isBlank()) {
       return "";

@@ -18,26 +18,33 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The alerts {@code /alerts} answers from: those delivered since start (the newest
- * {@code capacity}, in memory, with the org they came from) and, when one is configured, the JSON
- * Lines alerts file, which holds every alert ever delivered but not which org raised it.
+ * The alerts {@code /alerts} answers from: those delivered since start (the newest {@code
+ * capacity}, in memory, with the org they came from) and, when one is configured, the JSON Lines
+ * alerts file, which holds every alert ever delivered but not which org raised it.
  */
 public final class AlertHistory {
   /** Newest first; ties broken by id, then revision, so paging is stable. */
-  static final Comparator<Entry> NEWEST_FIRST = Comparator.comparingLong((Entry e) -> e.alert().detectedAt())
-      .thenComparing(e -> e.alert().id()).thenComparingInt(e -> e.alert().revision()).reversed();
+  static final Comparator<Entry> NEWEST_FIRST =
+      Comparator.comparingLong((Entry e) -> e.alert().detectedAt())
+          .thenComparing(e -> e.alert().id())
+          .thenComparingInt(e -> e.alert().revision())
+          .reversed();
 
   private final Deque<Entry> recent = new ArrayDeque<>();
   private final int capacity;
   private final Path file;
 
-  /** @param file the JSON Lines alerts file, or null */
+  /**
+   * @param file the JSON Lines alerts file, or null
+   */
   public AlertHistory(int capacity, Path file) {
     this.capacity = capacity;
     this.file = file;
   }
 
-  /** @param org null when unknown (read back from the file) */
+  /**
+   * @param org null when unknown (read back from the file)
+   */
   public record Entry(String org, Alert alert) {}
 
   /** A sink to put among an org's sinks: records what that org delivered. */

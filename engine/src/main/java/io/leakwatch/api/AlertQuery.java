@@ -15,18 +15,30 @@ import java.util.function.Function;
  *
  * @param cursor the last entry of the previous page (detectedAt, id, revision), or null
  */
-record AlertQuery(Instant from, Instant to, Severity minSeverity, String rule, String principal, String org, int limit, Cursor cursor) {
+record AlertQuery(
+    Instant from,
+    Instant to,
+    Severity minSeverity,
+    String rule,
+    String principal,
+    String org,
+    int limit,
+    Cursor cursor) {
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1_000;
 
   record Cursor(long detectedAt, String id, int revision) {
     String encode() {
-      return Base64.getUrlEncoder().withoutPadding().encodeToString((detectedAt + "|" + revision + "|" + id).getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder()
+          .withoutPadding()
+          .encodeToString(
+              (detectedAt + "|" + revision + "|" + id).getBytes(StandardCharsets.UTF_8));
     }
 
     static Cursor decode(String text) {
       try {
-        String[] parts = new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|", 3);
+        String[] parts =
+            new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|", 3);
         return new Cursor(Long.parseLong(parts[0]), parts[2], Integer.parseInt(parts[1]));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("cursor: not a cursor this API returned");
@@ -57,8 +69,15 @@ record AlertQuery(Instant from, Instant to, Severity minSeverity, String rule, S
       }
     }
     String cursor = param.apply("cursor");
-    return new AlertQuery(instant(param, "from"), instant(param, "to"), severity, param.apply("rule"), param.apply("principal"),
-        param.apply("org"), limit, cursor == null ? null : Cursor.decode(cursor));
+    return new AlertQuery(
+        instant(param, "from"),
+        instant(param, "to"),
+        severity,
+        param.apply("rule"),
+        param.apply("principal"),
+        param.apply("org"),
+        limit,
+        cursor == null ? null : Cursor.decode(cursor));
   }
 
   private static Instant instant(Function<String, String> param, String name) {
@@ -69,7 +88,8 @@ record AlertQuery(Instant from, Instant to, Severity minSeverity, String rule, S
     try {
       return Instant.parse(text);
     } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(name + ": must be an ISO-8601 instant such as 2026-03-10T14:00:00Z");
+      throw new IllegalArgumentException(
+          name + ": must be an ISO-8601 instant such as 2026-03-10T14:00:00Z");
     }
   }
 
@@ -107,7 +127,11 @@ record AlertQuery(Instant from, Instant to, Severity minSeverity, String rule, S
       out.add(entry);
       last = entry;
     }
-    String next = more && last != null ? new Cursor(last.alert().detectedAt(), last.alert().id(), last.alert().revision()).encode() : null;
+    String next =
+        more && last != null
+            ? new Cursor(last.alert().detectedAt(), last.alert().id(), last.alert().revision())
+                .encode()
+            : null;
     return new Page(out, next);
   }
 

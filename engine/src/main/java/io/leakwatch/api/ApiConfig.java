@@ -25,6 +25,14 @@ public record ApiConfig(String host, int port, List<String> tokens, Path tlsCert
 
   @Override
   public String toString() {
-    return (tls() ? "https://" : "http://") + host + ":" + port + " (" + tokens.size() + " token" + (tokens.size() == 1 ? "" : "s") + ")";
+    return (tls() ? "https://" : "http://")
+        + host
+        + ":"
+        + port
+        + " ("
+        + tokens.size()
+        + " token"
+        + (tokens.size() == 1 ? "" : "s")
+        + ")";
   }
 }

@@ -49,18 +49,36 @@ public final class ApiServer implements AutoCloseable {
    *
    * @param drills null when this process cannot run drills ({@code /drills} answers 501)
    */
-  public static ApiServer start(ApiConfig config, List<MonitoredOrg> orgs, AlertHistory alerts, DrillLauncher drills) throws Exception {
+  public static ApiServer start(
+      ApiConfig config, List<MonitoredOrg> orgs, AlertHistory alerts, DrillLauncher drills)
+      throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      Router router = new Routes(vertx, List.copyOf(orgs), alerts, drills, new BearerTokens(config.tokens())).router();
+      Router router =
+          new Routes(vertx, List.copyOf(orgs), alerts, drills, new BearerTokens(config.tokens()))
+              .router();
       HttpServerOptions options = new HttpServerOptions();
       if (config.tls()) {
-        options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-            .setCertPath(config.tlsCert().toString()).setKeyPath(config.tlsKey().toString()));
+        options
+            .setSsl(true)
+            .setKeyCertOptions(
+                new PemKeyCertOptions()
+                    .setCertPath(config.tlsCert().toString())
+                    .setKeyPath(config.tlsKey().toString()));
       }
-      HttpServer server = vertx.createHttpServer(options).requestHandler(router).listen(config.port(), config.host())
-          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-      LOG.info("HTTP API listening on {}://{}:{}", config.tls() ? "https" : "http", config.host(), server.actualPort());
+      HttpServer server =
+          vertx
+              .createHttpServer(options)
+              .requestHandler(router)
+              .listen(config.port(), config.host())
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(60, TimeUnit.SECONDS);
+      LOG.info(
+          "HTTP API listening on {}://{}:{}",
+          config.tls() ? "https" : "http",
+          config.host(),
+          server.actualPort());
       return new ApiServer(vertx, server);
     } catch (Exception e) {
       vertx.close();
@@ -78,36 +96,85 @@ public final class ApiServer implements AutoCloseable {
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
-  private record Routes(Vertx vertx, List<MonitoredOrg> orgs, AlertHistory alerts, DrillLauncher drills, BearerTokens tokens) {
+  private record Routes(
+      Vertx vertx,
+      List<MonitoredOrg> orgs,
+      AlertHistory alerts,
+      DrillLauncher drills,
+      BearerTokens tokens) {
     Router router() {
       Router router = Router.router(vertx);
       router.route().handler(this::authenticate);
-      router.get("/health").handler(ctx -> json(ctx, 200, JSON.createObjectNode().put("status", "up")));
+      router
+          .get("/health")
+          .handler(ctx -> json(ctx, 200, JSON.createObjectNode().put("status", "up")));
       router.get("/ready").handler(this::ready);
-      router.get("/metrics").handler(ctx -> ctx.response().putHeader("Content-Type", PrometheusText.CONTENT_TYPE)
-          .end(MetricsScrape.write(orgs, System.currentTimeMillis())));
+      router
+          .get("/metrics")
+          .handler(
+              ctx ->
+                  ctx.response()
+                      .putHeader("Content-Type", PrometheusText.CONTENT_TYPE)
+                      .end(MetricsScrape.write(orgs, System.currentTimeMillis())));
       router.get("/alerts").handler(this::alerts);
       router.get("/rules").handler(this::rules);
       router.post("/rules/reload").handler(ctx -> reload(ctx, null));
       router.post("/rules/:org/reload").handler(ctx -> reload(ctx, ctx.pathParam("org")));
-      router.get("/drills").handler(ctx -> drills(ctx, d -> {
-        ArrayNode list = JSON.createArrayNode();
-        d.list().forEach(run -> list.add(drillJson(run)));
-        return JSON.createObjectNode().set("drills", list);
-      }));
-      router.get("/drills/:id").handler(ctx -> drills(ctx, d -> d.find(ctx.pathParam("id")).map(ApiServer::drillJson).orElse(null)));
-      router.post("/drills").handler(BodyHandler.create().setBodyLimit(64 * 1024)).handler(this::startDrill);
+      router
+          .get("/drills")
+          .handler(
+              ctx ->
+                  drills(
+                      ctx,
+                      d -> {
+                        ArrayNode list = JSON.createArrayNode();
+                        d.list().forEach(run -> list.add(drillJson(run)));
+                        return JSON.createObjectNode().set("drills", list);
+                      }));
+      router
+          .get("/drills/:id")
+          .handler(
+              ctx ->
+                  drills(
+                      ctx,
+                      d -> d.find(ctx.pathParam("id")).map(ApiServer::drillJson).orElse(null)));
+      router
+          .post("/drills")
+          .handler(BodyHandler.create().setBodyLimit(64 * 1024))
+          .handler(this::startDrill);
       router.get("/actions").handler(this::actions);
-      router.post("/actions/:org/:id/approve").handler(BodyHandler.create().setBodyLimit(16 * 1024)).handler(ctx -> decide(ctx, true));
-      router.post("/actions/:org/:id/reject").handler(BodyHandler.create().setBodyLimit(16 * 1024)).handler(ctx -> decide(ctx, false));
-      router.route().last().handler(ctx -> error(ctx, 404, "no such route: " + ctx.request().method() + " " + ctx.request().path()));
-      router.route().failureHandler(ctx -> {
-        LOG.error("API request {} {} failed: {}", ctx.request().method(), ctx.request().path(),
-            ctx.failure() == null ? "status " + ctx.statusCode() : ctx.failure().toString());
-        if (!ctx.response().ended()) {
-          error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "request failed");
-        }
-      });
+      router
+          .post("/actions/:org/:id/approve")
+          .handler(BodyHandler.create().setBodyLimit(16 * 1024))
+          .handler(ctx -> decide(ctx, true));
+      router
+          .post("/actions/:org/:id/reject")
+          .handler(BodyHandler.create().setBodyLimit(16 * 1024))
+          .handler(ctx -> decide(ctx, false));
+      router
+          .route()
+          .last()
+          .handler(
+              ctx ->
+                  error(
+                      ctx,
+                      404,
+                      "no such route: " + ctx.request().method() + " " + ctx.request().path()));
+      router
+          .route()
+          .failureHandler(
+              ctx -> {
+                LOG.error(
+                    "API request {} {} failed: {}",
+                    ctx.request().method(),
+                    ctx.request().path(),
+                    ctx.failure() == null
+                        ? "status " + ctx.statusCode()
+                        : ctx.failure().toString());
+                if (!ctx.response().ended()) {
+                  error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "request failed");
+                }
+              });
       return router;
     }
 
@@ -147,31 +214,39 @@ public final class ApiServer implements AutoCloseable {
         error(ctx, 400, e.getMessage());
         return;
       }
-      vertx.executeBlocking(() -> {
-        int[] unreadable = {0};
-        AlertQuery.Page page = query.page(alerts.all(unreadable));
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode list = body.putArray("alerts");
-        for (AlertHistory.Entry entry : page.entries()) {
-          ObjectNode alert = (ObjectNode) JSON.readTree(AlertJson.toJson(entry.alert()));
-          if (entry.org() != null) {
-            alert.put("org", entry.org());
-          }
-          list.add(alert);
-        }
-        body.put("nextCursor", page.nextCursor());
-        if (unreadable[0] > 0) {
-          body.put("unreadableLines", unreadable[0]);
-        }
-        return body;
-      }, false).onComplete(done -> {
-        if (done.succeeded()) {
-          json(ctx, 200, done.result());
-        } else {
-          LOG.error("alerts query failed: {}", done.cause().toString());
-          error(ctx, 500, "alerts could not be read: " + done.cause().getClass().getSimpleName());
-        }
-      });
+      vertx
+          .executeBlocking(
+              () -> {
+                int[] unreadable = {0};
+                AlertQuery.Page page = query.page(alerts.all(unreadable));
+                ObjectNode body = JSON.createObjectNode();
+                ArrayNode list = body.putArray("alerts");
+                for (AlertHistory.Entry entry : page.entries()) {
+                  ObjectNode alert = (ObjectNode) JSON.readTree(AlertJson.toJson(entry.alert()));
+                  if (entry.org() != null) {
+                    alert.put("org", entry.org());
+                  }
+                  list.add(alert);
+                }
+                body.put("nextCursor", page.nextCursor());
+                if (unreadable[0] > 0) {
+                  body.put("unreadableLines", unreadable[0]);
+                }
+                return body;
+              },
+              false)
+          .onComplete(
+              done -> {
+                if (done.succeeded()) {
+                  json(ctx, 200, done.result());
+                } else {
+                  LOG.error("alerts query failed: {}", done.cause().toString());
+                  error(
+                      ctx,
+                      500,
+                      "alerts could not be read: " + done.cause().getClass().getSimpleName());
+                }
+              });
     }
 
     private void rules(RoutingContext ctx) {
@@ -203,24 +278,42 @@ public final class ApiServer implements AutoCloseable {
       json(ctx, 200, body);
     }
 
-    /** {@code POST /actions/ORG/ID/approve} or {@code .../reject} with {@code {"approver": ..., "reason": ...}}. */
+    /**
+     * {@code POST /actions/ORG/ID/approve} or {@code .../reject} with {@code {"approver": ...,
+     * "reason": ...}}.
+     */
     private void decide(RoutingContext ctx, boolean approve) {
       String orgName = ctx.pathParam("org");
-      MonitoredOrg org = orgs.stream().filter(o -> o.name().equals(orgName)).findFirst().orElse(null);
+      MonitoredOrg org =
+          orgs.stream().filter(o -> o.name().equals(orgName)).findFirst().orElse(null);
       if (org == null || org.responder() == null) {
-        error(ctx, 404, org == null ? "no org named '" + orgName + "'" : "response actions are off for org " + orgName);
+        error(
+            ctx,
+            404,
+            org == null
+                ? "no org named '" + orgName + "'"
+                : "response actions are off for org " + orgName);
         return;
       }
       JsonNode request;
       try {
-        request = ctx.body().length() == 0 ? JSON.createObjectNode() : JSON.readTree(ctx.body().asString());
+        request =
+            ctx.body().length() == 0
+                ? JSON.createObjectNode()
+                : JSON.readTree(ctx.body().asString());
       } catch (Exception e) {
-        error(ctx, 400, "the body must be JSON such as {\"approver\": \"jane.doe\", \"reason\": \"...\"}");
+        error(
+            ctx,
+            400,
+            "the body must be JSON such as {\"approver\": \"jane.doe\", \"reason\": \"...\"}");
         return;
       }
       String approver = request.path("approver").asText("").strip();
       if (approver.isEmpty() || approver.length() > 200) {
-        error(ctx, 400, "approver is required (who decides, as the audit log should name them; at most 200 characters)");
+        error(
+            ctx,
+            400,
+            "approver is required (who decides, as the audit log should name them; at most 200 characters)");
         return;
       }
       String reason = request.path("reason").asText("").strip();
@@ -228,26 +321,45 @@ public final class ApiServer implements AutoCloseable {
         error(ctx, 400, "reason is required to reject an action");
         return;
       }
-      var decided = approve ? org.responder().approve(ctx.pathParam("id"), approver)
-          : org.responder().reject(ctx.pathParam("id"), approver, reason);
-      decided.whenComplete((record, failure) -> vertx.runOnContext(v -> {
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        if (cause instanceof java.util.NoSuchElementException) {
-          error(ctx, 404, "no action " + ctx.pathParam("id") + " in org " + orgName);
-        } else if (cause instanceof IllegalStateException) {
-          error(ctx, 409, String.valueOf(cause.getMessage()));
-        } else if (cause != null) {
-          error(ctx, 500, "the decision could not be recorded: " + cause.getClass().getSimpleName());
-        } else {
-          json(ctx, 200, actionJson(JSON.createObjectNode(), record));
-        }
-      }));
+      var decided =
+          approve
+              ? org.responder().approve(ctx.pathParam("id"), approver)
+              : org.responder().reject(ctx.pathParam("id"), approver, reason);
+      decided.whenComplete(
+          (record, failure) ->
+              vertx.runOnContext(
+                  v -> {
+                    Throwable cause =
+                        failure instanceof java.util.concurrent.CompletionException
+                                && failure.getCause() != null
+                            ? failure.getCause()
+                            : failure;
+                    if (cause instanceof java.util.NoSuchElementException) {
+                      error(ctx, 404, "no action " + ctx.pathParam("id") + " in org " + orgName);
+                    } else if (cause instanceof IllegalStateException) {
+                      error(ctx, 409, String.valueOf(cause.getMessage()));
+                    } else if (cause != null) {
+                      error(
+                          ctx,
+                          500,
+                          "the decision could not be recorded: "
+                              + cause.getClass().getSimpleName());
+                    } else {
+                      json(ctx, 200, actionJson(JSON.createObjectNode(), record));
+                    }
+                  }));
     }
 
     private static ObjectNode actionJson(ObjectNode o, io.leakwatch.response.ActionRecord a) {
-      o.put("id", a.id()).put("alertId", a.alertId()).put("ruleId", a.ruleId()).put("requestedBy", a.requestedBy())
-          .put("action", a.action().label()).put("userId", a.userId()).put("mode", a.mode().label())
-          .put("state", a.state().name().toLowerCase(java.util.Locale.ROOT)).put("requestedAt", String.valueOf(a.requestedAt()));
+      o.put("id", a.id())
+          .put("alertId", a.alertId())
+          .put("ruleId", a.ruleId())
+          .put("requestedBy", a.requestedBy())
+          .put("action", a.action().label())
+          .put("userId", a.userId())
+          .put("mode", a.mode().label())
+          .put("state", a.state().name().toLowerCase(java.util.Locale.ROOT))
+          .put("requestedAt", String.valueOf(a.requestedAt()));
       if (a.decidedBy() != null) {
         o.put("decidedBy", a.decidedBy());
       }
@@ -255,8 +367,12 @@ public final class ApiServer implements AutoCloseable {
         o.put("rejection", a.rejection());
       }
       if (a.outcome() != null) {
-        o.putObject("outcome").put("done", a.outcome().done()).put("status", a.outcome().status())
-            .put("errorCode", a.outcome().errorCode()).put("attempts", a.outcome().attempts()).put("affected", a.outcome().affected());
+        o.putObject("outcome")
+            .put("done", a.outcome().done())
+            .put("status", a.outcome().status())
+            .put("errorCode", a.outcome().errorCode())
+            .put("attempts", a.outcome().attempts())
+            .put("affected", a.outcome().affected());
       }
       return o;
     }
@@ -273,33 +389,44 @@ public final class ApiServer implements AutoCloseable {
         return;
       }
       if (targets.isEmpty() || targets.stream().anyMatch(org -> org.rulesFolder() == null)) {
-        error(ctx, 409, "no rules folder is configured" + (only == null ? " for any org" : " for org " + only)
-            + "; the built-in pack cannot be reloaded");
+        error(
+            ctx,
+            409,
+            "no rules folder is configured"
+                + (only == null ? " for any org" : " for org " + only)
+                + "; the built-in pack cannot be reloaded");
         return;
       }
-      vertx.executeBlocking(() -> {
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode done = body.putArray("reloaded");
-        for (MonitoredOrg org : targets) {
-          try {
-            // Read and compile first: a pack with a problem is refused and the running rules stay.
-            RulePack pack = RulePackLoader.fromDirectory(org.rulesFolder());
-            org.reload(pack);
-            packJson(done.addObject().put("org", org.name()), pack);
-          } catch (Exception e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            body.put("org", org.name()).put("error", String.valueOf(cause.getMessage()));
-            return body;
-          }
-        }
-        return body;
-      }, false).onComplete(result -> {
-        if (result.failed()) {
-          error(ctx, 500, "reload failed: " + result.cause().getClass().getSimpleName());
-        } else {
-          json(ctx, result.result().has("error") ? 422 : 200, result.result());
-        }
-      });
+      vertx
+          .executeBlocking(
+              () -> {
+                ObjectNode body = JSON.createObjectNode();
+                ArrayNode done = body.putArray("reloaded");
+                for (MonitoredOrg org : targets) {
+                  try {
+                    // Read and compile first: a pack with a problem is refused and the running
+                    // rules stay.
+                    RulePack pack = RulePackLoader.fromDirectory(org.rulesFolder());
+                    org.reload(pack);
+                    packJson(done.addObject().put("org", org.name()), pack);
+                  } catch (Exception e) {
+                    Throwable cause =
+                        e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                    body.put("org", org.name()).put("error", String.valueOf(cause.getMessage()));
+                    return body;
+                  }
+                }
+                return body;
+              },
+              false)
+          .onComplete(
+              result -> {
+                if (result.failed()) {
+                  error(ctx, 500, "reload failed: " + result.cause().getClass().getSimpleName());
+                } else {
+                  json(ctx, result.result().has("error") ? 422 : 200, result.result());
+                }
+              });
     }
 
     private void drills(RoutingContext ctx, Function<DrillLauncher, JsonNode> read) {
@@ -307,15 +434,21 @@ public final class ApiServer implements AutoCloseable {
         error(ctx, 501, "this process cannot run drills");
         return;
       }
-      vertx.executeBlocking(() -> read.apply(drills), false).onComplete(result -> {
-        if (result.failed()) {
-          error(ctx, 500, "drills could not be read: " + result.cause().getClass().getSimpleName());
-        } else if (result.result() == null) {
-          error(ctx, 404, "no drill with id '" + ctx.pathParam("id") + "'");
-        } else {
-          json(ctx, 200, result.result());
-        }
-      });
+      vertx
+          .executeBlocking(() -> read.apply(drills), false)
+          .onComplete(
+              result -> {
+                if (result.failed()) {
+                  error(
+                      ctx,
+                      500,
+                      "drills could not be read: " + result.cause().getClass().getSimpleName());
+                } else if (result.result() == null) {
+                  error(ctx, 404, "no drill with id '" + ctx.pathParam("id") + "'");
+                } else {
+                  json(ctx, 200, result.result());
+                }
+              });
     }
 
     private void startDrill(RoutingContext ctx) {
@@ -326,7 +459,8 @@ public final class ApiServer implements AutoCloseable {
       DrillLauncher.DrillRequest request;
       try {
         String text = ctx.body().asString();
-        JsonNode body = text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+        JsonNode body =
+            text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
         if (!body.isObject()) {
           throw new IllegalArgumentException("the body must be a JSON object");
         }
@@ -336,7 +470,9 @@ public final class ApiServer implements AutoCloseable {
           throw new IllegalArgumentException("scenarios: must be a list of scenario names");
         }
         list.forEach(s -> scenarios.add(s.asText()));
-        request = new DrillLauncher.DrillRequest(body.hasNonNull("org") ? body.get("org").asText() : null, scenarios);
+        request =
+            new DrillLauncher.DrillRequest(
+                body.hasNonNull("org") ? body.get("org").asText() : null, scenarios);
       } catch (JsonProcessingException e) {
         error(ctx, 400, "the body is not JSON");
         return;
@@ -344,31 +480,48 @@ public final class ApiServer implements AutoCloseable {
         error(ctx, 400, e.getMessage());
         return;
       }
-      vertx.executeBlocking(() -> drills.start(request), false).onComplete(result -> {
-        if (result.failed()) {
-          boolean bad = result.cause() instanceof IllegalArgumentException;
-          boolean busy = result.cause() instanceof IllegalStateException;
-          error(ctx, bad ? 400 : busy ? 409 : 500, bad || busy ? result.cause().getMessage()
-              : "the drill could not start: " + result.cause().getClass().getSimpleName());
-        } else {
-          ctx.response().putHeader("Location", "/drills/" + result.result().id());
-          json(ctx, 202, drillJson(result.result()));
-        }
-      });
+      vertx
+          .executeBlocking(() -> drills.start(request), false)
+          .onComplete(
+              result -> {
+                if (result.failed()) {
+                  boolean bad = result.cause() instanceof IllegalArgumentException;
+                  boolean busy = result.cause() instanceof IllegalStateException;
+                  error(
+                      ctx,
+                      bad ? 400 : busy ? 409 : 500,
+                      bad || busy
+                          ? result.cause().getMessage()
+                          : "the drill could not start: "
+                              + result.cause().getClass().getSimpleName());
+                } else {
+                  ctx.response().putHeader("Location", "/drills/" + result.result().id());
+                  json(ctx, 202, drillJson(result.result()));
+                }
+              });
     }
   }
 
   private static void packJson(ObjectNode node, RulePack pack) {
-    node.put("name", pack.name()).put("version", pack.version()).put("sha256", pack.sha256()).put("origin", pack.origin());
+    node.put("name", pack.name())
+        .put("version", pack.version())
+        .put("sha256", pack.sha256())
+        .put("origin", pack.origin());
     ArrayNode rules = node.putArray("rules");
     for (RuleDefinition rule : pack.rules()) {
-      rules.addObject().put("id", rule.id()).put("title", rule.metadata().title()).put("severity", rule.metadata().severity().label());
+      rules
+          .addObject()
+          .put("id", rule.id())
+          .put("title", rule.metadata().title())
+          .put("severity", rule.metadata().severity().label());
     }
   }
 
   private static JsonNode drillJson(DrillLauncher.DrillRun run) {
     ObjectNode node = JSON.createObjectNode();
-    node.put("id", run.id()).put("org", run.org()).put("state", run.state())
+    node.put("id", run.id())
+        .put("org", run.org())
+        .put("state", run.state())
         .put("started", run.started() == null ? null : run.started().toString())
         .put("finished", run.finished() == null ? null : run.finished().toString());
     node.set("result", JSON.valueToTree(run.result() == null ? Map.of() : run.result()));

@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * Checks an {@code Authorization: Bearer …} header against the configured tokens. Compares SHA-256
- * digests with {@link MessageDigest#isEqual}: constant time, and the length of a token leaks nothing.
+ * digests with {@link MessageDigest#isEqual}: constant time, and the length of a token leaks
+ * nothing.
  */
 final class BearerTokens {
   private final List<byte[]> digests;
@@ -17,7 +18,9 @@ final class BearerTokens {
   }
 
   boolean accepts(String authorization) {
-    if (authorization == null || authorization.length() < 7 || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+    if (authorization == null
+        || authorization.length() < 7
+        || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return false;
     }
     byte[] offered = digest(authorization.substring(7).trim());

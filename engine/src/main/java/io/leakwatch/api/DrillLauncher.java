@@ -14,7 +14,8 @@ public interface DrillLauncher {
   /**
    * Starts a drill and returns at once with its id and state {@code running}.
    *
-   * @throws IllegalArgumentException when the request cannot be run (unknown org or scenario): a 400
+   * @throws IllegalArgumentException when the request cannot be run (unknown org or scenario): a
+   *     400
    * @throws IllegalStateException when a drill is already running and this one must wait: a 409
    */
   DrillRun start(DrillRequest request);
@@ -37,9 +38,16 @@ public interface DrillLauncher {
   /**
    * @param state running, passed, failed or error
    * @param finished null while running
-   * @param result the launcher's own summary (counts, ids, times; never event values), empty while running
+   * @param result the launcher's own summary (counts, ids, times; never event values), empty while
+   *     running
    */
-  record DrillRun(String id, String org, String state, Instant started, Instant finished, Map<String, Object> result) {
+  record DrillRun(
+      String id,
+      String org,
+      String state,
+      Instant started,
+      Instant finished,
+      Map<String, Object> result) {
     public DrillRun {
       result = result == null ? Map.of() : Map.copyOf(result);
     }

@@ -8,7 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /** A running {@link LeakwatchEngine} as the API sees it. */
-public record EngineOrg(String name, LeakwatchEngine engine, Path rulesFolder) implements MonitoredOrg {
+public record EngineOrg(String name, LeakwatchEngine engine, Path rulesFolder)
+    implements MonitoredOrg {
   @Override
   public List<TopicStatus> topics() {
     return engine.subscriptions().stream().map(EngineOrg::status).toList();

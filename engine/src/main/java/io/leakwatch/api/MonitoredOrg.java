@@ -5,7 +5,9 @@ import io.leakwatch.rulepack.RulePack;
 import java.nio.file.Path;
 import java.util.List;
 
-/** What the API reads from, and asks of, one watched org. Reads are cheap and safe from any thread. */
+/**
+ * What the API reads from, and asks of, one watched org. Reads are cheap and safe from any thread.
+ */
 public interface MonitoredOrg {
   String name();
 
@@ -15,16 +17,21 @@ public interface MonitoredOrg {
 
   RulePack activePack();
 
-  /** The rules folder {@code POST /rules/reload} reads, or null when the org runs the built-in pack. */
+  /**
+   * The rules folder {@code POST /rules/reload} reads, or null when the org runs the built-in pack.
+   */
   Path rulesFolder();
 
   /**
-   * Compiles {@code pack} and swaps it in, or throws with the file and line of the first problem and
-   * leaves the running rules alone. Blocks: never call it on an event loop.
+   * Compiles {@code pack} and swaps it in, or throws with the file and line of the first problem
+   * and leaves the running rules alone. Blocks: never call it on an event loop.
    */
   void reload(RulePack pack) throws Exception;
 
-  /** Whether this is a drill org: its simulator is up only during drills, so it does not count for readiness. */
+  /**
+   * Whether this is a drill org: its simulator is up only during drills, so it does not count for
+   * readiness.
+   */
   default boolean drill() {
     return false;
   }
@@ -39,7 +46,9 @@ public interface MonitoredOrg {
 
   /**
    * @param live whether the stream is open and has answered since it was (last) opened
-   * @param lastEventTime event time (epoch millis) of the newest processed event, 0 before the first
+   * @param lastEventTime event time (epoch millis) of the newest processed event, 0 before the
+   *     first
    */
-  record TopicStatus(String topic, boolean live, long reconnects, long lastEventTime, long processed) {}
+  record TopicStatus(
+      String topic, boolean live, long reconnects, long lastEventTime, long processed) {}
 }

@@ -27,12 +27,13 @@ import java.util.stream.Collectors;
  * The pack's EPL running in one Esper runtime on an external (event-time) clock.
  *
  * <p>Contract for rule authors: statements named {@code detection…} (via {@code @Name}) produce
- * detections. They must select {@code principal} (a user id) and may select {@code count},
- * {@code objects}, {@code firstTime}, {@code lastTime} and {@code evidence} (EventIdentifiers);
- * every other column becomes a detection attribute. Listeners run on the sending thread.
+ * detections. They must select {@code principal} (a user id) and may select {@code count}, {@code
+ * objects}, {@code firstTime}, {@code lastTime} and {@code evidence} (EventIdentifiers); every
+ * other column becomes a detection attribute. Listeners run on the sending thread.
  */
 public final class EsperDetector implements AutoCloseable {
-  private static final Set<String> KNOWN_COLUMNS = Set.of("principal", "count", "objects", "firstTime", "lastTime", "evidence");
+  private static final Set<String> KNOWN_COLUMNS =
+      Set.of("principal", "count", "objects", "firstTime", "lastTime", "evidence");
   static final int MAX_EVIDENCE = 100;
 
   private final EPRuntime runtime;
@@ -45,11 +46,16 @@ public final class EsperDetector implements AutoCloseable {
     this(EsperRules.compile(pack), org, detections);
   }
 
-  /** Deploys already compiled rules into a fresh runtime: cheap, so tests and reloads can do it often. */
+  /**
+   * Deploys already compiled rules into a fresh runtime: cheap, so tests and reloads can do it
+   * often.
+   */
   public EsperDetector(EsperRules rules, OrgContext org, Consumer<Detection> detections) {
     this.org = org;
     this.detections = detections;
-    this.runtime = EPRuntimeProvider.getRuntime("leakwatch-" + UUID.randomUUID(), EsperRules.configuration(org));
+    this.runtime =
+        EPRuntimeProvider.getRuntime(
+            "leakwatch-" + UUID.randomUUID(), EsperRules.configuration(org));
     try {
       for (EsperRules.Module shared : rules.shared()) {
         deploy(shared, null);
@@ -63,7 +69,9 @@ public final class EsperDetector implements AutoCloseable {
           }
         }
         if (producing.isEmpty()) {
-          throw RulePackException.at(rule.origin(), 0,
+          throw RulePackException.at(
+              rule.origin(),
+              0,
               "no statement is named detection… (annotate the statement that finds the pattern with @Name('detection'))");
         }
         for (EPStatement statement : producing) {
@@ -80,7 +88,12 @@ public final class EsperDetector implements AutoCloseable {
     try {
       return deploymentId == null
           ? runtime.getDeploymentService().deploy(module.compiled())
-          : runtime.getDeploymentService().deploy(module.compiled(), new com.espertech.esper.runtime.client.DeploymentOptions().setDeploymentId(deploymentId));
+          : runtime
+              .getDeploymentService()
+              .deploy(
+                  module.compiled(),
+                  new com.espertech.esper.runtime.client.DeploymentOptions()
+                      .setDeploymentId(deploymentId));
     } catch (EPDeployException e) {
       throw RulePackException.at(module.origin(), 0, "EPL does not deploy: " + e.getMessage());
     }
@@ -108,7 +121,12 @@ public final class EsperDetector implements AutoCloseable {
   private UpdateListener listener(String ruleId, EPStatement statement) {
     String[] columns = statement.getEventType().getPropertyNames();
     if (!List.of(columns).contains("principal")) {
-      throw new RulePackException("rule " + ruleId + ": statement '" + statement.getName() + "' must select a 'principal' column");
+      throw new RulePackException(
+          "rule "
+              + ruleId
+              + ": statement '"
+              + statement.getName()
+              + "' must select a 'principal' column");
     }
     return (newEvents, oldEvents, stmt, rt) -> {
       if (newEvents == null) {
@@ -134,8 +152,17 @@ public final class EsperDetector implements AutoCloseable {
     }
     long first = number(row, columns, "firstTime", now);
     long last = number(row, columns, "lastTime", now);
-    return new Detection(ruleId, principal, org.integrationName(principal), number(row, columns, "count", 0),
-        has(columns, "objects") ? string(row.get("objects")) : "", first, last, now, evidence(row, columns), Map.copyOf(attributes));
+    return new Detection(
+        ruleId,
+        principal,
+        org.integrationName(principal),
+        number(row, columns, "count", 0),
+        has(columns, "objects") ? string(row.get("objects")) : "",
+        first,
+        last,
+        now,
+        evidence(row, columns),
+        Map.copyOf(attributes));
   }
 
   private static boolean has(String[] columns, String name) {

@@ -12,9 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A rule pack's EPL, compiled once. Compiling is the expensive part (seconds for a pack);
- * deploying the result into a new runtime takes milliseconds, so a rule test can give every case
- * its own runtime and a reload can compile off to the side before swapping.
+ * A rule pack's EPL, compiled once. Compiling is the expensive part (seconds for a pack); deploying
+ * the result into a new runtime takes milliseconds, so a rule test can give every case its own
+ * runtime and a reload can compile off to the side before swapping.
  */
 public final class EsperRules {
   /** One compiled module and the file it came from; {@code ruleId} is null for shared modules. */
@@ -28,7 +28,10 @@ public final class EsperRules {
     this.rules = rules;
   }
 
-  /** The configuration rules compile and run with: an external clock and the org profile as {@code org}. */
+  /**
+   * The configuration rules compile and run with: an external clock and the org profile as {@code
+   * org}.
+   */
   static Configuration configuration(OrgContext org) {
     Configuration config = new Configuration();
     config.getRuntime().getThreading().setInternalTimerEnabled(false);
@@ -36,7 +39,9 @@ public final class EsperRules {
     return config;
   }
 
-  /** Compiles every module; all errors of all files are reported together, each with file and line. */
+  /**
+   * Compiles every module; all errors of all files are reported together, each with file and line.
+   */
   public static EsperRules compile(RulePack pack) {
     Configuration config = configuration(null);
     List<Module> shared = new ArrayList<>();
@@ -57,12 +62,17 @@ public final class EsperRules {
       }
     }
     if (!errors.isEmpty()) {
-      throw new RulePackException("EPL does not compile:\n" + String.join("\n", errors.stream().distinct().toList()));
+      throw new RulePackException(
+          "EPL does not compile:\n" + String.join("\n", errors.stream().distinct().toList()));
     }
     return new EsperRules(List.copyOf(shared), List.copyOf(rules));
   }
 
-  private static EPCompiled compile(RuleDefinition.Source source, Configuration config, List<EPCompiled> path, List<String> errors) {
+  private static EPCompiled compile(
+      RuleDefinition.Source source,
+      Configuration config,
+      List<EPCompiled> path,
+      List<String> errors) {
     CompilerArguments args = new CompilerArguments(config);
     path.forEach(compiled -> args.getPath().add(compiled));
     try {

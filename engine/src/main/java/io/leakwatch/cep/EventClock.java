@@ -1,17 +1,20 @@
 package io.leakwatch.cep;
 
 /**
- * Event time for the whole pipeline. Time only moves forward: an event's EventDate pushes it on,
- * a late event is processed at the current time. When the stream is quiet, {@link #onIdle} lets
- * time flow with the wall clock so windows still close; a replay that keeps events coming is never
- * idle, so its results do not depend on how fast it runs.
+ * Event time for the whole pipeline. Time only moves forward: an event's EventDate pushes it on, a
+ * late event is processed at the current time. When the stream is quiet, {@link #onIdle} lets time
+ * flow with the wall clock so windows still close; a replay that keeps events coming is never idle,
+ * so its results do not depend on how fast it runs.
  */
 public final class EventClock {
   private final long idleAfterMillis;
   private long now = Long.MIN_VALUE;
   private long lastActivityWall;
 
-  /** @param idleAfterMillis wall time without events before time starts to flow by itself; 0 disables it */
+  /**
+   * @param idleAfterMillis wall time without events before time starts to flow by itself; 0
+   *     disables it
+   */
   public EventClock(long idleAfterMillis) {
     this.idleAfterMillis = idleAfterMillis;
   }

@@ -9,9 +9,9 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * Turns a decoded Avro record into the map Esper expects for its event type, coercing each field
- * to the type the rule pack declared. Decoding with the writer schema and mapping by field name
- * keeps schema evolution harmless: a new field is ignored, a missing one is null.
+ * Turns a decoded Avro record into the map Esper expects for its event type, coercing each field to
+ * the type the rule pack declared. Decoding with the writer schema and mapping by field name keeps
+ * schema evolution harmless: a new field is ignored, a missing one is null.
  */
 public final class EventMapper {
   private record Plan(String[] names, int[] positions, Class<?>[] types) {}
@@ -42,7 +42,9 @@ public final class EventMapper {
     EventPropertyDescriptor[] properties = type.getPropertyDescriptors();
     Map<String, Object> map = new HashMap<>(properties.length * 2);
     for (EventPropertyDescriptor property : properties) {
-      map.put(property.getPropertyName(), coerce(fields.get(property.getPropertyName()), property.getPropertyType()));
+      map.put(
+          property.getPropertyName(),
+          coerce(fields.get(property.getPropertyName()), property.getPropertyType()));
     }
     return map;
   }
@@ -66,8 +68,12 @@ public final class EventMapper {
       return value instanceof CharSequence c ? c.toString() : value;
     }
     if (target == String.class) {
-      return value instanceof CharSequence || value instanceof Number || value instanceof Boolean
-          || value instanceof org.apache.avro.generic.GenericEnumSymbol<?> ? value.toString() : null;
+      return value instanceof CharSequence
+              || value instanceof Number
+              || value instanceof Boolean
+              || value instanceof org.apache.avro.generic.GenericEnumSymbol<?>
+          ? value.toString()
+          : null;
     }
     if (value instanceof Number n) {
       if (target == Long.class || target == long.class) {
@@ -83,7 +89,8 @@ public final class EventMapper {
     if (value instanceof CharSequence c && Number.class.isAssignableFrom(boxed(target))) {
       if ((target == Long.class || target == long.class) && c.toString().indexOf('T') > 0) {
         try {
-          return java.time.Instant.parse(c.toString()).toEpochMilli(); // ISO-8601 datetimes in JSON events
+          return java.time.Instant.parse(c.toString())
+              .toEpochMilli(); // ISO-8601 datetimes in JSON events
         } catch (java.time.format.DateTimeParseException e) {
           return null;
         }

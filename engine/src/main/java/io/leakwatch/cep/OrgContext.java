@@ -12,13 +12,20 @@ import java.util.Set;
 import java.util.StringJoiner;
 
 /**
- * The org profile as EPL sees it: rules call these methods on the variable {@code org}, e.g.
- * {@code ApiEvent(org.touchesPhi(QueriedEntities))}. Every method is null-safe, because any field
- * of a Salesforce event may be null.
+ * The org profile as EPL sees it: rules call these methods on the variable {@code org}, e.g. {@code
+ * ApiEvent(org.touchesPhi(QueriedEntities))}. Every method is null-safe, because any field of a
+ * Salesforce event may be null.
  */
 public final class OrgContext {
-  private static final java.util.Set<String> CRITICAL_PERMISSIONS = java.util.Set.of(
-      "viewalldata", "modifyalldata", "exportreport", "manageusers", "viewencrypteddata", "authorapex", "managesharing");
+  private static final java.util.Set<String> CRITICAL_PERMISSIONS =
+      java.util.Set.of(
+          "viewalldata",
+          "modifyalldata",
+          "exportreport",
+          "manageusers",
+          "viewencrypteddata",
+          "authorapex",
+          "managesharing");
 
   private final OrgProfile profile;
   private final Map<String, Integration> integrationByUser = new HashMap<>();
@@ -38,7 +45,9 @@ public final class OrgContext {
 
   private volatile long watchedSince = Long.MAX_VALUE;
 
-  /** The event time from which the current rules have seen every event (start, restart or reload). */
+  /**
+   * The event time from which the current rules have seen every event (start, restart or reload).
+   */
   public void watchFrom(long eventTime) {
     watchedSince = eventTime;
   }
@@ -91,8 +100,8 @@ public final class OrgContext {
   }
 
   /**
-   * Whether an action at {@code eventDate} (epoch millis) falls outside the hours this principal
-   * is expected to work: business hours and days for people, the declared run window for integrations.
+   * Whether an action at {@code eventDate} (epoch millis) falls outside the hours this principal is
+   * expected to work: business hours and days for people, the declared run window for integrations.
    */
   public boolean isOutsideHours(String userId, long eventDate) {
     ZonedDateTime local = Instant.ofEpochMilli(eventDate).atZone(profile.timeZone());
@@ -143,7 +152,8 @@ public final class OrgContext {
 
   /**
    * The PHI objects in a QueriedEntities value that an integration did not declare in its scope,
-   * comma-separated; "" for people, for integrations without a declared scope, and when all are in scope.
+   * comma-separated; "" for people, for integrations without a declared scope, and when all are in
+   * scope.
    */
   public String outsideScope(String userId, String queriedEntities) {
     Integration integration = integration(userId);
@@ -159,7 +169,10 @@ public final class OrgContext {
     return outside.toString();
   }
 
-  /** Whether {@code eventDate} falls in the org's declared change window (never, when none is declared). */
+  /**
+   * Whether {@code eventDate} falls in the org's declared change window (never, when none is
+   * declared).
+   */
   public boolean inChangeWindow(long eventDate) {
     OrgProfile.ChangeWindow window = profile.changeWindow();
     if (window == null) {
@@ -167,23 +180,36 @@ public final class OrgContext {
     }
     ZonedDateTime local = Instant.ofEpochMilli(eventDate).atZone(profile.timeZone());
     // A window that wraps midnight belongs to the day it starts on.
-    ZonedDateTime day = window.hours().end().isBefore(window.hours().start()) && local.toLocalTime().isBefore(window.hours().end())
-        ? local.minusDays(1) : local;
-    return window.days().contains(day.getDayOfWeek()) && window.hours().contains(local.toLocalTime());
+    ZonedDateTime day =
+        window.hours().end().isBefore(window.hours().start())
+                && local.toLocalTime().isBefore(window.hours().end())
+            ? local.minusDays(1)
+            : local;
+    return window.days().contains(day.getDayOfWeek())
+        && window.hours().contains(local.toLocalTime());
   }
 
   /** The debug-log objects (ApexLog, EventLogFile) named in a QueriedEntities value, or "". */
   public String debugLogObjects(String queriedEntities) {
-    return matching(queriedEntities, name -> name.equalsIgnoreCase("ApexLog") || name.equalsIgnoreCase("EventLogFile"));
+    return matching(
+        queriedEntities,
+        name -> name.equalsIgnoreCase("ApexLog") || name.equalsIgnoreCase("EventLogFile"));
   }
 
-  /** The external objects (Salesforce Connect, {@code __x}) marked PHI named in a QueriedEntities value, or "". */
+  /**
+   * The external objects (Salesforce Connect, {@code __x}) marked PHI named in a QueriedEntities
+   * value, or "".
+   */
   public String externalPhiObjects(String queriedEntities) {
-    return matching(queriedEntities, name -> name.toLowerCase(Locale.ROOT).endsWith("__x")
-        && profile.phiObjects().contains(name.toLowerCase(Locale.ROOT)));
+    return matching(
+        queriedEntities,
+        name ->
+            name.toLowerCase(Locale.ROOT).endsWith("__x")
+                && profile.phiObjects().contains(name.toLowerCase(Locale.ROOT)));
   }
 
-  private static String matching(String queriedEntities, java.util.function.Predicate<String> test) {
+  private static String matching(
+      String queriedEntities, java.util.function.Predicate<String> test) {
     if (queriedEntities == null || queriedEntities.isEmpty()) {
       return "";
     }
@@ -205,7 +231,8 @@ public final class OrgContext {
    */
   public String overFetched(String userId, String query) {
     Integration integration = integration(userId);
-    if (integration == null || (integration.objects().isEmpty() && integration.fields().isEmpty())) {
+    if (integration == null
+        || (integration.objects().isEmpty() && integration.fields().isEmpty())) {
       return "";
     }
     io.leakwatch.soql.SoqlSelect select = io.leakwatch.soql.SoqlSelect.parse(query);
@@ -232,7 +259,10 @@ public final class OrgContext {
     return extra.toString();
   }
 
-  /** How many of the {@code Object.Field} names hold PHI per the catalog (an uncatalogued PHI object: all). */
+  /**
+   * How many of the {@code Object.Field} names hold PHI per the catalog (an uncatalogued PHI
+   * object: all).
+   */
   public long phiFieldCount(String objectFields) {
     if (objectFields == null || objectFields.isEmpty()) {
       return 0;
@@ -243,7 +273,8 @@ public final class OrgContext {
       String object = name.substring(0, Math.max(0, dot)).toLowerCase(Locale.ROOT);
       String field = name.substring(dot + 1).toLowerCase(Locale.ROOT);
       Set<String> catalog = profile.phiFields().get(object);
-      if (profile.phiObjects().contains(object) && (catalog == null || field.equals("*") || catalog.contains(field))) {
+      if (profile.phiObjects().contains(object)
+          && (catalog == null || field.equals("*") || catalog.contains(field))) {
         count++;
       }
     }

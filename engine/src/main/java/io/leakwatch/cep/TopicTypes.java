@@ -1,8 +1,9 @@
 package io.leakwatch.cep;
 
 /**
- * Maps a Pub/Sub channel to the Esper event type rules are written against:
- * {@code /event/ApiEventStream} → {@code ApiEvent}, {@code /event/PermissionSetEvent} → {@code PermissionSetEvent}.
+ * Maps a Pub/Sub channel to the Esper event type rules are written against: {@code
+ * /event/ApiEventStream} → {@code ApiEvent}, {@code /event/PermissionSetEvent} → {@code
+ * PermissionSetEvent}.
  */
 public final class TopicTypes {
   private TopicTypes() {}

@@ -32,7 +32,9 @@ public final class AlertLedger implements AutoCloseable {
         }
       }
     }
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
   }
 
   public boolean contains(String alertId) {

@@ -50,8 +50,14 @@ public final class CheckpointStore {
       for (Iterator<Map.Entry<String, JsonNode>> it = root.get("topics").fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> entry = it.next();
         JsonNode t = entry.getValue();
-        out.put(entry.getKey(), new Checkpoint(entry.getKey(), replayId(t.get("resumeAfter")), t.path("resumeEventTime").asLong(),
-            replayId(t.get("lastProcessed")), t.path("lastEventTime").asLong()));
+        out.put(
+            entry.getKey(),
+            new Checkpoint(
+                entry.getKey(),
+                replayId(t.get("resumeAfter")),
+                t.path("resumeEventTime").asLong(),
+                replayId(t.get("lastProcessed")),
+                t.path("lastEventTime").asLong()));
       }
       return out;
     } catch (IOException | IllegalArgumentException e) {
@@ -68,18 +74,23 @@ public final class CheckpointStore {
     root.put("version", 1);
     root.put("savedAt", Instant.now().toString());
     ObjectNode topics = root.putObject("topics");
-    checkpoints.forEach((topic, c) -> {
-      ObjectNode t = topics.putObject(topic);
-      t.put("resumeAfter", c.resumeAfter() == null ? null : c.resumeAfter().toHex());
-      t.put("resumeEventTime", c.resumeEventTime());
-      t.put("lastProcessed", c.lastProcessed() == null ? null : c.lastProcessed().toHex());
-      t.put("lastEventTime", c.lastEventTime());
-    });
+    checkpoints.forEach(
+        (topic, c) -> {
+          ObjectNode t = topics.putObject(topic);
+          t.put("resumeAfter", c.resumeAfter() == null ? null : c.resumeAfter().toHex());
+          t.put("resumeEventTime", c.resumeEventTime());
+          t.put("lastProcessed", c.lastProcessed() == null ? null : c.lastProcessed().toHex());
+          t.put("lastEventTime", c.lastEventTime());
+        });
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path temp = dir.resolve(file.getFileName() + ".tmp");
-    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            temp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer bytes = ByteBuffer.wrap(JSON.writeValueAsBytes(root));
       while (bytes.hasRemaining()) {
         channel.write(bytes);

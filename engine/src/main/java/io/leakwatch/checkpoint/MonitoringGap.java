@@ -23,17 +23,43 @@ public final class MonitoringGap {
    * @param since event time of the last event processed before the gap (or 0 when unknown)
    * @param until wall time when the subscription restarted elsewhere
    */
-  public static Alert alert(String topic, long since, long until, String reason, String resumedFrom, boolean drill) {
-    return new Alert(id(topic, since, until), RULE_ID, "Monitoring gap: events of " + topic + " may never be seen",
-        Severity.HIGH, "leakwatch", null, 0, topic, since, until, until, List.of(),
-        List.of(reason, "resumed from " + resumedFrom), List.of(), List.of("T1562.008"),
-        Map.of("soc2", List.of("CC7.2", "CC7.3"), "iso27001", List.of("A.8.15", "A.8.16"), "hipaa", List.of("164.312(b)")),
-        drill, System.nanoTime(), 1, null, null);
+  public static Alert alert(
+      String topic, long since, long until, String reason, String resumedFrom, boolean drill) {
+    return new Alert(
+        id(topic, since, until),
+        RULE_ID,
+        "Monitoring gap: events of " + topic + " may never be seen",
+        Severity.HIGH,
+        "leakwatch",
+        null,
+        0,
+        topic,
+        since,
+        until,
+        until,
+        List.of(),
+        List.of(reason, "resumed from " + resumedFrom),
+        List.of(),
+        List.of("T1562.008"),
+        Map.of(
+            "soc2",
+            List.of("CC7.2", "CC7.3"),
+            "iso27001",
+            List.of("A.8.15", "A.8.16"),
+            "hipaa",
+            List.of("164.312(b)")),
+        drill,
+        System.nanoTime(),
+        1,
+        null,
+        null);
   }
 
   private static String id(String topic, long since, long until) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest((topic + '\0' + since + '\0' + until).getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest((topic + '\0' + since + '\0' + until).getBytes(StandardCharsets.UTF_8));
       return "lw-gap-" + HexFormat.of().formatHex(hash, 0, 10);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

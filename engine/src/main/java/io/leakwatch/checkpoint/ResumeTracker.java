@@ -18,7 +18,9 @@ public final class ResumeTracker {
   private Mark resume;
   private Mark last;
 
-  /** @param start the checkpoint this run resumed from, or null */
+  /**
+   * @param start the checkpoint this run resumed from, or null
+   */
   public ResumeTracker(String topic, long horizonMillis, Checkpoint start) {
     this.topic = topic;
     this.horizonMillis = horizonMillis;
@@ -46,6 +48,7 @@ public final class ResumeTracker {
     if (last == null) {
       return null;
     }
-    return new Checkpoint(topic, resume.replayId(), resume.eventTime(), last.replayId(), last.eventTime());
+    return new Checkpoint(
+        topic, resume.replayId(), resume.eventTime(), last.replayId(), last.eventTime());
   }
 }

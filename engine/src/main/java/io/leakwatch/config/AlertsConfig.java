@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the top-level {@code alerts:} key asks for, for the summary: the console, the plain
- * {@code jsonl} file and which other sink kinds are configured. The sinks themselves, with every
- * check of their settings, come from {@link io.leakwatch.alert.SinkConfig} when they are opened.
+ * What the top-level {@code alerts:} key asks for, for the summary: the console, the plain {@code
+ * jsonl} file and which other sink kinds are configured. The sinks themselves, with every check of
+ * their settings, come from {@link io.leakwatch.alert.SinkConfig} when they are opened.
  */
 public record AlertsConfig(boolean console, Path jsonl, List<String> others) {
-  private static final List<String> KINDS = List.of("console", "jsonl", "files", "webhooks", "slack", "syslog", "ocsf", "salesforce");
+  private static final List<String> KINDS =
+      List.of("console", "jsonl", "files", "webhooks", "slack", "syslog", "ocsf", "salesforce");
 
   static AlertsConfig parse(JsonNode alerts, String source, Path baseDir, Map<String, String> env) {
     if (alerts == null || alerts.isNull()) {
@@ -21,18 +22,25 @@ public record AlertsConfig(boolean console, Path jsonl, List<String> others) {
     if (!alerts.isObject()) {
       throw new ConfigException(source, "alerts", "must be a mapping");
     }
-    alerts.fieldNames().forEachRemaining(name -> {
-      if (!KINDS.contains(name)) {
-        throw new ConfigException(source, "alerts." + name, "unknown key (expected one of " + new java.util.TreeSet<>(KINDS) + ")");
-      }
-    });
+    alerts
+        .fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!KINDS.contains(name)) {
+                throw new ConfigException(
+                    source,
+                    "alerts." + name,
+                    "unknown key (expected one of " + new java.util.TreeSet<>(KINDS) + ")");
+              }
+            });
     JsonNode console = alerts.get("console");
     if (console != null && !console.isBoolean()) {
       throw new ConfigException(source, "alerts.console", "must be true or false");
     }
     Path jsonl = null;
     if (alerts.hasNonNull("jsonl")) {
-      String file = EngineConfig.substitute(alerts.get("jsonl").asText(), source, "alerts.jsonl", env);
+      String file =
+          EngineConfig.substitute(alerts.get("jsonl").asText(), source, "alerts.jsonl", env);
       jsonl = baseDir.resolve(file);
     }
     List<String> others = new ArrayList<>();

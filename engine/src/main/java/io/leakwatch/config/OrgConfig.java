@@ -1,7 +1,5 @@
 package io.leakwatch.config;
 
-import io.leakwatch.response.ResponseSettings;
-
 import io.leakwatch.alert.AlertSink;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.engine.DeadLetters;
@@ -10,6 +8,7 @@ import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.response.ResponseSettings;
 import io.leakwatch.rulepack.RulePack;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,14 +20,38 @@ import java.util.List;
  * @param auth what kind of credentials and where they go, for summaries; never a secret
  * @param rules the org's rules folder, or the file-wide one, or null for the default pack
  */
-public record OrgConfig(String name, PubSubEndpoint endpoint, TokenSource tokens, String auth, List<String> topics, ReplayStart start,
-    Path profile, boolean drill, Path rules, Path deadLetters, Durability durability, ResponseSettings response, long stallWaitMillis) {
+public record OrgConfig(
+    String name,
+    PubSubEndpoint endpoint,
+    TokenSource tokens,
+    String auth,
+    List<String> topics,
+    ReplayStart start,
+    Path profile,
+    boolean drill,
+    Path rules,
+    Path deadLetters,
+    Durability durability,
+    ResponseSettings response,
+    long stallWaitMillis) {
 
   /** Engine settings for this org; loads the org profile. */
   public EngineSettings settings(RulePack pack, List<AlertSink> sinks) {
-    return new EngineSettings(endpoint, tokens, topics, start, OrgProfileLoader.load(profile), pack, sinks,
-        DeadLetters.toFile(deadLetters), drill, EngineConfig.IDLE_AFTER_MILLIS, EngineConfig.MAX_BACKLOG,
-        stallWaitMillis, durability, response);
+    return new EngineSettings(
+        endpoint,
+        tokens,
+        topics,
+        start,
+        OrgProfileLoader.load(profile),
+        pack,
+        sinks,
+        DeadLetters.toFile(deadLetters),
+        drill,
+        EngineConfig.IDLE_AFTER_MILLIS,
+        EngineConfig.MAX_BACKLOG,
+        stallWaitMillis,
+        durability,
+        response);
   }
 
   @Override

@@ -25,15 +25,18 @@ public final class Decisions {
   }
 
   /**
-   * Called from DRL: ask for a response action ({@code freezeUser}, {@code revokeTokens},
-   * {@code endSession}) against the detection's principal. The org's response mode decides whether it
-   * is only audited, queued for approval or run.
+   * Called from DRL: ask for a response action ({@code freezeUser}, {@code revokeTokens}, {@code
+   * endSession}) against the detection's principal. The org's response mode decides whether it is
+   * only audited, queued for approval or run.
    */
   public void respond(String rule, String action) {
     request(rule, action, false);
   }
 
-  /** Called from DRL: like {@link #respond}, but a human must approve it even when the org runs actions automatically. */
+  /**
+   * Called from DRL: like {@link #respond}, but a human must approve it even when the org runs
+   * actions automatically.
+   */
   public void respondAfterApproval(String rule, String action) {
     request(rule, action, true);
   }

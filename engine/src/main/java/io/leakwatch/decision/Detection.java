@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A pattern Esper found, as the fact DRL rules reason about. It holds counts, ids and object
- * names, never record values: everything here may end up in an alert.
+ * A pattern Esper found, as the fact DRL rules reason about. It holds counts, ids and object names,
+ * never record values: everything here may end up in an alert.
  *
  * @param ruleId the rule whose EPL found it
  * @param principal the Salesforce user id the pattern is about

@@ -1,5 +1,6 @@
 package io.leakwatch.decision;
 
+import io.leakwatch.profile.OrgProfile;
 import io.leakwatch.rulepack.RuleDefinition;
 import io.leakwatch.rulepack.RuleMetadata;
 import io.leakwatch.rulepack.RulePack;
@@ -26,18 +27,18 @@ import org.kie.api.runtime.KieSessionConfiguration;
 import org.kie.api.runtime.conf.ClockTypeOption;
 import org.kie.api.runtime.rule.FactHandle;
 import org.kie.api.time.SessionPseudoClock;
-import io.leakwatch.profile.OrgProfile;
 
 /**
- * Turns detections into alerts by asking the pack's DRL rules, in two steps: each rule's
- * {@code decide.drl} says how serious a {@link Detection} is, then the pack-wide DRL (correlation)
- * sees the decided alert as a {@link Finding} and may fold it into an open alert or incident, or mark
- * it suppressed by the org profile. Runs in STREAM mode on a pseudo clock that follows event time, so
+ * Turns detections into alerts by asking the pack's DRL rules, in two steps: each rule's {@code
+ * decide.drl} says how serious a {@link Detection} is, then the pack-wide DRL (correlation) sees
+ * the decided alert as a {@link Finding} and may fold it into an open alert or incident, or mark it
+ * suppressed by the org profile. Runs in STREAM mode on a pseudo clock that follows event time, so
  * a replay decides exactly as the live run did. Not thread-safe: one decider per pipeline thread.
  */
 public final class DroolsDecider implements AutoCloseable {
   private static final java.util.regex.Pattern PACKAGE =
-      java.util.regex.Pattern.compile("^\\s*package\\s+([\\w.]+)\\s*;?", java.util.regex.Pattern.MULTILINE);
+      java.util.regex.Pattern.compile(
+          "^\\s*package\\s+([\\w.]+)\\s*;?", java.util.regex.Pattern.MULTILINE);
 
   private final Map<String, RuleMetadata> metadata;
   private final KieSession session;
@@ -54,22 +55,27 @@ public final class DroolsDecider implements AutoCloseable {
    * A session on an already compiled KieBase: cheap, one per pipeline. The org profile's
    * suppressions become facts the correlation rules match.
    */
-  public DroolsDecider(RulePack pack, KieBase base, boolean drill, List<OrgProfile.Suppression> suppressions) {
-    this.metadata = pack.rules().stream().map(RuleDefinition::metadata)
-        .collect(Collectors.toMap(RuleMetadata::id, Function.identity()));
+  public DroolsDecider(
+      RulePack pack, KieBase base, boolean drill, List<OrgProfile.Suppression> suppressions) {
+    this.metadata =
+        pack.rules().stream()
+            .map(RuleDefinition::metadata)
+            .collect(Collectors.toMap(RuleMetadata::id, Function.identity()));
     this.drill = drill;
     KieSessionConfiguration config = KieServices.get().newKieSessionConfiguration();
     config.setOption(ClockTypeOption.PSEUDO);
     this.session = base.newKieSession(config, null);
-    boolean declaresDecisions = base.getKiePackages().stream()
-        .flatMap(p -> p.getGlobalVariables().stream())
-        .anyMatch(g -> g.getName().equals("decisions"));
+    boolean declaresDecisions =
+        base.getKiePackages().stream()
+            .flatMap(p -> p.getGlobalVariables().stream())
+            .anyMatch(g -> g.getName().equals("decisions"));
     if (declaresDecisions) {
       this.session.setGlobal("decisions", decisions);
     }
     this.clock = session.getSessionClock();
     suppressions.forEach(session::insert);
-    // A pack without pack-wide DRL (one written before correlation.drl) still honours the profile's suppressions.
+    // A pack without pack-wide DRL (one written before correlation.drl) still honours the profile's
+    // suppressions.
     this.fallbackSuppressions = pack.decisions().isEmpty() ? List.copyOf(suppressions) : List.of();
   }
 
@@ -80,7 +86,10 @@ public final class DroolsDecider implements AutoCloseable {
   public void continueFrom(DroolsDecider previous) {
     raised.putAll(previous.raised);
     folded.putAll(previous.folded);
-    previous.session.getObjects(o -> o instanceof OpenAlert || o instanceof OpenIncident).forEach(session::insert);
+    previous
+        .session
+        .getObjects(o -> o instanceof OpenAlert || o instanceof OpenIncident)
+        .forEach(session::insert);
   }
 
   /**
@@ -97,22 +106,38 @@ public final class DroolsDecider implements AutoCloseable {
       }
     }
     for (RuleDefinition.Source decisions : pack.decisions()) {
-      String name = java.nio.file.Path.of(decisions.origin()).getFileName().toString().replaceFirst("\\.drl$", "");
+      String name =
+          java.nio.file.Path.of(decisions.origin())
+              .getFileName()
+              .toString()
+              .replaceFirst("\\.drl$", "");
       write(files, originByPath, decisions, "pack-" + name);
     }
     KieBuilder builder;
     try {
       builder = services.newKieBuilder(files).buildAll(ExecutableModelProject.class);
     } catch (RuntimeException e) {
-      // Some mistakes (an expression the executable model cannot type) surface as exceptions, not messages.
-      throw new RulePackException("DRL does not compile (" + String.join(", ", new java.util.TreeSet<>(originByPath.values())) + "): "
-          + e.getClass().getSimpleName() + ": " + e.getMessage());
+      // Some mistakes (an expression the executable model cannot type) surface as exceptions, not
+      // messages.
+      throw new RulePackException(
+          "DRL does not compile ("
+              + String.join(", ", new java.util.TreeSet<>(originByPath.values()))
+              + "): "
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage());
     }
     List<Message> errors = builder.getResults().getMessages(Message.Level.ERROR);
     if (!errors.isEmpty()) {
-      String described = errors.stream()
-          .map(m -> originByPath.getOrDefault(m.getPath(), m.getPath()) + (m.getLine() > 0 ? ":" + m.getLine() : "") + ": " + m.getText().strip())
-          .collect(Collectors.joining("\n"));
+      String described =
+          errors.stream()
+              .map(
+                  m ->
+                      originByPath.getOrDefault(m.getPath(), m.getPath())
+                          + (m.getLine() > 0 ? ":" + m.getLine() : "")
+                          + ": "
+                          + m.getText().strip())
+              .collect(Collectors.joining("\n"));
       throw new RulePackException("DRL does not compile:\n" + described);
     }
     KieContainer container = services.newKieContainer(builder.getKieModule().getReleaseId());
@@ -121,8 +146,13 @@ public final class DroolsDecider implements AutoCloseable {
     return container.newKieBase(baseConfig);
   }
 
-  private static void write(KieFileSystem files, Map<String, String> originByPath, RuleDefinition.Source drl, String name) {
-    // Drools expects a DRL's folder to match its package; the rule folder's name may not be a package.
+  private static void write(
+      KieFileSystem files,
+      Map<String, String> originByPath,
+      RuleDefinition.Source drl,
+      String name) {
+    // Drools expects a DRL's folder to match its package; the rule folder's name may not be a
+    // package.
     java.util.regex.Matcher pkg = PACKAGE.matcher(drl.text());
     String dir = pkg.find() ? pkg.group(1).replace('.', '/') + "/" : "";
     String path = dir + name + ".drl";
@@ -154,11 +184,13 @@ public final class DroolsDecider implements AutoCloseable {
     session.fireAllRules();
     session.delete(handle);
     Severity severity = decisions.severity() == null ? rule.severity() : decisions.severity();
-    List<String> reasons = decisions.severity() == null
-        ? List.of("default severity of " + rule.id() + " (no decision rule matched)")
-        : decisions.reasons();
+    List<String> reasons =
+        decisions.severity() == null
+            ? List.of("default severity of " + rule.id() + " (no decision rule matched)")
+            : decisions.reasons();
     String ownId = alertId(detection);
-    // A finding the correlation rules folded into an earlier alert escalates that alert from then on.
+    // A finding the correlation rules folded into an earlier alert escalates that alert from then
+    // on.
     String id = folded.getOrDefault(ownId, ownId);
     Raised before = raised.get(id);
     if (before != null && severity.compareTo(before.severity()) <= 0) {
@@ -166,13 +198,34 @@ public final class DroolsDecider implements AutoCloseable {
     }
     int revision = before == null ? 1 : before.revision() + 1;
     raised.put(id, new Raised(severity, revision));
-    Alert decided = new Alert(id, rule.id(), rule.title(), severity, detection.principal(), detection.integration(),
-        detection.count(), detection.objects(), detection.firstEventTime(), detection.lastEventTime(), detection.detectedAt(),
-        detection.evidence(), reasons, decisions.decidedBy(), rule.attack(), rule.controls(), drill, receivedNanos, revision, null, null,
-        decisions.responses());
+    Alert decided =
+        new Alert(
+            id,
+            rule.id(),
+            rule.title(),
+            severity,
+            detection.principal(),
+            detection.integration(),
+            detection.count(),
+            detection.objects(),
+            detection.firstEventTime(),
+            detection.lastEventTime(),
+            detection.detectedAt(),
+            detection.evidence(),
+            reasons,
+            decisions.decidedBy(),
+            rule.attack(),
+            rule.controls(),
+            drill,
+            receivedNanos,
+            revision,
+            null,
+            null,
+            decisions.responses());
     Alert out = correlate(decided);
     for (OrgProfile.Suppression suppression : fallbackSuppressions) {
-      if (out.suppression() == null && suppression.matches(out.ruleId(), out.principal(), out.detectedAt())) {
+      if (out.suppression() == null
+          && suppression.matches(out.ruleId(), out.principal(), out.detectedAt())) {
         out = out.suppressed(suppression.reason());
       }
     }
@@ -180,20 +233,28 @@ public final class DroolsDecider implements AutoCloseable {
       folded.put(id, out.id());
     }
     Raised known = raised.get(out.id());
-    if (known == null || out.revision() > known.revision() || out.severity().compareTo(known.severity()) > 0) {
-      Severity highest = known == null || out.severity().compareTo(known.severity()) > 0 ? out.severity() : known.severity();
-      raised.put(out.id(), new Raised(highest, Math.max(out.revision(), known == null ? 0 : known.revision())));
+    if (known == null
+        || out.revision() > known.revision()
+        || out.severity().compareTo(known.severity()) > 0) {
+      Severity highest =
+          known == null || out.severity().compareTo(known.severity()) > 0
+              ? out.severity()
+              : known.severity();
+      raised.put(
+          out.id(),
+          new Raised(highest, Math.max(out.revision(), known == null ? 0 : known.revision())));
     }
     return out;
   }
 
   /** Alert ids the correlation rules folded into another alert, by their own id. */
-  private final Map<String, String> folded = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-      return size() > 50_000;
-    }
-  };
+  private final Map<String, String> folded =
+      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+          return size() > 50_000;
+        }
+      };
 
   private Alert correlate(Alert decided) {
     Finding finding = new Finding(decided);
@@ -205,13 +266,17 @@ public final class DroolsDecider implements AutoCloseable {
 
   private record Raised(Severity severity, int revision) {}
 
-  /** Recently raised alerts by id, so a later finding about the same thing escalates instead of repeating. */
-  private final Map<String, Raised> raised = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Raised> eldest) {
-      return size() > 50_000;
-    }
-  };
+  /**
+   * Recently raised alerts by id, so a later finding about the same thing escalates instead of
+   * repeating.
+   */
+  private final Map<String, Raised> raised =
+      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Raised> eldest) {
+          return size() > 50_000;
+        }
+      };
 
   /**
    * Same rule, principal and first event: same id, however fast or often the events are replayed. A
@@ -222,9 +287,18 @@ public final class DroolsDecider implements AutoCloseable {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
       Object key = d.attributes().get("alertKey");
-      String identity = key != null
-          ? d.ruleId() + '\0' + "key" + '\0' + key
-          : d.ruleId() + '\0' + d.principal() + '\0' + d.firstEventTime() + '\0' + d.detectedAt() + '\0' + String.join(",", d.evidence());
+      String identity =
+          key != null
+              ? d.ruleId() + '\0' + "key" + '\0' + key
+              : d.ruleId()
+                  + '\0'
+                  + d.principal()
+                  + '\0'
+                  + d.firstEventTime()
+                  + '\0'
+                  + d.detectedAt()
+                  + '\0'
+                  + String.join(",", d.evidence());
       sha.update(identity.getBytes(StandardCharsets.UTF_8));
       return "lw-" + HexFormat.of().formatHex(sha.digest(), 0, 12);
     } catch (NoSuchAlgorithmException e) {

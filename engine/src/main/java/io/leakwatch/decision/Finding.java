@@ -10,7 +10,11 @@ import java.util.List;
  */
 public final class Finding {
   /** Where correlation stands: NEW, then INCIDENT (it opened or continues an alert), then DONE. */
-  public enum Stage { NEW, INCIDENT, DONE }
+  public enum Stage {
+    NEW,
+    INCIDENT,
+    DONE
+  }
 
   private final String ruleId;
   private final String principal;
@@ -34,7 +38,9 @@ public final class Finding {
     this.severity = decided.severity();
   }
 
-  /** The finding continues {@code open}: same alert id, the next revision, the earliest first event. */
+  /**
+   * The finding continues {@code open}: same alert id, the next revision, the earliest first event.
+   */
   public void continueAlert(OpenAlert open) {
     alertId = open.getAlertId();
     revision = open.getRevision() + 1;

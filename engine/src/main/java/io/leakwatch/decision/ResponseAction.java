@@ -7,7 +7,10 @@ import java.util.stream.Collectors;
 public enum ResponseAction {
   /** Set {@code UserLogin.IsFrozen}: the user cannot log in until an admin unfreezes them. */
   FREEZE_USER("freezeUser"),
-  /** Revoke the user's connected-app OAuth tokens ({@code OauthToken} rows, through {@code /services/oauth2/revoke}). */
+  /**
+   * Revoke the user's connected-app OAuth tokens ({@code OauthToken} rows, through {@code
+   * /services/oauth2/revoke}).
+   */
   REVOKE_TOKENS("revokeTokens"),
   /** Delete the user's {@code AuthSession} rows: every live session ends. */
   END_SESSION("endSession");
@@ -29,7 +32,11 @@ public enum ResponseAction {
         return action;
       }
     }
-    throw new IllegalArgumentException("unknown response action '" + label + "' (expected one of "
-        + Arrays.stream(values()).map(ResponseAction::label).collect(Collectors.joining(", ")) + ")");
+    throw new IllegalArgumentException(
+        "unknown response action '"
+            + label
+            + "' (expected one of "
+            + Arrays.stream(values()).map(ResponseAction::label).collect(Collectors.joining(", "))
+            + ")");
   }
 }

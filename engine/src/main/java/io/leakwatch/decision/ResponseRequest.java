@@ -5,6 +5,7 @@ package io.leakwatch.decision;
  * response mode's call (off, dry run, approval, auto); a rule can only make it stricter.
  *
  * @param requestedBy the DRL rule that asked
- * @param needsApproval the rule wants a human to approve this action even where the org runs actions automatically
+ * @param needsApproval the rule wants a human to approve this action even where the org runs
+ *     actions automatically
  */
 public record ResponseRequest(ResponseAction action, String requestedBy, boolean needsApproval) {}

@@ -26,6 +26,7 @@ public final class AlertVerticle extends AbstractVerticle {
   private static final long FIRST_RETRY_MILLIS = 250;
   private static final long MAX_RETRY_MILLIS = 30_000;
   private volatile boolean closing;
+
   /** Set when an alert was given up at shutdown: no position after it may be saved. */
   private volatile boolean abandoned;
 
@@ -39,8 +40,14 @@ public final class AlertVerticle extends AbstractVerticle {
   private volatile long lastSave;
   private boolean unsaved;
 
-  /** @param ledger and {@code store} may be null when nothing is kept across restarts */
-  public AlertVerticle(List<AlertSink> sinks, AlertLedger ledger, CheckpointStore store, Map<String, Checkpoint> start) {
+  /**
+   * @param ledger and {@code store} may be null when nothing is kept across restarts
+   */
+  public AlertVerticle(
+      List<AlertSink> sinks,
+      AlertLedger ledger,
+      CheckpointStore store,
+      Map<String, Checkpoint> start) {
     this.sinks = List.copyOf(sinks);
     this.ledger = ledger;
     this.store = store;
@@ -50,24 +57,33 @@ public final class AlertVerticle extends AbstractVerticle {
   @Override
   public void start() {
     vertx.eventBus().<Alert>consumer(Messages.ALERTS, message -> deliver(message.body()));
-    vertx.eventBus().<Checkpoint>consumer(Messages.CHECKPOINT, message -> {
-      if (abandoned) {
-        // An alert before this position was given up at shutdown: the restart must replay it.
-        message.reply(null);
-        return;
-      }
-      positions.put(message.body().topic(), message.body());
-      unsaved = true;
-      if (System.currentTimeMillis() - lastSave >= SAVE_EVERY_MILLIS) {
-        save();
-      }
-      message.reply(null);
-    });
+    vertx
+        .eventBus()
+        .<Checkpoint>consumer(
+            Messages.CHECKPOINT,
+            message -> {
+              if (abandoned) {
+                // An alert before this position was given up at shutdown: the restart must replay
+                // it.
+                message.reply(null);
+                return;
+              }
+              positions.put(message.body().topic(), message.body());
+              unsaved = true;
+              if (System.currentTimeMillis() - lastSave >= SAVE_EVERY_MILLIS) {
+                save();
+              }
+              message.reply(null);
+            });
     // Answered in order after every alert published before the request: a flush barrier.
-    vertx.eventBus().<String>consumer(Messages.ALERTS_FLUSH, message -> {
-      save();
-      message.reply(delivered.get());
-    });
+    vertx
+        .eventBus()
+        .<String>consumer(
+            Messages.ALERTS_FLUSH,
+            message -> {
+              save();
+              message.reply(delivered.get());
+            });
     vertx.setPeriodic(SAVE_EVERY_MILLIS, id -> save());
   }
 
@@ -89,7 +105,10 @@ public final class AlertVerticle extends AbstractVerticle {
       try {
         ledger.record(alert.deliveryKey());
       } catch (IOException e) {
-        LOG.error("alert {} was delivered but not recorded in the ledger; a restart may deliver it again: {}", alert.id(), e.toString());
+        LOG.error(
+            "alert {} was delivered but not recorded in the ledger; a restart may deliver it again: {}",
+            alert.id(),
+            e.toString());
       }
     }
   }
@@ -106,18 +125,32 @@ public final class AlertVerticle extends AbstractVerticle {
       try {
         sink.accept(alert);
         if (attempt > 1) {
-          LOG.warn("alert {} reached {} on attempt {}; delivery continues", alert.id(), sink.getClass().getSimpleName(), attempt);
+          LOG.warn(
+              "alert {} reached {} on attempt {}; delivery continues",
+              alert.id(),
+              sink.getClass().getSimpleName(),
+              attempt);
         }
         return true;
       } catch (Exception e) {
         failed.incrementAndGet();
         if (closing) {
-          LOG.error("alert {} of rule {} not delivered to {} before shutdown ({}); the restart delivers it", alert.id(), alert.ruleId(),
-              sink.getClass().getSimpleName(), e.toString());
+          LOG.error(
+              "alert {} of rule {} not delivered to {} before shutdown ({}); the restart delivers it",
+              alert.id(),
+              alert.ruleId(),
+              sink.getClass().getSimpleName(),
+              e.toString());
           return false;
         }
-        LOG.error("alert {} of rule {} could not be delivered to {} (attempt {}): {}; retrying in {} ms, consumption waits",
-            alert.id(), alert.ruleId(), sink.getClass().getSimpleName(), attempt, e.toString(), backoff);
+        LOG.error(
+            "alert {} of rule {} could not be delivered to {} (attempt {}): {}; retrying in {} ms, consumption waits",
+            alert.id(),
+            alert.ruleId(),
+            sink.getClass().getSimpleName(),
+            attempt,
+            e.toString(),
+            backoff);
         try {
           // In small steps, so a shutdown does not wait out a long backoff.
           for (long waited = 0; waited < backoff && !closing; waited += 100) {

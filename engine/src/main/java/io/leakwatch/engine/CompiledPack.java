@@ -7,8 +7,8 @@ import io.leakwatch.rulepack.RulePackException;
 import org.kie.api.KieBase;
 
 /**
- * A rule pack with its EPL and DRL compiled. Compiling validates the whole pack (every error of every
- * file, with file and line); pipelines are then created from it cheaply.
+ * A rule pack with its EPL and DRL compiled. Compiling validates the whole pack (every error of
+ * every file, with file and line); pipelines are then created from it cheaply.
  */
 public record CompiledPack(RulePack pack, EsperRules epl, KieBase drl) {
   public static CompiledPack compile(RulePack pack) {
@@ -23,7 +23,9 @@ public record CompiledPack(RulePack pack, EsperRules epl, KieBase drl) {
     try {
       drl = DroolsDecider.compile(pack);
     } catch (RulePackException e) {
-      throw eplError == null ? e : new RulePackException(eplError.getMessage() + "\n" + e.getMessage());
+      throw eplError == null
+          ? e
+          : new RulePackException(eplError.getMessage() + "\n" + e.getMessage());
     }
     if (eplError != null) {
       throw eplError;

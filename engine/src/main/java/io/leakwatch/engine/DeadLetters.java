@@ -43,7 +43,12 @@ public interface DeadLetters extends AutoCloseable {
         if (parent != null) {
           Files.createDirectories(parent);
         }
-        channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        channel =
+            FileChannel.open(
+                file,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot open dead-letter file " + file, e);
       }
@@ -59,7 +64,9 @@ public interface DeadLetters extends AutoCloseable {
       line.put("schemaId", event.schemaId());
       line.put("reason", reason);
       try {
-        ByteBuffer bytes = ByteBuffer.wrap((JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        ByteBuffer bytes =
+            ByteBuffer.wrap(
+                (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
         while (bytes.hasRemaining()) {
           channel.write(bytes);
         }

@@ -48,7 +48,9 @@ public final class DetectionPipeline implements AutoCloseable {
     this.drill = options.drill();
     this.esper = new EsperDetector(compiled.epl(), org, found::add);
     try {
-      this.decider = new DroolsDecider(compiled.pack(), compiled.drl(), options.drill(), profile.suppressions());
+      this.decider =
+          new DroolsDecider(
+              compiled.pack(), compiled.drl(), options.drill(), profile.suppressions());
     } catch (RuntimeException e) {
       esper.close();
       throw e;
@@ -56,7 +58,8 @@ public final class DetectionPipeline implements AutoCloseable {
   }
 
   /**
-   * @param idleAfterMillis quiet wall time after which event time flows with the wall clock; 0 never
+   * @param idleAfterMillis quiet wall time after which event time flows with the wall clock; 0
+   *     never
    * @param drill whether alerts are drill alerts (never page anyone)
    */
   public record Options(long idleAfterMillis, boolean drill, DeadLetters deadLetters) {
@@ -77,7 +80,9 @@ public final class DetectionPipeline implements AutoCloseable {
     return clock.now();
   }
 
-  /** Processes one event from a subscription; an event that cannot be processed is dead-lettered. */
+  /**
+   * Processes one event from a subscription; an event that cannot be processed is dead-lettered.
+   */
   public List<Alert> process(ReceivedEvent event, long wallMillis) {
     stats.received(event.topic());
     if (!event.decoded()) {
@@ -86,7 +91,12 @@ public final class DetectionPipeline implements AutoCloseable {
     stats.decoded(event.topic());
     EventMapper mapper = mapper(event.topic());
     if (mapper == null) {
-      return deadLetter(event, "no event type " + TopicTypes.typeFor(event.topic()) + " is declared in the rule pack for topic " + event.topic());
+      return deadLetter(
+          event,
+          "no event type "
+              + TopicTypes.typeFor(event.topic())
+              + " is declared in the rule pack for topic "
+              + event.topic());
     }
     Map<String, Object> fields;
     try {
@@ -95,10 +105,12 @@ public final class DetectionPipeline implements AutoCloseable {
       return deadLetter(event, "cannot map record: " + e.getClass().getSimpleName());
     }
     try {
-      return processMapped(event.topic(), mapper.type().getName(), fields, event.receivedNanos(), wallMillis);
+      return processMapped(
+          event.topic(), mapper.type().getName(), fields, event.receivedNanos(), wallMillis);
     } catch (RuntimeException e) {
       // A rule that throws on one event must not stop the stream; the event is accounted for.
-      return deadLetter(event, "rule evaluation failed: " + e.getClass().getSimpleName() + " " + e.getMessage());
+      return deadLetter(
+          event, "rule evaluation failed: " + e.getClass().getSimpleName() + " " + e.getMessage());
     }
   }
 
@@ -109,19 +121,32 @@ public final class DetectionPipeline implements AutoCloseable {
   public List<Alert> process(String topic, Map<String, ?> rawFields, long wallMillis) {
     EventMapper mapper = mapper(topic);
     if (mapper == null) {
-      throw new IllegalArgumentException("no event type " + TopicTypes.typeFor(topic) + " is declared in the rule pack for topic " + topic);
+      throw new IllegalArgumentException(
+          "no event type "
+              + TopicTypes.typeFor(topic)
+              + " is declared in the rule pack for topic "
+              + topic);
     }
     stats.received(topic);
-    return processMapped(topic, mapper.type().getName(), mapper.fromFields(rawFields), System.nanoTime(), wallMillis);
+    return processMapped(
+        topic,
+        mapper.type().getName(),
+        mapper.fromFields(rawFields),
+        System.nanoTime(),
+        wallMillis);
   }
 
-  private List<Alert> processMapped(String topic, String type, Map<String, Object> fields, long receivedNanos, long wallMillis) {
+  private List<Alert> processMapped(
+      String topic, String type, Map<String, Object> fields, long receivedNanos, long wallMillis) {
     Object date = fields.get("EventDate");
     if (!(date instanceof Long)) {
       date = fields.get("CreatedDate");
     }
     boolean first = !clock.started();
-    long now = date instanceof Long t ? clock.onEvent(t, wallMillis) : clock.onEvent(clock.now(), wallMillis);
+    long now =
+        date instanceof Long t
+            ? clock.onEvent(t, wallMillis)
+            : clock.onEvent(clock.now(), wallMillis);
     if (first) {
       org.watchFrom(now);
     }
@@ -191,14 +216,16 @@ public final class DetectionPipeline implements AutoCloseable {
 
   /**
    * Swaps in a new rule pack between two events: nothing is dropped, counters and event time go on.
-   * Windows start empty under the new rules (what the old rules had accumulated is not carried over);
-   * open alerts and incidents carry over, so a reload neither re-pages nor splits an incident.
+   * Windows start empty under the new rules (what the old rules had accumulated is not carried
+   * over); open alerts and incidents carry over, so a reload neither re-pages nor splits an
+   * incident.
    */
   public void reload(CompiledPack compiled) {
     EsperDetector newEsper = new EsperDetector(compiled.epl(), org, found::add);
     DroolsDecider newDecider;
     try {
-      newDecider = new DroolsDecider(compiled.pack(), compiled.drl(), drill, profile.suppressions());
+      newDecider =
+          new DroolsDecider(compiled.pack(), compiled.drl(), drill, profile.suppressions());
     } catch (RuntimeException e) {
       newEsper.close();
       throw e;

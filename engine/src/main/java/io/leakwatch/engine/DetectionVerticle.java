@@ -5,9 +5,10 @@ import io.vertx.core.AbstractVerticle;
 import java.util.List;
 
 /**
- * Owns the detection pipeline. Deployed as a single worker instance, so Esper and Drools run off the
- * event loops, on one thread at a time. Batches from all subscriptions are merged into event-time
- * order first; a batch is answered (releasing its flow-control credit) once all its events are processed.
+ * Owns the detection pipeline. Deployed as a single worker instance, so Esper and Drools run off
+ * the event loops, on one thread at a time. Batches from all subscriptions are merged into
+ * event-time order first; a batch is answered (releasing its flow-control credit) once all its
+ * events are processed.
  */
 public final class DetectionVerticle extends AbstractVerticle {
   private static final long HEARTBEAT_MILLIS = 1_000;
@@ -18,11 +19,17 @@ public final class DetectionVerticle extends AbstractVerticle {
   private final ProcessedJournal journal;
 
   /**
-   * The pipeline is built (rules compiled) by the caller, so a broken pack fails before anything starts.
+   * The pipeline is built (rules compiled) by the caller, so a broken pack fails before anything
+   * starts.
    *
-   * @param maxWaitMillis how long an event may wait for a silent topic before it is processed anyway
+   * @param maxWaitMillis how long an event may wait for a silent topic before it is processed
+   *     anyway
    */
-  public DetectionVerticle(DetectionPipeline pipeline, List<String> topics, long maxWaitMillis, java.nio.file.Path journalFile) {
+  public DetectionVerticle(
+      DetectionPipeline pipeline,
+      List<String> topics,
+      long maxWaitMillis,
+      java.nio.file.Path journalFile) {
     this.pipeline = pipeline;
     this.merger = new EventTimeMerger(topics, maxWaitMillis, System.currentTimeMillis());
     this.journal = journalFile == null ? null : new ProcessedJournal(journalFile);
@@ -30,39 +37,68 @@ public final class DetectionVerticle extends AbstractVerticle {
 
   @Override
   public void start() {
-    vertx.eventBus().<Messages.EventBatch>consumer(Messages.EVENTS, message -> {
-      Messages.EventBatch batch = message.body();
-      merger.offer(batch.topic(), batch.events(), () -> {
-        if (journal != null) {
-          journal.force();
-        }
-        message.reply(batch.events().size());
-      }, System.currentTimeMillis());
-      drain();
-    });
-    vertx.eventBus().<CompiledPack>consumer(Messages.RELOAD, message -> {
-      try {
-        pipeline.reload(message.body());
-        message.reply(message.body().pack().sha256());
-      } catch (RuntimeException e) {
-        message.fail(1, e.getMessage());
-      }
-    });
-    vertx.eventBus().<String>consumer(Messages.TOPIC_DOWN, message -> merger.down(message.body(), System.currentTimeMillis()));
-    vertx.eventBus().<String>consumer(Messages.TOPIC_IDLE, message -> {
-      merger.idle(message.body());
-      drain();
-      publish(pipeline.onIdle(System.currentTimeMillis()));
-    });
-    vertx.eventBus().<Messages.ClockTick>consumer(Messages.CLOCK, message -> {
-      Long target = message.body().eventTime();
-      publish(target == null ? pipeline.onIdle(System.currentTimeMillis()) : pipeline.advanceTo(target));
-      message.reply(pipeline.eventTime());
-    });
-    vertx.setPeriodic(HEARTBEAT_MILLIS, id -> {
-      drain();
-      publish(pipeline.onIdle(System.currentTimeMillis()));
-    });
+    vertx
+        .eventBus()
+        .<Messages.EventBatch>consumer(
+            Messages.EVENTS,
+            message -> {
+              Messages.EventBatch batch = message.body();
+              merger.offer(
+                  batch.topic(),
+                  batch.events(),
+                  () -> {
+                    if (journal != null) {
+                      journal.force();
+                    }
+                    message.reply(batch.events().size());
+                  },
+                  System.currentTimeMillis());
+              drain();
+            });
+    vertx
+        .eventBus()
+        .<CompiledPack>consumer(
+            Messages.RELOAD,
+            message -> {
+              try {
+                pipeline.reload(message.body());
+                message.reply(message.body().pack().sha256());
+              } catch (RuntimeException e) {
+                message.fail(1, e.getMessage());
+              }
+            });
+    vertx
+        .eventBus()
+        .<String>consumer(
+            Messages.TOPIC_DOWN,
+            message -> merger.down(message.body(), System.currentTimeMillis()));
+    vertx
+        .eventBus()
+        .<String>consumer(
+            Messages.TOPIC_IDLE,
+            message -> {
+              merger.idle(message.body());
+              drain();
+              publish(pipeline.onIdle(System.currentTimeMillis()));
+            });
+    vertx
+        .eventBus()
+        .<Messages.ClockTick>consumer(
+            Messages.CLOCK,
+            message -> {
+              Long target = message.body().eventTime();
+              publish(
+                  target == null
+                      ? pipeline.onIdle(System.currentTimeMillis())
+                      : pipeline.advanceTo(target));
+              message.reply(pipeline.eventTime());
+            });
+    vertx.setPeriodic(
+        HEARTBEAT_MILLIS,
+        id -> {
+          drain();
+          publish(pipeline.onIdle(System.currentTimeMillis()));
+        });
     vertx.setPeriodic(RELEASE_CHECK_MILLIS, id -> drain());
   }
 

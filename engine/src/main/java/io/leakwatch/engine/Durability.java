@@ -16,13 +16,20 @@ import java.nio.file.Path;
  *     dead and reopened
  * @param journalProcessed whether to record every processed event's ids (forensics, tests)
  */
-public record Durability(Path stateDir, ReplayStart fallback, long resumeHorizonMillis, long staleAfterMillis, boolean journalProcessed) {
+public record Durability(
+    Path stateDir,
+    ReplayStart fallback,
+    long resumeHorizonMillis,
+    long staleAfterMillis,
+    boolean journalProcessed) {
   public static final long DEFAULT_HORIZON_MILLIS = 60 * 60_000L;
+
   /** Salesforce sends keepalives at most 270 s apart; a little more than that means dead. */
   public static final long DEFAULT_STALE_MILLIS = 300_000L;
 
   public static Durability none() {
-    return new Durability(null, ReplayStart.earliest(), DEFAULT_HORIZON_MILLIS, DEFAULT_STALE_MILLIS, false);
+    return new Durability(
+        null, ReplayStart.earliest(), DEFAULT_HORIZON_MILLIS, DEFAULT_STALE_MILLIS, false);
   }
 
   public boolean durable() {

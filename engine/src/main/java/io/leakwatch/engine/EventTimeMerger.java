@@ -19,14 +19,17 @@ import java.util.Map;
  * much. (Silence is measured per topic, not as queueing time: under a backlog, events wait in the
  * queue because processing is busy, and that must not let one topic race ahead.) A topic whose
  * stream is known to be down (reconnecting) will deliver a backlog from the past when it is back,
- * so it holds the others back longer: up to {@code maxDownMillis}. Even an idle topic holds an event
- * back for a short grace period after it arrives, so two streams racing on the wire cannot reorder.
+ * so it holds the others back longer: up to {@code maxDownMillis}. Even an idle topic holds an
+ * event back for a short grace period after it arrives, so two streams racing on the wire cannot
+ * reorder.
  */
 final class EventTimeMerger {
   /** An event waiting for release, with the batch it came in. */
   record Pending(ReceivedEvent event, long time, Batch batch, long arrivedWall) {}
 
-  /** A batch from one subscription; complete once every event in it has been released and processed. */
+  /**
+   * A batch from one subscription; complete once every event in it has been released and processed.
+   */
   static final class Batch {
     private int remaining;
     private final Runnable onComplete;
@@ -58,7 +61,11 @@ final class EventTimeMerger {
   private final Map<String, Topic> topics = new LinkedHashMap<>();
   private final long maxWaitMillis;
   private final long maxDownMillis;
-  /** How long an event waits for idle topics anyway: two streams' deliveries are never perfectly simultaneous. */
+
+  /**
+   * How long an event waits for idle topics anyway: two streams' deliveries are never perfectly
+   * simultaneous.
+   */
   private final long graceMillis;
 
   EventTimeMerger(List<String> expectedTopics, long maxWaitMillis, long wallNow) {
@@ -94,7 +101,10 @@ final class EventTimeMerger {
     }
   }
 
-  /** This topic's stream failed and is being reopened; what it delivers next may be older than the others. */
+  /**
+   * This topic's stream failed and is being reopened; what it delivers next may be older than the
+   * others.
+   */
   void down(String topicName, long wallNow) {
     Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(wallNow));
     topic.idle = false;
@@ -127,7 +137,10 @@ final class EventTimeMerger {
 
   private boolean mayRelease(Topic from, Pending head, long wallNow) {
     for (Topic other : topics.values()) {
-      if (other != from && other.idle && other.queue.isEmpty() && other.watermark < head.time()
+      if (other != from
+          && other.idle
+          && other.queue.isEmpty()
+          && other.watermark < head.time()
           && wallNow - head.arrivedWall() < graceMillis) {
         // An idle topic may be just about to deliver something older (its stream and this one
         // race on the wire): give it a moment.
@@ -135,11 +148,14 @@ final class EventTimeMerger {
       }
       if (other != from && !other.idle && other.queue.isEmpty() && other.watermark < head.time()) {
         boolean down = other.downSinceWall >= 0;
-        if (down ? wallNow - other.downSinceWall < maxDownMillis : wallNow - other.lastArrivalWall < maxWaitMillis) {
+        if (down
+            ? wallNow - other.downSinceWall < maxDownMillis
+            : wallNow - other.lastArrivalWall < maxWaitMillis) {
           return false;
         }
         other.downSinceWall = -1;
-        // Silent for too long: treat it as idle until it delivers again, so it stops holding others.
+        // Silent for too long: treat it as idle until it delivers again, so it stops holding
+        // others.
         other.idle = true;
       }
     }

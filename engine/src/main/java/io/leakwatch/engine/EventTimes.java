@@ -10,7 +10,8 @@ final class EventTimes {
   static long of(ReceivedEvent event, long fallback) {
     if (event.decoded()) {
       for (String field : new String[] {"EventDate", "CreatedDate"}) {
-        if (event.record().getSchema().getField(field) != null && event.record().get(field) instanceof Long time) {
+        if (event.record().getSchema().getField(field) != null
+            && event.record().get(field) instanceof Long time) {
           return time;
         }
       }

@@ -9,17 +9,17 @@ import io.leakwatch.pubsub.PubSubClient;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.response.Responder;
 import io.leakwatch.rulepack.RulePack;
-import java.nio.file.Path;
-import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running engine: one subscription verticle per topic, one detection worker, one alert worker,
@@ -34,7 +34,11 @@ public final class LeakwatchEngine implements AutoCloseable {
 
   private Responder responder;
 
-  private LeakwatchEngine(Vertx vertx, PubSubClient client, DetectionPipeline pipeline, List<SubscriptionVerticle> subscriptions) {
+  private LeakwatchEngine(
+      Vertx vertx,
+      PubSubClient client,
+      DetectionPipeline pipeline,
+      List<SubscriptionVerticle> subscriptions) {
     this.vertx = vertx;
     this.client = client;
     this.pipeline = pipeline;
@@ -46,12 +50,17 @@ public final class LeakwatchEngine implements AutoCloseable {
    * with a clear message (bad rules, unknown topic, refused credentials) instead of half-starting.
    */
   public static LeakwatchEngine start(EngineSettings settings) throws Exception {
-    DetectionPipeline pipeline = new DetectionPipeline(settings.pack(), settings.profile(),
-        new DetectionPipeline.Options(settings.idleAfterMillis(), settings.drill(), settings.deadLetters()));
+    DetectionPipeline pipeline =
+        new DetectionPipeline(
+            settings.pack(),
+            settings.profile(),
+            new DetectionPipeline.Options(
+                settings.idleAfterMillis(), settings.drill(), settings.deadLetters()));
     for (String topic : settings.topics()) {
       if (!pipeline.understands(topic)) {
         pipeline.close();
-        throw new IllegalArgumentException("topic " + topic + ": the rule pack declares no event type for it");
+        throw new IllegalArgumentException(
+            "topic " + topic + ": the rule pack declares no event type for it");
       }
     }
     Durability durability = settings.durability();
@@ -65,10 +74,20 @@ public final class LeakwatchEngine implements AutoCloseable {
         checkpoints = store.load();
       } catch (CheckpointStore.CorruptCheckpointException e) {
         Path aside = store.quarantine();
-        LOG.error("{}; moved it to {} and starting every topic from {}", e.getMessage(), aside, durability.fallback());
+        LOG.error(
+            "{}; moved it to {} and starting every topic from {}",
+            e.getMessage(),
+            aside,
+            durability.fallback());
         for (String topic : settings.topics()) {
-          gaps.add(MonitoringGap.alert(topic, 0, System.currentTimeMillis(), "the checkpoint file was unreadable: " + e.getMessage(),
-              durability.fallback().toString(), settings.drill()));
+          gaps.add(
+              MonitoringGap.alert(
+                  topic,
+                  0,
+                  System.currentTimeMillis(),
+                  "the checkpoint file was unreadable: " + e.getMessage(),
+                  durability.fallback().toString(),
+                  settings.drill()));
         }
       }
       ledger = new AlertLedger(durability.ledgerFile());
@@ -77,7 +96,8 @@ public final class LeakwatchEngine implements AutoCloseable {
     Messages.registerCodecs(vertx);
     // The first grant is fetched here, so bad OAuth settings fail the start with a clear message.
     settings.tokens().current();
-    PubSubClient client = new PubSubClient(settings.endpoint(), () -> settings.tokens().current().credentials());
+    PubSubClient client =
+        new PubSubClient(settings.endpoint(), () -> settings.tokens().current().credentials());
     List<SubscriptionVerticle> subscriptions = new ArrayList<>();
     Responder responder = null;
     AlertVerticle alertVerticle;
@@ -86,16 +106,33 @@ public final class LeakwatchEngine implements AutoCloseable {
         responder = Responder.open(settings.response(), settings.tokens());
         await(vertx.deployVerticle(new ResponseVerticle(responder)));
       }
-      DeploymentOptions worker = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(1);
+      DeploymentOptions worker =
+          new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(1);
       alertVerticle = new AlertVerticle(settings.sinks(), ledger, store, checkpoints);
       await(vertx.deployVerticle(alertVerticle, worker));
       gaps.forEach(gap -> vertx.eventBus().publish(Messages.ALERTS, gap));
-      await(vertx.deployVerticle(new DetectionVerticle(pipeline, settings.topics(), settings.maxWaitMillis(),
-          durability.journalProcessed() && durability.durable() ? durability.journalFile() : null), worker));
+      await(
+          vertx.deployVerticle(
+              new DetectionVerticle(
+                  pipeline,
+                  settings.topics(),
+                  settings.maxWaitMillis(),
+                  durability.journalProcessed() && durability.durable()
+                      ? durability.journalFile()
+                      : null),
+              worker));
       ReplayStart start = gaps.isEmpty() ? settings.start() : durability.fallback();
       for (String topic : settings.topics()) {
-        SubscriptionVerticle subscription = new SubscriptionVerticle(client, settings.tokens(), topic, start, checkpoints.get(topic),
-            durability, settings.maxBacklog(), settings.drill());
+        SubscriptionVerticle subscription =
+            new SubscriptionVerticle(
+                client,
+                settings.tokens(),
+                topic,
+                start,
+                checkpoints.get(topic),
+                durability,
+                settings.maxBacklog(),
+                settings.drill());
         await(vertx.deployVerticle(subscription));
         subscriptions.add(subscription);
       }
@@ -132,14 +169,27 @@ public final class LeakwatchEngine implements AutoCloseable {
   }
 
   private Future<String> reloadAsync(RulePack pack) {
-    return vertx.executeBlocking(() -> CompiledPack.compile(pack), false)
-        .compose(compiled -> vertx.eventBus().<String>request(Messages.RELOAD, compiled,
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000)))
-        .map(reply -> {
-          activePack = pack;
-          LOG.warn("rules reloaded: {} {} ({} rules, sha256 {})", pack.name(), pack.version(), pack.rules().size(), pack.sha256());
-          return pack.sha256();
-        });
+    return vertx
+        .executeBlocking(() -> CompiledPack.compile(pack), false)
+        .compose(
+            compiled ->
+                vertx
+                    .eventBus()
+                    .<String>request(
+                        Messages.RELOAD,
+                        compiled,
+                        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000)))
+        .map(
+            reply -> {
+              activePack = pack;
+              LOG.warn(
+                  "rules reloaded: {} {} ({} rules, sha256 {})",
+                  pack.name(),
+                  pack.version(),
+                  pack.rules().size(),
+                  pack.sha256());
+              return pack.sha256();
+            });
   }
 
   /** Whether this engine watches a drill org (its alerts are marked drill). */
@@ -159,24 +209,37 @@ public final class LeakwatchEngine implements AutoCloseable {
    * pack that does not compile is reported once and the running rules stay.
    */
   public void watchRules(java.nio.file.Path dir, long periodMillis) {
-    rulesWatch = vertx.setPeriodic(periodMillis, id -> {
-      if (checkingRules || closed) {
-        return;
-      }
-      checkingRules = true;
-      vertx.executeBlocking(() -> io.leakwatch.rulepack.RulePackLoader.fromDirectory(dir), false)
-          .compose(candidate -> {
-            if (candidate.sha256().equals(activePack.sha256()) || candidate.sha256().equals(lastRejected)) {
-              return Future.succeededFuture();
-            }
-            return reloadAsync(candidate).onFailure(e -> {
-              lastRejected = candidate.sha256();
-              LOG.error("rules in {} changed but were not loaded; the previous rules keep running:\n{}", dir, e.getMessage());
+    rulesWatch =
+        vertx.setPeriodic(
+            periodMillis,
+            id -> {
+              if (checkingRules || closed) {
+                return;
+              }
+              checkingRules = true;
+              vertx
+                  .executeBlocking(
+                      () -> io.leakwatch.rulepack.RulePackLoader.fromDirectory(dir), false)
+                  .compose(
+                      candidate -> {
+                        if (candidate.sha256().equals(activePack.sha256())
+                            || candidate.sha256().equals(lastRejected)) {
+                          return Future.succeededFuture();
+                        }
+                        return reloadAsync(candidate)
+                            .onFailure(
+                                e -> {
+                                  lastRejected = candidate.sha256();
+                                  LOG.error(
+                                      "rules in {} changed but were not loaded; the previous rules keep running:\n{}",
+                                      dir,
+                                      e.getMessage());
+                                });
+                      })
+                  .onFailure(
+                      e -> LOG.error("rules in {} could not be read: {}", dir, e.getMessage()))
+                  .onComplete(done -> checkingRules = false);
             });
-          })
-          .onFailure(e -> LOG.error("rules in {} could not be read: {}", dir, e.getMessage()))
-          .onComplete(done -> checkingRules = false);
-    });
   }
 
   private volatile AlertVerticle alertVerticle;
@@ -190,7 +253,10 @@ public final class LeakwatchEngine implements AutoCloseable {
     return pipeline.stats();
   }
 
-  /** Wall time (epoch millis) positions were last saved to the checkpoint file, 0 before the first save. */
+  /**
+   * Wall time (epoch millis) positions were last saved to the checkpoint file, 0 before the first
+   * save.
+   */
   public long lastCheckpointSave() {
     return alertVerticle.lastCheckpointSave();
   }
@@ -209,7 +275,12 @@ public final class LeakwatchEngine implements AutoCloseable {
    * releases has been handed to the sinks' queue. Used at the end of a finite replay.
    */
   public long advanceClock(long eventTime) throws Exception {
-    Long now = await(vertx.eventBus().<Long>request(Messages.CLOCK, new Messages.ClockTick(eventTime)).map(m -> m.body()));
+    Long now =
+        await(
+            vertx
+                .eventBus()
+                .<Long>request(Messages.CLOCK, new Messages.ClockTick(eventTime))
+                .map(m -> m.body()));
     return now;
   }
 
@@ -220,14 +291,17 @@ public final class LeakwatchEngine implements AutoCloseable {
     await(vertx.eventBus().request(Messages.ALERTS_FLUSH, "flush"));
   }
 
-  /** The response actions (pending approvals, approve, reject, history), or null when they are off. */
+  /**
+   * The response actions (pending approvals, approve, reject, history), or null when they are off.
+   */
   public Responder responder() {
     return responder;
   }
 
   @Override
   public void close() throws Exception {
-    // The rules watcher would otherwise schedule blocking work on a closing Vert.x (and log a rejection).
+    // The rules watcher would otherwise schedule blocking work on a closing Vert.x (and log a
+    // rejection).
     closed = true;
     if (rulesWatch >= 0) {
       vertx.cancelTimer(rulesWatch);

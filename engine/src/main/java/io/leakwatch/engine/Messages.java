@@ -10,21 +10,28 @@ import java.util.List;
 public final class Messages {
   /** Subscriptions → detection: a batch of events, answered with the number processed. */
   public static final String EVENTS = "leakwatch.events";
+
   /** Detection → sinks: every alert, published. */
   public static final String ALERTS = "leakwatch.alerts";
+
   /** Anyone → sinks: answered once every alert published before it was delivered. */
   public static final String ALERTS_FLUSH = "leakwatch.alerts.flush";
+
   /**
-   * Subscriptions → sinks: a topic's new position. Travels behind the alerts of the events it covers,
-   * so it is saved only after they are delivered.
+   * Subscriptions → sinks: a topic's new position. Travels behind the alerts of the events it
+   * covers, so it is saved only after they are delivered.
    */
   public static final String CHECKPOINT = "leakwatch.checkpoint";
+
   /** Subscriptions → detection: the server sent a keepalive; this topic has nothing pending. */
   public static final String TOPIC_IDLE = "leakwatch.topic.idle";
+
   /** Subscriptions → detection: this topic's stream is down and being reopened. */
   public static final String TOPIC_DOWN = "leakwatch.topic.down";
+
   /** Anyone → detection: replace the rules with this compiled pack; answered once it runs. */
   public static final String RELOAD = "leakwatch.rules.reload";
+
   /** Anyone → detection: a request to move event time on. */
   public static final String CLOCK = "leakwatch.clock";
 

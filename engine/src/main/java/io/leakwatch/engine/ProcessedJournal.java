@@ -22,15 +22,22 @@ final class ProcessedJournal implements AutoCloseable {
   ProcessedJournal(Path file) {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      channel =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open processed journal " + file, e);
     }
   }
 
   void processed(ReceivedEvent event) {
-    pending.append(event.topic()).append(' ').append(event.replayId() == null ? "-" : event.replayId().toHex()).append(' ')
-        .append(event.eventId()).append('\n');
+    pending
+        .append(event.topic())
+        .append(' ')
+        .append(event.replayId() == null ? "-" : event.replayId().toHex())
+        .append(' ')
+        .append(event.eventId())
+        .append('\n');
   }
 
   void force() {

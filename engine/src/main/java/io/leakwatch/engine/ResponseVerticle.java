@@ -22,14 +22,24 @@ public final class ResponseVerticle extends AbstractVerticle {
 
   @Override
   public void start() {
-    vertx.eventBus().<Alert>consumer(Messages.ALERTS, message -> {
-      Alert alert = message.body();
-      if (!alert.responses().isEmpty()) {
-        responder.submit(alert).exceptionally(e -> {
-          LOG.error("response actions of alert {} were not taken: {}", alert.id(), e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
-          return null;
-        });
-      }
-    });
+    vertx
+        .eventBus()
+        .<Alert>consumer(
+            Messages.ALERTS,
+            message -> {
+              Alert alert = message.body();
+              if (!alert.responses().isEmpty()) {
+                responder
+                    .submit(alert)
+                    .exceptionally(
+                        e -> {
+                          LOG.error(
+                              "response actions of alert {} were not taken: {}",
+                              alert.id(),
+                              e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
+                          return null;
+                        });
+              }
+            });
   }
 }

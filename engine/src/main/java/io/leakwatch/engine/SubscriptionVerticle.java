@@ -21,18 +21,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Pub/Sub subscription. Hands each batch to the detection verticle and releases its flow-control
- * credit only once the batch is processed; then sends the topic's new position to be checkpointed
- * behind the batch's alerts. Reopens the stream from the last processed replay id, with exponential
- * backoff and jitter, when it fails, when the server closes it, or when it goes stale (no events and
- * no keepalive for too long). When the server rejects the position, it starts from the fallback and
- * raises a monitoring-gap alert.
+ * One Pub/Sub subscription. Hands each batch to the detection verticle and releases its
+ * flow-control credit only once the batch is processed; then sends the topic's new position to be
+ * checkpointed behind the batch's alerts. Reopens the stream from the last processed replay id,
+ * with exponential backoff and jitter, when it fails, when the server closes it, or when it goes
+ * stale (no events and no keepalive for too long). When the server rejects the position, it starts
+ * from the fallback and raises a monitoring-gap alert.
  */
 public final class SubscriptionVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(SubscriptionVerticle.class);
   private static final long MAX_BACKOFF_MILLIS = 30_000;
-  private static final DeliveryOptions BATCH_DELIVERY = new DeliveryOptions().setSendTimeout(300_000);
-  private static final DeliveryOptions COMMIT_DELIVERY = new DeliveryOptions().setSendTimeout(600_000);
+  private static final DeliveryOptions BATCH_DELIVERY =
+      new DeliveryOptions().setSendTimeout(300_000);
+  private static final DeliveryOptions COMMIT_DELIVERY =
+      new DeliveryOptions().setSendTimeout(600_000);
 
   private final PubSubClient client;
   private final TokenSource tokens;
@@ -56,9 +58,18 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private boolean reconnecting;
   private boolean stopping;
 
-  /** @param checkpoint where this topic stood when the engine last stopped, or null */
-  public SubscriptionVerticle(PubSubClient client, TokenSource tokens, String topic, ReplayStart configuredStart, Checkpoint checkpoint,
-      Durability durability, int maxBacklog, boolean drill) {
+  /**
+   * @param checkpoint where this topic stood when the engine last stopped, or null
+   */
+  public SubscriptionVerticle(
+      PubSubClient client,
+      TokenSource tokens,
+      String topic,
+      ReplayStart configuredStart,
+      Checkpoint checkpoint,
+      Durability durability,
+      int maxBacklog,
+      boolean drill) {
     this.client = client;
     this.tokens = tokens;
     this.topic = topic;
@@ -75,34 +86,52 @@ public final class SubscriptionVerticle extends AbstractVerticle {
 
   @Override
   public void start(Promise<Void> started) {
-    vertx.executeBlocking(() -> client.topic(topic)).onComplete(result -> {
-      if (result.failed() && drill) {
-        // A drill org's simulator only listens while a drill runs: keep trying instead of failing the start.
-        LOG.warn("drill topic {}: the simulator is not reachable ({}); subscribing as soon as it is", topic,
-            PubSubErrors.describe(result.cause()));
-        subscribe(checkpoint != null && checkpoint.resumeAfter() != null ? ReplayStart.after(checkpoint.resumeAfter()) : configuredStart);
-        vertx.setPeriodic(Math.max(50, durability.staleAfterMillis() / 4), id -> watchdog());
-        started.complete();
-        return;
-      }
-      if (result.failed()) {
-        started.fail(new IllegalStateException("topic " + topic + ": GetTopic failed: " + PubSubErrors.describe(result.cause())));
-        return;
-      }
-      TopicInfo info = result.result();
-      if (!info.getCanSubscribe()) {
-        started.fail(new IllegalStateException("topic " + topic + ": the server does not allow this user to subscribe"));
-        return;
-      }
-      ReplayStart start = checkpoint != null && checkpoint.resumeAfter() != null
-          ? ReplayStart.after(checkpoint.resumeAfter())
-          : configuredStart;
-      subscribe(start);
-      LOG.info("subscribed to {} from {} (schema {})", topic, start, info.getSchemaId());
-      long check = Math.max(50, durability.staleAfterMillis() / 4);
-      vertx.setPeriodic(check, id -> watchdog());
-      started.complete();
-    });
+    vertx
+        .executeBlocking(() -> client.topic(topic))
+        .onComplete(
+            result -> {
+              if (result.failed() && drill) {
+                // A drill org's simulator only listens while a drill runs: keep trying instead of
+                // failing the start.
+                LOG.warn(
+                    "drill topic {}: the simulator is not reachable ({}); subscribing as soon as it is",
+                    topic,
+                    PubSubErrors.describe(result.cause()));
+                subscribe(
+                    checkpoint != null && checkpoint.resumeAfter() != null
+                        ? ReplayStart.after(checkpoint.resumeAfter())
+                        : configuredStart);
+                vertx.setPeriodic(
+                    Math.max(50, durability.staleAfterMillis() / 4), id -> watchdog());
+                started.complete();
+                return;
+              }
+              if (result.failed()) {
+                started.fail(
+                    new IllegalStateException(
+                        "topic "
+                            + topic
+                            + ": GetTopic failed: "
+                            + PubSubErrors.describe(result.cause())));
+                return;
+              }
+              TopicInfo info = result.result();
+              if (!info.getCanSubscribe()) {
+                started.fail(
+                    new IllegalStateException(
+                        "topic " + topic + ": the server does not allow this user to subscribe"));
+                return;
+              }
+              ReplayStart start =
+                  checkpoint != null && checkpoint.resumeAfter() != null
+                      ? ReplayStart.after(checkpoint.resumeAfter())
+                      : configuredStart;
+              subscribe(start);
+              LOG.info("subscribed to {} from {} (schema {})", topic, start, info.getSchemaId());
+              long check = Math.max(50, durability.staleAfterMillis() / 4);
+              vertx.setPeriodic(check, id -> watchdog());
+              started.complete();
+            });
   }
 
   private void subscribe(ReplayStart start) {
@@ -113,37 +142,51 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     @Override
     public void onEvents(String topic, List<ReceivedEvent> events) {
       PubSubSubscriber from = subscriber;
-      context.runOnContext(v -> {
-        live = true;
-        failures = 0;
-        inFlight++;
-        vertx.eventBus().<Integer>request(Messages.EVENTS, new Messages.EventBatch(topic, events), BATCH_DELIVERY)
-            .onComplete(reply -> {
-              inFlight--;
-              if (reply.succeeded()) {
-                // Credit comes back only once the batch's alerts are delivered and its position
-                // committed: a slow sink slows the stream instead of filling memory.
-                batchProcessed(events).onComplete(committed -> from.release(events.size()));
-              } else {
-                LOG.error("batch of {} events on {} was not confirmed processed: {}", events.size(), topic, reply.cause().toString());
-                from.release(events.size());
-              }
-            });
-      });
+      context.runOnContext(
+          v -> {
+            live = true;
+            failures = 0;
+            inFlight++;
+            vertx
+                .eventBus()
+                .<Integer>request(
+                    Messages.EVENTS, new Messages.EventBatch(topic, events), BATCH_DELIVERY)
+                .onComplete(
+                    reply -> {
+                      inFlight--;
+                      if (reply.succeeded()) {
+                        // Credit comes back only once the batch's alerts are delivered and its
+                        // position
+                        // committed: a slow sink slows the stream instead of filling memory.
+                        batchProcessed(events).onComplete(committed -> from.release(events.size()));
+                      } else {
+                        LOG.error(
+                            "batch of {} events on {} was not confirmed processed: {}",
+                            events.size(),
+                            topic,
+                            reply.cause().toString());
+                        from.release(events.size());
+                      }
+                    });
+          });
     }
 
     @Override
     public void onKeepAlive(String topic, ReplayId latest) {
-      context.runOnContext(v -> {
-        live = true;
-        vertx.eventBus().send(Messages.TOPIC_IDLE, topic);
-      });
+      context.runOnContext(
+          v -> {
+            live = true;
+            vertx.eventBus().send(Messages.TOPIC_IDLE, topic);
+          });
     }
 
     @Override
     public void onError(String topic, Throwable failure) {
-      context.runOnContext(v -> scheduleReconnect("stream failed: " + PubSubErrors.describe(failure),
-          PubSubErrors.errorCode(failure).orElse("")));
+      context.runOnContext(
+          v ->
+              scheduleReconnect(
+                  "stream failed: " + PubSubErrors.describe(failure),
+                  PubSubErrors.errorCode(failure).orElse("")));
     }
 
     @Override
@@ -162,8 +205,15 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     lastEventTime = time;
     processed += events.size();
     tracker.processed(last.replayId(), time);
-    return vertx.eventBus().request(Messages.CHECKPOINT, tracker.checkpoint(), COMMIT_DELIVERY).onFailure(e ->
-        LOG.error("position of {} not confirmed committed (alert sinks stuck?): {}", topic, e.toString()));
+    return vertx
+        .eventBus()
+        .request(Messages.CHECKPOINT, tracker.checkpoint(), COMMIT_DELIVERY)
+        .onFailure(
+            e ->
+                LOG.error(
+                    "position of {} not confirmed committed (alert sinks stuck?): {}",
+                    topic,
+                    e.toString()));
   }
 
   private void watchdog() {
@@ -188,18 +238,26 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
     failures++;
     LOG.warn("subscription {}: {}; reconnecting in {} ms", topic, why, delay);
-    boolean positionRejected = errorCode.equals(PubSubErrors.REPLAY_ID_CORRUPTED)
-        || errorCode.equals(PubSubErrors.REPLAY_ID_VALIDATION_FAILED);
+    boolean positionRejected =
+        errorCode.equals(PubSubErrors.REPLAY_ID_CORRUPTED)
+            || errorCode.equals(PubSubErrors.REPLAY_ID_VALIDATION_FAILED);
     if (errorCode.equals(PubSubErrors.AUTH_ERROR)) {
-      // The token expired or was revoked: get a new one first, then resume where processing stopped.
-      vertx.executeBlocking(tokens::refresh, false).onComplete(refreshed -> {
-        if (refreshed.failed()) {
-          LOG.error("subscription {}: token refresh failed: {}", topic, refreshed.cause().getMessage());
-        } else {
-          LOG.info("subscription {}: access token refreshed", topic);
-        }
-        vertx.setTimer(delay, id -> reconnect(false));
-      });
+      // The token expired or was revoked: get a new one first, then resume where processing
+      // stopped.
+      vertx
+          .executeBlocking(tokens::refresh, false)
+          .onComplete(
+              refreshed -> {
+                if (refreshed.failed()) {
+                  LOG.error(
+                      "subscription {}: token refresh failed: {}",
+                      topic,
+                      refreshed.cause().getMessage());
+                } else {
+                  LOG.info("subscription {}: access token refreshed", topic);
+                }
+                vertx.setTimer(delay, id -> reconnect(false));
+              });
       return;
     }
     vertx.setTimer(delay, id -> reconnect(positionRejected));
@@ -215,16 +273,32 @@ public final class SubscriptionVerticle extends AbstractVerticle {
       return;
     }
     reconnecting = false;
-    ReplayId resumeAfter = lastProcessed != null ? lastProcessed : checkpoint == null ? null : checkpoint.resumeAfter();
+    ReplayId resumeAfter =
+        lastProcessed != null
+            ? lastProcessed
+            : checkpoint == null ? null : checkpoint.resumeAfter();
     ReplayStart start = resumeAfter == null ? configuredStart : ReplayStart.after(resumeAfter);
     if (positionRejected) {
       start = durability.fallback();
       gaps++;
-      LOG.error("subscription {}: the server rejected replay id {}; resuming from {}. Events in between may never be seen.",
-          topic, resumeAfter, start);
-      vertx.eventBus().publish(Messages.ALERTS, MonitoringGap.alert(topic, lastEventTime, System.currentTimeMillis(),
-          "the server rejected stored replay id " + resumeAfter + " (expired past the retention window, or corrupt)",
-          start.toString(), drill));
+      LOG.error(
+          "subscription {}: the server rejected replay id {}; resuming from {}. Events in between may never be seen.",
+          topic,
+          resumeAfter,
+          start);
+      vertx
+          .eventBus()
+          .publish(
+              Messages.ALERTS,
+              MonitoringGap.alert(
+                  topic,
+                  lastEventTime,
+                  System.currentTimeMillis(),
+                  "the server rejected stored replay id "
+                      + resumeAfter
+                      + " (expired past the retention window, or corrupt)",
+                  start.toString(),
+                  drill));
     }
     reconnects++;
     subscribe(start);

@@ -8,8 +8,8 @@ import io.leakwatch.config.OrgConfig;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.ProfileException;
-import io.leakwatch.rulepack.RulePackException;
 import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.rulepack.RulePackException;
 import io.leakwatch.rulepack.RulePackLoader;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -25,6 +25,7 @@ import org.slf4j.MDC;
  */
 public final class Fleet implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
+
   /** How often a rules folder is checked for changes. */
   private static final long RULES_CHECK_MILLIS = 2_000;
 
@@ -43,12 +44,16 @@ public final class Fleet implements AutoCloseable {
    * @param sinks shared by all orgs; the fleet owns them from here on and closes them
    * @param history records each org's delivered alerts for the API, or null
    */
-  public static Fleet start(List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history) throws Exception {
+  public static Fleet start(List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history)
+      throws Exception {
     List<EngineOrg> started = new ArrayList<>();
     try {
       for (OrgConfig org : configs) {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("org", org.name())) {
-          RulePack pack = org.rules() == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(org.rules());
+          RulePack pack =
+              org.rules() == null
+                  ? RulePackLoader.defaultPack()
+                  : RulePackLoader.fromDirectory(org.rules());
           List<AlertSink> orgSinks = new ArrayList<>();
           sinks.forEach(sink -> orgSinks.add(new SharedSink(sink)));
           if (history != null) {
@@ -60,8 +65,15 @@ public final class Fleet implements AutoCloseable {
             // Edit the folder and the rules reload: compiled first, swapped only if they compile.
             engine.watchRules(org.rules(), RULES_CHECK_MILLIS);
           }
-          LOG.info("org {} running: {}:{}, {} topics, rule pack {} {} ({} rules)", org.name(), org.endpoint().host(),
-              org.endpoint().port(), org.topics().size(), pack.name(), pack.version(), pack.rules().size());
+          LOG.info(
+              "org {} running: {}:{}, {} topics, rule pack {} {} ({} rules)",
+              org.name(),
+              org.endpoint().host(),
+              org.endpoint().port(),
+              org.topics().size(),
+              pack.name(),
+              pack.version(),
+              pack.rules().size());
         } catch (ProfileException | RulePackException e) {
           throw e; // a configuration problem: already names its file and line
         } catch (Exception e) {
@@ -78,8 +90,15 @@ public final class Fleet implements AutoCloseable {
   /** An org's engine could not start; says which org, and why. */
   public static final class OrgStartException extends Exception {
     OrgStartException(String org, Exception cause) {
-      super("org " + org + ": " + (cause.getCause() != null && cause instanceof java.util.concurrent.ExecutionException
-          ? cause.getCause().getMessage() : cause.getMessage()), cause);
+      super(
+          "org "
+              + org
+              + ": "
+              + (cause.getCause() != null
+                      && cause instanceof java.util.concurrent.ExecutionException
+                  ? cause.getCause().getMessage()
+                  : cause.getMessage()),
+          cause);
     }
   }
 
@@ -88,11 +107,17 @@ public final class Fleet implements AutoCloseable {
   }
 
   public LeakwatchEngine engine(String org) {
-    return orgs.stream().filter(o -> o.name().equals(org)).findFirst().map(EngineOrg::engine)
+    return orgs.stream()
+        .filter(o -> o.name().equals(org))
+        .findFirst()
+        .map(EngineOrg::engine)
         .orElseThrow(() -> new IllegalArgumentException("no org named " + org));
   }
 
-  /** Stops every engine (each finishes its batch, delivers its alerts, saves its checkpoint), then closes the sinks. */
+  /**
+   * Stops every engine (each finishes its batch, delivers its alerts, saves its checkpoint), then
+   * closes the sinks.
+   */
   @Override
   public void close() {
     for (int i = orgs.size() - 1; i >= 0; i--) {
@@ -107,7 +132,10 @@ public final class Fleet implements AutoCloseable {
       try {
         sink.close();
       } catch (IOException | RuntimeException e) {
-        LOG.error("alert sink {} did not close cleanly: {}", sink.getClass().getSimpleName(), e.toString());
+        LOG.error(
+            "alert sink {} did not close cleanly: {}",
+            sink.getClass().getSimpleName(),
+            e.toString());
       }
     }
   }

@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LatencyHistogram {
   /** Upper bounds in seconds, from 100 µs to 10 s; Prometheus adds +Inf. */
-  public static final double[] DEFAULT_BOUNDS_SECONDS = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-      0.5, 1, 2.5, 5, 10};
+  public static final double[] DEFAULT_BOUNDS_SECONDS = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
 
   private final double[] bounds;
   private final long[] boundsNanos;

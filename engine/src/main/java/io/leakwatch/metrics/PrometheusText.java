@@ -16,7 +16,11 @@ public final class PrometheusText {
   /** Declares a family (counter, gauge, histogram); later calls with the same name are ignored. */
   public PrometheusText family(String name, String type, String help) {
     if (declared.putIfAbsent(name, type) == null) {
-      out.append("# HELP ").append(name).append(' ').append(help.replace("\\", "\\\\").replace("\n", "\\n")).append('\n');
+      out.append("# HELP ")
+          .append(name)
+          .append(' ')
+          .append(help.replace("\\", "\\\\").replace("\n", "\\n"))
+          .append('\n');
       out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
     return this;
@@ -40,7 +44,8 @@ public final class PrometheusText {
   }
 
   /** The _bucket, _sum and _count samples of a histogram family. */
-  public PrometheusText histogram(String name, LatencyHistogram.Snapshot snapshot, String... labels) {
+  public PrometheusText histogram(
+      String name, LatencyHistogram.Snapshot snapshot, String... labels) {
     double[] bounds = snapshot.boundsSeconds();
     for (int i = 0; i <= bounds.length; i++) {
       String le = i < bounds.length ? number(bounds[i]) : "+Inf";

@@ -30,7 +30,8 @@ public final class Cidr {
       try {
         prefix = Integer.parseInt(trimmed.substring(slash + 1));
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("'" + text + "' has a prefix length that is not a number");
+        throw new IllegalArgumentException(
+            "'" + text + "' has a prefix length that is not a number");
       }
       if (prefix < 0 || prefix > bits) {
         throw new IllegalArgumentException("'" + text + "' has a prefix length outside 0.." + bits);
@@ -39,7 +40,9 @@ public final class Cidr {
     return new Cidr(trimmed, mask(address, prefix), prefix);
   }
 
-  /** Whether {@code ip} (a literal address) lies in this network. Anything unparseable is outside. */
+  /**
+   * Whether {@code ip} (a literal address) lies in this network. Anything unparseable is outside.
+   */
   public boolean contains(String ip) {
     byte[] address = ip == null ? null : literalAddress(ip.trim());
     if (address == null || address.length != network.length) {
@@ -73,7 +76,8 @@ public final class Cidr {
       }
       return out;
     }
-    if (host.indexOf(':') < 0 || !host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+    if (host.indexOf(':') < 0
+        || !host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
       return null;
     }
     try {

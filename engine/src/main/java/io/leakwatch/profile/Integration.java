@@ -11,5 +11,10 @@ import java.util.Set;
  * @param fields per declared object (lower-cased), the fields it declared it selects (lower-cased)
  */
 public record Integration(
-    String name, Set<String> userIds, Set<String> connectedAppIds, TimeWindow runWindow, long maxRowsPer5Min, Set<String> objects,
+    String name,
+    Set<String> userIds,
+    Set<String> connectedAppIds,
+    TimeWindow runWindow,
+    long maxRowsPer5Min,
+    Set<String> objects,
     java.util.Map<String, Set<String>> fields) {}

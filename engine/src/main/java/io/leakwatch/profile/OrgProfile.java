@@ -12,9 +12,10 @@ import java.util.Set;
  * @param phiObjects API names of objects that hold PHI, lower-cased for matching
  * @param bulkReadThreshold patient rows a person may read in five minutes before it is a bulk read
  * @param changeWindow when admins may do maintenance (read debug logs, …), or null for never
- * @param phiFields per PHI object (lower-cased), the fields that hold PHI; an object without an entry
- *     counts every field as PHI
- * @param suppressions findings a person decided not to be paged for, each with a reason and an expiry
+ * @param phiFields per PHI object (lower-cased), the fields that hold PHI; an object without an
+ *     entry counts every field as PHI
+ * @param suppressions findings a person decided not to be paged for, each with a reason and an
+ *     expiry
  */
 public record OrgProfile(
     String orgId,
@@ -36,7 +37,9 @@ public record OrgProfile(
    */
   public record Suppression(String rule, String principal, String reason, long expiresAt) {
     public boolean matches(String ruleId, String alertPrincipal, long eventTime) {
-      return (rule.equals("*") || rule.equals(ruleId)) && (principal == null || principal.equals(alertPrincipal)) && eventTime < expiresAt;
+      return (rule.equals("*") || rule.equals(ruleId))
+          && (principal == null || principal.equals(alertPrincipal))
+          && eventTime < expiresAt;
     }
   }
 

@@ -26,8 +26,19 @@ import java.util.Set;
  */
 public final class OrgProfileLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Set<String> TOP_KEYS = Set.of(
-      "orgId", "name", "timeZone", "businessHours", "trustedNetworks", "phiObjects", "integrations", "thresholds", "changeWindow", "phiFields", "suppressions");
+  private static final Set<String> TOP_KEYS =
+      Set.of(
+          "orgId",
+          "name",
+          "timeZone",
+          "businessHours",
+          "trustedNetworks",
+          "phiObjects",
+          "integrations",
+          "thresholds",
+          "changeWindow",
+          "phiFields",
+          "suppressions");
 
   private final String source;
 
@@ -50,8 +61,12 @@ public final class OrgProfileLoader {
     try {
       root = YAML.readTree(yaml);
     } catch (JsonProcessingException e) {
-      throw new ProfileException(source, null, "not valid YAML: " + e.getOriginalMessage()
-          + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+      throw new ProfileException(
+          source,
+          null,
+          "not valid YAML: "
+              + e.getOriginalMessage()
+              + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
     }
     if (root == null || !root.isObject()) {
       throw new ProfileException(source, null, "must be a YAML mapping");
@@ -63,7 +78,9 @@ public final class OrgProfileLoader {
     rejectUnknown(root, "", TOP_KEYS);
     String orgId = text(root, "orgId", true);
     if (!orgId.matches("00D[0-9A-Za-z]{12}([0-9A-Za-z]{3})?")) {
-      fail("orgId", "'" + orgId + "' is not a Salesforce org id (00D followed by 12 or 15 characters)");
+      fail(
+          "orgId",
+          "'" + orgId + "' is not a Salesforce org id (00D followed by 12 or 15 characters)");
     }
     String name = root.has("name") ? text(root, "name", true) : orgId;
     ZoneId zone;
@@ -71,25 +88,32 @@ public final class OrgProfileLoader {
     try {
       zone = ZoneId.of(zoneText);
     } catch (DateTimeException e) {
-      throw new ProfileException(source, "timeZone", "'" + zoneText + "' is not a time zone id (e.g. America/New_York)");
+      throw new ProfileException(
+          source, "timeZone", "'" + zoneText + "' is not a time zone id (e.g. America/New_York)");
     }
 
     JsonNode hours = required(root, "businessHours", "businessHours");
     rejectUnknown(hours, "businessHours", Set.of("start", "end", "days"));
-    TimeWindow businessHours = new TimeWindow(
-        time(hours, "start", "businessHours.start"), time(hours, "end", "businessHours.end"));
+    TimeWindow businessHours =
+        new TimeWindow(
+            time(hours, "start", "businessHours.start"), time(hours, "end", "businessHours.end"));
     Set<DayOfWeek> days = days(required(hours, "days", "businessHours.days"), "businessHours.days");
     OrgProfile.ChangeWindow changeWindow = null;
     if (root.has("changeWindow")) {
       JsonNode window = root.get("changeWindow");
       rejectUnknown(window, "changeWindow", Set.of("start", "end", "days"));
-      changeWindow = new OrgProfile.ChangeWindow(days(required(window, "days", "changeWindow.days"), "changeWindow.days"),
-          new TimeWindow(time(window, "start", "changeWindow.start"), time(window, "end", "changeWindow.end")));
+      changeWindow =
+          new OrgProfile.ChangeWindow(
+              days(required(window, "days", "changeWindow.days"), "changeWindow.days"),
+              new TimeWindow(
+                  time(window, "start", "changeWindow.start"),
+                  time(window, "end", "changeWindow.end")));
     }
 
     List<Cidr> trusted = new ArrayList<>();
     int n = 0;
-    for (JsonNode cidr : list(required(root, "trustedNetworks", "trustedNetworks"), "trustedNetworks")) {
+    for (JsonNode cidr :
+        list(required(root, "trustedNetworks", "trustedNetworks"), "trustedNetworks")) {
       String key = "trustedNetworks[" + n++ + "]";
       try {
         trusted.add(Cidr.parse(cidr.asText()));
@@ -121,7 +145,17 @@ public final class OrgProfileLoader {
       Set<String> seenUsers = new LinkedHashSet<>();
       for (JsonNode node : list(root.get("integrations"), "integrations")) {
         String at = "integrations[" + i++ + "]";
-        rejectUnknown(node, at, Set.of("name", "userIds", "connectedAppIds", "runWindow", "maxRowsPer5Min", "objects", "fields"));
+        rejectUnknown(
+            node,
+            at,
+            Set.of(
+                "name",
+                "userIds",
+                "connectedAppIds",
+                "runWindow",
+                "maxRowsPer5Min",
+                "objects",
+                "fields"));
         String integrationName = text(node, "name", true, at + ".name");
         Set<String> users = new LinkedHashSet<>();
         int u = 0;
@@ -147,8 +181,10 @@ public final class OrgProfileLoader {
         }
         JsonNode window = required(node, "runWindow", at + ".runWindow");
         rejectUnknown(window, at + ".runWindow", Set.of("start", "end"));
-        TimeWindow runWindow = new TimeWindow(
-            time(window, "start", at + ".runWindow.start"), time(window, "end", at + ".runWindow.end"));
+        TimeWindow runWindow =
+            new TimeWindow(
+                time(window, "start", at + ".runWindow.start"),
+                time(window, "end", at + ".runWindow.end"));
         long max = positive(node, "maxRowsPer5Min", at + ".maxRowsPer5Min");
         Set<String> objects = new LinkedHashSet<>();
         if (node.has("objects")) {
@@ -156,12 +192,30 @@ public final class OrgProfileLoader {
             objects.add(object.asText().trim().toLowerCase(Locale.ROOT));
           }
         }
-        java.util.Map<String, Set<String>> fields = node.has("fields") ? fieldMap(node.get("fields"), at + ".fields") : java.util.Map.of();
-        integrations.add(new Integration(integrationName, Set.copyOf(users), Set.copyOf(apps), runWindow, max, Set.copyOf(objects), fields));
+        java.util.Map<String, Set<String>> fields =
+            node.has("fields") ? fieldMap(node.get("fields"), at + ".fields") : java.util.Map.of();
+        integrations.add(
+            new Integration(
+                integrationName,
+                Set.copyOf(users),
+                Set.copyOf(apps),
+                runWindow,
+                max,
+                Set.copyOf(objects),
+                fields));
       }
     }
-    return new OrgProfile(orgId, name, zone, businessHours, Set.copyOf(days), List.copyOf(trusted),
-        Set.copyOf(phi), List.copyOf(integrations), bulk, changeWindow,
+    return new OrgProfile(
+        orgId,
+        name,
+        zone,
+        businessHours,
+        Set.copyOf(days),
+        List.copyOf(trusted),
+        Set.copyOf(phi),
+        List.copyOf(integrations),
+        bulk,
+        changeWindow,
         root.has("phiFields") ? fieldMap(root.get("phiFields"), "phiFields") : java.util.Map.of(),
         root.has("suppressions") ? suppressions(root.get("suppressions"), zone) : List.of());
   }
@@ -177,13 +231,26 @@ public final class OrgProfileLoader {
       String expires = text(s, "expires", true, at + ".expires");
       long expiresAt;
       try {
-        expiresAt = expires.contains("T")
-            ? java.time.OffsetDateTime.parse(expires).toInstant().toEpochMilli()
-            : java.time.LocalDate.parse(expires).plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        expiresAt =
+            expires.contains("T")
+                ? java.time.OffsetDateTime.parse(expires).toInstant().toEpochMilli()
+                : java.time.LocalDate.parse(expires)
+                    .plusDays(1)
+                    .atStartOfDay(zone)
+                    .toInstant()
+                    .toEpochMilli();
       } catch (java.time.format.DateTimeParseException e) {
-        throw new ProfileException(source, at + ".expires", "'" + expires + "' is not a date (2026-06-30) or an ISO datetime with offset");
+        throw new ProfileException(
+            source,
+            at + ".expires",
+            "'" + expires + "' is not a date (2026-06-30) or an ISO datetime with offset");
       }
-      out.add(new OrgProfile.Suppression(rule, s.has("principal") ? text(s, "principal", true, at + ".principal") : null, reason, expiresAt));
+      out.add(
+          new OrgProfile.Suppression(
+              rule,
+              s.has("principal") ? text(s, "principal", true, at + ".principal") : null,
+              reason,
+              expiresAt));
     }
     return List.copyOf(out);
   }
@@ -226,7 +293,9 @@ public final class OrgProfileLoader {
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!known.contains(name)) {
-        fail(at.isEmpty() ? name : at + "." + name, "unknown key (expected one of " + new java.util.TreeSet<>(known) + ")");
+        fail(
+            at.isEmpty() ? name : at + "." + name,
+            "unknown key (expected one of " + new java.util.TreeSet<>(known) + ")");
       }
     }
   }

@@ -9,7 +9,8 @@ package io.leakwatch.response;
  * @param attempts calls made, retries included
  * @param affected records changed: the frozen login, revoked tokens, ended sessions
  */
-public record ActionOutcome(boolean done, int status, String errorCode, int attempts, int affected) {
+public record ActionOutcome(
+    boolean done, int status, String errorCode, int attempts, int affected) {
   public static ActionOutcome done(int status, int attempts, int affected) {
     return new ActionOutcome(true, status, null, attempts, affected);
   }

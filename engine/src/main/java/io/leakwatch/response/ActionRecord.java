@@ -38,7 +38,20 @@ public record ActionRecord(
     REJECTED
   }
 
-  ActionRecord with(State newState, String newDecidedBy, String newRejection, ActionOutcome newOutcome) {
-    return new ActionRecord(id, alertId, ruleId, requestedBy, action, userId, mode, newState, requestedAt, newDecidedBy, newRejection, newOutcome);
+  ActionRecord with(
+      State newState, String newDecidedBy, String newRejection, ActionOutcome newOutcome) {
+    return new ActionRecord(
+        id,
+        alertId,
+        ruleId,
+        requestedBy,
+        action,
+        userId,
+        mode,
+        newState,
+        requestedAt,
+        newDecidedBy,
+        newRejection,
+        newOutcome);
   }
 }

@@ -20,15 +20,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The response actions' audit trail: append-only JSON Lines, one entry per line, each forced to disk
- * before {@link #append} returns. Every entry carries {@code seq}, {@code time}, the previous entry's
- * hash ({@code prev}) and its own ({@code hash}, SHA-256 of the line as written without the hash
- * field), so editing, deleting, inserting or reordering a line breaks the chain at that line. Entries
- * hold ids, names and outcomes only: never patient data, never a token.
+ * The response actions' audit trail: append-only JSON Lines, one entry per line, each forced to
+ * disk before {@link #append} returns. Every entry carries {@code seq}, {@code time}, the previous
+ * entry's hash ({@code prev}) and its own ({@code hash}, SHA-256 of the line as written without the
+ * hash field), so editing, deleting, inserting or reordering a line breaks the chain at that line.
+ * Entries hold ids, names and outcomes only: never patient data, never a token.
  */
 public final class AuditLog implements AutoCloseable {
   /** The {@code prev} of the first entry. */
   public static final String GENESIS = "0".repeat(64);
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HASH_FIELD = ",\"hash\":\"";
 
@@ -39,7 +40,8 @@ public final class AuditLog implements AutoCloseable {
   private String lastHash;
   private long seq;
 
-  private AuditLog(Path file, Clock clock, FileChannel channel, List<JsonNode> existing, String lastHash) {
+  private AuditLog(
+      Path file, Clock clock, FileChannel channel, List<JsonNode> existing, String lastHash) {
     this.file = file;
     this.clock = clock;
     this.channel = channel;
@@ -59,9 +61,15 @@ public final class AuditLog implements AutoCloseable {
     List<JsonNode> entries = new ArrayList<>();
     Verification check = verify(file, entries);
     if (!check.intact()) {
-      throw new IOException(file + " is not an intact audit log (" + check.describe() + "); refusing to append to it");
+      throw new IOException(
+          file
+              + " is not an intact audit log ("
+              + check.describe()
+              + "); refusing to append to it");
     }
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     return new AuditLog(file, clock, channel, entries, check.headHash());
   }
 
@@ -69,7 +77,9 @@ public final class AuditLog implements AutoCloseable {
     return file;
   }
 
-  /** The entries the file held when it was opened, oldest first, to rebuild state after a restart. */
+  /**
+   * The entries the file held when it was opened, oldest first, to rebuild state after a restart.
+   */
   public List<JsonNode> existingEntries() {
     return List.copyOf(existing);
   }
@@ -83,15 +93,16 @@ public final class AuditLog implements AutoCloseable {
     node.put("seq", seq + 1);
     node.put("time", clock.instant().toString());
     node.put("event", event);
-    fields.forEach((name, value) -> {
-      if (value instanceof Number n) {
-        node.put(name, n.longValue());
-      } else if (value instanceof Boolean b) {
-        node.put(name, b);
-      } else if (value != null) {
-        node.put(name, value.toString());
-      }
-    });
+    fields.forEach(
+        (name, value) -> {
+          if (value instanceof Number n) {
+            node.put(name, n.longValue());
+          } else if (value instanceof Boolean b) {
+            node.put(name, b);
+          } else if (value != null) {
+            node.put(name, value.toString());
+          }
+        });
     node.put("prev", lastHash);
     String body = JSON.writeValueAsString(node);
     String hash = sha256(body);
@@ -124,7 +135,9 @@ public final class AuditLog implements AutoCloseable {
     }
 
     public String describe() {
-      return intact() ? entries + " entries, chain intact, head " + headHash : "line " + brokenLine + ": " + problem;
+      return intact()
+          ? entries + " entries, chain intact, head " + headHash
+          : "line " + brokenLine + ": " + problem;
     }
   }
 
@@ -149,7 +162,11 @@ public final class AuditLog implements AutoCloseable {
       long number = i + 1;
       if (i == last) {
         if (!line.isEmpty()) {
-          return new Verification(entries.size(), number, "incomplete last line (no line end): a write was cut short or the file was edited", prev);
+          return new Verification(
+              entries.size(),
+              number,
+              "incomplete last line (no line end): a write was cut short or the file was edited",
+              prev);
         }
         break;
       }
@@ -160,7 +177,8 @@ public final class AuditLog implements AutoCloseable {
       String hash = line.substring(at + HASH_FIELD.length(), at + HASH_FIELD.length() + 64);
       String body = line.substring(0, at) + "}";
       if (!sha256(body).equals(hash)) {
-        return new Verification(entries.size(), number, "the line's content does not match its hash (edited)", prev);
+        return new Verification(
+            entries.size(), number, "the line's content does not match its hash (edited)", prev);
       }
       JsonNode node;
       try {
@@ -169,12 +187,22 @@ public final class AuditLog implements AutoCloseable {
         return new Verification(entries.size(), number, "not a JSON object", prev);
       }
       if (!prev.equals(node.path("prev").asText())) {
-        return new Verification(entries.size(), number,
-            number == 1 ? "the first line does not start the chain (lines were deleted before it)"
-                : "does not follow line " + (number - 1) + " (a line was deleted, inserted or moved here)", prev);
+        return new Verification(
+            entries.size(),
+            number,
+            number == 1
+                ? "the first line does not start the chain (lines were deleted before it)"
+                : "does not follow line "
+                    + (number - 1)
+                    + " (a line was deleted, inserted or moved here)",
+            prev);
       }
       if (node.path("seq").asLong() != number) {
-        return new Verification(entries.size(), number, "sequence number " + node.path("seq").asLong() + " where " + number + " belongs", prev);
+        return new Verification(
+            entries.size(),
+            number,
+            "sequence number " + node.path("seq").asLong() + " where " + number + " belongs",
+            prev);
       }
       entries.add(node);
       prev = hash;
@@ -184,7 +212,9 @@ public final class AuditLog implements AutoCloseable {
 
   static String sha256(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * Turns the response actions that decision rules requested into audited dry runs, approvals waiting
  * for a human, or calls to Salesforce. Everything it does runs on its own single thread, in order,
  * so detection never waits for Salesforce and the audit log is written by one writer. This is the
- * class the HTTP API calls: {@link #pending()}, {@link #approve}, {@link #reject}, {@link #history()}.
+ * class the HTTP API calls: {@link #pending()}, {@link #approve}, {@link #reject}, {@link
+ * #history()}.
  *
  * <p>After a restart the audit log is read back: actions still waiting for approval wait again,
  * approved actions that had not finished run again (freezing, revoking and ending sessions are
@@ -44,16 +45,24 @@ public final class Responder implements AutoCloseable {
   private final AuditLog audit;
   private final ActionExecutor executor;
   private final Clock clock;
-  private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-    Thread thread = new Thread(r, "leakwatch-response");
-    thread.setDaemon(true);
-    return thread;
-  });
-  /** Every action known, by id, oldest first; finished ones beyond {@link #KEPT_FINISHED} are dropped (the audit log keeps them). */
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread thread = new Thread(r, "leakwatch-response");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  /**
+   * Every action known, by id, oldest first; finished ones beyond {@link #KEPT_FINISHED} are
+   * dropped (the audit log keeps them).
+   */
   private final Map<String, ActionRecord> actions = new LinkedHashMap<>();
+
   private final java.util.Set<String> seen = new java.util.HashSet<>();
 
-  public Responder(ResponseSettings settings, AuditLog audit, ActionExecutor executor, Clock clock) {
+  public Responder(
+      ResponseSettings settings, AuditLog audit, ActionExecutor executor, Clock clock) {
     this.settings = settings;
     this.audit = audit;
     this.executor = executor;
@@ -61,10 +70,16 @@ public final class Responder implements AutoCloseable {
     restore(audit.existingEntries());
   }
 
-  /** Opens the settings' audit log and acts through the Salesforce REST API with the org's grant. */
+  /**
+   * Opens the settings' audit log and acts through the Salesforce REST API with the org's grant.
+   */
   public static Responder open(ResponseSettings settings, TokenSource tokens) throws IOException {
     AuditLog audit = AuditLog.open(settings.auditLog(), Clock.systemUTC());
-    return new Responder(settings, audit, new SalesforceActions(tokens, TrustedCertificates.httpClient(settings.trustCertificate()), settings),
+    return new Responder(
+        settings,
+        audit,
+        new SalesforceActions(
+            tokens, TrustedCertificates.httpClient(settings.trustCertificate()), settings),
         Clock.systemUTC());
   }
 
@@ -74,8 +89,8 @@ public final class Responder implements AutoCloseable {
 
   /**
    * Takes the actions an alert requests; returns at once. The future completes with the actions it
-   * created (none when the alert requested none, its actions are off, or they were already requested)
-   * once they are audited, and, in auto mode, executed.
+   * created (none when the alert requested none, its actions are off, or they were already
+   * requested) once they are audited, and, in auto mode, executed.
    */
   public CompletableFuture<List<ActionRecord>> submit(Alert alert) {
     if (alert.responses().isEmpty()) {
@@ -87,7 +102,9 @@ public final class Responder implements AutoCloseable {
   /** Actions waiting for approval, oldest first. */
   public List<ActionRecord> pending() {
     synchronized (actions) {
-      return actions.values().stream().filter(a -> a.state() == ActionRecord.State.PENDING).toList();
+      return actions.values().stream()
+          .filter(a -> a.state() == ActionRecord.State.PENDING)
+          .toList();
     }
   }
 
@@ -110,27 +127,34 @@ public final class Responder implements AutoCloseable {
    */
   public CompletableFuture<ActionRecord> approve(String id, String approver) {
     requireActor(approver);
-    return CompletableFuture.supplyAsync(() -> {
-      ActionRecord action = pendingAction(id);
-      write("approved", action, Map.of("actor", approver));
-      return run(action.with(ActionRecord.State.RUNNING, approver, null, null));
-    }, worker);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          ActionRecord action = pendingAction(id);
+          write("approved", action, Map.of("actor", approver));
+          return run(action.with(ActionRecord.State.RUNNING, approver, null, null));
+        },
+        worker);
   }
 
-  /** Rejects a pending action: it never runs. {@code reason} is free text for the audit log: write no patient data in it. */
+  /**
+   * Rejects a pending action: it never runs. {@code reason} is free text for the audit log: write
+   * no patient data in it.
+   */
   public CompletableFuture<ActionRecord> reject(String id, String approver, String reason) {
     requireActor(approver);
-    return CompletableFuture.supplyAsync(() -> {
-      ActionRecord action = pendingAction(id);
-      String why = reason == null ? "" : reason.strip();
-      if (why.length() > 500) {
-        why = why.substring(0, 500);
-      }
-      write("rejected", action, Map.of("actor", approver, "reason", why));
-      ActionRecord rejected = action.with(ActionRecord.State.REJECTED, approver, why, null);
-      put(rejected);
-      return rejected;
-    }, worker);
+    return CompletableFuture.supplyAsync(
+        () -> {
+          ActionRecord action = pendingAction(id);
+          String why = reason == null ? "" : reason.strip();
+          if (why.length() > 500) {
+            why = why.substring(0, 500);
+          }
+          write("rejected", action, Map.of("actor", approver, "reason", why));
+          ActionRecord rejected = action.with(ActionRecord.State.REJECTED, approver, why, null);
+          put(rejected);
+          return rejected;
+        },
+        worker);
   }
 
   private List<ActionRecord> handle(Alert alert) {
@@ -153,8 +177,20 @@ public final class Responder implements AutoCloseable {
           continue;
         }
       }
-      ActionRecord action = new ActionRecord(id, alert.id(), alert.ruleId(), request.requestedBy(), request.action(), alert.principal(),
-          mode, ActionRecord.State.PENDING, clock.instant(), null, null, null);
+      ActionRecord action =
+          new ActionRecord(
+              id,
+              alert.id(),
+              alert.ruleId(),
+              request.requestedBy(),
+              request.action(),
+              alert.principal(),
+              mode,
+              ActionRecord.State.PENDING,
+              clock.instant(),
+              null,
+              null,
+              null);
       Map<String, Object> fields = new LinkedHashMap<>();
       fields.put("requestedBy", request.requestedBy());
       fields.put("revision", alert.revision());
@@ -163,7 +199,8 @@ public final class Responder implements AutoCloseable {
         write("requested", action, fields);
       } catch (UncheckedIOException e) {
         synchronized (actions) {
-          seen.remove(id); // not on the record, so not taken: a replay of the alert may request it again
+          seen.remove(
+              id); // not on the record, so not taken: a replay of the alert may request it again
         }
         throw e;
       }
@@ -189,7 +226,11 @@ public final class Responder implements AutoCloseable {
       outcome = executor.execute(action.action(), action.userId());
     } catch (RuntimeException e) {
       outcome = ActionOutcome.failed(0, "EXECUTOR_ERROR", 0, 0);
-      LOG.error("response action {} ({}) failed unexpectedly: {}", action.id(), action.action().label(), e.getClass().getSimpleName());
+      LOG.error(
+          "response action {} ({}) failed unexpectedly: {}",
+          action.id(),
+          action.action().label(),
+          e.getClass().getSimpleName());
     }
     Map<String, Object> fields = new LinkedHashMap<>();
     fields.put("outcome", outcome.done() ? "done" : "failed");
@@ -199,12 +240,27 @@ public final class Responder implements AutoCloseable {
     fields.put("affected", outcome.affected());
     write("executed", action, fields);
     if (outcome.done()) {
-      LOG.warn("response action {}: {} on user {} done ({} records)", action.id(), action.action().label(), action.userId(), outcome.affected());
+      LOG.warn(
+          "response action {}: {} on user {} done ({} records)",
+          action.id(),
+          action.action().label(),
+          action.userId(),
+          outcome.affected());
     } else {
-      LOG.error("response action {}: {} on user {} failed: HTTP {} {}", action.id(), action.action().label(), action.userId(),
-          outcome.status(), outcome.errorCode());
+      LOG.error(
+          "response action {}: {} on user {} failed: HTTP {} {}",
+          action.id(),
+          action.action().label(),
+          action.userId(),
+          outcome.status(),
+          outcome.errorCode());
     }
-    ActionRecord finished = action.with(outcome.done() ? ActionRecord.State.DONE : ActionRecord.State.FAILED, action.decidedBy(), null, outcome);
+    ActionRecord finished =
+        action.with(
+            outcome.done() ? ActionRecord.State.DONE : ActionRecord.State.FAILED,
+            action.decidedBy(),
+            null,
+            outcome);
     put(finished);
     return finished;
   }
@@ -218,7 +274,8 @@ public final class Responder implements AutoCloseable {
       throw new NoSuchElementException("no response action " + id);
     }
     if (action.state() != ActionRecord.State.PENDING) {
-      throw new IllegalStateException("response action " + id + " is " + action.state().name().toLowerCase() + ", not pending");
+      throw new IllegalStateException(
+          "response action " + id + " is " + action.state().name().toLowerCase() + ", not pending");
     }
     return action;
   }
@@ -245,13 +302,21 @@ public final class Responder implements AutoCloseable {
       actions.put(action.id(), action);
       seen.add(action.id());
       if (actions.size() > KEPT_FINISHED) {
-        actions.values().stream().filter(a -> a.state() != ActionRecord.State.PENDING && a.state() != ActionRecord.State.RUNNING)
-            .findFirst().ifPresent(oldest -> actions.remove(oldest.id()));
+        actions.values().stream()
+            .filter(
+                a ->
+                    a.state() != ActionRecord.State.PENDING
+                        && a.state() != ActionRecord.State.RUNNING)
+            .findFirst()
+            .ifPresent(oldest -> actions.remove(oldest.id()));
       }
     }
   }
 
-  /** Rebuilds what the audit log says: pending approvals wait again, approved unfinished actions run again. */
+  /**
+   * Rebuilds what the audit log says: pending approvals wait again, approved unfinished actions run
+   * again.
+   */
   private void restore(List<JsonNode> entries) {
     List<ActionRecord> unfinished = new ArrayList<>();
     for (JsonNode entry : entries) {
@@ -264,10 +329,22 @@ public final class Responder implements AutoCloseable {
       switch (event) {
         case "requested" -> {
           ResponseMode mode = ResponseMode.parse(entry.path("mode").asText());
-          put(new ActionRecord(id, entry.path("alertId").asText(), entry.path("ruleId").asText(), entry.path("requestedBy").asText(),
-              ResponseAction.parse(entry.path("action").asText()), entry.path("userId").asText(), mode,
-              mode == ResponseMode.AUTO ? ActionRecord.State.RUNNING : ActionRecord.State.PENDING, Instant.parse(entry.path("time").asText()),
-              mode == ResponseMode.AUTO ? "auto" : null, null, null));
+          put(
+              new ActionRecord(
+                  id,
+                  entry.path("alertId").asText(),
+                  entry.path("ruleId").asText(),
+                  entry.path("requestedBy").asText(),
+                  ResponseAction.parse(entry.path("action").asText()),
+                  entry.path("userId").asText(),
+                  mode,
+                  mode == ResponseMode.AUTO
+                      ? ActionRecord.State.RUNNING
+                      : ActionRecord.State.PENDING,
+                  Instant.parse(entry.path("time").asText()),
+                  mode == ResponseMode.AUTO ? "auto" : null,
+                  null,
+                  null));
         }
         case "dryRun" -> {
           if (known != null) {
@@ -281,24 +358,43 @@ public final class Responder implements AutoCloseable {
         }
         case "rejected" -> {
           if (known != null) {
-            put(known.with(ActionRecord.State.REJECTED, entry.path("actor").asText(), entry.path("reason").asText(), null));
+            put(
+                known.with(
+                    ActionRecord.State.REJECTED,
+                    entry.path("actor").asText(),
+                    entry.path("reason").asText(),
+                    null));
           }
         }
         case "executed" -> {
           if (known != null) {
-            ActionOutcome outcome = new ActionOutcome("done".equals(entry.path("outcome").asText()), entry.path("status").asInt(),
-                entry.hasNonNull("errorCode") ? entry.get("errorCode").asText() : null, entry.path("attempts").asInt(), entry.path("affected").asInt());
-            put(known.with(outcome.done() ? ActionRecord.State.DONE : ActionRecord.State.FAILED, known.decidedBy(), null, outcome));
+            ActionOutcome outcome =
+                new ActionOutcome(
+                    "done".equals(entry.path("outcome").asText()),
+                    entry.path("status").asInt(),
+                    entry.hasNonNull("errorCode") ? entry.get("errorCode").asText() : null,
+                    entry.path("attempts").asInt(),
+                    entry.path("affected").asInt());
+            put(
+                known.with(
+                    outcome.done() ? ActionRecord.State.DONE : ActionRecord.State.FAILED,
+                    known.decidedBy(),
+                    null,
+                    outcome));
           }
         }
         default -> LOG.warn("audit log {}: unknown event '{}' ignored", audit.file(), event);
       }
     }
     synchronized (actions) {
-      actions.values().stream().filter(a -> a.state() == ActionRecord.State.RUNNING).forEach(unfinished::add);
+      actions.values().stream()
+          .filter(a -> a.state() == ActionRecord.State.RUNNING)
+          .forEach(unfinished::add);
     }
     for (ActionRecord action : unfinished) {
-      LOG.warn("response action {} ({}) was approved but did not finish before the last stop; running it again", action.id(),
+      LOG.warn(
+          "response action {} ({}) was approved but did not finish before the last stop; running it again",
+          action.id(),
           action.action().label());
       worker.execute(() -> run(action));
     }
@@ -312,7 +408,9 @@ public final class Responder implements AutoCloseable {
 
   static String actionId(String alertId, ResponseAction action) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest((alertId + '\0' + action.label()).getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest((alertId + '\0' + action.label()).getBytes(StandardCharsets.UTF_8));
       return "act-" + HexFormat.of().formatHex(hash, 0, 10);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -323,7 +421,9 @@ public final class Responder implements AutoCloseable {
   public void close(long timeoutMillis) throws IOException, InterruptedException {
     worker.shutdown();
     if (!worker.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS)) {
-      LOG.error("response actions still running after {} ms at shutdown; the audit log shows what was not finished", timeoutMillis);
+      LOG.error(
+          "response actions still running after {} ms at shutdown; the audit log shows what was not finished",
+          timeoutMillis);
       worker.shutdownNow();
     }
     audit.close();

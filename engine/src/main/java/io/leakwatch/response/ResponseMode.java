@@ -30,7 +30,8 @@ public enum ResponseMode {
         return mode;
       }
     }
-    throw new IllegalArgumentException("must be off, dryRun, approval or auto, was '" + label + "'");
+    throw new IllegalArgumentException(
+        "must be off, dryRun, approval or auto, was '" + label + "'");
   }
 
   /** The weaker of the two. */

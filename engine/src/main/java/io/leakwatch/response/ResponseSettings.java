@@ -42,36 +42,59 @@ public record ResponseSettings(
     Path trustCertificate) {
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern API_VERSION = Pattern.compile("\\d{2,3}\\.0");
-  private static final Set<String> KEYS = Set.of("mode", "actions", "auditLog", "apiVersion", "timeoutSeconds", "attempts",
-      "backoffMillis", "trustCertificate");
+  private static final Set<String> KEYS =
+      Set.of(
+          "mode",
+          "actions",
+          "auditLog",
+          "apiVersion",
+          "timeoutSeconds",
+          "attempts",
+          "backoffMillis",
+          "trustCertificate");
 
   public ResponseSettings {
     actionModes = Map.copyOf(actionModes);
   }
 
-  /** Off: no action runs, nothing is audited. The default when an org has no {@code response:} mapping. */
+  /**
+   * Off: no action runs, nothing is audited. The default when an org has no {@code response:}
+   * mapping.
+   */
   public static ResponseSettings off() {
-    return new ResponseSettings(ResponseMode.OFF, Map.of(), null, "62.0", Duration.ofSeconds(10), 3, Duration.ofMillis(500), null);
+    return new ResponseSettings(
+        ResponseMode.OFF,
+        Map.of(),
+        null,
+        "62.0",
+        Duration.ofSeconds(10),
+        3,
+        Duration.ofMillis(500),
+        null);
   }
 
   /** Every action in {@code mode}, with the given audit log and otherwise the defaults. */
   public static ResponseSettings of(ResponseMode mode, Path auditLog) {
-    return new ResponseSettings(mode, Map.of(), auditLog, "62.0", Duration.ofSeconds(10), 3, Duration.ofMillis(500), null);
+    return new ResponseSettings(
+        mode, Map.of(), auditLog, "62.0", Duration.ofSeconds(10), 3, Duration.ofMillis(500), null);
   }
 
   public ResponseSettings withTrustCertificate(Path pem) {
-    return new ResponseSettings(mode, actionModes, auditLog, apiVersion, timeout, attempts, backoff, pem);
+    return new ResponseSettings(
+        mode, actionModes, auditLog, apiVersion, timeout, attempts, backoff, pem);
   }
 
   public ResponseSettings withActionMode(ResponseAction action, ResponseMode actionMode) {
     Map<ResponseAction, ResponseMode> modes = new EnumMap<>(ResponseAction.class);
     modes.putAll(actionModes);
     modes.put(action, actionMode);
-    return new ResponseSettings(mode, modes, auditLog, apiVersion, timeout, attempts, backoff, trustCertificate);
+    return new ResponseSettings(
+        mode, modes, auditLog, apiVersion, timeout, attempts, backoff, trustCertificate);
   }
 
   public ResponseSettings withRetries(int attempts, Duration backoff) {
-    return new ResponseSettings(mode, actionModes, auditLog, apiVersion, timeout, attempts, backoff, trustCertificate);
+    return new ResponseSettings(
+        mode, actionModes, auditLog, apiVersion, timeout, attempts, backoff, trustCertificate);
   }
 
   /** The org's mode for {@code action}, before the rule and drill limits. */
@@ -81,7 +104,8 @@ public record ResponseSettings(
 
   /** Whether any action can ever be written or run. */
   public boolean enabled() {
-    return mode != ResponseMode.OFF || actionModes.values().stream().anyMatch(m -> m != ResponseMode.OFF);
+    return mode != ResponseMode.OFF
+        || actionModes.values().stream().anyMatch(m -> m != ResponseMode.OFF);
   }
 
   /**
@@ -92,12 +116,17 @@ public record ResponseSettings(
    * @param keyPrefix where the mapping sits, e.g. {@code orgs.acme.response}
    * @param env for {@code ${NAME}} substitution
    */
-  public static ResponseSettings parse(JsonNode node, String source, String keyPrefix, Map<String, String> env) {
+  public static ResponseSettings parse(
+      JsonNode node, String source, String keyPrefix, Map<String, String> env) {
     return parse(node, source, keyPrefix, env, Path.of(""));
   }
 
-  /** As {@link #parse(JsonNode, String, String, Map)}, resolving relative paths against {@code baseDir}. */
-  public static ResponseSettings parse(JsonNode node, String source, String keyPrefix, Map<String, String> env, Path baseDir) {
+  /**
+   * As {@link #parse(JsonNode, String, String, Map)}, resolving relative paths against {@code
+   * baseDir}.
+   */
+  public static ResponseSettings parse(
+      JsonNode node, String source, String keyPrefix, Map<String, String> env, Path baseDir) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return off();
     }
@@ -108,11 +137,17 @@ public record ResponseSettings(
     for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!KEYS.contains(name)) {
-        throw new ConfigException(source, at + "." + name, "unknown key (expected one of " + new TreeSet<>(KEYS) + ")");
+        throw new ConfigException(
+            source, at + "." + name, "unknown key (expected one of " + new TreeSet<>(KEYS) + ")");
       }
     }
-    ResponseMode mode = node.hasNonNull("mode") ? mode(modeText(node.get("mode"), () -> text(node, "mode", source, at, env)), source, at + ".mode")
-        : ResponseMode.OFF;
+    ResponseMode mode =
+        node.hasNonNull("mode")
+            ? mode(
+                modeText(node.get("mode"), () -> text(node, "mode", source, at, env)),
+                source,
+                at + ".mode")
+            : ResponseMode.OFF;
     Map<ResponseAction, ResponseMode> actionModes = new EnumMap<>(ResponseAction.class);
     if (node.hasNonNull("actions")) {
       JsonNode actions = node.get("actions");
@@ -128,36 +163,58 @@ public record ResponseSettings(
         } catch (IllegalArgumentException e) {
           throw new ConfigException(source, key, e.getMessage());
         }
-        actionModes.put(action, mode(modeText(entry.getValue(), entry.getValue()::asText), source, key));
+        actionModes.put(
+            action, mode(modeText(entry.getValue(), entry.getValue()::asText), source, key));
       }
     }
     ResponseSettings defaults = off();
-    boolean enabled = mode != ResponseMode.OFF || actionModes.values().stream().anyMatch(m -> m != ResponseMode.OFF);
+    boolean enabled =
+        mode != ResponseMode.OFF
+            || actionModes.values().stream().anyMatch(m -> m != ResponseMode.OFF);
     Path auditLog = null;
     if (node.hasNonNull("auditLog")) {
       auditLog = baseDir.resolve(text(node, "auditLog", source, at, env));
     } else if (enabled) {
-      throw new ConfigException(source, at + ".auditLog", "is required when any action is not off (every action is audited)");
+      throw new ConfigException(
+          source,
+          at + ".auditLog",
+          "is required when any action is not off (every action is audited)");
     }
-    String apiVersion = node.hasNonNull("apiVersion") ? text(node, "apiVersion", source, at, env) : defaults.apiVersion();
+    String apiVersion =
+        node.hasNonNull("apiVersion")
+            ? text(node, "apiVersion", source, at, env)
+            : defaults.apiVersion();
     if (!API_VERSION.matcher(apiVersion).matches()) {
-      throw new ConfigException(source, at + ".apiVersion", "must look like 62.0, was '" + apiVersion + "'");
+      throw new ConfigException(
+          source, at + ".apiVersion", "must look like 62.0, was '" + apiVersion + "'");
     }
-    long timeoutSeconds = number(node, "timeoutSeconds", 1, 300, defaults.timeout().toSeconds(), source, at);
+    long timeoutSeconds =
+        number(node, "timeoutSeconds", 1, 300, defaults.timeout().toSeconds(), source, at);
     long attempts = number(node, "attempts", 1, 10, defaults.attempts(), source, at);
-    long backoffMillis = number(node, "backoffMillis", 0, 60_000, defaults.backoff().toMillis(), source, at);
+    long backoffMillis =
+        number(node, "backoffMillis", 0, 60_000, defaults.backoff().toMillis(), source, at);
     Path trust = null;
     if (node.hasNonNull("trustCertificate")) {
       trust = baseDir.resolve(text(node, "trustCertificate", source, at, env));
       if (!Files.isRegularFile(trust)) {
-        throw new ConfigException(source, at + ".trustCertificate", "file " + trust + " does not exist");
+        throw new ConfigException(
+            source, at + ".trustCertificate", "file " + trust + " does not exist");
       }
     }
-    return new ResponseSettings(mode, actionModes, auditLog, apiVersion, Duration.ofSeconds(timeoutSeconds), (int) attempts,
-        Duration.ofMillis(backoffMillis), trust);
+    return new ResponseSettings(
+        mode,
+        actionModes,
+        auditLog,
+        apiVersion,
+        Duration.ofSeconds(timeoutSeconds),
+        (int) attempts,
+        Duration.ofMillis(backoffMillis),
+        trust);
   }
 
-  /** YAML 1.1 reads a bare {@code off} as the boolean false; take it as the mode it was meant to be. */
+  /**
+   * YAML 1.1 reads a bare {@code off} as the boolean false; take it as the mode it was meant to be.
+   */
   private static String modeText(JsonNode value, java.util.function.Supplier<String> text) {
     return value.isBoolean() && !value.asBoolean() ? "off" : text.get();
   }
@@ -170,7 +227,8 @@ public record ResponseSettings(
     }
   }
 
-  private static String text(JsonNode node, String name, String source, String at, Map<String, String> env) {
+  private static String text(
+      JsonNode node, String name, String source, String at, Map<String, String> env) {
     JsonNode value = node.get(name);
     if (!value.isValueNode()) {
       throw new ConfigException(source, at + "." + name, "must be a single value");
@@ -180,7 +238,8 @@ public record ResponseSettings(
     while (m.find()) {
       String replacement = env.get(m.group(1));
       if (replacement == null) {
-        throw new ConfigException(source, at + "." + name, "environment variable " + m.group(1) + " is not set");
+        throw new ConfigException(
+            source, at + "." + name, "environment variable " + m.group(1) + " is not set");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(replacement));
     }
@@ -191,13 +250,18 @@ public record ResponseSettings(
     return out.toString();
   }
 
-  private static long number(JsonNode node, String name, long min, long max, long fallback, String source, String at) {
+  private static long number(
+      JsonNode node, String name, long min, long max, long fallback, String source, String at) {
     JsonNode value = node.get(name);
     if (value == null || value.isNull()) {
       return fallback;
     }
-    if (!value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < min || value.asLong() > max) {
-      throw new ConfigException(source, at + "." + name, "must be a whole number from " + min + " to " + max);
+    if (!value.canConvertToLong()
+        || !value.isIntegralNumber()
+        || value.asLong() < min
+        || value.asLong() > max) {
+      throw new ConfigException(
+          source, at + "." + name, "must be a whole number from " + min + " to " + max);
     }
     return value.asLong();
   }

@@ -20,12 +20,14 @@ import java.util.regex.Pattern;
 
 /**
  * Response actions through the Salesforce REST API, with the org's own OAuth grant:
+ *
  * <ul>
  *   <li>freeze: find the user's {@code UserLogin} by SOQL, then PATCH {@code IsFrozen = true};
- *   <li>revoke tokens: find the user's {@code OauthToken} rows, then POST each {@code DeleteToken} to
- *       {@code /services/oauth2/revoke};
+ *   <li>revoke tokens: find the user's {@code OauthToken} rows, then POST each {@code DeleteToken}
+ *       to {@code /services/oauth2/revoke};
  *   <li>end sessions: find the user's {@code AuthSession} rows, then DELETE each.
  * </ul>
+ *
  * Each call has a timeout; a 5xx answer or an I/O failure is retried with doubling backoff, a 401
  * refreshes the grant once. Tokens (ours and the revoked ones) never reach a log, an outcome or an
  * exception message.
@@ -54,9 +56,22 @@ public final class SalesforceActions implements ActionExecutor {
   public String describe(ResponseAction action) {
     String data = "/services/data/v" + apiVersion;
     return switch (action) {
-      case FREEZE_USER -> "GET " + data + "/query (UserLogin by UserId), then PATCH " + data + "/sobjects/UserLogin/{Id} IsFrozen=true";
-      case REVOKE_TOKENS -> "GET " + data + "/query (OauthToken by UserId), then POST /services/oauth2/revoke with each DeleteToken";
-      case END_SESSION -> "GET " + data + "/query (AuthSession by UsersId), then DELETE " + data + "/sobjects/AuthSession/{Id} for each";
+      case FREEZE_USER ->
+          "GET "
+              + data
+              + "/query (UserLogin by UserId), then PATCH "
+              + data
+              + "/sobjects/UserLogin/{Id} IsFrozen=true";
+      case REVOKE_TOKENS ->
+          "GET "
+              + data
+              + "/query (OauthToken by UserId), then POST /services/oauth2/revoke with each DeleteToken";
+      case END_SESSION ->
+          "GET "
+              + data
+              + "/query (AuthSession by UsersId), then DELETE "
+              + data
+              + "/sobjects/AuthSession/{Id} for each";
     };
   }
 
@@ -81,37 +96,48 @@ public final class SalesforceActions implements ActionExecutor {
   }
 
   private ActionOutcome freeze(Calls calls, String userId) throws CallFailed, InterruptedException {
-    List<JsonNode> logins = query(calls, "SELECT Id FROM UserLogin WHERE UserId = '" + userId + "'");
+    List<JsonNode> logins =
+        query(calls, "SELECT Id FROM UserLogin WHERE UserId = '" + userId + "'");
     if (logins.isEmpty()) {
       return ActionOutcome.failed(calls.lastStatus, "USER_LOGIN_NOT_FOUND", calls.made, 0);
     }
     for (JsonNode login : logins) {
       String id = recordId(login);
-      calls.send(grant -> json(grant, "/sobjects/UserLogin/" + id).method("PATCH",
-          HttpRequest.BodyPublishers.ofString("{\"IsFrozen\":true}")).build());
+      calls.send(
+          grant ->
+              json(grant, "/sobjects/UserLogin/" + id)
+                  .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"IsFrozen\":true}"))
+                  .build());
       calls.affected++;
     }
     return ActionOutcome.done(calls.lastStatus, calls.made, calls.affected);
   }
 
   private ActionOutcome revoke(Calls calls, String userId) throws CallFailed, InterruptedException {
-    List<JsonNode> grants = query(calls, "SELECT Id, DeleteToken FROM OauthToken WHERE UserId = '" + userId + "'");
+    List<JsonNode> grants =
+        query(calls, "SELECT Id, DeleteToken FROM OauthToken WHERE UserId = '" + userId + "'");
     for (JsonNode grant : grants) {
       String deleteToken = grant.path("DeleteToken").asText("");
       if (deleteToken.isEmpty()) {
         throw new CallFailed(calls.lastStatus, "NO_DELETE_TOKEN");
       }
       String form = "token=" + URLEncoder.encode(deleteToken, StandardCharsets.UTF_8);
-      calls.send(current -> HttpRequest.newBuilder(URI.create(current.instanceUrl() + "/services/oauth2/revoke"))
-          .timeout(timeout).header("Content-Type", "application/x-www-form-urlencoded")
-          .POST(HttpRequest.BodyPublishers.ofString(form)).build());
+      calls.send(
+          current ->
+              HttpRequest.newBuilder(URI.create(current.instanceUrl() + "/services/oauth2/revoke"))
+                  .timeout(timeout)
+                  .header("Content-Type", "application/x-www-form-urlencoded")
+                  .POST(HttpRequest.BodyPublishers.ofString(form))
+                  .build());
       calls.affected++;
     }
     return ActionOutcome.done(calls.lastStatus, calls.made, calls.affected);
   }
 
-  private ActionOutcome endSessions(Calls calls, String userId) throws CallFailed, InterruptedException {
-    List<JsonNode> sessions = query(calls, "SELECT Id FROM AuthSession WHERE UsersId = '" + userId + "'");
+  private ActionOutcome endSessions(Calls calls, String userId)
+      throws CallFailed, InterruptedException {
+    List<JsonNode> sessions =
+        query(calls, "SELECT Id FROM AuthSession WHERE UsersId = '" + userId + "'");
     for (JsonNode session : sessions) {
       String id = recordId(session);
       calls.send(grant -> json(grant, "/sobjects/AuthSession/" + id).DELETE().build());
@@ -141,7 +167,8 @@ public final class SalesforceActions implements ActionExecutor {
   }
 
   private HttpRequest.Builder json(AccessGrant grant, String path) {
-    return HttpRequest.newBuilder(URI.create(grant.instanceUrl() + "/services/data/v" + apiVersion + path))
+    return HttpRequest.newBuilder(
+            URI.create(grant.instanceUrl() + "/services/data/v" + apiVersion + path))
         .timeout(timeout)
         .header("Authorization", "Bearer " + grant.accessToken())
         .header("Content-Type", "application/json")
@@ -154,7 +181,8 @@ public final class SalesforceActions implements ActionExecutor {
     int affected;
     int lastStatus;
 
-    HttpResponse<String> send(Function<AccessGrant, HttpRequest> request) throws CallFailed, InterruptedException {
+    HttpResponse<String> send(Function<AccessGrant, HttpRequest> request)
+        throws CallFailed, InterruptedException {
       AccessGrant grant = tokens.current();
       boolean refreshed = false;
       long delay = backoff.toMillis();
@@ -166,7 +194,8 @@ public final class SalesforceActions implements ActionExecutor {
         } catch (IOException e) {
           lastStatus = 0;
           if (attempt >= attempts) {
-            throw new CallFailed(0, e instanceof java.net.http.HttpTimeoutException ? "TIMEOUT" : "IO_ERROR");
+            throw new CallFailed(
+                0, e instanceof java.net.http.HttpTimeoutException ? "TIMEOUT" : "IO_ERROR");
           }
           Thread.sleep(delay);
           delay *= 2;
@@ -196,7 +225,10 @@ public final class SalesforceActions implements ActionExecutor {
     }
   }
 
-  /** Salesforce's error code: REST answers {@code [{"errorCode": …}]}, OAuth answers {@code {"error": …}}. */
+  /**
+   * Salesforce's error code: REST answers {@code [{"errorCode": …}]}, OAuth answers {@code
+   * {"error": …}}.
+   */
   private static String errorCode(String body) {
     try {
       JsonNode node = JSON.readTree(body);

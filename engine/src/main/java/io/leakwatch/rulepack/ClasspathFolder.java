@@ -17,7 +17,9 @@ import java.util.Map;
 public final class ClasspathFolder {
   private ClasspathFolder() {}
 
-  /** The folder holding {@code marker} (a resource URL), opening the jar's file system if needed. */
+  /**
+   * The folder holding {@code marker} (a resource URL), opening the jar's file system if needed.
+   */
   public static Path of(URL marker) throws IOException {
     try {
       URI uri = marker.toURI();

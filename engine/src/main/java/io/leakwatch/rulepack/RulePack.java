@@ -13,8 +13,13 @@ import java.util.Optional;
  * @param decisions DRL files at the pack root: policy across rules, such as correlation
  */
 public record RulePack(
-    String origin, String name, String version, String sha256, List<RuleDefinition.Source> shared,
-    List<RuleDefinition.Source> decisions, List<RuleDefinition> rules) {
+    String origin,
+    String name,
+    String version,
+    String sha256,
+    List<RuleDefinition.Source> shared,
+    List<RuleDefinition.Source> decisions,
+    List<RuleDefinition> rules) {
 
   public Optional<RuleDefinition> rule(String id) {
     return rules.stream().filter(r -> r.id().equals(id)).findFirst();

@@ -1,6 +1,9 @@
 package io.leakwatch.rulepack;
 
-/** A rule pack that cannot be loaded or compiled; the message names the file and, where known, the line. */
+/**
+ * A rule pack that cannot be loaded or compiled; the message names the file and, where known, the
+ * line.
+ */
 public final class RulePackException extends RuntimeException {
   public RulePackException(String message) {
     super(message);

@@ -24,14 +24,15 @@ import java.util.stream.Stream;
 
 /**
  * Loads a rule pack: a folder with {@code pack.yaml}, shared {@code *.epl} modules and pack-wide
- * {@code *.drl} decisions (correlation) at its root, and
- * one sub-folder per rule holding {@code rule.yaml}, {@code detect.epl} and optionally
- * {@code decide.drl}. The default pack is the same layout on the classpath under {@code leakwatch/rules}.
+ * {@code *.drl} decisions (correlation) at its root, and one sub-folder per rule holding {@code
+ * rule.yaml}, {@code detect.epl} and optionally {@code decide.drl}. The default pack is the same
+ * layout on the classpath under {@code leakwatch/rules}.
  */
 public final class RulePackLoader {
   public static final String DEFAULT_PACK_RESOURCE = "leakwatch/rules/pack.yaml";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Set<String> RULE_KEYS = Set.of("id", "title", "severity", "description", "attack", "controls");
+  private static final Set<String> RULE_KEYS =
+      Set.of("id", "title", "severity", "description", "attack", "controls");
 
   private RulePackLoader() {}
 
@@ -39,14 +40,20 @@ public final class RulePackLoader {
   public static RulePack defaultPack() {
     URL marker = RulePackLoader.class.getClassLoader().getResource(DEFAULT_PACK_RESOURCE);
     if (marker == null) {
-      throw new RulePackException("the default rule pack is not on the classpath (" + DEFAULT_PACK_RESOURCE
-          + "); point the engine at a rules folder instead");
+      throw new RulePackException(
+          "the default rule pack is not on the classpath ("
+              + DEFAULT_PACK_RESOURCE
+              + "); point the engine at a rules folder instead");
     }
     try {
-      String where = "jar".equals(marker.getProtocol()) ? " (" + marker.getPath().replaceFirst("!.*", "") + ")" : "";
+      String where =
+          "jar".equals(marker.getProtocol())
+              ? " (" + marker.getPath().replaceFirst("!.*", "") + ")"
+              : "";
       return load(ClasspathFolder.of(marker), "default pack" + where);
     } catch (IOException e) {
-      throw new RulePackException("cannot open the default rule pack at " + marker + ": " + e.getMessage(), e);
+      throw new RulePackException(
+          "cannot open the default rule pack at " + marker + ": " + e.getMessage(), e);
     }
   }
 
@@ -61,7 +68,8 @@ public final class RulePackLoader {
   private static RulePack load(Path root, String origin) {
     Path packFile = root.resolve("pack.yaml");
     if (!Files.isRegularFile(packFile)) {
-      throw new RulePackException(origin + ": no pack.yaml (a rules folder needs one, with name and version)");
+      throw new RulePackException(
+          origin + ": no pack.yaml (a rules folder needs one, with name and version)");
     }
     JsonNode pack = yaml(packFile);
     String name = requiredText(pack, "name", packFile);
@@ -71,7 +79,10 @@ public final class RulePackLoader {
     List<RuleDefinition.Source> decisions = new ArrayList<>();
     List<RuleDefinition> rules = new ArrayList<>();
     try (Stream<Path> entries = Files.list(root)) {
-      List<Path> sorted = entries.sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
+      List<Path> sorted =
+          entries
+              .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
+              .toList();
       hash(digest, root, packFile);
       for (Path entry : sorted) {
         String fileName = entry.getFileName().toString().replace("/", "");
@@ -96,13 +107,20 @@ public final class RulePackLoader {
     Set<String> ids = new TreeSet<>();
     for (RuleDefinition rule : rules) {
       if (!ids.add(rule.id())) {
-        throw new RulePackException(origin + ": rule id " + rule.id() + " is used by more than one rule folder");
+        throw new RulePackException(
+            origin + ": rule id " + rule.id() + " is used by more than one rule folder");
       }
     }
     if (rules.isEmpty()) {
       throw new RulePackException(origin + ": no rules (expected sub-folders with rule.yaml)");
     }
-    return new RulePack(origin, name, version, HexFormat.of().formatHex(digest.digest()), List.copyOf(shared), List.copyOf(decisions),
+    return new RulePack(
+        origin,
+        name,
+        version,
+        HexFormat.of().formatHex(digest.digest()),
+        List.copyOf(shared),
+        List.copyOf(decisions),
         List.copyOf(rules));
   }
 
@@ -112,12 +130,18 @@ public final class RulePackLoader {
     for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
       String key = keys.next();
       if (!RULE_KEYS.contains(key)) {
-        throw RulePackException.at(ruleFile.toString(), 0, "unknown key '" + key + "' (expected one of " + new TreeSet<>(RULE_KEYS) + ")");
+        throw RulePackException.at(
+            ruleFile.toString(),
+            0,
+            "unknown key '" + key + "' (expected one of " + new TreeSet<>(RULE_KEYS) + ")");
       }
     }
     String id = requiredText(node, "id", ruleFile);
     if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-      throw RulePackException.at(ruleFile.toString(), 0, "id '" + id + "' may only hold letters, digits, '.', '_' and '-'");
+      throw RulePackException.at(
+          ruleFile.toString(),
+          0,
+          "id '" + id + "' may only hold letters, digits, '.', '_' and '-'");
     }
     Severity severity;
     try {
@@ -129,18 +153,26 @@ public final class RulePackLoader {
     JsonNode controlNode = node.get("controls");
     if (controlNode != null) {
       if (!controlNode.isObject()) {
-        throw RulePackException.at(ruleFile.toString(), 0, "controls must map a framework to a list of control ids");
+        throw RulePackException.at(
+            ruleFile.toString(), 0, "controls must map a framework to a list of control ids");
       }
       controlNode.fields().forEachRemaining(e -> controls.put(e.getKey(), strings(e.getValue())));
     }
-    RuleMetadata metadata = new RuleMetadata(id, requiredText(node, "title", ruleFile), severity,
-        node.path("description").asText("").trim(), strings(node.get("attack")), Map.copyOf(controls));
+    RuleMetadata metadata =
+        new RuleMetadata(
+            id,
+            requiredText(node, "title", ruleFile),
+            severity,
+            node.path("description").asText("").trim(),
+            strings(node.get("attack")),
+            Map.copyOf(controls));
     Path epl = folder.resolve("detect.epl");
     if (!Files.isRegularFile(epl)) {
       throw new RulePackException(folder + ": rule " + id + " has no detect.epl");
     }
     Path drl = folder.resolve("decide.drl");
-    return new RuleDefinition(metadata, folderName, source(epl), Files.isRegularFile(drl) ? source(drl) : null);
+    return new RuleDefinition(
+        metadata, folderName, source(epl), Files.isRegularFile(drl) ? source(drl) : null);
   }
 
   private static List<String> strings(JsonNode node) {
@@ -157,7 +189,8 @@ public final class RulePackLoader {
   }
 
   private static RuleDefinition.Source source(Path file) throws IOException {
-    return new RuleDefinition.Source(file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+    return new RuleDefinition.Source(
+        file.toString(), Files.readString(file, StandardCharsets.UTF_8));
   }
 
   private static JsonNode yaml(Path file) {
@@ -168,7 +201,10 @@ public final class RulePackLoader {
       }
       return node;
     } catch (JsonProcessingException e) {
-      throw RulePackException.at(file.toString(), e.getLocation() == null ? 0 : e.getLocation().getLineNr(), e.getOriginalMessage());
+      throw RulePackException.at(
+          file.toString(),
+          e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          e.getOriginalMessage());
     } catch (IOException e) {
       throw new RulePackException(file + ": cannot read: " + e.getMessage(), e);
     }
@@ -183,7 +219,8 @@ public final class RulePackLoader {
   }
 
   private static void hash(MessageDigest digest, Path root, Path file) throws IOException {
-    digest.update(root.relativize(file).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
+    digest.update(
+        root.relativize(file).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
     digest.update((byte) 0);
     digest.update(Files.readAllBytes(file));
     digest.update((byte) 0);

@@ -16,7 +16,8 @@ public record EventJson(String channel, Map<String, Object> fields) {
     }
     JsonNode channel = node.get("channel");
     if (channel == null || !channel.isTextual() || channel.asText().isBlank()) {
-      throw new IllegalArgumentException("an event needs \"channel\", e.g. \"/event/ApiEventStream\"");
+      throw new IllegalArgumentException(
+          "an event needs \"channel\", e.g. \"/event/ApiEventStream\"");
     }
     Map<String, Object> fields = new LinkedHashMap<>();
     for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {

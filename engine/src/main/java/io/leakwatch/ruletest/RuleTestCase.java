@@ -9,12 +9,15 @@ import java.util.List;
  * @param ruleFolder the rule folder the case lives in
  * @param source the file it was read from
  */
-public record RuleTestCase(String ruleFolder, String name, String source, List<EventJson> events, List<Expected> expect) {
+public record RuleTestCase(
+    String ruleFolder, String name, String source, List<EventJson> events, List<Expected> expect) {
   /** An expected alert; severity, principal and suppressed may be left out to match any. */
   public record Expected(String rule, String severity, String principal, Boolean suppressed) {
     @Override
     public String toString() {
-      return rule + (severity == null ? "" : " " + severity) + (principal == null ? "" : " " + principal)
+      return rule
+          + (severity == null ? "" : " " + severity)
+          + (principal == null ? "" : " " + principal)
           + (Boolean.TRUE.equals(suppressed) ? " suppressed" : "");
     }
   }

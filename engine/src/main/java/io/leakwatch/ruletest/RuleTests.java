@@ -68,7 +68,8 @@ public final class RuleTests {
         try {
           events.add(EventJson.parse(event));
         } catch (IllegalArgumentException e) {
-          throw new RulePackException(file + ": case '" + name + "', events[" + i + "]: " + e.getMessage());
+          throw new RulePackException(
+              file + ": case '" + name + "', events[" + i + "]: " + e.getMessage());
         }
         i++;
       }
@@ -76,17 +77,25 @@ public final class RuleTests {
         throw new RulePackException(file + ": case '" + name + "' has no events");
       }
       if (!node.has("expect") || !node.get("expect").isArray()) {
-        throw new RulePackException(file + ": case '" + name + "' needs \"expect\": a list of alerts, [] for none");
+        throw new RulePackException(
+            file + ": case '" + name + "' needs \"expect\": a list of alerts, [] for none");
       }
       List<RuleTestCase.Expected> expect = new ArrayList<>();
       for (JsonNode e : node.get("expect")) {
         if (!e.hasNonNull("rule")) {
-          throw new RulePackException(file + ": case '" + name + "': every expected alert needs \"rule\"");
+          throw new RulePackException(
+              file + ": case '" + name + "': every expected alert needs \"rule\"");
         }
-        expect.add(new RuleTestCase.Expected(e.get("rule").asText(), text(e, "severity"), text(e, "principal"),
-            e.hasNonNull("suppressed") ? e.get("suppressed").asBoolean() : null));
+        expect.add(
+            new RuleTestCase.Expected(
+                e.get("rule").asText(),
+                text(e, "severity"),
+                text(e, "principal"),
+                e.hasNonNull("suppressed") ? e.get("suppressed").asBoolean() : null));
       }
-      cases.add(new RuleTestCase(folder, name, file.toString(), List.copyOf(events), List.copyOf(expect)));
+      cases.add(
+          new RuleTestCase(
+              folder, name, file.toString(), List.copyOf(events), List.copyOf(expect)));
     }
     return cases;
   }
@@ -101,14 +110,17 @@ public final class RuleTests {
       long start = System.nanoTime();
       List<Alert> alerts = new ArrayList<>();
       String problem = null;
-      try (DetectionPipeline pipeline = new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
+      try (DetectionPipeline pipeline =
+          new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
         for (EventJson event : testCase.events()) {
           alerts.addAll(pipeline.process(event.channel(), event.fields(), 0));
         }
         // Let every window close, as the rest of the day would.
         alerts.addAll(pipeline.advanceTo(pipeline.eventTime() + 3 * 3_600_000L));
         if (pipeline.stats().totalDeadLettered() > 0) {
-          problem = pipeline.stats().totalDeadLettered() + " event(s) could not be processed (a rule threw)";
+          problem =
+              pipeline.stats().totalDeadLettered()
+                  + " event(s) could not be processed (a rule threw)";
         }
       } catch (IllegalArgumentException e) {
         problem = e.getMessage();
@@ -123,7 +135,12 @@ public final class RuleTests {
   }
 
   private static String describe(Alert a) {
-    return a.ruleId() + " " + a.severity().label() + " " + a.principal() + (a.suppression() != null ? " suppressed" : "");
+    return a.ruleId()
+        + " "
+        + a.severity().label()
+        + " "
+        + a.principal()
+        + (a.suppression() != null ? " suppressed" : "");
   }
 
   /** Null when every alert is expected and every expectation met, once each. */
@@ -131,10 +148,18 @@ public final class RuleTests {
     List<Alert> left = new ArrayList<>(alerts);
     List<RuleTestCase.Expected> missing = new ArrayList<>();
     for (RuleTestCase.Expected e : expected) {
-      Alert match = left.stream().filter(a -> a.ruleId().equals(e.rule())
-          && (e.severity() == null || a.severity().label().equalsIgnoreCase(e.severity()))
-          && (e.principal() == null || a.principal().equals(e.principal()))
-          && (e.suppressed() == null || e.suppressed() == (a.suppression() != null))).findFirst().orElse(null);
+      Alert match =
+          left.stream()
+              .filter(
+                  a ->
+                      a.ruleId().equals(e.rule())
+                          && (e.severity() == null
+                              || a.severity().label().equalsIgnoreCase(e.severity()))
+                          && (e.principal() == null || a.principal().equals(e.principal()))
+                          && (e.suppressed() == null
+                              || e.suppressed() == (a.suppression() != null)))
+              .findFirst()
+              .orElse(null);
       if (match == null) {
         missing.add(e);
       } else {
@@ -149,7 +174,9 @@ public final class RuleTests {
       problem.append("expected but not raised: ").append(missing);
     }
     if (!left.isEmpty()) {
-      problem.append(problem.length() > 0 ? "; " : "").append("raised but not expected: ")
+      problem
+          .append(problem.length() > 0 ? "; " : "")
+          .append("raised but not expected: ")
           .append(left.stream().map(RuleTests::describe).toList());
     }
     return problem.toString();

@@ -7,8 +7,8 @@ import java.util.Locale;
 /**
  * The shape of a SOQL query, never its values: the object of the outer FROM and the fields of the
  * outer SELECT list. Literals (patient names, dates) are not kept. Subqueries, functions and
- * relationship paths are reduced to what they read: {@code COUNT(Id)} reads Id,
- * {@code Account.Name} reads the relationship Account, a subquery is skipped.
+ * relationship paths are reduced to what they read: {@code COUNT(Id)} reads Id, {@code
+ * Account.Name} reads the relationship Account, a subquery is skipped.
  */
 public record SoqlSelect(String object, List<String> fields) {
 
@@ -99,13 +99,16 @@ public record SoqlSelect(String object, List<String> fields) {
 
   /** The field an item of the select list reads, or null (a subquery, TYPEOF, a literal). */
   private static String field(String item) {
-    if (item.isEmpty() || item.startsWith("(") || item.toUpperCase(Locale.ROOT).startsWith("TYPEOF")) {
+    if (item.isEmpty()
+        || item.startsWith("(")
+        || item.toUpperCase(Locale.ROOT).startsWith("TYPEOF")) {
       return null;
     }
     int open = item.indexOf('(');
     if (open > 0) {
       int close = item.indexOf(')', open);
-      item = close > open ? item.substring(open + 1, close).trim() : item.substring(open + 1).trim();
+      item =
+          close > open ? item.substring(open + 1, close).trim() : item.substring(open + 1).trim();
     }
     String name = firstWord(item);
     if (name.isEmpty() || !Character.isLetter(name.charAt(0))) {
@@ -118,8 +121,10 @@ public record SoqlSelect(String object, List<String> fields) {
   private static String firstWord(String text) {
     String trimmed = text.trim();
     int end = 0;
-    while (end < trimmed.length() && (Character.isLetterOrDigit(trimmed.charAt(end)) || trimmed.charAt(end) == '_'
-        || trimmed.charAt(end) == '.')) {
+    while (end < trimmed.length()
+        && (Character.isLetterOrDigit(trimmed.charAt(end))
+            || trimmed.charAt(end) == '_'
+            || trimmed.charAt(end) == '.')) {
       end++;
     }
     return trimmed.substring(0, end);
@@ -136,7 +141,8 @@ public record SoqlSelect(String object, List<String> fields) {
 
   private static boolean boundary(String text, int at, int length) {
     boolean before = at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1));
-    boolean after = at + length >= text.length() || !Character.isLetterOrDigit(text.charAt(at + length));
+    boolean after =
+        at + length >= text.length() || !Character.isLetterOrDigit(text.charAt(at + length));
     return before && after;
   }
 }

@@ -9,10 +9,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The spool's files after the crashes a process can have: torn lines, a finished entry not yet truncated away. */
+/**
+ * The spool's files after the crashes a process can have: torn lines, a finished entry not yet
+ * truncated away.
+ */
 class DeliverySpoolTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void resumesPendingEntriesInOrderAndSkipsFinishedOnes() throws Exception {
@@ -23,7 +25,9 @@ class DeliverySpoolTest {
       spool.finishHead();
     }
     try (DeliverySpool spool = new DeliverySpool(dir)) {
-      assertEquals(List.of("b", "c"), spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
+      assertEquals(
+          List.of("b", "c"),
+          spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
       assertEquals("{\"n\":2}", spool.peek().payload());
       assertTrue(spool.contains("a"), "a finished key is still known: it is not taken again");
     }
@@ -34,13 +38,19 @@ class DeliverySpoolTest {
     try (DeliverySpool spool = new DeliverySpool(dir)) {
       spool.append("a", "{}");
     }
-    Files.writeString(dir.resolve("pending.jsonl"), "{\"key\":\"b\",\"payl", java.nio.file.StandardOpenOption.APPEND);
+    Files.writeString(
+        dir.resolve("pending.jsonl"),
+        "{\"key\":\"b\",\"payl",
+        java.nio.file.StandardOpenOption.APPEND);
     try (DeliverySpool spool = new DeliverySpool(dir)) {
-      assertEquals(List.of("a"), spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
+      assertEquals(
+          List.of("a"), spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
       spool.append("b", "{}");
     }
     try (DeliverySpool spool = new DeliverySpool(dir)) {
-      assertEquals(List.of("a", "b"), spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
+      assertEquals(
+          List.of("a", "b"),
+          spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
     }
   }
 

@@ -32,7 +32,11 @@ class FormatsTest {
     assertEquals("LW-001", info.get("analytic").get("uid").asText());
     assertEquals(1, info.get("analytic").get("type_id").asInt());
     assertEquals("T1530", info.get("attacks").get(0).get("technique").get("uid").asText());
-    assertEquals(List.of("ev-1", "ev-2"), List.of(info.get("related_events").get(0).get("uid").asText(), info.get("related_events").get(1).get("uid").asText()));
+    assertEquals(
+        List.of("ev-1", "ev-2"),
+        List.of(
+            info.get("related_events").get(0).get("uid").asText(),
+            info.get("related_events").get(1).get("uid").asText()));
     assertTrue(info.get("types").isArray());
     assertEquals("Leakwatch", f.get("metadata").get("product").get("name").asText());
     assertEquals("1.8.0", f.get("metadata").get("version").asText());
@@ -41,13 +45,16 @@ class FormatsTest {
     assertEquals("Contact", f.get("resources").get(0).get("uid").asText());
     assertEquals("Case", f.get("resources").get(1).get("uid").asText());
 
-    Alert critical = TestAlerts.alert("o2", Severity.CRITICAL, false).asRevisionOf("o2", 3, TestAlerts.T0);
+    Alert critical =
+        TestAlerts.alert("o2", Severity.CRITICAL, false).asRevisionOf("o2", 3, TestAlerts.T0);
     JsonNode update = JSON.readTree(OcsfDetectionFinding.toJson(critical));
     assertEquals(2, update.get("activity_id").asInt());
     assertEquals(200402, update.get("type_uid").asInt());
     assertEquals(5, update.get("severity_id").asInt());
     assertEquals("o2#3", update.get("metadata").get("uid").asText());
-    JsonNode suppressed = JSON.readTree(OcsfDetectionFinding.toJson(TestAlerts.alert("o3").suppressed("change window")));
+    JsonNode suppressed =
+        JSON.readTree(
+            OcsfDetectionFinding.toJson(TestAlerts.alert("o3").suppressed("change window")));
     assertEquals(3, suppressed.get("status_id").asInt());
     assertFalse(suppressed.get("is_alert").asBoolean());
   }
@@ -56,8 +63,29 @@ class FormatsTest {
   void cefEscapesPipesAndBackslashesInTheHeaderAndEqualsInExtensions() {
     assertEquals("a\\|b\\\\c d", CefMessage.header("a|b\\c\nd"));
     assertEquals("a\\=b\\\\c|d\\ne", CefMessage.extension("a=b\\c|d\ne"));
-    Alert odd = new Alert("x1", "LW-9|9", "Title with | pipe and \\ slash", Severity.MEDIUM, "005", null, 3, "A=B",
-        1L, 2L, 3L, List.of(), List.of("why=because"), List.of(), List.of(), Map.of(), false, 0, 1, null, null);
+    Alert odd =
+        new Alert(
+            "x1",
+            "LW-9|9",
+            "Title with | pipe and \\ slash",
+            Severity.MEDIUM,
+            "005",
+            null,
+            3,
+            "A=B",
+            1L,
+            2L,
+            3L,
+            List.of(),
+            List.of("why=because"),
+            List.of(),
+            List.of(),
+            Map.of(),
+            false,
+            0,
+            1,
+            null,
+            null);
     String cef = CefMessage.format(odd);
     assertTrue(cef.contains("|LW-9\\|9|Title with \\| pipe and \\\\ slash|5|"), cef);
     assertTrue(cef.contains("cs1=A\\=B cs1Label=objects"), cef);

@@ -12,7 +12,10 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
-/** A real HTTP server on loopback that records every POST and answers from a script (200 once the script runs out). */
+/**
+ * A real HTTP server on loopback that records every POST and answers from a script (200 once the
+ * script runs out).
+ */
 final class HttpReceiver implements AutoCloseable {
   static {
     // The JDK server leaves Nagle on, which with the client's delayed ACK costs ~40 ms a request.
@@ -21,7 +24,11 @@ final class HttpReceiver implements AutoCloseable {
 
   record Request(Map<String, List<String>> headers, String body, long atNanos) {
     String header(String name) {
-      return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(e -> e.getValue().get(0)).findFirst().orElse(null);
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0))
+          .findFirst()
+          .orElse(null);
     }
   }
 
@@ -33,21 +40,27 @@ final class HttpReceiver implements AutoCloseable {
 
   HttpReceiver(int port) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
-    server.createContext("/", exchange -> {
-      byte[] body = exchange.getRequestBody().readAllBytes();
-      requests.add(new Request(Map.copyOf(exchange.getRequestHeaders()), new String(body, StandardCharsets.UTF_8), System.nanoTime()));
-      Answer answer = script.poll();
-      if (answer == null) {
-        answer = new Answer(200, Map.of(), "ok");
-      }
-      answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
-      byte[] out = answer.body().getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(answer.status(), out.length == 0 ? -1 : out.length);
-      if (out.length > 0) {
-        exchange.getResponseBody().write(out);
-      }
-      exchange.close();
-    });
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body = exchange.getRequestBody().readAllBytes();
+          requests.add(
+              new Request(
+                  Map.copyOf(exchange.getRequestHeaders()),
+                  new String(body, StandardCharsets.UTF_8),
+                  System.nanoTime()));
+          Answer answer = script.poll();
+          if (answer == null) {
+            answer = new Answer(200, Map.of(), "ok");
+          }
+          answer.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+          byte[] out = answer.body().getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(answer.status(), out.length == 0 ? -1 : out.length);
+          if (out.length > 0) {
+            exchange.getResponseBody().write(out);
+          }
+          exchange.close();
+        });
     server.start();
   }
 

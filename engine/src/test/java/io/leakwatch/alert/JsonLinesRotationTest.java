@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JsonLinesRotationTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private List<String> allKeys(JsonLinesAlertSink sink) throws IOException {
     List<String> keys = new ArrayList<>();
@@ -35,7 +34,9 @@ class JsonLinesRotationTest {
   void sizeRotationPutsEveryAlertInExactlyOneFileAndARestartWritesNoneTwice() throws IOException {
     Path file = dir.resolve("alerts.jsonl");
     List<String> expected = new ArrayList<>();
-    try (JsonLinesAlertSink sink = new JsonLinesAlertSink(file, AlertFormat.LEAKWATCH, new FileRotation(2_048, false, 100), Clock.systemUTC())) {
+    try (JsonLinesAlertSink sink =
+        new JsonLinesAlertSink(
+            file, AlertFormat.LEAKWATCH, new FileRotation(2_048, false, 100), Clock.systemUTC())) {
       for (int i = 0; i < 40; i++) {
         sink.accept(TestAlerts.alert("a" + i));
         expected.add("a" + i);
@@ -43,12 +44,16 @@ class JsonLinesRotationTest {
       assertTrue(sink.rotated().size() >= 5, "rotated " + sink.rotated());
       for (Path p : sink.rotated()) {
         assertTrue(Files.size(p) <= 2_048, p + " is " + Files.size(p));
-        assertTrue(p.getFileName().toString().matches("alerts\\.\\d{4}-\\d{2}-\\d{2}\\.\\d+\\.jsonl"), p.toString());
+        assertTrue(
+            p.getFileName().toString().matches("alerts\\.\\d{4}-\\d{2}-\\d{2}\\.\\d+\\.jsonl"),
+            p.toString());
       }
       assertEquals(expected, allKeys(sink));
     }
     // A restart replays every alert: the rotated files still count, nothing is written twice.
-    try (JsonLinesAlertSink again = new JsonLinesAlertSink(file, AlertFormat.LEAKWATCH, new FileRotation(2_048, false, 100), Clock.systemUTC())) {
+    try (JsonLinesAlertSink again =
+        new JsonLinesAlertSink(
+            file, AlertFormat.LEAKWATCH, new FileRotation(2_048, false, 100), Clock.systemUTC())) {
       for (int i = 0; i < 40; i++) {
         again.accept(TestAlerts.alert("a" + i));
       }
@@ -60,8 +65,12 @@ class JsonLinesRotationTest {
 
   @Test
   void keepsOnlyTheNewestRotatedFiles() throws IOException {
-    try (JsonLinesAlertSink sink = new JsonLinesAlertSink(dir.resolve("alerts.jsonl"), AlertFormat.LEAKWATCH,
-        new FileRotation(1_024, false, 2), Clock.systemUTC())) {
+    try (JsonLinesAlertSink sink =
+        new JsonLinesAlertSink(
+            dir.resolve("alerts.jsonl"),
+            AlertFormat.LEAKWATCH,
+            new FileRotation(1_024, false, 2),
+            Clock.systemUTC())) {
       for (int i = 0; i < 20; i++) {
         sink.accept(TestAlerts.alert("k" + i));
       }
@@ -77,7 +86,8 @@ class JsonLinesRotationTest {
   void dailyRotationStartsANewFileOnTheFirstAlertOfANewUtcDay() throws IOException {
     MutableClock clock = new MutableClock(Instant.parse("2026-03-09T23:59:00Z"));
     Path file = dir.resolve("alerts.jsonl");
-    try (JsonLinesAlertSink sink = new JsonLinesAlertSink(file, AlertFormat.LEAKWATCH, new FileRotation(0, true, 7), clock)) {
+    try (JsonLinesAlertSink sink =
+        new JsonLinesAlertSink(file, AlertFormat.LEAKWATCH, new FileRotation(0, true, 7), clock)) {
       sink.accept(TestAlerts.alert("d1"));
       sink.accept(TestAlerts.alert("d2"));
       assertEquals(List.of(), sink.rotated());
@@ -94,9 +104,14 @@ class JsonLinesRotationTest {
     Path file = dir.resolve("alerts.jsonl");
     Alert a = TestAlerts.alert("torn");
     String line = AlertJson.toJson(a);
-    Files.writeString(file, AlertJson.toJson(TestAlerts.alert("whole")) + "\n" + line.substring(0, line.length() / 2),
-        StandardCharsets.UTF_8, StandardOpenOption.CREATE);
-    try (JsonLinesAlertSink sink = new JsonLinesAlertSink(file, AlertFormat.LEAKWATCH, new FileRotation(4_096, false, 3), Clock.systemUTC())) {
+    Files.writeString(
+        file,
+        AlertJson.toJson(TestAlerts.alert("whole")) + "\n" + line.substring(0, line.length() / 2),
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE);
+    try (JsonLinesAlertSink sink =
+        new JsonLinesAlertSink(
+            file, AlertFormat.LEAKWATCH, new FileRotation(4_096, false, 3), Clock.systemUTC())) {
       sink.accept(TestAlerts.alert("whole"));
       sink.accept(a);
     }
@@ -110,11 +125,13 @@ class JsonLinesRotationTest {
     Path file = dir.resolve("findings.jsonl");
     Alert first = TestAlerts.alert("o1");
     Alert escalated = first.asRevisionOf("o1", 2, first.firstEventTime());
-    try (JsonLinesAlertSink sink = new JsonLinesAlertSink(file, AlertFormat.OCSF, FileRotation.NONE, Clock.systemUTC())) {
+    try (JsonLinesAlertSink sink =
+        new JsonLinesAlertSink(file, AlertFormat.OCSF, FileRotation.NONE, Clock.systemUTC())) {
       sink.accept(first);
       sink.accept(escalated);
     }
-    try (JsonLinesAlertSink sink = new JsonLinesAlertSink(file, AlertFormat.OCSF, FileRotation.NONE, Clock.systemUTC())) {
+    try (JsonLinesAlertSink sink =
+        new JsonLinesAlertSink(file, AlertFormat.OCSF, FileRotation.NONE, Clock.systemUTC())) {
       sink.accept(first);
       sink.accept(escalated);
     }

@@ -18,11 +18,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SinkConfigTest {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Map<String, String> ENV = Map.of("LEAKWATCH_WEBHOOK_SECRET", "s3cret-s3cret-s3cret",
-      "SLACK_WEBHOOK_URL", "https://hooks.slack.example/services/T000/B000/XXXXXXXX", "SF_ACCESS_TOKEN", "00Dxx!token");
+  private static final Map<String, String> ENV =
+      Map.of(
+          "LEAKWATCH_WEBHOOK_SECRET",
+          "s3cret-s3cret-s3cret",
+          "SLACK_WEBHOOK_URL",
+          "https://hooks.slack.example/services/T000/B000/XXXXXXXX",
+          "SF_ACCESS_TOKEN",
+          "00Dxx!token");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static void closeAll(List<AlertSink> sinks) throws Exception {
     for (AlertSink sink : sinks) {
@@ -35,10 +40,22 @@ class SinkConfigTest {
     JsonNode root = YAML.readTree(Files.readString(Path.of("../examples/alert-sinks.yaml")));
     List<AlertSink> sinks = SinkConfig.parse(root.get("alerts"), "alert-sinks.yaml", dir, ENV);
     try {
-      assertEquals(List.of("ConsoleAlertSink", "JsonLinesAlertSink", "SpooledAlertSink", "SpooledAlertSink", "SpooledAlertSink",
-          "JsonLinesAlertSink", "SpooledAlertSink"), sinks.stream().map(s -> s.getClass().getSimpleName()).toList());
-      assertEquals(List.of("soc-intake", "security-alerts", "siem", "org-alert-event"),
-          sinks.stream().filter(s -> s instanceof SpooledAlertSink).map(s -> ((SpooledAlertSink) s).name()).toList());
+      assertEquals(
+          List.of(
+              "ConsoleAlertSink",
+              "JsonLinesAlertSink",
+              "SpooledAlertSink",
+              "SpooledAlertSink",
+              "SpooledAlertSink",
+              "JsonLinesAlertSink",
+              "SpooledAlertSink"),
+          sinks.stream().map(s -> s.getClass().getSimpleName()).toList());
+      assertEquals(
+          List.of("soc-intake", "security-alerts", "siem", "org-alert-event"),
+          sinks.stream()
+              .filter(s -> s instanceof SpooledAlertSink)
+              .map(s -> ((SpooledAlertSink) s).name())
+              .toList());
       assertTrue(Files.isDirectory(dir.resolve("spool/soc-intake")));
     } finally {
       closeAll(sinks);
@@ -58,10 +75,13 @@ class SinkConfigTest {
   @Test
   void yamlBecomesWorkingSinks() throws Exception {
     try (HttpReceiver receiver = new HttpReceiver(0)) {
-      String yaml = "console: false\n"
-          + "files: [{path: out/a.jsonl, format: ocsf}]\n"
-          + "webhooks: [{url: '" + receiver.url() + "', secret: '${LEAKWATCH_WEBHOOK_SECRET}', spool: sp, retry: {initialMillis: 10, maxMillis: 20},\n"
-          + "            headers: {Authorization: 'Bearer ${COLLECTOR_TOKEN}'}}]\n";
+      String yaml =
+          "console: false\n"
+              + "files: [{path: out/a.jsonl, format: ocsf}]\n"
+              + "webhooks: [{url: '"
+              + receiver.url()
+              + "', secret: '${LEAKWATCH_WEBHOOK_SECRET}', spool: sp, retry: {initialMillis: 10, maxMillis: 20},\n"
+              + "            headers: {Authorization: 'Bearer ${COLLECTOR_TOKEN}'}}]\n";
       Map<String, String> env = new java.util.HashMap<>(ENV);
       env.put("COLLECTOR_TOKEN", "tok-123");
       List<AlertSink> sinks = SinkConfig.parse(YAML.readTree(yaml), "c.yaml", dir, env);
@@ -69,9 +89,16 @@ class SinkConfigTest {
         for (AlertSink sink : sinks) {
           sink.accept(TestAlerts.alert("cfg1"));
         }
-        HttpReceiver.Request request = receiver.successful(1, java.time.Duration.ofSeconds(20)).get(0);
-        assertTrue(new WebhookSignature("s3cret-s3cret-s3cret".getBytes()).verify(request.header("Leakwatch-Signature"),
-            request.header("Leakwatch-Timestamp"), request.body().getBytes(), Long.parseLong(request.header("Leakwatch-Timestamp")), 5));
+        HttpReceiver.Request request =
+            receiver.successful(1, java.time.Duration.ofSeconds(20)).get(0);
+        assertTrue(
+            new WebhookSignature("s3cret-s3cret-s3cret".getBytes())
+                .verify(
+                    request.header("Leakwatch-Signature"),
+                    request.header("Leakwatch-Timestamp"),
+                    request.body().getBytes(),
+                    Long.parseLong(request.header("Leakwatch-Timestamp")),
+                    5));
         assertEquals("Bearer tok-123", request.header("Authorization"));
         assertTrue(Files.readString(dir.resolve("out/a.jsonl")).contains("\"class_uid\":2004"));
       } finally {
@@ -81,41 +108,74 @@ class SinkConfigTest {
   }
 
   private String problem(String yaml, Map<String, String> env) {
-    ConfigException e = assertThrows(ConfigException.class, () -> closeAll(SinkConfig.parse(YAML.readTree(yaml), "c.yaml", dir, env)));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> closeAll(SinkConfig.parse(YAML.readTree(yaml), "c.yaml", dir, env)));
     return e.getMessage();
   }
 
   @Test
   void problemsNameTheirKeyAndNeverTheSecret() {
-    assertEquals("c.yaml: alerts.webhooks[0].secret: environment variable HOOK_SECRET is not set",
-        problem("webhooks: [{url: 'https://x.example/h', secret: '${HOOK_SECRET}', spool: s}]", Map.of()));
-    String tooShort = problem("webhooks: [{url: 'https://x.example/h', secret: shortsecret, spool: s}]", Map.of());
+    assertEquals(
+        "c.yaml: alerts.webhooks[0].secret: environment variable HOOK_SECRET is not set",
+        problem(
+            "webhooks: [{url: 'https://x.example/h', secret: '${HOOK_SECRET}', spool: s}]",
+            Map.of()));
+    String tooShort =
+        problem(
+            "webhooks: [{url: 'https://x.example/h', secret: shortsecret, spool: s}]", Map.of());
     assertEquals("c.yaml: alerts.webhooks[0].secret: must be at least 16 bytes long", tooShort);
     assertFalse(tooShort.contains("shortsecret"));
-    assertTrue(problem("webhooks: [{url: 'https://x.example/h', spool: s}]", Map.of())
-        .startsWith("c.yaml: alerts.webhooks[0].secret: is required"));
-    assertEquals("c.yaml: alerts.webhooks[0].url: must use https (plain http is allowed only to localhost)",
-        problem("webhooks: [{url: 'http://x.example/h', secret: 0123456789abcdef, spool: s}]", Map.of()));
-    assertEquals("c.yaml: alerts.slack[1].spool: is required",
-        problem("slack: [{url: 'https://a.example/1', spool: s1}, {url: 'https://a.example/2'}]", Map.of()));
-    assertEquals("c.yaml: alerts.syslog[0].port: must be a whole number from 1 to 65535",
+    assertTrue(
+        problem("webhooks: [{url: 'https://x.example/h', spool: s}]", Map.of())
+            .startsWith("c.yaml: alerts.webhooks[0].secret: is required"));
+    assertEquals(
+        "c.yaml: alerts.webhooks[0].url: must use https (plain http is allowed only to localhost)",
+        problem(
+            "webhooks: [{url: 'http://x.example/h', secret: 0123456789abcdef, spool: s}]",
+            Map.of()));
+    assertEquals(
+        "c.yaml: alerts.slack[1].spool: is required",
+        problem(
+            "slack: [{url: 'https://a.example/1', spool: s1}, {url: 'https://a.example/2'}]",
+            Map.of()));
+    assertEquals(
+        "c.yaml: alerts.syslog[0].port: must be a whole number from 1 to 65535",
         problem("syslog: [{host: h, port: 70000, spool: s}]", Map.of()));
-    assertEquals("c.yaml: alerts.files[0].rotate.keep: must be a whole number from 1 to 10000",
+    assertEquals(
+        "c.yaml: alerts.files[0].rotate.keep: must be a whole number from 1 to 10000",
         problem("files: [{path: a.jsonl, rotate: {daily: true, keep: 0}}]", Map.of()));
-    assertEquals("c.yaml: alerts.files[0].format: must be leakwatch or ocsf, was 'xml'",
+    assertEquals(
+        "c.yaml: alerts.files[0].format: must be leakwatch or ocsf, was 'xml'",
         problem("files: [{path: a.jsonl, format: xml}]", Map.of()));
-    assertTrue(problem("webhooks: [{url: 'https://x.example/h', secret: 0123456789abcdef, spool: s, drill: skip}]", Map.of())
-        .startsWith("c.yaml: alerts.webhooks[0].drill: unknown key"));
-    assertEquals("c.yaml: alerts.webhooks[0].drills: must be skip or mark, was 'page'",
-        problem("webhooks: [{url: 'https://x.example/h', secret: 0123456789abcdef, spool: s, drills: page}]", Map.of()));
-    assertEquals("c.yaml: alerts.salesforce[0].topic: must name a custom platform event channel such as /event/Leakwatch_Alert__e, was '/event/ApiEventStream'",
-        problem("salesforce: [{endpoint: {host: h, port: 7443}, auth: {accessToken: t, instanceUrl: u, tenantId: x}, "
-            + "topic: /event/ApiEventStream, spool: s}]", Map.of()));
-    String slackUrl = problem("slack: [{url: 'https://hooks.slack.example/services/T0/B0/SECRETPART with space', spool: s}]", Map.of());
+    assertTrue(
+        problem(
+                "webhooks: [{url: 'https://x.example/h', secret: 0123456789abcdef, spool: s, drill: skip}]",
+                Map.of())
+            .startsWith("c.yaml: alerts.webhooks[0].drill: unknown key"));
+    assertEquals(
+        "c.yaml: alerts.webhooks[0].drills: must be skip or mark, was 'page'",
+        problem(
+            "webhooks: [{url: 'https://x.example/h', secret: 0123456789abcdef, spool: s, drills: page}]",
+            Map.of()));
+    assertEquals(
+        "c.yaml: alerts.salesforce[0].topic: must name a custom platform event channel such as /event/Leakwatch_Alert__e, was '/event/ApiEventStream'",
+        problem(
+            "salesforce: [{endpoint: {host: h, port: 7443}, auth: {accessToken: t, instanceUrl: u, tenantId: x}, "
+                + "topic: /event/ApiEventStream, spool: s}]",
+            Map.of()));
+    String slackUrl =
+        problem(
+            "slack: [{url: 'https://hooks.slack.example/services/T0/B0/SECRETPART with space', spool: s}]",
+            Map.of());
     assertEquals("c.yaml: alerts.slack[0].url: is not a valid URL", slackUrl);
     assertTrue(problem("sinks: []", Map.of()).startsWith("c.yaml: alerts.sinks: unknown key"));
-    assertEquals("c.yaml: alerts.webhooks[0].headers.Idempotency-Key: is set by Leakwatch or the HTTP client and cannot be configured",
-        problem("webhooks: [{url: 'https://x.example/h', secret: 0123456789abcdef, spool: s, headers: {Idempotency-Key: x}}]", Map.of()));
+    assertEquals(
+        "c.yaml: alerts.webhooks[0].headers.Idempotency-Key: is set by Leakwatch or the HTTP client and cannot be configured",
+        problem(
+            "webhooks: [{url: 'https://x.example/h', secret: 0123456789abcdef, spool: s, headers: {Idempotency-Key: x}}]",
+            Map.of()));
   }
 
   @Test

@@ -16,7 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A real alert from an event whose SOQL holds patient values: no sink format may carry any of it. */
+/**
+ * A real alert from an event whose SOQL holds patient values: no sink format may carry any of it.
+ */
 class SinkPayloadPhiTest {
   private static final String CANARY_NAME = "Zebediah Quackenbush";
   private static final String CANARY_SSN = "987-65-4329";
@@ -31,23 +33,43 @@ class SinkPayloadPhiTest {
     event.put("SourceIp", "203.0.113.10");
     event.put("QueriedEntities", "Contact");
     event.put("RowsProcessed", 1);
-    event.put("Query", "SELECT Id, FirstName, SSN__c, toLabel(Medications__c) FROM Contact WHERE LastName = '" + CANARY_NAME
-        + "' AND SSN__c = '" + CANARY_SSN + "'");
+    event.put(
+        "Query",
+        "SELECT Id, FirstName, SSN__c, toLabel(Medications__c) FROM Contact WHERE LastName = '"
+            + CANARY_NAME
+            + "' AND SSN__c = '"
+            + CANARY_SSN
+            + "'");
     List<Alert> alerts = new ArrayList<>();
-    try (DetectionPipeline pipeline = new DetectionPipeline(CompiledPack.compile(RulePackLoader.fromDirectory(pack)),
-        OrgProfileLoader.load(pack.resolve("test-profile.yaml")), DetectionPipeline.Options.defaults())) {
+    try (DetectionPipeline pipeline =
+        new DetectionPipeline(
+            CompiledPack.compile(RulePackLoader.fromDirectory(pack)),
+            OrgProfileLoader.load(pack.resolve("test-profile.yaml")),
+            DetectionPipeline.Options.defaults())) {
       alerts.addAll(pipeline.process("/event/ApiEventStream", event, 0));
       alerts.addAll(pipeline.advanceTo(pipeline.eventTime() + 3 * 3_600_000L));
     }
     assertFalse(alerts.isEmpty(), "the over-fetching query raises an alert");
     for (Alert alert : alerts) {
-      List<String> payloads = List.of(AlertJson.toJson(alert), OcsfDetectionFinding.toJson(alert), SlackMessage.toJson(alert),
-          SyslogMessage.format(alert, SyslogMessage.DEFAULT_FACILITY), PlatformEventFields.values(AlertJson.toJson(alert), 0).toString());
+      List<String> payloads =
+          List.of(
+              AlertJson.toJson(alert),
+              OcsfDetectionFinding.toJson(alert),
+              SlackMessage.toJson(alert),
+              SyslogMessage.format(alert, SyslogMessage.DEFAULT_FACILITY),
+              PlatformEventFields.values(AlertJson.toJson(alert), 0).toString());
       for (String payload : payloads) {
         String lower = payload.toLowerCase(Locale.ROOT);
-        assertFalse(lower.contains("select ") || lower.contains(" from contact") || lower.contains(" where "), "SOQL in " + payload);
-        assertFalse(payload.contains("Zebediah") || payload.contains("Quackenbush"), "a patient name in " + payload);
-        assertFalse(payload.contains(CANARY_SSN) || payload.contains("987654329"), "an SSN in " + payload);
+        assertFalse(
+            lower.contains("select ")
+                || lower.contains(" from contact")
+                || lower.contains(" where "),
+            "SOQL in " + payload);
+        assertFalse(
+            payload.contains("Zebediah") || payload.contains("Quackenbush"),
+            "a patient name in " + payload);
+        assertFalse(
+            payload.contains(CANARY_SSN) || payload.contains("987654329"), "an SSN in " + payload);
         assertTrue(payload.contains(alert.principal()), "the principal id is there: " + payload);
       }
     }

@@ -24,25 +24,37 @@ class SlackSinkTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private SpooledAlertSink slack(HttpReceiver receiver, DrillPolicy drills) throws Exception {
-    WebhookTransport transport = new WebhookTransport(URI.create(receiver.url()), null, HttpClient.newHttpClient(), Duration.ofSeconds(5),
-        Clock.systemUTC());
-    return new SpooledAlertSink("slack[0]", dir.resolve("spool-" + drills), SlackMessage::toJson, drills, true, transport,
+    WebhookTransport transport =
+        new WebhookTransport(
+            URI.create(receiver.url()),
+            null,
+            HttpClient.newHttpClient(),
+            Duration.ofSeconds(5),
+            Clock.systemUTC());
+    return new SpooledAlertSink(
+        "slack[0]",
+        dir.resolve("spool-" + drills),
+        SlackMessage::toJson,
+        drills,
+        true,
+        transport,
         new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
   }
 
   @Test
   void postsBlocksWithRuleSeverityPrincipalAndCountsAndNoLinks() throws Exception {
-    try (HttpReceiver receiver = new HttpReceiver(0); SpooledAlertSink sink = slack(receiver, DrillPolicy.SKIP)) {
+    try (HttpReceiver receiver = new HttpReceiver(0);
+        SpooledAlertSink sink = slack(receiver, DrillPolicy.SKIP)) {
       receiver.script.add(new HttpReceiver.Answer(500, Map.of(), "internal_error"));
       sink.accept(TestAlerts.alert("s1"));
       List<HttpReceiver.Request> got = receiver.successful(2, WAIT);
       assertTrue(sink.awaitDrained(WAIT));
       HttpReceiver.Request request = got.get(1);
-      assertNull(request.header("Leakwatch-Signature"), "Slack's secret is its URL; no HMAC is sent");
+      assertNull(
+          request.header("Leakwatch-Signature"), "Slack's secret is its URL; no HMAC is sent");
       JsonNode message = JSON.readTree(request.body());
       String text = message.get("text").asText();
       assertTrue(text.startsWith("[HIGH] LW-001 Bulk read of patient records"), text);
@@ -77,14 +89,19 @@ class SlackSinkTest {
       try (SpooledAlertSink sink = slack(receiver, DrillPolicy.MARK)) {
         sink.accept(TestAlerts.alert("drill", Severity.CRITICAL, true));
         JsonNode message = JSON.readTree(receiver.successful(1, WAIT).get(0).body());
-        assertTrue(message.get("text").asText().startsWith("DRILL, not a real incident: "), message.toString());
-        assertTrue(message.get("blocks").get(0).get("text").get("text").asText().startsWith("DRILL: "));
+        assertTrue(
+            message.get("text").asText().startsWith("DRILL, not a real incident: "),
+            message.toString());
+        assertTrue(
+            message.get("blocks").get(0).get("text").get("text").asText().startsWith("DRILL: "));
       }
     }
   }
 
   @Test
   void slackControlCharactersAreEscapedSoNoMentionOrLinkCanForm() {
-    assertEquals("&lt;!channel&gt; &amp; &lt;https://x|y&gt;", SlackMessage.escape("<!channel> & <https://x|y>"));
+    assertEquals(
+        "&lt;!channel&gt; &amp; &lt;https://x|y&gt;",
+        SlackMessage.escape("<!channel> & <https://x|y>"));
   }
 }

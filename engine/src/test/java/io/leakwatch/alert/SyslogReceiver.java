@@ -12,14 +12,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
-/** A syslog collector on loopback: TCP or TLS, RFC 6587 octet-counted frames, one connection at a time. */
+/**
+ * A syslog collector on loopback: TCP or TLS, RFC 6587 octet-counted frames, one connection at a
+ * time.
+ */
 final class SyslogReceiver implements AutoCloseable {
   final List<String> messages = new CopyOnWriteArrayList<>();
   final AtomicInteger connections = new AtomicInteger();
+
   /** Connections this receiver has closed (its FIN is sent by then). */
   final AtomicInteger closed = new AtomicInteger();
+
   /** When positive, the receiver closes the connection right after this many more messages. */
   final AtomicInteger dropAfter = new AtomicInteger();
+
   private final ServerSocket server;
   private final Thread thread;
   private volatile Socket current;
@@ -35,7 +41,9 @@ final class SyslogReceiver implements AutoCloseable {
       server.setReuseAddress(true);
       server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10);
     } else {
-      server = tls.getServerSocketFactory().createServerSocket(port, 10, InetAddress.getLoopbackAddress());
+      server =
+          tls.getServerSocketFactory()
+              .createServerSocket(port, 10, InetAddress.getLoopbackAddress());
     }
     thread = new Thread(this::serve, "syslog-receiver");
     thread.setDaemon(true);

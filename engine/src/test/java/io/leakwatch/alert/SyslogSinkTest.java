@@ -23,20 +23,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 class SyslogSinkTest {
   private static final Duration WAIT = Duration.ofSeconds(20);
-  private static final Pattern RFC5424 = Pattern.compile(
-      "<(\\d{1,3})>1 (\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z) (\\S+) leakwatch - (\\S+) - (CEF:0\\|.*)");
+  private static final Pattern RFC5424 =
+      Pattern.compile(
+          "<(\\d{1,3})>1 (\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z) (\\S+) leakwatch - (\\S+) - (CEF:0\\|.*)");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private SpooledAlertSink plain(SyslogReceiver receiver, DrillPolicy drills) throws Exception {
-    return new SpooledAlertSink("syslog[0]", dir.resolve("spool"), a -> SyslogMessage.format(a, SyslogMessage.DEFAULT_FACILITY), drills, false,
-        new SyslogTransport("127.0.0.1", receiver.port(), null, Duration.ofSeconds(5)), new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+    return new SpooledAlertSink(
+        "syslog[0]",
+        dir.resolve("spool"),
+        a -> SyslogMessage.format(a, SyslogMessage.DEFAULT_FACILITY),
+        drills,
+        false,
+        new SyslogTransport("127.0.0.1", receiver.port(), null, Duration.ofSeconds(5)),
+        new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
   }
 
   @Test
   void sendsRfc5424MessagesWithACefBodyInOctetCountedFrames() throws Exception {
-    try (SyslogReceiver receiver = new SyslogReceiver(null); SpooledAlertSink sink = plain(receiver, DrillPolicy.SKIP)) {
+    try (SyslogReceiver receiver = new SyslogReceiver(null);
+        SpooledAlertSink sink = plain(receiver, DrillPolicy.SKIP)) {
       sink.accept(TestAlerts.alert("c1", Severity.CRITICAL, false));
       sink.accept(TestAlerts.alert("h1", Severity.HIGH, false));
       HttpReceiver.await(() -> receiver.messages.size() == 2, WAIT);
@@ -65,12 +72,14 @@ class SyslogSinkTest {
 
   @Test
   void aDroppedConnectionIsReopenedAndNoAlertIsLost() throws Exception {
-    try (SyslogReceiver receiver = new SyslogReceiver(null); SpooledAlertSink sink = plain(receiver, DrillPolicy.SKIP)) {
+    try (SyslogReceiver receiver = new SyslogReceiver(null);
+        SpooledAlertSink sink = plain(receiver, DrillPolicy.SKIP)) {
       receiver.dropAfter.set(1);
       sink.accept(TestAlerts.alert("before"));
       HttpReceiver.await(() -> receiver.messages.size() == 1, WAIT);
       assertTrue(sink.awaitDrained(WAIT));
-      // The receiver has closed its end; the next alert must notice and reconnect, not vanish into the dead socket.
+      // The receiver has closed its end; the next alert must notice and reconnect, not vanish into
+      // the dead socket.
       HttpReceiver.await(() -> receiver.closed.get() == 1, WAIT);
       sink.accept(TestAlerts.alert("after1"));
       sink.accept(TestAlerts.alert("after2"));
@@ -86,8 +95,15 @@ class SyslogSinkTest {
     SyslogReceiver first = new SyslogReceiver(null);
     int port = first.port();
     first.close();
-    try (SpooledAlertSink sink = new SpooledAlertSink("syslog[0]", dir.resolve("spool"), a -> SyslogMessage.format(a, 10), DrillPolicy.SKIP, false,
-        new SyslogTransport("127.0.0.1", port, null, Duration.ofSeconds(5)), new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)))) {
+    try (SpooledAlertSink sink =
+        new SpooledAlertSink(
+            "syslog[0]",
+            dir.resolve("spool"),
+            a -> SyslogMessage.format(a, 10),
+            DrillPolicy.SKIP,
+            false,
+            new SyslogTransport("127.0.0.1", port, null, Duration.ofSeconds(5)),
+            new Backoff(Duration.ofMillis(10), Duration.ofMillis(50)))) {
       sink.accept(TestAlerts.alert("queued"));
       HttpReceiver.await(() -> sink.stats().retries() >= 2, WAIT);
       assertEquals(1, sink.pending());
@@ -103,9 +119,39 @@ class SyslogSinkTest {
     Path keystore = dir.resolve("collector.p12");
     Path pem = dir.resolve("collector.pem");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    run(keytool, "-genkeypair", "-alias", "collector", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
-        "-ext", "san=ip:127.0.0.1", "-validity", "2", "-keystore", keystore.toString(), "-storetype", "PKCS12", "-storepass", "changeit");
-    run(keytool, "-exportcert", "-rfc", "-alias", "collector", "-keystore", keystore.toString(), "-storepass", "changeit", "-file", pem.toString());
+    run(
+        keytool,
+        "-genkeypair",
+        "-alias",
+        "collector",
+        "-keyalg",
+        "EC",
+        "-groupname",
+        "secp256r1",
+        "-dname",
+        "CN=127.0.0.1",
+        "-ext",
+        "san=ip:127.0.0.1",
+        "-validity",
+        "2",
+        "-keystore",
+        keystore.toString(),
+        "-storetype",
+        "PKCS12",
+        "-storepass",
+        "changeit");
+    run(
+        keytool,
+        "-exportcert",
+        "-rfc",
+        "-alias",
+        "collector",
+        "-keystore",
+        keystore.toString(),
+        "-storepass",
+        "changeit",
+        "-file",
+        pem.toString());
     KeyStore store = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keystore)) {
       store.load(in, "changeit".toCharArray());
@@ -115,9 +161,14 @@ class SyslogSinkTest {
     SSLContext server = SSLContext.getInstance("TLS");
     server.init(keys.getKeyManagers(), null, null);
     try (SyslogReceiver receiver = new SyslogReceiver(server)) {
-      String yaml = "syslog: [{host: 127.0.0.1, port: " + receiver.port() + ", tls: true, trustCertificate: collector.pem, spool: spool-tls, "
-          + "retry: {initialMillis: 10, maxMillis: 50}}]\nconsole: false";
-      List<AlertSink> sinks = SinkConfig.parse(new ObjectMapper(new YAMLFactory()).readTree(yaml), "test.yaml", dir, Map.of());
+      String yaml =
+          "syslog: [{host: 127.0.0.1, port: "
+              + receiver.port()
+              + ", tls: true, trustCertificate: collector.pem, spool: spool-tls, "
+              + "retry: {initialMillis: 10, maxMillis: 50}}]\nconsole: false";
+      List<AlertSink> sinks =
+          SinkConfig.parse(
+              new ObjectMapper(new YAMLFactory()).readTree(yaml), "test.yaml", dir, Map.of());
       try {
         assertEquals(1, sinks.size());
         receiver.dropAfter.set(1);

@@ -16,8 +16,27 @@ final class TestAlerts {
   }
 
   static Alert alert(String id, Severity severity, boolean drill) {
-    return new Alert(id, "LW-001", "Bulk read of patient records", severity, "0055f000003TeLeAAA", null, 240, "Contact,Case",
-        T0, T0 + 60_000, T0 + 61_000, List.of("ev-1", "ev-2"), List.of("240 rows of PHI in 5 minutes (threshold 100)"),
-        List.of("bulk-read-person"), List.of("T1530"), Map.of("HIPAA", List.of("164.312(b)")), drill, 0, 1, null, null);
+    return new Alert(
+        id,
+        "LW-001",
+        "Bulk read of patient records",
+        severity,
+        "0055f000003TeLeAAA",
+        null,
+        240,
+        "Contact,Case",
+        T0,
+        T0 + 60_000,
+        T0 + 61_000,
+        List.of("ev-1", "ev-2"),
+        List.of("240 rows of PHI in 5 minutes (threshold 100)"),
+        List.of("bulk-read-person"),
+        List.of("T1530"),
+        Map.of("HIPAA", List.of("164.312(b)")),
+        drill,
+        0,
+        1,
+        null,
+        null);
   }
 }

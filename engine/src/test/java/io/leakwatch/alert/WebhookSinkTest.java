@@ -34,39 +34,71 @@ class WebhookSinkTest {
   private static final Backoff FAST = new Backoff(Duration.ofMillis(10), Duration.ofMillis(50));
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  private SpooledAlertSink webhook(String url, Path spool, DrillPolicy drills, AlertFormat format) throws Exception {
-    WebhookTransport transport = new WebhookTransport(URI.create(url), new WebhookSignature(SECRET.getBytes(StandardCharsets.UTF_8)),
-        HttpClient.newHttpClient(), Duration.ofSeconds(5), Clock.systemUTC());
-    return new SpooledAlertSink("webhooks[0]", spool, format::render, drills, false, transport, FAST);
+  private SpooledAlertSink webhook(String url, Path spool, DrillPolicy drills, AlertFormat format)
+      throws Exception {
+    WebhookTransport transport =
+        new WebhookTransport(
+            URI.create(url),
+            new WebhookSignature(SECRET.getBytes(StandardCharsets.UTF_8)),
+            HttpClient.newHttpClient(),
+            Duration.ofSeconds(5),
+            Clock.systemUTC());
+    return new SpooledAlertSink(
+        "webhooks[0]", spool, format::render, drills, false, transport, FAST);
   }
 
   /** The verification recipe of the README, written out independently of WebhookSignature. */
   private static String expectedSignature(String timestamp, String body) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    return "v1=" + HexFormat.of().formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
+    return "v1="
+        + HexFormat.of()
+            .formatHex(mac.doFinal((timestamp + "." + body).getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
-  void postsTheAlertSignedOverTimestampAndBodyWithTheDeliveryKeyAsIdempotencyKey() throws Exception {
-    try (HttpReceiver receiver = new HttpReceiver(0); SpooledAlertSink sink = webhook(receiver.url(), dir.resolve("spool"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
+  void postsTheAlertSignedOverTimestampAndBodyWithTheDeliveryKeyAsIdempotencyKey()
+      throws Exception {
+    try (HttpReceiver receiver = new HttpReceiver(0);
+        SpooledAlertSink sink =
+            webhook(
+                receiver.url(), dir.resolve("spool"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
       sink.accept(TestAlerts.alert("w1"));
       HttpReceiver.Request request = receiver.successful(1, WAIT).get(0);
       assertEquals("application/json", request.header("Content-Type"));
       assertEquals("w1", request.header("Idempotency-Key"));
       long timestamp = Long.parseLong(request.header("Leakwatch-Timestamp"));
       assertTrue(Math.abs(Instant.now().getEpochSecond() - timestamp) < 60);
-      assertEquals(expectedSignature(request.header("Leakwatch-Timestamp"), request.body()), request.header("Leakwatch-Signature"));
+      assertEquals(
+          expectedSignature(request.header("Leakwatch-Timestamp"), request.body()),
+          request.header("Leakwatch-Signature"));
       WebhookSignature verifier = new WebhookSignature(SECRET.getBytes(StandardCharsets.UTF_8));
       byte[] body = request.body().getBytes(StandardCharsets.UTF_8);
-      assertTrue(verifier.verify(request.header("Leakwatch-Signature"), request.header("Leakwatch-Timestamp"), body, timestamp, 300));
-      assertFalse(verifier.verify(request.header("Leakwatch-Signature"), request.header("Leakwatch-Timestamp"), body, timestamp + 301, 300),
+      assertTrue(
+          verifier.verify(
+              request.header("Leakwatch-Signature"),
+              request.header("Leakwatch-Timestamp"),
+              body,
+              timestamp,
+              300));
+      assertFalse(
+          verifier.verify(
+              request.header("Leakwatch-Signature"),
+              request.header("Leakwatch-Timestamp"),
+              body,
+              timestamp + 301,
+              300),
           "an old timestamp is a replay");
       byte[] tampered = request.body().replace("240", "241").getBytes(StandardCharsets.UTF_8);
-      assertFalse(verifier.verify(request.header("Leakwatch-Signature"), request.header("Leakwatch-Timestamp"), tampered, timestamp, 300));
+      assertFalse(
+          verifier.verify(
+              request.header("Leakwatch-Signature"),
+              request.header("Leakwatch-Timestamp"),
+              tampered,
+              timestamp,
+              300));
       JsonNode alert = JSON.readTree(request.body());
       assertEquals("w1", alert.get("id").asText());
       assertEquals("LW-001", alert.get("ruleId").asText());
@@ -82,24 +114,31 @@ class WebhookSinkTest {
       port = probe.getLocalPort();
     }
     String url = "http://127.0.0.1:" + port + "/hook";
-    try (SpooledAlertSink sink = webhook(url, dir.resolve("spool"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
+    try (SpooledAlertSink sink =
+        webhook(url, dir.resolve("spool"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
       for (int i = 0; i < 5; i++) {
         sink.accept(TestAlerts.alert("down" + i));
       }
       HttpReceiver.await(() -> sink.stats().retries() >= 3, WAIT);
       assertEquals(5, sink.pending());
-      assertTrue(sink.stats().lastFailure().contains("ConnectException"), sink.stats().lastFailure());
+      assertTrue(
+          sink.stats().lastFailure().contains("ConnectException"), sink.stats().lastFailure());
       try (HttpReceiver receiver = new HttpReceiver(port)) {
         List<HttpReceiver.Request> got = receiver.successful(5, WAIT);
         assertTrue(sink.awaitDrained(WAIT));
-        assertEquals(List.of("down0", "down1", "down2", "down3", "down4"), got.stream().map(r -> r.header("Idempotency-Key")).toList());
+        assertEquals(
+            List.of("down0", "down1", "down2", "down3", "down4"),
+            got.stream().map(r -> r.header("Idempotency-Key")).toList());
       }
     }
   }
 
   @Test
   void serverErrorsAreRetriedAndTooManyRequestsWaitsForRetryAfter() throws Exception {
-    try (HttpReceiver receiver = new HttpReceiver(0); SpooledAlertSink sink = webhook(receiver.url(), dir.resolve("spool"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
+    try (HttpReceiver receiver = new HttpReceiver(0);
+        SpooledAlertSink sink =
+            webhook(
+                receiver.url(), dir.resolve("spool"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
       receiver.script.add(new HttpReceiver.Answer(503, Map.of(), "busy"));
       receiver.script.add(new HttpReceiver.Answer(500, Map.of(), ""));
       receiver.script.add(new HttpReceiver.Answer(429, Map.of("Retry-After", "1"), "slow down"));
@@ -109,7 +148,9 @@ class WebhookSinkTest {
       assertEquals(4, got.size());
       got.forEach(r -> assertEquals("r1", r.header("Idempotency-Key")));
       long waited = got.get(3).atNanos() - got.get(2).atNanos();
-      assertTrue(waited >= 950_000_000L, "Retry-After: 1 was honoured, waited " + waited / 1_000_000 + " ms");
+      assertTrue(
+          waited >= 950_000_000L,
+          "Retry-After: 1 was honoured, waited " + waited / 1_000_000 + " ms");
       assertEquals(3, sink.stats().retries());
       assertEquals(1, sink.stats().delivered());
     }
@@ -117,7 +158,10 @@ class WebhookSinkTest {
 
   @Test
   void aClientErrorIsDeadLetteredWithTheReasonAndTheQueueMovesOn() throws Exception {
-    try (HttpReceiver receiver = new HttpReceiver(0); SpooledAlertSink sink = webhook(receiver.url(), dir.resolve("spool"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
+    try (HttpReceiver receiver = new HttpReceiver(0);
+        SpooledAlertSink sink =
+            webhook(
+                receiver.url(), dir.resolve("spool"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
       receiver.script.add(new HttpReceiver.Answer(400, Map.of(), "{\"error\":\"unknown field\"}"));
       sink.accept(TestAlerts.alert("bad"));
       sink.accept(TestAlerts.alert("good"));
@@ -129,7 +173,10 @@ class WebhookSinkTest {
       assertEquals("bad", letter.get("deliveryKey").asText());
       assertEquals("webhooks[0]", letter.get("sink").asText());
       assertTrue(letter.get("reason").asText().startsWith("HTTP 400"), letter.toString());
-      assertEquals("bad", JSON.readTree(letter.get("payload").asText()).get("id").asText(), "the payload is kept for a manual replay");
+      assertEquals(
+          "bad",
+          JSON.readTree(letter.get("payload").asText()).get("id").asText(),
+          "the payload is kept for a manual replay");
       assertEquals(1, sink.stats().deadLettered());
       assertEquals(1, sink.stats().delivered());
     }
@@ -148,38 +195,48 @@ class WebhookSinkTest {
       sink.accept(TestAlerts.alert("s2"));
     }
     assertEquals(2, Files.readAllLines(spool.resolve("pending.jsonl")).size(), "both are on disk");
-    try (HttpReceiver receiver = new HttpReceiver(port); SpooledAlertSink sink = webhook(url, spool, DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
+    try (HttpReceiver receiver = new HttpReceiver(port);
+        SpooledAlertSink sink = webhook(url, spool, DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
       receiver.successful(2, WAIT);
       assertTrue(sink.awaitDrained(WAIT));
       sink.accept(TestAlerts.alert("s1"));
       sink.accept(TestAlerts.alert("s3"));
       receiver.successful(3, WAIT);
       assertTrue(sink.awaitDrained(WAIT));
-      assertEquals(List.of("s1", "s2", "s3"), receiver.requests.stream().map(r -> r.header("Idempotency-Key")).toList());
-      assertEquals(0, Files.size(spool.resolve("pending.jsonl")), "an empty queue truncates the spool");
+      assertEquals(
+          List.of("s1", "s2", "s3"),
+          receiver.requests.stream().map(r -> r.header("Idempotency-Key")).toList());
+      assertEquals(
+          0, Files.size(spool.resolve("pending.jsonl")), "an empty queue truncates the spool");
     }
-    try (HttpReceiver receiver = new HttpReceiver(port); SpooledAlertSink sink = webhook(url, spool, DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
+    try (HttpReceiver receiver = new HttpReceiver(port);
+        SpooledAlertSink sink = webhook(url, spool, DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
       sink.accept(TestAlerts.alert("s2"));
       sink.accept(TestAlerts.alert("s4"));
       receiver.successful(1, WAIT);
       assertTrue(sink.awaitDrained(WAIT));
-      assertEquals(List.of("s4"), receiver.requests.stream().map(r -> r.header("Idempotency-Key")).toList());
+      assertEquals(
+          List.of("s4"), receiver.requests.stream().map(r -> r.header("Idempotency-Key")).toList());
     }
   }
 
   @Test
   void drillsStayOutByDefaultAndAreMarkedWhenLetThrough() throws Exception {
     try (HttpReceiver receiver = new HttpReceiver(0)) {
-      try (SpooledAlertSink sink = webhook(receiver.url(), dir.resolve("skip"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
+      try (SpooledAlertSink sink =
+          webhook(receiver.url(), dir.resolve("skip"), DrillPolicy.SKIP, AlertFormat.LEAKWATCH)) {
         sink.accept(TestAlerts.alert("drill1", Severity.CRITICAL, true));
         sink.accept(TestAlerts.alert("real1"));
         receiver.successful(1, WAIT);
         assertTrue(sink.awaitDrained(WAIT));
         assertEquals(1, sink.stats().skipped());
-        assertEquals(List.of("real1"), receiver.requests.stream().map(r -> r.header("Idempotency-Key")).toList());
+        assertEquals(
+            List.of("real1"),
+            receiver.requests.stream().map(r -> r.header("Idempotency-Key")).toList());
       }
       receiver.requests.clear();
-      try (SpooledAlertSink sink = webhook(receiver.url(), dir.resolve("mark"), DrillPolicy.MARK, AlertFormat.OCSF)) {
+      try (SpooledAlertSink sink =
+          webhook(receiver.url(), dir.resolve("mark"), DrillPolicy.MARK, AlertFormat.OCSF)) {
         sink.accept(TestAlerts.alert("drill2", Severity.CRITICAL, true));
         JsonNode finding = JSON.readTree(receiver.successful(1, WAIT).get(0).body());
         assertFalse(finding.get("is_alert").asBoolean(), "a drill is not an alertable signal");
@@ -192,9 +249,17 @@ class WebhookSinkTest {
   @Test
   void retryAfterIsReadAsSecondsOrAnHttpDateAndCapped() {
     Clock clock = Clock.fixed(Instant.parse("2026-03-09T14:00:00Z"), ZoneOffset.UTC);
-    WebhookTransport transport = new WebhookTransport(URI.create("http://127.0.0.1:1/"), null, HttpClient.newHttpClient(), Duration.ofSeconds(1), clock);
+    WebhookTransport transport =
+        new WebhookTransport(
+            URI.create("http://127.0.0.1:1/"),
+            null,
+            HttpClient.newHttpClient(),
+            Duration.ofSeconds(1),
+            clock);
     assertEquals(Duration.ofSeconds(120), transport.retryAfter("120"));
-    String date = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.parse("2026-03-09T14:00:30Z").atZone(ZoneOffset.UTC));
+    String date =
+        DateTimeFormatter.RFC_1123_DATE_TIME.format(
+            Instant.parse("2026-03-09T14:00:30Z").atZone(ZoneOffset.UTC));
     assertEquals(Duration.ofSeconds(30), transport.retryAfter(date));
     assertEquals(Duration.ofHours(1), transport.retryAfter("86400"));
     assertNull(transport.retryAfter("soon"));

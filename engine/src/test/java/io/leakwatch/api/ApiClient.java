@@ -21,9 +21,16 @@ record ApiClient(HttpClient http, String base, String token) {
     return send("POST", path, body, token);
   }
 
-  HttpResponse<String> send(String method, String path, String body, String bearer) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+  HttpResponse<String> send(String method, String path, String body, String bearer)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(60))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
     if (bearer != null) {
       request.header("Authorization", bearer);
     }
@@ -33,7 +40,8 @@ record ApiClient(HttpClient http, String base, String token) {
   JsonNode json(String path) throws IOException, InterruptedException {
     HttpResponse<String> response = get(path);
     if (response.statusCode() != 200) {
-      throw new AssertionError(path + " answered " + response.statusCode() + ": " + response.body());
+      throw new AssertionError(
+          path + " answered " + response.statusCode() + ": " + response.body());
     }
     return JSON.readTree(response.body());
   }

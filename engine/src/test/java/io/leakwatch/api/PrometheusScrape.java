@@ -12,10 +12,13 @@ import java.util.regex.Pattern;
  * sample of a family whose TYPE came first. Samples are keyed by their text up to the value.
  */
 final class PrometheusScrape {
-  private static final Pattern SAMPLE = Pattern.compile(
-      "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\.)*\"(?:,[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\.)*\")*})? "
-          + "(-?[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|\\+Inf|-Inf)");
-  private static final Pattern TYPE = Pattern.compile("# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)");
+  private static final Pattern SAMPLE =
+      Pattern.compile(
+          "([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\.)*\"(?:,[a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\\\n]|\\\\.)*\")*})? "
+              + "(-?[0-9]+(?:\\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|NaN|\\+Inf|-Inf)");
+  private static final Pattern TYPE =
+      Pattern.compile(
+          "# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)");
   private static final Pattern HELP = Pattern.compile("# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) .*");
 
   final Map<String, Double> samples = new LinkedHashMap<>();
@@ -45,12 +48,26 @@ final class PrometheusScrape {
         }
         current = m.group(1);
       } else if ((m = SAMPLE.matcher(line)).matches()) {
-        String family = m.group(1).equals(current) ? current : m.group(1).replaceFirst("_(bucket|sum|count)$", "");
-        if (!family.equals(current) || !(m.group(1).equals(current) || "histogram".equals(scrape.types.get(family)))) {
-          throw new AssertionError("line " + number + ": a sample outside its family's group (after TYPE " + current + "): " + line);
+        String family =
+            m.group(1).equals(current)
+                ? current
+                : m.group(1).replaceFirst("_(bucket|sum|count)$", "");
+        if (!family.equals(current)
+            || !(m.group(1).equals(current) || "histogram".equals(scrape.types.get(family)))) {
+          throw new AssertionError(
+              "line "
+                  + number
+                  + ": a sample outside its family's group (after TYPE "
+                  + current
+                  + "): "
+                  + line);
         }
         String key = line.substring(0, line.lastIndexOf(' '));
-        if (scrape.samples.put(key, Double.parseDouble(m.group(3).replace("+Inf", "Infinity").replace("-Inf", "-Infinity"))) != null) {
+        if (scrape.samples.put(
+                key,
+                Double.parseDouble(
+                    m.group(3).replace("+Inf", "Infinity").replace("-Inf", "-Infinity")))
+            != null) {
           throw new AssertionError("line " + number + ": duplicate series " + key);
         }
       } else {

@@ -25,12 +25,18 @@ final class TestOrg implements MonitoredOrg, AutoCloseable {
   private final Map<String, Boolean> live = new ConcurrentHashMap<>();
   private volatile long lastEventTime;
 
-  /** @param compiled the pack in {@code rulesFolder}, compiled once for all tests (seconds each time) */
+  /**
+   * @param compiled the pack in {@code rulesFolder}, compiled once for all tests (seconds each
+   *     time)
+   */
   TestOrg(String name, Path rulesFolder, CompiledPack compiled) {
     this.name = name;
     this.rulesFolder = rulesFolder;
-    this.pipeline = new DetectionPipeline(compiled,
-        OrgProfileLoader.load(rulesFolder.resolve("test-profile.yaml")), DetectionPipeline.Options.defaults());
+    this.pipeline =
+        new DetectionPipeline(
+            compiled,
+            OrgProfileLoader.load(rulesFolder.resolve("test-profile.yaml")),
+            DetectionPipeline.Options.defaults());
     live.put("/event/ApiEventStream", true);
     live.put("/event/LoginEventStream", true);
   }
@@ -67,8 +73,10 @@ final class TestOrg implements MonitoredOrg, AutoCloseable {
 
   @Override
   public List<TopicStatus> topics() {
-    return live.entrySet().stream().sorted(Map.Entry.comparingByKey())
-        .map(e -> new TopicStatus(e.getKey(), e.getValue(), 0, lastEventTime, 0)).toList();
+    return live.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .map(e -> new TopicStatus(e.getKey(), e.getValue(), 0, lastEventTime, 0))
+        .toList();
   }
 
   @Override

@@ -29,40 +29,79 @@ class ResponseDecisionTest {
     decider.close();
   }
 
-  private static Detection detection(String rule, String principal, String integration, long count, Map<String, Object> attributes) {
+  private static Detection detection(
+      String rule,
+      String principal,
+      String integration,
+      long count,
+      Map<String, Object> attributes) {
     long at = 1_773_151_200_000L + count;
-    return new Detection(rule, principal, integration, count, "Contact", at - 1000, at, at, List.of("e-" + rule + count), attributes);
+    return new Detection(
+        rule,
+        principal,
+        integration,
+        count,
+        "Contact",
+        at - 1000,
+        at,
+        at,
+        List.of("e-" + rule + count),
+        attributes);
   }
 
   @Test
   void copiedIntegrationTokenEndsTheSessionAndRevokesTokens() {
-    Alert alert = decider.decide(detection("LW-006", ETL, "nightly-etl", 2,
-        Map.of("kind", "session from two addresses", "addresses", 2L)), 0);
-    assertEquals(List.of(ResponseAction.END_SESSION, ResponseAction.REVOKE_TOKENS),
+    Alert alert =
+        decider.decide(
+            detection(
+                "LW-006",
+                ETL,
+                "nightly-etl",
+                2,
+                Map.of("kind", "session from two addresses", "addresses", 2L)),
+            0);
+    assertEquals(
+        List.of(ResponseAction.END_SESSION, ResponseAction.REVOKE_TOKENS),
         alert.responses().stream().map(ResponseRequest::action).toList());
     assertTrue(alert.responses().stream().noneMatch(ResponseRequest::needsApproval));
-    assertEquals("LW-006 integration session from two addresses", alert.responses().get(0).requestedBy());
+    assertEquals(
+        "LW-006 integration session from two addresses", alert.responses().get(0).requestedBy());
   }
 
   @Test
   void criticalBulkReadByAPersonAsksToFreezeAfterApproval() {
-    Alert alert = decider.decide(detection("LW-001", PERSON, null, 1_500, Map.of("threshold", 100L)), 0);
+    Alert alert =
+        decider.decide(detection("LW-001", PERSON, null, 1_500, Map.of("threshold", 100L)), 0);
     assertEquals(Severity.CRITICAL, alert.severity());
-    assertEquals(List.of(new ResponseRequest(ResponseAction.FREEZE_USER, "LW-001 person far over threshold", true)), alert.responses());
+    assertEquals(
+        List.of(
+            new ResponseRequest(
+                ResponseAction.FREEZE_USER, "LW-001 person far over threshold", true)),
+        alert.responses());
   }
 
   @Test
   void anOrdinaryAlertAsksForNothing() {
-    Alert alert = decider.decide(detection("LW-001", PERSON, null, 150, Map.of("threshold", 100L)), 0);
+    Alert alert =
+        decider.decide(detection("LW-001", PERSON, null, 150, Map.of("threshold", 100L)), 0);
     assertEquals(Severity.HIGH, alert.severity());
     assertEquals(List.of(), alert.responses());
   }
 
   @Test
   void hijackedSessionReadingPhiEndsTheSession() {
-    Alert alert = decider.decide(detection("LW-012", PERSON, null, 40,
-        Map.of("kind", "session hijacking", "score", 90L, "followedByPhiRead", true)), 0);
-    assertEquals(List.of(ResponseAction.END_SESSION), alert.responses().stream().map(ResponseRequest::action).toList());
+    Alert alert =
+        decider.decide(
+            detection(
+                "LW-012",
+                PERSON,
+                null,
+                40,
+                Map.of("kind", "session hijacking", "score", 90L, "followedByPhiRead", true)),
+            0);
+    assertEquals(
+        List.of(ResponseAction.END_SESSION),
+        alert.responses().stream().map(ResponseRequest::action).toList());
   }
 
   @Test
@@ -71,14 +110,22 @@ class ResponseDecisionTest {
     decisions.respond("a", "freezeUser");
     decisions.respondAfterApproval("b", "freezeUser");
     decisions.respond("c", "freezeUser");
-    assertEquals(List.of(new ResponseRequest(ResponseAction.FREEZE_USER, "b", true)), decisions.responses());
+    assertEquals(
+        List.of(new ResponseRequest(ResponseAction.FREEZE_USER, "b", true)), decisions.responses());
     assertThrows(IllegalArgumentException.class, () -> decisions.respond("d", "deleteUser"));
   }
 
   @Test
   void requestsSurviveTheJsonForm() throws Exception {
-    Alert alert = decider.decide(detection("LW-006", ETL, "nightly-etl", 3,
-        Map.of("kind", "session from two addresses", "addresses", 2L)), 0);
+    Alert alert =
+        decider.decide(
+            detection(
+                "LW-006",
+                ETL,
+                "nightly-etl",
+                3,
+                Map.of("kind", "session from two addresses", "addresses", 2L)),
+            0);
     String json = AlertJson.toJson(alert);
     assertTrue(json.contains("\"responses\":[{\"action\":\"endSession\""), json);
     assertEquals(alert.responses(), AlertJson.fromJson(json).responses());

@@ -28,12 +28,15 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A sink that fails holds delivery and the checkpoint back until it takes the alert; nothing is skipped. */
+/**
+ * A sink that fails holds delivery and the checkpoint back until it takes the alert; nothing is
+ * skipped.
+ */
 class AlertVerticleTest {
-  private static final Checkpoint POSITION = new Checkpoint("/event/ApiEventStream", null, 0, ReplayId.fromHex("00000000000000ff"), 1L);
+  private static final Checkpoint POSITION =
+      new Checkpoint("/event/ApiEventStream", null, 0, ReplayId.fromHex("00000000000000ff"), 1L);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private final FlakySink sink = new FlakySink();
   private CheckpointStore store;
   private AlertLedger ledger;
@@ -63,8 +66,11 @@ class AlertVerticleTest {
     vertx = Vertx.vertx();
     Messages.registerCodecs(vertx);
     verticle = new AlertVerticle(List.of(sink), ledger, store, Map.of());
-    vertx.deployVerticle(verticle, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx
+        .deployVerticle(verticle, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   @AfterEach
@@ -77,15 +83,30 @@ class AlertVerticleTest {
 
   /** Publishes an alert and, behind it, a position; returns the position's commit. */
   private CompletableFuture<?> alertThenPosition(String alertId) throws Exception {
-    vertx.eventBus().publish(Messages.ALERTS, AlertJson.fromJson("""
+    vertx
+        .eventBus()
+        .publish(
+            Messages.ALERTS,
+            AlertJson.fromJson(
+                """
         {"id":"%s","ruleId":"LW-001","title":"t","severity":"high","principal":"005A","count":1,"objects":"Contact",
          "firstEventTime":"2026-03-10T10:00:00Z","lastEventTime":"2026-03-10T10:00:00Z","detectedAt":"2026-03-10T10:00:00Z",
-         "evidence":[],"reasons":[],"decidedBy":[],"attack":[],"controls":{},"drill":false,"revision":1}""".formatted(alertId)));
-    return vertx.eventBus().request(Messages.CHECKPOINT, POSITION).toCompletionStage().toCompletableFuture();
+         "evidence":[],"reasons":[],"decidedBy":[],"attack":[],"controls":{},"drill":false,"revision":1}"""
+                    .formatted(alertId)));
+    return vertx
+        .eventBus()
+        .request(Messages.CHECKPOINT, POSITION)
+        .toCompletionStage()
+        .toCompletableFuture();
   }
 
   private void flush() throws Exception {
-    vertx.eventBus().request(Messages.ALERTS_FLUSH, "flush").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    vertx
+        .eventBus()
+        .request(Messages.ALERTS_FLUSH, "flush")
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 
   @Test
@@ -112,7 +133,8 @@ class AlertVerticleTest {
     verticle.closing();
     committed.get(30, TimeUnit.SECONDS);
     flush();
-    assertEquals(Map.of(), store.load(), "the position behind the undelivered alert is never saved");
+    assertEquals(
+        Map.of(), store.load(), "the position behind the undelivered alert is never saved");
     assertTrue(!ledger.contains("lw-lost1"), "so the restart replays and delivers it");
     assertEquals(0, verticle.delivered());
     close();

@@ -12,7 +12,8 @@ import java.time.ZonedDateTime;
 import org.junit.jupiter.api.Test;
 
 class OrgProfileLoaderTest {
-  private static final String VALID = """
+  private static final String VALID =
+      """
       orgId: 00D5f000001LkWtEAK
       timeZone: America/New_York
       businessHours: {start: 07:00, end: 19:00, days: [MONDAY, FRIDAY]}
@@ -42,35 +43,55 @@ class OrgProfileLoaderTest {
     assertTrue(org.isTrusted("2001:db8::1"));
     assertFalse(org.isTrusted("198.51.101.7"));
     assertFalse(org.isTrusted("not-an-ip"));
-    assertTrue(org.isIntegration("0055f000003EtLj"), "15-character ids match their 18-character form");
+    assertTrue(
+        org.isIntegration("0055f000003EtLj"), "15-character ids match their 18-character form");
     assertEquals(5000, org.bulkThreshold("0055f000003EtLjAAA"));
     assertEquals(100, org.bulkThreshold("005000000000001AAA"));
-    long mondayNoon = ZonedDateTime.of(2026, 3, 9, 12, 0, 0, 0, java.time.ZoneId.of("America/New_York")).toInstant().toEpochMilli();
+    long mondayNoon =
+        ZonedDateTime.of(2026, 3, 9, 12, 0, 0, 0, java.time.ZoneId.of("America/New_York"))
+            .toInstant()
+            .toEpochMilli();
     long mondayLate = mondayNoon + 11 * 3_600_000L;
     assertFalse(org.isOutsideHours("005000000000001AAA", mondayNoon));
     assertTrue(org.isOutsideHours("005000000000001AAA", mondayLate));
-    assertTrue(org.isOutsideHours("0055f000003EtLjAAA", mondayNoon), "integration outside its 22:00-04:00 window");
-    assertFalse(org.isOutsideHours("0055f000003EtLjAAA", mondayLate), "23:00 is inside a window that wraps midnight");
+    assertTrue(
+        org.isOutsideHours("0055f000003EtLjAAA", mondayNoon),
+        "integration outside its 22:00-04:00 window");
+    assertFalse(
+        org.isOutsideHours("0055f000003EtLjAAA", mondayLate),
+        "23:00 is inside a window that wraps midnight");
   }
 
   @Test
   void unquotedTimesAreTimesNotSexagesimalNumbers() {
-    assertEquals(LocalTime.of(19, 0), OrgProfileLoader.parse(VALID, "t.yaml").businessHours().end());
+    assertEquals(
+        LocalTime.of(19, 0), OrgProfileLoader.parse(VALID, "t.yaml").businessHours().end());
   }
 
   @Test
   void errorsNameTheFileTheKeyAndTheProblem() {
-    assertError(VALID.replace("198.51.100.0/24", "198.51.100.0/33"), "t.yaml: trustedNetworks[0]: '198.51.100.0/33' has a prefix length outside 0..32");
-    assertError(VALID.replace("timeZone: America/New_York", "timeZone: Mars/Olympus"), "t.yaml: timeZone: 'Mars/Olympus' is not a time zone id");
+    assertError(
+        VALID.replace("198.51.100.0/24", "198.51.100.0/33"),
+        "t.yaml: trustedNetworks[0]: '198.51.100.0/33' has a prefix length outside 0..32");
+    assertError(
+        VALID.replace("timeZone: America/New_York", "timeZone: Mars/Olympus"),
+        "t.yaml: timeZone: 'Mars/Olympus' is not a time zone id");
     assertError(VALID.replace("phiObjects:", "phiObject:"), "t.yaml: phiObject: unknown key");
-    assertError(VALID.replace("start: \"22:00\"", "start: \"25:00\""), "t.yaml: integrations[0].runWindow.start: '25:00' is not a time of day");
-    assertError(VALID.replace("maxRowsPer5Min: 5000", "maxRowsPer5Min: -1"), "t.yaml: integrations[0].maxRowsPer5Min: must be a whole number above 0");
-    assertError(VALID.replace("0055f000003EtLjAAA", "bob"), "t.yaml: integrations[0].userIds[0]: 'bob' is not a Salesforce user id");
+    assertError(
+        VALID.replace("start: \"22:00\"", "start: \"25:00\""),
+        "t.yaml: integrations[0].runWindow.start: '25:00' is not a time of day");
+    assertError(
+        VALID.replace("maxRowsPer5Min: 5000", "maxRowsPer5Min: -1"),
+        "t.yaml: integrations[0].maxRowsPer5Min: must be a whole number above 0");
+    assertError(
+        VALID.replace("0055f000003EtLjAAA", "bob"),
+        "t.yaml: integrations[0].userIds[0]: 'bob' is not a Salesforce user id");
     assertError("orgId: [", "t.yaml: not valid YAML");
   }
 
   private static void assertError(String yaml, String expectedStart) {
-    ProfileException e = assertThrows(ProfileException.class, () -> OrgProfileLoader.parse(yaml, "t.yaml"));
+    ProfileException e =
+        assertThrows(ProfileException.class, () -> OrgProfileLoader.parse(yaml, "t.yaml"));
     assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
   }
 }

@@ -19,18 +19,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The audit log's hash chain: an untouched file verifies, and every kind of tampering is found at its line. */
+/**
+ * The audit log's hash chain: an untouched file verifies, and every kind of tampering is found at
+ * its line.
+ */
 class AuditLogTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   Path file;
 
   @BeforeEach
   void fiveEntries() throws IOException {
     file = dir.resolve("audit.jsonl");
-    try (AuditLog log = AuditLog.open(file, Clock.fixed(Instant.parse("2026-03-10T12:00:00Z"), ZoneOffset.UTC))) {
+    try (AuditLog log =
+        AuditLog.open(file, Clock.fixed(Instant.parse("2026-03-10T12:00:00Z"), ZoneOffset.UTC))) {
       for (int i = 1; i <= 5; i++) {
-        log.append("requested", Map.of("actionId", "act-" + i, "userId", "005000000000001AAA", "attempts", i));
+        log.append(
+            "requested",
+            Map.of("actionId", "act-" + i, "userId", "005000000000001AAA", "attempts", i));
       }
     }
   }
@@ -48,7 +53,9 @@ class AuditLogTest {
     assertTrue(second.intact(), second.describe());
     assertEquals(6, second.entries());
     String line6 = lines().get(5);
-    assertTrue(line6.contains("\"seq\":6") && line6.contains("\"prev\":\"" + first.headHash() + "\""), line6);
+    assertTrue(
+        line6.contains("\"seq\":6") && line6.contains("\"prev\":\"" + first.headHash() + "\""),
+        line6);
   }
 
   @Test
@@ -117,7 +124,8 @@ class AuditLogTest {
     lines.remove(1);
     write(lines);
     String before = Files.readString(file);
-    IOException refused = assertThrows(IOException.class, () -> AuditLog.open(file, Clock.systemUTC()));
+    IOException refused =
+        assertThrows(IOException.class, () -> AuditLog.open(file, Clock.systemUTC()));
     assertTrue(refused.getMessage().contains("line 2"), refused.getMessage());
     assertEquals(before, Files.readString(file));
   }

@@ -20,7 +20,12 @@ class ResponseSettingsTest {
 
   private static ResponseSettings parse(String yaml, Map<String, String> env) throws Exception {
     JsonNode node = YAML.readTree(yaml);
-    return ResponseSettings.parse(node.get("response"), "leakwatch.yaml", "orgs.acme.response", env, Path.of("/etc/leakwatch"));
+    return ResponseSettings.parse(
+        node.get("response"),
+        "leakwatch.yaml",
+        "orgs.acme.response",
+        env,
+        Path.of("/etc/leakwatch"));
   }
 
   @Test
@@ -32,7 +37,9 @@ class ResponseSettingsTest {
 
   @Test
   void readsEveryKey() throws Exception {
-    ResponseSettings settings = parse("""
+    ResponseSettings settings =
+        parse(
+            """
         response:
           mode: dryRun
           actions: {endSession: auto, freezeUser: approval}
@@ -41,7 +48,8 @@ class ResponseSettingsTest {
           timeoutSeconds: 5
           attempts: 4
           backoffMillis: 100
-        """, Map.of("STATE", "state"));
+        """,
+            Map.of("STATE", "state"));
     assertEquals(ResponseMode.DRY_RUN, settings.mode());
     assertEquals(ResponseMode.AUTO, settings.modeFor(ResponseAction.END_SESSION));
     assertEquals(ResponseMode.APPROVAL, settings.modeFor(ResponseAction.FREEZE_USER));
@@ -56,20 +64,33 @@ class ResponseSettingsTest {
 
   @Test
   void aBareOffIsOffThoughYamlReadsItAsFalse() throws Exception {
-    ResponseSettings settings = parse("response: {mode: off, actions: {endSession: off}}", Map.of());
+    ResponseSettings settings =
+        parse("response: {mode: off, actions: {endSession: off}}", Map.of());
     assertEquals(ResponseMode.OFF, settings.modeFor(ResponseAction.END_SESSION));
     assertFalse(settings.enabled());
   }
 
   @Test
   void problemsNameTheFileAndKey() {
-    assertProblem("response: {mode: yolo, auditLog: a.jsonl}", "leakwatch.yaml: orgs.acme.response.mode: must be off, dryRun, approval or auto");
+    assertProblem(
+        "response: {mode: yolo, auditLog: a.jsonl}",
+        "leakwatch.yaml: orgs.acme.response.mode: must be off, dryRun, approval or auto");
     assertProblem("response: {mode: auto}", "orgs.acme.response.auditLog: is required");
-    assertProblem("response: {mode: auto, auditLog: a.jsonl, retries: 3}", "orgs.acme.response.retries: unknown key");
-    assertProblem("response: {mode: off, actions: {deleteUser: auto}}", "orgs.acme.response.actions.deleteUser: unknown response action");
-    assertProblem("response: {mode: auto, auditLog: a.jsonl, attempts: 0}", "orgs.acme.response.attempts: must be a whole number from 1 to 10");
-    assertProblem("response: {mode: auto, auditLog: \"${NOPE}/a.jsonl\"}", "orgs.acme.response.auditLog: environment variable NOPE is not set");
-    assertProblem("response: {mode: auto, auditLog: a.jsonl, trustCertificate: /no/such.pem}", "orgs.acme.response.trustCertificate: file");
+    assertProblem(
+        "response: {mode: auto, auditLog: a.jsonl, retries: 3}",
+        "orgs.acme.response.retries: unknown key");
+    assertProblem(
+        "response: {mode: off, actions: {deleteUser: auto}}",
+        "orgs.acme.response.actions.deleteUser: unknown response action");
+    assertProblem(
+        "response: {mode: auto, auditLog: a.jsonl, attempts: 0}",
+        "orgs.acme.response.attempts: must be a whole number from 1 to 10");
+    assertProblem(
+        "response: {mode: auto, auditLog: \"${NOPE}/a.jsonl\"}",
+        "orgs.acme.response.auditLog: environment variable NOPE is not set");
+    assertProblem(
+        "response: {mode: auto, auditLog: a.jsonl, trustCertificate: /no/such.pem}",
+        "orgs.acme.response.trustCertificate: file");
     assertProblem("response: [auto]", "orgs.acme.response: must be a mapping");
   }
 

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.kie.api.KieBase;
 
-/** The pack's correlation policy, {@code pack/correlation.drl}, through the decider that runs it. */
+/**
+ * The pack's correlation policy, {@code pack/correlation.drl}, through the decider that runs it.
+ */
 class CorrelationTest {
   private static final long MINUTE = 60_000;
   private static final long T0 = 1_780_000_000_000L;
@@ -44,10 +46,23 @@ class CorrelationTest {
     return decider;
   }
 
-  /** A finding of {@code rule} about {@code principal} at T0 + minutes; each call is a distinct finding. */
+  /**
+   * A finding of {@code rule} about {@code principal} at T0 + minutes; each call is a distinct
+   * finding.
+   */
   private static Detection detection(String rule, String principal, long minutes) {
     long at = T0 + minutes * MINUTE;
-    return new Detection(rule, principal, null, 1, "Contact", at, at, at, List.of(rule + "-" + principal + "-" + minutes), Map.of());
+    return new Detection(
+        rule,
+        principal,
+        null,
+        1,
+        "Contact",
+        at,
+        at,
+        at,
+        List.of(rule + "-" + principal + "-" + minutes),
+        Map.of());
   }
 
   @Test
@@ -70,8 +85,18 @@ class CorrelationTest {
   /** An LW-012 finding about {@code key}; {@code followed} makes it the critical escalation. */
   private static Detection threat(String key, long minutes, boolean followed) {
     long at = T0 + minutes * MINUTE;
-    return new Detection("LW-012", "005T", null, 1, "", at, at, at, List.of("t-" + key + "-" + minutes),
-        Map.of("alertKey", key, "score", 50L, "followedByPhiRead", followed, "kind", "api anomaly"));
+    return new Detection(
+        "LW-012",
+        "005T",
+        null,
+        1,
+        "",
+        at,
+        at,
+        at,
+        List.of("t-" + key + "-" + minutes),
+        Map.of(
+            "alertKey", key, "score", 50L, "followedByPhiRead", followed, "kind", "api anomaly"));
   }
 
   @Test
@@ -79,15 +104,20 @@ class CorrelationTest {
     DroolsDecider decider = decider();
     Alert first = decider.decide(threat("s1", 0, false), 0);
     Alert repeat = decider.decide(threat("s2", 5, false), 0);
-    assertEquals(first.id(), repeat.id(), "a second signal on the same principal updates the first alert");
+    assertEquals(
+        first.id(), repeat.id(), "a second signal on the same principal updates the first alert");
     assertEquals(2, repeat.revision());
     Alert escalated = decider.decide(threat("s1", 10, true), 0);
     assertEquals(first.id(), escalated.id());
-    assertEquals(3, escalated.revision(), "after revision 2, not a second revision 2 the ledger would drop");
+    assertEquals(
+        3, escalated.revision(), "after revision 2, not a second revision 2 the ledger would drop");
     assertEquals(Severity.CRITICAL, escalated.severity());
     Alert escalatedFolded = decider.decide(threat("s2", 12, true), 0);
     if (escalatedFolded != null) {
-      assertEquals(first.id(), escalatedFolded.id(), "the folded finding's escalation continues the alert it joined");
+      assertEquals(
+          first.id(),
+          escalatedFolded.id(),
+          "the folded finding's escalation continues the alert it joined");
       assertEquals(4, escalatedFolded.revision());
     }
   }
@@ -99,18 +129,28 @@ class CorrelationTest {
     Alert second = decider.decide(detection("LW-007", "005A", 10), 0);
     assertNull(first.incident());
     assertEquals(first.id(), second.incident());
-    assertEquals(Severity.values()[Math.max(first.severity().ordinal(), pack.rule("LW-007").orElseThrow().metadata().severity().ordinal())],
+    assertEquals(
+        Severity.values()[
+            Math.max(
+                first.severity().ordinal(),
+                pack.rule("LW-007").orElseThrow().metadata().severity().ordinal())],
         second.severity());
     assertNull(decider.decide(detection("LW-007", "005B", 10), 0).incident(), "another principal");
-    assertNull(decider.decide(detection("LW-009", "005A", 75), 0).incident(), "the incident closed after 30 quiet minutes");
+    assertNull(
+        decider.decide(detection("LW-009", "005A", 75), 0).incident(),
+        "the incident closed after 30 quiet minutes");
   }
 
   @Test
   void suppressionsMarkUntilTheyExpireAndTheAlertIsStillRecorded() {
-    DroolsDecider decider = decider(new OrgProfile.Suppression("LW-007", "005A", "approved export, CHG-1", T0 + 100 * MINUTE));
+    DroolsDecider decider =
+        decider(
+            new OrgProfile.Suppression(
+                "LW-007", "005A", "approved export, CHG-1", T0 + 100 * MINUTE));
     Alert suppressed = decider.decide(detection("LW-007", "005A", 0), 0);
     assertEquals("approved export, CHG-1", suppressed.suppression());
-    assertNull(decider.decide(detection("LW-007", "005B", 1), 0).suppression(), "another principal");
+    assertNull(
+        decider.decide(detection("LW-007", "005B", 1), 0).suppression(), "another principal");
     assertNull(decider.decide(detection("LW-007", "005A", 200), 0).suppression(), "expired");
   }
 
@@ -128,17 +168,33 @@ class CorrelationTest {
 
   @Test
   void withoutCorrelationRulesEveryFindingStandsAlone() {
-    RulePack bare = new RulePack(pack.origin(), pack.name(), pack.version(), pack.sha256(), pack.shared(), List.of(), pack.rules());
+    RulePack bare =
+        new RulePack(
+            pack.origin(),
+            pack.name(),
+            pack.version(),
+            pack.sha256(),
+            pack.shared(),
+            List.of(),
+            pack.rules());
     DroolsDecider decider = new DroolsDecider(bare, DroolsDecider.compile(bare), false, List.of());
     deciders.add(decider);
     Alert first = decider.decide(detection("LW-003", "005A", 0), 0);
     Alert repeat = decider.decide(detection("LW-003", "005A", 5), 0);
     assertNotEquals(first.id(), repeat.id());
     assertNull(decider.decide(detection("LW-007", "005A", 6), 0).incident());
-    DroolsDecider withSuppression = new DroolsDecider(bare, DroolsDecider.compile(bare), false,
-        List.of(new OrgProfile.Suppression("LW-009", "005A", "approved, CHG-7", T0 + 100 * MINUTE)));
+    DroolsDecider withSuppression =
+        new DroolsDecider(
+            bare,
+            DroolsDecider.compile(bare),
+            false,
+            List.of(
+                new OrgProfile.Suppression(
+                    "LW-009", "005A", "approved, CHG-7", T0 + 100 * MINUTE)));
     deciders.add(withSuppression);
-    assertEquals("approved, CHG-7", withSuppression.decide(detection("LW-009", "005A", 1), 0).suppression(),
+    assertEquals(
+        "approved, CHG-7",
+        withSuppression.decide(detection("LW-009", "005A", 1), 0).suppression(),
         "a pack without correlation.drl still honours the profile's suppressions");
   }
 }

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The default pack as a whole. Each rule's behaviour is specified by the JSON cases in its
- * {@code tests/} folder, run here as they are by {@code leakwatch rules test}.
+ * The default pack as a whole. Each rule's behaviour is specified by the JSON cases in its {@code
+ * tests/} folder, run here as they are by {@code leakwatch rules test}.
  */
 class DefaultPackTest {
   private static final Path PACK = Path.of("pack");
@@ -40,42 +40,79 @@ class DefaultPackTest {
   void everyRuleTestCaseBesideTheRulesPasses() throws IOException {
     List<RuleTestCase> cases = RuleTests.load(PACK);
     assertTrue(cases.size() >= 11, "cases: " + cases.size());
-    List<RuleTests.Result> results = RuleTests.run(CompiledPack.compile(RulePackLoader.fromDirectory(PACK)), profile(), cases);
-    assertEquals(List.of(), results.stream().filter(r -> !r.passed())
-        .map(r -> r.testCase().ruleFolder() + " / " + r.testCase().name() + ": " + r.problem()).toList());
+    List<RuleTests.Result> results =
+        RuleTests.run(CompiledPack.compile(RulePackLoader.fromDirectory(PACK)), profile(), cases);
+    assertEquals(
+        List.of(),
+        results.stream()
+            .filter(r -> !r.passed())
+            .map(r -> r.testCase().ruleFolder() + " / " + r.testCase().name() + ": " + r.problem())
+            .toList());
   }
 
   @Test
   void everyRuleHasTestsAndComplianceMetadata() {
     RulePack pack = RulePackLoader.fromDirectory(PACK);
     assertEquals(64, pack.sha256().length());
-    pack.rules().forEach(rule -> {
-      assertTrue(Files.isDirectory(PACK.resolve(rule.folder()).resolve("tests")), rule.id() + " has no tests");
-      assertFalse(rule.metadata().attack().isEmpty(), rule.id() + " names no ATT&CK technique");
-      assertTrue(rule.metadata().controls().keySet().containsAll(List.of("soc2", "iso27001", "hipaa")), rule.id() + " controls");
-    });
+    pack.rules()
+        .forEach(
+            rule -> {
+              assertTrue(
+                  Files.isDirectory(PACK.resolve(rule.folder()).resolve("tests")),
+                  rule.id() + " has no tests");
+              assertFalse(
+                  rule.metadata().attack().isEmpty(), rule.id() + " names no ATT&CK technique");
+              assertTrue(
+                  rule.metadata()
+                      .controls()
+                      .keySet()
+                      .containsAll(List.of("soc2", "iso27001", "hipaa")),
+                  rule.id() + " controls");
+            });
   }
 
   @Test
   void alertsNeverRepeatTheQueryText() {
-    try (DetectionPipeline pipeline = new DetectionPipeline(RulePackLoader.fromDirectory(PACK), profile(),
-        DetectionPipeline.Options.defaults())) {
-      Map<String, Object> event = new HashMap<>(Map.of("EventDate", "2026-03-10T03:00:00Z", "EventIdentifier", "e1",
-          "UserId", "005000000000001AAA", "SourceIp", "198.51.100.5", "QueriedEntities", "Contact", "RowsProcessed", 500L,
-          "Query", "SELECT Id FROM Contact WHERE LastName = 'Okafor'"));
+    try (DetectionPipeline pipeline =
+        new DetectionPipeline(
+            RulePackLoader.fromDirectory(PACK), profile(), DetectionPipeline.Options.defaults())) {
+      Map<String, Object> event =
+          new HashMap<>(
+              Map.of(
+                  "EventDate",
+                  "2026-03-10T03:00:00Z",
+                  "EventIdentifier",
+                  "e1",
+                  "UserId",
+                  "005000000000001AAA",
+                  "SourceIp",
+                  "198.51.100.5",
+                  "QueriedEntities",
+                  "Contact",
+                  "RowsProcessed",
+                  500L,
+                  "Query",
+                  "SELECT Id FROM Contact WHERE LastName = 'Okafor'"));
       List<Alert> alerts = pipeline.process("/event/ApiEventStream", event, 0);
       assertEquals(2, alerts.size(), "bulk read and after hours");
-      assertTrue(alerts.stream().noneMatch(a -> a.toString().contains("Okafor") || a.toString().contains("SELECT")));
+      assertTrue(
+          alerts.stream()
+              .noneMatch(a -> a.toString().contains("Okafor") || a.toString().contains("SELECT")));
     }
   }
 
   @Test
   void brokenEplIsRejectedWithFileAndLine(@TempDir Path dir) throws IOException {
     copyPack(dir);
-    Files.writeString(dir.resolve("bulk-phi-read/detect.epl"), "@Name('detection')\nselect UserId as principal\nfrom NoSuchEvent");
-    RulePackException e = assertThrows(RulePackException.class, () -> CompiledPack.compile(RulePackLoader.fromDirectory(dir)));
+    Files.writeString(
+        dir.resolve("bulk-phi-read/detect.epl"),
+        "@Name('detection')\nselect UserId as principal\nfrom NoSuchEvent");
+    RulePackException e =
+        assertThrows(
+            RulePackException.class, () -> CompiledPack.compile(RulePackLoader.fromDirectory(dir)));
     // Esper reports semantic errors at the line where the statement starts.
-    assertTrue(e.getMessage().contains(dir.resolve("bulk-phi-read/detect.epl") + ":1: "), e.getMessage());
+    assertTrue(
+        e.getMessage().contains(dir.resolve("bulk-phi-read/detect.epl") + ":1: "), e.getMessage());
     assertTrue(e.getMessage().contains("NoSuchEvent"), e.getMessage());
   }
 
@@ -84,7 +121,9 @@ class DefaultPackTest {
     copyPack(dir);
     Path drl = dir.resolve("after-hours-phi-access/decide.drl");
     Files.writeString(drl, Files.readString(drl).replace("count < 50", "count <<< 50"));
-    RulePackException e = assertThrows(RulePackException.class, () -> CompiledPack.compile(RulePackLoader.fromDirectory(dir)));
+    RulePackException e =
+        assertThrows(
+            RulePackException.class, () -> CompiledPack.compile(RulePackLoader.fromDirectory(dir)));
     assertTrue(e.getMessage().contains(drl + ":9: "), e.getMessage());
   }
 
@@ -94,8 +133,12 @@ class DefaultPackTest {
     Files.writeString(dir.resolve("bulk-phi-read/detect.epl"), "select from");
     Path drl = dir.resolve("after-hours-phi-access/decide.drl");
     Files.writeString(drl, Files.readString(drl).replace("count < 50", "count <<< 50"));
-    RulePackException e = assertThrows(RulePackException.class, () -> CompiledPack.compile(RulePackLoader.fromDirectory(dir)));
-    assertTrue(e.getMessage().contains("bulk-phi-read/detect.epl") && e.getMessage().contains("after-hours-phi-access/decide.drl"),
+    RulePackException e =
+        assertThrows(
+            RulePackException.class, () -> CompiledPack.compile(RulePackLoader.fromDirectory(dir)));
+    assertTrue(
+        e.getMessage().contains("bulk-phi-read/detect.epl")
+            && e.getMessage().contains("after-hours-phi-access/decide.drl"),
         e.getMessage());
   }
 

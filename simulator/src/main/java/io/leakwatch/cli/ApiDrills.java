@@ -33,7 +33,8 @@ final class ApiDrills implements DrillLauncher, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ApiDrills.class);
   private final EngineConfig config;
   private final Path home;
-  private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "leakwatch-api-drill"));
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(r -> new Thread(r, "leakwatch-api-drill"));
   private final Map<String, DrillRun> runs = new ConcurrentHashMap<>();
   private final AtomicInteger next = new AtomicInteger();
 
@@ -44,19 +45,45 @@ final class ApiDrills implements DrillLauncher, AutoCloseable {
 
   @Override
   public synchronized DrillRun start(DrillRequest request) {
-    runs.values().stream().filter(r -> r.state().equals("running")).findFirst().ifPresent(r -> {
-      throw new IllegalStateException("drill " + r.id() + " is still running; one drill at a time");
-    });
-    OrgConfig org = request.org() == null ? config.orgs().get(0)
-        : config.orgs().stream().filter(o -> o.name().equals(request.org())).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("no org named '" + request.org() + "'"));
-    List<Scenario> scenarios = Drill.select(request.scenarios().isEmpty() ? "all" : String.join(",", request.scenarios()));
-    RulePack pack = org.rules() == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(org.rules());
+    runs.values().stream()
+        .filter(r -> r.state().equals("running"))
+        .findFirst()
+        .ifPresent(
+            r -> {
+              throw new IllegalStateException(
+                  "drill " + r.id() + " is still running; one drill at a time");
+            });
+    OrgConfig org =
+        request.org() == null
+            ? config.orgs().get(0)
+            : config.orgs().stream()
+                .filter(o -> o.name().equals(request.org()))
+                .findFirst()
+                .orElseThrow(
+                    () -> new IllegalArgumentException("no org named '" + request.org() + "'"));
+    List<Scenario> scenarios =
+        Drill.select(request.scenarios().isEmpty() ? "all" : String.join(",", request.scenarios()));
+    RulePack pack =
+        org.rules() == null
+            ? RulePackLoader.defaultPack()
+            : RulePackLoader.fromDirectory(org.rules());
     String id = "drill-" + Instant.now().toEpochMilli() + "-" + next.incrementAndGet();
-    DrillRun running = new DrillRun(id, org.name(), "running", Instant.now(), null, Map.of("scenarios", scenarios.size()));
+    DrillRun running =
+        new DrillRun(
+            id, org.name(), "running", Instant.now(), null, Map.of("scenarios", scenarios.size()));
     runs.put(id, running);
-    Drill.Options options = new Drill.Options(7, 500, LocalDate.of(2026, 3, 10), 1, 0, scenarios, pack, home.resolve(id),
-        home.resolve("history.jsonl"), null);
+    Drill.Options options =
+        new Drill.Options(
+            7,
+            500,
+            LocalDate.of(2026, 3, 10),
+            1,
+            0,
+            scenarios,
+            pack,
+            home.resolve(id),
+            home.resolve("history.jsonl"),
+            null);
     worker.submit(() -> finish(running, options));
     return running;
   }
@@ -73,14 +100,33 @@ final class ApiDrills implements DrillLauncher, AutoCloseable {
       result.put("timeToDetectP50Millis", f.timeToDetectP50Millis());
       result.put("timeToDetectMaxMillis", f.timeToDetectMaxMillis());
       result.put("rulePackSha256", options.pack().sha256());
-      result.put("missed", report.scenarios().stream().filter(r -> !r.passed()).map(DrillReport.ScenarioRow::id).toList());
+      result.put(
+          "missed",
+          report.scenarios().stream()
+              .filter(r -> !r.passed())
+              .map(DrillReport.ScenarioRow::id)
+              .toList());
       result.put("evidence", options.outDir().toString());
-      runs.put(running.id(), new DrillRun(running.id(), running.org(), report.allPassed() ? "passed" : "failed", running.started(),
-          Instant.now(), result));
+      runs.put(
+          running.id(),
+          new DrillRun(
+              running.id(),
+              running.org(),
+              report.allPassed() ? "passed" : "failed",
+              running.started(),
+              Instant.now(),
+              result));
     } catch (Exception e) {
       LOG.error("drill {} of org {} could not run: {}", running.id(), running.org(), e.toString());
-      runs.put(running.id(), new DrillRun(running.id(), running.org(), "error", running.started(), Instant.now(),
-          Map.of("error", e.getClass().getSimpleName() + ": " + e.getMessage())));
+      runs.put(
+          running.id(),
+          new DrillRun(
+              running.id(),
+              running.org(),
+              "error",
+              running.started(),
+              Instant.now(),
+              Map.of("error", e.getClass().getSimpleName() + ": " + e.getMessage())));
     }
   }
 

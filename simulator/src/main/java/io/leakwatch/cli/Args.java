@@ -14,7 +14,10 @@ final class Args {
     this(args, known, 0);
   }
 
-  /** @param positionals how many plain arguments (a file, a folder) may come before or between options */
+  /**
+   * @param positionals how many plain arguments (a file, a folder) may come before or between
+   *     options
+   */
   Args(List<String> args, Set<String> known, int positionals) {
     for (int i = 0; i < args.size(); i++) {
       String arg = args.get(i);
@@ -38,7 +41,12 @@ final class Args {
         value = args.get(++i);
       }
       if (!known.contains(name)) {
-        throw new UsageException("unknown option --" + name + " (known: " + known.stream().sorted().map(k -> "--" + k).toList() + ")");
+        throw new UsageException(
+            "unknown option --"
+                + name
+                + " (known: "
+                + known.stream().sorted().map(k -> "--" + k).toList()
+                + ")");
       }
       values.put(name, value);
     }
@@ -64,7 +72,8 @@ final class Args {
     try {
       long parsed = Long.parseLong(value.replace("_", ""));
       if (parsed < min || parsed > max) {
-        throw new UsageException("--" + name + " must be between " + min + " and " + max + ", was " + value);
+        throw new UsageException(
+            "--" + name + " must be between " + min + " and " + max + ", was " + value);
       }
       return parsed;
     } catch (NumberFormatException e) {

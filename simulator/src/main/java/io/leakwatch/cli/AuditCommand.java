@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code leakwatch audit verify FILE}: checks the response actions' hash-chained audit log and names
- * the first line that breaks it. Exit 0 intact, 1 broken, 2 no such file.
+ * {@code leakwatch audit verify FILE}: checks the response actions' hash-chained audit log and
+ * names the first line that breaks it. Exit 0 intact, 1 broken, 2 no such file.
  */
 final class AuditCommand {
   private AuditCommand() {}
@@ -26,12 +26,17 @@ final class AuditCommand {
     }
     AuditLog.Verification result = AuditLog.verify(file);
     if (result.intact()) {
-      out.println(file + ": OK, " + result.entries() + " entries, chain intact; head " + result.headHash());
-      out.println("(keep the head hash elsewhere: lines cut from the end can only be noticed against a copy of it)");
+      out.println(
+          file + ": OK, " + result.entries() + " entries, chain intact; head " + result.headHash());
+      out.println(
+          "(keep the head hash elsewhere: lines cut from the end can only be noticed against a copy of it)");
       return 0;
     }
     out.println(file + ": BROKEN at line " + result.brokenLine() + ": " + result.problem());
-    out.println(result.entries() + " entries before it are intact; head of the intact part " + result.headHash());
+    out.println(
+        result.entries()
+            + " entries before it are intact; head of the intact part "
+            + result.headHash());
     return 1;
   }
 }

@@ -31,9 +31,11 @@ import java.util.Locale;
  * verticle does. Latency is per event, from payload to decided alerts.
  */
 final class BenchCommand {
-  static final java.util.Set<String> OPTIONS = java.util.Set.of("events", "seed", "users", "rules", "scenarios", "alerts");
+  static final java.util.Set<String> OPTIONS =
+      java.util.Set.of("events", "seed", "users", "rules", "scenarios", "alerts");
 
-  private record Encoded(String topic, String eventId, String schemaId, byte[] payload, ByteString replayId) {}
+  private record Encoded(
+      String topic, String eventId, String schemaId, byte[] payload, ByteString replayId) {}
 
   private BenchCommand() {}
 
@@ -46,11 +48,14 @@ final class BenchCommand {
     String alertsFile = args.text("alerts", null);
     StringBuilder alertLines = alertsFile == null ? null : new StringBuilder();
     var injected = Scenarios.select(scenarios, null);
-    RulePack pack = rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
+    RulePack pack =
+        rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
 
     SimulatedOrg org = SimulatedOrg.generate(seed, users);
     OrgProfile profile = OrgProfileLoader.parse(org.profileYaml(), "simulated org profile");
-    out.printf("Generating %,d events (org of %,d users, seed %d, scenarios: %s)...%n", target, users, seed, scenarios);
+    out.printf(
+        "Generating %,d events (org of %,d users, seed %d, scenarios: %s)...%n",
+        target, users, seed, scenarios);
     List<Encoded> events = new ArrayList<>(target);
     LocalDate day = LocalDate.of(2026, 3, 9);
     long replay = 1;
@@ -58,13 +63,21 @@ final class BenchCommand {
     while (events.size() < target) {
       if (day.getDayOfWeek().getValue() < 6) {
         // Scenarios that stage days of history would replay it out of order after the first day.
-        var today = events.isEmpty() ? injected : injected.stream().filter(sc -> !Scenarios.needsLearnedHistory(sc)).toList();
+        var today =
+            events.isEmpty()
+                ? injected
+                : injected.stream().filter(sc -> !Scenarios.needsLearnedHistory(sc)).toList();
         for (SimEvent e : Scenarios.day(org, day, today).events()) {
           if (events.size() == target) {
             break;
           }
-          events.add(new Encoded(e.topic(), e.eventIdentifier(), schemas.schemaId(e.topic()), EventSchemas.encode(e.record()),
-              TopicLog.encode(replay++)));
+          events.add(
+              new Encoded(
+                  e.topic(),
+                  e.eventIdentifier(),
+                  schemas.schemaId(e.topic()),
+                  EventSchemas.encode(e.record()),
+                  TopicLog.encode(replay++)));
         }
       }
       day = day.plusDays(1);
@@ -74,7 +87,8 @@ final class BenchCommand {
 
     int warmup = Math.min(events.size() / 5, 50_000);
     out.printf("Warming up on %,d events, then measuring %,d%n", warmup, events.size());
-    try (DetectionPipeline warm = new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
+    try (DetectionPipeline warm =
+        new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
       for (int i = 0; i < warmup; i++) {
         process(warm, decoder, events.get(i));
       }
@@ -82,7 +96,8 @@ final class BenchCommand {
     long[] latencies = new long[events.size()];
     List<Long> alertLatencies = new ArrayList<>();
     long alerts = 0;
-    try (DetectionPipeline pipeline = new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
+    try (DetectionPipeline pipeline =
+        new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
       long start = System.nanoTime();
       for (int i = 0; i < events.size(); i++) {
         long t0 = System.nanoTime();
@@ -99,13 +114,30 @@ final class BenchCommand {
       }
       long elapsed = System.nanoTime() - start;
       Arrays.sort(latencies);
-      out.printf(Locale.ROOT, "%nevents        %,d (%d dead-lettered)%n", events.size(), pipeline.stats().totalDeadLettered());
-      out.printf(Locale.ROOT, "throughput    %,.0f events/s (%.2f s)%n", events.size() / (elapsed / 1e9), elapsed / 1e9);
-      out.printf(Locale.ROOT, "per event     p50 %s  p99 %s  p99.9 %s  max %s%n", micros(pct(latencies, 50)), micros(pct(latencies, 99)),
-          micros(pct(latencies, 99.9)), micros(latencies[latencies.length - 1]));
+      out.printf(
+          Locale.ROOT,
+          "%nevents        %,d (%d dead-lettered)%n",
+          events.size(),
+          pipeline.stats().totalDeadLettered());
+      out.printf(
+          Locale.ROOT,
+          "throughput    %,.0f events/s (%.2f s)%n",
+          events.size() / (elapsed / 1e9),
+          elapsed / 1e9);
+      out.printf(
+          Locale.ROOT,
+          "per event     p50 %s  p99 %s  p99.9 %s  max %s%n",
+          micros(pct(latencies, 50)),
+          micros(pct(latencies, 99)),
+          micros(pct(latencies, 99.9)),
+          micros(latencies[latencies.length - 1]));
       long[] alertLat = alertLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
-      out.printf(Locale.ROOT, "alerts        %d; event-to-alert p50 %s  p99 %s%n", alerts,
-          alertLat.length == 0 ? "-" : micros(pct(alertLat, 50)), alertLat.length == 0 ? "-" : micros(pct(alertLat, 99)));
+      out.printf(
+          Locale.ROOT,
+          "alerts        %d; event-to-alert p50 %s  p99 %s%n",
+          alerts,
+          alertLat.length == 0 ? "-" : micros(pct(alertLat, 50)),
+          alertLat.length == 0 ? "-" : micros(pct(alertLat, 99)));
       out.printf("alerts by rule %s%n", pipeline.stats().alertsByRule());
       if (alertLines != null) {
         java.nio.file.Files.writeString(Path.of(alertsFile), alertLines);
@@ -115,14 +147,30 @@ final class BenchCommand {
     return 0;
   }
 
-  private static List<Alert> process(DetectionPipeline pipeline, PayloadDecoder decoder, Encoded e) {
+  private static List<Alert> process(
+      DetectionPipeline pipeline, PayloadDecoder decoder, Encoded e) {
     long received = System.nanoTime();
     ReceivedEvent event;
     try {
-      event = new ReceivedEvent(e.topic(), ReplayId.of(e.replayId()), e.eventId(), e.schemaId(),
-          decoder.decode(e.schemaId(), e.payload()), null, received);
+      event =
+          new ReceivedEvent(
+              e.topic(),
+              ReplayId.of(e.replayId()),
+              e.eventId(),
+              e.schemaId(),
+              decoder.decode(e.schemaId(), e.payload()),
+              null,
+              received);
     } catch (PayloadDecoder.MalformedPayloadException | SchemaCache.UnknownSchemaException ex) {
-      event = new ReceivedEvent(e.topic(), ReplayId.of(e.replayId()), e.eventId(), e.schemaId(), null, ex.getMessage(), received);
+      event =
+          new ReceivedEvent(
+              e.topic(),
+              ReplayId.of(e.replayId()),
+              e.eventId(),
+              e.schemaId(),
+              null,
+              ex.getMessage(),
+              received);
     }
     return pipeline.process(event, 0);
   }

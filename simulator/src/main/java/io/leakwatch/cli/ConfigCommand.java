@@ -31,13 +31,17 @@ final class ConfigCommand {
     Map<Path, RulePack> compiled = new HashMap<>();
     for (OrgConfig org : config.orgs()) {
       OrgProfileLoader.load(org.profile());
-      compiled.computeIfAbsent(org.rules(), dir -> {
-        RulePack pack = dir == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(dir);
-        CompiledPack.compile(pack);
-        return pack;
-      });
+      compiled.computeIfAbsent(
+          org.rules(),
+          dir -> {
+            RulePack pack =
+                dir == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(dir);
+            CompiledPack.compile(pack);
+            return pack;
+          });
     }
-    // Sinks check their settings as they open (a webhook's secret, a syslog certificate); closed at once.
+    // Sinks check their settings as they open (a webhook's secret, a syslog certificate); closed at
+    // once.
     for (var sink : config.openSinks(new PrintStream(java.io.OutputStream.nullOutputStream()))) {
       try {
         sink.close();
@@ -45,13 +49,22 @@ final class ConfigCommand {
         out.println("  (closing a sink after the check: " + e.getMessage() + ")");
       }
     }
-    out.println(file + ": OK, " + config.orgs().size() + " org" + (config.orgs().size() == 1 ? "" : "s"));
+    out.println(
+        file + ": OK, " + config.orgs().size() + " org" + (config.orgs().size() == 1 ? "" : "s"));
     for (String line : config.summary()) {
       out.println("  " + line);
     }
-    compiled.forEach((dir, pack) -> out.printf("  rule pack %s %s from %s: %d rules, sha256 %s, compiles%n", pack.name(), pack.version(),
-        dir == null ? "the build" : dir, pack.rules().size(), pack.sha256()));
-    out.println("  not checked here: that the endpoints answer and accept the credentials (run does, at start)");
+    compiled.forEach(
+        (dir, pack) ->
+            out.printf(
+                "  rule pack %s %s from %s: %d rules, sha256 %s, compiles%n",
+                pack.name(),
+                pack.version(),
+                dir == null ? "the build" : dir,
+                pack.rules().size(),
+                pack.sha256()));
+    out.println(
+        "  not checked here: that the endpoints answer and accept the credentials (run does, at start)");
     return 0;
   }
 }

@@ -27,18 +27,28 @@ final class HealthCommand {
     if (file == null) {
       throw new Args.UsageException("health needs --config FILE");
     }
-    // Before any HTTP client exists (loading an OAuth org builds one), or the JDK never reads it: the
+    // Before any HTTP client exists (loading an OAuth org builds one), or the JDK never reads it:
+    // the
     // API's own certificate is the only one trusted, so the name in it need not match this address.
     System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
     ApiConfig api = EngineConfig.load(Path.of(file), System.getenv()).api();
     if (api == null) {
-      throw new Args.UsageException("health: " + file + " has no api: section, so there is nothing to ask");
+      throw new Args.UsageException(
+          "health: " + file + " has no api: section, so there is nothing to ask");
     }
-    String host = api.host().equals("0.0.0.0") || api.host().equals("::") ? "127.0.0.1" : api.host();
-    String url = args.text("url", (api.tls() ? "https://" : "http://") + host + ":" + api.port() + "/health");
-    HttpClient client = api.tls() ? TrustedCertificates.httpClient(api.tlsCert()) : HttpClient.newHttpClient();
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-        .header("Authorization", "Bearer " + api.tokens().get(0)).GET().build();
+    String host =
+        api.host().equals("0.0.0.0") || api.host().equals("::") ? "127.0.0.1" : api.host();
+    String url =
+        args.text(
+            "url", (api.tls() ? "https://" : "http://") + host + ":" + api.port() + "/health");
+    HttpClient client =
+        api.tls() ? TrustedCertificates.httpClient(api.tlsCert()) : HttpClient.newHttpClient();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(5))
+            .header("Authorization", "Bearer " + api.tokens().get(0))
+            .GET()
+            .build();
     try {
       HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
       out.println(url + ": " + response.statusCode());

@@ -7,9 +7,13 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 
-/** The leakwatch command line. Exit codes: 0 success, 1 the run found a problem, 2 bad usage or config. */
+/**
+ * The leakwatch command line. Exit codes: 0 success, 1 the run found a problem, 2 bad usage or
+ * config.
+ */
 public final class Leakwatch {
-  private static final String USAGE = """
+  private static final String USAGE =
+      """
       usage: leakwatch <command> [options]
 
       commands:
@@ -87,7 +91,10 @@ public final class Leakwatch {
       return 2;
     } catch (Exception e) {
       // Engine start-up waits on futures; say what actually failed, not the wrapper.
-      Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+      Throwable cause =
+          e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+              ? e.getCause()
+              : e;
       err.println("leakwatch: " + command + " failed: " + cause.getMessage());
       return 1;
     }

@@ -19,8 +19,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * {@code leakwatch replay FILE}: events exported as JSON Lines (Salesforce field names, the stream in
- * {@code channel}) through the same pipeline, alerts out as JSON Lines. How a user checks a rule
+ * {@code leakwatch replay FILE}: events exported as JSON Lines (Salesforce field names, the stream
+ * in {@code channel}) through the same pipeline, alerts out as JSON Lines. How a user checks a rule
  * against real events. A line that cannot be read is reported with its number and counted, never
  * skipped silently; the exit code is 1 if there was any.
  */
@@ -37,15 +37,20 @@ final class ReplayCommand {
       throw new Args.UsageException("replay needs --profile FILE (the org profile the rules read)");
     }
     String rules = args.text("rules", null);
-    RulePack pack = rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
+    RulePack pack =
+        rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
     String outFile = args.text("out", null);
     long events = 0;
     long rejected = 0;
     long alerts = 0;
     try (OutputStream sink = outFile == null ? null : Files.newOutputStream(Path.of(outFile));
-        PrintStream alertsOut = sink == null ? out : new PrintStream(sink, true, StandardCharsets.UTF_8);
-        DetectionPipeline pipeline = new DetectionPipeline(pack, OrgProfileLoader.load(Path.of(profile)),
-            DetectionPipeline.Options.defaults());
+        PrintStream alertsOut =
+            sink == null ? out : new PrintStream(sink, true, StandardCharsets.UTF_8);
+        DetectionPipeline pipeline =
+            new DetectionPipeline(
+                pack,
+                OrgProfileLoader.load(Path.of(profile)),
+                DetectionPipeline.Options.defaults());
         BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       int lineNumber = 0;
       for (String line; (line = reader.readLine()) != null; ) {
@@ -60,14 +65,17 @@ final class ReplayCommand {
           events++;
         } catch (IOException | IllegalArgumentException e) {
           rejected++;
-          err.printf("%s:%d: %s%n", file, lineNumber, e instanceof IOException ? "not valid JSON" : e.getMessage());
+          err.printf(
+              "%s:%d: %s%n",
+              file, lineNumber, e instanceof IOException ? "not valid JSON" : e.getMessage());
           continue;
         }
         alerts += write(fired, alertsOut);
       }
       alerts += write(pipeline.advanceTo(pipeline.eventTime() + 3 * 3_600_000L), alertsOut);
-      err.printf("replayed %d events from %s: %d alerts, %d lines rejected, %d dead-lettered%n", events, file, alerts, rejected,
-          pipeline.stats().totalDeadLettered());
+      err.printf(
+          "replayed %d events from %s: %d alerts, %d lines rejected, %d dead-lettered%n",
+          events, file, alerts, rejected, pipeline.stats().totalDeadLettered());
       return rejected == 0 && pipeline.stats().totalDeadLettered() == 0 ? 0 : 1;
     }
   }

@@ -17,8 +17,9 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * {@code leakwatch rules validate DIR} and {@code leakwatch rules test DIR}: the rule author's loop,
- * usable in a rules repository's own CI (non-zero exit on any problem, JUnit XML for the report).
+ * {@code leakwatch rules validate DIR} and {@code leakwatch rules test DIR}: the rule author's
+ * loop, usable in a rules repository's own CI (non-zero exit on any problem, JUnit XML for the
+ * report).
  */
 final class RulesCommand {
   static final Set<String> OPTIONS = Set.of("profile", "junit");
@@ -34,7 +35,9 @@ final class RulesCommand {
     return switch (argv.get(0)) {
       case "validate" -> validate(dir, args, out, err);
       case "test" -> test(dir, args, out, err);
-      default -> throw new Args.UsageException("unknown rules subcommand '" + argv.get(0) + "' (validate, test)");
+      default ->
+          throw new Args.UsageException(
+              "unknown rules subcommand '" + argv.get(0) + "' (validate, test)");
     };
   }
 
@@ -42,20 +45,23 @@ final class RulesCommand {
     String given = args.text("profile", null);
     Path file = given != null ? Path.of(given) : dir.resolve("test-profile.yaml");
     if (given == null && !Files.isRegularFile(file)) {
-      throw new Args.UsageException("no --profile given and " + file + " does not exist: rules read the org profile");
+      throw new Args.UsageException(
+          "no --profile given and " + file + " does not exist: rules read the org profile");
     }
     return OrgProfileLoader.load(file);
   }
 
   /** Loads, compiles and reads every test case; prints each problem with file and line. */
-  private static int validate(Path dir, Args args, PrintStream out, PrintStream err) throws Exception {
+  private static int validate(Path dir, Args args, PrintStream out, PrintStream err)
+      throws Exception {
     OrgProfile profile = profile(dir, args);
     try {
       RulePack pack = RulePackLoader.fromDirectory(dir);
       CompiledPack.compile(pack);
       List<RuleTestCase> cases = RuleTests.load(dir);
-      out.printf("%s: %s %s valid: %d rules, %d test cases, profile of %s%n", dir, pack.name(), pack.version(), pack.rules().size(),
-          cases.size(), profile.orgId());
+      out.printf(
+          "%s: %s %s valid: %d rules, %d test cases, profile of %s%n",
+          dir, pack.name(), pack.version(), pack.rules().size(), cases.size(), profile.orgId());
       return 0;
     } catch (RulePackException e) {
       err.println(e.getMessage());
@@ -76,7 +82,13 @@ final class RulesCommand {
     }
     List<RuleTests.Result> results = RuleTests.run(pack, profile, cases);
     for (RuleTests.Result r : results) {
-      out.printf(Locale.ROOT, "%s  %s / %s (%d ms)%n", r.passed() ? "PASS" : "FAIL", r.testCase().ruleFolder(), r.testCase().name(), r.millis());
+      out.printf(
+          Locale.ROOT,
+          "%s  %s / %s (%d ms)%n",
+          r.passed() ? "PASS" : "FAIL",
+          r.testCase().ruleFolder(),
+          r.testCase().name(),
+          r.millis());
       if (!r.passed()) {
         out.printf("      %s%n      in %s%n", r.problem(), r.testCase().source());
       }

@@ -15,9 +15,13 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** {@code leakwatch run --config FILE}: every configured org watched, and the HTTP API, until stopped. */
+/**
+ * {@code leakwatch run --config FILE}: every configured org watched, and the HTTP API, until
+ * stopped.
+ */
 final class RunCommand {
   static final Set<String> OPTIONS = Set.of("config", "log-file", "log-format");
+
   /** Alerts the API keeps in memory beyond what the alerts file holds. */
   private static final int ALERTS_KEPT = 10_000;
 
@@ -41,17 +45,26 @@ final class RunCommand {
     EngineConfig config = EngineConfig.load(Path.of(file), System.getenv());
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
-    // SIGTERM (docker stop): each engine finishes the batch in hand, delivers its alerts, saves its checkpoint.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopRequested.countDown();
-      try {
-        closed.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "leakwatch-shutdown"));
-    try (ApiDrills drills = new ApiDrills(config); Service service = Service.start(config, out, drills)) {
-      out.printf("Leakwatch running: %d org%s%s%n", config.orgs().size(), config.orgs().size() == 1 ? "" : "s",
+    // SIGTERM (docker stop): each engine finishes the batch in hand, delivers its alerts, saves its
+    // checkpoint.
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  stopRequested.countDown();
+                  try {
+                    closed.await(30, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                },
+                "leakwatch-shutdown"));
+    try (ApiDrills drills = new ApiDrills(config);
+        Service service = Service.start(config, out, drills)) {
+      out.printf(
+          "Leakwatch running: %d org%s%s%n",
+          config.orgs().size(),
+          config.orgs().size() == 1 ? "" : "s",
           service.api() == null ? "" : ", API on port " + service.api().port());
       config.summary().forEach(line -> out.println("  " + line));
       stopRequested.await();
@@ -61,7 +74,9 @@ final class RunCommand {
     return 0;
   }
 
-  /** A running process: every org's engine, the sinks they share, and the HTTP API if configured. */
+  /**
+   * A running process: every org's engine, the sinks they share, and the HTTP API if configured.
+   */
   static final class Service implements AutoCloseable {
     private final Fleet fleet;
     private final ApiServer api;
@@ -75,11 +90,19 @@ final class RunCommand {
      * @param console where the console sink prints
      * @param drills what {@code /drills} starts drills with, or null when this process runs none
      */
-    static Service start(EngineConfig config, PrintStream console, DrillLauncher drills) throws Exception {
+    static Service start(EngineConfig config, PrintStream console, DrillLauncher drills)
+        throws Exception {
       List<AlertSink> sinks = config.openSinks(console);
-      // The API's alert history reads back the first file in Leakwatch's own format (OCSF files are for SIEMs).
-      Path alertsFile = sinks.stream().filter(JsonLinesAlertSink.class::isInstance).map(JsonLinesAlertSink.class::cast)
-          .filter(s -> s.format() == io.leakwatch.alert.AlertFormat.LEAKWATCH).map(JsonLinesAlertSink::file).findFirst().orElse(null);
+      // The API's alert history reads back the first file in Leakwatch's own format (OCSF files are
+      // for SIEMs).
+      Path alertsFile =
+          sinks.stream()
+              .filter(JsonLinesAlertSink.class::isInstance)
+              .map(JsonLinesAlertSink.class::cast)
+              .filter(s -> s.format() == io.leakwatch.alert.AlertFormat.LEAKWATCH)
+              .map(JsonLinesAlertSink::file)
+              .findFirst()
+              .orElse(null);
       AlertHistory history = new AlertHistory(ALERTS_KEPT, alertsFile);
       Fleet fleet = Fleet.start(config.orgs(), sinks, history);
       ApiServer api = null;
@@ -88,7 +111,8 @@ final class RunCommand {
           api = ApiServer.start(config.api(), fleet.orgs(), history, drills);
         } catch (Exception e) {
           fleet.close();
-          throw new IllegalStateException("the HTTP API could not start on " + config.api() + ": " + e.getMessage(), e);
+          throw new IllegalStateException(
+              "the HTTP API could not start on " + config.api() + ": " + e.getMessage(), e);
         }
       }
       return new Service(fleet, api);

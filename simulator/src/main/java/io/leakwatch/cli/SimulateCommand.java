@@ -4,7 +4,6 @@ import io.leakwatch.sim.Playback;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.scenario.Scenario;
 import io.leakwatch.sim.scenario.Scenarios;
-import java.util.List;
 import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.traffic.EventLines;
 import io.leakwatch.sim.traffic.EventSchemas;
@@ -12,6 +11,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
@@ -21,8 +21,18 @@ import java.util.concurrent.CountDownLatch;
  * so clients can replay from EARLIEST, until stopped.
  */
 final class SimulateCommand {
-  static final Set<String> OPTIONS = Set.of("port", "seed", "users", "seconds", "out", "date", "host", "export", "scenarios",
-      "scenario-dir");
+  static final Set<String> OPTIONS =
+      Set.of(
+          "port",
+          "seed",
+          "users",
+          "seconds",
+          "out",
+          "date",
+          "host",
+          "export",
+          "scenarios",
+          "scenario-dir");
 
   private SimulateCommand() {}
 
@@ -37,7 +47,9 @@ final class SimulateCommand {
 
     SimulatedOrg org = SimulatedOrg.generate(seed, users);
     String scenarioDir = args.text("scenario-dir", null);
-    List<Scenario> scenarios = Scenarios.select(args.text("scenarios", "all"), scenarioDir == null ? null : Path.of(scenarioDir));
+    List<Scenario> scenarios =
+        Scenarios.select(
+            args.text("scenarios", "all"), scenarioDir == null ? null : Path.of(scenarioDir));
     Scenarios.Timeline timeline = Scenarios.day(org, date, scenarios);
     Files.createDirectories(dir);
     Path profile = dir.resolve("org-profile.yaml");
@@ -51,20 +63,36 @@ final class SimulateCommand {
           writer.newLine();
         }
       }
-      out.printf("Wrote %d events of org %s to %s; its profile is %s%n", timeline.events().size(), org.orgId(), export, profile);
+      out.printf(
+          "Wrote %d events of org %s to %s; its profile is %s%n",
+          timeline.events().size(), org.orgId(), export, profile);
       return 0;
     }
-    PubSubServer.Settings settings = PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"));
-    settings = new PubSubServer.Settings(host, port, settings.tenantId(), null, null, settings.certificateDir(),
-        settings.keepAlive(), settings.idleClose(), settings.tokens());
-    try (PubSubServer server = PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
-      out.printf("Simulated org %s serving Pub/Sub on %s:%d (TLS)%n", org.orgId(), host, server.port());
+    PubSubServer.Settings settings =
+        PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"));
+    settings =
+        new PubSubServer.Settings(
+            host,
+            port,
+            settings.tenantId(),
+            null,
+            null,
+            settings.certificateDir(),
+            settings.keepAlive(),
+            settings.idleClose(),
+            settings.tokens());
+    try (PubSubServer server =
+        PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
+      out.printf(
+          "Simulated org %s serving Pub/Sub on %s:%d (TLS)%n", org.orgId(), host, server.port());
       out.printf("  trust this certificate: %s%n", server.certificate().toAbsolutePath());
-      out.printf("  instance url %s, tenant id %s, any access token%n", org.instanceUrl(), org.orgId());
+      out.printf(
+          "  instance url %s, tenant id %s, any access token%n", org.instanceUrl(), org.orgId());
       out.printf("  org profile: %s%n", profile.toAbsolutePath());
       out.printf("  topics: %s%n", EventSchemas.TOPICS);
-      out.printf("Playing %d events over %d s (scenarios %s)%n", timeline.events().size(), seconds,
-          scenarios.stream().map(Scenario::id).toList());
+      out.printf(
+          "Playing %d events over %d s (scenarios %s)%n",
+          timeline.events().size(), seconds, scenarios.stream().map(Scenario::id).toList());
       Playback playback = new Playback(server, timeline.events(), seconds * 1000);
       playback.run();
       out.printf("Played %d events; still serving until stopped (Ctrl-C)%n", playback.published());

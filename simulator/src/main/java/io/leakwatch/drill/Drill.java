@@ -22,9 +22,9 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * A leak drill: runs the chosen scenarios through the real path ({@link LiveDrill}), then writes the
- * evidence into a fresh folder — report.html, report.json, junit.xml, alerts.jsonl, manifest.json
- * (and manifest.sig with a key) — and appends the run to the drill history.
+ * A leak drill: runs the chosen scenarios through the real path ({@link LiveDrill}), then writes
+ * the evidence into a fresh folder — report.html, report.json, junit.xml, alerts.jsonl,
+ * manifest.json (and manifest.sig with a key) — and appends the run to the drill history.
  */
 public final class Drill {
   public static final String REPORT_HTML = "report.html";
@@ -32,13 +32,26 @@ public final class Drill {
   public static final String JUNIT_XML = "junit.xml";
   public static final String ALERTS = "alerts.jsonl";
 
-  /** @param signKey a PEM private key to sign the manifest with, or null */
+  /**
+   * @param signKey a PEM private key to sign the manifest with, or null
+   */
   public record Options(
-      long seed, int users, LocalDate date, int days, long playMillis, List<Scenario> scenarios, RulePack pack,
-      Path outDir, Path historyFile, Path signKey) {}
+      long seed,
+      int users,
+      LocalDate date,
+      int days,
+      long playMillis,
+      List<Scenario> scenarios,
+      RulePack pack,
+      Path outDir,
+      Path historyFile,
+      Path signKey) {}
 
-  /** @param historyProblems lines of the history file that did not read (left as they were) */
-  public record Outcome(DrillReport report, LiveDrill.Result result, List<String> historyProblems) {}
+  /**
+   * @param historyProblems lines of the history file that did not read (left as they were)
+   */
+  public record Outcome(
+      DrillReport report, LiveDrill.Result result, List<String> historyProblems) {}
 
   /** A drill that cannot start: its output folder, history or key is unusable. */
   public static final class SetupException extends IOException {
@@ -51,7 +64,8 @@ public final class Drill {
 
   /**
    * The scenarios a {@code --scenarios} value names: "all", or a comma-separated list of scenario
-   * ids and rule ids (a rule id stands for every scenario that expects that rule), in library order.
+   * ids and rule ids (a rule id stands for every scenario that expects that rule), in library
+   * order.
    */
   public static List<Scenario> select(String spec) {
     List<Scenario> library = Scenarios.all();
@@ -64,10 +78,18 @@ public final class Drill {
       if (name.isEmpty()) {
         continue;
       }
-      List<String> matches = library.stream().filter(s -> s.id().equals(name) || s.expectedRules().contains(name)).map(Scenario::id).toList();
+      List<String> matches =
+          library.stream()
+              .filter(s -> s.id().equals(name) || s.expectedRules().contains(name))
+              .map(Scenario::id)
+              .toList();
       if (matches.isEmpty()) {
-        throw new IllegalArgumentException("no scenario or rule '" + name + "' in the scenario library (scenarios: "
-            + library.stream().map(Scenario::id).toList() + ")");
+        throw new IllegalArgumentException(
+            "no scenario or rule '"
+                + name
+                + "' in the scenario library (scenarios: "
+                + library.stream().map(Scenario::id).toList()
+                + ")");
       }
       chosen.addAll(matches);
     }
@@ -77,7 +99,10 @@ public final class Drill {
     return library.stream().filter(s -> chosen.contains(s.id())).toList();
   }
 
-  /** How the drill's events reach an engine and its alerts come back; writes the alerts it saw to {@code alertsFile}. */
+  /**
+   * How the drill's events reach an engine and its alerts come back; writes the alerts it saw to
+   * {@code alertsFile}.
+   */
   public interface Runner {
     LiveDrill.Result run(Path workDir, JsonLinesAlertSink alertsFile) throws Exception;
 
@@ -87,28 +112,43 @@ public final class Drill {
 
   /** A drill through an engine of its own, started here on loopback. */
   public static Outcome run(Options o) throws Exception {
-    return run(o, new Runner() {
-      @Override
-      public LiveDrill.Result run(Path workDir, JsonLinesAlertSink alertsFile) throws Exception {
-        return LiveDrill.run(new LiveDrill.Plan(o.seed(), o.users(), o.date(), o.days(), o.scenarios(), o.playMillis(), workDir, o.pack()),
-            List.of(alertsFile));
-      }
+    return run(
+        o,
+        new Runner() {
+          @Override
+          public LiveDrill.Result run(Path workDir, JsonLinesAlertSink alertsFile)
+              throws Exception {
+            return LiveDrill.run(
+                new LiveDrill.Plan(
+                    o.seed(),
+                    o.users(),
+                    o.date(),
+                    o.days(),
+                    o.scenarios(),
+                    o.playMillis(),
+                    workDir,
+                    o.pack()),
+                List.of(alertsFile));
+          }
 
-      @Override
-      public Map<String, String> settings() {
-        return Map.of("transport", "pubsub-grpc-tls-loopback");
-      }
-    });
+          @Override
+          public Map<String, String> settings() {
+            return Map.of("transport", "pubsub-grpc-tls-loopback");
+          }
+        });
   }
 
   public static Outcome run(Options o, Runner runner) throws Exception {
     Path outDir = o.outDir().toAbsolutePath().normalize();
     Path history = o.historyFile().toAbsolutePath().normalize();
     if (Files.exists(outDir) && (!Files.isDirectory(outDir) || !isEmpty(outDir))) {
-      throw new SetupException(outDir + ": already exists and is not empty; a drill writes its evidence into a new folder");
+      throw new SetupException(
+          outDir
+              + ": already exists and is not empty; a drill writes its evidence into a new folder");
     }
     if (history.startsWith(outDir)) {
-      throw new SetupException(history + ": the history must live outside the drill's output folder " + outDir);
+      throw new SetupException(
+          history + ": the history must live outside the drill's output folder " + outDir);
     }
     SigningKey key = o.signKey() == null ? null : SigningKey.load(o.signKey());
     Files.createDirectories(outDir);
@@ -125,8 +165,18 @@ public final class Drill {
 
     Map<String, String> settings = new TreeMap<>(settings(o));
     settings.putAll(runner.settings());
-    DrillReport.Evidence evidence = new DrillReport.Evidence(EngineVersion.current(), o.pack().name(), o.pack().version(), o.pack().sha256(),
-        configHash(settings), settings, o.seed(), o.scenarios().stream().map(Scenario::id).toList(), startedAt, finishedAt);
+    DrillReport.Evidence evidence =
+        new DrillReport.Evidence(
+            EngineVersion.current(),
+            o.pack().name(),
+            o.pack().version(),
+            o.pack().sha256(),
+            configHash(settings),
+            settings,
+            o.seed(),
+            o.scenarios().stream().map(Scenario::id).toList(),
+            startedAt,
+            finishedAt);
     DrillReport report = DrillReport.of(result, o.pack(), evidence);
 
     DrillHistory.Read past = DrillHistory.read(history);
@@ -135,15 +185,21 @@ public final class Drill {
     trend.add(entry);
     trend.sort(Comparator.comparing(DrillHistory.Entry::finishedAt));
 
-    EvidenceManifest.writeDurably(outDir.resolve(REPORT_JSON), ReportJson.render(report).getBytes(StandardCharsets.UTF_8));
-    EvidenceManifest.writeDurably(outDir.resolve(REPORT_HTML), ReportHtml.render(report, trend).getBytes(StandardCharsets.UTF_8));
-    EvidenceManifest.writeDurably(outDir.resolve(JUNIT_XML), DrillJunit.render(report).getBytes(StandardCharsets.UTF_8));
+    EvidenceManifest.writeDurably(
+        outDir.resolve(REPORT_JSON), ReportJson.render(report).getBytes(StandardCharsets.UTF_8));
+    EvidenceManifest.writeDurably(
+        outDir.resolve(REPORT_HTML),
+        ReportHtml.render(report, trend).getBytes(StandardCharsets.UTF_8));
+    EvidenceManifest.writeDurably(
+        outDir.resolve(JUNIT_XML), DrillJunit.render(report).getBytes(StandardCharsets.UTF_8));
     EvidenceManifest.write(outDir, key);
     DrillHistory.append(history, entry);
     return new Outcome(report, result, past.problems());
   }
 
-  /** The drill's effective settings: what, with the same rules and engine, determines its results. */
+  /**
+   * The drill's effective settings: what, with the same rules and engine, determines its results.
+   */
   static Map<String, String> settings(Options o) {
     Map<String, String> settings = new TreeMap<>();
     settings.put("seed", Long.toString(o.seed()));
@@ -158,12 +214,18 @@ public final class Drill {
     return settings;
   }
 
-  /** SHA-256 over the settings as {@code key=value} lines in key order, each ending in a newline. */
+  /**
+   * SHA-256 over the settings as {@code key=value} lines in key order, each ending in a newline.
+   */
   static String configHash(Map<String, String> settings) {
     StringBuilder canonical = new StringBuilder();
-    new TreeMap<>(settings).forEach((k, v) -> canonical.append(k).append('=').append(v).append('\n'));
+    new TreeMap<>(settings)
+        .forEach((k, v) -> canonical.append(k).append('=').append(v).append('\n'));
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(canonical.toString().getBytes(StandardCharsets.UTF_8)));
     } catch (java.security.GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }

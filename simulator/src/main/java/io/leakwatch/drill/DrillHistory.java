@@ -23,13 +23,30 @@ public final class DrillHistory {
 
   /** One drill as the history keeps it. */
   public record Entry(
-      Instant finishedAt, double passRate, int passed, int scenarios, long timeToDetectP50Millis, long timeToDetectMaxMillis,
-      int falsePositives, String rulePackSha256, long seed, String report) {
+      Instant finishedAt,
+      double passRate,
+      int passed,
+      int scenarios,
+      long timeToDetectP50Millis,
+      long timeToDetectMaxMillis,
+      int falsePositives,
+      String rulePackSha256,
+      long seed,
+      String report) {
 
     static Entry of(DrillReport report, String reportDir) {
       DrillReport.Figures f = report.figures();
-      return new Entry(report.evidence().finishedAt(), f.passRate(), f.passed(), f.scenarios(), f.timeToDetectP50Millis(),
-          f.timeToDetectMaxMillis(), f.falsePositives(), report.evidence().rulePackSha256(), report.evidence().seed(), reportDir);
+      return new Entry(
+          report.evidence().finishedAt(),
+          f.passRate(),
+          f.passed(),
+          f.scenarios(),
+          f.timeToDetectP50Millis(),
+          f.timeToDetectMaxMillis(),
+          f.falsePositives(),
+          report.evidence().rulePackSha256(),
+          report.evidence().seed(),
+          reportDir);
     }
 
     String toJson() {
@@ -52,9 +69,16 @@ public final class DrillHistory {
       if (n == null || !n.isObject() || !n.hasNonNull("finishedAt") || !n.hasNonNull("passRate")) {
         throw new IOException("not a drill history entry");
       }
-      return new Entry(Instant.parse(n.get("finishedAt").asText()), n.get("passRate").asDouble(), n.path("passed").asInt(),
-          n.path("scenarios").asInt(), n.path("timeToDetectP50Millis").asLong(-1), n.path("timeToDetectMaxMillis").asLong(-1),
-          n.path("falsePositives").asInt(), n.path("rulePackSha256").asText(""), n.path("seed").asLong(),
+      return new Entry(
+          Instant.parse(n.get("finishedAt").asText()),
+          n.get("passRate").asDouble(),
+          n.path("passed").asInt(),
+          n.path("scenarios").asInt(),
+          n.path("timeToDetectP50Millis").asLong(-1),
+          n.path("timeToDetectMaxMillis").asLong(-1),
+          n.path("falsePositives").asInt(),
+          n.path("rulePackSha256").asText(""),
+          n.path("seed").asLong(),
           n.path("report").asText(""));
     }
   }
@@ -90,10 +114,13 @@ public final class DrillHistory {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
       // A previous writer cut off mid-line must not glue its fragment to this entry.
       String prefix = channel.size() > 0 && !endsWithNewline(file) ? "\n" : "";
-      channel.write(ByteBuffer.wrap((prefix + entry.toJson() + "\n").getBytes(StandardCharsets.UTF_8)));
+      channel.write(
+          ByteBuffer.wrap((prefix + entry.toJson() + "\n").getBytes(StandardCharsets.UTF_8)));
       channel.force(true);
     }
   }

@@ -19,39 +19,73 @@ import java.util.TreeMap;
  * files are renderings of it. Ids, counts, rule and control names only; never a record value.
  */
 public record DrillReport(
-    Evidence evidence, Figures figures, List<ScenarioRow> scenarios, List<AlertRef> falsePositives, List<RuleCoverage> coverage) {
+    Evidence evidence,
+    Figures figures,
+    List<ScenarioRow> scenarios,
+    List<AlertRef> falsePositives,
+    List<RuleCoverage> coverage) {
 
   /**
    * What ran, so a reader can tell exactly which rules and settings produced the results.
    *
-   * @param configSha256 SHA-256 of {@code settings} as canonical {@code key=value} lines (sorted, one per line)
+   * @param configSha256 SHA-256 of {@code settings} as canonical {@code key=value} lines (sorted,
+   *     one per line)
    * @param settings the drill's effective settings
    */
   public record Evidence(
-      String engineVersion, String rulePackName, String rulePackVersion, String rulePackSha256, String configSha256,
-      Map<String, String> settings, long seed, List<String> scenarioSet, Instant startedAt, Instant finishedAt) {}
+      String engineVersion,
+      String rulePackName,
+      String rulePackVersion,
+      String rulePackSha256,
+      String configSha256,
+      Map<String, String> settings,
+      long seed,
+      List<String> scenarioSet,
+      Instant startedAt,
+      Instant finishedAt) {}
 
   /**
    * @param passRate passed / scenarios, 0 when no scenario ran
    * @param timeToDetectP50Millis median event time to detect over detected scenarios, -1 when none
-   * @param latencyP50Millis median wall time from an alert's triggering event reaching the engine to the alert's delivery, -1 when unknown
+   * @param latencyP50Millis median wall time from an alert's triggering event reaching the engine
+   *     to the alert's delivery, -1 when unknown
    */
   public record Figures(
-      int scenarios, int passed, int detected, double passRate, long timeToDetectP50Millis, long timeToDetectMaxMillis,
-      long latencyP50Millis, long latencyMaxMillis, long eventsPublished, long eventsProcessed, long eventsDeadLettered, int alerts,
-      int falsePositives, long wallMillis) {}
+      int scenarios,
+      int passed,
+      int detected,
+      double passRate,
+      long timeToDetectP50Millis,
+      long timeToDetectMaxMillis,
+      long latencyP50Millis,
+      long latencyMaxMillis,
+      long eventsPublished,
+      long eventsProcessed,
+      long eventsDeadLettered,
+      int alerts,
+      int falsePositives,
+      long wallMillis) {}
 
   /**
    * One scenario's outcome.
    *
    * @param detectedBy expected rules that raised a matching alert
    * @param missedRules expected rules that did not; the scenario passes only when this is empty
-   * @param timeToDetectMillis event time from the scenario's first leaking event to its first matching alert, -1 when missed
-   * @param latencyMillis wall time from receipt of the triggering event to delivery of that first alert, -1 when missed or unknown
+   * @param timeToDetectMillis event time from the scenario's first leaking event to its first
+   *     matching alert, -1 when missed
+   * @param latencyMillis wall time from receipt of the triggering event to delivery of that first
+   *     alert, -1 when missed or unknown
    */
   public record ScenarioRow(
-      String id, String title, List<String> expectedRules, List<String> detectedBy, List<String> missedRules, List<AlertRef> alerts,
-      long leakStart, long timeToDetectMillis, long latencyMillis) {
+      String id,
+      String title,
+      List<String> expectedRules,
+      List<String> detectedBy,
+      List<String> missedRules,
+      List<AlertRef> alerts,
+      long leakStart,
+      long timeToDetectMillis,
+      long latencyMillis) {
     public boolean passed() {
       return missedRules.isEmpty();
     }
@@ -62,20 +96,27 @@ public record DrillReport(
   }
 
   /** An alert as the report cites it: ids and when, never what it read. */
-  public record AlertRef(String id, String ruleId, String severity, int revision, String principal, long detectedAt) {
+  public record AlertRef(
+      String id, String ruleId, String severity, int revision, String principal, long detectedAt) {
     static AlertRef of(Alert a) {
-      return new AlertRef(a.id(), a.ruleId(), a.severity().label(), a.revision(), a.principal(), a.detectedAt());
+      return new AlertRef(
+          a.id(), a.ruleId(), a.severity().label(), a.revision(), a.principal(), a.detectedAt());
     }
   }
 
   /**
    * A rule of the pack against the drill: which scenarios expected it and whether they caught it.
    *
-   * @param status {@code covered} (every scenario expecting it saw it), {@code missed} (one did not) or
-   *     {@code not exercised} (no scenario of this drill expects it)
+   * @param status {@code covered} (every scenario expecting it saw it), {@code missed} (one did
+   *     not) or {@code not exercised} (no scenario of this drill expects it)
    */
   public record RuleCoverage(
-      String ruleId, String title, List<String> attack, Map<String, List<String>> controls, List<String> scenarios, String status) {}
+      String ruleId,
+      String title,
+      List<String> attack,
+      Map<String, List<String>> controls,
+      List<String> scenarios,
+      String status) {}
 
   public boolean allPassed() {
     return scenarios.stream().allMatch(ScenarioRow::passed);
@@ -87,33 +128,80 @@ public record DrillReport(
     for (ScenarioOutcome.Result r : result.outcome().results()) {
       Set<String> fired = new LinkedHashSet<>();
       r.alerts().forEach(a -> fired.add(a.ruleId()));
-      List<String> detectedBy = r.scenario().expectedRules().stream().filter(fired::contains).toList();
-      List<String> missed = r.scenario().expectedRules().stream().filter(rule -> !fired.contains(rule)).toList();
-      Alert first = r.alerts().stream().min(Comparator.comparingLong(Alert::detectedAt).thenComparing(Alert::id)).orElse(null);
-      rows.add(new ScenarioRow(r.scenario().id(), r.scenario().title(), r.scenario().expectedRules(), detectedBy, missed,
-          r.alerts().stream().map(AlertRef::of).toList(), r.scenario().firstEventTime(), r.timeToDetectMillis(),
-          first == null ? -1 : result.latencyMillis(first)));
+      List<String> detectedBy =
+          r.scenario().expectedRules().stream().filter(fired::contains).toList();
+      List<String> missed =
+          r.scenario().expectedRules().stream().filter(rule -> !fired.contains(rule)).toList();
+      Alert first =
+          r.alerts().stream()
+              .min(Comparator.comparingLong(Alert::detectedAt).thenComparing(Alert::id))
+              .orElse(null);
+      rows.add(
+          new ScenarioRow(
+              r.scenario().id(),
+              r.scenario().title(),
+              r.scenario().expectedRules(),
+              detectedBy,
+              missed,
+              r.alerts().stream().map(AlertRef::of).toList(),
+              r.scenario().firstEventTime(),
+              r.timeToDetectMillis(),
+              first == null ? -1 : result.latencyMillis(first)));
     }
-    List<AlertRef> falsePositives = result.outcome().unexplained().stream().map(AlertRef::of).toList();
-    long latencyMax = result.alerts().stream().mapToLong(result::latencyMillis).filter(l -> l >= 0).max().orElse(-1);
-    long latencyP50 = percentile(result.alerts().stream().map(result::latencyMillis).filter(l -> l >= 0).toList(), 50);
-    List<Long> ttd = rows.stream().map(ScenarioRow::timeToDetectMillis).filter(t -> t >= 0).toList();
+    List<AlertRef> falsePositives =
+        result.outcome().unexplained().stream().map(AlertRef::of).toList();
+    long latencyMax =
+        result.alerts().stream()
+            .mapToLong(result::latencyMillis)
+            .filter(l -> l >= 0)
+            .max()
+            .orElse(-1);
+    long latencyP50 =
+        percentile(
+            result.alerts().stream().map(result::latencyMillis).filter(l -> l >= 0).toList(), 50);
+    List<Long> ttd =
+        rows.stream().map(ScenarioRow::timeToDetectMillis).filter(t -> t >= 0).toList();
     int passed = (int) rows.stream().filter(ScenarioRow::passed).count();
-    Figures figures = new Figures(rows.size(), passed, (int) rows.stream().filter(ScenarioRow::detected).count(),
-        rows.isEmpty() ? 0 : (double) passed / rows.size(), percentile(ttd, 50), ttd.stream().mapToLong(Long::longValue).max().orElse(-1),
-        latencyP50, latencyMax, result.eventsPublished(), result.eventsProcessed(), result.stats().totalDeadLettered(),
-        result.alerts().size(), falsePositives.size(), result.wallMillis());
-    return new DrillReport(evidence, figures, List.copyOf(rows), falsePositives, coverage(pack, rows));
+    Figures figures =
+        new Figures(
+            rows.size(),
+            passed,
+            (int) rows.stream().filter(ScenarioRow::detected).count(),
+            rows.isEmpty() ? 0 : (double) passed / rows.size(),
+            percentile(ttd, 50),
+            ttd.stream().mapToLong(Long::longValue).max().orElse(-1),
+            latencyP50,
+            latencyMax,
+            result.eventsPublished(),
+            result.eventsProcessed(),
+            result.stats().totalDeadLettered(),
+            result.alerts().size(),
+            falsePositives.size(),
+            result.wallMillis());
+    return new DrillReport(
+        evidence, figures, List.copyOf(rows), falsePositives, coverage(pack, rows));
   }
 
   static List<RuleCoverage> coverage(RulePack pack, List<ScenarioRow> rows) {
     List<RuleCoverage> coverage = new ArrayList<>();
-    for (RuleDefinition rule : pack.rules().stream().sorted(Comparator.comparing(RuleDefinition::id)).toList()) {
-      List<ScenarioRow> expecting = rows.stream().filter(r -> r.expectedRules().contains(rule.id())).toList();
-      String status = expecting.isEmpty() ? "not exercised"
-          : expecting.stream().allMatch(r -> r.detectedBy().contains(rule.id())) ? "covered" : "missed";
-      coverage.add(new RuleCoverage(rule.id(), rule.metadata().title(), rule.metadata().attack(),
-          new TreeMap<>(rule.metadata().controls()), expecting.stream().map(ScenarioRow::id).toList(), status));
+    for (RuleDefinition rule :
+        pack.rules().stream().sorted(Comparator.comparing(RuleDefinition::id)).toList()) {
+      List<ScenarioRow> expecting =
+          rows.stream().filter(r -> r.expectedRules().contains(rule.id())).toList();
+      String status =
+          expecting.isEmpty()
+              ? "not exercised"
+              : expecting.stream().allMatch(r -> r.detectedBy().contains(rule.id()))
+                  ? "covered"
+                  : "missed";
+      coverage.add(
+          new RuleCoverage(
+              rule.id(),
+              rule.metadata().title(),
+              rule.metadata().attack(),
+              new TreeMap<>(rule.metadata().controls()),
+              expecting.stream().map(ScenarioRow::id).toList(),
+              status));
     }
     return List.copyOf(coverage);
   }

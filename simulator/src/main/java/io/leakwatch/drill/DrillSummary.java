@@ -14,15 +14,21 @@ import java.util.Map;
 
 /** The end-of-run summary of a drill or demo: on a terminal and as JSON. Ids and counts only. */
 public final class DrillSummary {
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private DrillSummary() {}
 
   public static void print(LiveDrill.Result result, PrintStream out) {
     out.println();
     out.println("=== Summary ===");
-    out.printf(Locale.ROOT, "Events published %d, processed %d, dead-lettered %d, in %.1f s%n", result.eventsPublished(),
-        result.eventsProcessed(), result.stats().totalDeadLettered(), result.wallMillis() / 1000.0);
+    out.printf(
+        Locale.ROOT,
+        "Events published %d, processed %d, dead-lettered %d, in %.1f s%n",
+        result.eventsPublished(),
+        result.eventsProcessed(),
+        result.stats().totalDeadLettered(),
+        result.wallMillis() / 1000.0);
     result.stats().processedByTopic().forEach((topic, n) -> out.printf("  %-28s %8d%n", topic, n));
     out.println("Alerts per rule:");
     Map<String, Long> byRule = LiveDrill.alertsByRule(result.alerts());
@@ -32,11 +38,19 @@ public final class DrillSummary {
     byRule.forEach((rule, n) -> out.printf("  %-8s %d%n", rule, n));
     out.println("Injected scenarios:");
     for (ScenarioOutcome.Result r : result.outcome().results()) {
-      out.printf(Locale.ROOT, "  %-32s %-9s %s%s%n", r.scenario().id(), r.detected() ? "DETECTED" : "MISSED",
-          r.detected() ? "by " + String.join(",", r.alerts().stream().map(Alert::ruleId).distinct().toList()) : "expected " + r.scenario().expectedRules(),
+      out.printf(
+          Locale.ROOT,
+          "  %-32s %-9s %s%s%n",
+          r.scenario().id(),
+          r.detected() ? "DETECTED" : "MISSED",
+          r.detected()
+              ? "by " + String.join(",", r.alerts().stream().map(Alert::ruleId).distinct().toList())
+              : "expected " + r.scenario().expectedRules(),
           r.detected() ? " in " + human(r.timeToDetectMillis()) + " of event time" : "");
     }
-    out.printf("Alerts no scenario explains (false positives): %d%n", result.outcome().unexplained().size());
+    out.printf(
+        "Alerts no scenario explains (false positives): %d%n",
+        result.outcome().unexplained().size());
     for (Alert alert : result.outcome().unexplained()) {
       out.printf("  %s %s principal=%s%n", alert.ruleId(), alert.id(), alert.principal());
     }
@@ -44,7 +58,9 @@ public final class DrillSummary {
 
   private static String human(long millis) {
     Duration d = Duration.ofMillis(millis);
-    return d.toMinutes() > 0 ? d.toMinutes() + " min " + d.toSecondsPart() + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    return d.toMinutes() > 0
+        ? d.toMinutes() + " min " + d.toSecondsPart() + " s"
+        : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
   }
 
   public static String json(LiveDrill.Result result, RulePack pack) throws Exception {
@@ -68,11 +84,27 @@ public final class DrillSummary {
       s.put("title", r.scenario().title());
       r.scenario().expectedRules().forEach(s.putArray("expectedRules")::add);
       s.put("detected", r.detected());
-      r.alerts().forEach(a -> s.withArray("alerts").addObject().put("id", a.id()).put("ruleId", a.ruleId()).put("severity", a.severity().label()));
+      r.alerts()
+          .forEach(
+              a ->
+                  s.withArray("alerts")
+                      .addObject()
+                      .put("id", a.id())
+                      .put("ruleId", a.ruleId())
+                      .put("severity", a.severity().label()));
       s.put("timeToDetectMillis", r.timeToDetectMillis());
     }
     ArrayNode unexplained = root.putArray("falsePositives");
-    result.outcome().unexplained().forEach(a -> unexplained.addObject().put("id", a.id()).put("ruleId", a.ruleId()).put("principal", a.principal()));
+    result
+        .outcome()
+        .unexplained()
+        .forEach(
+            a ->
+                unexplained
+                    .addObject()
+                    .put("id", a.id())
+                    .put("ruleId", a.ruleId())
+                    .put("principal", a.principal()));
     return JSON.writeValueAsString(root) + "\n";
   }
 }

@@ -7,11 +7,15 @@ import java.util.Properties;
 
 /** The engine's version as Maven built it, for the evidence header of a drill report. */
 final class EngineVersion {
-  private static final String POM_PROPERTIES = "/META-INF/maven/io.leakwatch/leakwatch-engine/pom.properties";
+  private static final String POM_PROPERTIES =
+      "/META-INF/maven/io.leakwatch/leakwatch-engine/pom.properties";
 
   private EngineVersion() {}
 
-  /** leakwatch-engine's version, or "development build" when running from compiled classes rather than a jar. */
+  /**
+   * leakwatch-engine's version, or "development build" when running from compiled classes rather
+   * than a jar.
+   */
   static String current() {
     try (InputStream in = LeakwatchEngine.class.getResourceAsStream(POM_PROPERTIES)) {
       if (in != null) {

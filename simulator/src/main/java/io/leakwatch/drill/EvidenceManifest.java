@@ -28,22 +28,24 @@ import java.util.stream.Stream;
 
 /**
  * The integrity of a drill's output folder. {@code manifest.json} lists every other file with its
- * SHA-256 and size; {@code manifest.sig} (when the drill had a key) signs the manifest's exact bytes
- * and carries the public key. Both are written in one canonical form, so verification also catches
- * an edit to them that leaves the hashes alone. Without a signature the manifest proves the files
- * are as listed, not who listed them: pin the signer with {@code --public-key} for that.
+ * SHA-256 and size; {@code manifest.sig} (when the drill had a key) signs the manifest's exact
+ * bytes and carries the public key. Both are written in one canonical form, so verification also
+ * catches an edit to them that leaves the hashes alone. Without a signature the manifest proves the
+ * files are as listed, not who listed them: pin the signer with {@code --public-key} for that.
  */
 public final class EvidenceManifest {
   public static final String MANIFEST = "manifest.json";
   public static final String SIGNATURE = "manifest.sig";
   static final String FORMAT = "leakwatch-drill-manifest/1";
   static final String SIGNATURE_FORMAT = "leakwatch-drill-signature/1";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /**
    * What {@link #verify} found.
    *
-   * @param problems one line per problem, each starting with the file it concerns; empty when intact
+   * @param problems one line per problem, each starting with the file it concerns; empty when
+   *     intact
    * @param files how many listed files matched
    * @param signer the fingerprint of the key that signed the manifest, or null when unsigned
    */
@@ -55,7 +57,10 @@ public final class EvidenceManifest {
 
   private EvidenceManifest() {}
 
-  /** Lists every file under {@code dir} in manifest.json and, given a key, signs it into manifest.sig. */
+  /**
+   * Lists every file under {@code dir} in manifest.json and, given a key, signs it into
+   * manifest.sig.
+   */
   public static void write(Path dir, SigningKey key) throws IOException, GeneralSecurityException {
     Map<String, Path> files = listFiles(dir);
     files.remove(MANIFEST);
@@ -69,7 +74,10 @@ public final class EvidenceManifest {
     }
     ArrayNode list = manifest.putArray("files");
     for (Map.Entry<String, Path> file : files.entrySet()) {
-      list.addObject().put("path", file.getKey()).put("sha256", sha256(file.getValue())).put("bytes", Files.size(file.getValue()));
+      list.addObject()
+          .put("path", file.getKey())
+          .put("sha256", sha256(file.getValue()))
+          .put("bytes", Files.size(file.getValue()));
     }
     byte[] manifestBytes = canonical(manifest);
     writeDurably(dir.resolve(MANIFEST), manifestBytes);
@@ -86,9 +94,11 @@ public final class EvidenceManifest {
   }
 
   /**
-   * Recomputes every hash, checks the signature, and reports each altered, missing or unlisted file.
+   * Recomputes every hash, checks the signature, and reports each altered, missing or unlisted
+   * file.
    *
-   * @param pinned the public key the manifest must be signed with, or null to accept the key it carries
+   * @param pinned the public key the manifest must be signed with, or null to accept the key it
+   *     carries
    */
   public static Verification verify(Path dir, PublicKey pinned) throws IOException {
     List<String> problems = new ArrayList<>();
@@ -132,7 +142,9 @@ public final class EvidenceManifest {
     }
     String signer = null;
     if (signed) {
-      signer = checkSignature(signatureFile, manifestBytes, manifest.path("signer").asText(""), pinned, problems);
+      signer =
+          checkSignature(
+              signatureFile, manifestBytes, manifest.path("signer").asText(""), pinned, problems);
     } else {
       if (signatureFile != null) {
         problems.add(SIGNATURE + ": present, but the manifest says the drill was not signed");
@@ -144,27 +156,41 @@ public final class EvidenceManifest {
     return new Verification(List.copyOf(problems), matched, signer);
   }
 
-  private static String checkSignature(Path signatureFile, byte[] manifestBytes, String signer, PublicKey pinned, List<String> problems)
+  private static String checkSignature(
+      Path signatureFile,
+      byte[] manifestBytes,
+      String signer,
+      PublicKey pinned,
+      List<String> problems)
       throws IOException {
     if (signatureFile == null) {
       problems.add(SIGNATURE + ": missing (the manifest says the drill was signed)");
       return null;
     }
-    JsonNode sig = readCanonical(Files.readAllBytes(signatureFile), SIGNATURE, SIGNATURE_FORMAT, problems);
+    JsonNode sig =
+        readCanonical(Files.readAllBytes(signatureFile), SIGNATURE, SIGNATURE_FORMAT, problems);
     if (sig == null) {
       return null;
     }
     try {
-      PublicKey key = SigningKey.publicKey(Base64.getDecoder().decode(sig.path("publicKey").asText()), SIGNATURE);
+      PublicKey key =
+          SigningKey.publicKey(
+              Base64.getDecoder().decode(sig.path("publicKey").asText()), SIGNATURE);
       String fingerprint = SigningKey.fingerprint(key);
       if (!fingerprint.equals(sig.path("publicKeyFingerprint").asText())) {
         problems.add(SIGNATURE + ": its public key does not match the fingerprint it states");
       }
       if (!fingerprint.equals(signer)) {
-        problems.add(SIGNATURE + ": signed by " + fingerprint + ", but the manifest names " + signer);
+        problems.add(
+            SIGNATURE + ": signed by " + fingerprint + ", but the manifest names " + signer);
       }
       if (pinned != null && !fingerprint.equals(SigningKey.fingerprint(pinned))) {
-        problems.add(SIGNATURE + ": signed by " + fingerprint + ", not by the given public key " + SigningKey.fingerprint(pinned));
+        problems.add(
+            SIGNATURE
+                + ": signed by "
+                + fingerprint
+                + ", not by the given public key "
+                + SigningKey.fingerprint(pinned));
       }
       String algorithm = sig.path("algorithm").asText();
       if (!algorithm.equals("Ed25519") && !algorithm.equals("SHA256withECDSA")) {
@@ -175,19 +201,31 @@ public final class EvidenceManifest {
       verifier.initVerify(key);
       verifier.update(manifestBytes);
       if (!verifier.verify(Base64.getDecoder().decode(sig.path("signature").asText()))) {
-        problems.add(SIGNATURE + ": the signature does not match " + MANIFEST + " (one of them was altered)");
+        problems.add(
+            SIGNATURE
+                + ": the signature does not match "
+                + MANIFEST
+                + " (one of them was altered)");
       }
       return fingerprint;
     } catch (SigningKey.KeyException e) {
       problems.add(SIGNATURE + ": the public key it carries is not usable");
     } catch (GeneralSecurityException | IllegalArgumentException e) {
-      problems.add(SIGNATURE + ": the signature could not be checked (" + e.getClass().getSimpleName() + ")");
+      problems.add(
+          SIGNATURE
+              + ": the signature could not be checked ("
+              + e.getClass().getSimpleName()
+              + ")");
     }
     return null;
   }
 
-  /** The parsed file when it is exactly as this class writes it; otherwise null and a problem naming it. */
-  private static JsonNode readCanonical(byte[] bytes, String name, String format, List<String> problems) {
+  /**
+   * The parsed file when it is exactly as this class writes it; otherwise null and a problem naming
+   * it.
+   */
+  private static JsonNode readCanonical(
+      byte[] bytes, String name, String format, List<String> problems) {
     try {
       JsonNode node = JSON.readTree(bytes);
       if (node == null || !node.isObject() || !format.equals(node.path("format").asText())) {
@@ -221,7 +259,11 @@ public final class EvidenceManifest {
   }
 
   private static boolean safe(String path) {
-    return !path.isEmpty() && !path.startsWith("/") && !path.contains("\\") && Stream.of(path.split("/")).noneMatch(s -> s.isEmpty() || s.equals("..") || s.equals("."));
+    return !path.isEmpty()
+        && !path.startsWith("/")
+        && !path.contains("\\")
+        && Stream.of(path.split("/"))
+            .noneMatch(s -> s.isEmpty() || s.equals("..") || s.equals("."));
   }
 
   static String sha256(Path file) throws IOException {
@@ -239,8 +281,12 @@ public final class EvidenceManifest {
 
   /** Writes, forces to disk: evidence that vanishes in a crash is no evidence. */
   static void writeDurably(Path file, byte[] bytes) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel channel =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
       java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         channel.write(buffer);

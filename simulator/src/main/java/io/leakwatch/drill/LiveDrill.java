@@ -1,6 +1,8 @@
 package io.leakwatch.drill;
 
 import io.leakwatch.alert.AlertSink;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
@@ -9,8 +11,6 @@ import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.PipelineStats;
 import io.leakwatch.profile.OrgProfile;
 import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePack;
@@ -42,8 +42,23 @@ public final class LiveDrill {
    *     (the later days only add traffic, where false positives would show)
    * @param playMillis wall time to play all days over (0: as fast as possible)
    */
-  public record Plan(long seed, int users, LocalDate date, int days, List<Scenario> scenarios, long playMillis, Path workDir, RulePack pack) {
-    public Plan(long seed, int users, LocalDate date, List<Scenario> scenarios, long playMillis, Path workDir, RulePack pack) {
+  public record Plan(
+      long seed,
+      int users,
+      LocalDate date,
+      int days,
+      List<Scenario> scenarios,
+      long playMillis,
+      Path workDir,
+      RulePack pack) {
+    public Plan(
+        long seed,
+        int users,
+        LocalDate date,
+        List<Scenario> scenarios,
+        long playMillis,
+        Path workDir,
+        RulePack pack) {
       this(seed, users, date, 1, scenarios, playMillis, workDir, pack);
     }
   }
@@ -51,13 +66,22 @@ public final class LiveDrill {
   /**
    * What a finished drill saw.
    *
-   * @param deliveredNanos {@link System#nanoTime()} when each alert version (by {@link Alert#deliveryKey()}) reached the drill
+   * @param deliveredNanos {@link System#nanoTime()} when each alert version (by {@link
+   *     Alert#deliveryKey()}) reached the drill
    */
   public record Result(
-      SimulatedOrg org, long eventsPublished, long eventsProcessed, PipelineStats stats, List<Alert> alerts, ScenarioOutcome outcome,
-      long wallMillis, Map<String, Long> deliveredNanos) {
+      SimulatedOrg org,
+      long eventsPublished,
+      long eventsProcessed,
+      PipelineStats stats,
+      List<Alert> alerts,
+      ScenarioOutcome outcome,
+      long wallMillis,
+      Map<String, Long> deliveredNanos) {
 
-    /** Wall time from the triggering event's receipt to the alert's delivery, or -1 when unknown. */
+    /**
+     * Wall time from the triggering event's receipt to the alert's delivery, or -1 when unknown.
+     */
     public long latencyMillis(Alert alert) {
       Long delivered = deliveredNanos.get(alert.deliveryKey());
       if (delivered == null || alert.receivedNanos() <= 0 || delivered < alert.receivedNanos()) {
@@ -83,18 +107,33 @@ public final class LiveDrill {
     Collector collector = new Collector();
     List<AlertSink> sinks = new ArrayList<>(extraSinks);
     sinks.add(collector);
-    PubSubServer.Settings settings = PubSubServer.Settings.defaults(org.orgId(), plan.workDir().resolve("tls"))
-        .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60));
-    try (PubSubServer server = PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
-      // A drill's results must not depend on how busy the machine is: wait up to STALL_WAIT_MILLIS for
-      // a stalled topic (not 2 s as in production) so a CPU-starved stream cannot be overtaken by the
+    PubSubServer.Settings settings =
+        PubSubServer.Settings.defaults(org.orgId(), plan.workDir().resolve("tls"))
+            .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    try (PubSubServer server =
+        PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
+      // A drill's results must not depend on how busy the machine is: wait up to STALL_WAIT_MILLIS
+      // for
+      // a stalled topic (not 2 s as in production) so a CPU-starved stream cannot be overtaken by
+      // the
       // others and have its events land late, clumped into the wrong windows. Idle topics (server
       // keepalive) still hold nothing back, so this only costs time when a stream really stalls.
-      EngineSettings engineSettings = new EngineSettings(
-          new PubSubEndpoint("localhost", server.port(), server.certificate()),
-          TokenSource.fixed(new AccessGrant("simulated-access-token", org.instanceUrl(), org.orgId())),
-          EventSchemas.TOPICS, ReplayStart.earliest(), profile, plan.pack(), sinks,
-          DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")), false, 0, 1_000, STALL_WAIT_MILLIS, Durability.none());
+      EngineSettings engineSettings =
+          new EngineSettings(
+              new PubSubEndpoint("localhost", server.port(), server.certificate()),
+              TokenSource.fixed(
+                  new AccessGrant("simulated-access-token", org.instanceUrl(), org.orgId())),
+              EventSchemas.TOPICS,
+              ReplayStart.earliest(),
+              profile,
+              plan.pack(),
+              sinks,
+              DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")),
+              false,
+              0,
+              1_000,
+              STALL_WAIT_MILLIS,
+              Durability.none());
       try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
         Playback playback = new Playback(server, timeline.events(), plan.playMillis());
         Thread player = new Thread(playback, "simulator-playback");
@@ -106,8 +145,15 @@ public final class LiveDrill {
         engine.advanceClock(lastEvent + Duration.ofHours(2).toMillis());
         engine.drainAlerts();
         List<Alert> alerts = collector.alerts();
-        return new Result(org, playback.published(), engine.processed(), engine.stats(), alerts,
-            ScenarioOutcome.match(timeline.injected(), alerts), (System.nanoTime() - startNanos) / 1_000_000, collector.deliveredNanos());
+        return new Result(
+            org,
+            playback.published(),
+            engine.processed(),
+            engine.stats(),
+            alerts,
+            ScenarioOutcome.match(timeline.injected(), alerts),
+            (System.nanoTime() - startNanos) / 1_000_000,
+            collector.deliveredNanos());
       }
     }
   }
@@ -126,11 +172,18 @@ public final class LiveDrill {
     return new Scenarios.Timeline(List.copyOf(events), first.injected());
   }
 
-  private static void awaitProcessed(LeakwatchEngine engine, long expected, Duration timeout) throws InterruptedException, IOException {
+  private static void awaitProcessed(LeakwatchEngine engine, long expected, Duration timeout)
+      throws InterruptedException, IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (engine.processed() < expected) {
       if (System.nanoTime() > deadline) {
-        throw new IOException("engine processed " + engine.processed() + " of " + expected + " events within " + timeout);
+        throw new IOException(
+            "engine processed "
+                + engine.processed()
+                + " of "
+                + expected
+                + " events within "
+                + timeout);
       }
       Thread.sleep(20);
     }
@@ -158,7 +211,9 @@ public final class LiveDrill {
   /** Alerts per rule, for summaries; an escalated alert counts once, whatever its revisions. */
   public static Map<String, Long> alertsByRule(List<Alert> alerts) {
     Map<String, Long> counts = new java.util.TreeMap<>();
-    alerts.stream().filter(a -> a.revision() == 1).forEach(a -> counts.merge(a.ruleId(), 1L, Long::sum));
+    alerts.stream()
+        .filter(a -> a.revision() == 1)
+        .forEach(a -> counts.merge(a.ruleId(), 1L, Long::sum));
     return counts;
   }
 }

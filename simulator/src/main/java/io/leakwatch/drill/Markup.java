@@ -1,6 +1,8 @@
 package io.leakwatch.drill;
 
-/** Escaping for text placed in HTML, SVG or XML, in element content and in quoted attributes alike. */
+/**
+ * Escaping for text placed in HTML, SVG or XML, in element content and in quoted attributes alike.
+ */
 final class Markup {
   private Markup() {}
 

@@ -12,7 +12,6 @@ import io.leakwatch.sim.org.Role;
 import io.leakwatch.sim.org.SimUser;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.scenario.InjectedScenario;
-import io.leakwatch.sim.scenario.Scenario;
 import io.leakwatch.sim.scenario.ScenarioOutcome;
 import io.leakwatch.sim.scenario.Scenarios;
 import io.leakwatch.sim.server.PubSubServer;
@@ -47,21 +46,34 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A drill against an engine that runs elsewhere (a container): this process serves the simulated org
- * as a Pub/Sub endpoint over TLS, the engine has it configured as a drill org ({@code drill: true},
- * so its alerts page no one), and the drill reads the engine's alerts back through its HTTP API.
+ * A drill against an engine that runs elsewhere (a container): this process serves the simulated
+ * org as a Pub/Sub endpoint over TLS, the engine has it configured as a drill org ({@code drill:
+ * true}, so its alerts page no one), and the drill reads the engine's alerts back through its HTTP
+ * API.
  *
- * <p>The engine keeps state between drills (checkpoints, delivered alerts, learned history), so each
- * run is made new to it: event ids carry a run tag, and the simulated days start at least ten days
- * after the previous drill's (event time only moves forward). The home folder keeps the simulator's
- * certificate, the org profile the engine should load and the last drill date.
+ * <p>The engine keeps state between drills (checkpoints, delivered alerts, learned history), so
+ * each run is made new to it: event ids carry a run tag, and the simulated days start at least ten
+ * days after the previous drill's (event time only moves forward). The home folder keeps the
+ * simulator's certificate, the org profile the engine should load and the last drill date.
  */
 public final class RemoteDrill implements Drill.Runner {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern RECEIVED = Pattern.compile("^leakwatch_events_received_total\\{org=\"([^\"]*)\",topic=\"([^\"]*)\"} (\\d+)", Pattern.MULTILINE);
-  private static final Pattern DEAD = Pattern.compile("^leakwatch_events_dead_lettered_total\\{org=\"([^\"]*)\",topic=\"([^\"]*)\"} (\\d+)", Pattern.MULTILINE);
-  /** A user no org has: the clock tick at the end of a drill is a failed login nobody's rules care about. */
-  private static final SimUser CLOCK = new SimUser("005000000DRILLCLK", "drill-clock@leakwatch.invalid", Role.ADMIN, "192.0.2.1", false);
+  private static final Pattern RECEIVED =
+      Pattern.compile(
+          "^leakwatch_events_received_total\\{org=\"([^\"]*)\",topic=\"([^\"]*)\"} (\\d+)",
+          Pattern.MULTILINE);
+  private static final Pattern DEAD =
+      Pattern.compile(
+          "^leakwatch_events_dead_lettered_total\\{org=\"([^\"]*)\",topic=\"([^\"]*)\"} (\\d+)",
+          Pattern.MULTILINE);
+
+  /**
+   * A user no org has: the clock tick at the end of a drill is a failed login nobody's rules care
+   * about.
+   */
+  private static final SimUser CLOCK =
+      new SimUser(
+          "005000000DRILLCLK", "drill-clock@leakwatch.invalid", Role.ADMIN, "192.0.2.1", false);
 
   /**
    * @param api the engine's API, e.g. https://leakwatch.internal:8443
@@ -70,7 +82,9 @@ public final class RemoteDrill implements Drill.Runner {
    */
   public record Target(URI api, String token, Path caCertificate, String org) {}
 
-  /** Where the simulator listens, and its home folder (certificate, org profile, last drill date). */
+  /**
+   * Where the simulator listens, and its home folder (certificate, org profile, last drill date).
+   */
   public record Endpoint(String host, int port, Path home, Duration timeout) {}
 
   private final Drill.Options options;
@@ -79,7 +93,8 @@ public final class RemoteDrill implements Drill.Runner {
   private final PrintStream progress;
   private final HttpClient http;
 
-  public RemoteDrill(Drill.Options options, Target target, Endpoint endpoint, PrintStream progress) {
+  public RemoteDrill(
+      Drill.Options options, Target target, Endpoint endpoint, PrintStream progress) {
     this.options = options;
     this.target = target;
     this.endpoint = endpoint;
@@ -95,7 +110,10 @@ public final class RemoteDrill implements Drill.Runner {
     return prepare(home, org, List.of());
   }
 
-  /** @param names host names or addresses the engine reaches the simulator by, besides localhost (in the certificate) */
+  /**
+   * @param names host names or addresses the engine reaches the simulator by, besides localhost (in
+   *     the certificate)
+   */
   public static Path prepare(Path home, SimulatedOrg org, List<String> names) throws IOException {
     Files.createDirectories(home);
     Files.writeString(home.resolve("org-profile.yaml"), org.profileYaml());
@@ -106,7 +124,10 @@ public final class RemoteDrill implements Drill.Runner {
     return cert;
   }
 
-  /** The first day to simulate: today, or ten days after the previous drill's last day if that is later. */
+  /**
+   * The first day to simulate: today, or ten days after the previous drill's last day if that is
+   * later.
+   */
   public static LocalDate nextDate(Path home, LocalDate today) throws IOException {
     Path last = home.resolve("last-drill-date");
     if (!Files.exists(last)) {
@@ -134,47 +155,89 @@ public final class RemoteDrill implements Drill.Runner {
     Scenarios.Timeline timeline = tagged(timeline(org), tag);
     checkRules();
     List<String> topics = readiness(false);
-    progress.printf("Engine org %s watches %s with the same rule pack (sha256 %s)%n", target.org(), topics,
-        options.pack().sha256().substring(0, 12));
+    progress.printf(
+        "Engine org %s watches %s with the same rule pack (sha256 %s)%n",
+        target.org(), topics, options.pack().sha256().substring(0, 12));
     long receivedBefore = count(RECEIVED, metrics());
     long deadBefore = count(DEAD, metrics());
     Path home = endpoint.home();
-    PubSubServer.Settings settings = new PubSubServer.Settings(endpoint.host(), endpoint.port(), org.orgId(),
-        home.resolve("tls/simulator-cert.pem"), home.resolve("tls/simulator-key.pem"), home.resolve("tls"), Duration.ofSeconds(1),
-        Duration.ofMinutes(10), token -> true);
-    // Replay ids newer than any earlier drill's, so the engine's stored position is simply behind them.
-    try (PubSubServer server = PubSubServer.start(settings, EventSchemas.standard().byTopic(), System.currentTimeMillis() * 1_000)) {
-      progress.printf("Simulated org %s serving Pub/Sub on %s:%d; waiting for the engine to subscribe%n", org.orgId(), endpoint.host(),
-          server.port());
+    PubSubServer.Settings settings =
+        new PubSubServer.Settings(
+            endpoint.host(),
+            endpoint.port(),
+            org.orgId(),
+            home.resolve("tls/simulator-cert.pem"),
+            home.resolve("tls/simulator-key.pem"),
+            home.resolve("tls"),
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(10),
+            token -> true);
+    // Replay ids newer than any earlier drill's, so the engine's stored position is simply behind
+    // them.
+    try (PubSubServer server =
+        PubSubServer.start(
+            settings, EventSchemas.standard().byTopic(), System.currentTimeMillis() * 1_000)) {
+      progress.printf(
+          "Simulated org %s serving Pub/Sub on %s:%d; waiting for the engine to subscribe%n",
+          org.orgId(), endpoint.host(), server.port());
       readiness(true);
       Playback playback = new Playback(server, timeline.events(), options.playMillis());
       playback.run();
       long lastEvent = timeline.events().get(timeline.events().size() - 1).eventDate();
       SimEvent tick = clockTick(topics, lastEvent + Duration.ofHours(2).toMillis(), tag);
       server.publish(tick.topic(), tick.eventIdentifier(), EventSchemas.encode(tick.record()));
-      // From here the engine's clock is past this run's days: the next run must start later, even if this one fails.
-      Files.writeString(home.resolve("last-drill-date"), Instant.ofEpochMilli(lastEvent).atZone(SimulatedOrg.TIME_ZONE).toLocalDate() + "\n");
+      // From here the engine's clock is past this run's days: the next run must start later, even
+      // if this one fails.
+      Files.writeString(
+          home.resolve("last-drill-date"),
+          Instant.ofEpochMilli(lastEvent).atZone(SimulatedOrg.TIME_ZONE).toLocalDate() + "\n");
       long published = playback.published() + 1;
-      progress.printf("Played %d events (and a clock tick); waiting for the engine to process them%n", published);
+      progress.printf(
+          "Played %d events (and a clock tick); waiting for the engine to process them%n",
+          published);
       long deadline = System.nanoTime() + endpoint.timeout().toNanos();
       while (count(RECEIVED, metrics()) - receivedBefore < published) {
         if (System.nanoTime() > deadline) {
-          throw new IOException("the engine received " + (count(RECEIVED, metrics()) - receivedBefore) + " of " + published
-              + " events within " + endpoint.timeout() + "; is org " + target.org() + " subscribed to " + endpoint.host() + ":" + server.port() + "?");
+          throw new IOException(
+              "the engine received "
+                  + (count(RECEIVED, metrics()) - receivedBefore)
+                  + " of "
+                  + published
+                  + " events within "
+                  + endpoint.timeout()
+                  + "; is org "
+                  + target.org()
+                  + " subscribed to "
+                  + endpoint.host()
+                  + ":"
+                  + server.port()
+                  + "?");
         }
         Thread.sleep(500);
       }
-      List<Alert> alerts = awaitAlerts(Instant.ofEpochMilli(timeline.events().get(0).eventDate()).minus(Duration.ofDays(1)), deadline, tag);
+      List<Alert> alerts =
+          awaitAlerts(
+              Instant.ofEpochMilli(timeline.events().get(0).eventDate()).minus(Duration.ofDays(1)),
+              deadline,
+              tag);
       for (Alert alert : alerts) {
         alertsFile.accept(alert);
       }
       long processed = count(RECEIVED, metrics()) - receivedBefore;
       long dead = count(DEAD, metrics()) - deadBefore;
       if (dead > 0) {
-        progress.printf("The engine dead-lettered %d of the drill's events (see its dead-letter file)%n", dead);
+        progress.printf(
+            "The engine dead-lettered %d of the drill's events (see its dead-letter file)%n", dead);
       }
-      return new LiveDrill.Result(org, published, processed, new PipelineStats(), alerts, ScenarioOutcome.match(timeline.injected(), alerts),
-          (System.nanoTime() - start) / 1_000_000, Map.of());
+      return new LiveDrill.Result(
+          org,
+          published,
+          processed,
+          new PipelineStats(),
+          alerts,
+          ScenarioOutcome.match(timeline.injected(), alerts),
+          (System.nanoTime() - start) / 1_000_000,
+          Map.of());
     }
   }
 
@@ -188,29 +251,48 @@ public final class RemoteDrill implements Drill.Runner {
     return new Scenarios.Timeline(List.copyOf(events), first.injected());
   }
 
-  /** Every event id prefixed with the run's tag, so this run's alerts are new to the engine's ledger. */
+  /**
+   * Every event id prefixed with the run's tag, so this run's alerts are new to the engine's
+   * ledger.
+   */
   static Scenarios.Timeline tagged(Scenarios.Timeline timeline, String tag) {
     List<SimEvent> events = new ArrayList<>(timeline.events().size());
     for (SimEvent event : timeline.events()) {
       String id = tag + "-" + event.eventIdentifier();
       event.record().put("EventIdentifier", id);
-      events.add(new SimEvent(event.topic(), event.eventDate(), id, event.record(), event.scenarioId()));
+      events.add(
+          new SimEvent(event.topic(), event.eventDate(), id, event.record(), event.scenarioId()));
     }
     List<InjectedScenario> injected = new ArrayList<>();
     for (InjectedScenario s : timeline.injected()) {
       Set<String> ids = new LinkedHashSet<>();
       s.eventIds().forEach(id -> ids.add(tag + "-" + id));
-      injected.add(new InjectedScenario(s.id(), s.title(), s.expectedRules(), ids, s.firstEventTime()));
+      injected.add(
+          new InjectedScenario(s.id(), s.title(), s.expectedRules(), ids, s.firstEventTime()));
     }
     return new Scenarios.Timeline(List.copyOf(events), List.copyOf(injected));
   }
 
-  /** Moves the engine's event time past the drill's last window, as the next day's traffic would. */
+  /**
+   * Moves the engine's event time past the drill's last window, as the next day's traffic would.
+   */
   private static SimEvent clockTick(List<String> topics, long time, String tag) {
     EventFactory make = new EventFactory(new Random(time), null);
-    SimEvent tick = topics.contains(EventSchemas.LOGIN)
-        ? make.login(time, CLOCK, CLOCK.ip(), null, "Application", "Browser", "Standard", "Failed")
-        : make.apiQuery(time, CLOCK, CLOCK.ip(), null, "REST", "leakwatch-drill-clock", null, "SELECT Id FROM Organization", "Organization", 1);
+    SimEvent tick =
+        topics.contains(EventSchemas.LOGIN)
+            ? make.login(
+                time, CLOCK, CLOCK.ip(), null, "Application", "Browser", "Standard", "Failed")
+            : make.apiQuery(
+                time,
+                CLOCK,
+                CLOCK.ip(),
+                null,
+                "REST",
+                "leakwatch-drill-clock",
+                null,
+                "SELECT Id FROM Organization",
+                "Organization",
+                1);
     String id = tag + "-clock";
     tick.record().put("EventIdentifier", id);
     return new SimEvent(tick.topic(), time, id, tick.record(), null);
@@ -227,7 +309,8 @@ public final class RemoteDrill implements Drill.Runner {
       }
       JsonNode org = JSON.readTree(ready.body()).path("orgs").path(target.org());
       if (org.isMissingNode()) {
-        throw new IOException("the engine at " + target.api() + " has no org named '" + target.org() + "'");
+        throw new IOException(
+            "the engine at " + target.api() + " has no org named '" + target.org() + "'");
       }
       List<String> topics = new ArrayList<>();
       boolean live = true;
@@ -241,19 +324,31 @@ public final class RemoteDrill implements Drill.Runner {
       }
       last = org.toString();
       if (System.nanoTime() > deadline) {
-        throw new IOException("org " + target.org() + " did not become live within " + endpoint.timeout() + ": " + last);
+        throw new IOException(
+            "org "
+                + target.org()
+                + " did not become live within "
+                + endpoint.timeout()
+                + ": "
+                + last);
       }
       Thread.sleep(500);
     }
   }
 
-  /** The org's drill alerts detected since {@code from}, once they stop changing for five seconds. */
+  /**
+   * The org's drill alerts detected since {@code from}, once they stop changing for five seconds.
+   */
   private List<Alert> awaitAlerts(Instant from, long deadline, String tag) throws Exception {
     List<String> previous = null;
     int quiet = 0;
     while (true) {
-      // Only this run's: an earlier, failed run on the same days must not look like false positives.
-      List<Alert> alerts = alerts(from).stream().filter(a -> a.evidence().stream().anyMatch(id -> id.startsWith(tag + "-"))).toList();
+      // Only this run's: an earlier, failed run on the same days must not look like false
+      // positives.
+      List<Alert> alerts =
+          alerts(from).stream()
+              .filter(a -> a.evidence().stream().anyMatch(id -> id.startsWith(tag + "-")))
+              .toList();
       List<String> keys = alerts.stream().map(Alert::deliveryKey).sorted().toList();
       quiet = keys.equals(previous) ? quiet + 1 : 0;
       previous = keys;
@@ -268,11 +363,19 @@ public final class RemoteDrill implements Drill.Runner {
     List<Alert> alerts = new ArrayList<>();
     String cursor = null;
     do {
-      String query = "/alerts?org=" + URLEncoder.encode(target.org(), StandardCharsets.UTF_8) + "&from=" + from + "&limit=1000"
-          + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
+      String query =
+          "/alerts?org="
+              + URLEncoder.encode(target.org(), StandardCharsets.UTF_8)
+              + "&from="
+              + from
+              + "&limit=1000"
+              + (cursor == null
+                  ? ""
+                  : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8));
       HttpResponse<String> response = get(query);
       if (response.statusCode() != 200) {
-        throw new IOException("GET " + query + " answered " + response.statusCode() + ": " + response.body());
+        throw new IOException(
+            "GET " + query + " answered " + response.statusCode() + ": " + response.body());
       }
       JsonNode page = JSON.readTree(response.body());
       for (JsonNode node : page.path("alerts")) {
@@ -284,7 +387,8 @@ public final class RemoteDrill implements Drill.Runner {
       }
       cursor = page.path("nextCursor").isTextual() ? page.get("nextCursor").asText() : null;
     } while (cursor != null);
-    alerts.sort(java.util.Comparator.comparingLong(Alert::detectedAt).thenComparing(Alert::deliveryKey));
+    alerts.sort(
+        java.util.Comparator.comparingLong(Alert::detectedAt).thenComparing(Alert::deliveryKey));
     return alerts;
   }
 
@@ -308,8 +412,13 @@ public final class RemoteDrill implements Drill.Runner {
   }
 
   private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(target.api().resolve(path)).header("Authorization", "Bearer " + target.token())
-        .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(target.api().resolve(path))
+            .header("Authorization", "Bearer " + target.token())
+            .timeout(Duration.ofSeconds(60))
+            .GET()
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Checks that the engine's org runs exactly the rules the report will describe. */
@@ -319,11 +428,20 @@ public final class RemoteDrill implements Drill.Runner {
       throw new IOException("GET /rules answered " + response.statusCode());
     }
     for (JsonNode org : JSON.readTree(response.body()).path("orgs")) {
-      if (org.path("org").asText().equals(target.org()) || org.path("name").asText().equals(target.org())) {
+      if (org.path("org").asText().equals(target.org())
+          || org.path("name").asText().equals(target.org())) {
         String sha = org.path("pack").path("sha256").asText();
         if (!sha.equals(options.pack().sha256())) {
-          throw new IOException("the engine's org " + target.org() + " runs rule pack sha256 " + sha + ", not " + options.pack().sha256()
-              + " (" + options.pack().origin() + "); pass --rules with the engine's rules folder so the report describes what ran");
+          throw new IOException(
+              "the engine's org "
+                  + target.org()
+                  + " runs rule pack sha256 "
+                  + sha
+                  + ", not "
+                  + options.pack().sha256()
+                  + " ("
+                  + options.pack().origin()
+                  + "); pass --rules with the engine's rules folder so the report describes what ran");
         }
         return;
       }
@@ -334,5 +452,4 @@ public final class RemoteDrill implements Drill.Runner {
   public static LocalDate today() {
     return LocalDate.now(ZoneOffset.UTC);
   }
-
 }

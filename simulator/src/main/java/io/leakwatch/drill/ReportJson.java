@@ -13,7 +13,8 @@ import java.util.List;
  */
 public final class ReportJson {
   public static final String FORMAT = "leakwatch-drill-report/1";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   private ReportJson() {}
 
@@ -94,8 +95,14 @@ public final class ReportJson {
 
   private static void alerts(ArrayNode array, List<DrillReport.AlertRef> alerts) {
     for (DrillReport.AlertRef a : alerts) {
-      array.addObject().put("id", a.id()).put("ruleId", a.ruleId()).put("severity", a.severity()).put("revision", a.revision())
-          .put("principal", a.principal()).put("detectedAt", Instant.ofEpochMilli(a.detectedAt()).toString());
+      array
+          .addObject()
+          .put("id", a.id())
+          .put("ruleId", a.ruleId())
+          .put("severity", a.severity())
+          .put("revision", a.revision())
+          .put("principal", a.principal())
+          .put("detectedAt", Instant.ofEpochMilli(a.detectedAt()).toString());
     }
   }
 }

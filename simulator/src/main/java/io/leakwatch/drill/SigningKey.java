@@ -46,7 +46,9 @@ public final class SigningKey {
     this.algorithm = algorithm;
   }
 
-  /** A signing key that cannot be used: missing, unreadable, encrypted or of an unsupported type. */
+  /**
+   * A signing key that cannot be used: missing, unreadable, encrypted or of an unsupported type.
+   */
   public static final class KeyException extends IOException {
     KeyException(String message) {
       super(message);
@@ -61,17 +63,25 @@ public final class SigningKey {
       if (parsed instanceof PEMKeyPair pair) {
         info = pair.getPrivateKeyInfo();
         // A SEC1 key may omit its public point; then it is derived below.
-        publicInfo = pair.getPublicKeyInfo() == null || pair.getPublicKeyInfo().getPublicKeyData() == null ? null : pair.getPublicKeyInfo();
+        publicInfo =
+            pair.getPublicKeyInfo() == null || pair.getPublicKeyInfo().getPublicKeyData() == null
+                ? null
+                : pair.getPublicKeyInfo();
       } else if (parsed instanceof PrivateKeyInfo plain) {
         info = plain;
       } else if (parsed instanceof PKCS8EncryptedPrivateKeyInfo) {
-        throw new KeyException(pem + ": the private key is encrypted; give an unencrypted copy (openssl pkey -in KEY -out PLAIN)");
+        throw new KeyException(
+            pem
+                + ": the private key is encrypted; give an unencrypted copy (openssl pkey -in KEY -out PLAIN)");
       } else {
-        throw new KeyException(pem + ": not a PEM private key (expected BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY)");
+        throw new KeyException(
+            pem + ": not a PEM private key (expected BEGIN PRIVATE KEY or BEGIN EC PRIVATE KEY)");
       }
       String algorithm = algorithmOf(info.getPrivateKeyAlgorithm().getAlgorithm().getId(), pem);
       if (publicInfo == null) {
-        publicInfo = SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(publicOf(PrivateKeyFactory.createKey(info)));
+        publicInfo =
+            SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(
+                publicOf(PrivateKeyFactory.createKey(info)));
       }
       KeyFactory factory = KeyFactory.getInstance(algorithm.equals("Ed25519") ? "Ed25519" : "EC");
       PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
@@ -80,7 +90,8 @@ public final class SigningKey {
     } catch (KeyException e) {
       throw e;
     } catch (IOException | GeneralSecurityException | RuntimeException e) {
-      throw new KeyException(pem + ": the private key could not be used (" + e.getClass().getSimpleName() + ")");
+      throw new KeyException(
+          pem + ": the private key could not be used (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -99,21 +110,27 @@ public final class SigningKey {
     }
   }
 
-  /** A public key from its X.509 SubjectPublicKeyInfo encoding; {@code where} names its source in errors. */
+  /**
+   * A public key from its X.509 SubjectPublicKeyInfo encoding; {@code where} names its source in
+   * errors.
+   */
   static PublicKey publicKey(byte[] encoded, String where) throws KeyException {
     try {
       SubjectPublicKeyInfo info = SubjectPublicKeyInfo.getInstance(encoded);
       String algorithm = algorithmOf(info.getAlgorithm().getAlgorithm().getId(), Path.of(where));
-      return KeyFactory.getInstance(algorithm.equals("Ed25519") ? "Ed25519" : "EC").generatePublic(new X509EncodedKeySpec(encoded));
+      return KeyFactory.getInstance(algorithm.equals("Ed25519") ? "Ed25519" : "EC")
+          .generatePublic(new X509EncodedKeySpec(encoded));
     } catch (KeyException e) {
       throw e;
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new KeyException(where + ": not a usable public key (" + e.getClass().getSimpleName() + ")");
+      throw new KeyException(
+          where + ": not a usable public key (" + e.getClass().getSimpleName() + ")");
     }
   }
 
   private static Object parse(Path pem, String what) throws KeyException {
-    try (Reader reader = new StringReader(Files.readString(pem, StandardCharsets.US_ASCII)); PEMParser parser = new PEMParser(reader)) {
+    try (Reader reader = new StringReader(Files.readString(pem, StandardCharsets.US_ASCII));
+        PEMParser parser = new PEMParser(reader)) {
       Object parsed = parser.readObject();
       if (parsed == null) {
         throw new KeyException(pem + ": no PEM " + what + " in the file");
@@ -124,7 +141,8 @@ public final class SigningKey {
     } catch (NoSuchFileException e) {
       throw new KeyException(pem + ": no such " + what + " file");
     } catch (IOException | RuntimeException e) {
-      throw new KeyException(pem + ": not a readable PEM " + what + " (" + e.getClass().getSimpleName() + ")");
+      throw new KeyException(
+          pem + ": not a readable PEM " + what + " (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -135,7 +153,8 @@ public final class SigningKey {
     if (oid.equals(X9ObjectIdentifiers.id_ecPublicKey.getId())) {
       return "SHA256withECDSA";
     }
-    throw new KeyException(where + ": unsupported key type (OID " + oid + "); use Ed25519 or ECDSA P-256");
+    throw new KeyException(
+        where + ": unsupported key type (OID " + oid + "); use Ed25519 or ECDSA P-256");
   }
 
   private static AsymmetricKeyParameter publicOf(AsymmetricKeyParameter key) throws KeyException {
@@ -143,7 +162,8 @@ public final class SigningKey {
       return ed.generatePublicKey();
     }
     if (key instanceof ECPrivateKeyParameters ec) {
-      return new ECPublicKeyParameters(ec.getParameters().getG().multiply(ec.getD()).normalize(), ec.getParameters());
+      return new ECPublicKeyParameters(
+          ec.getParameters().getG().multiply(ec.getD()).normalize(), ec.getParameters());
     }
     throw new KeyException("unsupported private key type " + key.getClass().getSimpleName());
   }
@@ -164,10 +184,14 @@ public final class SigningKey {
     return signature.sign();
   }
 
-  /** {@code SHA256:} and the hex SHA-256 of the public key's X.509 encoding, the form the manifest records. */
+  /**
+   * {@code SHA256:} and the hex SHA-256 of the public key's X.509 encoding, the form the manifest
+   * records.
+   */
   public static String fingerprint(PublicKey key) {
     try {
-      return "SHA256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+      return "SHA256:"
+          + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }

@@ -11,9 +11,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * One JSON object per log line: time, level, logger, thread, message, the MDC (org, topic where
- * the code set them) and, for a failure, the exception's class and message and those of its cause.
- * No stack traces: they are long, and the class and message say what a log reader needs.
+ * One JSON object per log line: time, level, logger, thread, message, the MDC (org, topic where the
+ * code set them) and, for a failure, the exception's class and message and those of its cause. No
+ * stack traces: they are long, and the class and message say what a log reader needs.
  */
 public final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -35,7 +35,10 @@ public final class JsonLogLayout extends LayoutBase<ILoggingEvent> {
       ObjectNode exception = line.putObject("exception");
       exception.put("class", failure.getClassName()).put("message", failure.getMessage());
       if (failure.getCause() != null) {
-        exception.putObject("cause").put("class", failure.getCause().getClassName()).put("message", failure.getCause().getMessage());
+        exception
+            .putObject("cause")
+            .put("class", failure.getCause().getClassName())
+            .put("message", failure.getCause().getMessage());
       }
     }
     try {

@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
 public final class LogSetup {
   private LogSetup() {}
 
-  /** @param file also append JSON lines here, or null */
+  /**
+   * @param file also append JSON lines here, or null
+   */
   public static void json(Path file) {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return;
@@ -38,7 +40,11 @@ public final class LogSetup {
     }
   }
 
-  private static void start(LoggerContext context, Logger root, OutputStreamAppender<ILoggingEvent> appender, String name) {
+  private static void start(
+      LoggerContext context,
+      Logger root,
+      OutputStreamAppender<ILoggingEvent> appender,
+      String name) {
     JsonLogLayout layout = new JsonLogLayout();
     layout.setContext(context);
     layout.start();

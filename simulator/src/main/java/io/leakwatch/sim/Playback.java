@@ -31,7 +31,8 @@ public final class Playback implements Runnable {
     long span = Math.max(1, events.get(events.size() - 1).eventDate() - first);
     long startNanos = System.nanoTime();
     for (SimEvent event : events) {
-      long dueMillis = wallMillis <= 0 ? 0 : (long) ((double) (event.eventDate() - first) / span * wallMillis);
+      long dueMillis =
+          wallMillis <= 0 ? 0 : (long) ((double) (event.eventDate() - first) / span * wallMillis);
       long waitNanos = startNanos + dueMillis * 1_000_000 - System.nanoTime();
       if (waitNanos > 2_000_000) {
         try {

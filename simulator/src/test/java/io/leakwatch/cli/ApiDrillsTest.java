@@ -18,15 +18,19 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code POST /drills} in the run process: a real drill of the org's rules, with evidence drill verify accepts. */
+/**
+ * {@code POST /drills} in the run process: a real drill of the org's rules, with evidence drill
+ * verify accepts.
+ */
 class ApiDrillsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void aDrillStartedThroughTheApiRunsToVerifiableEvidence() throws Exception {
     Files.writeString(dir.resolve("profile.yaml"), SimulatedOrg.generate(3, 40).profileYaml());
-    Files.writeString(dir.resolve("leakwatch.yaml"), """
+    Files.writeString(
+        dir.resolve("leakwatch.yaml"),
+        """
         orgs:
           - name: north
             endpoint: {host: localhost, port: 7443}
@@ -37,26 +41,41 @@ class ApiDrillsTest {
         """);
     EngineConfig config = EngineConfig.load(dir.resolve("leakwatch.yaml"), Map.of());
     try (ApiDrills drills = new ApiDrills(config)) {
-      assertThrows(IllegalArgumentException.class, () -> drills.start(new DrillLauncher.DrillRequest("south", List.of())));
-      assertThrows(IllegalArgumentException.class, () -> drills.start(new DrillLauncher.DrillRequest(null, List.of("no-such-scenario"))));
-      DrillLauncher.DrillRun started = drills.start(new DrillLauncher.DrillRequest("north", List.of("debug-log-harvest")));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> drills.start(new DrillLauncher.DrillRequest("south", List.of())));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> drills.start(new DrillLauncher.DrillRequest(null, List.of("no-such-scenario"))));
+      DrillLauncher.DrillRun started =
+          drills.start(new DrillLauncher.DrillRequest("north", List.of("debug-log-harvest")));
       assertEquals("running", started.state());
-      assertThrows(IllegalStateException.class, () -> drills.start(new DrillLauncher.DrillRequest("north", List.of())),
+      assertThrows(
+          IllegalStateException.class,
+          () -> drills.start(new DrillLauncher.DrillRequest("north", List.of())),
           "one drill at a time (a 409 through the API)");
-      TestSupport.await(() -> !drills.find(started.id()).orElseThrow().state().equals("running"), "the drill to finish");
+      TestSupport.await(
+          () -> !drills.find(started.id()).orElseThrow().state().equals("running"),
+          "the drill to finish");
       DrillLauncher.DrillRun done = drills.find(started.id()).orElseThrow();
       assertEquals("passed", done.state(), done.result().toString());
       assertEquals(1, done.result().get("scenarios"));
       assertEquals(0, done.result().get("falsePositives"));
       Path evidence = Path.of(done.result().get("evidence").toString());
-      assertTrue(evidence.startsWith(dir.resolve("state/drills").toAbsolutePath().normalize()) || evidence.startsWith(dir.resolve("state/drills")),
+      assertTrue(
+          evidence.startsWith(dir.resolve("state/drills").toAbsolutePath().normalize())
+              || evidence.startsWith(dir.resolve("state/drills")),
           evidence.toString());
       assertTrue(Files.exists(dir.resolve("state/drills/history.jsonl")));
       ByteArrayOutputStream out = new ByteArrayOutputStream();
-      int verified = Leakwatch.execute(List.of("drill", "verify", evidence.toString()), new PrintStream(out, true, StandardCharsets.UTF_8),
-          new PrintStream(out, true, StandardCharsets.UTF_8));
+      int verified =
+          Leakwatch.execute(
+              List.of("drill", "verify", evidence.toString()),
+              new PrintStream(out, true, StandardCharsets.UTF_8),
+              new PrintStream(out, true, StandardCharsets.UTF_8));
       assertEquals(0, verified, out.toString(StandardCharsets.UTF_8));
-      assertEquals(List.of(started.id()), drills.list().stream().map(DrillLauncher.DrillRun::id).toList());
+      assertEquals(
+          List.of(started.id()), drills.list().stream().map(DrillLauncher.DrillRun::id).toList());
     }
   }
 }

@@ -13,10 +13,12 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code leakwatch audit verify FILE}: exit 0 for an intact log, 1 naming the first broken line, 2 for no file. */
+/**
+ * {@code leakwatch audit verify FILE}: exit 0 for an intact log, 1 naming the first broken line, 2
+ * for no file.
+ */
 class AuditCommandTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void verifiesAnIntactLogAndNamesTheFirstBrokenLine() throws Exception {

@@ -1,6 +1,5 @@
 package io.leakwatch.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,13 +56,13 @@ import org.slf4j.LoggerFactory;
 class CanaryPhiTest {
   private static final String NAME = "Quenby Zanzibar-Canary";
   private static final String SSN = "078-05-1120";
-  private static final List<String> CANARIES = List.of(NAME, "Zanzibar-Canary", "Quenby", SSN, "078051120", "1977-04-09");
+  private static final List<String> CANARIES =
+      List.of(NAME, "Zanzibar-Canary", "Quenby", SSN, "078051120", "1977-04-09");
   private static final String API_TOKEN = "api-token-for-the-canary-0123456789";
   private static final String HOOK_SECRET = "webhook-secret-for-the-canary-42";
   private static final LocalDate DAY = LocalDate.of(2026, 3, 10);
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @AfterEach
   void resetLogging() throws Exception {
@@ -77,36 +76,53 @@ class CanaryPhiTest {
     SimulatedOrg org = SimulatedOrg.generate(41, 60);
     List<String> received = new CopyOnWriteArrayList<>();
     HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.createContext("/", exchange -> {
-      try (InputStream body = exchange.getRequestBody()) {
-        received.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders() + " " + new String(body.readAllBytes(), StandardCharsets.UTF_8));
-      }
-      exchange.sendResponseHeaders(200, -1);
-      exchange.close();
-    });
+    receiver.createContext(
+        "/",
+        exchange -> {
+          try (InputStream body = exchange.getRequestBody()) {
+            received.add(
+                exchange.getRequestURI()
+                    + " "
+                    + exchange.getRequestHeaders()
+                    + " "
+                    + new String(body.readAllBytes(), StandardCharsets.UTF_8));
+          }
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
     receiver.start();
     ByteArrayOutputStream syslog = new ByteArrayOutputStream();
     ServerSocket syslogServer = new ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress());
-    Thread syslogReader = new Thread(() -> {
-      try (Socket socket = syslogServer.accept(); InputStream in = socket.getInputStream()) {
-        byte[] buffer = new byte[8192];
-        for (int n; (n = in.read(buffer)) > 0; ) {
-          synchronized (syslog) {
-            syslog.write(buffer, 0, n);
-          }
-        }
-      } catch (Exception ignored) {
-        // the test closes the socket
-      }
-    }, "canary-syslog");
+    Thread syslogReader =
+        new Thread(
+            () -> {
+              try (Socket socket = syslogServer.accept();
+                  InputStream in = socket.getInputStream()) {
+                byte[] buffer = new byte[8192];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                  synchronized (syslog) {
+                    syslog.write(buffer, 0, n);
+                  }
+                }
+              } catch (Exception ignored) {
+                // the test closes the socket
+              }
+            },
+            "canary-syslog");
     syslogReader.start();
     SelfSignedCertificate apiCert = SelfSignedCertificate.generate(dir.resolve("api-tls"));
     Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     Path logFile = dir.resolve("leakwatch.log");
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    try (PubSubServer server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
-        .withTimers(Duration.ofMillis(200), Duration.ofSeconds(60)), EventSchemas.standard().byTopic(), 1)) {
-      Files.writeString(dir.resolve("leakwatch.yaml"), """
+    try (PubSubServer server =
+        PubSubServer.start(
+            PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
+                .withTimers(Duration.ofMillis(200), Duration.ofSeconds(60)),
+            EventSchemas.standard().byTopic(),
+            1)) {
+      Files.writeString(
+          dir.resolve("leakwatch.yaml"),
+          """
           orgs:
             - name: clinic
               endpoint: {host: localhost, port: %d, trustCertificate: tls/simulator-cert.pem}
@@ -128,11 +144,22 @@ class CanaryPhiTest {
             tls: {cert: api-tls/simulator-cert.pem, key: api-tls/simulator-key.pem}
           deadLetters: out/dead-letters.jsonl
           state: state
-          """.formatted(server.port(), org.instanceUrl(), org.orgId(), receiver.getAddress().getPort(), receiver.getAddress().getPort(),
-          syslogServer.getLocalPort()));
+          """
+              .formatted(
+                  server.port(),
+                  org.instanceUrl(),
+                  org.orgId(),
+                  receiver.getAddress().getPort(),
+                  receiver.getAddress().getPort(),
+                  syslogServer.getLocalPort()));
       LogSetup.json(logFile);
-      EngineConfig config = EngineConfig.load(dir.resolve("leakwatch.yaml"), Map.of("HOOK_SECRET", HOOK_SECRET, "API_TOKEN", API_TOKEN));
-      try (RunCommand.Service service = RunCommand.Service.start(config, new PrintStream(console, true, StandardCharsets.UTF_8), null)) {
+      EngineConfig config =
+          EngineConfig.load(
+              dir.resolve("leakwatch.yaml"),
+              Map.of("HOOK_SECRET", HOOK_SECRET, "API_TOKEN", API_TOKEN));
+      try (RunCommand.Service service =
+          RunCommand.Service.start(
+              config, new PrintStream(console, true, StandardCharsets.UTF_8), null)) {
         HttpClient http = TrustedCertificates.httpClient(apiCert.certificate());
         String api = "https://localhost:" + service.api().port();
         TestSupport.await(() -> get(http, api + "/ready").statusCode() == 200, "the subscriptions");
@@ -140,27 +167,47 @@ class CanaryPhiTest {
         List<SimEvent> planted = plant(org);
         for (SimEvent event : planted) {
           byte[] payload = EventSchemas.encode(event.record());
-          assertTrue(new String(payload, StandardCharsets.ISO_8859_1).contains(NAME) || event.record().toString().contains(SSN)
-              || event.record().toString().contains(NAME), "the canary is really in the event");
+          assertTrue(
+              new String(payload, StandardCharsets.ISO_8859_1).contains(NAME)
+                  || event.record().toString().contains(SSN)
+                  || event.record().toString().contains(NAME),
+              "the canary is really in the event");
           server.publish(event.topic(), event.eventIdentifier(), payload);
         }
-        // A mangled payload carrying the canary: dead-lettered, and the dead letter must not carry it.
+        // A mangled payload carrying the canary: dead-lettered, and the dead letter must not carry
+        // it.
         byte[] mangled = ("\u0002garbage " + NAME + " " + SSN).getBytes(StandardCharsets.UTF_8);
-        server.publishRaw(EventSchemas.API, "canary-mangled", EventSchemas.standard().schemaId(EventSchemas.API), mangled);
-        TestSupport.await(() -> service.fleet().engine("clinic").processed() >= planted.size() + 1, "every event processed");
-        TestSupport.await(() -> Files.exists(dir.resolve("out/alerts.jsonl")) && lines(dir.resolve("out/alerts.jsonl")) >= 3,
+        server.publishRaw(
+            EventSchemas.API,
+            "canary-mangled",
+            EventSchemas.standard().schemaId(EventSchemas.API),
+            mangled);
+        TestSupport.await(
+            () -> service.fleet().engine("clinic").processed() >= planted.size() + 1,
+            "every event processed");
+        TestSupport.await(
+            () ->
+                Files.exists(dir.resolve("out/alerts.jsonl"))
+                    && lines(dir.resolve("out/alerts.jsonl")) >= 3,
             "alerts of LW-001, LW-007 and LW-011");
-        TestSupport.await(() -> received.stream().filter(r -> r.startsWith("/hook")).count() >= 3
-            && received.stream().anyMatch(r -> r.startsWith("/slack")), "the webhook and Slack deliveries");
-        TestSupport.await(() -> {
-          synchronized (syslog) {
-            return syslog.toString(StandardCharsets.UTF_8).contains("LW-011");
-          }
-        }, "the syslog deliveries");
+        TestSupport.await(
+            () ->
+                received.stream().filter(r -> r.startsWith("/hook")).count() >= 3
+                    && received.stream().anyMatch(r -> r.startsWith("/slack")),
+            "the webhook and Slack deliveries");
+        TestSupport.await(
+            () -> {
+              synchronized (syslog) {
+                return syslog.toString(StandardCharsets.UTF_8).contains("LW-011");
+              }
+            },
+            "the syslog deliveries");
 
         String alerts = Files.readString(dir.resolve("out/alerts.jsonl"));
         for (String rule : List.of("LW-001", "LW-007", "LW-011")) {
-          assertTrue(alerts.contains("\"" + rule + "\""), rule + " fired, so the check below is not vacuous: " + alerts);
+          assertTrue(
+              alerts.contains("\"" + rule + "\""),
+              rule + " fired, so the check below is not vacuous: " + alerts);
         }
         List<String> outputs = new ArrayList<>();
         for (String path : List.of("/alerts", "/metrics", "/rules", "/actions", "/ready")) {
@@ -179,34 +226,80 @@ class CanaryPhiTest {
     }
     List<String> files = new ArrayList<>();
     try (Stream<Path> all = Files.walk(dir)) {
-      for (Path file : all.filter(Files::isRegularFile).filter(f -> !f.toString().contains("tls")).toList()) {
-        files.add(dir.relativize(file) + ": " + new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
+      for (Path file :
+          all.filter(Files::isRegularFile).filter(f -> !f.toString().contains("tls")).toList()) {
+        files.add(
+            dir.relativize(file)
+                + ": "
+                + new String(Files.readAllBytes(file), StandardCharsets.UTF_8));
       }
     }
-    assertTrue(files.stream().anyMatch(f -> f.startsWith("leakwatch.log")), "the JSON log was written");
-    assertTrue(files.stream().anyMatch(f -> f.startsWith("out/dead-letters") && f.contains("canary-mangled")), "dead-lettered");
-    assertTrue(files.stream().anyMatch(f -> f.startsWith("state/response-audit.jsonl")), "response actions were audited");
+    assertTrue(
+        files.stream().anyMatch(f -> f.startsWith("leakwatch.log")), "the JSON log was written");
+    assertTrue(
+        files.stream()
+            .anyMatch(f -> f.startsWith("out/dead-letters") && f.contains("canary-mangled")),
+        "dead-lettered");
+    assertTrue(
+        files.stream().anyMatch(f -> f.startsWith("state/response-audit.jsonl")),
+        "response actions were audited");
     files.removeIf(f -> f.startsWith("leakwatch.yaml") || f.startsWith("profile.yaml"));
     assertNoCanary(files);
   }
 
-  /** A bulk read, a report export and an integration's over-fetch, each with patient values in it. */
+  /**
+   * A bulk read, a report export and an integration's over-fetch, each with patient values in it.
+   */
   private static List<SimEvent> plant(SimulatedOrg org) {
     EventFactory make = new EventFactory(new Random(5), null);
     SimUser scheduler = org.people(Role.SCHEDULER).get(0);
     SimUser clinician = org.people(Role.CLINICIAN).get(1);
     SimIntegration telehealth = org.integration("telehealth");
-    String lookup = "SELECT Id, Name, Birthdate, SSN__c FROM Contact WHERE Name = '" + NAME + "' OR SSN__c = '" + SSN
-        + "' OR Birthdate = 1977-04-09";
+    String lookup =
+        "SELECT Id, Name, Birthdate, SSN__c FROM Contact WHERE Name = '"
+            + NAME
+            + "' OR SSN__c = '"
+            + SSN
+            + "' OR Birthdate = 1977-04-09";
     List<SimEvent> events = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      events.add(make.apiQuery(TrafficGenerator.millis(DAY, LocalTime.of(10, i)), scheduler, scheduler.ip(), "s1", "REST",
-          "python-requests", null, lookup, "Contact", 150));
+      events.add(
+          make.apiQuery(
+              TrafficGenerator.millis(DAY, LocalTime.of(10, i)),
+              scheduler,
+              scheduler.ip(),
+              "s1",
+              "REST",
+              "python-requests",
+              null,
+              lookup,
+              "Contact",
+              150));
     }
-    events.add(make.report(TrafficGenerator.millis(DAY, LocalTime.of(11, 0)), clinician, clinician.ip(), "s2", "00O000000000001",
-        "Chart of " + NAME + " " + SSN, "Contact.Name,Contact.Birthdate", "Contact", 2_000, "CSV"));
-    events.add(make.apiQuery(TrafficGenerator.millis(DAY, LocalTime.of(12, 0)), telehealth.user(), telehealth.egressIp(), "s3", "REST",
-        telehealth.appName(), telehealth.connectedAppId(), lookup, "Contact", 1));
+    events.add(
+        make.report(
+            TrafficGenerator.millis(DAY, LocalTime.of(11, 0)),
+            clinician,
+            clinician.ip(),
+            "s2",
+            "00O000000000001",
+            "Chart of " + NAME + " " + SSN,
+            "Contact.Name,Contact.Birthdate",
+            "Contact",
+            2_000,
+            "CSV"));
+    events.add(
+        make.apiQuery(
+            TrafficGenerator.millis(DAY, LocalTime.of(12, 0)),
+            telehealth.user(),
+            telehealth.egressIp(),
+            "s3",
+            "REST",
+            telehealth.appName(),
+            telehealth.connectedAppId(),
+            lookup,
+            "Contact",
+            1));
     return events;
   }
 
@@ -214,16 +307,25 @@ class CanaryPhiTest {
     for (String output : outputs) {
       String lower = output.toLowerCase(Locale.ROOT);
       for (String canary : CANARIES) {
-        assertFalse(lower.contains(canary.toLowerCase(Locale.ROOT)),
-            "canary '" + canary + "' leaked: " + output.substring(0, Math.min(output.length(), 2_000)));
+        assertFalse(
+            lower.contains(canary.toLowerCase(Locale.ROOT)),
+            "canary '"
+                + canary
+                + "' leaked: "
+                + output.substring(0, Math.min(output.length(), 2_000)));
       }
     }
   }
 
   private static HttpResponse<String> get(HttpClient http, String url) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + API_TOKEN).timeout(Duration.ofSeconds(60))
-          .GET().build(), HttpResponse.BodyHandlers.ofString());
+      return http.send(
+          HttpRequest.newBuilder(URI.create(url))
+              .header("Authorization", "Bearer " + API_TOKEN)
+              .timeout(Duration.ofSeconds(60))
+              .GET()
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
     } catch (Exception e) {
       throw new AssertionError(e);
     }

@@ -19,24 +19,33 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The README's demo, end to end over gRPC and TLS, as a user runs it. */
 class DemoCommandTest {
-  private static final List<String> PATIENT_LITERALS = List.of("Okafor", "Lindqvist", "Haddad", "Moreau", "Tanaka", "SELECT", "OFFSET");
+  private static final List<String> PATIENT_LITERALS =
+      List.of("Okafor", "Lindqvist", "Haddad", "Moreau", "Tanaka", "SELECT", "OFFSET");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private record Run(int exit, String output, List<String> alertIds) {}
 
   private Run demo(Path out, String seconds) throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-    int exit = Leakwatch.execute(List.of("demo", "--seconds", seconds, "--out", out.toString(), "--users", "300"), stream, stream);
-    List<String> ids = Files.readAllLines(out.resolve("alerts.jsonl")).stream().map(line -> {
-      try {
-        return AlertJson.fromJson(line).id();
-      } catch (Exception e) {
-        throw new AssertionError(e);
-      }
-    }).sorted().toList();
+    int exit =
+        Leakwatch.execute(
+            List.of("demo", "--seconds", seconds, "--out", out.toString(), "--users", "300"),
+            stream,
+            stream);
+    List<String> ids =
+        Files.readAllLines(out.resolve("alerts.jsonl")).stream()
+            .map(
+                line -> {
+                  try {
+                    return AlertJson.fromJson(line).id();
+                  } catch (Exception e) {
+                    throw new AssertionError(e);
+                  }
+                })
+            .sorted()
+            .toList();
     return new Run(exit, bytes.toString(StandardCharsets.UTF_8), ids);
   }
 
@@ -53,12 +62,15 @@ class DemoCommandTest {
     // The demo writes a drill's evidence too, and it verifies.
     java.nio.file.Path report = dir.resolve("fast/report");
     assertTrue(java.nio.file.Files.exists(report.resolve("report.html")), "the drill report");
-    assertEquals(java.util.List.of(), io.leakwatch.drill.EvidenceManifest.verify(report, null).problems());
-    assertTrue(fast.alertIds().size() >= io.leakwatch.sim.scenario.Scenarios.all().size(), fast.output());
+    assertEquals(
+        java.util.List.of(), io.leakwatch.drill.EvidenceManifest.verify(report, null).problems());
+    assertTrue(
+        fast.alertIds().size() >= io.leakwatch.sim.scenario.Scenarios.all().size(), fast.output());
 
     Run paced = demo(dir.resolve("paced"), "3");
     assertEquals(0, paced.exit(), paced.output());
-    assertEquals(fast.alertIds(), paced.alertIds(), "event time makes results independent of replay speed");
+    assertEquals(
+        fast.alertIds(), paced.alertIds(), "event time makes results independent of replay speed");
   }
 
   @Test
@@ -84,7 +96,10 @@ class DemoCommandTest {
     PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
     assertEquals(2, Leakwatch.execute(List.of("demo", "--users", "many"), stream, stream));
     assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("--users must be a whole number"));
-    assertEquals(2, Leakwatch.execute(List.of("demo", "--rules", dir.resolve("nowhere").toString()), stream, stream));
+    assertEquals(
+        2,
+        Leakwatch.execute(
+            List.of("demo", "--rules", dir.resolve("nowhere").toString()), stream, stream));
     assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("rules folder does not exist"));
   }
 }

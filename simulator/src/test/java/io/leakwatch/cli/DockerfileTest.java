@@ -29,7 +29,9 @@ class DockerfileTest {
     List<String> copied = new ArrayList<>();
     Matcher copy = Pattern.compile("(?m)^COPY (?!--from)(\\S+) (\\S+)$").matcher(dockerfile);
     while (copy.find()) {
-      assertTrue(Files.exists(ROOT.resolve(copy.group(1))), "COPY " + copy.group(1) + ": not in the repository");
+      assertTrue(
+          Files.exists(ROOT.resolve(copy.group(1))),
+          "COPY " + copy.group(1) + ": not in the repository");
       copied.add(copy.group(1).replaceAll("/$", ""));
     }
     String rootPom = Files.readString(ROOT.resolve("pom.xml"));
@@ -40,7 +42,9 @@ class DockerfileTest {
       if (Files.isDirectory(ROOT.resolve(name + "/src/main"))) {
         assertTrue(copied.contains(name + "/src"), name + "/src is not copied");
       }
-      Matcher resource = Pattern.compile("<directory>([^<$]+)</directory>").matcher(Files.readString(ROOT.resolve(name + "/pom.xml")));
+      Matcher resource =
+          Pattern.compile("<directory>([^<$]+)</directory>")
+              .matcher(Files.readString(ROOT.resolve(name + "/pom.xml")));
       while (resource.find()) {
         String dir = name + "/" + resource.group(1);
         if (!dir.startsWith(name + "/src/")) {
@@ -52,23 +56,33 @@ class DockerfileTest {
 
     Matcher jar = Pattern.compile("(?m)^COPY --from=build (\\S+) (\\S+)$").matcher(dockerfile);
     assertTrue(jar.find(), "the runtime stage copies the jar from the build stage");
-    String finalName = matchOne("<finalName>([^<]+)</finalName>", Files.readString(ROOT.resolve("simulator/pom.xml")));
-    assertEquals("/src/simulator/target/" + finalName + ".jar", jar.group(1), "the jar the build makes");
+    String finalName =
+        matchOne(
+            "<finalName>([^<]+)</finalName>", Files.readString(ROOT.resolve("simulator/pom.xml")));
+    assertEquals(
+        "/src/simulator/target/" + finalName + ".jar", jar.group(1), "the jar the build makes");
     String installed = jar.group(2);
-    assertTrue(dockerfile.contains("\"-jar\", \"" + installed + "\""), "ENTRYPOINT starts " + installed);
+    assertTrue(
+        dockerfile.contains("\"-jar\", \"" + installed + "\""), "ENTRYPOINT starts " + installed);
 
     String runtime = dockerfile.substring(dockerfile.lastIndexOf("\nFROM "));
     String user = matchOne("(?m)^USER (\\S+)$", runtime);
     assertFalse(user.equals("root") || user.equals("0"), "runs as a non-root user");
     String health = matchOne("(?s)HEALTHCHECK [^\\n]*\\\\\\n\\s*CMD \\[(.*?)]", runtime);
-    assertTrue(health.contains("\"health\""), "the health check asks the jar's health command: " + health);
+    assertTrue(
+        health.contains("\"health\""), "the health check asks the jar's health command: " + health);
     String cmd = matchOne("(?m)^CMD \\[(.*)]$", runtime);
     assertTrue(cmd.startsWith("\"run\", \"--config\""), cmd);
 
     ByteArrayOutputStream usage = new ByteArrayOutputStream();
-    Leakwatch.execute(List.of("help"), new PrintStream(usage, true, StandardCharsets.UTF_8), new PrintStream(usage, true, StandardCharsets.UTF_8));
+    Leakwatch.execute(
+        List.of("help"),
+        new PrintStream(usage, true, StandardCharsets.UTF_8),
+        new PrintStream(usage, true, StandardCharsets.UTF_8));
     String commands = usage.toString(StandardCharsets.UTF_8);
-    assertTrue(commands.contains("\n  health ") && commands.contains("\n  run "), "the jar has the commands the image uses:\n" + commands);
+    assertTrue(
+        commands.contains("\n  health ") && commands.contains("\n  run "),
+        "the jar has the commands the image uses:\n" + commands);
   }
 
   private static String matchOne(String regex, String text) {

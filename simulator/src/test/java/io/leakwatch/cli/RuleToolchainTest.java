@@ -17,8 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RuleToolchainTest {
   private static final Path PACK = Path.of("../rules/pack");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path copyPack() throws IOException {
     return io.leakwatch.sim.TestSupport.copyPack(dir.resolve("pack"));
@@ -48,10 +47,16 @@ class RuleToolchainTest {
 
     Path pack = copyPack();
     Path cases = pack.resolve("after-hours-phi-access/tests/hours.json");
-    Files.writeString(cases, Files.readString(cases).replace("\"severity\": \"medium\"", "\"severity\": \"critical\""));
+    Files.writeString(
+        cases,
+        Files.readString(cases).replace("\"severity\": \"medium\"", "\"severity\": \"critical\""));
     CliRun failing = CliRun.of("rules", "test", pack.toString(), "--junit", junit.toString());
     assertEquals(1, failing.exit());
-    assertTrue(failing.out().contains("FAIL  after-hours-phi-access / a person reading patient records at 23:00"), failing.out());
+    assertTrue(
+        failing
+            .out()
+            .contains("FAIL  after-hours-phi-access / a person reading patient records at 23:00"),
+        failing.out());
     assertTrue(failing.out().contains("expected but not raised: [LW-003 critical"), failing.out());
     assertTrue(Files.readString(junit).contains("failures=\"1\""));
   }
@@ -59,25 +64,49 @@ class RuleToolchainTest {
   @Test
   void replayRunsExportedEventsThroughTheRulesAndReportsBadLines() throws IOException {
     Path events = dir.resolve("day.jsonl");
-    CliRun export = CliRun.of("simulate", "--export", events.toString(), "--out", dir.resolve("sim").toString(), "--users", "200");
+    CliRun export =
+        CliRun.of(
+            "simulate",
+            "--export",
+            events.toString(),
+            "--out",
+            dir.resolve("sim").toString(),
+            "--users",
+            "200");
     assertEquals(0, export.exit(), export.err());
     Path alerts = dir.resolve("alerts.jsonl");
-    CliRun replay = CliRun.of("replay", events.toString(), "--profile", dir.resolve("sim/org-profile.yaml").toString(),
-        "--out", alerts.toString());
+    CliRun replay =
+        CliRun.of(
+            "replay",
+            events.toString(),
+            "--profile",
+            dir.resolve("sim/org-profile.yaml").toString(),
+            "--out",
+            alerts.toString());
     assertEquals(0, replay.exit(), replay.err());
     List<String> rules = new ArrayList<>();
     for (String line : Files.readAllLines(alerts)) {
       rules.add(AlertJson.fromJson(line).ruleId());
     }
-    assertTrue(rules.containsAll(List.of("LW-001", "LW-002", "LW-003", "LW-004", "LW-005", "LW-006", "LW-007", "LW-008")), rules.toString());
+    assertTrue(
+        rules.containsAll(
+            List.of(
+                "LW-001", "LW-002", "LW-003", "LW-004", "LW-005", "LW-006", "LW-007", "LW-008")),
+        rules.toString());
     assertFalse(Files.readString(alerts).contains("SELECT"));
 
     List<String> lines = new ArrayList<>(Files.readAllLines(events));
     lines.add(3, "{not json");
     lines.add(5, "{\"EventDate\": 1}");
     Files.write(events, lines);
-    CliRun bad = CliRun.of("replay", events.toString(), "--profile", dir.resolve("sim/org-profile.yaml").toString(),
-        "--out", alerts.toString());
+    CliRun bad =
+        CliRun.of(
+            "replay",
+            events.toString(),
+            "--profile",
+            dir.resolve("sim/org-profile.yaml").toString(),
+            "--out",
+            alerts.toString());
     assertEquals(1, bad.exit());
     assertTrue(bad.err().contains("day.jsonl:4: not valid JSON"), bad.err());
     assertTrue(bad.err().contains("day.jsonl:6: an event needs \"channel\""), bad.err());

@@ -3,7 +3,10 @@ package io.leakwatch.cli;
 import io.leakwatch.config.EngineConfig;
 import java.io.PrintStream;
 
-/** Lets tests in other packages start the {@code run} command's service (an engine "running elsewhere"). */
+/**
+ * Lets tests in other packages start the {@code run} command's service (an engine "running
+ * elsewhere").
+ */
 public final class RunServiceAccess implements AutoCloseable {
   private final RunCommand.Service service;
 

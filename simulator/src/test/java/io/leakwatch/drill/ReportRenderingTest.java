@@ -15,7 +15,10 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
-/** The report's three renderings of one made-up drill: escaped, self-contained, and saying what was missed. */
+/**
+ * The report's three renderings of one made-up drill: escaped, self-contained, and saying what was
+ * missed.
+ */
 class ReportRenderingTest {
   private final DrillReport report = SampleReport.withAMiss();
 
@@ -27,7 +30,8 @@ class ReportRenderingTest {
     assertFalse(html.contains("<b>005x</b>"));
     assertTrue(html.contains("evil-&lt;script&gt;alert(1)&lt;/script&gt;"));
     assertTrue(html.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; friends"));
-    for (String external : List.of("<link", "src=\"", "url(", "@import", "https://", "<iframe", "<object")) {
+    for (String external :
+        List.of("<link", "src=\"", "url(", "@import", "https://", "<iframe", "<object")) {
       assertFalse(html.contains(external), external);
     }
     assertTrue(html.contains("FAILED"));
@@ -45,9 +49,11 @@ class ReportRenderingTest {
     double fast = Double.parseDouble(((Element) rects.item(0)).getAttribute("width"));
     double slow = Double.parseDouble(((Element) rects.item(2)).getAttribute("width"));
     assertTrue(slow > fast * 10, "a two-hour detection draws longer than a zero-second one");
-    assertEquals(1, chart.getElementsByTagName("path").getLength(), "one cross for the missed scenario");
+    assertEquals(
+        1, chart.getElementsByTagName("path").getLength(), "one cross for the missed scenario");
     Document trend = xml(section(html, "<svg id=\"trend-pass-rate\"", "</svg>"));
-    assertEquals(3, trend.getElementsByTagName("circle").getLength(), "a point per drill in the history");
+    assertEquals(
+        3, trend.getElementsByTagName("circle").getLength(), "a point per drill in the history");
   }
 
   @Test
@@ -62,11 +68,21 @@ class ReportRenderingTest {
     assertEquals(1, failures.getLength());
     Element failed = (Element) failures.item(0).getParentNode();
     assertEquals("debug-log-harvest", failed.getAttribute("name"));
-    assertEquals("expected detection by LW-009 missed", ((Element) failures.item(0)).getAttribute("message"));
-    assertEquals(SampleReport.HOSTILE_ID, ((Element) cases.item(4)).getAttribute("name"), "escaped on the way out, intact on the way in");
+    assertEquals(
+        "expected detection by LW-009 missed",
+        ((Element) failures.item(0)).getAttribute("message"));
+    assertEquals(
+        SampleReport.HOSTILE_ID,
+        ((Element) cases.item(4)).getAttribute("name"),
+        "escaped on the way out, intact on the way in");
     Element slow = (Element) cases.item(2);
-    assertEquals("0.025", slow.getAttribute("time"), "a case's time is wall time (latency), as CI tools read it");
-    assertTrue(slow.getTextContent().contains("time to detect 2 h 5 min (7500000 ms event time)"), slow.getTextContent());
+    assertEquals(
+        "0.025",
+        slow.getAttribute("time"),
+        "a case's time is wall time (latency), as CI tools read it");
+    assertTrue(
+        slow.getTextContent().contains("time to detect 2 h 5 min (7500000 ms event time)"),
+        slow.getTextContent());
   }
 
   @Test
@@ -85,7 +101,10 @@ class ReportRenderingTest {
     JsonNode lw009 = json.get("coverage").get(8);
     assertEquals("LW-009", lw009.get("ruleId").asText());
     assertEquals("missed", lw009.get("status").asText());
-    assertEquals("not exercised", json.get("coverage").get(1).get("status").asText(), "LW-002 has no scenario in this drill");
+    assertEquals(
+        "not exercised",
+        json.get("coverage").get(1).get("status").asText(),
+        "LW-002 has no scenario in this drill");
     assertTrue(lw009.at("/controls/hipaa").size() > 0);
     assertEquals(64, json.at("/evidence/configSha256").asText().length());
   }
@@ -107,6 +126,8 @@ class ReportRenderingTest {
   static Document xml(String text) throws Exception {
     DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
     factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-    return factory.newDocumentBuilder().parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+    return factory
+        .newDocumentBuilder()
+        .parse(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
   }
 }

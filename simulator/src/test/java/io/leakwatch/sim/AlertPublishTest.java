@@ -34,14 +34,20 @@ import org.apache.avro.io.DecoderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Alerts published back into the org as platform events, over real gRPC on loopback TLS to the simulator. */
+/**
+ * Alerts published back into the org as platform events, over real gRPC on loopback TLS to the
+ * simulator.
+ */
 class AlertPublishTest {
   private static final String TENANT = "00D000000000001AAA";
   private static final String TOPIC = "/event/Leakwatch_Alert__e";
   private static final long T0 = 1_773_064_800_000L;
 
   /** The event as an org defines it: Salesforce's shape, custom fields as ["null", T] unions. */
-  static final Schema ALERT_EVENT = new Schema.Parser().parse("""
+  static final Schema ALERT_EVENT =
+      new Schema.Parser()
+          .parse(
+              """
       {"type": "record", "name": "Leakwatch_Alert__e", "namespace": "com.sforce.eventbus", "fields": [
         {"name": "CreatedDate", "type": "long", "doc": "CreatedDate:DateTime"},
         {"name": "CreatedById", "type": "string", "doc": "CreatedBy:EntityId"},
@@ -58,41 +64,88 @@ class AlertPublishTest {
         {"name": "Note__c", "type": ["null", "string"], "default": null}
       ]}""");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private static Alert alert(String id) {
-    return new Alert(id, "LW-008", "Bulk API read of PHI", Severity.HIGH, "0055f000003TeLeAAA", null, 5_000, "Contact",
-        T0, T0 + 1_000, T0 + 2_000, List.of("e1"), List.of("bulk read"), List.of(), List.of(), Map.of(), false, 0, 1, null, null);
+    return new Alert(
+        id,
+        "LW-008",
+        "Bulk API read of PHI",
+        Severity.HIGH,
+        "0055f000003TeLeAAA",
+        null,
+        5_000,
+        "Contact",
+        T0,
+        T0 + 1_000,
+        T0 + 2_000,
+        List.of("e1"),
+        List.of("bulk read"),
+        List.of(),
+        List.of(),
+        Map.of(),
+        false,
+        0,
+        1,
+        null,
+        null);
   }
 
   private SelfSignedCertificate tls;
 
-  /** The same certificate on every start, so a server that comes back on the same port is trusted again. */
+  /**
+   * The same certificate on every start, so a server that comes back on the same port is trusted
+   * again.
+   */
   private PubSubServer server(int port) throws Exception {
     if (tls == null) {
       tls = SelfSignedCertificate.generate(dir.resolve("tls"));
     }
     PubSubServer.Settings defaults = PubSubServer.Settings.defaults(TENANT, dir.resolve("tls"));
-    return PubSubServer.start(new PubSubServer.Settings("127.0.0.1", port, TENANT, tls.certificate(), tls.privateKey(), dir.resolve("tls"),
-        defaults.keepAlive(), defaults.idleClose(), token -> true), EventSchemas.standard().byTopic(), Map.of(TOPIC, ALERT_EVENT), 1_000);
+    return PubSubServer.start(
+        new PubSubServer.Settings(
+            "127.0.0.1",
+            port,
+            TENANT,
+            tls.certificate(),
+            tls.privateKey(),
+            dir.resolve("tls"),
+            defaults.keepAlive(),
+            defaults.idleClose(),
+            token -> true),
+        EventSchemas.standard().byTopic(),
+        Map.of(TOPIC, ALERT_EVENT),
+        1_000);
   }
 
-  private SpooledAlertSink sink(int port, Path certificate, String topic, String spool) throws Exception {
-    TokenSource tokens = TokenSource.fixed(new AccessGrant("any-token", "https://sim.my.salesforce.com", TENANT));
-    PubSubClient client = new PubSubClient(new PubSubEndpoint("localhost", port, certificate), () -> tokens.current().credentials());
-    return new SpooledAlertSink("salesforce[0]", dir.resolve(spool), AlertJson::toJson, DrillPolicy.SKIP, false,
-        new PlatformEventTransport(client, tokens, topic, Clock.systemUTC()), new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)));
+  private SpooledAlertSink sink(int port, Path certificate, String topic, String spool)
+      throws Exception {
+    TokenSource tokens =
+        TokenSource.fixed(new AccessGrant("any-token", "https://sim.my.salesforce.com", TENANT));
+    PubSubClient client =
+        new PubSubClient(
+            new PubSubEndpoint("localhost", port, certificate),
+            () -> tokens.current().credentials());
+    return new SpooledAlertSink(
+        "salesforce[0]",
+        dir.resolve(spool),
+        AlertJson::toJson,
+        DrillPolicy.SKIP,
+        false,
+        new PlatformEventTransport(client, tokens, topic, Clock.systemUTC()),
+        new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)));
   }
 
   private static GenericRecord decode(TopicLog log, int index) throws Exception {
     byte[] payload = log.at(index).getEvent().getPayload().toByteArray();
-    return new GenericDatumReader<GenericRecord>(ALERT_EVENT).read(null, DecoderFactory.get().binaryDecoder(payload, null));
+    return new GenericDatumReader<GenericRecord>(ALERT_EVENT)
+        .read(null, DecoderFactory.get().binaryDecoder(payload, null));
   }
 
   @Test
   void anAlertBecomesAPlatformEventEncodedWithTheTopicsSchema() throws Exception {
-    try (PubSubServer server = server(0); SpooledAlertSink sink = sink(server.port(), server.certificate(), TOPIC, "spool")) {
+    try (PubSubServer server = server(0);
+        SpooledAlertSink sink = sink(server.port(), server.certificate(), TOPIC, "spool")) {
       sink.accept(alert("a1"));
       sink.accept(alert("a1"));
       sink.accept(alert("a2").asRevisionOf("a2", 2, T0));
@@ -120,14 +173,18 @@ class AlertPublishTest {
   @Test
   void aPerEventPublishErrorIsDeadLetteredWithSalesforcesReason() throws Exception {
     try (PubSubServer server = server(0);
-        SpooledAlertSink sink = sink(server.port(), server.certificate(), EventSchemas.API, "spool-readonly")) {
+        SpooledAlertSink sink =
+            sink(server.port(), server.certificate(), EventSchemas.API, "spool-readonly")) {
       sink.accept(alert("r1"));
       assertTrue(sink.awaitDrained(Duration.ofSeconds(30)));
       List<String> dead = Files.readAllLines(sink.deadLetterFile());
       assertEquals(1, dead.size());
       JsonNode letter = new ObjectMapper().readTree(dead.get(0));
       assertEquals("r1", letter.get("deliveryKey").asText());
-      assertTrue(letter.get("reason").asText().contains("PUBLISH") && letter.get("reason").asText().contains("read-only"), letter.toString());
+      assertTrue(
+          letter.get("reason").asText().contains("PUBLISH")
+              && letter.get("reason").asText().contains("read-only"),
+          letter.toString());
       assertEquals(0, server.topic(EventSchemas.API).endIndex());
     }
   }
@@ -145,13 +202,19 @@ class AlertPublishTest {
     try (SpooledAlertSink sink = sink(port, certificate, TOPIC, "spool-down")) {
       sink.accept(alert("d1"));
       sink.accept(alert("d2"));
-      TestSupport.await(() -> sink.stats().retries() >= 2, "failed attempts while the server is down");
+      TestSupport.await(
+          () -> sink.stats().retries() >= 2, "failed attempts while the server is down");
       assertEquals(2, sink.pending());
       assertTrue(sink.stats().lastFailure().contains("UNAVAILABLE"), sink.stats().lastFailure());
       try (PubSubServer again = server(port)) {
-        assertTrue(sink.awaitDrained(Duration.ofSeconds(60)), "delivered after the server came back: " + sink.stats());
-        assertEquals(List.of("d1", "d2"), List.of(decode(again.topic(TOPIC), 0).get("Alert_Id__c").toString(),
-            decode(again.topic(TOPIC), 1).get("Alert_Id__c").toString()));
+        assertTrue(
+            sink.awaitDrained(Duration.ofSeconds(60)),
+            "delivered after the server came back: " + sink.stats());
+        assertEquals(
+            List.of("d1", "d2"),
+            List.of(
+                decode(again.topic(TOPIC), 0).get("Alert_Id__c").toString(),
+                decode(again.topic(TOPIC), 1).get("Alert_Id__c").toString()));
       }
     }
   }

@@ -17,20 +17,32 @@ import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Every event type survives Avro binary encoding and decoding with its writer schema, field for field. */
+/**
+ * Every event type survives Avro binary encoding and decoding with its writer schema, field for
+ * field.
+ */
 class AvroRoundTripTest {
   @ParameterizedTest
-  @ValueSource(strings = {EventSchemas.API, EventSchemas.REPORT, EventSchemas.LOGIN, EventSchemas.PERMISSION_SET,
-      EventSchemas.SESSION_HIJACKING})
+  @ValueSource(
+      strings = {
+        EventSchemas.API,
+        EventSchemas.REPORT,
+        EventSchemas.LOGIN,
+        EventSchemas.PERMISSION_SET,
+        EventSchemas.SESSION_HIJACKING
+      })
   void roundTrips(String topic) throws Exception {
     EventSchemas schemas = EventSchemas.standard();
     PayloadDecoder decoder = new PayloadDecoder(new SchemaCache(id -> schemas.byId(id).toString()));
     int checked = 0;
-    for (SimEvent event : Scenarios.day(SimulatedOrg.generate(11, 300), LocalDate.of(2026, 3, 10), Scenarios.all()).events()) {
+    for (SimEvent event :
+        Scenarios.day(SimulatedOrg.generate(11, 300), LocalDate.of(2026, 3, 10), Scenarios.all())
+            .events()) {
       if (!event.topic().equals(topic)) {
         continue;
       }
-      GenericRecord decoded = decoder.decode(schemas.schemaId(topic), EventSchemas.encode(event.record()));
+      GenericRecord decoded =
+          decoder.decode(schemas.schemaId(topic), EventSchemas.encode(event.record()));
       assertEquals(asMap(event.record()), asMap(decoded));
       checked++;
     }
@@ -38,8 +50,17 @@ class AvroRoundTripTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {EventSchemas.API, EventSchemas.REPORT, EventSchemas.LOGIN, EventSchemas.PERMISSION_SET,
-      EventSchemas.API_ANOMALY, EventSchemas.SESSION_HIJACKING, EventSchemas.CREDENTIAL_STUFFING, EventSchemas.REPORT_ANOMALY})
+  @ValueSource(
+      strings = {
+        EventSchemas.API,
+        EventSchemas.REPORT,
+        EventSchemas.LOGIN,
+        EventSchemas.PERMISSION_SET,
+        EventSchemas.API_ANOMALY,
+        EventSchemas.SESSION_HIJACKING,
+        EventSchemas.CREDENTIAL_STUFFING,
+        EventSchemas.REPORT_ANOMALY
+      })
   void schemasHaveSalesforcesShape(String topic) {
     Schema schema = EventSchemas.standard().schema(topic);
     assertEquals("com.sforce.eventbus", schema.getNamespace());
@@ -53,7 +74,10 @@ class AvroRoundTripTest {
 
   private static Map<String, String> asMap(GenericRecord record) {
     Map<String, String> out = new HashMap<>();
-    record.getSchema().getFields().forEach(f -> out.put(f.name(), String.valueOf(record.get(f.name()))));
+    record
+        .getSchema()
+        .getFields()
+        .forEach(f -> out.put(f.name(), String.valueOf(record.get(f.name()))));
     return out;
   }
 }

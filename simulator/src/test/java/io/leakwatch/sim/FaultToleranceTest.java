@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.leakwatch.alert.AlertSink;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
@@ -13,8 +15,6 @@ import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePackLoader;
@@ -43,8 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The engine against a simulator that drops, stalls, expires and feeds garbage, in process. */
 class FaultToleranceTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private SimulatedOrg org;
   private Scenarios.Timeline timeline;
   private PubSubServer server;
@@ -54,8 +53,12 @@ class FaultToleranceTest {
   void start() throws Exception {
     org = SimulatedOrg.generate(5, 200);
     timeline = Scenarios.day(org, LocalDate.of(2026, 3, 10), Scenarios.all());
-    server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
-        .withTimers(Duration.ofMillis(200), Duration.ofSeconds(60)), EventSchemas.standard().byTopic(), 1_000);
+    server =
+        PubSubServer.start(
+            PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
+                .withTimers(Duration.ofMillis(200), Duration.ofSeconds(60)),
+            EventSchemas.standard().byTopic(),
+            1_000);
     Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
   }
 
@@ -65,31 +68,53 @@ class FaultToleranceTest {
   }
 
   private LeakwatchEngine engine(long staleAfterMillis) throws Exception {
-    return engine(staleAfterMillis, 1_000, alert -> {
-      synchronized (alerts) {
-        alerts.add(alert);
-      }
-    });
+    return engine(
+        staleAfterMillis,
+        1_000,
+        alert -> {
+          synchronized (alerts) {
+            alerts.add(alert);
+          }
+        });
   }
 
-  private LeakwatchEngine engine(long staleAfterMillis, int maxBacklog, AlertSink collect) throws Exception {
-    return LeakwatchEngine.start(new EngineSettings(new PubSubEndpoint("localhost", server.port(), server.certificate()),
-        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())), EventSchemas.TOPICS, ReplayStart.earliest(),
-        OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.defaultPack(), List.of(collect),
-        DeadLetters.toFile(dir.resolve("dead-letters.jsonl")), false, 0, maxBacklog, 2_000,
-        new Durability(dir.resolve("state"), ReplayStart.earliest(), Durability.DEFAULT_HORIZON_MILLIS, staleAfterMillis, true)));
+  private LeakwatchEngine engine(long staleAfterMillis, int maxBacklog, AlertSink collect)
+      throws Exception {
+    return LeakwatchEngine.start(
+        new EngineSettings(
+            new PubSubEndpoint("localhost", server.port(), server.certificate()),
+            TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
+            EventSchemas.TOPICS,
+            ReplayStart.earliest(),
+            OrgProfileLoader.load(dir.resolve("profile.yaml")),
+            RulePackLoader.defaultPack(),
+            List.of(collect),
+            DeadLetters.toFile(dir.resolve("dead-letters.jsonl")),
+            false,
+            0,
+            maxBacklog,
+            2_000,
+            new Durability(
+                dir.resolve("state"),
+                ReplayStart.earliest(),
+                Durability.DEFAULT_HORIZON_MILLIS,
+                staleAfterMillis,
+                true)));
   }
 
   /**
    * Publishes in event-time order at a steady pace, as Salesforce does: all topics move forward
-   * together. (A whole day dumped at once into one topic after another is not something a bus does.)
+   * together. (A whole day dumped at once into one topic after another is not something a bus
+   * does.)
    */
   private void publish(List<SimEvent> events) {
     new Playback(server, events, events.size() / 4).run();
   }
 
   private static List<String> summary(List<Alert> alerts) {
-    return alerts.stream().map(a -> a.ruleId() + " " + a.principal() + " at " + a.detectedAt()).toList();
+    return alerts.stream()
+        .map(a -> a.ruleId() + " " + a.principal() + " at " + a.detectedAt())
+        .toList();
   }
 
   private Set<String> journaled() throws Exception {
@@ -101,7 +126,9 @@ class FaultToleranceTest {
   }
 
   private void finish(LeakwatchEngine engine) throws Exception {
-    engine.advanceClock(timeline.events().get(timeline.events().size() - 1).eventDate() + Duration.ofHours(2).toMillis());
+    engine.advanceClock(
+        timeline.events().get(timeline.events().size() - 1).eventDate()
+            + Duration.ofHours(2).toMillis());
     engine.drainAlerts();
   }
 
@@ -116,10 +143,15 @@ class FaultToleranceTest {
       publish(events.subList(half, events.size()));
       TestSupport.await(() -> engine.processed() >= events.size(), "second half after reconnect");
       finish(engine);
-      assertTrue(engine.subscriptions().stream().mapToLong(s -> s.reconnects()).sum() >= 4, "every topic reconnected");
+      assertTrue(
+          engine.subscriptions().stream().mapToLong(s -> s.reconnects()).sum() >= 4,
+          "every topic reconnected");
     }
     Set<String> seen = journaled();
-    events.forEach(e -> assertTrue(seen.contains(e.eventIdentifier()), "never processed: " + e.eventIdentifier()));
+    events.forEach(
+        e ->
+            assertTrue(
+                seen.contains(e.eventIdentifier()), "never processed: " + e.eventIdentifier()));
     ScenarioOutcome outcome = ScenarioOutcome.match(timeline.injected(), alerts);
     assertTrue(outcome.allDetected(), summary(alerts).toString());
     assertEquals(List.of(), outcome.unexplained());
@@ -134,7 +166,9 @@ class FaultToleranceTest {
       Thread.sleep(1_500); // the watchdog's own wall-clock timeout is what is under test
       server.stall(false);
       TestSupport.await(() -> engine.processed() >= events.size(), "events after the stall");
-      assertTrue(engine.subscriptions().stream().mapToLong(s -> s.reconnects()).sum() >= 1, "watchdog reopened a stale stream");
+      assertTrue(
+          engine.subscriptions().stream().mapToLong(s -> s.reconnects()).sum() >= 1,
+          "watchdog reopened a stale stream");
     }
   }
 
@@ -153,11 +187,13 @@ class FaultToleranceTest {
     publish(events.subList(half, events.size()));
     alerts.clear();
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
-      TestSupport.await(() -> engine.processed() >= events.size() - half, "retained events after fallback");
+      TestSupport.await(
+          () -> engine.processed() >= events.size() - half, "retained events after fallback");
       engine.drainAlerts();
       assertEquals(4, engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum());
     }
-    List<Alert> gaps = alerts.stream().filter(a -> a.ruleId().equals(MonitoringGap.RULE_ID)).toList();
+    List<Alert> gaps =
+        alerts.stream().filter(a -> a.ruleId().equals(MonitoringGap.RULE_ID)).toList();
     assertEquals(4, gaps.size(), "one gap alert per topic");
     assertTrue(gaps.get(0).reasons().get(0).contains("rejected stored replay id"));
   }
@@ -166,29 +202,41 @@ class FaultToleranceTest {
   void garbageIsDeadLetteredWithItsReasonAndTheStreamGoesOn() throws Exception {
     List<SimEvent> events = timeline.events();
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
-      server.publishRaw(EventSchemas.API, "garbage-1", EventSchemas.standard().schemaId(EventSchemas.API), new byte[] {7, 7, 7});
-      server.publishRaw(EventSchemas.API, "unknown-schema-1", "AAAAAAAAAAAAAAAAAAAAAA", new byte[] {0});
+      server.publishRaw(
+          EventSchemas.API,
+          "garbage-1",
+          EventSchemas.standard().schemaId(EventSchemas.API),
+          new byte[] {7, 7, 7});
+      server.publishRaw(
+          EventSchemas.API, "unknown-schema-1", "AAAAAAAAAAAAAAAAAAAAAA", new byte[] {0});
       publish(events);
-      TestSupport.await(() -> engine.processed() >= events.size() + 2, "valid events after garbage");
+      TestSupport.await(
+          () -> engine.processed() >= events.size() + 2, "valid events after garbage");
       assertEquals(2, engine.stats().totalDeadLettered());
     }
     List<String> letters = Files.readAllLines(dir.resolve("dead-letters.jsonl"));
     assertEquals(2, letters.size());
-    assertTrue(letters.get(0).contains("garbage-1") && letters.get(0).contains("does not decode"), letters.get(0));
-    assertTrue(letters.get(1).contains("unknown-schema-1") && letters.get(1).contains("AAAAAAAAAAAAAAAAAAAAAA"), letters.get(1));
+    assertTrue(
+        letters.get(0).contains("garbage-1") && letters.get(0).contains("does not decode"),
+        letters.get(0));
+    assertTrue(
+        letters.get(1).contains("unknown-schema-1")
+            && letters.get(1).contains("AAAAAAAAAAAAAAAAAAAAAA"),
+        letters.get(1));
     assertTrue(letters.get(0).contains("\"replayId\""));
   }
 
   @Test
   void aStuckAlertSinkStopsConsumptionInsteadOfBuffering() throws Exception {
     CountDownLatch unblock = new CountDownLatch(1);
-    AlertSink stuck = alert -> {
-      try {
-        unblock.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    };
+    AlertSink stuck =
+        alert -> {
+          try {
+            unblock.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        };
     List<SimEvent> events = timeline.events();
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS, 100, stuck)) {
       Thread player = new Thread(() -> publish(events));
@@ -200,7 +248,8 @@ class FaultToleranceTest {
       assertEquals(stalled, engine.processed(), "consumption stopped while the sink is stuck");
       assertTrue(stalled < events.size(), "stalled at " + stalled + " of " + events.size());
       unblock.countDown();
-      TestSupport.await(() -> engine.processed() >= events.size(), "the rest once the sink recovers");
+      TestSupport.await(
+          () -> engine.processed() >= events.size(), "the rest once the sink recovers");
       player.join();
     }
   }
@@ -210,12 +259,20 @@ class FaultToleranceTest {
     Schema current = EventSchemas.standard().schema(EventSchemas.API);
     List<Schema.Field> fields = new ArrayList<>();
     current.getFields().forEach(f -> fields.add(new Schema.Field(f, f.schema())));
-    fields.add(new Schema.Field("NewField__c", Schema.createUnion(
-        Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
-        null, JsonProperties.NULL_VALUE));
-    Schema evolved = Schema.createRecord(current.getName(), null, current.getNamespace(), false, fields);
+    fields.add(
+        new Schema.Field(
+            "NewField__c",
+            Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
+            null,
+            JsonProperties.NULL_VALUE));
+    Schema evolved =
+        Schema.createRecord(current.getName(), null, current.getNamespace(), false, fields);
     String evolvedId = server.registerSchema(evolved);
-    SimEvent source = timeline.events().stream().filter(e -> e.topic().equals(EventSchemas.API)).findFirst().orElseThrow();
+    SimEvent source =
+        timeline.events().stream()
+            .filter(e -> e.topic().equals(EventSchemas.API))
+            .findFirst()
+            .orElseThrow();
     GenericData.Record record = new GenericData.Record(evolved);
     current.getFields().forEach(f -> record.put(f.name(), source.record().get(f.name())));
     record.put("NewField__c", "added later");
@@ -237,13 +294,16 @@ class FaultToleranceTest {
     }
     List<String> first = alerts.stream().map(Alert::id).toList();
     ScenarioOutcome outcome = ScenarioOutcome.match(timeline.injected(), alerts);
-    assertTrue(outcome.allDetected() && outcome.unexplained().isEmpty(), summary(alerts).toString());
+    assertTrue(
+        outcome.allDetected() && outcome.unexplained().isEmpty(), summary(alerts).toString());
     alerts.clear();
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
       // Resumes an hour of event time back, so some events are processed again.
       TestSupport.await(() -> engine.processed() > 0, "reprocessing from the horizon");
       finish(engine);
     }
-    assertFalse(alerts.stream().anyMatch(a -> first.contains(a.id())), "an alert was delivered twice: " + summary(alerts));
+    assertFalse(
+        alerts.stream().anyMatch(a -> first.contains(a.id())),
+        "an alert was delivered twice: " + summary(alerts));
   }
 }

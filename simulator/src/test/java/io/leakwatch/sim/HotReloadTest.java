@@ -25,7 +25,6 @@ import io.leakwatch.sim.traffic.SimEvent;
 import io.leakwatch.sim.traffic.TrafficGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.util.ArrayList;
@@ -34,10 +33,12 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Editing the rules folder of a running engine: a good change is swapped in, a broken one is refused. */
+/**
+ * Editing the rules folder of a running engine: a good change is swapped in, a broken one is
+ * refused.
+ */
 class HotReloadTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void changedRulesReplaceTheOldOnesAndBrokenRulesLeaveThemRunning() throws Exception {
@@ -45,43 +46,96 @@ class HotReloadTest {
     SimulatedOrg org = SimulatedOrg.generate(23, 60);
     Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     List<Alert> alerts = new ArrayList<>();
-    AlertSink collect = alert -> {
-      synchronized (alerts) {
-        alerts.add(alert);
-      }
-    };
+    AlertSink collect =
+        alert -> {
+          synchronized (alerts) {
+            alerts.add(alert);
+          }
+        };
     SimUser person = org.people(Role.SCHEDULER).get(0);
     EventFactory make = new EventFactory(new Random(1), null);
     LocalDate day = LocalDate.of(2026, 3, 10);
-    try (PubSubServer server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
-            EventSchemas.standard().byTopic(), 1);
-        LeakwatchEngine engine = LeakwatchEngine.start(new EngineSettings(
-            new PubSubEndpoint("localhost", server.port(), server.certificate()),
-            TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())), List.of(EventSchemas.API),
-            ReplayStart.earliest(), OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.fromDirectory(pack),
-            List.of(collect), DeadLetters.none(), false, 0, 1_000, 2_000, Durability.none()))) {
+    try (PubSubServer server =
+            PubSubServer.start(
+                PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
+                EventSchemas.standard().byTopic(),
+                1);
+        LeakwatchEngine engine =
+            LeakwatchEngine.start(
+                new EngineSettings(
+                    new PubSubEndpoint("localhost", server.port(), server.certificate()),
+                    TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
+                    List.of(EventSchemas.API),
+                    ReplayStart.earliest(),
+                    OrgProfileLoader.load(dir.resolve("profile.yaml")),
+                    RulePackLoader.fromDirectory(pack),
+                    List.of(collect),
+                    DeadLetters.none(),
+                    false,
+                    0,
+                    1_000,
+                    2_000,
+                    Durability.none()))) {
       engine.watchRules(pack, 100);
       String original = engine.activePack().sha256();
 
-      publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(10, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
-          null, "SELECT Id FROM Contact", "Contact", 20));
+      publish(
+          server,
+          make.apiQuery(
+              TrafficGenerator.millis(day, LocalTime.of(10, 0)),
+              person,
+              person.ip(),
+              "s",
+              "REST",
+              "Clinic Desktop",
+              null,
+              "SELECT Id FROM Contact",
+              "Contact",
+              20));
       TestSupport.await(() -> engine.processed() >= 1, "first event");
       assertEquals(0, engine.stats().totalAlerts(), "20 rows is under the threshold of 100");
 
       Path epl = pack.resolve("bulk-phi-read/detect.epl");
-      Files.writeString(epl, Files.readString(epl).replace("having sum(RowsProcessed) > org.bulkThreshold(UserId)",
-          "having sum(RowsProcessed) > 10"));
-      TestSupport.await(() -> !engine.activePack().sha256().equals(original), "the edited rules to load");
-      publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(11, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
-          null, "SELECT Id FROM Contact", "Contact", 20));
+      Files.writeString(
+          epl,
+          Files.readString(epl)
+              .replace(
+                  "having sum(RowsProcessed) > org.bulkThreshold(UserId)",
+                  "having sum(RowsProcessed) > 10"));
+      TestSupport.await(
+          () -> !engine.activePack().sha256().equals(original), "the edited rules to load");
+      publish(
+          server,
+          make.apiQuery(
+              TrafficGenerator.millis(day, LocalTime.of(11, 0)),
+              person,
+              person.ip(),
+              "s",
+              "REST",
+              "Clinic Desktop",
+              null,
+              "SELECT Id FROM Contact",
+              "Contact",
+              20));
       TestSupport.await(() -> engine.stats().totalAlerts() >= 1, "an alert under the edited rule");
 
       String edited = engine.activePack().sha256();
       Files.writeString(epl, "select broken from");
       Thread.sleep(600); // several watch periods: the broken pack is compiled and refused
       assertEquals(edited, engine.activePack().sha256(), "broken rules are never swapped in");
-      publish(server, make.apiQuery(TrafficGenerator.millis(day, LocalTime.of(12, 0)), person, person.ip(), "s", "REST", "Clinic Desktop",
-          null, "SELECT Id FROM Contact", "Contact", 20));
+      publish(
+          server,
+          make.apiQuery(
+              TrafficGenerator.millis(day, LocalTime.of(12, 0)),
+              person,
+              person.ip(),
+              "s",
+              "REST",
+              "Clinic Desktop",
+              null,
+              "SELECT Id FROM Contact",
+              "Contact",
+              20));
       TestSupport.await(() -> engine.stats().totalAlerts() >= 2, "the edited rules still running");
       TestSupport.await(() -> engine.processed() >= 3, "the third event confirmed");
       assertEquals(3, engine.processed(), "no event dropped across reloads");

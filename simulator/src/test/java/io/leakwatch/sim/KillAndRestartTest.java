@@ -33,20 +33,29 @@ import org.junit.jupiter.api.io.TempDir;
 class KillAndRestartTest {
   private static final int KILLS = 3;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void survivesRepeatedSigkillWithoutLosingEventsOrDuplicatingAlerts() throws Exception {
     SimulatedOrg org = SimulatedOrg.generate(9, 300);
-    // Rules that learn from days of history relearn after a restart (documented); the rest must survive it.
-    Scenarios.Timeline timeline = Scenarios.day(org, LocalDate.of(2026, 3, 10),
-        Scenarios.all().stream().filter(s -> !Scenarios.needsLearnedHistory(s)).toList());
+    // Rules that learn from days of history relearn after a restart (documented); the rest must
+    // survive it.
+    Scenarios.Timeline timeline =
+        Scenarios.day(
+            org,
+            LocalDate.of(2026, 3, 10),
+            Scenarios.all().stream().filter(s -> !Scenarios.needsLearnedHistory(s)).toList());
     Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
-    try (PubSubServer server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
-        .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60)), EventSchemas.standard().byTopic(), 5_000)) {
+    try (PubSubServer server =
+        PubSubServer.start(
+            PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
+                .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60)),
+            EventSchemas.standard().byTopic(),
+            5_000)) {
       Path config = dir.resolve("leakwatch.yaml");
-      Files.writeString(config, """
+      Files.writeString(
+          config,
+          """
           org:
             endpoint: {host: localhost, port: %d, trustCertificate: %s}
             auth: {accessToken: test-token, instanceUrl: %s, tenantId: %s}
@@ -57,7 +66,13 @@ class KillAndRestartTest {
           alerts: {console: false, jsonl: alerts.jsonl}
           deadLetters: dead-letters.jsonl
           state: state
-          """.formatted(server.port(), server.certificate(), org.instanceUrl(), org.orgId(), String.join(", ", EventSchemas.TOPICS)));
+          """
+              .formatted(
+                  server.port(),
+                  server.certificate(),
+                  org.instanceUrl(),
+                  org.orgId(),
+                  String.join(", ", EventSchemas.TOPICS)));
 
       Playback playback = new Playback(server, timeline.events(), 20_000);
       Thread player = new Thread(playback, "playback");
@@ -82,8 +97,11 @@ class KillAndRestartTest {
       timeline.events().forEach(e -> published.add(e.eventIdentifier()));
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
       while (!journaled().containsAll(published) || !outcome(timeline).allDetected()) {
-        assertTrue(engine.isAlive(), "engine died: " + Files.readString(dir.resolve("engine-" + KILLS + ".log")));
-        assertTrue(System.nanoTime() < deadline, "events never processed: " + missing(published).size());
+        assertTrue(
+            engine.isAlive(),
+            "engine died: " + Files.readString(dir.resolve("engine-" + KILLS + ".log")));
+        assertTrue(
+            System.nanoTime() < deadline, "events never processed: " + missing(published).size());
         Thread.sleep(200);
       }
       engine.destroy(); // SIGTERM: graceful
@@ -92,16 +110,25 @@ class KillAndRestartTest {
       List<Alert> alerts = alerts();
       Set<String> ids = new HashSet<>();
       List<String> duplicated = new ArrayList<>();
-      alerts.forEach(a -> {
-        if (!ids.add(a.deliveryKey())) {
-          duplicated.add(a.deliveryKey());
-        }
-      });
+      alerts.forEach(
+          a -> {
+            if (!ids.add(a.deliveryKey())) {
+              duplicated.add(a.deliveryKey());
+            }
+          });
       List<String> journal = Files.readAllLines(dir.resolve("state/processed-events.log"));
       ScenarioOutcome outcome = outcome(timeline);
-      System.out.printf("kill-and-restart: %d kills, %d events published, %d processed (%d reprocessed after restarts), "
-              + "%d lost, %d alerts, %d duplicated, %d false positives%n", KILLS, published.size(), journal.size(),
-          journal.size() - journaled().size(), missing(published).size(), alerts.size(), duplicated.size(), outcome.unexplained().size());
+      System.out.printf(
+          "kill-and-restart: %d kills, %d events published, %d processed (%d reprocessed after restarts), "
+              + "%d lost, %d alerts, %d duplicated, %d false positives%n",
+          KILLS,
+          published.size(),
+          journal.size(),
+          journal.size() - journaled().size(),
+          missing(published).size(),
+          alerts.size(),
+          duplicated.size(),
+          outcome.unexplained().size());
       assertEquals(List.of(), duplicated, "alerts delivered twice");
       assertTrue(outcome.allDetected());
       assertEquals(0, outcome.unexplained().size(), "false positives");
@@ -111,8 +138,15 @@ class KillAndRestartTest {
 
   private Process start(Path config, int run) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-        "io.leakwatch.cli.Leakwatch", "run", "--config", config.toString())
+    return new ProcessBuilder(
+            java,
+            "-Xmx512m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "io.leakwatch.cli.Leakwatch",
+            "run",
+            "--config",
+            config.toString())
         .directory(dir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(new File(dir.toFile(), "engine-" + run + ".log"))
@@ -165,5 +199,4 @@ class KillAndRestartTest {
   private ScenarioOutcome outcome(Scenarios.Timeline timeline) throws IOException {
     return ScenarioOutcome.match(timeline.injected(), alerts());
   }
-
 }

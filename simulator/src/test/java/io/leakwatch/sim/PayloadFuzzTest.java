@@ -3,13 +3,13 @@ package io.leakwatch.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
 import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePackLoader;
@@ -36,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PayloadFuzzTest {
   private static final int PAYLOADS = 5_000;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everyMutatedPayloadIsProcessedOrDeadLetteredAndNothingCrashes() throws Exception {
@@ -45,17 +44,34 @@ class PayloadFuzzTest {
     List<SimEvent> valid = new TrafficGenerator(org).day(LocalDate.of(2026, 3, 10));
     Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     Random random = new Random(20261123);
-    try (PubSubServer server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
-        EventSchemas.standard().byTopic(), 1);
-        LeakwatchEngine engine = LeakwatchEngine.start(new EngineSettings(
-            new PubSubEndpoint("localhost", server.port(), server.certificate()),
-            TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())), EventSchemas.TOPICS, ReplayStart.earliest(),
-            OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.defaultPack(), List.of(),
-            DeadLetters.toFile(dir.resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000, Durability.none()))) {
+    try (PubSubServer server =
+            PubSubServer.start(
+                PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
+                EventSchemas.standard().byTopic(),
+                1);
+        LeakwatchEngine engine =
+            LeakwatchEngine.start(
+                new EngineSettings(
+                    new PubSubEndpoint("localhost", server.port(), server.certificate()),
+                    TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
+                    EventSchemas.TOPICS,
+                    ReplayStart.earliest(),
+                    OrgProfileLoader.load(dir.resolve("profile.yaml")),
+                    RulePackLoader.defaultPack(),
+                    List.of(),
+                    DeadLetters.toFile(dir.resolve("dead-letters.jsonl")),
+                    false,
+                    0,
+                    1_000,
+                    2_000,
+                    Durability.none()))) {
       for (int i = 0; i < PAYLOADS; i++) {
         SimEvent source = valid.get(random.nextInt(valid.size()));
         byte[] payload = mutate(EventSchemas.encode(source.record()), random);
-        String schemaId = random.nextInt(50) == 0 ? "fuzz" + random.nextInt(1000) : EventSchemas.standard().schemaId(source.topic());
+        String schemaId =
+            random.nextInt(50) == 0
+                ? "fuzz" + random.nextInt(1000)
+                : EventSchemas.standard().schemaId(source.topic());
         server.publishRaw(source.topic(), "fuzz-" + i, schemaId, payload);
       }
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -64,19 +80,23 @@ class PayloadFuzzTest {
       }
       long handled = engine.stats().totalProcessed() + engine.stats().totalDeadLettered();
       long lettered = Files.readAllLines(dir.resolve("dead-letters.jsonl")).size();
-      System.out.printf("fuzz: %d payloads, %d processed, %d dead-lettered, 0 crashes%n", PAYLOADS,
-          engine.stats().totalProcessed(), engine.stats().totalDeadLettered());
+      System.out.printf(
+          "fuzz: %d payloads, %d processed, %d dead-lettered, 0 crashes%n",
+          PAYLOADS, engine.stats().totalProcessed(), engine.stats().totalDeadLettered());
       assertEquals(PAYLOADS, engine.processed(), "every payload confirmed by its subscription");
       assertEquals(PAYLOADS, handled, "every payload processed or dead-lettered");
       assertEquals(engine.stats().totalDeadLettered(), lettered, "each dead letter is in the file");
-      assertTrue(engine.stats().totalDeadLettered() > PAYLOADS / 10, "the mutations really broke payloads");
+      assertTrue(
+          engine.stats().totalDeadLettered() > PAYLOADS / 10,
+          "the mutations really broke payloads");
     }
   }
 
   private static byte[] mutate(byte[] payload, Random random) {
     byte[] out = payload.clone();
     switch (random.nextInt(7)) {
-      case 0 -> out[random.nextInt(out.length)] ^= (byte) (1 << random.nextInt(8)); // one flipped bit
+      case 0 ->
+          out[random.nextInt(out.length)] ^= (byte) (1 << random.nextInt(8)); // one flipped bit
       case 1 -> out = Arrays.copyOf(out, random.nextInt(out.length)); // truncated
       case 2 -> random.nextBytes(out); // garbage of the right size
       case 3 -> { // an absurd varint length prefix somewhere
@@ -87,7 +107,11 @@ class PayloadFuzzTest {
       case 4 -> { // trailing bytes
         out = Arrays.copyOf(out, out.length + 1 + random.nextInt(16));
       }
-      case 5 -> out = random.nextInt(20) == 0 ? new byte[1024 * 1024 + 1] : Arrays.copyOf(out, 0); // oversized, or empty
+      case 5 ->
+          out =
+              random.nextInt(20) == 0
+                  ? new byte[1024 * 1024 + 1]
+                  : Arrays.copyOf(out, 0); // oversized, or empty
       default -> {
         for (int i = 0; i < 1 + random.nextInt(8); i++) {
           out[random.nextInt(out.length)] = (byte) random.nextInt(256);

@@ -41,8 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PubSubWireTest {
   private static final String TOPIC = EventSchemas.API;
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private PubSubServer server;
   private PubSubClient client;
   private final List<ByteString> replayIds = new ArrayList<>();
@@ -50,17 +49,26 @@ class PubSubWireTest {
 
   @BeforeEach
   void start() throws Exception {
-    server = PubSubServer.start(PubSubServer.Settings.defaults("00D000000000001AAA", dir)
-        .withTimers(Duration.ofMillis(300), Duration.ofSeconds(60)), EventSchemas.standard().byTopic(), 1_000);
+    server =
+        PubSubServer.start(
+            PubSubServer.Settings.defaults("00D000000000001AAA", dir)
+                .withTimers(Duration.ofMillis(300), Duration.ofSeconds(60)),
+            EventSchemas.standard().byTopic(),
+            1_000);
     SimulatedOrg org = SimulatedOrg.generate(3, 100);
     for (SimEvent event : new TrafficGenerator(org).day(LocalDate.of(2026, 3, 10))) {
       if (event.topic().equals(TOPIC) && eventIds.size() < 350) {
-        replayIds.add(server.publish(TOPIC, event.eventIdentifier(), EventSchemas.encode(event.record())));
+        replayIds.add(
+            server.publish(TOPIC, event.eventIdentifier(), EventSchemas.encode(event.record())));
         eventIds.add(event.eventIdentifier());
       }
     }
-    client = new PubSubClient(new PubSubEndpoint("localhost", server.port(), server.certificate()),
-        () -> new PubSubCredentials("any-token", "https://sim.my.salesforce.com", "00D000000000001AAA"));
+    client =
+        new PubSubClient(
+            new PubSubEndpoint("localhost", server.port(), server.certificate()),
+            () ->
+                new PubSubCredentials(
+                    "any-token", "https://sim.my.salesforce.com", "00D000000000001AAA"));
   }
 
   @AfterEach
@@ -69,7 +77,9 @@ class PubSubWireTest {
     server.close();
   }
 
-  /** Collects events; releases credit only when told to, like a consumer that is slow to process. */
+  /**
+   * Collects events; releases credit only when told to, like a consumer that is slow to process.
+   */
   private static final class Recorder implements SubscriptionListener {
     final List<ReceivedEvent> events = new ArrayList<>();
     final CompletableFuture<Throwable> error = new CompletableFuture<>();
@@ -133,7 +143,9 @@ class PubSubWireTest {
     }
     GenericRecord first = recorder.events.get(0).record();
     assertTrue(first.get("EventDate") instanceof Long, "datetimes are epoch millis");
-    assertTrue(server.stats().maxPending() <= 100, "client asked for " + server.stats().maxPending() + " outstanding");
+    assertTrue(
+        server.stats().maxPending() <= 100,
+        "client asked for " + server.stats().maxPending() + " outstanding");
   }
 
   @Test
@@ -154,11 +166,14 @@ class PubSubWireTest {
   void customReplayResumesExactlyAfterTheGivenEvent() throws Exception {
     int k = 123;
     Recorder recorder = new Recorder(true);
-    try (PubSubSubscriber ignored = subscribe(ReplayStart.after(ReplayId.of(replayIds.get(k))), recorder, 1_000)) {
+    try (PubSubSubscriber ignored =
+        subscribe(ReplayStart.after(ReplayId.of(replayIds.get(k))), recorder, 1_000)) {
       recorder.awaitCount(eventIds.size() - k - 1);
     }
     assertEquals(eventIds.get(k + 1), recorder.events.get(0).eventId());
-    assertEquals(eventIds.get(eventIds.size() - 1), recorder.events.get(recorder.events.size() - 1).eventId());
+    assertEquals(
+        eventIds.get(eventIds.size() - 1),
+        recorder.events.get(recorder.events.size() - 1).eventId());
   }
 
   @Test
@@ -166,8 +181,12 @@ class PubSubWireTest {
     Recorder recorder = new Recorder(true);
     try (PubSubSubscriber ignored = subscribe(ReplayStart.latest(), recorder, 1_000)) {
       assertTrue(recorder.keepAlive.await(10, TimeUnit.SECONDS), "an idle stream gets keepalives");
-      SimEvent fresh = new TrafficGenerator(SimulatedOrg.generate(4, 20)).day(LocalDate.of(2026, 3, 11)).stream()
-          .filter(e -> e.topic().equals(TOPIC)).findFirst().orElseThrow();
+      SimEvent fresh =
+          new TrafficGenerator(SimulatedOrg.generate(4, 20))
+              .day(LocalDate.of(2026, 3, 11)).stream()
+                  .filter(e -> e.topic().equals(TOPIC))
+                  .findFirst()
+                  .orElseThrow();
       server.publish(TOPIC, fresh.eventIdentifier(), EventSchemas.encode(fresh.record()));
       recorder.awaitCount(1);
       assertEquals(fresh.eventIdentifier(), recorder.events.get(0).eventId());
@@ -190,16 +209,23 @@ class PubSubWireTest {
     server.topic(TOPIC).purgeBefore(200);
     Recorder recorder = new Recorder(true);
     subscribe(ReplayStart.after(ReplayId.of(replayIds.get(10))), recorder, 1_000);
-    assertEquals(PubSubErrors.REPLAY_ID_CORRUPTED, PubSubErrors.errorCode(recorder.error.get(10, TimeUnit.SECONDS)).orElseThrow());
+    assertEquals(
+        PubSubErrors.REPLAY_ID_CORRUPTED,
+        PubSubErrors.errorCode(recorder.error.get(10, TimeUnit.SECONDS)).orElseThrow());
   }
 
   @Test
   void unknownTopicAndMissingAuthAreRefusedWithTheirCodes() {
-    StatusRuntimeException noTopic = assertThrows(StatusRuntimeException.class, () -> client.topic("/event/NoSuchEventStream"));
+    StatusRuntimeException noTopic =
+        assertThrows(StatusRuntimeException.class, () -> client.topic("/event/NoSuchEventStream"));
     assertEquals(PubSubErrors.TOPIC_NOT_FOUND, PubSubErrors.errorCode(noTopic).orElseThrow());
-    try (PubSubClient anonymous = new PubSubClient(new PubSubEndpoint("localhost", server.port(), server.certificate()),
-        () -> new PubSubCredentials("", "https://sim.my.salesforce.com", "00D000000000001AAA"))) {
-      StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> anonymous.topic(TOPIC));
+    try (PubSubClient anonymous =
+        new PubSubClient(
+            new PubSubEndpoint("localhost", server.port(), server.certificate()),
+            () ->
+                new PubSubCredentials("", "https://sim.my.salesforce.com", "00D000000000001AAA"))) {
+      StatusRuntimeException refused =
+          assertThrows(StatusRuntimeException.class, () -> anonymous.topic(TOPIC));
       assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
       assertEquals(PubSubErrors.AUTH_ERROR, PubSubErrors.errorCode(refused).orElseThrow());
       assertFalse(refused.getStatus().getDescription().contains("any-token"));
@@ -217,15 +243,23 @@ class PubSubWireTest {
 
   @Test
   void undecodablePayloadIsHandedOnWithItsReasonNotDropped() throws Exception {
-    server.publishRaw(TOPIC, "garbage-1", EventSchemas.standard().schemaId(TOPIC), new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
+    server.publishRaw(
+        TOPIC,
+        "garbage-1",
+        EventSchemas.standard().schemaId(TOPIC),
+        new byte[] {(byte) 0xff, (byte) 0xff, 0x01});
     server.publishRaw(TOPIC, "unknown-schema-1", "NoSuchSchemaId00000000", new byte[] {0});
     Recorder recorder = new Recorder(true);
-    try (PubSubSubscriber ignored = subscribe(ReplayStart.after(ReplayId.of(replayIds.get(replayIds.size() - 1))), recorder, 1_000)) {
+    try (PubSubSubscriber ignored =
+        subscribe(
+            ReplayStart.after(ReplayId.of(replayIds.get(replayIds.size() - 1))), recorder, 1_000)) {
       recorder.awaitCount(2);
     }
     assertFalse(recorder.events.get(0).decoded());
     assertNull(recorder.events.get(0).record());
     assertFalse(recorder.events.get(1).decoded());
-    assertTrue(recorder.events.get(1).failure().contains("NoSuchSchemaId00000000"), recorder.events.get(1).failure());
+    assertTrue(
+        recorder.events.get(1).failure().contains("NoSuchSchemaId00000000"),
+        recorder.events.get(1).failure());
   }
 }

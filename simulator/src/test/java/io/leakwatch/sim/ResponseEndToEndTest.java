@@ -53,8 +53,7 @@ class ResponseEndToEndTest {
   private static final LocalDate DAY = LocalDate.of(2026, 3, 10);
   private static final String TOKEN = "00D-e2e-token";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void copiedSessionIsCutOffAtOnceAndABulkReaderIsFrozenOnlyAfterApproval() throws Exception {
@@ -63,38 +62,67 @@ class ResponseEndToEndTest {
     SimUser person = org.people(Role.SCHEDULER).get(0);
     Path audit = dir.resolve("state/response-audit.jsonl");
     List<Alert> alerts = new ArrayList<>();
-    try (Harness h = new Harness(org, ResponseSettings.of(ResponseMode.AUTO, audit), false, alerts)) {
+    try (Harness h =
+        new Harness(org, ResponseSettings.of(ResponseMode.AUTO, audit), false, alerts)) {
       h.rest.addSession(scheduling.user().id());
       h.rest.addOauthToken(scheduling.user().id(), scheduling.appName());
       h.rest.addSession(person.id());
 
-      Scenarios.byId("copied-integration-session").events(org, DAY, new Random(3)).forEach(h::publish);
-      TestSupport.await(() -> h.rest.liveSessions(scheduling.user().id()) == 0 && h.rest.liveTokens(scheduling.user().id()) == 0,
+      Scenarios.byId("copied-integration-session")
+          .events(org, DAY, new Random(3))
+          .forEach(h::publish);
+      TestSupport.await(
+          () ->
+              h.rest.liveSessions(scheduling.user().id()) == 0
+                  && h.rest.liveTokens(scheduling.user().id()) == 0,
           "the copied session ended and the integration's tokens revoked");
 
-      h.publish(new EventFactory(new Random(4), null).apiQuery(TrafficGenerator.millis(DAY, LocalTime.of(14, 0)), person, person.ip(), "s1",
-          "REST", "Clinic Desktop", null, "SELECT Id FROM Contact", "Contact", 1_500));
-      TestSupport.await(() -> h.engine.responder().pending().size() == 1, "the freeze to wait for approval");
+      h.publish(
+          new EventFactory(new Random(4), null)
+              .apiQuery(
+                  TrafficGenerator.millis(DAY, LocalTime.of(14, 0)),
+                  person,
+                  person.ip(),
+                  "s1",
+                  "REST",
+                  "Clinic Desktop",
+                  null,
+                  "SELECT Id FROM Contact",
+                  "Contact",
+                  1_500));
+      TestSupport.await(
+          () -> h.engine.responder().pending().size() == 1, "the freeze to wait for approval");
       ActionRecord pending = h.engine.responder().pending().get(0);
       assertEquals(ResponseAction.FREEZE_USER, pending.action());
       assertEquals(person.id(), pending.userId());
       assertFalse(h.rest.isFrozen(person.id()), "not before a human approves");
 
-      ActionRecord done = h.engine.responder().approve(pending.id(), "soc-analyst@sim-health.example").get(30, TimeUnit.SECONDS);
+      ActionRecord done =
+          h.engine
+              .responder()
+              .approve(pending.id(), "soc-analyst@sim-health.example")
+              .get(30, TimeUnit.SECONDS);
       assertEquals(ActionRecord.State.DONE, done.state(), done.toString());
       assertTrue(h.rest.isFrozen(person.id()));
-      assertFalse(h.rest.isFrozen(scheduling.user().id()), "the integration was cut off, not frozen");
+      assertFalse(
+          h.rest.isFrozen(scheduling.user().id()), "the integration was cut off, not frozen");
       assertEquals(1, h.rest.liveSessions(person.id()), "freezing alone ends no session");
     }
     synchronized (alerts) {
-      Alert copied = alerts.stream().filter(a -> a.ruleId().equals("LW-006")).findFirst().orElseThrow();
-      assertEquals(List.of(ResponseAction.END_SESSION, ResponseAction.REVOKE_TOKENS), copied.responses().stream().map(ResponseRequest::action).toList());
+      Alert copied =
+          alerts.stream().filter(a -> a.ruleId().equals("LW-006")).findFirst().orElseThrow();
+      assertEquals(
+          List.of(ResponseAction.END_SESSION, ResponseAction.REVOKE_TOKENS),
+          copied.responses().stream().map(ResponseRequest::action).toList());
     }
     AuditLog.Verification check = AuditLog.verify(audit);
     assertTrue(check.intact(), check.describe());
     String text = Files.readString(audit);
     assertFalse(text.contains(TOKEN), "no token in the audit log");
-    assertEquals(3, count(text, "\"event\":\"executed\""), "end session, revoke tokens and the approved freeze: " + text);
+    assertEquals(
+        3,
+        count(text, "\"event\":\"executed\""),
+        "end session, revoke tokens and the approved freeze: " + text);
     assertEquals(1, count(text, "\"event\":\"approved\""), text);
   }
 
@@ -103,11 +131,17 @@ class ResponseEndToEndTest {
     SimulatedOrg org = SimulatedOrg.generate(29, 60);
     SimIntegration scheduling = org.integration("scheduling");
     Path audit = dir.resolve("state/response-audit.jsonl");
-    try (Harness h = new Harness(org, ResponseSettings.of(ResponseMode.AUTO, audit), true, new ArrayList<>())) {
+    try (Harness h =
+        new Harness(org, ResponseSettings.of(ResponseMode.AUTO, audit), true, new ArrayList<>())) {
       h.rest.addSession(scheduling.user().id());
-      Scenarios.byId("copied-integration-session").events(org, DAY, new Random(3)).forEach(h::publish);
-      TestSupport.await(() -> h.engine.responder().history().size() == 2, "the drill's actions to be dry-run");
-      assertTrue(h.engine.responder().history().stream().allMatch(a -> a.state() == ActionRecord.State.DRY_RUN));
+      Scenarios.byId("copied-integration-session")
+          .events(org, DAY, new Random(3))
+          .forEach(h::publish);
+      TestSupport.await(
+          () -> h.engine.responder().history().size() == 2, "the drill's actions to be dry-run");
+      assertTrue(
+          h.engine.responder().history().stream()
+              .allMatch(a -> a.state() == ActionRecord.State.DRY_RUN));
       assertEquals(List.of(), h.rest.calls());
       assertEquals(1, h.rest.liveSessions(scheduling.user().id()));
     }
@@ -128,20 +162,39 @@ class ResponseEndToEndTest {
     final RestApiServer rest;
     final LeakwatchEngine engine;
 
-    Harness(SimulatedOrg org, ResponseSettings response, boolean drill, List<Alert> alerts) throws Exception {
+    Harness(SimulatedOrg org, ResponseSettings response, boolean drill, List<Alert> alerts)
+        throws Exception {
       Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
       SelfSignedCertificate restTls = SelfSignedCertificate.generate(dir.resolve("rest-tls"));
       rest = RestApiServer.start(restTls, TOKEN::equals);
-      server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")), EventSchemas.standard().byTopic(), 1);
-      AlertSink collect = alert -> {
-        synchronized (alerts) {
-          alerts.add(alert);
-        }
-      };
-      engine = LeakwatchEngine.start(new EngineSettings(new PubSubEndpoint("localhost", server.port(), server.certificate()),
-          TokenSource.fixed(new AccessGrant(TOKEN, rest.url(), org.orgId())), List.of(EventSchemas.API), ReplayStart.earliest(),
-          OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.fromDirectory(Path.of("../rules/pack")), List.of(collect),
-          DeadLetters.none(), drill, 0, 1_000, 2_000, Durability.none(), response.withTrustCertificate(restTls.certificate())));
+      server =
+          PubSubServer.start(
+              PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
+              EventSchemas.standard().byTopic(),
+              1);
+      AlertSink collect =
+          alert -> {
+            synchronized (alerts) {
+              alerts.add(alert);
+            }
+          };
+      engine =
+          LeakwatchEngine.start(
+              new EngineSettings(
+                  new PubSubEndpoint("localhost", server.port(), server.certificate()),
+                  TokenSource.fixed(new AccessGrant(TOKEN, rest.url(), org.orgId())),
+                  List.of(EventSchemas.API),
+                  ReplayStart.earliest(),
+                  OrgProfileLoader.load(dir.resolve("profile.yaml")),
+                  RulePackLoader.fromDirectory(Path.of("../rules/pack")),
+                  List.of(collect),
+                  DeadLetters.none(),
+                  drill,
+                  0,
+                  1_000,
+                  2_000,
+                  Durability.none(),
+                  response.withTrustCertificate(restTls.certificate())));
     }
 
     void publish(SimEvent event) {

@@ -55,7 +55,9 @@ class ScenarioDetectionTest {
     Scenarios.Timeline timeline = Scenarios.day(org, DAY, List.of());
     List<Alert> alerts = run(timeline.events());
     assertTrue(timeline.events().size() > 4_000, "a realistic day: " + timeline.events().size());
-    assertEquals(List.of(), alerts.stream().map(a -> a.ruleId() + " " + a.principal() + " " + a.reasons()).toList());
+    assertEquals(
+        List.of(),
+        alerts.stream().map(a -> a.ruleId() + " " + a.principal() + " " + a.reasons()).toList());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -70,13 +72,17 @@ class ScenarioDetectionTest {
       assertTrue(scenario.expectedRules().contains(alert.ruleId()));
     }
     long timeToDetect = outcome.results().get(0).timeToDetectMillis();
-    assertTrue(timeToDetect >= 0 && timeToDetect <= scenario.expectedTimeToDetect().toMillis(),
+    assertTrue(
+        timeToDetect >= 0 && timeToDetect <= scenario.expectedTimeToDetect().toMillis(),
         "first alert within " + scenario.expectedTimeToDetect() + ": " + timeToDetect + " ms");
   }
 
   @Test
-  void aScenarioFileOfTheUsersOwnIsStagedAndDetected(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
-    java.nio.file.Files.writeString(dir.resolve("night-reads.yaml"), """
+  void aScenarioFileOfTheUsersOwnIsStagedAndDetected(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Files.writeString(
+        dir.resolve("night-reads.yaml"),
+        """
         id: night-reads
         title: A scheduler reads patients at night from home
         expect: [LW-003]
@@ -105,21 +111,33 @@ class ScenarioDetectionTest {
     EventSchemas schemas = EventSchemas.standard();
     PayloadDecoder decoder = new PayloadDecoder(new SchemaCache(id -> schemas.byId(id).toString()));
     List<Alert> alerts = new ArrayList<>();
-    try (DetectionPipeline pipeline = new DetectionPipeline(pack, profile, new DetectionPipeline.Options(0, false,
-        io.leakwatch.engine.DeadLetters.none()))) {
+    try (DetectionPipeline pipeline =
+        new DetectionPipeline(
+            pack,
+            profile,
+            new DetectionPipeline.Options(0, false, io.leakwatch.engine.DeadLetters.none()))) {
       long replay = 0;
       for (SimEvent event : events) {
         String schemaId = schemas.schemaId(event.topic());
         ReceivedEvent received;
         try {
-          received = new ReceivedEvent(event.topic(), ReplayId.fromHex(String.format("%016x", ++replay)), event.eventIdentifier(),
-              schemaId, decoder.decode(schemaId, EventSchemas.encode(event.record())), null, System.nanoTime());
+          received =
+              new ReceivedEvent(
+                  event.topic(),
+                  ReplayId.fromHex(String.format("%016x", ++replay)),
+                  event.eventIdentifier(),
+                  schemaId,
+                  decoder.decode(schemaId, EventSchemas.encode(event.record())),
+                  null,
+                  System.nanoTime());
         } catch (Exception e) {
           throw new AssertionError(e);
         }
         alerts.addAll(pipeline.process(received, 0));
       }
-      alerts.addAll(pipeline.advanceTo(events.get(events.size() - 1).eventDate() + Duration.ofHours(2).toMillis()));
+      alerts.addAll(
+          pipeline.advanceTo(
+              events.get(events.size() - 1).eventDate() + Duration.ofHours(2).toMillis()));
       assertEquals(0, pipeline.stats().totalDeadLettered());
       assertEquals(events.size(), pipeline.stats().totalProcessed());
     }

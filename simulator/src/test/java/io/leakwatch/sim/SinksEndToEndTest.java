@@ -51,8 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SinksEndToEndTest {
   private static final String TOPIC = "/event/Leakwatch_Alert__e";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void everySinkGetsEveryAlertOnceInOrder() throws Exception {
@@ -60,19 +59,27 @@ class SinksEndToEndTest {
     Scenarios.Timeline timeline = Scenarios.day(org, LocalDate.of(2026, 3, 10), Scenarios.all());
     Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     List<String> posted = new CopyOnWriteArrayList<>();
-    HttpServer receiver = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    receiver.createContext("/", exchange -> {
-      exchange.getRequestBody().readAllBytes();
-      posted.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
+    HttpServer receiver =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    receiver.createContext(
+        "/",
+        exchange -> {
+          exchange.getRequestBody().readAllBytes();
+          posted.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     receiver.start();
     List<Alert> delivered = new ArrayList<>();
-    try (PubSubServer server = PubSubServer.start(PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
-        .withTimers(Duration.ofMillis(200), Duration.ofSeconds(60)), EventSchemas.standard().byTopic(), Map.of(TOPIC, AlertPublishTest.ALERT_EVENT),
-        1_000)) {
-      String yaml = """
+    try (PubSubServer server =
+        PubSubServer.start(
+            PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
+                .withTimers(Duration.ofMillis(200), Duration.ofSeconds(60)),
+            EventSchemas.standard().byTopic(),
+            Map.of(TOPIC, AlertPublishTest.ALERT_EVENT),
+            1_000)) {
+      String yaml =
+          """
           console: false
           ocsf: [{path: out/findings.jsonl}]
           webhooks:
@@ -86,26 +93,60 @@ class SinksEndToEndTest {
               topic: %s
               spool: spool/salesforce
               retry: {initialMillis: 20, maxMillis: 200}
-          """.formatted(receiver.getAddress().getPort(), server.port(), server.certificate(), org.instanceUrl(), org.orgId(), TOPIC);
-      List<AlertSink> sinks = new ArrayList<>(SinkConfig.parse(new ObjectMapper(new YAMLFactory()).readTree(yaml), "e2e.yaml", dir,
-          Map.of("HOOK_SECRET", "0123456789abcdef-e2e", "SF_TOKEN", "token")));
-      sinks.add(alert -> {
-        synchronized (delivered) {
-          delivered.add(alert);
-        }
-      });
-      try (LeakwatchEngine engine = LeakwatchEngine.start(new EngineSettings(new PubSubEndpoint("localhost", server.port(), server.certificate()),
-          TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())), EventSchemas.TOPICS, ReplayStart.earliest(),
-          OrgProfileLoader.load(dir.resolve("profile.yaml")), RulePackLoader.defaultPack(), sinks,
-          DeadLetters.toFile(dir.resolve("dead-letters.jsonl")), false, 0, 1_000, 2_000,
-          new Durability(dir.resolve("state"), ReplayStart.earliest(), Durability.DEFAULT_HORIZON_MILLIS, Durability.DEFAULT_STALE_MILLIS, false)))) {
+          """
+              .formatted(
+                  receiver.getAddress().getPort(),
+                  server.port(),
+                  server.certificate(),
+                  org.instanceUrl(),
+                  org.orgId(),
+                  TOPIC);
+      List<AlertSink> sinks =
+          new ArrayList<>(
+              SinkConfig.parse(
+                  new ObjectMapper(new YAMLFactory()).readTree(yaml),
+                  "e2e.yaml",
+                  dir,
+                  Map.of("HOOK_SECRET", "0123456789abcdef-e2e", "SF_TOKEN", "token")));
+      sinks.add(
+          alert -> {
+            synchronized (delivered) {
+              delivered.add(alert);
+            }
+          });
+      try (LeakwatchEngine engine =
+          LeakwatchEngine.start(
+              new EngineSettings(
+                  new PubSubEndpoint("localhost", server.port(), server.certificate()),
+                  TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
+                  EventSchemas.TOPICS,
+                  ReplayStart.earliest(),
+                  OrgProfileLoader.load(dir.resolve("profile.yaml")),
+                  RulePackLoader.defaultPack(),
+                  sinks,
+                  DeadLetters.toFile(dir.resolve("dead-letters.jsonl")),
+                  false,
+                  0,
+                  1_000,
+                  2_000,
+                  new Durability(
+                      dir.resolve("state"),
+                      ReplayStart.earliest(),
+                      Durability.DEFAULT_HORIZON_MILLIS,
+                      Durability.DEFAULT_STALE_MILLIS,
+                      false)))) {
         new Playback(server, timeline.events(), timeline.events().size() / 4).run();
-        TestSupport.await(() -> engine.processed() >= timeline.events().size(), "every event processed");
-        engine.advanceClock(timeline.events().get(timeline.events().size() - 1).eventDate() + Duration.ofHours(2).toMillis());
+        TestSupport.await(
+            () -> engine.processed() >= timeline.events().size(), "every event processed");
+        engine.advanceClock(
+            timeline.events().get(timeline.events().size() - 1).eventDate()
+                + Duration.ofHours(2).toMillis());
         engine.drainAlerts();
         for (AlertSink sink : sinks) {
           if (sink instanceof SpooledAlertSink spooled) {
-            assertTrue(spooled.awaitDrained(Duration.ofSeconds(60)), spooled.name() + " " + spooled.stats());
+            assertTrue(
+                spooled.awaitDrained(Duration.ofSeconds(60)),
+                spooled.name() + " " + spooled.stats());
             assertEquals(0, spooled.stats().deadLettered(), spooled.name());
           }
         }
@@ -118,7 +159,8 @@ class SinksEndToEndTest {
       assertEquals(expected, posted, "webhook");
       List<String> ocsf = new ArrayList<>();
       ObjectMapper json = new ObjectMapper();
-      for (String line : Files.readAllLines(dir.resolve("out/findings.jsonl"), StandardCharsets.UTF_8)) {
+      for (String line :
+          Files.readAllLines(dir.resolve("out/findings.jsonl"), StandardCharsets.UTF_8)) {
         ocsf.add(json.readTree(line).path("metadata").path("uid").asText());
       }
       assertEquals(expected, ocsf, "OCSF file");
@@ -126,8 +168,9 @@ class SinksEndToEndTest {
       List<String> published = new ArrayList<>();
       for (int i = 0; i < log.endIndex(); i++) {
         byte[] payload = log.at(i).getEvent().getPayload().toByteArray();
-        GenericRecord record = new GenericDatumReader<GenericRecord>(AlertPublishTest.ALERT_EVENT)
-            .read(null, DecoderFactory.get().binaryDecoder(payload, null));
+        GenericRecord record =
+            new GenericDatumReader<GenericRecord>(AlertPublishTest.ALERT_EVENT)
+                .read(null, DecoderFactory.get().binaryDecoder(payload, null));
         published.add(record.get("Delivery_Key__c").toString());
       }
       assertEquals(expected, published, "platform events");

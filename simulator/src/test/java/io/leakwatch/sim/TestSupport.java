@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
-/** What the simulator's tests share: waiting for an asynchronous outcome, and a scratch copy of the rule pack. */
+/**
+ * What the simulator's tests share: waiting for an asynchronous outcome, and a scratch copy of the
+ * rule pack.
+ */
 public final class TestSupport {
   private TestSupport() {}
 

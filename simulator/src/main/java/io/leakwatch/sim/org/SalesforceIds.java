@@ -4,7 +4,8 @@ import java.util.Random;
 
 /** Makes 18-character Salesforce ids (key prefix, 12 random base-62 characters, case checksum). */
 public final class SalesforceIds {
-  private static final String BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  private static final String BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   private static final String CHECKSUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 
   private final Random random;

@@ -22,15 +22,36 @@ record Actor(String name, Role role, int pick, Boolean desktopApi, String integr
 
   Resolved resolve(SimulatedOrg org, String file) {
     if (integration != null) {
-      SimIntegration found = org.integrations().stream().filter(i -> i.name().equals(integration)).findFirst()
-          .orElseThrow(() -> new ScenarioException(file, "actors." + name, "the simulated org has no integration '" + integration
-              + "' (it has " + org.integrations().stream().map(SimIntegration::name).toList() + ")"));
+      SimIntegration found =
+          org.integrations().stream()
+              .filter(i -> i.name().equals(integration))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new ScenarioException(
+                          file,
+                          "actors." + name,
+                          "the simulated org has no integration '"
+                              + integration
+                              + "' (it has "
+                              + org.integrations().stream().map(SimIntegration::name).toList()
+                              + ")"));
       return new Resolved(found.user(), found);
     }
-    List<SimUser> people = org.people(role).stream().filter(u -> desktopApi == null || u.usesApiClient() == desktopApi).toList();
+    List<SimUser> people =
+        org.people(role).stream()
+            .filter(u -> desktopApi == null || u.usesApiClient() == desktopApi)
+            .toList();
     if (pick >= people.size()) {
-      throw new ScenarioException(file, "actors." + name, "pick " + pick + " but the org has only " + people.size() + " such "
-          + role.name().toLowerCase(Locale.ROOT));
+      throw new ScenarioException(
+          file,
+          "actors." + name,
+          "pick "
+              + pick
+              + " but the org has only "
+              + people.size()
+              + " such "
+              + role.name().toLowerCase(Locale.ROOT));
     }
     return new Resolved(people.get(pick), null);
   }
@@ -39,7 +60,10 @@ record Actor(String name, Role role, int pick, Boolean desktopApi, String integr
     try {
       return Role.valueOf(text.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     } catch (IllegalArgumentException e) {
-      throw new ScenarioException(file, key, "'" + text + "' is not a role (clinician, scheduler, call-centre, admin, portal-user)");
+      throw new ScenarioException(
+          file,
+          key,
+          "'" + text + "' is not a role (clinician, scheduler, call-centre, admin, portal-user)");
     }
   }
 }

@@ -21,13 +21,17 @@ public interface Scenario {
 
   /**
    * Whether a rule it triggers learns from history the scenario stages (earlier logins, a baseline)
-   * and kept in the engine's memory: a restart in the middle relearns it, so crash tests leave it out.
+   * and kept in the engine's memory: a restart in the middle relearns it, so crash tests leave it
+   * out.
    */
   default boolean learnsHistory() {
     return false;
   }
 
-  /** How long, in event time from the start of the leak, detection may take and still count as prompt. */
+  /**
+   * How long, in event time from the start of the leak, detection may take and still count as
+   * prompt.
+   */
   default java.time.Duration expectedTimeToDetect() {
     return java.time.Duration.ofMinutes(5);
   }
@@ -38,8 +42,12 @@ public interface Scenario {
    */
   default long leakStart(LocalDate date, List<SimEvent> staged) {
     return staged.stream()
-        .filter(e -> !e.topic().equals(EventSchemas.LOGIN) && !EventSchemas.THREAT_DETECTION.contains(e.topic()))
-        .mapToLong(SimEvent::eventDate).min()
+        .filter(
+            e ->
+                !e.topic().equals(EventSchemas.LOGIN)
+                    && !EventSchemas.THREAT_DETECTION.contains(e.topic()))
+        .mapToLong(SimEvent::eventDate)
+        .min()
         .orElse(staged.stream().mapToLong(SimEvent::eventDate).min().orElseThrow());
   }
 }

@@ -14,9 +14,9 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Loads scenario files: the built-in library (shipped in the build under {@code leakwatch/scenarios})
- * or a folder of the user's own {@code *.yaml} files. Ordered by expected rule, then id, so a run
- * stages them in the same order every time.
+ * Loads scenario files: the built-in library (shipped in the build under {@code
+ * leakwatch/scenarios}) or a folder of the user's own {@code *.yaml} files. Ordered by expected
+ * rule, then id, so a run stages them in the same order every time.
  */
 public final class ScenarioLibrary {
   private static final String BUILT_IN = "leakwatch/scenarios/";
@@ -29,7 +29,8 @@ public final class ScenarioLibrary {
     if (loaded == null) {
       URL marker = ScenarioLibrary.class.getClassLoader().getResource(BUILT_IN + "README.md");
       if (marker == null) {
-        throw new IllegalStateException("the built-in scenario library is not on the classpath (" + BUILT_IN + ")");
+        throw new IllegalStateException(
+            "the built-in scenario library is not on the classpath (" + BUILT_IN + ")");
       }
       try {
         loaded = fromDirectory(io.leakwatch.rulepack.ClasspathFolder.of(marker));
@@ -48,18 +49,22 @@ public final class ScenarioLibrary {
     }
     Map<String, ScenarioFile> byId = new TreeMap<>();
     try (Stream<Path> files = Files.list(dir)) {
-      for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList()) {
-        ScenarioFile scenario = ScenarioFile.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+      for (Path file :
+          files.filter(f -> f.getFileName().toString().endsWith(".yaml")).sorted().toList()) {
+        ScenarioFile scenario =
+            ScenarioFile.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
         ScenarioFile clash = byId.put(scenario.id(), scenario);
         if (clash != null) {
-          throw new ScenarioException(file.toString(), "id", "'" + scenario.id() + "' is also the id of " + clash.origin());
+          throw new ScenarioException(
+              file.toString(), "id", "'" + scenario.id() + "' is also the id of " + clash.origin());
         }
       }
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
     List<Scenario> out = new ArrayList<>(byId.values());
-    out.sort(Comparator.comparing((Scenario s) -> s.expectedRules().get(0)).thenComparing(Scenario::id));
+    out.sort(
+        Comparator.comparing((Scenario s) -> s.expectedRules().get(0)).thenComparing(Scenario::id));
     return List.copyOf(out);
   }
 }

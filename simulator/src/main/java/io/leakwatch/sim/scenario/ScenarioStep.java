@@ -14,18 +14,34 @@ import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 
 /**
- * One step of a scenario file: an event kind, who does it and when (a time of day in the org's zone,
- * optionally repeated and on earlier working days), and the Salesforce fields it carries.
+ * One step of a scenario file: an event kind, who does it and when (a time of day in the org's
+ * zone, optionally repeated and on earlier working days), and the Salesforce fields it carries.
  */
 record ScenarioStep(
-    Kind kind, String actor, LocalTime at, int repeat, Duration every, Duration jitter, String session, String from,
-    int previousWorkdays, boolean leak, Map<String, Object> fields) {
+    Kind kind,
+    String actor,
+    LocalTime at,
+    int repeat,
+    Duration every,
+    Duration jitter,
+    String session,
+    String from,
+    int previousWorkdays,
+    boolean leak,
+    Map<String, Object> fields) {
 
-  /** What a step can be; each maps to one Real-Time Event Monitoring or Threat Detection channel. */
+  /**
+   * What a step can be; each maps to one Real-Time Event Monitoring or Threat Detection channel.
+   */
   enum Kind {
-    API(EventSchemas.API), REPORT(EventSchemas.REPORT), LIST_VIEW(EventSchemas.LIST_VIEW), LOGIN(EventSchemas.LOGIN),
-    PERMISSION_SET(EventSchemas.PERMISSION_SET), SESSION_HIJACKING(EventSchemas.SESSION_HIJACKING),
-    CREDENTIAL_STUFFING(EventSchemas.CREDENTIAL_STUFFING), API_ANOMALY(EventSchemas.API_ANOMALY),
+    API(EventSchemas.API),
+    REPORT(EventSchemas.REPORT),
+    LIST_VIEW(EventSchemas.LIST_VIEW),
+    LOGIN(EventSchemas.LOGIN),
+    PERMISSION_SET(EventSchemas.PERMISSION_SET),
+    SESSION_HIJACKING(EventSchemas.SESSION_HIJACKING),
+    CREDENTIAL_STUFFING(EventSchemas.CREDENTIAL_STUFFING),
+    API_ANOMALY(EventSchemas.API_ANOMALY),
     REPORT_ANOMALY(EventSchemas.REPORT_ANOMALY);
 
     final String topic;
@@ -34,7 +50,8 @@ record ScenarioStep(
       this.topic = topic;
     }
 
-    static final String NAMES = "api, report, listView, login, permissionSet, sessionHijacking, credentialStuffing, apiAnomaly, reportAnomaly";
+    static final String NAMES =
+        "api, report, listView, login, permissionSet, sessionHijacking, credentialStuffing, apiAnomaly, reportAnomaly";
 
     static Kind parse(String text) {
       String upper = text.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
@@ -45,11 +62,12 @@ record ScenarioStep(
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{([^{}]+)}");
 
   /**
-   * Fills {@code {i}} (the repetition, from 0), {@code {i*N}}, {@code {patientLookup OBJECT}} (a query
-   * for one patient by name: the kind of literal Leakwatch must never repeat), {@code {userId ACTOR}}
-   * and {@code {randomId PREFIX}}.
+   * Fills {@code {i}} (the repetition, from 0), {@code {i*N}}, {@code {patientLookup OBJECT}} (a
+   * query for one patient by name: the kind of literal Leakwatch must never repeat), {@code {userId
+   * ACTOR}} and {@code {randomId PREFIX}}.
    */
-  static String render(String template, int i, Random random, Function<String, String> userIdOf, String where) {
+  static String render(
+      String template, int i, Random random, Function<String, String> userIdOf, String where) {
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
@@ -64,10 +82,17 @@ record ScenarioStep(
       } else if (expr.startsWith("userId ")) {
         value = userIdOf.apply(expr.substring("userId ".length()).trim());
       } else if (expr.startsWith("randomId ")) {
-        value = expr.substring("randomId ".length()).trim() + Long.toString(random.nextLong() & 0xffffffffL, 36);
+        value =
+            expr.substring("randomId ".length()).trim()
+                + Long.toString(random.nextLong() & 0xffffffffL, 36);
       } else {
-        throw new ScenarioException(where, null, "unknown placeholder {" + expr + "} (known: {i}, {i*N}, {patientLookup OBJECT}, "
-            + "{userId ACTOR}, {randomId PREFIX})");
+        throw new ScenarioException(
+            where,
+            null,
+            "unknown placeholder {"
+                + expr
+                + "} (known: {i}, {i*N}, {patientLookup OBJECT}, "
+                + "{userId ACTOR}, {randomId PREFIX})");
       }
       m.appendReplacement(out, Matcher.quoteReplacement(value));
     }
@@ -75,43 +100,127 @@ record ScenarioStep(
     return out.toString();
   }
 
-  /** Builds one event with the factory's defaults for its kind, then sets every field the step names. */
-  SimEvent build(EventFactory make, long time, Actor.Resolved who, String ip, String sessionKey, Map<String, Object> values,
-      Random random, String where) {
+  /**
+   * Builds one event with the factory's defaults for its kind, then sets every field the step
+   * names.
+   */
+  SimEvent build(
+      EventFactory make,
+      long time,
+      Actor.Resolved who,
+      String ip,
+      String sessionKey,
+      Map<String, Object> values,
+      Random random,
+      String where) {
     var integration = who.integration();
-    SimEvent event = switch (kind) {
-      case API -> make.apiQuery(time, who.user(), ip, sessionKey, text(values, "ApiType", "REST"),
-          text(values, "Application", integration != null ? integration.appName() : "Clinic Desktop"),
-          text(values, "ConnectedAppId", integration != null ? integration.connectedAppId() : null), text(values, "Query", ""),
-          text(values, "QueriedEntities", ""), number(values, "RowsProcessed", 0));
-      case REPORT -> make.report(time, who.user(), ip, sessionKey, text(values, "ReportId", "00O" + Long.toString(random.nextLong() & 0xffffff, 36)),
-          text(values, "Name", "Report"), text(values, "ColumnHeaders", ""), text(values, "QueriedEntities", ""),
-          number(values, "RowsProcessed", 0), text(values, "ExportFileFormat", null));
-      case LIST_VIEW -> make.listView(time, who.user(), ip, sessionKey, text(values, "Name", "List view"), text(values, "ColumnHeaders", ""),
-          text(values, "QueriedEntities", ""), number(values, "RowsProcessed", 0), text(values, "ExportFileFormat", null));
-      case LOGIN -> make.login(time, who.user(), ip, sessionKey, text(values, "LoginType", integration != null ? "Remote Access 2.0" : "Application"),
-          text(values, "Application", integration != null ? integration.appName() : "Browser"), text(values, "UserType", "Standard"),
-          text(values, "Status", "Success"));
-      case PERMISSION_SET -> make.permissionSet(time, who.user(), ip, sessionKey, text(values, "Operation", "PermissionSetAssignment"),
-          text(values, "PermissionType", "UserPermission"), text(values, "PermissionList", ""),
-          text(values, "ParentIdList", "0PS" + Long.toString(random.nextLong() & 0xffffff, 36)), text(values, "ParentNameList", ""),
-          text(values, "ImpactedUserIds", null));
-      default -> make.threat(kind.topic, time, who.user(), ip, sessionKey,
-          values.get("Score") instanceof Number n ? n.doubleValue() : 50.0, text(values, "Summary", ""));
-    };
+    SimEvent event =
+        switch (kind) {
+          case API ->
+              make.apiQuery(
+                  time,
+                  who.user(),
+                  ip,
+                  sessionKey,
+                  text(values, "ApiType", "REST"),
+                  text(
+                      values,
+                      "Application",
+                      integration != null ? integration.appName() : "Clinic Desktop"),
+                  text(
+                      values,
+                      "ConnectedAppId",
+                      integration != null ? integration.connectedAppId() : null),
+                  text(values, "Query", ""),
+                  text(values, "QueriedEntities", ""),
+                  number(values, "RowsProcessed", 0));
+          case REPORT ->
+              make.report(
+                  time,
+                  who.user(),
+                  ip,
+                  sessionKey,
+                  text(values, "ReportId", "00O" + Long.toString(random.nextLong() & 0xffffff, 36)),
+                  text(values, "Name", "Report"),
+                  text(values, "ColumnHeaders", ""),
+                  text(values, "QueriedEntities", ""),
+                  number(values, "RowsProcessed", 0),
+                  text(values, "ExportFileFormat", null));
+          case LIST_VIEW ->
+              make.listView(
+                  time,
+                  who.user(),
+                  ip,
+                  sessionKey,
+                  text(values, "Name", "List view"),
+                  text(values, "ColumnHeaders", ""),
+                  text(values, "QueriedEntities", ""),
+                  number(values, "RowsProcessed", 0),
+                  text(values, "ExportFileFormat", null));
+          case LOGIN ->
+              make.login(
+                  time,
+                  who.user(),
+                  ip,
+                  sessionKey,
+                  text(
+                      values,
+                      "LoginType",
+                      integration != null ? "Remote Access 2.0" : "Application"),
+                  text(
+                      values,
+                      "Application",
+                      integration != null ? integration.appName() : "Browser"),
+                  text(values, "UserType", "Standard"),
+                  text(values, "Status", "Success"));
+          case PERMISSION_SET ->
+              make.permissionSet(
+                  time,
+                  who.user(),
+                  ip,
+                  sessionKey,
+                  text(values, "Operation", "PermissionSetAssignment"),
+                  text(values, "PermissionType", "UserPermission"),
+                  text(values, "PermissionList", ""),
+                  text(
+                      values,
+                      "ParentIdList",
+                      "0PS" + Long.toString(random.nextLong() & 0xffffff, 36)),
+                  text(values, "ParentNameList", ""),
+                  text(values, "ImpactedUserIds", null));
+          default ->
+              make.threat(
+                  kind.topic,
+                  time,
+                  who.user(),
+                  ip,
+                  sessionKey,
+                  values.get("Score") instanceof Number n ? n.doubleValue() : 50.0,
+                  text(values, "Summary", ""));
+        };
     Schema schema = event.record().getSchema();
-    values.forEach((name, value) -> event.record().put(name, convert(schema.getField(name).schema(), value, where + ".fields." + name)));
+    values.forEach(
+        (name, value) ->
+            event
+                .record()
+                .put(
+                    name,
+                    convert(schema.getField(name).schema(), value, where + ".fields." + name)));
     return event;
   }
 
   /** Checks at load time that every field exists on the step's channel. */
   void validate(String origin, String at) {
     Schema schema = EventSchemas.standard().schema(kind.topic);
-    fields.keySet().forEach(name -> {
-      if (schema.getField(name) == null) {
-        throw new ScenarioException(origin, at + ".fields." + name, "not a field of " + kind.topic);
-      }
-    });
+    fields
+        .keySet()
+        .forEach(
+            name -> {
+              if (schema.getField(name) == null) {
+                throw new ScenarioException(
+                    origin, at + ".fields." + name, "not a field of " + kind.topic);
+              }
+            });
   }
 
   private static String text(Map<String, Object> values, String name, String fallback) {
@@ -130,18 +239,24 @@ record ScenarioStep(
     }
     Schema type = schema;
     if (schema.getType() == Schema.Type.UNION) {
-      type = schema.getTypes().stream().filter(s -> s.getType() != Schema.Type.NULL).findFirst().orElse(schema);
+      type =
+          schema.getTypes().stream()
+              .filter(s -> s.getType() != Schema.Type.NULL)
+              .findFirst()
+              .orElse(schema);
     }
     try {
       return switch (type.getType()) {
         case LONG -> value instanceof Number n ? n.longValue() : Long.parseLong(value.toString());
         case INT -> value instanceof Number n ? n.intValue() : Integer.parseInt(value.toString());
-        case DOUBLE -> value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString());
+        case DOUBLE ->
+            value instanceof Number n ? n.doubleValue() : Double.parseDouble(value.toString());
         case BOOLEAN -> value instanceof Boolean b ? b : Boolean.parseBoolean(value.toString());
         default -> value.toString();
       };
     } catch (NumberFormatException e) {
-      throw new ScenarioException(where, null, "'" + value + "' is not a " + type.getType().getName());
+      throw new ScenarioException(
+          where, null, "'" + value + "' is not a " + type.getType().getName());
     }
   }
 }

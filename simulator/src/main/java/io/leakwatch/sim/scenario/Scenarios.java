@@ -28,15 +28,17 @@ public final class Scenarios {
   }
 
   /**
-   * The scenarios a command line asks for: {@code all}, {@code none} or ids separated by commas, from
-   * the built-in library plus, when {@code userDir} is given, the user's own scenario files.
+   * The scenarios a command line asks for: {@code all}, {@code none} or ids separated by commas,
+   * from the built-in library plus, when {@code userDir} is given, the user's own scenario files.
    */
-  public static List<Scenario> select(String spec, java.nio.file.Path userDir) throws java.io.IOException {
+  public static List<Scenario> select(String spec, java.nio.file.Path userDir)
+      throws java.io.IOException {
     List<Scenario> library = new ArrayList<>(all());
     if (userDir != null) {
       for (Scenario own : ScenarioLibrary.fromDirectory(userDir)) {
         if (library.stream().anyMatch(s -> s.id().equals(own.id()))) {
-          throw new IllegalArgumentException("scenario id '" + own.id() + "' in " + userDir + " is also a built-in scenario's id");
+          throw new IllegalArgumentException(
+              "scenario id '" + own.id() + "' in " + userDir + " is also a built-in scenario's id");
         }
         library.add(own);
       }
@@ -49,17 +51,34 @@ public final class Scenarios {
     }
     List<Scenario> chosen = new ArrayList<>();
     for (String id : spec.split(",")) {
-      chosen.add(library.stream().filter(s -> s.id().equals(id.trim())).findFirst()
-          .orElseThrow(() -> new IllegalArgumentException("no scenario '" + id.trim() + "' (known: "
-              + library.stream().map(Scenario::id).toList() + ")")));
+      chosen.add(
+          library.stream()
+              .filter(s -> s.id().equals(id.trim()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          "no scenario '"
+                              + id.trim()
+                              + "' (known: "
+                              + library.stream().map(Scenario::id).toList()
+                              + ")")));
     }
     return List.copyOf(chosen);
   }
 
   public static Scenario byId(String id) {
-    return all().stream().filter(s -> s.id().equals(id)).findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no scenario '" + id + "' (known: "
-            + all().stream().map(Scenario::id).toList() + ")"));
+    return all().stream()
+        .filter(s -> s.id().equals(id))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "no scenario '"
+                        + id
+                        + "' (known: "
+                        + all().stream().map(Scenario::id).toList()
+                        + ")"));
   }
 
   /** A day's background traffic with {@code scenarios} staged in it, sorted by event time. */
@@ -70,11 +89,21 @@ public final class Scenarios {
     List<InjectedScenario> injected = new ArrayList<>();
     int n = 0;
     for (Scenario scenario : scenarios) {
-      List<SimEvent> staged = scenario.events(org, date, new Random(org.seed() * 131 + date.toEpochDay() * 1_000_033L + n++ * 7_777L + scenario.id().hashCode()));
+      List<SimEvent> staged =
+          scenario.events(
+              org,
+              date,
+              new Random(
+                  org.seed() * 131
+                      + date.toEpochDay() * 1_000_033L
+                      + n++ * 7_777L
+                      + scenario.id().hashCode()));
       Set<String> ids = new LinkedHashSet<>();
       staged.forEach(e -> ids.add(e.eventIdentifier()));
       long first = scenario.leakStart(date, staged);
-      injected.add(new InjectedScenario(scenario.id(), scenario.title(), scenario.expectedRules(), ids, first));
+      injected.add(
+          new InjectedScenario(
+              scenario.id(), scenario.title(), scenario.expectedRules(), ids, first));
       events.addAll(staged);
     }
     events.sort(TrafficGenerator::byTime);

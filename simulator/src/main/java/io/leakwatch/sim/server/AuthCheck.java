@@ -21,7 +21,8 @@ final class AuthCheck implements ServerInterceptor {
   }
 
   @Override
-  public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+  public <Q, R> ServerCall.Listener<Q> interceptCall(
+      ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     String token = headers.get(AuthHeaders.ACCESS_TOKEN);
     String problem = null;
     if (token == null || token.isBlank()) {
@@ -34,7 +35,11 @@ final class AuthCheck implements ServerInterceptor {
       problem = "the access token is invalid or expired";
     }
     if (problem != null) {
-      var error = RpcErrors.error(Status.UNAUTHENTICATED, PubSubErrors.AUTH_ERROR, "Authentication failed: " + problem + ".");
+      var error =
+          RpcErrors.error(
+              Status.UNAUTHENTICATED,
+              PubSubErrors.AUTH_ERROR,
+              "Authentication failed: " + problem + ".");
       call.close(error.getStatus(), error.getTrailers());
       return new ServerCall.Listener<>() {};
     }

@@ -45,20 +45,32 @@ public final class OAuthServer implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private volatile String baseUrl;
 
-  private OAuthServer(String orgId, Clock clock, Duration ttl, SelfSignedCertificate tls) throws Exception {
+  private OAuthServer(String orgId, Clock clock, Duration ttl, SelfSignedCertificate tls)
+      throws Exception {
     this.orgId = orgId;
     this.clock = clock;
     this.ttl = ttl;
-    this.server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
-            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certificate().toString()).setKeyPath(tls.privateKey().toString())))
-        .requestHandler(this::handle);
+    this.server =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions()
+                    .setSsl(true)
+                    .setHost("127.0.0.1")
+                    .setPort(0)
+                    .setKeyCertOptions(
+                        new PemKeyCertOptions()
+                            .setCertPath(tls.certificate().toString())
+                            .setKeyPath(tls.privateKey().toString())))
+            .requestHandler(this::handle);
     server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     baseUrl = "https://localhost:" + server.actualPort();
   }
 
   /** Starts on loopback with the given certificate; tokens live for {@code ttl}. */
-  public static OAuthServer start(String orgId, Path certificate, Path privateKey, Duration ttl) throws Exception {
-    return new OAuthServer(orgId, Clock.systemUTC(), ttl, new SelfSignedCertificate(certificate, privateKey));
+  public static OAuthServer start(String orgId, Path certificate, Path privateKey, Duration ttl)
+      throws Exception {
+    return new OAuthServer(
+        orgId, Clock.systemUTC(), ttl, new SelfSignedCertificate(certificate, privateKey));
   }
 
   /** The login URL (also the instance URL) clients use. */
@@ -99,9 +111,19 @@ public final class OAuthServer implements AutoCloseable {
       String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : "";
       Issued issued = isValid(token) ? tokens.get(token) : null;
       if (issued == null) {
-        reply(request, 401, Map.of("error", "invalid_token", "error_description", "Bad_OAuth_Token"));
+        reply(
+            request, 401, Map.of("error", "invalid_token", "error_description", "Bad_OAuth_Token"));
       } else {
-        reply(request, 200, Map.of("organization_id", orgId, "user_id", issued.userId(), "sub", baseUrl + "/id/" + orgId + "/" + issued.userId()));
+        reply(
+            request,
+            200,
+            Map.of(
+                "organization_id",
+                orgId,
+                "user_id",
+                issued.userId(),
+                "sub",
+                baseUrl + "/id/" + orgId + "/" + issued.userId()));
       }
     } else {
       reply(request, 404, Map.of("error", "not_found", "error_description", path));
@@ -114,22 +136,48 @@ public final class OAuthServer implements AutoCloseable {
     if ("urn:ietf:params:oauth:grant-type:jwt-bearer".equals(grant)) {
       userId = verifyJwt(request.getFormAttribute("assertion"));
     } else if ("client_credentials".equals(grant)) {
-      SecretClient client = secretClients.get(String.valueOf(request.getFormAttribute("client_id")));
-      userId = client != null && client.secret().equals(request.getFormAttribute("client_secret")) ? client.userId() : null;
+      SecretClient client =
+          secretClients.get(String.valueOf(request.getFormAttribute("client_id")));
+      userId =
+          client != null && client.secret().equals(request.getFormAttribute("client_secret"))
+              ? client.userId()
+              : null;
     } else {
-      reply(request, 400, Map.of("error", "unsupported_grant_type", "error_description", "grant type not supported"));
+      reply(
+          request,
+          400,
+          Map.of(
+              "error", "unsupported_grant_type", "error_description", "grant type not supported"));
       return;
     }
     if (userId == null) {
-      reply(request, 400, Map.of("error", "invalid_grant", "error_description", "authentication failure"));
+      reply(
+          request,
+          400,
+          Map.of("error", "invalid_grant", "error_description", "authentication failure"));
       return;
     }
     byte[] secret = new byte[24];
     random.nextBytes(secret);
-    String token = orgId.substring(0, 15) + "!" + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    String token =
+        orgId.substring(0, 15)
+            + "!"
+            + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     tokens.put(token, new Issued(userId, clock.millis() + ttl.toMillis()));
-    reply(request, 200, Map.of("access_token", token, "instance_url", baseUrl, "id", baseUrl + "/id/" + orgId + "/" + userId,
-        "token_type", "Bearer", "issued_at", Long.toString(clock.millis())));
+    reply(
+        request,
+        200,
+        Map.of(
+            "access_token",
+            token,
+            "instance_url",
+            baseUrl,
+            "id",
+            baseUrl + "/id/" + orgId + "/" + userId,
+            "token_type",
+            "Bearer",
+            "issued_at",
+            Long.toString(clock.millis())));
   }
 
   /** The user id a valid assertion authenticates, or null. */
@@ -151,10 +199,11 @@ public final class OAuthServer implements AutoCloseable {
       Signature rsa = Signature.getInstance("SHA256withRSA");
       rsa.initVerify(client.key());
       rsa.update((parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII));
-      boolean valid = rsa.verify(Base64.getUrlDecoder().decode(parts[2]))
-          && client.username().equals(claims.path("sub").asText())
-          && baseUrl.equals(claims.path("aud").asText())
-          && claims.path("exp").asLong() > clock.instant().getEpochSecond();
+      boolean valid =
+          rsa.verify(Base64.getUrlDecoder().decode(parts[2]))
+              && client.username().equals(claims.path("sub").asText())
+              && baseUrl.equals(claims.path("aud").asText())
+              && claims.path("exp").asLong() > clock.instant().getEpochSecond();
       return valid ? client.userId() : null;
     } catch (GeneralSecurityException | IllegalArgumentException | java.io.IOException e) {
       return null;
@@ -163,7 +212,11 @@ public final class OAuthServer implements AutoCloseable {
 
   private static void reply(HttpServerRequest request, int status, Map<String, String> body) {
     try {
-      request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(JSON.writeValueAsString(body));
+      request
+          .response()
+          .setStatusCode(status)
+          .putHeader("Content-Type", "application/json")
+          .end(JSON.writeValueAsString(body));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       request.response().setStatusCode(500).end();
     }

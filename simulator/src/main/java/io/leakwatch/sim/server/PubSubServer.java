@@ -2,7 +2,6 @@ package io.leakwatch.sim.server;
 
 import com.google.protobuf.ByteString;
 import com.salesforce.eventbus.protobuf.ProducerEvent;
-import io.grpc.Grpc;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
@@ -32,8 +31,14 @@ public final class PubSubServer implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicReference<Predicate<String>> tokens;
   private final Map<String, Schema> schemas;
 
-  private PubSubServer(Server server, PubSubService service, Map<String, TopicLog> topics, ScheduledExecutorService timer, Path certificate,
-      java.util.concurrent.atomic.AtomicReference<Predicate<String>> tokens, Map<String, Schema> schemas) {
+  private PubSubServer(
+      Server server,
+      PubSubService service,
+      Map<String, TopicLog> topics,
+      ScheduledExecutorService timer,
+      Path certificate,
+      java.util.concurrent.atomic.AtomicReference<Predicate<String>> tokens,
+      Map<String, Schema> schemas) {
     this.tokens = tokens;
     this.schemas = schemas;
     this.server = server;
@@ -45,27 +50,74 @@ public final class PubSubServer implements AutoCloseable {
 
   /** How the server is set up; {@link #defaults} suits demos and tests. */
   public record Settings(
-      String host, int port, String tenantId, Path certificate, Path privateKey, Path certificateDir,
-      Duration keepAlive, Duration idleClose, Predicate<String> tokens) {
+      String host,
+      int port,
+      String tenantId,
+      Path certificate,
+      Path privateKey,
+      Path certificateDir,
+      Duration keepAlive,
+      Duration idleClose,
+      Predicate<String> tokens) {
     public static Settings defaults(String tenantId, Path certificateDir) {
-      return new Settings("127.0.0.1", 0, tenantId, null, null, certificateDir, Duration.ofSeconds(30), Duration.ofSeconds(60), t -> true);
+      return new Settings(
+          "127.0.0.1",
+          0,
+          tenantId,
+          null,
+          null,
+          certificateDir,
+          Duration.ofSeconds(30),
+          Duration.ofSeconds(60),
+          t -> true);
     }
 
     public Settings withPort(int newPort) {
-      return new Settings(host, newPort, tenantId, certificate, privateKey, certificateDir, keepAlive, idleClose, tokens);
+      return new Settings(
+          host,
+          newPort,
+          tenantId,
+          certificate,
+          privateKey,
+          certificateDir,
+          keepAlive,
+          idleClose,
+          tokens);
     }
 
     public Settings withTimers(Duration newKeepAlive, Duration newIdleClose) {
-      return new Settings(host, port, tenantId, certificate, privateKey, certificateDir, newKeepAlive, newIdleClose, tokens);
+      return new Settings(
+          host,
+          port,
+          tenantId,
+          certificate,
+          privateKey,
+          certificateDir,
+          newKeepAlive,
+          newIdleClose,
+          tokens);
     }
 
     public Settings withTokens(Predicate<String> check) {
-      return new Settings(host, port, tenantId, certificate, privateKey, certificateDir, keepAlive, idleClose, check);
+      return new Settings(
+          host,
+          port,
+          tenantId,
+          certificate,
+          privateKey,
+          certificateDir,
+          keepAlive,
+          idleClose,
+          check);
     }
   }
 
-  /** Starts serving {@code schemasByTopic} (topics the org publishes; read-only, like RTEM streams). */
-  public static PubSubServer start(Settings settings, Map<String, Schema> schemasByTopic, long firstReplayId) throws IOException {
+  /**
+   * Starts serving {@code schemasByTopic} (topics the org publishes; read-only, like RTEM streams).
+   */
+  public static PubSubServer start(
+      Settings settings, Map<String, Schema> schemasByTopic, long firstReplayId)
+      throws IOException {
     return start(settings, schemasByTopic, Map.of(), firstReplayId);
   }
 
@@ -73,8 +125,12 @@ public final class PubSubServer implements AutoCloseable {
    * Also serves {@code platformEventsByTopic}: custom platform event channels (such as
    * /event/Leakwatch_Alert__e) that clients may Publish to as well as subscribe to.
    */
-  public static PubSubServer start(Settings settings, Map<String, Schema> schemasByTopic, Map<String, Schema> platformEventsByTopic,
-      long firstReplayId) throws IOException {
+  public static PubSubServer start(
+      Settings settings,
+      Map<String, Schema> schemasByTopic,
+      Map<String, Schema> platformEventsByTopic,
+      long firstReplayId)
+      throws IOException {
     Path cert = settings.certificate();
     Path key = settings.privateKey();
     if (cert == null) {
@@ -97,19 +153,32 @@ public final class PubSubServer implements AutoCloseable {
       schemas.put(schemaId, entry.getValue());
       replayBase += 1_000_000_000L;
     }
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread thread = new Thread(r, "pubsub-sim-timer");
-      thread.setDaemon(true);
-      return thread;
-    });
-    PubSubService service = new PubSubService(settings.tenantId(), topics, schemas, timer, settings.keepAlive(), settings.idleClose());
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread thread = new Thread(r, "pubsub-sim-timer");
+              thread.setDaemon(true);
+              return thread;
+            });
+    PubSubService service =
+        new PubSubService(
+            settings.tenantId(),
+            topics,
+            schemas,
+            timer,
+            settings.keepAlive(),
+            settings.idleClose());
     var tokens = new java.util.concurrent.atomic.AtomicReference<>(settings.tokens());
-    Server server = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(new InetSocketAddress(settings.host(), settings.port()),
-            TlsServerCredentials.create(cert.toFile(), key.toFile()))
-        .addService(ServerInterceptors.intercept(service, new AuthCheck(token -> tokens.get().test(token))))
-        .maxInboundMessageSize(4 * 1024 * 1024)
-        .build()
-        .start();
+    Server server =
+        io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder.forAddress(
+                new InetSocketAddress(settings.host(), settings.port()),
+                TlsServerCredentials.create(cert.toFile(), key.toFile()))
+            .addService(
+                ServerInterceptors.intercept(
+                    service, new AuthCheck(token -> tokens.get().test(token))))
+            .maxInboundMessageSize(4 * 1024 * 1024)
+            .build()
+            .start();
     return new PubSubServer(server, service, topics, timer, cert, tokens, schemas);
   }
 
@@ -129,14 +198,23 @@ public final class PubSubServer implements AutoCloseable {
   /** Publishes one event as the org would; returns its replay id. */
   public ByteString publish(String topic, String eventId, byte[] payload) {
     TopicLog log = topic(topic);
-    return log.append(ProducerEvent.newBuilder().setId(eventId).setSchemaId(log.schemaId())
-        .setPayload(ByteString.copyFrom(payload)).build());
+    return log.append(
+        ProducerEvent.newBuilder()
+            .setId(eventId)
+            .setSchemaId(log.schemaId())
+            .setPayload(ByteString.copyFrom(payload))
+            .build());
   }
 
   /** Publishes raw bytes under any schema id: for feeding clients malformed input. */
   public ByteString publishRaw(String topic, String eventId, String schemaId, byte[] payload) {
-    return topic(topic).append(ProducerEvent.newBuilder().setId(eventId).setSchemaId(schemaId)
-        .setPayload(ByteString.copyFrom(payload)).build());
+    return topic(topic)
+        .append(
+            ProducerEvent.newBuilder()
+                .setId(eventId)
+                .setSchemaId(schemaId)
+                .setPayload(ByteString.copyFrom(payload))
+                .build());
   }
 
   /** Serves another schema (an evolved version of a topic's) and returns its id. */
@@ -164,7 +242,10 @@ public final class PubSubServer implements AutoCloseable {
     service.stall(stall);
   }
 
-  /** Fault injection: every event published so far leaves the retention window; its replay id is rejected. */
+  /**
+   * Fault injection: every event published so far leaves the retention window; its replay id is
+   * rejected.
+   */
   public void expireRetained() {
     topics.values().forEach(log -> log.purgeBefore(log.endIndex()));
   }

@@ -39,8 +39,13 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   private final Set<SubscribeCall> open = ConcurrentHashMap.newKeySet();
   private volatile boolean stalled;
 
-  PubSubService(String tenantId, Map<String, TopicLog> topics, Map<String, Schema> schemas, ScheduledExecutorService timer,
-      Duration keepAlive, Duration idleClose) {
+  PubSubService(
+      String tenantId,
+      Map<String, TopicLog> topics,
+      Map<String, Schema> schemas,
+      ScheduledExecutorService timer,
+      Duration keepAlive,
+      Duration idleClose) {
     this.tenantId = tenantId;
     this.topics = topics;
     this.schemas = schemas;
@@ -66,7 +71,10 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   }
 
   private static io.grpc.StatusRuntimeException topicNotFound(String topic) {
-    return RpcErrors.error(Status.INVALID_ARGUMENT, PubSubErrors.TOPIC_NOT_FOUND, "Topic " + topic + " does not exist or you lack access.");
+    return RpcErrors.error(
+        Status.INVALID_ARGUMENT,
+        PubSubErrors.TOPIC_NOT_FOUND,
+        "Topic " + topic + " does not exist or you lack access.");
   }
 
   @Override
@@ -76,8 +84,15 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
       response.onError(topicNotFound(request.getTopicName()));
       return;
     }
-    response.onNext(TopicInfo.newBuilder().setTopicName(log.topic()).setTenantGuid(tenantId).setCanPublish(log.publishable())
-        .setCanSubscribe(true).setSchemaId(log.schemaId()).setRpcId(UUID.randomUUID().toString()).build());
+    response.onNext(
+        TopicInfo.newBuilder()
+            .setTopicName(log.topic())
+            .setTenantGuid(tenantId)
+            .setCanPublish(log.publishable())
+            .setCanSubscribe(true)
+            .setSchemaId(log.schemaId())
+            .setRpcId(UUID.randomUUID().toString())
+            .build());
     response.onCompleted();
   }
 
@@ -85,19 +100,28 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   public void getSchema(SchemaRequest request, StreamObserver<SchemaInfo> response) {
     Schema schema = schemas.get(request.getSchemaId());
     if (schema == null) {
-      response.onError(RpcErrors.error(Status.NOT_FOUND, PubSubErrors.SCHEMA_NOT_FOUND,
-          "Schema " + request.getSchemaId() + " was not found."));
+      response.onError(
+          RpcErrors.error(
+              Status.NOT_FOUND,
+              PubSubErrors.SCHEMA_NOT_FOUND,
+              "Schema " + request.getSchemaId() + " was not found."));
       return;
     }
-    response.onNext(SchemaInfo.newBuilder().setSchemaId(request.getSchemaId()).setSchemaJson(schema.toString())
-        .setRpcId(UUID.randomUUID().toString()).build());
+    response.onNext(
+        SchemaInfo.newBuilder()
+            .setSchemaId(request.getSchemaId())
+            .setSchemaJson(schema.toString())
+            .setRpcId(UUID.randomUUID().toString())
+            .build());
     response.onCompleted();
   }
 
   @Override
   public StreamObserver<FetchRequest> subscribe(StreamObserver<FetchResponse> response) {
-    ServerCallStreamObserver<FetchResponse> out = (ServerCallStreamObserver<FetchResponse>) response;
-    SubscribeCall call = new SubscribeCall(topics, out, timer, keepAlive, idleClose, stats, () -> stalled);
+    ServerCallStreamObserver<FetchResponse> out =
+        (ServerCallStreamObserver<FetchResponse>) response;
+    SubscribeCall call =
+        new SubscribeCall(topics, out, timer, keepAlive, idleClose, stats, () -> stalled);
     open.add(call);
     out.setOnCloseHandler(() -> open.remove(call));
     return call;
@@ -115,13 +139,22 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   }
 
   private PublishResponse publishTo(TopicLog log, PublishRequest request) {
-    PublishResponse.Builder out = PublishResponse.newBuilder().setSchemaId(log.schemaId()).setRpcId(UUID.randomUUID().toString());
+    PublishResponse.Builder out =
+        PublishResponse.newBuilder()
+            .setSchemaId(log.schemaId())
+            .setRpcId(UUID.randomUUID().toString());
     for (ProducerEvent event : request.getEventsList()) {
       PublishResult.Builder result = PublishResult.newBuilder().setCorrelationKey(event.getId());
       if (!log.publishable()) {
-        result.setError(Error.newBuilder().setCode(ErrorCode.PUBLISH).setMsg("Topic " + log.topic() + " is read-only."));
+        result.setError(
+            Error.newBuilder()
+                .setCode(ErrorCode.PUBLISH)
+                .setMsg("Topic " + log.topic() + " is read-only."));
       } else if (!event.getSchemaId().equals(log.schemaId())) {
-        result.setError(Error.newBuilder().setCode(ErrorCode.PUBLISH).setMsg("Schema " + event.getSchemaId() + " is not this topic's schema."));
+        result.setError(
+            Error.newBuilder()
+                .setCode(ErrorCode.PUBLISH)
+                .setMsg("Schema " + event.getSchemaId() + " is not this topic's schema."));
       } else {
         result.setReplayId(log.append(event));
       }
@@ -154,9 +187,13 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   }
 
   @Override
-  public StreamObserver<ManagedFetchRequest> managedSubscribe(StreamObserver<ManagedFetchResponse> response) {
-    response.onError(Status.UNIMPLEMENTED.withDescription("ManagedSubscribe (beta) is not emulated by the Leakwatch simulator; use Subscribe.")
-        .asRuntimeException());
+  public StreamObserver<ManagedFetchRequest> managedSubscribe(
+      StreamObserver<ManagedFetchResponse> response) {
+    response.onError(
+        Status.UNIMPLEMENTED
+            .withDescription(
+                "ManagedSubscribe (beta) is not emulated by the Leakwatch simulator; use Subscribe.")
+            .asRuntimeException());
     return new StreamObserver<>() {
       @Override
       public void onNext(ManagedFetchRequest value) {}

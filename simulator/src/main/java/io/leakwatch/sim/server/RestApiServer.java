@@ -29,16 +29,17 @@ import java.util.regex.Pattern;
 
 /**
  * The part of the Salesforce REST API that response actions use, over HTTPS on loopback: SOQL
- * queries of {@code UserLogin}, {@code OauthToken} and {@code AuthSession} by user, PATCH of
- * {@code UserLogin.IsFrozen}, DELETE of an {@code AuthSession}, and {@code /services/oauth2/revoke}.
+ * queries of {@code UserLogin}, {@code OauthToken} and {@code AuthSession} by user, PATCH of {@code
+ * UserLogin.IsFrozen}, DELETE of an {@code AuthSession}, and {@code /services/oauth2/revoke}.
  * Requests to {@code /services/data} need a bearer token {@code tokens} accepts. It records every
  * call (method and path, never a token) so tests can see what was done, and fails on demand.
  */
 public final class RestApiServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern QUERY = Pattern.compile(
-      "SELECT\\s+([\\w\\s,]+?)\\s+FROM\\s+(UserLogin|OauthToken|AuthSession)\\s+WHERE\\s+(UserId|UsersId)\\s*=\\s*'([A-Za-z0-9]{15,18})'",
-      Pattern.CASE_INSENSITIVE);
+  private static final Pattern QUERY =
+      Pattern.compile(
+          "SELECT\\s+([\\w\\s,]+?)\\s+FROM\\s+(UserLogin|OauthToken|AuthSession)\\s+WHERE\\s+(UserId|UsersId)\\s*=\\s*'([A-Za-z0-9]{15,18})'",
+          Pattern.CASE_INSENSITIVE);
   private static final Pattern DATA = Pattern.compile("/services/data/v(\\d+\\.\\d)(/.*)");
 
   private record Login(String id, String userId, boolean frozen) {}
@@ -64,16 +65,33 @@ public final class RestApiServer implements AutoCloseable {
 
   private RestApiServer(SelfSignedCertificate tls, Predicate<String> tokens) throws Exception {
     this.tokens = tokens;
-    this.server = vertx.createHttpServer(new HttpServerOptions().setSsl(true).setHost("127.0.0.1").setPort(0)
-            .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certificate().toString()).setKeyPath(tls.privateKey().toString())))
-        .requestHandler(request -> request.body().onSuccess(body -> handle(request, body))
-            .onFailure(e -> request.response().setStatusCode(400).end()));
+    this.server =
+        vertx
+            .createHttpServer(
+                new HttpServerOptions()
+                    .setSsl(true)
+                    .setHost("127.0.0.1")
+                    .setPort(0)
+                    .setKeyCertOptions(
+                        new PemKeyCertOptions()
+                            .setCertPath(tls.certificate().toString())
+                            .setKeyPath(tls.privateKey().toString())))
+            .requestHandler(
+                request ->
+                    request
+                        .body()
+                        .onSuccess(body -> handle(request, body))
+                        .onFailure(e -> request.response().setStatusCode(400).end()));
     server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     baseUrl = "https://localhost:" + server.actualPort();
   }
 
-  /** Starts on loopback with the given certificate; {@code tokens} says which bearer tokens are valid. */
-  public static RestApiServer start(SelfSignedCertificate tls, Predicate<String> tokens) throws Exception {
+  /**
+   * Starts on loopback with the given certificate; {@code tokens} says which bearer tokens are
+   * valid.
+   */
+  public static RestApiServer start(SelfSignedCertificate tls, Predicate<String> tokens)
+      throws Exception {
     return new RestApiServer(tls, tokens);
   }
 
@@ -94,7 +112,10 @@ public final class RestApiServer implements AutoCloseable {
     String id = ids.next("0CQ");
     byte[] secret = new byte[24];
     random.nextBytes(secret);
-    oauthTokens.put(id, new Token(id, userId, appName, Base64.getUrlEncoder().withoutPadding().encodeToString(secret)));
+    oauthTokens.put(
+        id,
+        new Token(
+            id, userId, appName, Base64.getUrlEncoder().withoutPadding().encodeToString(secret)));
     return id;
   }
 
@@ -116,7 +137,10 @@ public final class RestApiServer implements AutoCloseable {
     return List.copyOf(calls);
   }
 
-  /** Fault injection: the next {@code count} requests are answered with {@code status} and {@code errorCode}. */
+  /**
+   * Fault injection: the next {@code count} requests are answered with {@code status} and {@code
+   * errorCode}.
+   */
   public void failNext(int count, int status, String errorCode) {
     failure = new Failure(status, errorCode);
     failuresLeft.set(count);
@@ -126,7 +150,12 @@ public final class RestApiServer implements AutoCloseable {
     String path = request.path();
     Matcher data = DATA.matcher(path);
     boolean revoke = path.equals("/services/oauth2/revoke");
-    calls.add(request.method().name() + " " + (data.matches() && data.group(2).equals("/query") ? "query " + queriedObject(request) : path));
+    calls.add(
+        request.method().name()
+            + " "
+            + (data.matches() && data.group(2).equals("/query")
+                ? "query " + queriedObject(request)
+                : path));
     if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       Failure f = failure;
       errors(request, f.status(), f.errorCode(), "injected failure");
@@ -183,29 +212,43 @@ public final class RestApiServer implements AutoCloseable {
     List<ObjectNode> records = new ArrayList<>();
     switch (object) {
       case "UserLogin" -> {
-        Login login = logins.computeIfAbsent(userId, u -> userId.startsWith("005") ? new Login(ids.next("0Yw"), u, false) : null);
+        Login login =
+            logins.computeIfAbsent(
+                userId,
+                u -> userId.startsWith("005") ? new Login(ids.next("0Yw"), u, false) : null);
         if (login != null) {
           records.add(record(version, object, login.id()));
         }
       }
-      case "OauthToken" -> oauthTokens.values().stream().filter(t -> t.userId().equals(userId)).forEach(t -> {
-        ObjectNode r = record(version, object, t.id());
-        if (fields.contains("DeleteToken")) {
-          r.put("DeleteToken", t.deleteToken());
-        }
-        if (fields.contains("AppName")) {
-          r.put("AppName", t.appName());
-        }
-        records.add(r);
-      });
-      default -> sessions.values().stream().filter(s -> s.userId().equals(userId)).forEach(s -> records.add(record(version, object, s.id())));
+      case "OauthToken" ->
+          oauthTokens.values().stream()
+              .filter(t -> t.userId().equals(userId))
+              .forEach(
+                  t -> {
+                    ObjectNode r = record(version, object, t.id());
+                    if (fields.contains("DeleteToken")) {
+                      r.put("DeleteToken", t.deleteToken());
+                    }
+                    if (fields.contains("AppName")) {
+                      r.put("AppName", t.appName());
+                    }
+                    records.add(r);
+                  });
+      default ->
+          sessions.values().stream()
+              .filter(s -> s.userId().equals(userId))
+              .forEach(s -> records.add(record(version, object, s.id())));
     }
     ObjectNode answer = JSON.createObjectNode();
     answer.put("totalSize", records.size());
     answer.put("done", true);
     ArrayNode array = answer.putArray("records");
     records.forEach(array::add);
-    request.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(answer.toString());
+    request
+        .response()
+        .setStatusCode(200)
+        .putHeader("Content-Type", "application/json")
+        .end(answer.toString());
   }
 
   private static ObjectNode record(String version, String object, String id) {
@@ -218,7 +261,8 @@ public final class RestApiServer implements AutoCloseable {
   }
 
   private void freeze(HttpServerRequest request, String loginId, Buffer body) {
-    Login login = logins.values().stream().filter(l -> l.id().equals(loginId)).findFirst().orElse(null);
+    Login login =
+        logins.values().stream().filter(l -> l.id().equals(loginId)).findFirst().orElse(null);
     if (login == null) {
       errors(request, 404, "NOT_FOUND", "The requested resource does not exist");
       return;
@@ -234,7 +278,8 @@ public final class RestApiServer implements AutoCloseable {
       errors(request, 400, "INVALID_FIELD", "only IsFrozen may be updated here");
       return;
     }
-    logins.put(login.userId(), new Login(login.id(), login.userId(), fields.get("IsFrozen").asBoolean()));
+    logins.put(
+        login.userId(), new Login(login.id(), login.userId(), fields.get("IsFrozen").asBoolean()));
     request.response().setStatusCode(204).end();
   }
 
@@ -247,21 +292,35 @@ public final class RestApiServer implements AutoCloseable {
       }
     }
     String presented = token;
-    Token match = presented == null ? null
-        : oauthTokens.values().stream().filter(t -> t.deleteToken().equals(presented)).findFirst().orElse(null);
+    Token match =
+        presented == null
+            ? null
+            : oauthTokens.values().stream()
+                .filter(t -> t.deleteToken().equals(presented))
+                .findFirst()
+                .orElse(null);
     if (match == null) {
-      request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
-          .end("{\"error\":\"unsupported_token_type\",\"error_description\":\"this token type is not supported\"}");
+      request
+          .response()
+          .setStatusCode(400)
+          .putHeader("Content-Type", "application/json")
+          .end(
+              "{\"error\":\"unsupported_token_type\",\"error_description\":\"this token type is not supported\"}");
       return;
     }
     oauthTokens.remove(match.id());
     request.response().setStatusCode(200).end();
   }
 
-  private static void errors(HttpServerRequest request, int status, String errorCode, String message) {
+  private static void errors(
+      HttpServerRequest request, int status, String errorCode, String message) {
     ArrayNode array = JSON.createArrayNode();
     array.addObject().put("message", message).put("errorCode", errorCode);
-    request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(array.toString());
+    request
+        .response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(array.toString());
   }
 
   @Override

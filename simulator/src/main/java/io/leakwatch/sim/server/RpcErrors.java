@@ -6,7 +6,10 @@ import io.grpc.StatusRuntimeException;
 import io.leakwatch.pubsub.PubSubErrors;
 import java.util.UUID;
 
-/** Errors as Salesforce sends them: a gRPC status, the code in the error-code trailer, and the rpc id. */
+/**
+ * Errors as Salesforce sends them: a gRPC status, the code in the error-code trailer, and the rpc
+ * id.
+ */
 final class RpcErrors {
   private RpcErrors() {}
 

@@ -41,8 +41,14 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
   private long lastRequestNanos = System.nanoTime();
   private ScheduledFuture<?> ticker;
 
-  SubscribeCall(Map<String, TopicLog> topics, ServerCallStreamObserver<FetchResponse> out, ScheduledExecutorService timer,
-      Duration keepAlive, Duration idleClose, SubscribeStats stats, java.util.function.BooleanSupplier stalled) {
+  SubscribeCall(
+      Map<String, TopicLog> topics,
+      ServerCallStreamObserver<FetchResponse> out,
+      ScheduledExecutorService timer,
+      Duration keepAlive,
+      Duration idleClose,
+      SubscribeStats stats,
+      java.util.function.BooleanSupplier stalled) {
     this.stalled = stalled;
     this.topics = topics;
     this.out = out;
@@ -61,8 +67,12 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
     }
     lastRequestNanos = System.nanoTime();
     if (request.getNumRequested() <= 0) {
-      fail(Status.INVALID_ARGUMENT, PubSubErrors.REQUESTED_EVENTS_INVALID,
-          "The number of requested events must be greater than 0, was " + request.getNumRequested() + ".");
+      fail(
+          Status.INVALID_ARGUMENT,
+          PubSubErrors.REQUESTED_EVENTS_INVALID,
+          "The number of requested events must be greater than 0, was "
+              + request.getNumRequested()
+              + ".");
       return;
     }
     if (log == null) {
@@ -70,7 +80,9 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
         return;
       }
     } else if (!request.getTopicName().isEmpty() && !request.getTopicName().equals(log.topic())) {
-      fail(Status.INVALID_ARGUMENT, PubSubErrors.TOPIC_NOT_FOUND,
+      fail(
+          Status.INVALID_ARGUMENT,
+          PubSubErrors.TOPIC_NOT_FOUND,
           "A subscription stream serves one topic; a later request named another topic.");
       return;
     }
@@ -82,7 +94,10 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
   private boolean start(FetchRequest request) {
     TopicLog topic = topics.get(request.getTopicName());
     if (topic == null) {
-      fail(Status.INVALID_ARGUMENT, PubSubErrors.TOPIC_NOT_FOUND, "Topic " + request.getTopicName() + " does not exist or you lack access.");
+      fail(
+          Status.INVALID_ARGUMENT,
+          PubSubErrors.TOPIC_NOT_FOUND,
+          "Topic " + request.getTopicName() + " does not exist or you lack access.");
       return false;
     }
     int position;
@@ -90,12 +105,17 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
       position = topic.firstIndex();
     } else if (request.getReplayPreset() == ReplayPreset.CUSTOM) {
       if (request.getReplayId().isEmpty()) {
-        fail(Status.INVALID_ARGUMENT, PubSubErrors.REPLAY_ID_VALIDATION_FAILED, "A CUSTOM replay needs a replay id.");
+        fail(
+            Status.INVALID_ARGUMENT,
+            PubSubErrors.REPLAY_ID_VALIDATION_FAILED,
+            "A CUSTOM replay needs a replay id.");
         return false;
       }
       position = topic.indexAfter(request.getReplayId());
       if (position < 0) {
-        fail(Status.INVALID_ARGUMENT, PubSubErrors.REPLAY_ID_CORRUPTED,
+        fail(
+            Status.INVALID_ARGUMENT,
+            PubSubErrors.REPLAY_ID_CORRUPTED,
             "The replay id is invalid or outside the retention window.");
         return false;
       }
@@ -111,7 +131,10 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
     return true;
   }
 
-  /** Sends what the credit allows; also runs when events are appended and when the transport is ready. */
+  /**
+   * Sends what the credit allows; also runs when events are appended and when the transport is
+   * ready.
+   */
   synchronized void drain() {
     if (done || log == null || stalled.getAsBoolean()) {
       return;
@@ -125,7 +148,9 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
       }
       next += count;
       pending -= count;
-      response.setLatestReplayId(response.getEvents(count - 1).getReplayId()).setPendingNumRequested(pending);
+      response
+          .setLatestReplayId(response.getEvents(count - 1).getReplayId())
+          .setPendingNumRequested(pending);
       out.onNext(response.build());
       stats.sent(count);
       lastResponseNanos = System.nanoTime();
@@ -144,8 +169,12 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
       return;
     }
     if (pending > 0 && now - lastResponseNanos > keepAlive.toNanos() && out.isReady()) {
-      out.onNext(FetchResponse.newBuilder().setRpcId(rpcId).setLatestReplayId(log.latestReplayId())
-          .setPendingNumRequested(pending).build());
+      out.onNext(
+          FetchResponse.newBuilder()
+              .setRpcId(rpcId)
+              .setLatestReplayId(log.latestReplayId())
+              .setPendingNumRequested(pending)
+              .build());
       stats.keepAlive();
       lastResponseNanos = now;
     }

@@ -3,7 +3,9 @@ package io.leakwatch.sim.server;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** What the server saw on its Subscribe streams; tests read it to check clients honour flow control. */
+/**
+ * What the server saw on its Subscribe streams; tests read it to check clients honour flow control.
+ */
 public final class SubscribeStats {
   private final AtomicInteger maxPending = new AtomicInteger();
   private final AtomicLong sent = new AtomicLong();
@@ -26,7 +28,9 @@ public final class SubscribeStats {
     streams.incrementAndGet();
   }
 
-  /** The most credit any client asked to have outstanding at once, before the server's cap of 100. */
+  /**
+   * The most credit any client asked to have outstanding at once, before the server's cap of 100.
+   */
   public int maxPending() {
     return maxPending.get();
   }

@@ -16,13 +16,16 @@ public final class EventFactory {
   private final Random random;
   private final String scenarioId;
 
-  /** @param scenarioId tags every event made (null for background traffic) */
+  /**
+   * @param scenarioId tags every event made (null for background traffic)
+   */
   public EventFactory(Random random, String scenarioId) {
     this.random = random;
     this.scenarioId = scenarioId;
   }
 
-  private GenericRecord common(String topic, long time, SimUser user, String ip, String sessionKey) {
+  private GenericRecord common(
+      String topic, long time, SimUser user, String ip, String sessionKey) {
     Schema schema = schemas.schema(topic);
     GenericRecord record = new GenericData.Record(schema);
     record.put("CreatedDate", time + 150 + random.nextInt(500));
@@ -44,8 +47,17 @@ public final class EventFactory {
   }
 
   /** An API query: who, through which app, what SOQL, which objects, how many rows. */
-  public SimEvent apiQuery(long time, SimUser user, String ip, String sessionKey, String apiType, String application,
-      String connectedAppId, String query, String queriedEntities, long rows) {
+  public SimEvent apiQuery(
+      long time,
+      SimUser user,
+      String ip,
+      String sessionKey,
+      String apiType,
+      String application,
+      String connectedAppId,
+      String query,
+      String queriedEntities,
+      long rows) {
     GenericRecord r = common(EventSchemas.API, time, user, ip, sessionKey);
     r.put("ApiType", apiType);
     r.put("ApiVersion", 62.0);
@@ -64,8 +76,17 @@ public final class EventFactory {
     return event(EventSchemas.API, time, r);
   }
 
-  public SimEvent report(long time, SimUser user, String ip, String sessionKey, String reportId, String name,
-      String columns, String entities, long rows, String exportFormat) {
+  public SimEvent report(
+      long time,
+      SimUser user,
+      String ip,
+      String sessionKey,
+      String reportId,
+      String name,
+      String columns,
+      String entities,
+      long rows,
+      String exportFormat) {
     GenericRecord r = common(EventSchemas.REPORT, time, user, ip, sessionKey);
     r.put("ReportId", reportId);
     r.put("Name", name);
@@ -86,7 +107,15 @@ public final class EventFactory {
   }
 
   /** A list view shown or exported (ExportFileFormat set) with the objects and rows it covered. */
-  public SimEvent listView(long time, SimUser user, String ip, String sessionKey, String name, String columns, String entities, long rows,
+  public SimEvent listView(
+      long time,
+      SimUser user,
+      String ip,
+      String sessionKey,
+      String name,
+      String columns,
+      String entities,
+      long rows,
       String exportFormat) {
     GenericRecord r = common(EventSchemas.LIST_VIEW, time, user, ip, sessionKey);
     r.put("ListViewId", "00B" + Long.toString(random.nextLong() & 0xffffff, 36));
@@ -103,8 +132,15 @@ public final class EventFactory {
     return event(EventSchemas.LIST_VIEW, time, r);
   }
 
-  public SimEvent login(long time, SimUser user, String ip, String sessionKey, String loginType, String application,
-      String userType, String status) {
+  public SimEvent login(
+      long time,
+      SimUser user,
+      String ip,
+      String sessionKey,
+      String loginType,
+      String application,
+      String userType,
+      String status) {
     GenericRecord r = common(EventSchemas.LOGIN, time, user, ip, sessionKey);
     r.put("Status", status);
     r.put("LoginType", loginType);
@@ -125,8 +161,17 @@ public final class EventFactory {
     return event(EventSchemas.LOGIN, time, r);
   }
 
-  public SimEvent permissionSet(long time, SimUser admin, String ip, String sessionKey, String operation, String permissionType,
-      String permissions, String parentId, String parentName, String impactedUserIds) {
+  public SimEvent permissionSet(
+      long time,
+      SimUser admin,
+      String ip,
+      String sessionKey,
+      String operation,
+      String permissionType,
+      String permissions,
+      String parentId,
+      String parentName,
+      String impactedUserIds) {
     GenericRecord r = common(EventSchemas.PERMISSION_SET, time, admin, ip, sessionKey);
     r.put("Operation", operation);
     r.put("EventSource", "Setup");
@@ -140,8 +185,18 @@ public final class EventFactory {
     return event(EventSchemas.PERMISSION_SET, time, r);
   }
 
-  /** A Threat Detection event (ApiAnomaly, SessionHijacking, …) about a user's session, with its score. */
-  public SimEvent threat(String topic, long time, SimUser user, String ip, String sessionKey, double score, String summary) {
+  /**
+   * A Threat Detection event (ApiAnomaly, SessionHijacking, …) about a user's session, with its
+   * score.
+   */
+  public SimEvent threat(
+      String topic,
+      long time,
+      SimUser user,
+      String ip,
+      String sessionKey,
+      double score,
+      String summary) {
     GenericRecord r = common(topic, time, user, ip, sessionKey);
     r.put("Score", score);
     r.put("Summary", summary);

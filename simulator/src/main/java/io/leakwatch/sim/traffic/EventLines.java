@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import org.apache.avro.Schema;
 
-/** A simulated event as one JSON line: {@code channel} plus every field under its Salesforce name. */
+/**
+ * A simulated event as one JSON line: {@code channel} plus every field under its Salesforce name.
+ */
 public final class EventLines {
   private static final ObjectMapper JSON = new ObjectMapper();
 

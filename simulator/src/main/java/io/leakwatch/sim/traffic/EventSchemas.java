@@ -33,10 +33,22 @@ public final class EventSchemas {
   public static final String SESSION_HIJACKING = "/event/SessionHijackingEvent";
   public static final String CREDENTIAL_STUFFING = "/event/CredentialStuffingEvent";
   public static final String REPORT_ANOMALY = "/event/ReportAnomalyEvent";
+
   /** Threat Detection's machine-learning events, each carrying a Score. */
-  public static final List<String> THREAT_DETECTION = List.of(API_ANOMALY, SESSION_HIJACKING, CREDENTIAL_STUFFING, REPORT_ANOMALY);
-  public static final List<String> TOPICS = List.of(API, REPORT, LOGIN, PERMISSION_SET, LIST_VIEW, API_ANOMALY, SESSION_HIJACKING,
-      CREDENTIAL_STUFFING, REPORT_ANOMALY);
+  public static final List<String> THREAT_DETECTION =
+      List.of(API_ANOMALY, SESSION_HIJACKING, CREDENTIAL_STUFFING, REPORT_ANOMALY);
+
+  public static final List<String> TOPICS =
+      List.of(
+          API,
+          REPORT,
+          LOGIN,
+          PERMISSION_SET,
+          LIST_VIEW,
+          API_ANOMALY,
+          SESSION_HIJACKING,
+          CREDENTIAL_STUFFING,
+          REPORT_ANOMALY);
 
   private static final EventSchemas STANDARD = load();
 
@@ -48,11 +60,12 @@ public final class EventSchemas {
     this.byTopic = byTopic;
     this.idByTopic = new LinkedHashMap<>();
     this.byId = new LinkedHashMap<>();
-    byTopic.forEach((topic, schema) -> {
-      String id = schemaId(schema);
-      idByTopic.put(topic, id);
-      byId.put(id, schema);
-    });
+    byTopic.forEach(
+        (topic, schema) -> {
+          String id = schemaId(schema);
+          idByTopic.put(topic, id);
+          byId.put(id, schema);
+        });
   }
 
   public static EventSchemas standard() {
@@ -63,11 +76,14 @@ public final class EventSchemas {
     Map<String, Schema> schemas = new LinkedHashMap<>();
     for (String topic : TOPICS) {
       String name = topic.substring("/event/".length());
-      try (InputStream in = EventSchemas.class.getResourceAsStream("/io/leakwatch/sim/schemas/" + name + ".avsc")) {
+      try (InputStream in =
+          EventSchemas.class.getResourceAsStream("/io/leakwatch/sim/schemas/" + name + ".avsc")) {
         if (in == null) {
           throw new IllegalStateException("missing schema resource for " + name);
         }
-        schemas.put(topic, new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
+        schemas.put(
+            topic,
+            new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8)));
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -78,8 +94,9 @@ public final class EventSchemas {
   /** A 22-character URL-safe id derived from the schema's canonical form, like Salesforce's. */
   public static String schemaId(Schema schema) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256")
-          .digest(SchemaNormalization.toParsingForm(schema).getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256")
+              .digest(SchemaNormalization.toParsingForm(schema).getBytes(StandardCharsets.UTF_8));
       return Base64.getUrlEncoder().withoutPadding().encodeToString(hash).substring(0, 22);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

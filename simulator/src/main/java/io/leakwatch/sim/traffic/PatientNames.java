@@ -8,8 +8,11 @@ import java.util.Random;
  */
 public final class PatientNames {
   private static final String[] LAST = {
-      "Okafor", "Lindqvist", "Haddad", "Moreau", "Tanaka", "Fitzgerald", "Kowalczyk", "Nakamura", "Osei", "Delacroix",
-      "Brennan", "Varga", "Quispe", "Sorensen", "Abernathy", "Mbeki", "Castellano", "Ivanova", "Whitfield", "Rahman"};
+    "Okafor", "Lindqvist", "Haddad", "Moreau", "Tanaka", "Fitzgerald", "Kowalczyk", "Nakamura",
+        "Osei", "Delacroix",
+    "Brennan", "Varga", "Quispe", "Sorensen", "Abernathy", "Mbeki", "Castellano", "Ivanova",
+        "Whitfield", "Rahman"
+  };
 
   private PatientNames() {}
 
@@ -18,12 +21,17 @@ public final class PatientNames {
   }
 
   public static String birthdate(Random random) {
-    return String.format("%d-%02d-%02d", 1935 + random.nextInt(70), 1 + random.nextInt(12), 1 + random.nextInt(28));
+    return String.format(
+        "%d-%02d-%02d", 1935 + random.nextInt(70), 1 + random.nextInt(12), 1 + random.nextInt(28));
   }
 
   /** A point lookup of one patient, literals included. */
   public static String lookup(Random random, String object) {
-    return "SELECT Id, FirstName, LastName, Birthdate, MailingPostalCode FROM " + object
-        + " WHERE LastName = '" + lastName(random) + "' AND Birthdate = " + birthdate(random);
+    return "SELECT Id, FirstName, LastName, Birthdate, MailingPostalCode FROM "
+        + object
+        + " WHERE LastName = '"
+        + lastName(random)
+        + "' AND Birthdate = "
+        + birthdate(random);
   }
 }

@@ -7,4 +7,9 @@ import org.apache.avro.generic.GenericRecord;
  *
  * @param scenarioId the injected scenario it belongs to, or null for background traffic
  */
-public record SimEvent(String topic, long eventDate, String eventIdentifier, GenericRecord record, String scenarioId) {}
+public record SimEvent(
+    String topic,
+    long eventDate,
+    String eventIdentifier,
+    GenericRecord record,
+    String scenarioId) {}
