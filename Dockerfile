@@ -11,17 +11,19 @@ COPY connectors/pom.xml connectors/
 COPY engine/pom.xml engine/
 COPY rules/pom.xml rules/
 COPY simulator/pom.xml simulator/
+COPY app/pom.xml app/
 COPY connectors/src connectors/src
 COPY engine/src engine/src
 COPY rules/pack rules/pack
 COPY simulator/src simulator/src
 COPY simulator/scenarios simulator/scenarios
+COPY app/src app/src
 RUN mvn -B -ntp -DskipTests package
 
 FROM eclipse-temurin:17-jre
 RUN groupadd --system leakwatch && useradd --system --gid leakwatch --home-dir /data --shell /usr/sbin/nologin leakwatch \
     && mkdir -p /config /rules /data && chown leakwatch:leakwatch /data
-COPY --from=build /src/simulator/target/leakwatch.jar /opt/leakwatch/leakwatch.jar
+COPY --from=build /src/app/target/leakwatch.jar /opt/leakwatch/leakwatch.jar
 COPY LICENSE /opt/leakwatch/LICENSE
 USER leakwatch
 WORKDIR /data

@@ -8,7 +8,7 @@ work="$(mktemp -d)"
 port="${PORT:-17443}"
 trap 'kill "$sim" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-java -jar "$root/simulator/target/leakwatch.jar" simulate --port "$port" --seconds 1 --users 100 --out "$work/sim" > "$work/sim.log" 2>&1 &
+java -jar "$root/app/target/leakwatch.jar" simulate --port "$port" --seconds 1 --users 100 --out "$work/sim" > "$work/sim.log" 2>&1 &
 sim=$!
 for _ in $(seq 1 60); do grep -q "still serving" "$work/sim.log" 2>/dev/null && break; sleep 1; done
 org="$(awk '/^orgId:/ {print $2}' "$work/sim/org-profile.yaml")"

@@ -17,7 +17,7 @@ trap 'rm -rf "$profile" ${work:+"$work"}' EXIT
 report="${1:-}"
 if [ -z "$report" ]; then
   work="$(mktemp -d)"
-  java -jar "$root/simulator/target/leakwatch.jar" drill --seconds 0 --out "$work/drill" --history "$work/history.jsonl" > "$work/drill.log" || true
+  java -jar "$root/app/target/leakwatch.jar" drill --seconds 0 --out "$work/drill" --history "$work/history.jsonl" > "$work/drill.log" || true
   report="$work/drill/report.html"
   out="${2:-$PWD/drill-report.png}"
 elif [ -d "$report" ]; then

@@ -4,4 +4,4 @@
 # Needs the shaded jar: mvn -B -q -DskipTests package
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-java -cp "$root/simulator/target/leakwatch.jar" "$root/scripts/ResponseMeasure.java" 2>/dev/null
+java -cp "$root/app/target/leakwatch.jar" "$root/scripts/ResponseMeasure.java" 2>/dev/null

@@ -57,10 +57,8 @@ class DockerfileTest {
     Matcher jar = Pattern.compile("(?m)^COPY --from=build (\\S+) (\\S+)$").matcher(dockerfile);
     assertTrue(jar.find(), "the runtime stage copies the jar from the build stage");
     String finalName =
-        matchOne(
-            "<finalName>([^<]+)</finalName>", Files.readString(ROOT.resolve("simulator/pom.xml")));
-    assertEquals(
-        "/src/simulator/target/" + finalName + ".jar", jar.group(1), "the jar the build makes");
+        matchOne("<finalName>([^<]+)</finalName>", Files.readString(ROOT.resolve("app/pom.xml")));
+    assertEquals("/src/app/target/" + finalName + ".jar", jar.group(1), "the jar the build makes");
     String installed = jar.group(2);
     assertTrue(
         dockerfile.contains("\"-jar\", \"" + installed + "\""), "ENTRYPOINT starts " + installed);
