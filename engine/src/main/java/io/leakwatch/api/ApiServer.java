@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.alert.AlertJson;
-import io.leakwatch.metrics.PrometheusText;
 import io.leakwatch.rulepack.RuleDefinition;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.rulepack.RulePackLoader;
@@ -38,10 +37,12 @@ public final class ApiServer implements AutoCloseable {
 
   private final Vertx vertx;
   private final HttpServer server;
+  private final ApiMetrics metrics;
 
-  private ApiServer(Vertx vertx, HttpServer server) {
+  private ApiServer(Vertx vertx, HttpServer server, ApiMetrics metrics) {
     this.vertx = vertx;
     this.server = server;
+    this.metrics = metrics;
   }
 
   /**
@@ -53,9 +54,16 @@ public final class ApiServer implements AutoCloseable {
       ApiConfig config, List<MonitoredOrg> orgs, AlertHistory alerts, DrillLauncher drills)
       throws Exception {
     Vertx vertx = Vertx.vertx();
+    ApiMetrics metrics = new ApiMetrics(orgs, System::currentTimeMillis);
     try {
       Router router =
-          new Routes(vertx, List.copyOf(orgs), alerts, drills, new BearerTokens(config.tokens()))
+          new Routes(
+                  vertx,
+                  List.copyOf(orgs),
+                  alerts,
+                  drills,
+                  new BearerTokens(config.tokens()),
+                  metrics)
               .router();
       HttpServerOptions options = new HttpServerOptions();
       if (config.tls()) {
@@ -79,9 +87,10 @@ public final class ApiServer implements AutoCloseable {
           config.tls() ? "https" : "http",
           config.host(),
           server.actualPort());
-      return new ApiServer(vertx, server);
+      return new ApiServer(vertx, server, metrics);
     } catch (Exception e) {
       vertx.close();
+      metrics.close();
       throw e instanceof ExecutionException && e.getCause() instanceof Exception cause ? cause : e;
     }
   }
@@ -93,7 +102,11 @@ public final class ApiServer implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } finally {
+      metrics.close();
+    }
   }
 
   private record Routes(
@@ -101,7 +114,8 @@ public final class ApiServer implements AutoCloseable {
       List<MonitoredOrg> orgs,
       AlertHistory alerts,
       DrillLauncher drills,
-      BearerTokens tokens) {
+      BearerTokens tokens,
+      ApiMetrics metrics) {
     Router router() {
       Router router = Router.router(vertx);
       router.route().handler(this::authenticate);
@@ -114,8 +128,8 @@ public final class ApiServer implements AutoCloseable {
           .handler(
               ctx ->
                   ctx.response()
-                      .putHeader("Content-Type", PrometheusText.CONTENT_TYPE)
-                      .end(MetricsScrape.write(orgs, System.currentTimeMillis())));
+                      .putHeader("Content-Type", ApiMetrics.CONTENT_TYPE)
+                      .end(metrics.scrape()));
       router.get("/alerts").handler(this::alerts);
       router.get("/rules").handler(this::rules);
       router.post("/rules/reload").handler(ctx -> reload(ctx, null));

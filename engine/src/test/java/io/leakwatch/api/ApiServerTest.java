@@ -219,7 +219,7 @@ class ApiServerTest {
                 "leakwatch_subscription_lag_seconds{org=\"acme\",topic=\"/event/ApiEventStream\"}")
             > 0);
     double previous = 0;
-    for (String le : List.of("0.0001", "0.001", "0.01", "0.1", "1", "10", "+Inf")) {
+    for (String le : List.of("1.0E-4", "0.001", "0.01", "0.1", "1.0", "10.0", "+Inf")) {
       double bucket =
           after.value("leakwatch_event_processing_seconds_bucket{org=\"acme\",le=\"" + le + "\"}");
       assertTrue(bucket >= previous, "buckets are cumulative");
@@ -228,11 +228,22 @@ class ApiServerTest {
     assertEquals(
         1,
         after.value(
-            "leakwatch_rule_pack_info{org=\"acme\",pack=\"leakwatch-default\",version=\"0.1.0\",sha256=\""
-                + acme.activePack().sha256()
-                + "\",rules=\""
+            "leakwatch_rule_pack_info{org=\"acme\",pack=\"leakwatch-default\",rules=\""
                 + acme.activePack().rules().size()
-                + "\"}"));
+                + "\",sha256=\""
+                + acme.activePack().sha256()
+                + "\",version=\"0.1.0\"}"));
+    // The JVM and the process, beside the pipeline (Micrometer's binders).
+    for (String family :
+        List.of(
+            "jvm_memory_used_bytes",
+            "jvm_gc_memory_allocated_bytes_total",
+            "jvm_threads_live_threads",
+            "process_cpu_usage",
+            "process_uptime_seconds",
+            "process_files_open_files")) {
+      assertTrue(after.types.containsKey(family), family + " is on the page");
+    }
     assertFalse(response.body().contains("198.51.100.5"), "no event value is a label");
   }
 

@@ -53,7 +53,9 @@ final class PrometheusScrape {
                 ? current
                 : m.group(1).replaceFirst("_(bucket|sum|count)$", "");
         if (!family.equals(current)
-            || !(m.group(1).equals(current) || "histogram".equals(scrape.types.get(family)))) {
+            || !(m.group(1).equals(current)
+                || "histogram".equals(scrape.types.get(family))
+                || "summary".equals(scrape.types.get(family)))) {
           throw new AssertionError(
               "line "
                   + number
