@@ -199,34 +199,33 @@ public final class DroolsDecider implements AutoCloseable {
     int revision = before == null ? 1 : before.revision() + 1;
     raised.put(id, new Raised(severity, revision));
     Alert decided =
-        new Alert(
-            id,
-            rule.id(),
-            rule.title(),
-            severity,
-            detection.principal(),
-            detection.integration(),
-            detection.count(),
-            detection.objects(),
-            detection.firstEventTime(),
-            detection.lastEventTime(),
-            detection.detectedAt(),
-            detection.evidence(),
-            reasons,
-            decisions.decidedBy(),
-            rule.attack(),
-            rule.controls(),
-            drill,
-            receivedNanos,
-            revision,
-            null,
-            null,
-            decisions.responses());
+        Alert.builder()
+            .id(id)
+            .ruleId(rule.id())
+            .title(rule.title())
+            .severity(severity)
+            .principal(detection.principal())
+            .integration(detection.integration())
+            .count(detection.count())
+            .objects(detection.objects())
+            .firstEventTime(detection.firstEventTime())
+            .lastEventTime(detection.lastEventTime())
+            .detectedAt(detection.detectedAt())
+            .evidence(detection.evidence())
+            .reasons(reasons)
+            .decidedBy(decisions.decidedBy())
+            .attack(rule.attack())
+            .controls(rule.controls())
+            .drill(drill)
+            .receivedNanos(receivedNanos)
+            .revision(revision)
+            .responses(decisions.responses())
+            .build();
     Alert out = correlate(decided);
     for (OrgProfile.Suppression suppression : fallbackSuppressions) {
       if (out.suppression() == null
           && suppression.matches(out.ruleId(), out.principal(), out.detectedAt())) {
-        out = out.suppressed(suppression.reason());
+        out = out.toBuilder().suppression(suppression.reason()).build();
       }
     }
     if (!out.id().equals(id)) {

@@ -65,16 +65,21 @@ public final class Finding {
 
   /** The alert as correlation left it. */
   Alert applyTo(Alert decided) {
-    Alert out = decided;
+    Alert.Builder out = decided.toBuilder();
     if (!alertId.equals(decided.id())) {
-      out = out.asRevisionOf(alertId, revision, firstEventTime);
+      out.id(alertId)
+          .revision(revision)
+          .firstEventTime(Math.min(decided.firstEventTime(), firstEventTime));
     }
     if (incident != null || severity != decided.severity()) {
-      List<String> all = new ArrayList<>(out.reasons());
+      List<String> all = new ArrayList<>(decided.reasons());
       all.addAll(reasons);
-      out = out.correlated(incident, severity, all);
+      out.incident(incident).severity(severity).reasons(List.copyOf(all));
     }
-    return suppression == null ? out : out.suppressed(suppression);
+    if (suppression != null) {
+      out.suppression(suppression);
+    }
+    return out.build();
   }
 
   public String getRuleId() {

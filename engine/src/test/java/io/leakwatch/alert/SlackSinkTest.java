@@ -74,7 +74,7 @@ class SlackSinkTest {
 
   @Test
   void drillsAndSuppressedAlertsPageNoOneUnlessDrillsAreMarked() throws Exception {
-    Alert suppressed = TestAlerts.alert("quiet").suppressed("change window");
+    Alert suppressed = TestAlerts.alert("quiet").toBuilder().suppression("change window").build();
     try (HttpReceiver receiver = new HttpReceiver(0)) {
       try (SpooledAlertSink sink = slack(receiver, DrillPolicy.SKIP)) {
         sink.accept(TestAlerts.alert("drill", Severity.CRITICAL, true));

@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,29 +66,24 @@ class ResponderTest {
   }
 
   private static Alert alert(String id, boolean drill, ResponseRequest... requests) {
-    return new Alert(
-        id,
-        "LW-006",
-        "t",
-        Severity.CRITICAL,
-        USER,
-        "etl",
-        2,
-        "Contact",
-        1,
-        2,
-        2,
-        List.of("e1"),
-        List.of("r"),
-        List.of("rule"),
-        List.of(),
-        Map.of(),
-        drill,
-        0,
-        1,
-        null,
-        null,
-        List.of(requests));
+    return Alert.builder()
+        .id(id)
+        .ruleId("LW-006")
+        .title("t")
+        .severity(Severity.CRITICAL)
+        .principal(USER)
+        .integration("etl")
+        .count(2)
+        .objects("Contact")
+        .firstEventTime(1)
+        .lastEventTime(2)
+        .detectedAt(2)
+        .evidence(List.of("e1"))
+        .reasons(List.of("r"))
+        .decidedBy(List.of("rule"))
+        .drill(drill)
+        .responses(List.of(requests))
+        .build();
   }
 
   private static ResponseRequest ask(ResponseAction action) {
