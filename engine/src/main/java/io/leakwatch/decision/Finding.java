@@ -19,8 +19,8 @@ public final class Finding {
   private final String ruleId;
   private final String principal;
   private final long detectedAt;
+  private final int revision;
   private String alertId;
-  private int revision;
   private long firstEventTime;
   private Severity severity;
   private String incident;
@@ -39,11 +39,11 @@ public final class Finding {
   }
 
   /**
-   * The finding continues {@code open}: same alert id, the next revision, the earliest first event.
+   * The finding repeats {@code open}: same alert id, the earliest first event. Which revision of
+   * that alert it makes is not the policy's to say ({@link AlertRevisions} numbers it).
    */
   public void continueAlert(OpenAlert open) {
     alertId = open.getAlertId();
-    revision = open.getRevision() + 1;
     firstEventTime = Math.min(firstEventTime, open.getFirstEventTime());
     stage = Stage.DONE;
   }
@@ -63,12 +63,15 @@ public final class Finding {
     stage = Stage.DONE;
   }
 
-  /** The alert as correlation left it. */
-  Alert applyTo(Alert decided) {
+  /**
+   * The alert as correlation left it; {@code repeatRevision} is the revision it makes when it
+   * repeats an open alert.
+   */
+  Alert applyTo(Alert decided, int repeatRevision) {
     Alert.Builder out = decided.toBuilder();
     if (!alertId.equals(decided.id())) {
       out.id(alertId)
-          .revision(revision)
+          .revision(repeatRevision)
           .firstEventTime(Math.min(decided.firstEventTime(), firstEventTime));
     }
     if (incident != null || severity != decided.severity()) {
@@ -98,6 +101,7 @@ public final class Finding {
     return alertId;
   }
 
+  /** The revision the engine gave the decided alert: above 1 for a rule's own escalation. */
   public int getRevision() {
     return revision;
   }
