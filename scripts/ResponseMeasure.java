@@ -3,7 +3,7 @@ import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.ResponseAction;
 import io.leakwatch.decision.ResponseRequest;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import io.leakwatch.response.ActionRecord;
 import io.leakwatch.response.AuditLog;
 import io.leakwatch.response.Responder;

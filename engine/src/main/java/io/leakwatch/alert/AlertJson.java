@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.ResponseAction;
 import io.leakwatch.decision.ResponseRequest;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package io.leakwatch.checkpoint;
 
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,5 +1,6 @@
 package io.leakwatch.decision;
 
+import io.leakwatch.rulepack.Severity;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package io.leakwatch.decision;
 
+import io.leakwatch.rulepack.Severity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -5,6 +5,7 @@ import io.leakwatch.rulepack.RuleDefinition;
 import io.leakwatch.rulepack.RuleMetadata;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.rulepack.RulePackException;
+import io.leakwatch.rulepack.Severity;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

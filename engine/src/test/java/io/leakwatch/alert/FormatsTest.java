@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

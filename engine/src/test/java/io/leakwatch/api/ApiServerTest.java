@@ -12,6 +12,7 @@ import io.leakwatch.alert.JsonLinesAlertSink;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.CompiledPack;
 import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.rulepack.TestPacks;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -57,8 +58,8 @@ class ApiServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    acme = new TestOrg("acme", TestOrg.copyPack(dir.resolve("acme-rules")), pack);
-    beta = new TestOrg("beta", TestOrg.copyPack(dir.resolve("beta-rules")), pack);
+    acme = new TestOrg("acme", TestPacks.copyDefaultPack(dir.resolve("acme-rules")), pack);
+    beta = new TestOrg("beta", TestPacks.copyDefaultPack(dir.resolve("beta-rules")), pack);
     history = new AlertHistory(1_000, dir.resolve("alerts.jsonl"));
     server =
         ApiServer.start(

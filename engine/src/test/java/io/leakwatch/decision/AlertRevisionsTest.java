@@ -3,6 +3,7 @@ package io.leakwatch.decision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.leakwatch.rulepack.Severity;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
