@@ -3,12 +3,12 @@ import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.ResponseAction;
 import io.leakwatch.decision.ResponseRequest;
-import io.leakwatch.decision.Severity;
 import io.leakwatch.response.ActionRecord;
 import io.leakwatch.response.AuditLog;
 import io.leakwatch.response.Responder;
 import io.leakwatch.response.ResponseMode;
 import io.leakwatch.response.ResponseSettings;
+import io.leakwatch.rulepack.Severity;
 import io.leakwatch.sim.server.RestApiServer;
 import io.leakwatch.sim.server.SelfSignedCertificate;
 import java.nio.file.Files;
@@ -61,8 +61,9 @@ public class ResponseMeasure {
         for (int i = 0; i < 300; i++) {
           String user = String.format("005%012dAAA", i);
           rest.addSession(user);
-          Alert alert = new Alert("lw-" + i, "LW-006", "t", Severity.CRITICAL, user, null, 1, "", 1, 1, 1, List.of(), List.of(), List.of(),
-              List.of(), Map.of(), false, 0, 1, null, null, List.of(new ResponseRequest(ResponseAction.END_SESSION, "measure", false)));
+          Alert alert = Alert.builder().id("lw-" + i).ruleId("LW-006").title("t").severity(Severity.CRITICAL).principal(user)
+              .count(1).objects("").firstEventTime(1).lastEventTime(1).detectedAt(1)
+              .responses(List.of(new ResponseRequest(ResponseAction.END_SESSION, "measure", false))).build();
           long start = System.nanoTime();
           List<ActionRecord> done = responder.submit(alert).get();
           if (done.get(0).state() != ActionRecord.State.DONE) {

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.alert.AlertJson;
-import io.leakwatch.sim.TestSupport;
+import io.leakwatch.rulepack.TestPacks;
 import io.leakwatch.sim.scenario.Scenarios;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -297,7 +297,7 @@ class DrillCommandTest {
 
   @Test
   void aMissedDetectionFailsTheDrillAndSaysWhich() throws Exception {
-    Path pack = TestSupport.copyPack(dir.resolve("pack-without-lw009"));
+    Path pack = TestPacks.copyDefaultPack(dir.resolve("pack-without-lw009"));
     try (Stream<Path> files = Files.walk(pack.resolve("debug-log-exposure"))) {
       for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(p);

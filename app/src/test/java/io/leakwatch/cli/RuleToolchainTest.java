@@ -20,7 +20,7 @@ class RuleToolchainTest {
   @TempDir Path dir;
 
   private Path copyPack() throws IOException {
-    return io.leakwatch.sim.TestSupport.copyPack(dir.resolve("pack"));
+    return io.leakwatch.rulepack.TestPacks.copyDefaultPack(dir.resolve("pack"));
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.grpc.Status;
 import io.leakwatch.auth.TrustedCertificates;
 import io.leakwatch.config.EngineConfig;
 import io.leakwatch.logs.LogSetup;
+import io.leakwatch.rulepack.TestPacks;
 import io.leakwatch.sim.TestSupport;
 import io.leakwatch.sim.org.Role;
 import io.leakwatch.sim.org.SimUser;
@@ -79,7 +80,7 @@ class RunServiceTest {
             1);
     Files.writeString(dir.resolve("north-profile.yaml"), northOrg.profileYaml());
     Files.writeString(dir.resolve("south-profile.yaml"), southOrg.profileYaml());
-    TestSupport.copyPack(dir.resolve("south-rules"));
+    TestPacks.copyDefaultPack(dir.resolve("south-rules"));
     apiCert = SelfSignedCertificate.generate(dir.resolve("api-tls"));
   }
 

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.ResponseAction;
 import io.leakwatch.decision.ResponseRequest;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,29 +75,29 @@ public final class AlertJson {
     node.path("controls")
         .fields()
         .forEachRemaining(e -> controls.put(e.getKey(), list(e.getValue())));
-    return new Alert(
-        node.path("id").asText(),
-        node.path("ruleId").asText(),
-        node.path("title").asText(),
-        Severity.parse(node.path("severity").asText()),
-        node.path("principal").asText(),
-        node.hasNonNull("integration") ? node.get("integration").asText() : null,
-        node.path("count").asLong(),
-        node.path("objects").asText(),
-        Instant.parse(node.path("firstEventTime").asText()).toEpochMilli(),
-        Instant.parse(node.path("lastEventTime").asText()).toEpochMilli(),
-        Instant.parse(node.path("detectedAt").asText()).toEpochMilli(),
-        list(node.path("evidence")),
-        list(node.path("reasons")),
-        list(node.path("decidedBy")),
-        list(node.path("attack")),
-        controls,
-        node.path("drill").asBoolean(),
-        0,
-        node.path("revision").asInt(1),
-        node.hasNonNull("incident") ? node.get("incident").asText() : null,
-        node.hasNonNull("suppression") ? node.get("suppression").asText() : null,
-        responses(node.path("responses")));
+    return Alert.builder()
+        .id(node.path("id").asText())
+        .ruleId(node.path("ruleId").asText())
+        .title(node.path("title").asText())
+        .severity(Severity.parse(node.path("severity").asText()))
+        .principal(node.path("principal").asText())
+        .integration(node.hasNonNull("integration") ? node.get("integration").asText() : null)
+        .count(node.path("count").asLong())
+        .objects(node.path("objects").asText())
+        .firstEventTime(Instant.parse(node.path("firstEventTime").asText()).toEpochMilli())
+        .lastEventTime(Instant.parse(node.path("lastEventTime").asText()).toEpochMilli())
+        .detectedAt(Instant.parse(node.path("detectedAt").asText()).toEpochMilli())
+        .evidence(list(node.path("evidence")))
+        .reasons(list(node.path("reasons")))
+        .decidedBy(list(node.path("decidedBy")))
+        .attack(list(node.path("attack")))
+        .controls(controls)
+        .drill(node.path("drill").asBoolean())
+        .revision(node.path("revision").asInt(1))
+        .incident(node.hasNonNull("incident") ? node.get("incident").asText() : null)
+        .suppression(node.hasNonNull("suppression") ? node.get("suppression").asText() : null)
+        .responses(responses(node.path("responses")))
+        .build();
   }
 
   private static List<ResponseRequest> responses(com.fasterxml.jackson.databind.JsonNode array) {

@@ -1,7 +1,7 @@
 package io.leakwatch.alert;
 
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

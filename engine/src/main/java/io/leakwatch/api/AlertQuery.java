@@ -1,6 +1,6 @@
 package io.leakwatch.api;
 
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,7 +1,7 @@
 package io.leakwatch.checkpoint;
 
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -25,34 +25,29 @@ public final class MonitoringGap {
    */
   public static Alert alert(
       String topic, long since, long until, String reason, String resumedFrom, boolean drill) {
-    return new Alert(
-        id(topic, since, until),
-        RULE_ID,
-        "Monitoring gap: events of " + topic + " may never be seen",
-        Severity.HIGH,
-        "leakwatch",
-        null,
-        0,
-        topic,
-        since,
-        until,
-        until,
-        List.of(),
-        List.of(reason, "resumed from " + resumedFrom),
-        List.of(),
-        List.of("T1562.008"),
-        Map.of(
-            "soc2",
-            List.of("CC7.2", "CC7.3"),
-            "iso27001",
-            List.of("A.8.15", "A.8.16"),
-            "hipaa",
-            List.of("164.312(b)")),
-        drill,
-        System.nanoTime(),
-        1,
-        null,
-        null);
+    return Alert.builder()
+        .id(id(topic, since, until))
+        .ruleId(RULE_ID)
+        .title("Monitoring gap: events of " + topic + " may never be seen")
+        .severity(Severity.HIGH)
+        .principal("leakwatch")
+        .objects(topic)
+        .firstEventTime(since)
+        .lastEventTime(until)
+        .detectedAt(until)
+        .reasons(List.of(reason, "resumed from " + resumedFrom))
+        .attack(List.of("T1562.008"))
+        .controls(
+            Map.of(
+                "soc2",
+                List.of("CC7.2", "CC7.3"),
+                "iso27001",
+                List.of("A.8.15", "A.8.16"),
+                "hipaa",
+                List.of("164.312(b)")))
+        .drill(drill)
+        .receivedNanos(System.nanoTime())
+        .build();
   }
 
   private static String id(String topic, long since, long until) {

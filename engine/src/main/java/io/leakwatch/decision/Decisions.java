@@ -1,5 +1,6 @@
 package io.leakwatch.decision;
 
+import io.leakwatch.rulepack.Severity;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,10 +5,8 @@ import io.leakwatch.rulepack.RuleDefinition;
 import io.leakwatch.rulepack.RuleMetadata;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.rulepack.RulePackException;
+import io.leakwatch.rulepack.Severity;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +42,7 @@ public final class DroolsDecider implements AutoCloseable {
   private final KieSession session;
   private final SessionPseudoClock clock;
   private final Decisions decisions = new Decisions();
+  private final AlertRevisions revisions = new AlertRevisions();
   private final boolean drill;
   private final List<OrgProfile.Suppression> fallbackSuppressions;
 
@@ -84,8 +83,7 @@ public final class DroolsDecider implements AutoCloseable {
    * alerts already raised), so a rules reload neither re-pages nor splits an incident.
    */
   public void continueFrom(DroolsDecider previous) {
-    raised.putAll(previous.raised);
-    folded.putAll(previous.folded);
+    revisions.continueFrom(previous.revisions);
     previous
         .session
         .getObjects(o -> o instanceof OpenAlert || o instanceof OpenIncident)
@@ -188,122 +186,54 @@ public final class DroolsDecider implements AutoCloseable {
         decisions.severity() == null
             ? List.of("default severity of " + rule.id() + " (no decision rule matched)")
             : decisions.reasons();
-    String ownId = alertId(detection);
-    // A finding the correlation rules folded into an earlier alert escalates that alert from then
-    // on.
-    String id = folded.getOrDefault(ownId, ownId);
-    Raised before = raised.get(id);
-    if (before != null && severity.compareTo(before.severity()) <= 0) {
+    String id = revisions.alertIdOf(detection);
+    int revision = revisions.raise(id, severity);
+    if (revision == 0) {
       return null;
     }
-    int revision = before == null ? 1 : before.revision() + 1;
-    raised.put(id, new Raised(severity, revision));
     Alert decided =
-        new Alert(
-            id,
-            rule.id(),
-            rule.title(),
-            severity,
-            detection.principal(),
-            detection.integration(),
-            detection.count(),
-            detection.objects(),
-            detection.firstEventTime(),
-            detection.lastEventTime(),
-            detection.detectedAt(),
-            detection.evidence(),
-            reasons,
-            decisions.decidedBy(),
-            rule.attack(),
-            rule.controls(),
-            drill,
-            receivedNanos,
-            revision,
-            null,
-            null,
-            decisions.responses());
+        Alert.builder()
+            .id(id)
+            .ruleId(rule.id())
+            .title(rule.title())
+            .severity(severity)
+            .principal(detection.principal())
+            .integration(detection.integration())
+            .count(detection.count())
+            .objects(detection.objects())
+            .firstEventTime(detection.firstEventTime())
+            .lastEventTime(detection.lastEventTime())
+            .detectedAt(detection.detectedAt())
+            .evidence(detection.evidence())
+            .reasons(reasons)
+            .decidedBy(decisions.decidedBy())
+            .attack(rule.attack())
+            .controls(rule.controls())
+            .drill(drill)
+            .receivedNanos(receivedNanos)
+            .revision(revision)
+            .responses(decisions.responses())
+            .build();
     Alert out = correlate(decided);
     for (OrgProfile.Suppression suppression : fallbackSuppressions) {
       if (out.suppression() == null
           && suppression.matches(out.ruleId(), out.principal(), out.detectedAt())) {
-        out = out.suppressed(suppression.reason());
+        out = out.toBuilder().suppression(suppression.reason()).build();
       }
     }
-    if (!out.id().equals(id)) {
-      folded.put(id, out.id());
-    }
-    Raised known = raised.get(out.id());
-    if (known == null
-        || out.revision() > known.revision()
-        || out.severity().compareTo(known.severity()) > 0) {
-      Severity highest =
-          known == null || out.severity().compareTo(known.severity()) > 0
-              ? out.severity()
-              : known.severity();
-      raised.put(
-          out.id(),
-          new Raised(highest, Math.max(out.revision(), known == null ? 0 : known.revision())));
-    }
+    revisions.delivered(id, out);
     return out;
   }
-
-  /** Alert ids the correlation rules folded into another alert, by their own id. */
-  private final Map<String, String> folded =
-      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
-          return size() > 50_000;
-        }
-      };
 
   private Alert correlate(Alert decided) {
     Finding finding = new Finding(decided);
     FactHandle handle = session.insert(finding);
     session.fireAllRules();
     session.delete(handle);
-    return finding.applyTo(decided);
-  }
-
-  private record Raised(Severity severity, int revision) {}
-
-  /**
-   * Recently raised alerts by id, so a later finding about the same thing escalates instead of
-   * repeating.
-   */
-  private final Map<String, Raised> raised =
-      new java.util.LinkedHashMap<>(1024, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Raised> eldest) {
-          return size() > 50_000;
-        }
-      };
-
-  /**
-   * Same rule, principal and first event: same id, however fast or often the events are replayed. A
-   * rule that selects an {@code alertKey} column names the thing its findings are about, so every
-   * finding with that key is the same alert (a signal and its later escalation).
-   */
-  private static String alertId(Detection d) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      Object key = d.attributes().get("alertKey");
-      String identity =
-          key != null
-              ? d.ruleId() + '\0' + "key" + '\0' + key
-              : d.ruleId()
-                  + '\0'
-                  + d.principal()
-                  + '\0'
-                  + d.firstEventTime()
-                  + '\0'
-                  + d.detectedAt()
-                  + '\0'
-                  + String.join(",", d.evidence());
-      sha.update(identity.getBytes(StandardCharsets.UTF_8));
-      return "lw-" + HexFormat.of().formatHex(sha.digest(), 0, 12);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    // Correlation says whether the finding repeats an open alert; the revision that makes is ours.
+    boolean repeat = !finding.getAlertId().equals(decided.id());
+    return finding.applyTo(
+        decided, repeat ? revisions.repeatOf(finding.getAlertId()) : decided.revision());
   }
 
   @Override

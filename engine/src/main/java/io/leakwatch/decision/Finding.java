@@ -1,5 +1,6 @@
 package io.leakwatch.decision;
 
+import io.leakwatch.rulepack.Severity;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,8 +20,8 @@ public final class Finding {
   private final String ruleId;
   private final String principal;
   private final long detectedAt;
+  private final int revision;
   private String alertId;
-  private int revision;
   private long firstEventTime;
   private Severity severity;
   private String incident;
@@ -39,11 +40,11 @@ public final class Finding {
   }
 
   /**
-   * The finding continues {@code open}: same alert id, the next revision, the earliest first event.
+   * The finding repeats {@code open}: same alert id, the earliest first event. Which revision of
+   * that alert it makes is not the policy's to say ({@link AlertRevisions} numbers it).
    */
   public void continueAlert(OpenAlert open) {
     alertId = open.getAlertId();
-    revision = open.getRevision() + 1;
     firstEventTime = Math.min(firstEventTime, open.getFirstEventTime());
     stage = Stage.DONE;
   }
@@ -63,18 +64,26 @@ public final class Finding {
     stage = Stage.DONE;
   }
 
-  /** The alert as correlation left it. */
-  Alert applyTo(Alert decided) {
-    Alert out = decided;
+  /**
+   * The alert as correlation left it; {@code repeatRevision} is the revision it makes when it
+   * repeats an open alert.
+   */
+  Alert applyTo(Alert decided, int repeatRevision) {
+    Alert.Builder out = decided.toBuilder();
     if (!alertId.equals(decided.id())) {
-      out = out.asRevisionOf(alertId, revision, firstEventTime);
+      out.id(alertId)
+          .revision(repeatRevision)
+          .firstEventTime(Math.min(decided.firstEventTime(), firstEventTime));
     }
     if (incident != null || severity != decided.severity()) {
-      List<String> all = new ArrayList<>(out.reasons());
+      List<String> all = new ArrayList<>(decided.reasons());
       all.addAll(reasons);
-      out = out.correlated(incident, severity, all);
+      out.incident(incident).severity(severity).reasons(List.copyOf(all));
     }
-    return suppression == null ? out : out.suppressed(suppression);
+    if (suppression != null) {
+      out.suppression(suppression);
+    }
+    return out.build();
   }
 
   public String getRuleId() {
@@ -93,6 +102,7 @@ public final class Finding {
     return alertId;
   }
 
+  /** The revision the engine gave the decided alert: above 1 for a rule's own escalation. */
   public int getRevision() {
     return revision;
   }

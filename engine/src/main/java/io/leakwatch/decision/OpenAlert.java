@@ -3,13 +3,13 @@ package io.leakwatch.decision;
 /**
  * An alert that later findings of the same rule on the same principal may still update; the pack's
  * correlation rules open, update and close these (a working-memory fact, carried across reloads).
+ * It knows when the alert was last seen, not its revision: {@link AlertRevisions} numbers repeats.
  */
 public final class OpenAlert {
   private final String ruleId;
   private final String principal;
   private final String alertId;
   private final long firstEventTime;
-  private int revision;
   private long lastSeen;
 
   public OpenAlert(Finding first) {
@@ -17,13 +17,11 @@ public final class OpenAlert {
     this.principal = first.getPrincipal();
     this.alertId = first.getAlertId();
     this.firstEventTime = first.getFirstEventTime();
-    this.revision = first.getRevision();
     this.lastSeen = first.getDetectedAt();
   }
 
-  /** A later revision of this alert went out. */
+  /** A later finding about this alert (a repeat or the rule's own escalation) went out. */
   public void record(Finding later) {
-    revision = Math.max(revision, later.getRevision());
     lastSeen = later.getDetectedAt();
   }
 
@@ -41,10 +39,6 @@ public final class OpenAlert {
 
   public long getFirstEventTime() {
     return firstEventTime;
-  }
-
-  public int getRevision() {
-    return revision;
   }
 
   public long getLastSeen() {

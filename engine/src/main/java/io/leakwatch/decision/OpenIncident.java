@@ -1,5 +1,7 @@
 package io.leakwatch.decision;
 
+import io.leakwatch.rulepack.Severity;
+
 /**
  * Alerts of different rules about one principal that belong together; named after the first alert.
  * Opened, extended and closed by the pack's correlation rules.

@@ -1,6 +1,5 @@
 package io.leakwatch.rulepack;
 
-import io.leakwatch.decision.Severity;
 import java.util.List;
 import java.util.Map;
 

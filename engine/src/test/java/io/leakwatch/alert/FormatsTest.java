@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class FormatsTest {
@@ -46,7 +45,7 @@ class FormatsTest {
     assertEquals("Case", f.get("resources").get(1).get("uid").asText());
 
     Alert critical =
-        TestAlerts.alert("o2", Severity.CRITICAL, false).asRevisionOf("o2", 3, TestAlerts.T0);
+        TestAlerts.alert("o2", Severity.CRITICAL, false).toBuilder().revision(3).build();
     JsonNode update = JSON.readTree(OcsfDetectionFinding.toJson(critical));
     assertEquals(2, update.get("activity_id").asInt());
     assertEquals(200402, update.get("type_uid").asInt());
@@ -54,7 +53,8 @@ class FormatsTest {
     assertEquals("o2#3", update.get("metadata").get("uid").asText());
     JsonNode suppressed =
         JSON.readTree(
-            OcsfDetectionFinding.toJson(TestAlerts.alert("o3").suppressed("change window")));
+            OcsfDetectionFinding.toJson(
+                TestAlerts.alert("o3").toBuilder().suppression("change window").build()));
     assertEquals(3, suppressed.get("status_id").asInt());
     assertFalse(suppressed.get("is_alert").asBoolean());
   }
@@ -64,28 +64,19 @@ class FormatsTest {
     assertEquals("a\\|b\\\\c d", CefMessage.header("a|b\\c\nd"));
     assertEquals("a\\=b\\\\c|d\\ne", CefMessage.extension("a=b\\c|d\ne"));
     Alert odd =
-        new Alert(
-            "x1",
-            "LW-9|9",
-            "Title with | pipe and \\ slash",
-            Severity.MEDIUM,
-            "005",
-            null,
-            3,
-            "A=B",
-            1L,
-            2L,
-            3L,
-            List.of(),
-            List.of("why=because"),
-            List.of(),
-            List.of(),
-            Map.of(),
-            false,
-            0,
-            1,
-            null,
-            null);
+        Alert.builder()
+            .id("x1")
+            .ruleId("LW-9|9")
+            .title("Title with | pipe and \\ slash")
+            .severity(Severity.MEDIUM)
+            .principal("005")
+            .count(3)
+            .objects("A=B")
+            .firstEventTime(1L)
+            .lastEventTime(2L)
+            .detectedAt(3L)
+            .reasons(List.of("why=because"))
+            .build();
     String cef = CefMessage.format(odd);
     assertTrue(cef.contains("|LW-9\\|9|Title with \\| pipe and \\\\ slash|5|"), cef);
     assertTrue(cef.contains("cs1=A\\=B cs1Label=objects"), cef);

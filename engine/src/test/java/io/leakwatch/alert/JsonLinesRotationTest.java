@@ -124,7 +124,7 @@ class JsonLinesRotationTest {
   void ocsfFilesAreIdempotentByDeliveryKeyToo() throws IOException {
     Path file = dir.resolve("findings.jsonl");
     Alert first = TestAlerts.alert("o1");
-    Alert escalated = first.asRevisionOf("o1", 2, first.firstEventTime());
+    Alert escalated = first.toBuilder().revision(2).build();
     try (JsonLinesAlertSink sink =
         new JsonLinesAlertSink(file, AlertFormat.OCSF, FileRotation.NONE, Clock.systemUTC())) {
       sink.accept(first);

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ class SlackSinkTest {
 
   @Test
   void drillsAndSuppressedAlertsPageNoOneUnlessDrillsAreMarked() throws Exception {
-    Alert suppressed = TestAlerts.alert("quiet").suppressed("change window");
+    Alert suppressed = TestAlerts.alert("quiet").toBuilder().suppression("change window").build();
     try (HttpReceiver receiver = new HttpReceiver(0)) {
       try (SpooledAlertSink sink = slack(receiver, DrillPolicy.SKIP)) {
         sink.accept(TestAlerts.alert("drill", Severity.CRITICAL, true));

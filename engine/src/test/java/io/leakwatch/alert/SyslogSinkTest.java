@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

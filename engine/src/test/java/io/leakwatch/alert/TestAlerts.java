@@ -1,7 +1,7 @@
 package io.leakwatch.alert;
 
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.util.List;
 import java.util.Map;
 
@@ -16,27 +16,23 @@ final class TestAlerts {
   }
 
   static Alert alert(String id, Severity severity, boolean drill) {
-    return new Alert(
-        id,
-        "LW-001",
-        "Bulk read of patient records",
-        severity,
-        "0055f000003TeLeAAA",
-        null,
-        240,
-        "Contact,Case",
-        T0,
-        T0 + 60_000,
-        T0 + 61_000,
-        List.of("ev-1", "ev-2"),
-        List.of("240 rows of PHI in 5 minutes (threshold 100)"),
-        List.of("bulk-read-person"),
-        List.of("T1530"),
-        Map.of("HIPAA", List.of("164.312(b)")),
-        drill,
-        0,
-        1,
-        null,
-        null);
+    return Alert.builder()
+        .id(id)
+        .ruleId("LW-001")
+        .title("Bulk read of patient records")
+        .severity(severity)
+        .principal("0055f000003TeLeAAA")
+        .count(240)
+        .objects("Contact,Case")
+        .firstEventTime(T0)
+        .lastEventTime(T0 + 60_000)
+        .detectedAt(T0 + 61_000)
+        .evidence(List.of("ev-1", "ev-2"))
+        .reasons(List.of("240 rows of PHI in 5 minutes (threshold 100)"))
+        .decidedBy(List.of("bulk-read-person"))
+        .attack(List.of("T1530"))
+        .controls(Map.of("HIPAA", List.of("164.312(b)")))
+        .drill(drill)
+        .build();
   }
 }

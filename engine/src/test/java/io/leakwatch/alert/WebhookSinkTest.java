@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leakwatch.decision.Severity;
+import io.leakwatch.rulepack.Severity;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;

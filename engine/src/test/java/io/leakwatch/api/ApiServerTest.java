@@ -12,6 +12,7 @@ import io.leakwatch.alert.JsonLinesAlertSink;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.CompiledPack;
 import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.rulepack.TestPacks;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -57,8 +58,8 @@ class ApiServerTest {
 
   @BeforeEach
   void start() throws Exception {
-    acme = new TestOrg("acme", TestOrg.copyPack(dir.resolve("acme-rules")), pack);
-    beta = new TestOrg("beta", TestOrg.copyPack(dir.resolve("beta-rules")), pack);
+    acme = new TestOrg("acme", TestPacks.copyDefaultPack(dir.resolve("acme-rules")), pack);
+    beta = new TestOrg("beta", TestPacks.copyDefaultPack(dir.resolve("beta-rules")), pack);
     history = new AlertHistory(1_000, dir.resolve("alerts.jsonl"));
     server =
         ApiServer.start(
@@ -441,33 +442,22 @@ class ApiServerTest {
       acme.responder(responder);
       Alert decided = alert("lw-resp1", "LW-006", "critical", "005RESP", T0, 1);
       Alert withActions =
-          new Alert(
-              decided.id(),
-              decided.ruleId(),
-              decided.title(),
-              decided.severity(),
-              decided.principal(),
-              null,
-              decided.count(),
-              decided.objects(),
-              decided.firstEventTime(),
-              decided.lastEventTime(),
-              decided.detectedAt(),
-              decided.evidence(),
-              decided.reasons(),
-              decided.decidedBy(),
-              decided.attack(),
-              decided.controls(),
-              false,
-              0,
-              1,
-              null,
-              null,
-              List.of(
-                  new io.leakwatch.decision.ResponseRequest(
-                      io.leakwatch.decision.ResponseAction.END_SESSION, "LW-006 test", false),
-                  new io.leakwatch.decision.ResponseRequest(
-                      io.leakwatch.decision.ResponseAction.REVOKE_TOKENS, "LW-006 test", false)));
+          decided.toBuilder()
+              .integration(null)
+              .drill(false)
+              .receivedNanos(0)
+              .revision(1)
+              .incident(null)
+              .suppression(null)
+              .responses(
+                  List.of(
+                      new io.leakwatch.decision.ResponseRequest(
+                          io.leakwatch.decision.ResponseAction.END_SESSION, "LW-006 test", false),
+                      new io.leakwatch.decision.ResponseRequest(
+                          io.leakwatch.decision.ResponseAction.REVOKE_TOKENS,
+                          "LW-006 test",
+                          false)))
+              .build();
       responder.submit(withActions).get(10, java.util.concurrent.TimeUnit.SECONDS);
 
       JsonNode listed = api.json("/actions");

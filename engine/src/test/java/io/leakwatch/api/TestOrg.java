@@ -6,13 +6,10 @@ import io.leakwatch.engine.DetectionPipeline;
 import io.leakwatch.engine.PipelineStats;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.rulepack.RulePack;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 
 /**
  * An org for API tests: a real detection pipeline on a real rule pack; only the subscriptions are
@@ -39,22 +36,6 @@ final class TestOrg implements MonitoredOrg, AutoCloseable {
             DetectionPipeline.Options.defaults());
     live.put("/event/ApiEventStream", true);
     live.put("/event/LoginEventStream", true);
-  }
-
-  /** Copies the default pack's source folder to {@code target}. */
-  static Path copyPack(Path target) throws IOException {
-    Path source = Path.of("../rules/pack");
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path file : files.toList()) {
-        Path to = target.resolve(source.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(file, to);
-        }
-      }
-    }
-    return target;
   }
 
   synchronized List<Alert> process(String topic, Map<String, ?> fields, long eventTime) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.alert.AlertJson;
 import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.rulepack.Severity;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -13,6 +13,7 @@ import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.rulepack.RulePackException;
 import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.rulepack.TestPacks;
 import io.leakwatch.ruletest.RuleTestCase;
 import io.leakwatch.ruletest.RuleTests;
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,7 +103,7 @@ class DefaultPackTest {
 
   @Test
   void brokenEplIsRejectedWithFileAndLine(@TempDir Path dir) throws IOException {
-    copyPack(dir);
+    TestPacks.copyDefaultPack(dir);
     Files.writeString(
         dir.resolve("bulk-phi-read/detect.epl"),
         "@Name('detection')\nselect UserId as principal\nfrom NoSuchEvent");
@@ -118,7 +118,7 @@ class DefaultPackTest {
 
   @Test
   void brokenDrlIsRejectedWithFileAndLine(@TempDir Path dir) throws IOException {
-    copyPack(dir);
+    TestPacks.copyDefaultPack(dir);
     Path drl = dir.resolve("after-hours-phi-access/decide.drl");
     Files.writeString(drl, Files.readString(drl).replace("count < 50", "count <<< 50"));
     RulePackException e =
@@ -129,7 +129,7 @@ class DefaultPackTest {
 
   @Test
   void errorsInSeveralFilesAreReportedTogether(@TempDir Path dir) throws IOException {
-    copyPack(dir);
+    TestPacks.copyDefaultPack(dir);
     Files.writeString(dir.resolve("bulk-phi-read/detect.epl"), "select from");
     Path drl = dir.resolve("after-hours-phi-access/decide.drl");
     Files.writeString(drl, Files.readString(drl).replace("count < 50", "count <<< 50"));
@@ -140,18 +140,5 @@ class DefaultPackTest {
         e.getMessage().contains("bulk-phi-read/detect.epl")
             && e.getMessage().contains("after-hours-phi-access/decide.drl"),
         e.getMessage());
-  }
-
-  static void copyPack(Path target) throws IOException {
-    try (Stream<Path> files = Files.walk(PACK)) {
-      for (Path file : files.toList()) {
-        Path to = target.resolve(PACK.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(to);
-        } else {
-          Files.copy(file, to);
-        }
-      }
-    }
   }
 }

@@ -13,9 +13,9 @@ import io.leakwatch.alert.SpooledAlertSink;
 import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.decision.Severity;
 import io.leakwatch.pubsub.PubSubClient;
 import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.rulepack.Severity;
 import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.server.SelfSignedCertificate;
 import io.leakwatch.sim.server.TopicLog;
@@ -67,28 +67,20 @@ class AlertPublishTest {
   @TempDir Path dir;
 
   private static Alert alert(String id) {
-    return new Alert(
-        id,
-        "LW-008",
-        "Bulk API read of PHI",
-        Severity.HIGH,
-        "0055f000003TeLeAAA",
-        null,
-        5_000,
-        "Contact",
-        T0,
-        T0 + 1_000,
-        T0 + 2_000,
-        List.of("e1"),
-        List.of("bulk read"),
-        List.of(),
-        List.of(),
-        Map.of(),
-        false,
-        0,
-        1,
-        null,
-        null);
+    return Alert.builder()
+        .id(id)
+        .ruleId("LW-008")
+        .title("Bulk API read of PHI")
+        .severity(Severity.HIGH)
+        .principal("0055f000003TeLeAAA")
+        .count(5_000)
+        .objects("Contact")
+        .firstEventTime(T0)
+        .lastEventTime(T0 + 1_000)
+        .detectedAt(T0 + 2_000)
+        .evidence(List.of("e1"))
+        .reasons(List.of("bulk read"))
+        .build();
   }
 
   private SelfSignedCertificate tls;
@@ -148,7 +140,7 @@ class AlertPublishTest {
         SpooledAlertSink sink = sink(server.port(), server.certificate(), TOPIC, "spool")) {
       sink.accept(alert("a1"));
       sink.accept(alert("a1"));
-      sink.accept(alert("a2").asRevisionOf("a2", 2, T0));
+      sink.accept(alert("a2").toBuilder().revision(2).build());
       TopicLog log = server.topic(TOPIC);
       TestSupport.await(() -> log.endIndex() == 2, "two events published");
       assertTrue(sink.awaitDrained(Duration.ofSeconds(30)));

@@ -15,6 +15,7 @@ import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.rulepack.TestPacks;
 import io.leakwatch.sim.org.Role;
 import io.leakwatch.sim.org.SimUser;
 import io.leakwatch.sim.org.SimulatedOrg;
@@ -42,7 +43,7 @@ class HotReloadTest {
 
   @Test
   void changedRulesReplaceTheOldOnesAndBrokenRulesLeaveThemRunning() throws Exception {
-    Path pack = TestSupport.copyPack(dir.resolve("rules"));
+    Path pack = TestPacks.copyDefaultPack(dir.resolve("rules"));
     SimulatedOrg org = SimulatedOrg.generate(23, 60);
     Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     List<Alert> alerts = new ArrayList<>();

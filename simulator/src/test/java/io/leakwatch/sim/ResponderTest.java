@@ -10,19 +10,18 @@ import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.ResponseAction;
 import io.leakwatch.decision.ResponseRequest;
-import io.leakwatch.decision.Severity;
 import io.leakwatch.response.ActionRecord;
 import io.leakwatch.response.AuditLog;
 import io.leakwatch.response.Responder;
 import io.leakwatch.response.ResponseMode;
 import io.leakwatch.response.ResponseSettings;
+import io.leakwatch.rulepack.Severity;
 import io.leakwatch.sim.server.RestApiServer;
 import io.leakwatch.sim.server.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,29 +66,24 @@ class ResponderTest {
   }
 
   private static Alert alert(String id, boolean drill, ResponseRequest... requests) {
-    return new Alert(
-        id,
-        "LW-006",
-        "t",
-        Severity.CRITICAL,
-        USER,
-        "etl",
-        2,
-        "Contact",
-        1,
-        2,
-        2,
-        List.of("e1"),
-        List.of("r"),
-        List.of("rule"),
-        List.of(),
-        Map.of(),
-        drill,
-        0,
-        1,
-        null,
-        null,
-        List.of(requests));
+    return Alert.builder()
+        .id(id)
+        .ruleId("LW-006")
+        .title("t")
+        .severity(Severity.CRITICAL)
+        .principal(USER)
+        .integration("etl")
+        .count(2)
+        .objects("Contact")
+        .firstEventTime(1)
+        .lastEventTime(2)
+        .detectedAt(2)
+        .evidence(List.of("e1"))
+        .reasons(List.of("r"))
+        .decidedBy(List.of("rule"))
+        .drill(drill)
+        .responses(List.of(requests))
+        .build();
   }
 
   private static ResponseRequest ask(ResponseAction action) {

@@ -1,8 +1,11 @@
-package io.leakwatch.decision;
+package io.leakwatch.rulepack;
 
 import java.util.Locale;
 
-/** Alert severity, ordered: a later constant outranks an earlier one. */
+/**
+ * How serious a finding is, ordered: a later constant outranks an earlier one. A rule declares its
+ * default in {@code rule.yaml}; its decision rules may raise it; the alert carries the result.
+ */
 public enum Severity {
   INFO,
   LOW,
