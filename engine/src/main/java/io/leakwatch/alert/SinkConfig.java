@@ -110,7 +110,13 @@ public record SinkConfig(
       String drills,
       Retry retry,
       @Range(min = 1, max = 300) Long timeoutSeconds)
-      implements Delivery {}
+      implements Delivery {
+    /** Without the secret, the headers (a collector's token) or the URL (it may hold a key). */
+    @Override
+    public String toString() {
+      return "Webhook[name=" + name + ", spool=" + spool + "]";
+    }
+  }
 
   public record Slack(
       String url,
@@ -119,7 +125,13 @@ public record SinkConfig(
       String drills,
       Retry retry,
       @Range(min = 1, max = 300) Long timeoutSeconds)
-      implements Delivery {}
+      implements Delivery {
+    /** Without the URL: a Slack webhook URL is itself the secret. */
+    @Override
+    public String toString() {
+      return "Slack[name=" + name + ", spool=" + spool + "]";
+    }
+  }
 
   public record Syslog(
       String host,
@@ -147,7 +159,13 @@ public record SinkConfig(
       String drills,
       Retry retry,
       @Range(min = 1, max = 300) Long timeoutSeconds)
-      implements Delivery {}
+      implements Delivery {
+    /** Without the secret, the headers or the URL. */
+    @Override
+    public String toString() {
+      return "Ocsf[path=" + path + ", name=" + name + ", spool=" + spool + "]";
+    }
+  }
 
   /** Alerts published back into Salesforce as platform events. */
   public record PlatformEvents(

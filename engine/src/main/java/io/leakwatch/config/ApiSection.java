@@ -16,6 +16,12 @@ record ApiSection(
 
   record Tls(String cert, String key) {}
 
+  /** Without the tokens. */
+  @Override
+  public String toString() {
+    return "ApiSection[host=" + host + ", port=" + port + ", tls=" + tls + "]";
+  }
+
   ApiConfig resolve(ConfigSource file) {
     String bindHost = host == null ? "127.0.0.1" : file.required(host, "api.host");
     int bindPort = file.required(port, "api.port");

@@ -1,6 +1,7 @@
 package io.leakwatch.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -123,5 +124,29 @@ class ConfigBindingTest {
             Map.of());
     assertEquals(new AlertsConfig(false, null, java.util.List.of("files ×2")), config.alerts());
     assertTrue(String.join("\n", config.summary()).contains("alerts: no console, files ×2"));
+  }
+
+  @Test
+  void theBoundSectionsPrintWithoutASecret() throws Exception {
+    Map<String, String> env =
+        Map.of(
+            "LEAKWATCH_WEBHOOK_SECRET", "webhook-secret-value",
+            "SLACK_WEBHOOK_URL", "https://hooks.slack.example/services/T0/B0/slack-secret-part",
+            "SF_ACCESS_TOKEN", "sf-token-value",
+            "API", "api-token-0123456789");
+    String yaml =
+        ORG.formatted("{accessToken: '${SF_ACCESS_TOKEN}', instanceUrl: u, tenantId: x}", "")
+            + "api: {port: 1, tokens: ['${API}']}\n"
+            + Files.readString(Path.of("../examples/alert-sinks.yaml"));
+    EngineConfig.Sections sections =
+        ConfigBinder.bind(
+            ConfigBinder.substitute(ConfigBinder.read(yaml, "c.yaml"), "c.yaml", "", env),
+            EngineConfig.Sections.class,
+            "c.yaml",
+            "");
+    String printed = sections.toString();
+    for (String secret : env.values()) {
+      assertFalse(printed.contains(secret), "printed " + secret + ": " + printed);
+    }
   }
 }
