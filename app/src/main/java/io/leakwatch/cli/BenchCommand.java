@@ -23,6 +23,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code leakwatch bench}: the engine's hot path measured on simulated traffic. Events are encoded
@@ -30,22 +35,49 @@ import java.util.Locale;
  * through Esper on event time and hands detections to Drools, on one thread, as the detection
  * verticle does. Latency is per event, from payload to decided alerts.
  */
-final class BenchCommand {
-  static final java.util.Set<String> OPTIONS =
-      java.util.Set.of("events", "seed", "users", "rules", "scenarios", "alerts");
+@Command(
+    name = "bench",
+    description =
+        "Replay simulated events through decode → Esper → Drools and print events/s and latency.")
+final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--events",
+      defaultValue = "200000",
+      description = "events to measure (1000 to 20000000)")
+  int target;
+
+  @Option(names = "--seed", defaultValue = "7", description = "seed of the simulated org")
+  long seed;
+
+  @Option(names = "--users", defaultValue = "5000", description = "users in the org (20 to 200000)")
+  int users;
+
+  @Option(
+      names = "--rules",
+      paramLabel = "DIR",
+      description = "rule pack folder (default: the built-in pack)")
+  String rules;
+
+  @Option(
+      names = "--scenarios",
+      defaultValue = "all",
+      paramLabel = "all|none|ID,ID",
+      description = "scenarios injected; none measures false positives on background traffic alone")
+  String scenarios;
+
+  @Option(names = "--alerts", paramLabel = "FILE", description = "write the alerts as JSON Lines")
+  String alertsFile;
 
   private record Encoded(
       String topic, String eventId, String schemaId, byte[] payload, ByteString replayId) {}
 
-  private BenchCommand() {}
-
-  static int run(Args args, PrintStream out) throws Exception {
-    int target = (int) args.number("events", 200_000, 1_000, 20_000_000);
-    long seed = args.number("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE);
-    int users = (int) args.number("users", 5_000, 20, 200_000);
-    String rules = args.text("rules", null);
-    String scenarios = args.text("scenarios", "all");
-    String alertsFile = args.text("alerts", null);
+  @Override
+  public Integer call() throws Exception {
+    Bounds.check(spec, "--events", target, 1_000, 20_000_000);
+    Bounds.check(spec, "--users", users, 20, 200_000);
+    PrintStream out = Leakwatch.root(spec).out();
     StringBuilder alertLines = alertsFile == null ? null : new StringBuilder();
     var injected = Scenarios.select(scenarios, null);
     RulePack pack =

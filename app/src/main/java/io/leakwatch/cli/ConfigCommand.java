@@ -9,24 +9,43 @@ import io.leakwatch.rulepack.RulePackLoader;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code leakwatch config check FILE}: everything {@code run} checks before it connects (the file,
  * each org's profile, each rule pack compiled), then a summary of what it would run. Never prints a
  * secret. Exit 0 when it would start, 2 with the file, key and problem when it would not.
  */
+@Command(
+    name = "config",
+    description = "Check a configuration file.",
+    subcommands = ConfigCommand.Check.class)
 final class ConfigCommand {
+  @Command(
+      name = "check",
+      description =
+          "Validate a configuration (profiles, rules compiled) and print what run would do; never"
+              + " prints a secret. Exit 2 with the file, key and problem when run would not start.")
+  static final class Check implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "FILE", description = "the configuration file")
+    Path file;
+
+    @Override
+    public Integer call() throws Exception {
+      return check(file, Leakwatch.root(spec).out());
+    }
+  }
+
   private ConfigCommand() {}
 
-  static int run(List<String> argv, PrintStream out) {
-    if (argv.isEmpty() || !argv.get(0).equals("check")) {
-      throw new Args.UsageException("config needs a subcommand: check FILE");
-    }
-    Args args = new Args(argv.subList(1, argv.size()), Set.of(), 1);
-    Path file = Path.of(args.positional(0, "the configuration file"));
+  static int check(Path file, PrintStream out) {
     EngineConfig config = EngineConfig.load(file, System.getenv());
     Map<Path, RulePack> compiled = new HashMap<>();
     for (OrgConfig org : config.orgs()) {

@@ -12,24 +12,56 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code leakwatch demo}: the engine against the built-in simulated org, end to end over real gRPC
  * and TLS, with every scenario of the library injected into a day of background traffic.
  */
-final class DemoCommand {
-  static final Set<String> OPTIONS = Set.of("seed", "users", "seconds", "out", "date", "rules");
+@Command(
+    name = "demo",
+    description =
+        "Run the engine against the built-in simulated org, end to end over gRPC/TLS, with every"
+            + " scenario injected into a day of background traffic. Exit 1 when one is missed.")
+final class DemoCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
 
-  private DemoCommand() {}
+  @Option(names = "--seed", defaultValue = "7", description = "seed of the simulated org")
+  long seed;
 
-  static int run(Args args, PrintStream out) throws Exception {
-    long seed = args.number("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE);
-    int users = (int) args.number("users", 500, 20, 200_000);
-    long seconds = args.number("seconds", 20, 0, 3_600);
-    Path dir = Path.of(args.text("out", "leakwatch-demo"));
-    LocalDate date = LocalDate.parse(args.text("date", "2026-03-10"));
-    String rules = args.text("rules", null);
+  @Option(names = "--users", defaultValue = "500", description = "users in the org (20 to 200000)")
+  int users;
+
+  @Option(
+      names = "--seconds",
+      defaultValue = "20",
+      description = "wall-clock seconds to play the day over (0 to 3600)")
+  long seconds;
+
+  @Option(names = "--out", defaultValue = "leakwatch-demo", description = "output folder")
+  Path dir;
+
+  @Option(
+      names = "--date",
+      defaultValue = "2026-03-10",
+      description = "the simulated day (YYYY-MM-DD)")
+  LocalDate date;
+
+  @Option(
+      names = "--rules",
+      paramLabel = "DIR",
+      description = "rule pack folder (default: the built-in pack)")
+  String rules;
+
+  @Override
+  public Integer call() throws Exception {
+    Bounds.check(spec, "--users", users, 20, 200_000);
+    Bounds.check(spec, "--seconds", seconds, 0, 3_600);
+    PrintStream out = Leakwatch.root(spec).out();
     Files.createDirectories(dir);
     Path alertsFile = dir.resolve("alerts.jsonl");
     Files.deleteIfExists(alertsFile);

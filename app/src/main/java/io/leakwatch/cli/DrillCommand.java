@@ -15,88 +15,170 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code leakwatch drill}: a leak drill with its evidence (report, manifest, history), and {@code
  * leakwatch drill verify DIR}: checks that evidence. Exit 1 when an expected detection was missed
  * or the evidence was tampered with.
  */
-final class DrillCommand {
-  static final Set<String> OPTIONS =
-      Set.of(
-          "scenarios",
-          "seed",
-          "days",
-          "out",
-          "sign-key",
-          "history",
-          "users",
-          "seconds",
-          "date",
-          "rules",
-          "engine",
-          "engine-org",
-          "engine-token-env",
-          "engine-cacert",
-          "host",
-          "port",
-          "home",
-          "timeout-seconds");
-  static final Set<String> PREPARE_OPTIONS =
-      Set.of("home", "seed", "users", "host", "port", "name");
-  static final Set<String> VERIFY_OPTIONS = Set.of("public-key");
+@Command(
+    name = "drill",
+    description = {
+      "A leak drill: scenarios through the real path, with an HTML/JSON/JUnit report, a manifest"
+          + " and the drill history. Exit 1 when an expected detection was missed.",
+      "With --engine, drills an engine running elsewhere through its API: the simulator serves the"
+          + " drill org on --host/--port (see: drill prepare)."
+    },
+    subcommands = {DrillCommand.Prepare.class, DrillCommand.Verify.class})
+final class DrillCommand implements Callable<Integer> {
   static final String HISTORY_FILE = "drill-history.jsonl";
 
-  private DrillCommand() {}
+  @Spec CommandSpec spec;
 
-  static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    if (!argv.isEmpty() && argv.get(0).equals("verify")) {
-      return verify(new Args(argv.subList(1, argv.size()), VERIFY_OPTIONS, 1), out, err);
-    }
-    if (!argv.isEmpty() && argv.get(0).equals("prepare")) {
-      return prepare(new Args(argv.subList(1, argv.size()), PREPARE_OPTIONS), out);
-    }
-    Args args = new Args(argv, OPTIONS);
-    long seed = args.number("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE);
-    int users = (int) args.number("users", 500, 20, 200_000);
-    int days = (int) args.number("days", 1, 1, 31);
-    long seconds = args.number("seconds", 20, 0, 3_600);
-    String engine = args.text("engine", null);
-    Path home = Path.of(args.text("home", "leakwatch-remote-drill"));
+  @Option(
+      names = "--scenarios",
+      defaultValue = "all",
+      paramLabel = "all|ID,...|LW-NNN,...",
+      description = "scenarios to drill, by scenario id or by the rule they exercise")
+  String scenarioSet;
+
+  @Option(names = "--seed", defaultValue = "7", description = "seed of the simulated org")
+  long seed;
+
+  @Option(names = "--days", defaultValue = "1", description = "days of traffic (1 to 31)")
+  int days;
+
+  @Option(names = "--users", defaultValue = "500", description = "users in the org (20 to 200000)")
+  int users;
+
+  @Option(
+      names = "--seconds",
+      defaultValue = "20",
+      description = "wall-clock seconds to play the days over (0 to 3600)")
+  long seconds;
+
+  @Option(
+      names = "--date",
+      paramLabel = "YYYY-MM-DD",
+      description =
+          "the first simulated day (default: 2026-03-10; with --engine, the day after the last"
+              + " remote drill's)")
+  LocalDate date;
+
+  @Option(
+      names = "--rules",
+      paramLabel = "DIR",
+      description = "rule pack folder (default: the built-in pack)")
+  Path rules;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      description = "evidence folder (default: leakwatch-drills/drill-<UTC time>)")
+  Path outOption;
+
+  @Option(
+      names = "--history",
+      paramLabel = "FILE",
+      description = "drill history to append to (default: DIR/../" + HISTORY_FILE + ")")
+  Path history;
+
+  @Option(
+      names = "--sign-key",
+      paramLabel = "KEY.pem",
+      description = "sign the manifest (Ed25519 or ECDSA P-256, unencrypted PEM)")
+  Path signKey;
+
+  @Option(
+      names = "--engine",
+      paramLabel = "URL",
+      description = "drill an engine running elsewhere through its API")
+  String engine;
+
+  @Option(
+      names = "--engine-org",
+      paramLabel = "NAME",
+      description = "the drill org in that engine's configuration")
+  String engineOrg;
+
+  @Option(
+      names = "--engine-token-env",
+      defaultValue = "LEAKWATCH_API_TOKEN",
+      paramLabel = "VAR",
+      description = "environment variable holding the engine's API token")
+  String tokenVariable;
+
+  @Option(
+      names = "--engine-cacert",
+      paramLabel = "PEM",
+      description = "certificate to trust for the engine's API")
+  Path caCert;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "with --engine: address the simulator listens on")
+  String host;
+
+  @Option(
+      names = "--port",
+      defaultValue = "7443",
+      description = "with --engine: port the simulator listens on")
+  int port;
+
+  @Option(
+      names = "--home",
+      defaultValue = "leakwatch-remote-drill",
+      description = "with --engine: the drill org's folder (see: drill prepare)")
+  Path home;
+
+  @Option(
+      names = "--timeout-seconds",
+      defaultValue = "300",
+      description = "with --engine: how long to wait for the engine's alerts (10 to 86400)")
+  long timeoutSeconds;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = Leakwatch.root(spec).out();
+    PrintStream err = Leakwatch.root(spec).err();
+    Bounds.check(spec, "--users", users, 20, 200_000);
+    Bounds.check(spec, "--days", days, 1, 31);
+    Bounds.check(spec, "--seconds", seconds, 0, 3_600);
+    Bounds.check(spec, "--port", port, 0, 65_535);
+    Bounds.check(spec, "--timeout-seconds", timeoutSeconds, 10, 86_400);
     LocalDate date =
-        args.text("date", null) != null
-            ? date(args.text("date", null))
+        this.date != null
+            ? this.date
             : engine != null
                 ? io.leakwatch.drill.RemoteDrill.nextDate(
                     home, io.leakwatch.drill.RemoteDrill.today())
-                : date("2026-03-10");
-    String scenarioSet = args.text("scenarios", "all");
+                : LocalDate.parse("2026-03-10");
     List<Scenario> scenarios;
     try {
       scenarios = Drill.select(scenarioSet);
     } catch (IllegalArgumentException e) {
-      throw new Args.UsageException("--scenarios: " + e.getMessage());
+      throw Bounds.usage(spec, "--scenarios: " + e.getMessage());
     }
     Path outDir =
-        Path.of(
-                args.text(
-                    "out",
+        (outOption != null
+                ? outOption
+                : Path.of(
                     "leakwatch-drills/drill-"
                         + ZonedDateTime.now(ZoneOffset.UTC)
                             .format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT))))
             .toAbsolutePath();
-    Path history =
-        args.text("history", null) != null
-            ? Path.of(args.text("history", null))
-            : outDir.getParent().resolve(HISTORY_FILE);
-    String signKey = args.text("sign-key", null);
-    String rules = args.text("rules", null);
+    Path history = this.history != null ? this.history : outDir.getParent().resolve(HISTORY_FILE);
     RulePack pack =
-        rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
+        rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(rules);
 
     out.printf(
         "Leakwatch drill: %d scenario(s) %s%n",
@@ -115,40 +197,26 @@ final class DrillCommand {
     try {
       Drill.Options options =
           new Drill.Options(
-              seed,
-              users,
-              date,
-              days,
-              seconds * 1000,
-              scenarios,
-              pack,
-              outDir,
-              history,
-              signKey == null ? null : Path.of(signKey));
+              seed, users, date, days, seconds * 1000, scenarios, pack, outDir, history, signKey);
       if (engine == null) {
         outcome = Drill.run(options);
       } else {
-        String tokenVariable = args.text("engine-token-env", "LEAKWATCH_API_TOKEN");
         String token = System.getenv(tokenVariable);
         if (token == null || token.isBlank()) {
-          throw new Args.UsageException(
-              "--engine needs the API token in the environment variable " + tokenVariable);
+          throw Bounds.usage(
+              spec, "--engine needs the API token in the environment variable " + tokenVariable);
         }
-        String org = args.text("engine-org", null);
-        if (org == null) {
-          throw new Args.UsageException(
+        if (engineOrg == null) {
+          throw Bounds.usage(
+              spec,
               "--engine needs --engine-org NAME: the drill org in the engine's configuration");
         }
-        String caCert = args.text("engine-cacert", null);
         var target =
             new io.leakwatch.drill.RemoteDrill.Target(
-                java.net.URI.create(engine), token, caCert == null ? null : Path.of(caCert), org);
+                java.net.URI.create(engine), token, caCert, engineOrg);
         var endpoint =
             new io.leakwatch.drill.RemoteDrill.Endpoint(
-                args.text("host", "127.0.0.1"),
-                (int) args.number("port", 7443, 0, 65_535),
-                home,
-                java.time.Duration.ofSeconds(args.number("timeout-seconds", 300, 10, 86_400)));
+                host, port, home, java.time.Duration.ofSeconds(timeoutSeconds));
         outcome =
             Drill.run(options, new io.leakwatch.drill.RemoteDrill(options, target, endpoint, out));
       }
@@ -194,15 +262,61 @@ final class DrillCommand {
    * Writes what an engine's drill org needs before the first remote drill, and prints its
    * configuration.
    */
-  private static int prepare(Args args, PrintStream out) throws Exception {
-    Path home = Path.of(args.text("home", "leakwatch-remote-drill")).toAbsolutePath();
-    var org =
-        io.leakwatch.sim.org.SimulatedOrg.generate(
-            args.number("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE),
-            (int) args.number("users", 500, 20, 200_000));
+  @Command(
+      name = "prepare",
+      description =
+          "Write the drill org's profile and certificate and print its engine configuration.")
+  static final class Prepare implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(
+        names = "--home",
+        defaultValue = "leakwatch-remote-drill",
+        description = "the drill org's folder")
+    Path home;
+
+    @Option(names = "--seed", defaultValue = "7", description = "seed of the simulated org")
+    long seed;
+
+    @Option(
+        names = "--users",
+        defaultValue = "500",
+        description = "users in the org (20 to 200000)")
+    int users;
+
+    @Option(
+        names = "--host",
+        defaultValue = "127.0.0.1",
+        description = "address the simulator will listen on")
+    String host;
+
+    @Option(
+        names = "--port",
+        defaultValue = "7443",
+        description = "port the simulator will listen on")
+    int port;
+
+    @Option(
+        names = "--name",
+        paramLabel = "HOST",
+        description = "how the engine reaches the simulator (default: --host)")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+      Bounds.check(spec, "--users", users, 20, 200_000);
+      Bounds.check(spec, "--port", port, 0, 65_535);
+      return prepare(
+          home, seed, users, name != null ? name : host, port, Leakwatch.root(spec).out());
+    }
+  }
+
+  private static int prepare(
+      Path home, long seed, int users, String name, int port, PrintStream out) throws Exception {
+    home = home.toAbsolutePath();
+    var org = io.leakwatch.sim.org.SimulatedOrg.generate(seed, users);
     // The engine reaches the simulator by --name (default: the address it listens on); the
     // certificate names it.
-    String name = args.text("name", args.text("host", "127.0.0.1"));
     Path cert = io.leakwatch.drill.RemoteDrill.prepare(home, org, java.util.List.of(name));
     out.printf(
         """
@@ -222,7 +336,7 @@ final class DrillCommand {
         home.resolve("org-profile.yaml"),
         cert,
         name,
-        args.number("port", 7443, 0, 65_535),
+        port,
         cert,
         org.instanceUrl(),
         org.orgId(),
@@ -232,13 +346,34 @@ final class DrillCommand {
     return 0;
   }
 
-  private static int verify(Args args, PrintStream out, PrintStream err) throws Exception {
-    Path dir =
-        Path.of(args.positional(0, "the drill folder to verify (leakwatch drill verify DIR)"));
-    String keyFile = args.text("public-key", null);
+  @Command(
+      name = "verify",
+      description =
+          "Check every file of a drill against its manifest and signature. Exit 1 when tampered"
+              + " with.")
+  static final class Verify implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR", description = "the drill folder to verify")
+    Path dir;
+
+    @Option(
+        names = "--public-key",
+        paramLabel = "PEM",
+        description = "require the manifest to be signed by this key")
+    Path keyFile;
+
+    @Override
+    public Integer call() throws Exception {
+      return verify(dir, keyFile, Leakwatch.root(spec).out(), Leakwatch.root(spec).err());
+    }
+  }
+
+  private static int verify(Path dir, Path keyFile, PrintStream out, PrintStream err)
+      throws Exception {
     PublicKey pinned;
     try {
-      pinned = keyFile == null ? null : SigningKey.loadPublic(Path.of(keyFile));
+      pinned = keyFile == null ? null : SigningKey.loadPublic(keyFile);
     } catch (SigningKey.KeyException e) {
       err.println("leakwatch: drill verify: " + e.getMessage());
       return 2;
@@ -264,14 +399,6 @@ final class DrillCommand {
                     ? " (key taken from manifest.sig; pin it with --public-key)"
                     : " (the given public key)"));
     return 0;
-  }
-
-  private static LocalDate date(String text) {
-    try {
-      return LocalDate.parse(text);
-    } catch (DateTimeParseException e) {
-      throw new Args.UsageException("--date must be YYYY-MM-DD, was '" + text + "'");
-    }
   }
 
   private static String seconds(long millis) {

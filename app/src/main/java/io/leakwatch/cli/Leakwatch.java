@@ -4,99 +4,129 @@ import io.leakwatch.config.ConfigException;
 import io.leakwatch.profile.ProfileException;
 import io.leakwatch.rulepack.RulePackException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
- * The leakwatch command line. Exit codes: 0 success, 1 the run found a problem, 2 bad usage or
- * config.
+ * The leakwatch command line. Exit codes: 0 success, 1 the run found a problem (a check failed, a
+ * detection was missed), 2 bad usage or config.
  */
-public final class Leakwatch {
-  private static final String USAGE =
-      """
-      usage: leakwatch <command> [options]
+@Command(
+    name = "leakwatch",
+    scope = ScopeType.INHERIT,
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    versionProvider = BuildInfo.class,
+    sortOptions = false,
+    usageHelpAutoWidth = true,
+    description = "Real-time detection of PHI leaking out of Salesforce.",
+    footer = {
+      "",
+      "Exit codes: 0 success, 1 a check failed or a detection was missed, 2 bad usage or config.",
+      "Each command answers --help with its options and defaults."
+    },
+    subcommands = {
+      DemoCommand.class,
+      BenchCommand.class,
+      RunCommand.class,
+      ConfigCommand.class,
+      HealthCommand.class,
+      RulesCommand.class,
+      ReplayCommand.class,
+      DrillCommand.class,
+      SimulateCommand.class,
+      AuditCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class Leakwatch implements Callable<Integer> {
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
 
-      commands:
-        demo    run the engine against the built-in simulated org, end to end over gRPC/TLS
-                  --seed N (7)  --users N (500)  --seconds S (20)  --out DIR (leakwatch-demo)
-                  --date YYYY-MM-DD (2026-03-10)  --rules DIR (default pack)
-        bench   replay simulated events through decode → Esper → Drools and print events/s and latency
-                  --events N (200000)  --seed N (7)  --users N (5000)  --rules DIR (default pack)
-                  --scenarios all|none|ID,ID (all): none measures false positives on background traffic alone
-                  --alerts FILE  write the alerts as JSON Lines
-        run     watch every org of a configuration file (Salesforce or a simulator), with the HTTP API
-                  --config FILE  --log-format json|text (json)  --log-file FILE (also write JSON logs here)
-        config check FILE    validate a configuration (profiles, rules compiled) and print what run would do
-        health  ask a running process's API for /health (the container's HEALTHCHECK)
-                  --config FILE  --url URL (from the api: section)
-        rules validate DIR   compile every EPL and DRL file, the profile and the test cases
-                  --profile FILE (DIR/test-profile.yaml)
-        rules test DIR       run every rule's test cases (DIR/<rule>/tests/*.json)
-                  --profile FILE (DIR/test-profile.yaml)  --junit FILE
-        replay FILE  run a JSON Lines file of events (channel + Salesforce fields) through the rules
-                  --profile FILE  --rules DIR (default pack)  --out FILE (stdout)
-        drill   a leak drill: scenarios through the real path, with an HTML/JSON/JUnit report and a manifest
-                  --scenarios all|ID,...|LW-NNN,... (all)  --seed N (7)  --days D (1)  --users N (500)
-                  --seconds S (20)  --date YYYY-MM-DD (2026-03-10)  --rules DIR (default pack)
-                  --out DIR (leakwatch-drills/drill-<time>)  --history FILE (DIR/../drill-history.jsonl)
-                  --sign-key KEY.pem  sign the manifest (Ed25519 or ECDSA P-256, unencrypted PEM)
-                  --engine URL --engine-org NAME  drill an engine running elsewhere through its API (token in
-                  $LEAKWATCH_API_TOKEN or --engine-token-env VAR; --engine-cacert PEM): the simulator serves
-                  the drill org on --host ADDR (127.0.0.1) --port N (7443); --home DIR (leakwatch-remote-drill)
-        drill prepare  write the drill org's profile and certificate and print its engine configuration
-                  --home DIR  --seed N  --users N  --host ADDR  --port N  --name HOST (how the engine reaches it)
-        drill verify DIR  check every file of a drill against its manifest and signature
-                  --public-key PEM  require the manifest to be signed by this key
-        simulate  serve the simulated org as a standalone Pub/Sub endpoint on TLS
-                  --port N (7443)  --host ADDR (127.0.0.1)  --seed N (7)  --users N (500)
-                  --seconds S (60)  --out DIR (leakwatch-sim)  --date YYYY-MM-DD (2026-03-10)
-                  --scenarios all|none|ID,ID (all)  --scenario-dir DIR  scenario files of your own
-                  --export FILE  write the day as JSON Lines (for replay) instead of serving it
-        audit verify FILE  check the response actions' hash-chained audit log; names the first broken line
-      """;
+  @Spec CommandSpec spec;
 
-  private Leakwatch() {}
+  private PrintStream out = System.out;
+  private PrintStream err = System.err;
 
   public static void main(String[] argv) {
     System.exit(execute(Arrays.asList(argv), System.out, System.err));
   }
 
   static int execute(List<String> argv, PrintStream out, PrintStream err) {
-    if (argv.isEmpty() || argv.get(0).equals("help") || argv.get(0).equals("--help")) {
-      out.print(USAGE);
-      return argv.isEmpty() ? 2 : 0;
-    }
-    String command = argv.get(0);
-    List<String> rest = argv.subList(1, argv.size());
-    try {
-      return switch (command) {
-        case "demo" -> DemoCommand.run(new Args(rest, DemoCommand.OPTIONS), out);
-        case "bench" -> BenchCommand.run(new Args(rest, BenchCommand.OPTIONS), out);
-        case "run" -> RunCommand.run(new Args(rest, RunCommand.OPTIONS), out);
-        case "config" -> ConfigCommand.run(rest, out);
-        case "health" -> HealthCommand.run(new Args(rest, HealthCommand.OPTIONS), out);
-        case "drill" -> DrillCommand.run(rest, out, err);
-        case "simulate" -> SimulateCommand.run(new Args(rest, SimulateCommand.OPTIONS), out);
-        case "rules" -> RulesCommand.run(rest, out, err);
-        case "replay" -> ReplayCommand.run(new Args(rest, ReplayCommand.OPTIONS, 1), out, err);
-        case "audit" -> AuditCommand.run(rest, out, err);
-        default -> throw new Args.UsageException("unknown command '" + command + "'");
-      };
-    } catch (Args.UsageException e) {
-      err.println("leakwatch: " + e.getMessage());
-      err.print(USAGE);
-      return 2;
-    } catch (ProfileException | RulePackException | ConfigException e) {
-      err.println("leakwatch: " + e.getMessage());
-      return 2;
-    } catch (Exception e) {
-      // Engine start-up waits on futures; say what actually failed, not the wrapper.
-      Throwable cause =
-          e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
-              ? e.getCause()
-              : e;
-      err.println("leakwatch: " + command + " failed: " + cause.getMessage());
-      return 1;
-    }
+    Leakwatch root = new Leakwatch();
+    root.out = out;
+    root.err = err;
+    return commandLine(root).execute(argv.toArray(String[]::new));
+  }
+
+  /** The command tree, printing to the root's streams, with Leakwatch's exit codes. */
+  static CommandLine commandLine(Leakwatch root) {
+    CommandLine cli = new CommandLine(root);
+    // Numbers as the old parser took them: 200_000 is two hundred thousand.
+    cli.registerConverter(Integer.class, v -> Integer.parseInt(v.replace("_", "")));
+    cli.registerConverter(Integer.TYPE, v -> Integer.parseInt(v.replace("_", "")));
+    cli.registerConverter(Long.class, v -> Long.parseLong(v.replace("_", "")));
+    cli.registerConverter(Long.TYPE, v -> Long.parseLong(v.replace("_", "")));
+    cli.registerConverter(
+        java.time.LocalDate.class,
+        v -> {
+          try {
+            return java.time.LocalDate.parse(v);
+          } catch (java.time.format.DateTimeParseException e) {
+            throw new CommandLine.TypeConversionException(
+                "'" + v + "' is not a date of the form YYYY-MM-DD");
+          }
+        });
+    cli.setOut(new PrintWriter(root.out, true, StandardCharsets.UTF_8));
+    cli.setErr(new PrintWriter(root.err, true, StandardCharsets.UTF_8));
+    cli.setParameterExceptionHandler(new UsageErrors());
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof ProfileException
+              || e instanceof RulePackException
+              || e instanceof ConfigException) {
+            commandLine.getErr().println("leakwatch: " + e.getMessage());
+            return USAGE;
+          }
+          // Engine start-up waits on futures; say what actually failed, not the wrapper.
+          Throwable cause =
+              e instanceof java.util.concurrent.ExecutionException && e.getCause() != null
+                  ? e.getCause()
+                  : e;
+          commandLine
+              .getErr()
+              .println(
+                  "leakwatch: " + commandLine.getCommandName() + " failed: " + cause.getMessage());
+          return FAILED;
+        });
+    return cli;
+  }
+
+  /** {@code leakwatch} alone: the list of commands, as a usage error. */
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  /** The streams the command line was started with, for a command run under {@code spec}. */
+  static Leakwatch root(CommandSpec spec) {
+    return (Leakwatch) spec.root().userObject();
+  }
+
+  PrintStream out() {
+    return out;
+  }
+
+  PrintStream err() {
+    return err;
   }
 }

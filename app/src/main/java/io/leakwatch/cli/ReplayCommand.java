@@ -16,7 +16,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code leakwatch replay FILE}: events exported as JSON Lines (Salesforce field names, the stream
@@ -24,33 +29,53 @@ import java.util.Set;
  * against real events. A line that cannot be read is reported with its number and counted, never
  * skipped silently; the exit code is 1 if there was any.
  */
-final class ReplayCommand {
-  static final Set<String> OPTIONS = Set.of("profile", "rules", "out");
+@Command(
+    name = "replay",
+    description =
+        "Run a JSON Lines file of events (channel + Salesforce fields) through the rules; alerts"
+            + " out as JSON Lines. Exit 1 when a line was rejected or dead-lettered.")
+final class ReplayCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private ReplayCommand() {}
+  @Spec CommandSpec spec;
 
-  static int run(Args args, PrintStream out, PrintStream err) throws Exception {
-    Path file = Path.of(args.positional(0, "the JSON Lines file of events"));
-    String profile = args.text("profile", null);
-    if (profile == null) {
-      throw new Args.UsageException("replay needs --profile FILE (the org profile the rules read)");
-    }
-    String rules = args.text("rules", null);
+  @Parameters(paramLabel = "FILE", description = "the JSON Lines file of events")
+  Path file;
+
+  @Option(
+      names = "--profile",
+      required = true,
+      paramLabel = "FILE",
+      description = "the org profile the rules read")
+  Path profile;
+
+  @Option(
+      names = "--rules",
+      paramLabel = "DIR",
+      description = "rule pack folder (default: the built-in pack)")
+  Path rules;
+
+  @Option(
+      names = "--out",
+      paramLabel = "FILE",
+      description = "write the alerts here (default: standard output)")
+  Path outFile;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = Leakwatch.root(spec).out();
+    PrintStream err = Leakwatch.root(spec).err();
     RulePack pack =
-        rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
-    String outFile = args.text("out", null);
+        rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(rules);
     long events = 0;
     long rejected = 0;
     long alerts = 0;
-    try (OutputStream sink = outFile == null ? null : Files.newOutputStream(Path.of(outFile));
+    try (OutputStream sink = outFile == null ? null : Files.newOutputStream(outFile);
         PrintStream alertsOut =
             sink == null ? out : new PrintStream(sink, true, StandardCharsets.UTF_8);
         DetectionPipeline pipeline =
             new DetectionPipeline(
-                pack,
-                OrgProfileLoader.load(Path.of(profile)),
-                DetectionPipeline.Options.defaults());
+                pack, OrgProfileLoader.load(profile), DetectionPipeline.Options.defaults());
         BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       int lineNumber = 0;
       for (String line; (line = reader.readLine()) != null; ) {

@@ -14,47 +14,78 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code leakwatch rules validate DIR} and {@code leakwatch rules test DIR}: the rule author's
  * loop, usable in a rules repository's own CI (non-zero exit on any problem, JUnit XML for the
  * report).
  */
+@Command(
+    name = "rules",
+    description = "The rule author's loop: validate and test a rule pack folder.",
+    subcommands = {RulesCommand.Validate.class, RulesCommand.Test.class})
 final class RulesCommand {
-  static final Set<String> OPTIONS = Set.of("profile", "junit");
+  /** What both subcommands take: the pack folder and the org profile its rules read. */
+  static class PackArguments {
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR", description = "the rule pack folder")
+    Path dir;
+
+    @Option(
+        names = "--profile",
+        paramLabel = "FILE",
+        description = "the org profile the rules read (default: DIR/test-profile.yaml)")
+    Path profile;
+
+    OrgProfile profile() {
+      Path file = profile != null ? profile : dir.resolve("test-profile.yaml");
+      if (profile == null && !Files.isRegularFile(file)) {
+        throw Bounds.usage(
+            spec, "no --profile given and " + file + " does not exist: rules read the org profile");
+      }
+      return OrgProfileLoader.load(file);
+    }
+  }
+
+  @Command(
+      name = "validate",
+      description =
+          "Compile every EPL and DRL file, the profile and the test cases; print each problem with"
+              + " file and line. Exit 1 on any problem.")
+  static final class Validate extends PackArguments implements Callable<Integer> {
+    @Override
+    public Integer call() throws Exception {
+      return validate(dir, profile(), Leakwatch.root(spec).out(), Leakwatch.root(spec).err());
+    }
+  }
+
+  @Command(
+      name = "test",
+      description =
+          "Run every rule's test cases (DIR/<rule>/tests/*.json). Exit 1 when one fails or there"
+              + " are none.")
+  static final class Test extends PackArguments implements Callable<Integer> {
+    @Option(names = "--junit", paramLabel = "FILE", description = "also write JUnit XML here")
+    Path junit;
+
+    @Override
+    public Integer call() throws Exception {
+      return test(dir, profile(), junit, Leakwatch.root(spec).out(), Leakwatch.root(spec).err());
+    }
+  }
 
   private RulesCommand() {}
 
-  static int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-    if (argv.isEmpty()) {
-      throw new Args.UsageException("rules needs a subcommand: validate DIR or test DIR");
-    }
-    Args args = new Args(argv.subList(1, argv.size()), OPTIONS, 1);
-    Path dir = Path.of(args.positional(0, "the rules folder"));
-    return switch (argv.get(0)) {
-      case "validate" -> validate(dir, args, out, err);
-      case "test" -> test(dir, args, out, err);
-      default ->
-          throw new Args.UsageException(
-              "unknown rules subcommand '" + argv.get(0) + "' (validate, test)");
-    };
-  }
-
-  private static OrgProfile profile(Path dir, Args args) {
-    String given = args.text("profile", null);
-    Path file = given != null ? Path.of(given) : dir.resolve("test-profile.yaml");
-    if (given == null && !Files.isRegularFile(file)) {
-      throw new Args.UsageException(
-          "no --profile given and " + file + " does not exist: rules read the org profile");
-    }
-    return OrgProfileLoader.load(file);
-  }
-
   /** Loads, compiles and reads every test case; prints each problem with file and line. */
-  private static int validate(Path dir, Args args, PrintStream out, PrintStream err)
+  private static int validate(Path dir, OrgProfile profile, PrintStream out, PrintStream err)
       throws Exception {
-    OrgProfile profile = profile(dir, args);
     try {
       RulePack pack = RulePackLoader.fromDirectory(dir);
       CompiledPack.compile(pack);
@@ -69,8 +100,8 @@ final class RulesCommand {
     }
   }
 
-  private static int test(Path dir, Args args, PrintStream out, PrintStream err) throws Exception {
-    OrgProfile profile = profile(dir, args);
+  private static int test(
+      Path dir, OrgProfile profile, Path junit, PrintStream out, PrintStream err) throws Exception {
     CompiledPack pack;
     List<RuleTestCase> cases;
     try {
@@ -96,9 +127,8 @@ final class RulesCommand {
     long failed = results.stream().filter(r -> !r.passed()).count();
     // The plain closing line CI systems read.
     out.printf("%d passed, %d failed%n", results.size() - failed, failed);
-    String junit = args.text("junit", null);
     if (junit != null) {
-      JUnitXml.write(Path.of(junit), pack.pack().name(), results);
+      JUnitXml.write(junit, pack.pack().name(), results);
       out.println("JUnit XML: " + junit);
     }
     return failed == 0 && !results.isEmpty() ? 0 : 1;

@@ -11,38 +11,62 @@ import io.leakwatch.logs.LogSetup;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code leakwatch run --config FILE}: every configured org watched, and the HTTP API, until
  * stopped.
  */
-final class RunCommand {
-  static final Set<String> OPTIONS = Set.of("config", "log-file", "log-format");
-
+@Command(
+    name = "run",
+    description =
+        "Watch every org of a configuration file (Salesforce or a simulator), with the HTTP API,"
+            + " until stopped (SIGTERM saves each org's checkpoint).")
+final class RunCommand implements Callable<Integer> {
   /** Alerts the API keeps in memory beyond what the alerts file holds. */
   private static final int ALERTS_KEPT = 10_000;
 
-  private RunCommand() {}
+  enum LogFormat {
+    json,
+    text
+  }
 
-  static int run(Args args, PrintStream out) throws Exception {
-    String file = args.text("config", null);
-    if (file == null) {
-      throw new Args.UsageException("run needs --config FILE");
-    }
-    String format = args.text("log-format", "json");
-    if (!format.equals("json") && !format.equals("text")) {
-      throw new Args.UsageException("--log-format must be json or text, was '" + format + "'");
-    }
-    String logFile = args.text("log-file", null);
-    if (format.equals("json")) {
-      LogSetup.json(logFile == null ? null : Path.of(logFile));
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--config",
+      required = true,
+      paramLabel = "FILE",
+      description = "the configuration file (see: leakwatch config check FILE)")
+  Path file;
+
+  @Option(
+      names = "--log-format",
+      defaultValue = "json",
+      description = "log lines as ${COMPLETION-CANDIDATES}")
+  LogFormat format;
+
+  @Option(
+      names = "--log-file",
+      paramLabel = "FILE",
+      description = "also write the JSON log lines to this file (needs --log-format json)")
+  Path logFile;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintStream out = Leakwatch.root(spec).out();
+    if (format == LogFormat.json) {
+      LogSetup.json(logFile);
     } else if (logFile != null) {
-      throw new Args.UsageException("--log-file needs --log-format json");
+      throw Bounds.usage(spec, "--log-file needs --log-format json");
     }
-    EngineConfig config = EngineConfig.load(Path.of(file), System.getenv());
+    EngineConfig config = EngineConfig.load(file, System.getenv());
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     // SIGTERM (docker stop): each engine finishes the batch in hand, delivers its alerts, saves its

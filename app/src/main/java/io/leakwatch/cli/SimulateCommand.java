@@ -12,52 +12,87 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code leakwatch simulate}: the simulated org as a standalone Pub/Sub endpoint, for an engine
  * running elsewhere or any Pub/Sub client. Plays one day (scenarios included), then keeps serving
  * so clients can replay from EARLIEST, until stopped.
  */
-final class SimulateCommand {
-  static final Set<String> OPTIONS =
-      Set.of(
-          "port",
-          "seed",
-          "users",
-          "seconds",
-          "out",
-          "date",
-          "host",
-          "export",
-          "scenarios",
-          "scenario-dir");
+@Command(
+    name = "simulate",
+    description =
+        "Serve the simulated org as a standalone Pub/Sub endpoint on TLS: plays one day, then"
+            + " keeps serving until stopped.")
+final class SimulateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
 
-  private SimulateCommand() {}
+  @Option(names = "--port", defaultValue = "7443", description = "port to listen on (0: any)")
+  int port;
 
-  static int run(Args args, PrintStream out) throws Exception {
-    int port = (int) args.number("port", 7443, 0, 65_535);
-    long seed = args.number("seed", 7, Long.MIN_VALUE, Long.MAX_VALUE);
-    int users = (int) args.number("users", 500, 20, 200_000);
-    long seconds = args.number("seconds", 60, 0, 86_400);
-    Path dir = Path.of(args.text("out", "leakwatch-sim"));
-    LocalDate date = LocalDate.parse(args.text("date", "2026-03-10"));
-    String host = args.text("host", "127.0.0.1");
+  @Option(names = "--host", defaultValue = "127.0.0.1", description = "address to listen on")
+  String host;
 
+  @Option(names = "--seed", defaultValue = "7", description = "seed of the simulated org")
+  long seed;
+
+  @Option(names = "--users", defaultValue = "500", description = "users in the org (20 to 200000)")
+  int users;
+
+  @Option(
+      names = "--seconds",
+      defaultValue = "60",
+      description = "wall-clock seconds to play the day over (0 to 86400)")
+  long seconds;
+
+  @Option(
+      names = "--out",
+      defaultValue = "leakwatch-sim",
+      description = "folder for the org profile and certificate")
+  Path dir;
+
+  @Option(
+      names = "--date",
+      defaultValue = "2026-03-10",
+      description = "the simulated day (YYYY-MM-DD)")
+  LocalDate date;
+
+  @Option(
+      names = "--scenarios",
+      defaultValue = "all",
+      paramLabel = "all|none|ID,ID",
+      description = "scenarios injected into the day")
+  String scenarioSet;
+
+  @Option(names = "--scenario-dir", paramLabel = "DIR", description = "scenario files of your own")
+  Path scenarioDir;
+
+  @Option(
+      names = "--export",
+      paramLabel = "FILE",
+      description = "write the day as JSON Lines (for replay) instead of serving it")
+  Path export;
+
+  @Override
+  public Integer call() throws Exception {
+    Bounds.check(spec, "--port", port, 0, 65_535);
+    Bounds.check(spec, "--users", users, 20, 200_000);
+    Bounds.check(spec, "--seconds", seconds, 0, 86_400);
+    PrintStream out = Leakwatch.root(spec).out();
     SimulatedOrg org = SimulatedOrg.generate(seed, users);
-    String scenarioDir = args.text("scenario-dir", null);
-    List<Scenario> scenarios =
-        Scenarios.select(
-            args.text("scenarios", "all"), scenarioDir == null ? null : Path.of(scenarioDir));
+    List<Scenario> scenarios = Scenarios.select(scenarioSet, scenarioDir);
     Scenarios.Timeline timeline = Scenarios.day(org, date, scenarios);
     Files.createDirectories(dir);
     Path profile = dir.resolve("org-profile.yaml");
     Files.writeString(profile, org.profileYaml());
-    String export = args.text("export", null);
     if (export != null) {
       // The day as JSON Lines (what an export of real events looks like), for `leakwatch replay`.
-      try (var writer = Files.newBufferedWriter(Path.of(export))) {
+      try (var writer = Files.newBufferedWriter(export)) {
         for (var event : timeline.events()) {
           writer.write(EventLines.toJson(event));
           writer.newLine();

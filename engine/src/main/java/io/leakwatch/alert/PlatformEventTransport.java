@@ -37,7 +37,9 @@ import org.apache.avro.io.EncoderFactory;
  * or field rejected) is dead; other per-event errors are retried. RPC failures: UNAVAILABLE,
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL and UNKNOWN are retried; UNAUTHENTICATED
  * refreshes the token and is retried; the rest (NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT, …)
- * are dead.
+ * are dead. Sign-in is the org's kind ({@link io.leakwatch.config.AuthSettings}): a static token,
+ * or an OAuth flow whose token is fetched at the first send and again after a rejection; a token
+ * endpoint that fails is retried, with its reason, like any other outage.
  */
 public final class PlatformEventTransport implements DeliveryTransport {
   private static final Set<Status.Code> TRANSIENT =
@@ -114,6 +116,9 @@ public final class PlatformEventTransport implements DeliveryTransport {
       return TRANSIENT.contains(code) || code == Status.Code.UNAUTHENTICATED
           ? DeliveryOutcome.retry(reason)
           : new DeliveryOutcome.Dead(reason);
+    } catch (AuthException e) {
+      // The token endpoint failed or refused (the credentials supplier runs at each call's start).
+      return DeliveryOutcome.retry("sign-in failed: " + e.getMessage());
     } catch (SchemaCache.UnknownSchemaException e) {
       return DeliveryOutcome.retry(e.getMessage());
     } catch (PlatformEventFields.UnfillableSchemaException | IOException e) {

@@ -1,17 +1,14 @@
 package io.leakwatch.response;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.leakwatch.config.ConfigException;
+import io.leakwatch.config.ConfigBinder;
+import io.leakwatch.config.ConfigSource;
+import io.leakwatch.config.Range;
 import io.leakwatch.decision.ResponseAction;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
-import java.util.Iterator;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -40,18 +37,7 @@ public record ResponseSettings(
     int attempts,
     Duration backoff,
     Path trustCertificate) {
-  private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
   private static final Pattern API_VERSION = Pattern.compile("\\d{2,3}\\.0");
-  private static final Set<String> KEYS =
-      Set.of(
-          "mode",
-          "actions",
-          "auditLog",
-          "apiVersion",
-          "timeoutSeconds",
-          "attempts",
-          "backoffMillis",
-          "trustCertificate");
 
   public ResponseSettings {
     actionModes = Map.copyOf(actionModes);
@@ -109,8 +95,83 @@ public record ResponseSettings(
   }
 
   /**
-   * Reads a {@code response:} mapping. A missing or null node means off. Relative paths resolve
-   * against the working directory; see {@link #parse(JsonNode, String, String, Map, Path)}.
+   * The {@code response:} mapping as written; {@link #resolve} checks it. {@code mode} and the
+   * action modes stay YAML values because YAML 1.1 reads a bare {@code off} as the boolean false.
+   */
+  public record Section(
+      JsonNode mode,
+      Map<String, JsonNode> actions,
+      String auditLog,
+      String apiVersion,
+      @Range(min = 1, max = 300) Long timeoutSeconds,
+      @Range(min = 1, max = 10) Long attempts,
+      @Range(min = 0, max = 60_000) Long backoffMillis,
+      String trustCertificate) {
+
+    /**
+     * @param at where the mapping sits, e.g. {@code orgs[0].response}
+     */
+    public ResponseSettings resolve(ConfigSource file, String at) {
+      ResponseMode orgMode = mode == null ? ResponseMode.OFF : mode(file, mode, at + ".mode");
+      Map<ResponseAction, ResponseMode> modes = new EnumMap<>(ResponseAction.class);
+      if (actions != null) {
+        for (Map.Entry<String, JsonNode> entry : actions.entrySet()) {
+          String key = at + ".actions." + entry.getKey();
+          ResponseAction action;
+          try {
+            action = ResponseAction.parse(entry.getKey());
+          } catch (IllegalArgumentException e) {
+            throw file.problem(key, e.getMessage());
+          }
+          modes.put(action, mode(file, file.required(entry.getValue(), key), key));
+        }
+      }
+      ResponseSettings defaults = off();
+      boolean enabled =
+          orgMode != ResponseMode.OFF
+              || modes.values().stream().anyMatch(m -> m != ResponseMode.OFF);
+      Path audit = null;
+      if (auditLog != null) {
+        audit = file.path(auditLog, at + ".auditLog");
+      } else if (enabled) {
+        throw file.problem(
+            at + ".auditLog", "is required when any action is not off (every action is audited)");
+      }
+      String version =
+          apiVersion != null
+              ? file.required(apiVersion, at + ".apiVersion")
+              : defaults.apiVersion();
+      if (!API_VERSION.matcher(version).matches()) {
+        throw file.problem(at + ".apiVersion", "must look like 62.0, was '" + version + "'");
+      }
+      return new ResponseSettings(
+          orgMode,
+          modes,
+          audit,
+          version,
+          timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds) : defaults.timeout(),
+          attempts != null ? attempts.intValue() : defaults.attempts(),
+          backoffMillis != null ? Duration.ofMillis(backoffMillis) : defaults.backoff(),
+          file.optionalFile(trustCertificate, at + ".trustCertificate"));
+    }
+
+    private static ResponseMode mode(ConfigSource file, JsonNode value, String key) {
+      if (!value.isValueNode()) {
+        throw file.problem(key, "must be a single value");
+      }
+      String label = value.isBoolean() && !value.asBoolean() ? "off" : value.asText();
+      try {
+        return ResponseMode.parse(label);
+      } catch (IllegalArgumentException e) {
+        throw file.problem(key, e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Reads a {@code response:} mapping on its own, its {@code ${NAME}}s replaced from {@code env}. A
+   * missing or null node means off. Relative paths resolve against the working directory; see
+   * {@link #parse(JsonNode, String, String, Map, Path)}.
    *
    * @param source the file, for error messages
    * @param keyPrefix where the mapping sits, e.g. {@code orgs.acme.response}
@@ -131,138 +192,9 @@ public record ResponseSettings(
       return off();
     }
     String at = keyPrefix == null || keyPrefix.isEmpty() ? "response" : keyPrefix;
-    if (!node.isObject()) {
-      throw new ConfigException(source, at, "must be a mapping");
-    }
-    for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!KEYS.contains(name)) {
-        throw new ConfigException(
-            source, at + "." + name, "unknown key (expected one of " + new TreeSet<>(KEYS) + ")");
-      }
-    }
-    ResponseMode mode =
-        node.hasNonNull("mode")
-            ? mode(
-                modeText(node.get("mode"), () -> text(node, "mode", source, at, env)),
-                source,
-                at + ".mode")
-            : ResponseMode.OFF;
-    Map<ResponseAction, ResponseMode> actionModes = new EnumMap<>(ResponseAction.class);
-    if (node.hasNonNull("actions")) {
-      JsonNode actions = node.get("actions");
-      if (!actions.isObject()) {
-        throw new ConfigException(source, at + ".actions", "must be a mapping of action to mode");
-      }
-      for (Iterator<Map.Entry<String, JsonNode>> it = actions.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
-        String key = at + ".actions." + entry.getKey();
-        ResponseAction action;
-        try {
-          action = ResponseAction.parse(entry.getKey());
-        } catch (IllegalArgumentException e) {
-          throw new ConfigException(source, key, e.getMessage());
-        }
-        actionModes.put(
-            action, mode(modeText(entry.getValue(), entry.getValue()::asText), source, key));
-      }
-    }
-    ResponseSettings defaults = off();
-    boolean enabled =
-        mode != ResponseMode.OFF
-            || actionModes.values().stream().anyMatch(m -> m != ResponseMode.OFF);
-    Path auditLog = null;
-    if (node.hasNonNull("auditLog")) {
-      auditLog = baseDir.resolve(text(node, "auditLog", source, at, env));
-    } else if (enabled) {
-      throw new ConfigException(
-          source,
-          at + ".auditLog",
-          "is required when any action is not off (every action is audited)");
-    }
-    String apiVersion =
-        node.hasNonNull("apiVersion")
-            ? text(node, "apiVersion", source, at, env)
-            : defaults.apiVersion();
-    if (!API_VERSION.matcher(apiVersion).matches()) {
-      throw new ConfigException(
-          source, at + ".apiVersion", "must look like 62.0, was '" + apiVersion + "'");
-    }
-    long timeoutSeconds =
-        number(node, "timeoutSeconds", 1, 300, defaults.timeout().toSeconds(), source, at);
-    long attempts = number(node, "attempts", 1, 10, defaults.attempts(), source, at);
-    long backoffMillis =
-        number(node, "backoffMillis", 0, 60_000, defaults.backoff().toMillis(), source, at);
-    Path trust = null;
-    if (node.hasNonNull("trustCertificate")) {
-      trust = baseDir.resolve(text(node, "trustCertificate", source, at, env));
-      if (!Files.isRegularFile(trust)) {
-        throw new ConfigException(
-            source, at + ".trustCertificate", "file " + trust + " does not exist");
-      }
-    }
-    return new ResponseSettings(
-        mode,
-        actionModes,
-        auditLog,
-        apiVersion,
-        Duration.ofSeconds(timeoutSeconds),
-        (int) attempts,
-        Duration.ofMillis(backoffMillis),
-        trust);
-  }
-
-  /**
-   * YAML 1.1 reads a bare {@code off} as the boolean false; take it as the mode it was meant to be.
-   */
-  private static String modeText(JsonNode value, java.util.function.Supplier<String> text) {
-    return value.isBoolean() && !value.asBoolean() ? "off" : text.get();
-  }
-
-  private static ResponseMode mode(String value, String source, String key) {
-    try {
-      return ResponseMode.parse(value);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(source, key, e.getMessage());
-    }
-  }
-
-  private static String text(
-      JsonNode node, String name, String source, String at, Map<String, String> env) {
-    JsonNode value = node.get(name);
-    if (!value.isValueNode()) {
-      throw new ConfigException(source, at + "." + name, "must be a single value");
-    }
-    Matcher m = ENV.matcher(value.asText());
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      String replacement = env.get(m.group(1));
-      if (replacement == null) {
-        throw new ConfigException(
-            source, at + "." + name, "environment variable " + m.group(1) + " is not set");
-      }
-      m.appendReplacement(out, Matcher.quoteReplacement(replacement));
-    }
-    m.appendTail(out);
-    if (out.toString().isBlank()) {
-      throw new ConfigException(source, at + "." + name, "must not be empty");
-    }
-    return out.toString();
-  }
-
-  private static long number(
-      JsonNode node, String name, long min, long max, long fallback, String source, String at) {
-    JsonNode value = node.get(name);
-    if (value == null || value.isNull()) {
-      return fallback;
-    }
-    if (!value.canConvertToLong()
-        || !value.isIntegralNumber()
-        || value.asLong() < min
-        || value.asLong() > max) {
-      throw new ConfigException(
-          source, at + "." + name, "must be a whole number from " + min + " to " + max);
-    }
-    return value.asLong();
+    Section section =
+        ConfigBinder.bind(
+            ConfigBinder.substitute(node, source, at, env), Section.class, source, at);
+    return section.resolve(new ConfigSource(source, baseDir), at);
   }
 }
