@@ -1,6 +1,6 @@
 package io.leakwatch.cli;
 
-import io.leakwatch.config.ConfigException;
+import io.leakwatch.binding.ConfigException;
 import io.leakwatch.profile.ProfileException;
 import io.leakwatch.rulepack.RulePackException;
 import java.io.PrintStream;

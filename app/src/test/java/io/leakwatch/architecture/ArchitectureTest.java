@@ -12,8 +12,6 @@ import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
-import com.tngtech.archunit.library.dependencies.SliceRule;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -40,28 +38,6 @@ class ArchitectureTest {
   private static final Pattern MODULE_LOCATION =
       Pattern.compile(
           "(?:/|leakwatch-)(connectors|engine|rules|simulator|app)(?:/target/classes/|-[^/]*\\.jar!)");
-
-  /**
-   * Package cycles known when the test was written, through the configuration code that issue 15
-   * (item 3) rewrites: each pair is a dependency that closes a cycle, ignored here until that
-   * rewrite lands. Remove a pair once its cycle is gone; never add one (fix the new cycle instead).
-   *
-   * <ul>
-   *   <li>alert → config: {@code alert.SinkConfig} throws {@code config.ConfigException}, while
-   *       config builds the sinks ({@code config.EngineConfig}, {@code config.OrgConfig} → {@code
-   *       alert.AlertSink}, {@code alert.SinkConfig});
-   *   <li>response → config: {@code response.ResponseSettings} throws {@code
-   *       config.ConfigException}, while config builds the settings ({@code config.EngineConfig},
-   *       {@code config.OrgConfig} → {@code response.ResponseSettings}, {@code
-   *       response.ResponseMode}).
-   * </ul>
-   */
-  static final List<PackageDependency> KNOWN_CYCLES_ISSUE_15 =
-      List.of(
-          new PackageDependency("io.leakwatch.alert", "io.leakwatch.config"),
-          new PackageDependency("io.leakwatch.response", "io.leakwatch.config"));
-
-  record PackageDependency(String from, String to) {}
 
   @ArchTest
   static final ArchRule everyClassComesFromAKnownModule =
@@ -96,18 +72,14 @@ class ArchitectureTest {
           .dependOnClassesThat()
           .resideInAnyPackage("io.leakwatch.sim..", "io.leakwatch.drill..", "io.leakwatch.cli..");
 
-  @ArchTest static final ArchRule noPackageCycles = withoutKnownCycles();
-
-  private static ArchRule withoutKnownCycles() {
-    SliceRule rule = slices().matching("io.leakwatch.(*)..").should().beFreeOfCycles();
-    for (PackageDependency known : KNOWN_CYCLES_ISSUE_15) {
-      rule =
-          rule.ignoreDependency(
-              JavaClass.Predicates.resideInAPackage(known.from() + ".."),
-              JavaClass.Predicates.resideInAPackage(known.to() + ".."));
-    }
-    return rule;
-  }
+  /**
+   * No package cycles. Configuration is two packages for this: {@code binding} (how a section is
+   * read: the binder, {@code ConfigException}, ranges, auth kinds), which sinks and response
+   * settings use for their own sections, and {@code config} (the whole file), which uses them.
+   */
+  @ArchTest
+  static final ArchRule noPackageCycles =
+      slices().matching("io.leakwatch.(*)..").should().beFreeOfCycles();
 
   static String moduleOf(JavaClass javaClass) {
     return javaClass

@@ -37,7 +37,7 @@ import org.apache.avro.io.EncoderFactory;
  * or field rejected) is dead; other per-event errors are retried. RPC failures: UNAVAILABLE,
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL and UNKNOWN are retried; UNAUTHENTICATED
  * refreshes the token and is retried; the rest (NOT_FOUND, PERMISSION_DENIED, INVALID_ARGUMENT, …)
- * are dead. Sign-in is the org's kind ({@link io.leakwatch.config.AuthSettings}): a static token,
+ * are dead. Sign-in is the org's kind ({@link io.leakwatch.binding.AuthSettings}): a static token,
  * or an OAuth flow whose token is fetched at the first send and again after a rejection; a token
  * endpoint that fails is retried, with its reason, like any other outage.
  */

@@ -1,6 +1,8 @@
 package io.leakwatch.config;
 
 import io.leakwatch.api.ApiConfig;
+import io.leakwatch.binding.ConfigSource;
+import io.leakwatch.binding.Range;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

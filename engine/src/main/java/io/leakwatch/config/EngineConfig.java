@@ -1,8 +1,12 @@
 package io.leakwatch.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.leakwatch.alert.AlertsConfig;
 import io.leakwatch.alert.SinkConfig;
 import io.leakwatch.api.ApiConfig;
+import io.leakwatch.binding.ConfigBinder;
+import io.leakwatch.binding.ConfigException;
+import io.leakwatch.binding.ConfigSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,10 @@
 package io.leakwatch.config;
 
 import io.leakwatch.auth.TokenSource;
+import io.leakwatch.binding.AuthSettings;
+import io.leakwatch.binding.ConfigSource;
+import io.leakwatch.binding.EndpointSettings;
+import io.leakwatch.binding.Range;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;

@@ -1,9 +1,9 @@
 package io.leakwatch.response;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.leakwatch.config.ConfigBinder;
-import io.leakwatch.config.ConfigSource;
-import io.leakwatch.config.Range;
+import io.leakwatch.binding.ConfigBinder;
+import io.leakwatch.binding.ConfigSource;
+import io.leakwatch.binding.Range;
 import io.leakwatch.decision.ResponseAction;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.leakwatch.alert.AlertsConfig;
+import io.leakwatch.binding.ConfigBinder;
+import io.leakwatch.binding.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.api.ApiConfig;
+import io.leakwatch.binding.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

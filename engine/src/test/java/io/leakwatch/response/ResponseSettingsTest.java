@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.leakwatch.config.ConfigException;
+import io.leakwatch.binding.ConfigException;
 import io.leakwatch.decision.ResponseAction;
 import java.nio.file.Path;
 import java.time.Duration;

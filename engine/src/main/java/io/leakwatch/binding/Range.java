@@ -1,4 +1,4 @@
-package io.leakwatch.config;
+package io.leakwatch.binding;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

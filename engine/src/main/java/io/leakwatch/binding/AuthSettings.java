@@ -1,4 +1,4 @@
-package io.leakwatch.config;
+package io.leakwatch.binding;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;

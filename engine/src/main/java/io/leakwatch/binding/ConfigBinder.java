@@ -1,4 +1,4 @@
-package io.leakwatch.config;
+package io.leakwatch.binding;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -249,7 +249,10 @@ public final class ConfigBinder {
     for (RecordComponent c : value.getClass().getRecordComponents()) {
       Object field;
       try {
-        field = c.getAccessor().invoke(value);
+        java.lang.reflect.Method accessor = c.getAccessor();
+        // Sections are often package-private records of the package that owns them.
+        accessor.setAccessible(true);
+        field = accessor.invoke(value);
       } catch (ReflectiveOperationException e) {
         throw new IllegalStateException(e);
       }

@@ -1,4 +1,4 @@
-package io.leakwatch.config;
+package io.leakwatch.binding;
 
 /** A configuration that cannot be used: names the file, the key and the problem. */
 public final class ConfigException extends RuntimeException {

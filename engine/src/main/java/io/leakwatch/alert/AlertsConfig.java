@@ -1,4 +1,4 @@
-package io.leakwatch.config;
+package io.leakwatch.alert;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.leakwatch.config;
+package io.leakwatch.binding;
 
 import io.leakwatch.pubsub.PubSubEndpoint;
 

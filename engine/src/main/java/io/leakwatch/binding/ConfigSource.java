@@ -1,4 +1,4 @@
-package io.leakwatch.config;
+package io.leakwatch.binding;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
