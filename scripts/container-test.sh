@@ -51,7 +51,10 @@ STARTED_DOCKERD=""
 cleanup() {
   local status=$?
   set +e
-  if [ -n "$SIM_PID" ]; then kill "$SIM_PID" 2> /dev/null && wait "$SIM_PID" 2> /dev/null; fi
+  if [ -n "$SIM_PID" ]; then
+    kill -CONT "$SIM_PID" 2> /dev/null
+    kill "$SIM_PID" 2> /dev/null && wait "$SIM_PID" 2> /dev/null
+  fi
   if [ -z "${LW_CT_KEEP:-}" ]; then
     if docker container inspect "$NAME" > /dev/null 2>&1; then docker rm -f "$NAME" > /dev/null; fi
     if docker volume inspect "$VOLUME" > /dev/null 2>&1; then docker volume rm "$VOLUME" > /dev/null; fi
@@ -300,8 +303,17 @@ show_logs() { docker logs --tail "${1:-15}" "$NAME" 2>&1 | cut -c1-300 | sed 's/
 
 # ---------------------------------------------------------------------------------------------
 step "5. HEALTHCHECK turns healthy"
+# Once every topic has subscribed, the simulator is paused (SIGSTOP) until the container is healthy
+# (well within the client's 60 s keepalive on a machine this size), so that most of the backlog is
+# still unread when the checks below run and the stop lands mid-stream.
+TOPIC_COUNT=$(echo "$TOPICS" | tr ',' '\n' | grep -c /event/)
+PAUSED_AT=""
 HEALTH=starting
-for _ in $(seq 1 120); do
+for _ in $(seq 1 180); do
+  if [ -z "$PAUSED_AT" ] && [ "$(docker logs "$NAME" 2>&1 | grep -c 'subscribed to')" -ge "$TOPIC_COUNT" ]; then
+    kill -STOP "$SIM_PID"
+    PAUSED_AT=$(date +%s)
+  fi
   HEALTH=$(docker inspect -f '{{.State.Health.Status}}' "$NAME")
   [ "$HEALTH" = healthy ] && break
   running || { show_logs 30; fail "the container stopped (exit $(docker inspect -f '{{.State.ExitCode}}' "$NAME"))"; }
@@ -309,6 +321,8 @@ for _ in $(seq 1 120); do
   sleep 1
 done
 docker inspect -f '{{range .State.Health.Log}}   probe exit {{.ExitCode}}: {{.Output}}{{end}}' "$NAME" | sed '/^$/d' | tail -n 3
+kill -CONT "$SIM_PID"
+[ -z "$PAUSED_AT" ] || echo "   the simulator was paused for $(($(date +%s) - PAUSED_AT)) s"
 [ "$HEALTH" = healthy ] || { show_logs 30; fail "health is $HEALTH"; }
 step_done "healthy"
 
@@ -378,25 +392,26 @@ while read -r topic position; do
   [ "$after" = "$position" ] || echo "   $topic: $position -> $after"
 done < <(positions "$BEFORE")
 # Known product bug, left to its owner: stopped mid-stream, a subscription still asks the alert
-# verticle, already stopped, to confirm a position; it times out and logs
-# "position of /event/… not confirmed committed (alert sinks stuck?)". Nothing is lost (the position
-# is not saved, so the restart reads those events again), but it reads as a failure. Any other error
-# fails the test.
-KNOWN_SHUTDOWN_ERROR='not confirmed committed (alert sinks stuck?): (TIMEOUT,-1) Discarded the request'
+# verticle, already stopped, to confirm a position ("position of /event/… not confirmed committed
+# (alert sinks stuck?): (NO_HANDLERS,-1)" or "(TIMEOUT,-1)"). Nothing is lost (that position is not
+# saved, so the restart reads those events again), but it reads as a failure. It is reported, not
+# failed on, when logged after the SIGTERM; any other error fails the test.
+KNOWN_SHUTDOWN_ERROR='not confirmed committed (alert sinks stuck?)'
 ERRORS=$(docker logs "$NAME" 2>&1 | grep '"level":"ERROR"' || true)
 if [ -n "$ERRORS" ]; then
-  echo "$ERRORS" | sed -n '1,5p' | cut -c1-300 | sed 's/^/   | /' >&2
-  if echo "$ERRORS" | grep -v -F "$KNOWN_SHUTDOWN_ERROR" | grep -q .; then
-    fail "the engine logged errors"
-  fi
-  echo "   KNOWN PRODUCT BUG: $(echo "$ERRORS" | wc -l) error line(s) at shutdown, a position confirmation asked of the stopped alert verticle (above)" >&2
+  echo "$ERRORS" | sed -n '1,5p' | cut -c1-500 | sed 's/^/   | /' >&2
+  UNKNOWN=$(echo "$ERRORS" | while IFS= read -r line; do
+    at=$(echo "$line" | sed -n 's/^{"time":"\([^"]*\)".*/\1/p')
+    if [[ "$at" < "$STOP_AT" ]] || [[ "$line" != *"$KNOWN_SHUTDOWN_ERROR"* ]]; then echo "$line"; fi
+  done)
+  [ -z "$UNKNOWN" ] || fail "the engine logged errors"
+  echo "   KNOWN PRODUCT BUG: $(echo "$ERRORS" | wc -l) error line(s) after the SIGTERM: a position confirmation asked of the stopped alert verticle (above)" >&2
 fi
 step_done "exit $EXIT_CODE, checkpoint saved after SIGTERM"
 
 step "8. Restart resumes from the checkpoint"
 RESTART_AT=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
 docker start "$NAME" > /dev/null
-TOPIC_COUNT=$(echo "$TOPICS" | tr ',' '\n' | grep -c /event/)
 for _ in $(seq 1 90); do
   [ "$(docker logs --since "$RESTART_AT" "$NAME" 2>&1 | grep -c 'subscribed to')" -ge "$TOPIC_COUNT" ] && break
   running || break
