@@ -10,7 +10,8 @@ ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
 
 FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
-# Dependencies first, so a source change does not download the world again.
+# One Maven run over the whole reactor (its modules depend on each other, so there is no separate
+# dependency step): a source change downloads the dependencies again.
 COPY pom.xml ./
 COPY connectors/pom.xml connectors/
 COPY engine/pom.xml engine/
