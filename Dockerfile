@@ -2,10 +2,16 @@
 # Run:  docker run -v $PWD/config:/config:ro -v $PWD/rules:/rules:ro -v leakwatch-data:/data \
 #         -e SF_ACCESS_TOKEN=... -e LEAKWATCH_API_TOKEN=... -p 8443:8443 leakwatch
 # The configuration at /config/leakwatch.yaml needs an api: section (the HEALTHCHECK asks /health).
+# Where no registry is reachable, build on local images instead (scripts/container-test.sh makes them
+# from Debian packages): --build-arg BUILD_IMAGE=<JDK 17 + Maven> --build-arg RUNTIME_IMAGE=<JRE 17>.
+# The runtime image needs java, groupadd and useradd.
+ARG BUILD_IMAGE=maven:3.9-eclipse-temurin-17
+ARG RUNTIME_IMAGE=eclipse-temurin:17-jre
 
-FROM maven:3.9-eclipse-temurin-17 AS build
+FROM ${BUILD_IMAGE} AS build
 WORKDIR /src
-# Dependencies first, so a source change does not download the world again.
+# One Maven run over the whole reactor (its modules depend on each other, so there is no separate
+# dependency step): a source change downloads the dependencies again.
 COPY pom.xml ./
 COPY connectors/pom.xml connectors/
 COPY engine/pom.xml engine/
@@ -20,7 +26,7 @@ COPY simulator/scenarios simulator/scenarios
 COPY app/src app/src
 RUN mvn -B -ntp -DskipTests package
 
-FROM eclipse-temurin:17-jre
+FROM ${RUNTIME_IMAGE}
 RUN groupadd --system leakwatch && useradd --system --gid leakwatch --home-dir /data --shell /usr/sbin/nologin leakwatch \
     && mkdir -p /config /rules /data && chown leakwatch:leakwatch /data
 COPY --from=build /src/app/target/leakwatch.jar /opt/leakwatch/leakwatch.jar

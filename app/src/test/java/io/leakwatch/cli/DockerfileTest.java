@@ -16,9 +16,11 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * No Docker engine runs where this is developed, so the Dockerfile is checked against the build it
- * packages: everything the Maven build reads is copied in, the jar it starts is the one the build
- * makes, it runs as a non-root user, and its HEALTHCHECK and CMD are commands the jar has.
+ * The Dockerfile checked against the build it packages, without a Docker engine: everything the
+ * Maven build reads is copied in (and not excluded by .dockerignore), the jar it starts is the one
+ * the build makes, it runs as a non-root user, its HEALTHCHECK and CMD are commands the jar has,
+ * and both base images are build arguments defaulting to the public ones. {@code
+ * scripts/container-test.sh} builds and runs the image for real where a Docker engine can start.
  */
 class DockerfileTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -53,6 +55,34 @@ class DockerfileTest {
       }
     }
     assertTrue(copied.contains("pom.xml"));
+    List<String> ignored =
+        Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
+            .map(String::strip)
+            .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+            .toList();
+    // Each pattern here is a plain name (anywhere with **/); none may name a folder the image
+    // copies.
+    for (String source : copied) {
+      List<String> parts = List.of(source.split("/"));
+      for (String pattern : ignored) {
+        String name = pattern.replaceFirst("^\\*\\*/", "");
+        assertFalse(
+            parts.contains(name) || source.equals(pattern),
+            ".dockerignore's " + pattern + " drops " + source + ", which the image copies");
+      }
+    }
+
+    // Base images are build arguments (declared before the first FROM), so an image can be built
+    // where no registry is reachable; the public images stay the defaults.
+    String header = dockerfile.substring(0, dockerfile.indexOf("\nFROM "));
+    assertEquals("maven:3.9-eclipse-temurin-17", matchOne("(?m)^ARG BUILD_IMAGE=(\\S+)$", header));
+    assertEquals("eclipse-temurin:17-jre", matchOne("(?m)^ARG RUNTIME_IMAGE=(\\S+)$", header));
+    List<String> froms = new ArrayList<>();
+    Matcher from = Pattern.compile("(?m)^FROM (.+)$").matcher(dockerfile);
+    while (from.find()) {
+      froms.add(from.group(1));
+    }
+    assertEquals(List.of("${BUILD_IMAGE} AS build", "${RUNTIME_IMAGE}"), froms);
 
     Matcher jar = Pattern.compile("(?m)^COPY --from=build (\\S+) (\\S+)$").matcher(dockerfile);
     assertTrue(jar.find(), "the runtime stage copies the jar from the build stage");
