@@ -50,10 +50,31 @@ public final class PubSubClient implements AutoCloseable {
    */
   public PubSubSubscriber subscribe(
       String topicName, ReplayStart start, int maxBacklog, SubscriptionListener listener) {
+    return subscribe(topicName, start, maxBacklog, 0, listener);
+  }
+
+  /**
+   * Opens a Subscribe stream whose consumer still holds {@code held} events from an earlier stream
+   * of the same topic: they count against {@code maxBacklog} until released on this one.
+   */
+  public PubSubSubscriber subscribe(
+      String topicName,
+      ReplayStart start,
+      int maxBacklog,
+      int held,
+      SubscriptionListener listener) {
     PubSubSubscriber subscriber =
         new PubSubSubscriber(asyncStub, decoder, topicName, maxBacklog, listener);
-    subscriber.start(start);
+    subscriber.start(start, held);
     return subscriber;
+  }
+
+  /**
+   * Makes a channel that failed to connect try again at its next call instead of waiting out its
+   * own backoff (which grows to two minutes): the caller has a retry schedule of its own.
+   */
+  public void resetConnectBackoff() {
+    channel.resetConnectBackoff();
   }
 
   /**

@@ -190,8 +190,14 @@ public final class ApiServer implements AutoCloseable {
     private void ready(RoutingContext ctx) {
       ObjectNode body = JSON.createObjectNode();
       ArrayNode notLive = body.putArray("notLive");
+      ArrayNode notCommitting = body.putArray("notCommitting");
       ObjectNode byOrg = body.putObject("orgs");
       for (MonitoredOrg org : orgs) {
+        if (!org.drill()) {
+          // Consuming is not enough: events whose positions or alerts cannot be made durable
+          // stop the stream (credit withheld), so the engine is not doing its job.
+          org.commitProblems().forEach(p -> notCommitting.add(org.name() + ": " + p));
+        }
         ObjectNode topics = byOrg.putObject(org.name());
         for (MonitoredOrg.TopicStatus topic : org.topics()) {
           topics.put(topic.topic(), topic.live() ? "live" : "down");
@@ -201,7 +207,7 @@ public final class ApiServer implements AutoCloseable {
         }
       }
       // Drill orgs are shown but never make the process unready: their simulator comes and goes.
-      boolean ready = notLive.isEmpty() && !orgs.isEmpty();
+      boolean ready = notLive.isEmpty() && notCommitting.isEmpty() && !orgs.isEmpty();
       body.put("ready", ready);
       json(ctx, ready ? 200 : 503, body);
     }
