@@ -99,7 +99,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                 LOG.warn(
                     "drill topic {}: the simulator is not reachable ({}); subscribing as soon as it is",
                     topic,
-                    PubSubErrors.describe(result.cause()));
+                    client.describe(result.cause()));
                 subscribe(
                     checkpoint != null && checkpoint.resumeAfter() != null
                         ? ReplayStart.after(checkpoint.resumeAfter())
@@ -115,7 +115,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                         "topic "
                             + topic
                             + ": GetTopic failed: "
-                            + PubSubErrors.describe(result.cause())));
+                            + client.describe(result.cause())));
                 return;
               }
               TopicInfo info = result.result();
@@ -211,7 +211,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
           v -> {
             if (stream == streams) {
               scheduleReconnect(
-                  "stream failed: " + PubSubErrors.describe(failure),
+                  "stream failed: " + client.describe(failure),
                   PubSubErrors.errorCode(failure).orElse(""));
             }
           });
@@ -376,7 +376,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
       client.resetConnectBackoff();
       subscribe(start);
     } catch (RuntimeException e) {
-      scheduleReconnect("reconnect attempt failed: " + PubSubErrors.describe(e), "");
+      scheduleReconnect("reconnect attempt failed: " + client.describe(e), "");
     }
   }
 
