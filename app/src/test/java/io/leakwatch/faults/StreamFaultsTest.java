@@ -124,7 +124,7 @@ class StreamFaultsTest {
       System.out.printf(
           "fault %s: server away %d s, %d reconnect attempts during it (%s), resumed %d ms after"
               + " the server was back (bound %d ms), %d events, %d lost, %d alerts, %d duplicated,"
-              + " scenarios detected %s%n",
+              + " scenarios detected %s, %d unexplained alerts%n",
           fault,
           outage.toSeconds(),
           attempts,
@@ -135,7 +135,8 @@ class StreamFaultsTest {
           lost,
           alerts.size(),
           duplicated,
-          outcome.allDetected());
+          outcome.allDetected(),
+          outcome.unexplained().size());
       for (Map.Entry<String, Long> topic : during.entrySet()) {
         assertTrue(
             topic.getValue() - before.get(topic.getKey()) >= 2,

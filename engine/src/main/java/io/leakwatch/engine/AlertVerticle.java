@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Delivers alerts to every sink, then commits positions. A worker: sinks write files and may block.
  * Alerts, positions and flushes go through one ordered queue, so a position is committed only after
- * every alert of the events it covers has been delivered and recorded in the ledger; a position is
- * answered (which returns its stream's credit) only once it is saved. An alert the ledger already
- * holds (a replay after restart) is not delivered again.
+ * every alert of the events it covers has been delivered and recorded in the ledger. A position is
+ * answered (which returns its stream's credit) once it is taken into the next save, at most 200 ms
+ * away; while saves fail, only once it is saved. An alert the ledger already holds (a replay after
+ * restart) is not delivered again.
  *
  * <p>A sink that fails, a ledger that cannot be written or a checkpoint that cannot be saved holds
  * the queue and the answers back, so consumption stops instead of an alert being skipped or a
@@ -201,7 +202,15 @@ public final class AlertVerticle extends AbstractVerticle {
     }
     positions.put(message.body().topic(), message.body());
     unsaved = true;
-    awaitingSave.add(message);
+    if (store == null || saveFault.since() == 0) {
+      // Saves keep up: the position is in the next one (at most SAVE_EVERY_MILLIS away) and a
+      // crash before it only replays a little. Answering now keeps an fsync off the credit path,
+      // where its latency would starve the stream and let the event-time merge run ahead of it.
+      message.reply(null);
+    } else {
+      // Saves are failing: no credit until this position is on disk, so consumption stops.
+      awaitingSave.add(message);
+    }
     if (store == null || System.currentTimeMillis() - lastSave >= SAVE_EVERY_MILLIS) {
       save();
     }
