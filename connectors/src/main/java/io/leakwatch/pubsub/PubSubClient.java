@@ -18,17 +18,21 @@ import java.util.function.Supplier;
  * cache shared by all of its subscriptions.
  */
 public final class PubSubClient implements AutoCloseable {
-  private final ManagedChannel channel;
+  private final PinnedChannel channel;
   private final PubSubGrpc.PubSubStub asyncStub;
   private final PubSubGrpc.PubSubBlockingStub blockingStub;
   private final SchemaCache schemas;
   private final PayloadDecoder decoder;
 
   public PubSubClient(PubSubEndpoint endpoint, Supplier<PubSubCredentials> credentials) {
-    this(endpoint.openChannel(), credentials);
+    this(new PinnedChannel(endpoint, endpoint::openChannel), credentials);
   }
 
   public PubSubClient(ManagedChannel channel, Supplier<PubSubCredentials> credentials) {
+    this(new PinnedChannel(channel), credentials);
+  }
+
+  private PubSubClient(PinnedChannel channel, Supplier<PubSubCredentials> credentials) {
     this.channel = channel;
     Channel authenticated = ClientInterceptors.intercept(channel, new AuthHeaders(credentials));
     this.asyncStub = PubSubGrpc.newStub(authenticated);
@@ -50,10 +54,40 @@ public final class PubSubClient implements AutoCloseable {
    */
   public PubSubSubscriber subscribe(
       String topicName, ReplayStart start, int maxBacklog, SubscriptionListener listener) {
+    return subscribe(topicName, start, maxBacklog, 0, listener);
+  }
+
+  /**
+   * Opens a Subscribe stream whose consumer still holds {@code held} events from an earlier stream
+   * of the same topic: they count against {@code maxBacklog} until released on this one.
+   */
+  public PubSubSubscriber subscribe(
+      String topicName,
+      ReplayStart start,
+      int maxBacklog,
+      int held,
+      SubscriptionListener listener) {
     PubSubSubscriber subscriber =
         new PubSubSubscriber(asyncStub, decoder, topicName, maxBacklog, listener);
-    subscriber.start(start);
+    subscriber.start(start, held);
     return subscriber;
+  }
+
+  /**
+   * Before a reconnect attempt: reopens the channel if the pinned certificate file changed, else
+   * makes a channel that failed to connect try again at its next call instead of waiting out its
+   * own backoff (which grows to two minutes): the caller has a retry schedule of its own.
+   */
+  public void resetConnectBackoff() {
+    channel.refresh();
+  }
+
+  /**
+   * A one-line description of a failed call that is safe to log; names a certificate that no longer
+   * matches the pinned one as such.
+   */
+  public String describe(Throwable failure) {
+    return channel.describe(failure);
   }
 
   /**
@@ -77,11 +111,6 @@ public final class PubSubClient implements AutoCloseable {
 
   @Override
   public void close() {
-    channel.shutdownNow();
-    try {
-      channel.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    channel.close();
   }
 }

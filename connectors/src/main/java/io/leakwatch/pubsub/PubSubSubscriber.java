@@ -31,6 +31,7 @@ public final class PubSubSubscriber implements AutoCloseable {
   private final SubscriptionListener listener;
 
   private ClientCallStreamObserver<FetchRequest> requests;
+  private ReplayStart start;
   private int outstanding;
   private int backlog;
   private long received;
@@ -56,19 +57,11 @@ public final class PubSubSubscriber implements AutoCloseable {
     this.listener = listener;
   }
 
-  synchronized void start(ReplayStart start) {
+  synchronized void start(ReplayStart start, int held) {
+    backlog = Math.max(0, held);
     stub.subscribe(new ResponseObserver());
-    int credit = credit();
-    FetchRequest.Builder first =
-        FetchRequest.newBuilder()
-            .setTopicName(topic)
-            .setReplayPreset(start.preset())
-            .setNumRequested(credit);
-    if (start.preset() == ReplayPreset.CUSTOM) {
-      first.setReplayId(start.after().toByteString());
-    }
-    grant(credit);
-    requests.onNext(first.build());
+    this.start = start;
+    topUp();
   }
 
   /** The consumer has finished with {@code count} delivered events; their credit may be reused. */
@@ -89,6 +82,19 @@ public final class PubSubSubscriber implements AutoCloseable {
   /** {@link System#nanoTime()} of the last response (events or keepalive), or of the start. */
   public long lastResponseNanos() {
     return lastResponseNanos;
+  }
+
+  /**
+   * Whether events are asked of the server and not yet received: only then does its silence mean
+   * something (no keepalive is owed to a stream without credit).
+   */
+  public synchronized boolean awaitingServer() {
+    return !closed && outstanding > 0;
+  }
+
+  /** Closed by {@link #close()}, or ended by the server. */
+  public synchronized boolean isClosed() {
+    return closed;
   }
 
   public synchronized long received() {
@@ -117,6 +123,11 @@ public final class PubSubSubscriber implements AutoCloseable {
   }
 
   private void grant(int credit) {
+    if (outstanding == 0) {
+      // Silence counts from when something is asked: a server owes nothing to a stream without
+      // credit (no events, no keepalives).
+      lastResponseNanos = System.nanoTime();
+    }
     outstanding += credit;
     largestOutstanding = Math.max(largestOutstanding, outstanding);
   }
@@ -129,8 +140,19 @@ public final class PubSubSubscriber implements AutoCloseable {
     if (credit == 0 || (credit < MIN_TOP_UP && outstanding > 0)) {
       return;
     }
+    FetchRequest.Builder request =
+        FetchRequest.newBuilder().setTopicName(topic).setNumRequested(credit);
+    if (start != null) {
+      // The first request names the start point. The server rejects one that asks for nothing, so
+      // while the consumer still holds a full backlog (from an earlier stream) it waits for room.
+      request.setReplayPreset(start.preset());
+      if (start.preset() == ReplayPreset.CUSTOM) {
+        request.setReplayId(start.after().toByteString());
+      }
+      start = null;
+    }
     grant(credit);
-    requests.onNext(FetchRequest.newBuilder().setTopicName(topic).setNumRequested(credit).build());
+    requests.onNext(request.build());
   }
 
   private final class ResponseObserver

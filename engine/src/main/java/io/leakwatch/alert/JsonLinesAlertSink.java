@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -47,6 +48,8 @@ public final class JsonLinesAlertSink implements AlertSink {
   private LocalDate currentDay;
   private long size;
   private long nextSequence;
+  private Object fileKey;
+  private boolean torn;
 
   public JsonLinesAlertSink(Path file) throws IOException {
     this(file, AlertFormat.LEAKWATCH, FileRotation.NONE, Clock.systemUTC());
@@ -90,6 +93,45 @@ public final class JsonLinesAlertSink implements AlertSink {
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     size = channel.size();
+    fileKey = fileKeyAtPath();
+  }
+
+  /** The identity (device and inode) of whatever file is at the path now, or null if none. */
+  private Object fileKeyAtPath() {
+    try {
+      return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Whether the open file is the one at the path (where file systems say which file that is). */
+  private boolean stillAtPath() {
+    Object atPath = fileKeyAtPath();
+    return fileKey == null ? Files.exists(file) : fileKey.equals(atPath);
+  }
+
+  /**
+   * The alert must land where the operator pointed: if the file there was removed or replaced,
+   * writing on into the open one would report alerts written that nobody can read. Reopen the path
+   * instead; if its folder is gone or cannot be written, fail, and the engine retries.
+   */
+  private void ensureWritingAtPath() throws IOException {
+    if (stillAtPath() && channel.isOpen()) {
+      return;
+    }
+    if (!Files.isDirectory(file.getParent())) {
+      throw new IOException(
+          "the alerts folder " + file.getParent() + " no longer exists; alerts wait until it does");
+    }
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // the old file is gone anyway
+    }
+    open();
+    currentDay = null;
+    torn = false;
   }
 
   private void remember(Path path) throws IOException {
@@ -141,6 +183,7 @@ public final class JsonLinesAlertSink implements AlertSink {
     if (written.contains(alert.deliveryKey())) {
       return;
     }
+    ensureWritingAtPath();
     String line = format.render(alert) + "\n";
     byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
     LocalDate today = LocalDate.now(clock.withZone(ZoneOffset.UTC));
@@ -151,6 +194,10 @@ public final class JsonLinesAlertSink implements AlertSink {
       rotate();
     }
     write(line);
+    if (!stillAtPath()) {
+      // Removed while being written: the line went into a file nobody can read. Not delivered.
+      throw new IOException(file + " was removed while an alert was written to it");
+    }
     if (currentDay == null || size == bytes.length) {
       currentDay = today;
     }
@@ -158,11 +205,26 @@ public final class JsonLinesAlertSink implements AlertSink {
   }
 
   private void write(String text) throws IOException {
-    ByteBuffer buffer = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-    while (buffer.hasRemaining()) {
-      size += channel.write(buffer);
+    long before = size;
+    ByteBuffer buffer =
+        ByteBuffer.wrap(((torn ? "\n" : "") + text).getBytes(StandardCharsets.UTF_8));
+    try {
+      while (buffer.hasRemaining()) {
+        size += channel.write(buffer);
+      }
+      channel.force(false);
+      torn = false;
+    } catch (IOException e) {
+      // A full disk can take part of a line: take it back, so the retry writes a whole one.
+      try {
+        channel.truncate(before);
+        channel.force(false);
+        size = before;
+      } catch (IOException truncateFailed) {
+        torn = true; // the retry first ends the partial line
+      }
+      throw e;
     }
-    channel.force(false);
   }
 
   private void rotate() throws IOException {

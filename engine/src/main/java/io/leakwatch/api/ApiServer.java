@@ -19,6 +19,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -178,13 +179,15 @@ public final class ApiServer implements AutoCloseable {
           .route()
           .failureHandler(
               ctx -> {
-                LOG.error(
-                    "API request {} {} failed: {}",
-                    ctx.request().method(),
-                    ctx.request().path(),
-                    ctx.failure() == null
-                        ? "status " + ctx.statusCode()
-                        : ctx.failure().toString());
+                int status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+                String what = ctx.failure() == null ? "status " + status : ctx.failure().toString();
+                if (status < 500) {
+                  // The client's mistake (a body over the limit...): worth a warning, not an alarm.
+                  LOG.warn("API {} {}: {}", ctx.request().method(), route(ctx), what);
+                } else {
+                  LOG.error(
+                      "API request {} {} failed: {}", ctx.request().method(), route(ctx), what);
+                }
                 if (!ctx.response().ended()) {
                   error(ctx, ctx.statusCode() > 0 ? ctx.statusCode() : 500, "request failed");
                 }
@@ -204,8 +207,14 @@ public final class ApiServer implements AutoCloseable {
     private void ready(RoutingContext ctx) {
       ObjectNode body = JSON.createObjectNode();
       ArrayNode notLive = body.putArray("notLive");
+      ArrayNode notCommitting = body.putArray("notCommitting");
       ObjectNode byOrg = body.putObject("orgs");
       for (MonitoredOrg org : orgs) {
+        if (!org.drill()) {
+          // Consuming is not enough: events whose positions or alerts cannot be made durable
+          // stop the stream (credit withheld), so the engine is not doing its job.
+          org.commitProblems().forEach(p -> notCommitting.add(org.name() + ": " + p));
+        }
         ObjectNode topics = byOrg.putObject(org.name());
         for (MonitoredOrg.TopicStatus topic : org.topics()) {
           topics.put(topic.topic(), topic.live() ? "live" : "down");
@@ -215,7 +224,7 @@ public final class ApiServer implements AutoCloseable {
         }
       }
       // Drill orgs are shown but never make the process unready: their simulator comes and goes.
-      boolean ready = notLive.isEmpty() && !orgs.isEmpty();
+      boolean ready = notLive.isEmpty() && notCommitting.isEmpty() && !orgs.isEmpty();
       body.put("ready", ready);
       json(ctx, ready ? 200 : 503, body);
     }
@@ -309,28 +318,27 @@ public final class ApiServer implements AutoCloseable {
                 : "response actions are off for org " + orgName);
         return;
       }
-      JsonNode request;
+      String approver;
+      String reason;
       try {
-        request =
-            ctx.body().length() == 0
-                ? JSON.createObjectNode()
-                : JSON.readTree(ctx.body().asString());
-      } catch (Exception e) {
-        error(
-            ctx,
-            400,
-            "the body must be JSON such as {\"approver\": \"jane.doe\", \"reason\": \"...\"}");
+        RequestBody request =
+            RequestBody.parse(
+                ctx.body().buffer(),
+                Set.of("approver", "reason"),
+                "{\"approver\": \"jane.doe\", \"reason\": \"...\"}");
+        approver = request.text("approver", 200);
+        reason = request.text("reason", 1000);
+      } catch (RequestBody.Invalid e) {
+        error(ctx, 400, e.getMessage());
         return;
       }
-      String approver = request.path("approver").asText("").strip();
-      if (approver.isEmpty() || approver.length() > 200) {
+      if (approver.isEmpty()) {
         error(
             ctx,
             400,
             "approver is required (who decides, as the audit log should name them; at most 200 characters)");
         return;
       }
-      String reason = request.path("reason").asText("").strip();
       if (!approve && reason.isEmpty()) {
         error(ctx, 400, "reason is required to reject an action");
         return;
@@ -472,25 +480,30 @@ public final class ApiServer implements AutoCloseable {
       }
       DrillLauncher.DrillRequest request;
       try {
-        String text = ctx.body().asString();
-        JsonNode body =
-            text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
-        if (!body.isObject()) {
-          throw new IllegalArgumentException("the body must be a JSON object");
-        }
+        RequestBody body =
+            RequestBody.parse(
+                ctx.body().buffer(),
+                Set.of("org", "scenarios"),
+                "{\"scenarios\": \"all\"} or {\"org\": \"drill\", \"scenarios\": [\"LW-001\"]}");
+        JsonNode list = body.node("scenarios");
         List<String> scenarios = new ArrayList<>();
-        JsonNode list = body.path("scenarios");
-        if (!list.isMissingNode() && !list.isArray()) {
-          throw new IllegalArgumentException("scenarios: must be a list of scenario names");
+        if (list.isTextual() && list.asText().equals("all")) {
+          scenarios.add("all");
+        } else if (list.isArray() && !list.isEmpty()) {
+          for (JsonNode name : list) {
+            if (!name.isTextual() || name.asText().isBlank() || name.asText().length() > 100) {
+              throw new RequestBody.Invalid("scenarios: every entry must be a scenario name");
+            }
+            scenarios.add(name.asText());
+          }
+        } else {
+          // A drill runs real traffic through the org: it must be asked for explicitly.
+          throw new RequestBody.Invalid(
+              "scenarios is required: a list of scenario names, or \"all\"");
         }
-        list.forEach(s -> scenarios.add(s.asText()));
-        request =
-            new DrillLauncher.DrillRequest(
-                body.hasNonNull("org") ? body.get("org").asText() : null, scenarios);
-      } catch (JsonProcessingException e) {
-        error(ctx, 400, "the body is not JSON");
-        return;
-      } catch (IllegalArgumentException e) {
+        String org = body.text("org", 100);
+        request = new DrillLauncher.DrillRequest(org.isEmpty() ? null : org, scenarios);
+      } catch (RequestBody.Invalid e) {
         error(ctx, 400, e.getMessage());
         return;
       }
@@ -553,6 +566,19 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private static void error(RoutingContext ctx, int status, String message) {
+    if (status >= 400 && status < 500 && status != 401) {
+      // 401s are what scanners get all day; the rest say a caller is doing something wrong.
+      LOG.warn("API {} {}: {} {}", ctx.request().method(), route(ctx), status, message);
+    } else if (status >= 500) {
+      LOG.error("API {} {}: {} {}", ctx.request().method(), route(ctx), status, message);
+    }
     json(ctx, status, JSON.createObjectNode().put("error", message));
+  }
+
+  /** The route's pattern (never ids or query values from the request). */
+  private static String route(RoutingContext ctx) {
+    return ctx.currentRoute() != null && ctx.currentRoute().getPath() != null
+        ? ctx.currentRoute().getPath()
+        : "(no route)";
   }
 }

@@ -35,6 +35,11 @@ public record EngineOrg(String name, LeakwatchEngine engine, Path rulesFolder)
   }
 
   @Override
+  public List<String> commitProblems() {
+    return engine.commitProblems();
+  }
+
+  @Override
   public long lastCheckpointSave() {
     return engine.lastCheckpointSave();
   }

@@ -41,11 +41,20 @@ public interface MonitoredOrg {
     return null;
   }
 
+  /**
+   * Why the org is not consuming and committing now (a checkpoint that cannot be saved, a sink
+   * stalled too long); empty when it is.
+   */
+  default List<String> commitProblems() {
+    return List.of();
+  }
+
   /** Wall time (epoch millis) positions were last saved, 0 when never (or nothing is kept). */
   long lastCheckpointSave();
 
   /**
-   * @param live whether the stream is open and has answered since it was (last) opened
+   * @param live whether the stream is open: from when it is subscribed until it fails or goes
+   *     silent past {@code staleAfterSeconds}
    * @param lastEventTime event time (epoch millis) of the newest processed event, 0 before the
    *     first
    */

@@ -19,8 +19,11 @@ import java.util.Set;
 public final class AlertLedger implements AutoCloseable {
   private final Set<String> delivered = new LinkedHashSet<>();
   private final FileChannel channel;
+  private final Path file;
+  private boolean torn;
 
   public AlertLedger(Path file) throws IOException {
+    this.file = file;
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     if (Files.exists(file)) {
@@ -43,13 +46,32 @@ public final class AlertLedger implements AutoCloseable {
 
   /** Records a delivered alert, durably, before the delivery counts as done. */
   public void record(String alertId) throws IOException {
-    if (delivered.add(alertId)) {
-      ByteBuffer line = ByteBuffer.wrap((alertId + "\n").getBytes(StandardCharsets.UTF_8));
+    if (delivered.contains(alertId)) {
+      return;
+    }
+    long before = channel.size();
+    String text = (torn ? "\n" : "") + alertId + "\n";
+    ByteBuffer line = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    try {
       while (line.hasRemaining()) {
         channel.write(line);
       }
       channel.force(false);
+    } catch (IOException e) {
+      // Not recorded: take back a partial line (a full disk) so the retry writes a whole one.
+      try {
+        channel.truncate(before);
+      } catch (IOException truncateFailed) {
+        torn = true; // the retry first ends the torn line, so its own line stands alone
+      }
+      throw e;
     }
+    torn = false;
+    delivered.add(alertId);
+  }
+
+  public Path file() {
+    return file;
   }
 
   public int size() {

@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -36,37 +37,86 @@ public final class CheckpointStore {
     return file;
   }
 
-  /** Saved positions by topic; empty when there is no checkpoint yet. */
-  public Map<String, Checkpoint> load() throws CorruptCheckpointException {
+  /**
+   * What a checkpoint file holds: the positions that read, and for each topic whose entry does not,
+   * why. One bad entry costs only its own topic.
+   */
+  public record Loaded(Map<String, Checkpoint> positions, Map<String, String> unreadable) {}
+
+  /**
+   * Saved positions by topic; empty when there is no checkpoint yet. Throws only when the file as a
+   * whole is not a checkpoint; a topic whose entry is unreadable is listed in {@link
+   * Loaded#unreadable()} and the others are kept.
+   */
+  public Loaded loadEach() throws CorruptCheckpointException {
     if (!Files.exists(file)) {
-      return Map.of();
+      return new Loaded(Map.of(), Map.of());
     }
+    JsonNode root;
     try {
-      JsonNode root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
-      if (root == null || root.path("version").asInt() != 1 || !root.path("topics").isObject()) {
-        throw new CorruptCheckpointException(file + ": not a Leakwatch checkpoint (version 1)");
-      }
-      Map<String, Checkpoint> out = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = root.get("topics").fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
-        JsonNode t = entry.getValue();
-        out.put(
-            entry.getKey(),
-            new Checkpoint(
-                entry.getKey(),
-                replayId(t.get("resumeAfter")),
-                t.path("resumeEventTime").asLong(),
-                replayId(t.get("lastProcessed")),
-                t.path("lastEventTime").asLong()));
-      }
-      return out;
+      root = JSON.readTree(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException | IllegalArgumentException e) {
       throw new CorruptCheckpointException(file + ": unreadable checkpoint: " + e.getMessage());
     }
+    if (root == null || root.path("version").asInt() != 1 || !root.path("topics").isObject()) {
+      throw new CorruptCheckpointException(file + ": not a Leakwatch checkpoint (version 1)");
+    }
+    Map<String, Checkpoint> out = new LinkedHashMap<>();
+    Map<String, String> unreadable = new LinkedHashMap<>();
+    for (Iterator<Map.Entry<String, JsonNode>> it = root.get("topics").fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      try {
+        out.put(entry.getKey(), checkpoint(entry.getKey(), entry.getValue()));
+      } catch (IllegalArgumentException e) {
+        unreadable.put(entry.getKey(), e.getMessage());
+      }
+    }
+    return new Loaded(out, unreadable);
+  }
+
+  /**
+   * Saved positions by topic; empty when there is no checkpoint yet; throws if any is unreadable.
+   */
+  public Map<String, Checkpoint> load() throws CorruptCheckpointException {
+    Loaded loaded = loadEach();
+    if (!loaded.unreadable().isEmpty()) {
+      throw new CorruptCheckpointException(file + ": unreadable positions: " + loaded.unreadable());
+    }
+    return loaded.positions();
+  }
+
+  private static Checkpoint checkpoint(String topic, JsonNode t) {
+    if (!t.isObject()) {
+      throw new IllegalArgumentException("not an object");
+    }
+    for (String time : List.of("resumeEventTime", "lastEventTime")) {
+      if (t.has(time) && !t.get(time).canConvertToLong()) {
+        throw new IllegalArgumentException(time + " is not a number");
+      }
+    }
+    return new Checkpoint(
+        topic,
+        replayId(t.get("resumeAfter")),
+        t.path("resumeEventTime").asLong(),
+        replayId(t.get("lastProcessed")),
+        t.path("lastEventTime").asLong());
+  }
+
+  /** Copies the file aside, as it is, so an unreadable entry can be inspected; returns the copy. */
+  public Path keepCopy() throws IOException {
+    Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
+    Files.copy(file, aside);
+    return aside;
   }
 
   private static ReplayId replayId(JsonNode node) {
-    return node == null || node.isNull() ? null : ReplayId.fromHex(node.asText());
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new IllegalArgumentException("a replay id is not a hex string: " + node.getNodeType());
+    }
+    return ReplayId.fromHex(node.asText());
   }
 
   public void save(Map<String, Checkpoint> checkpoints) throws IOException {

@@ -6,7 +6,10 @@ import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.decision.Alert;
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.eventbus.Message;
 import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,15 +19,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Delivers alerts to every sink, then commits positions. A worker: sinks write files and may block.
- * Alerts and checkpoints arrive in one ordered queue, so a checkpoint is saved only after every
- * alert of the events it covers has been delivered. An alert the ledger already holds (a replay
- * after restart) is not delivered again.
+ * Alerts, positions and flushes go through one ordered queue, so a position is committed only after
+ * every alert of the events it covers has been delivered and recorded in the ledger. A position is
+ * answered (which returns its stream's credit) once it is taken into the next save, at most 200 ms
+ * away; while saves fail, only once it is saved. An alert the ledger already holds (a replay after
+ * restart) is not delivered again.
+ *
+ * <p>A sink that fails, a ledger that cannot be written or a checkpoint that cannot be saved holds
+ * the queue and the answers back, so consumption stops instead of an alert being skipped or a
+ * position being lost. Retries run on Vert.x timers with backoff (the worker thread never sleeps);
+ * the cause is logged when it starts, then at most once a minute, and once more when it clears.
  */
 public final class AlertVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AlertVerticle.class);
-  private static final long SAVE_EVERY_MILLIS = 1_000;
+
+  /** Positions wait at most this long to be saved together (one fsync for many batches). */
+  private static final long SAVE_EVERY_MILLIS = 200;
+
   private static final long FIRST_RETRY_MILLIS = 250;
   private static final long MAX_RETRY_MILLIS = 30_000;
+  private static final long REPORT_EVERY_MILLIS = 60_000;
   private volatile boolean closing;
 
   /** Set when an alert was given up at shutdown: no position after it may be saved. */
@@ -37,8 +51,19 @@ public final class AlertVerticle extends AbstractVerticle {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
+  private final ArrayDeque<Object> queue = new ArrayDeque<>();
+  private final List<Message<?>> awaitingSave = new ArrayList<>();
+  private final Fault sinkFault = new Fault("alert delivery");
+  private final Fault saveFault = new Fault("checkpoint save");
   private volatile long lastSave;
   private boolean unsaved;
+
+  /** Sinks that already took the alert at the head of the queue (they are not asked again). */
+  private int sinksDone;
+
+  private boolean ledgerPending;
+  private int attempt;
+  private volatile long retryTimer = -1;
 
   /**
    * @param ledger and {@code store} may be null when nothing is kept across restarts
@@ -54,138 +79,206 @@ public final class AlertVerticle extends AbstractVerticle {
     positions.putAll(start);
   }
 
+  /** A flush barrier: answered once everything queued before it is handled. */
+  private record Flush(Message<String> message) {}
+
+  /** A position, answered once saved. */
+  private record Position(Message<Checkpoint> message) {}
+
   @Override
   public void start() {
-    vertx.eventBus().<Alert>consumer(Messages.ALERTS, message -> deliver(message.body()));
+    vertx.eventBus().<Alert>consumer(Messages.ALERTS, message -> enqueue(message.body()));
     vertx
         .eventBus()
-        .<Checkpoint>consumer(
-            Messages.CHECKPOINT,
-            message -> {
-              if (abandoned) {
-                // An alert before this position was given up at shutdown: the restart must replay
-                // it.
-                message.reply(null);
-                return;
-              }
-              positions.put(message.body().topic(), message.body());
-              unsaved = true;
-              if (System.currentTimeMillis() - lastSave >= SAVE_EVERY_MILLIS) {
-                save();
-              }
-              message.reply(null);
-            });
-    // Answered in order after every alert published before the request: a flush barrier.
+        .<Checkpoint>consumer(Messages.CHECKPOINT, message -> enqueue(new Position(message)));
     vertx
         .eventBus()
-        .<String>consumer(
-            Messages.ALERTS_FLUSH,
-            message -> {
-              save();
-              message.reply(delivered.get());
-            });
+        .<String>consumer(Messages.ALERTS_FLUSH, message -> enqueue(new Flush(message)));
     vertx.setPeriodic(SAVE_EVERY_MILLIS, id -> save());
   }
 
-  private void deliver(Alert alert) {
-    if (ledger != null && ledger.contains(alert.deliveryKey())) {
+  private void enqueue(Object item) {
+    queue.add(item);
+    if (retryTimer < 0) {
+      pump();
+    }
+  }
+
+  /** Handles the queue in order until it is empty or its head must wait for a retry. */
+  private void pump() {
+    retryTimer = -1;
+    while (!queue.isEmpty()) {
+      Object head = queue.peek();
+      if (head instanceof Alert alert) {
+        if (!deliver(alert)) {
+          return; // a retry timer is set
+        }
+      } else if (head instanceof Position position) {
+        commit(position.message());
+      } else if (head instanceof Flush flush) {
+        save();
+        flush.message().reply(delivered.get());
+      }
+      queue.poll();
+    }
+  }
+
+  /** True when the alert is done with (delivered, a duplicate, or given up at shutdown). */
+  private boolean deliver(Alert alert) {
+    if (sinksDone == 0
+        && !ledgerPending
+        && ledger != null
+        && ledger.contains(alert.deliveryKey())) {
       duplicates.incrementAndGet();
-      return;
+      return true;
     }
-    boolean all = true;
-    for (AlertSink sink : sinks) {
-      all &= deliverTo(sink, alert);
+    while (sinksDone < sinks.size()) {
+      AlertSink sink = sinks.get(sinksDone);
+      try {
+        sink.accept(alert);
+        sinksDone++;
+      } catch (Exception e) {
+        failed.incrementAndGet();
+        return retryOrGiveUp(
+            alert,
+            "alert "
+                + alert.id()
+                + " of rule "
+                + alert.ruleId()
+                + " could not be delivered to "
+                + sink.getClass().getSimpleName()
+                + ": "
+                + e);
+      }
+      ledgerPending = true;
     }
-    if (!all) {
-      abandoned = true;
-      return;
-    }
-    delivered.incrementAndGet();
     if (ledger != null) {
       try {
         ledger.record(alert.deliveryKey());
       } catch (IOException e) {
-        LOG.error(
-            "alert {} was delivered but not recorded in the ledger; a restart may deliver it again: {}",
-            alert.id(),
-            e.toString());
+        // Delivered but not recorded: going on would let a restart deliver it again, and would
+        // commit positions past it without a record. Hold everything until the ledger takes it.
+        return retryOrGiveUp(
+            alert,
+            "alert "
+                + alert.id()
+                + " was delivered but cannot be recorded in the ledger "
+                + ledger.file()
+                + ": "
+                + e);
       }
     }
+    delivered.incrementAndGet();
+    if (attempt > 0) {
+      sinkFault.cleared(alert.id() + " delivered after " + (attempt + 1) + " attempts");
+    }
+    sinksDone = 0;
+    ledgerPending = false;
+    attempt = 0;
+    return true;
   }
 
-  /**
-   * Hands the alert to one sink, retrying with backoff until it takes it. Meanwhile nothing behind
-   * it is delivered or committed, so consumption stops (backpressure) instead of an alert being
-   * skipped. Gives up only when the engine closes: the alert is then neither in the ledger nor
-   * behind a saved checkpoint, and the restart delivers it.
-   */
-  private boolean deliverTo(AlertSink sink, Alert alert) {
-    long backoff = FIRST_RETRY_MILLIS;
-    for (int attempt = 1; ; attempt++) {
-      try {
-        sink.accept(alert);
-        if (attempt > 1) {
-          LOG.warn(
-              "alert {} reached {} on attempt {}; delivery continues",
-              alert.id(),
-              sink.getClass().getSimpleName(),
-              attempt);
-        }
-        return true;
-      } catch (Exception e) {
-        failed.incrementAndGet();
-        if (closing) {
-          LOG.error(
-              "alert {} of rule {} not delivered to {} before shutdown ({}); the restart delivers it",
-              alert.id(),
-              alert.ruleId(),
-              sink.getClass().getSimpleName(),
-              e.toString());
-          return false;
-        }
-        LOG.error(
-            "alert {} of rule {} could not be delivered to {} (attempt {}): {}; retrying in {} ms, consumption waits",
-            alert.id(),
-            alert.ruleId(),
-            sink.getClass().getSimpleName(),
-            attempt,
-            e.toString(),
-            backoff);
-        try {
-          // In small steps, so a shutdown does not wait out a long backoff.
-          for (long waited = 0; waited < backoff && !closing; waited += 100) {
-            Thread.sleep(Math.min(100, backoff - waited));
-          }
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return false;
-        }
-        backoff = Math.min(backoff * 2, MAX_RETRY_MILLIS);
-      }
+  private boolean retryOrGiveUp(Alert alert, String why) {
+    if (closing) {
+      LOG.error("{}; not delivered before shutdown, the restart delivers it", why);
+      abandoned = true;
+      sinksDone = 0;
+      ledgerPending = false;
+      attempt = 0;
+      return true;
+    }
+    attempt++;
+    long backoff = Math.min(MAX_RETRY_MILLIS, FIRST_RETRY_MILLIS << Math.min(attempt - 1, 10));
+    sinkFault.failing(why + "; consumption waits, retrying (attempt " + attempt + ")");
+    retryTimer = vertx.setTimer(backoff, id -> pump());
+    return false;
+  }
+
+  private void commit(Message<Checkpoint> message) {
+    if (abandoned) {
+      // An alert before this position was given up at shutdown: the restart must replay it.
+      message.reply(null);
+      return;
+    }
+    positions.put(message.body().topic(), message.body());
+    unsaved = true;
+    if (store == null || saveFault.since() == 0) {
+      // Saves keep up: the position is in the next one (at most SAVE_EVERY_MILLIS away) and a
+      // crash before it only replays a little. Answering now keeps an fsync off the credit path,
+      // where its latency would starve the stream and let the event-time merge run ahead of it.
+      message.reply(null);
+    } else {
+      // Saves are failing: no credit until this position is on disk, so consumption stops.
+      awaitingSave.add(message);
+    }
+    if (store == null || System.currentTimeMillis() - lastSave >= SAVE_EVERY_MILLIS) {
+      save();
     }
   }
 
   /** Stops retrying failed deliveries, so the engine can close; called before Vert.x closes. */
   public void closing() {
     closing = true;
+    if (context != null && retryTimer >= 0) {
+      // Run the pending retry now: it gives up, and every position behind it is answered.
+      context.runOnContext(
+          v -> {
+            if (retryTimer >= 0) {
+              vertx.cancelTimer(retryTimer);
+              pump();
+            }
+          });
+    }
   }
 
   private void save() {
-    if (store == null || !unsaved || abandoned) {
+    if (abandoned) {
+      replyAwaiting();
       return;
     }
-    try {
-      store.save(positions);
-      unsaved = false;
-      lastSave = System.currentTimeMillis();
-    } catch (IOException e) {
-      LOG.error("checkpoint {} could not be saved (will retry): {}", store.file(), e.toString());
+    if (store != null && unsaved) {
+      try {
+        store.save(positions);
+        unsaved = false;
+        lastSave = System.currentTimeMillis();
+        saveFault.cleared("checkpoint " + store.file() + " saved");
+      } catch (IOException e) {
+        saveFault.failing(
+            "checkpoint "
+                + store.file()
+                + " could not be saved: "
+                + e
+                + "; consumption waits (credit is returned only once positions are saved)");
+        if (closing) {
+          replyAwaiting();
+        }
+        return;
+      }
     }
+    replyAwaiting();
+  }
+
+  private void replyAwaiting() {
+    awaitingSave.forEach(m -> m.reply(null));
+    awaitingSave.clear();
   }
 
   /** Wall time (epoch millis) the checkpoint was last saved, 0 before the first save. */
   public long lastCheckpointSave() {
     return lastSave;
+  }
+
+  /**
+   * Since when (epoch millis) an alert has been waiting for a sink or the ledger, or 0 when
+   * delivery flows.
+   */
+  public long deliveryStalledSince() {
+    return sinkFault.since();
+  }
+
+  /** Since when (epoch millis) positions could not be saved, or 0 when saves succeed. */
+  public long checkpointFailingSince() {
+    return saveFault.since();
   }
 
   public long delivered() {
@@ -208,6 +301,51 @@ public final class AlertVerticle extends AbstractVerticle {
     }
     if (ledger != null) {
       ledger.close();
+    }
+  }
+
+  /** One ongoing fault: reported when it starts, then at a bounded rate, and when it clears. */
+  private static final class Fault {
+    private final String what;
+    private volatile long since;
+    private long lastReport;
+    private long suppressed;
+
+    Fault(String what) {
+      this.what = what;
+    }
+
+    void failing(String why) {
+      long now = System.currentTimeMillis();
+      if (since == 0) {
+        since = now;
+        lastReport = now;
+        LOG.error("{}", why);
+      } else if (now - lastReport >= REPORT_EVERY_MILLIS) {
+        lastReport = now;
+        LOG.error(
+            "{} still failing after {} s ({} more failures since the last report): {}",
+            what,
+            (now - since) / 1000,
+            suppressed,
+            why);
+        suppressed = 0;
+      } else {
+        suppressed++;
+      }
+    }
+
+    void cleared(String how) {
+      if (since != 0) {
+        LOG.warn(
+            "{} recovered after {} s: {}", what, (System.currentTimeMillis() - since) / 1000, how);
+        since = 0;
+        suppressed = 0;
+      }
+    }
+
+    long since() {
+      return since;
     }
   }
 }

@@ -16,6 +16,8 @@ import java.util.List;
  * @param maxWaitMillis how long an event waits for a silent topic before event-time merging lets it
  *     through
  * @param response what to do about response actions decision rules request; off unless configured
+ * @param sinkStallMillis how long alert delivery may wait on a failing sink before the engine
+ *     reports itself not ready
  */
 public record EngineSettings(
     PubSubEndpoint endpoint,
@@ -31,10 +33,51 @@ public record EngineSettings(
     int maxBacklog,
     long maxWaitMillis,
     Durability durability,
-    ResponseSettings response) {
+    ResponseSettings response,
+    long sinkStallMillis) {
+  /** A sink may fail this long (retries, a brief outage) before readiness says so. */
+  public static final long DEFAULT_SINK_STALL_MILLIS = 60_000;
 
   public EngineSettings {
     response = response == null ? ResponseSettings.off() : response;
+    if (sinkStallMillis <= 0) {
+      throw new IllegalArgumentException(
+          "sinkStallMillis must be positive, was " + sinkStallMillis);
+    }
+  }
+
+  /** Settings with the default sink stall allowance. */
+  public EngineSettings(
+      PubSubEndpoint endpoint,
+      TokenSource tokens,
+      List<String> topics,
+      ReplayStart start,
+      OrgProfile profile,
+      RulePack pack,
+      List<AlertSink> sinks,
+      DeadLetters deadLetters,
+      boolean drill,
+      long idleAfterMillis,
+      int maxBacklog,
+      long maxWaitMillis,
+      Durability durability,
+      ResponseSettings response) {
+    this(
+        endpoint,
+        tokens,
+        topics,
+        start,
+        profile,
+        pack,
+        sinks,
+        deadLetters,
+        drill,
+        idleAfterMillis,
+        maxBacklog,
+        maxWaitMillis,
+        durability,
+        response,
+        DEFAULT_SINK_STALL_MILLIS);
   }
 
   /** Settings without response actions (off). */

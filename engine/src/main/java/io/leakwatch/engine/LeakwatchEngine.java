@@ -68,10 +68,37 @@ public final class LeakwatchEngine implements AutoCloseable {
     AlertLedger ledger = null;
     Map<String, Checkpoint> checkpoints = Map.of();
     List<Alert> gaps = new ArrayList<>();
+    java.util.Set<String> fallBack = new java.util.HashSet<>();
     if (durability.durable()) {
       store = new CheckpointStore(durability.checkpointFile());
       try {
-        checkpoints = store.load();
+        CheckpointStore.Loaded loaded = store.loadEach();
+        checkpoints = loaded.positions();
+        if (!loaded.unreadable().isEmpty()) {
+          Path copy = store.keepCopy();
+          for (Map.Entry<String, String> bad : loaded.unreadable().entrySet()) {
+            String topic = bad.getKey();
+            String why = bad.getValue();
+            // Only this topic lost its place; the others resume where they were.
+            LOG.error(
+                "{}: the position of {} is unreadable ({}); a copy of the file is in {}; starting {} from {}",
+                store.file(),
+                topic,
+                why,
+                copy,
+                topic,
+                durability.fallback());
+            fallBack.add(topic);
+            gaps.add(
+                MonitoringGap.alert(
+                    topic,
+                    0,
+                    System.currentTimeMillis(),
+                    "its position in the checkpoint file was unreadable: " + why,
+                    durability.fallback().toString(),
+                    settings.drill()));
+          }
+        }
       } catch (CheckpointStore.CorruptCheckpointException e) {
         Path aside = store.quarantine();
         LOG.error(
@@ -80,6 +107,7 @@ public final class LeakwatchEngine implements AutoCloseable {
             aside,
             durability.fallback());
         for (String topic : settings.topics()) {
+          fallBack.add(topic);
           gaps.add(
               MonitoringGap.alert(
                   topic,
@@ -121,8 +149,8 @@ public final class LeakwatchEngine implements AutoCloseable {
                       ? durability.journalFile()
                       : null),
               worker));
-      ReplayStart start = gaps.isEmpty() ? settings.start() : durability.fallback();
       for (String topic : settings.topics()) {
+        ReplayStart start = fallBack.contains(topic) ? durability.fallback() : settings.start();
         SubscriptionVerticle subscription =
             new SubscriptionVerticle(
                 client,
@@ -152,6 +180,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     engine.drill = settings.drill();
     engine.responder = responder;
     engine.alertVerticle = alertVerticle;
+    engine.sinkStallMillis = settings.sinkStallMillis();
     return engine;
   }
 
@@ -259,6 +288,26 @@ public final class LeakwatchEngine implements AutoCloseable {
    */
   public long lastCheckpointSave() {
     return alertVerticle.lastCheckpointSave();
+  }
+
+  private volatile long sinkStallMillis = EngineSettings.DEFAULT_SINK_STALL_MILLIS;
+
+  /**
+   * Why this engine is not consuming and committing now, empty when it is: positions that cannot be
+   * saved, or alert delivery stuck on a sink (or the ledger) for longer than allowed.
+   */
+  public List<String> commitProblems() {
+    List<String> problems = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    long saveFailing = alertVerticle.checkpointFailingSince();
+    if (saveFailing != 0) {
+      problems.add("checkpoint cannot be saved for " + (now - saveFailing) / 1000 + " s");
+    }
+    long stalled = alertVerticle.deliveryStalledSince();
+    if (stalled != 0 && now - stalled >= sinkStallMillis) {
+      problems.add("alert delivery stalled for " + (now - stalled) / 1000 + " s");
+    }
+    return problems;
   }
 
   public List<SubscriptionVerticle> subscriptions() {

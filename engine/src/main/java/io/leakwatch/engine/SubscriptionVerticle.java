@@ -1,6 +1,7 @@
 package io.leakwatch.engine;
 
 import com.salesforce.eventbus.protobuf.TopicInfo;
+import io.leakwatch.alert.Backoff;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.MonitoringGap;
@@ -15,8 +16,8 @@ import io.leakwatch.pubsub.SubscriptionListener;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SubscriptionVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(SubscriptionVerticle.class);
-  private static final long MAX_BACKOFF_MILLIS = 30_000;
   private static final DeliveryOptions BATCH_DELIVERY =
       new DeliveryOptions().setSendTimeout(300_000);
   private static final DeliveryOptions COMMIT_DELIVERY =
@@ -53,9 +53,12 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private volatile boolean live;
   private volatile long reconnects;
   private volatile long gaps;
-  private int inFlight;
+  private volatile ReplayId lastHandedOff;
   private int failures;
-  private boolean reconnecting;
+  private long streams;
+  private int unreleased;
+  private long reconnectDueNanos;
+  private boolean pendingPositionRejected;
   private boolean stopping;
 
   /**
@@ -96,7 +99,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                 LOG.warn(
                     "drill topic {}: the simulator is not reachable ({}); subscribing as soon as it is",
                     topic,
-                    PubSubErrors.describe(result.cause()));
+                    client.describe(result.cause()));
                 subscribe(
                     checkpoint != null && checkpoint.resumeAfter() != null
                         ? ReplayStart.after(checkpoint.resumeAfter())
@@ -112,7 +115,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                         "topic "
                             + topic
                             + ": GetTopic failed: "
-                            + PubSubErrors.describe(result.cause())));
+                            + client.describe(result.cause())));
                 return;
               }
               TopicInfo info = result.result();
@@ -135,37 +138,55 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   }
 
   private void subscribe(ReplayStart start) {
-    subscriber = client.subscribe(topic, start, maxBacklog, new Listener());
+    if (subscriber != null) {
+      subscriber.close();
+    }
+    long stream = ++streams;
+    subscriber = client.subscribe(topic, start, maxBacklog, unreleased, new Listener(stream));
+    // Live until proved otherwise (a stream error, or the watchdog finding it silent): a quiet
+    // topic's first keepalive can take minutes.
+    live = true;
   }
 
+  /** What one stream delivers; ignored once a newer stream replaced it. */
   private final class Listener implements SubscriptionListener {
+    private final long stream;
+
+    Listener(long stream) {
+      this.stream = stream;
+    }
+
     @Override
     public void onEvents(String topic, List<ReceivedEvent> events) {
-      PubSubSubscriber from = subscriber;
       context.runOnContext(
           v -> {
+            if (stream != streams) {
+              return; // its stream was closed; the successor starts after lastHandedOff
+            }
             live = true;
             failures = 0;
-            inFlight++;
+            lastHandedOff = events.get(events.size() - 1).replayId();
+            unreleased += events.size();
             vertx
                 .eventBus()
                 .<Integer>request(
                     Messages.EVENTS, new Messages.EventBatch(topic, events), BATCH_DELIVERY)
                 .onComplete(
                     reply -> {
-                      inFlight--;
                       if (reply.succeeded()) {
                         // Credit comes back only once the batch's alerts are delivered and its
-                        // position
-                        // committed: a slow sink slows the stream instead of filling memory.
-                        batchProcessed(events).onComplete(committed -> from.release(events.size()));
+                        // position committed: a slow sink or a checkpoint that cannot be saved
+                        // slows the stream instead of filling memory.
+                        batchProcessed(events)
+                            .onSuccess(committed -> release(events.size()))
+                            .onFailure(e -> release(events.size()));
                       } else {
                         LOG.error(
                             "batch of {} events on {} was not confirmed processed: {}",
                             events.size(),
                             topic,
                             reply.cause().toString());
-                        from.release(events.size());
+                        release(events.size());
                       }
                     });
           });
@@ -175,7 +196,11 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     public void onKeepAlive(String topic, ReplayId latest) {
       context.runOnContext(
           v -> {
+            if (stream != streams) {
+              return;
+            }
             live = true;
+            failures = 0;
             vertx.eventBus().send(Messages.TOPIC_IDLE, topic);
           });
     }
@@ -183,15 +208,34 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     @Override
     public void onError(String topic, Throwable failure) {
       context.runOnContext(
-          v ->
+          v -> {
+            if (stream == streams) {
               scheduleReconnect(
-                  "stream failed: " + PubSubErrors.describe(failure),
-                  PubSubErrors.errorCode(failure).orElse("")));
+                  "stream failed: " + client.describe(failure),
+                  PubSubErrors.errorCode(failure).orElse(""));
+            }
+          });
     }
 
     @Override
     public void onCompleted(String topic) {
-      context.runOnContext(v -> scheduleReconnect("server closed the stream", ""));
+      context.runOnContext(
+          v -> {
+            if (stream == streams) {
+              scheduleReconnect("server closed the stream", "");
+            }
+          });
+    }
+  }
+
+  /**
+   * Frees credit on the stream open now: events still held from a closed stream were counted into
+   * its successor's backlog.
+   */
+  private void release(int count) {
+    unreleased -= count;
+    if (subscriber != null) {
+      subscriber.release(count);
     }
   }
 
@@ -216,11 +260,32 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                     e.toString()));
   }
 
+  /**
+   * Runs every quarter of {@code staleAfter}, for the verticle's whole life: nothing in the
+   * reconnect path can cancel it. It reopens a stream that went silent, and it restarts a reconnect
+   * whose timer or token refresh never came back.
+   */
   private void watchdog() {
-    if (stopping || reconnecting || subscriber == null) {
+    if (stopping) {
       return;
     }
-    long silentMillis = (System.nanoTime() - subscriber.lastResponseNanos()) / 1_000_000;
+    long now = System.nanoTime();
+    if (reconnectDueNanos != 0) {
+      long overdueMillis = (now - reconnectDueNanos) / 1_000_000;
+      if (overdueMillis >= durability.staleAfterMillis()) {
+        LOG.warn(
+            "subscription {}: reconnect attempt {} is {} ms overdue; starting it now",
+            topic,
+            reconnects + 1,
+            overdueMillis);
+        reconnect(pendingPositionRejected);
+      }
+      return;
+    }
+    if (subscriber == null || !subscriber.awaitingServer() && !subscriber.isClosed()) {
+      return; // no credit out: the consumer is holding the stream back, not the server
+    }
+    long silentMillis = (now - subscriber.lastResponseNanos()) / 1_000_000;
     if (silentMillis >= durability.staleAfterMillis()) {
       subscriber.close();
       scheduleReconnect("stream stale: no events or keepalive for " + silentMillis + " ms", "");
@@ -229,21 +294,25 @@ public final class SubscriptionVerticle extends AbstractVerticle {
 
   private void scheduleReconnect(String why, String errorCode) {
     live = false;
-    if (stopping || reconnecting) {
+    if (stopping || reconnectDueNanos != 0) {
       return;
     }
     vertx.eventBus().send(Messages.TOPIC_DOWN, topic);
-    reconnecting = true;
-    long base = Math.min(MAX_BACKOFF_MILLIS, 500L << Math.min(failures, 10));
-    long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
+    long delay =
+        new Backoff(Duration.ofMillis(500), Duration.ofMillis(durability.reconnectCeilingMillis()))
+            .delay(failures + 1)
+            .toMillis();
     failures++;
-    LOG.warn("subscription {}: {}; reconnecting in {} ms", topic, why, delay);
     boolean positionRejected =
         errorCode.equals(PubSubErrors.REPLAY_ID_CORRUPTED)
             || errorCode.equals(PubSubErrors.REPLAY_ID_VALIDATION_FAILED);
+    pendingPositionRejected = positionRejected;
+    reconnectDueNanos = System.nanoTime() + delay * 1_000_000;
+    LOG.warn(
+        "subscription {}: {}; reconnect attempt {} in {} ms", topic, why, reconnects + 1, delay);
     if (errorCode.equals(PubSubErrors.AUTH_ERROR)) {
       // The token expired or was revoked: get a new one first, then resume where processing
-      // stopped.
+      // stopped. Should the refresh hang, the watchdog starts the attempt anyway.
       vertx
           .executeBlocking(tokens::refresh, false)
           .onComplete(
@@ -256,7 +325,8 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                 } else {
                   LOG.info("subscription {}: access token refreshed", topic);
                 }
-                vertx.setTimer(delay, id -> reconnect(false));
+                long left = Math.max(1, (reconnectDueNanos - System.nanoTime()) / 1_000_000);
+                vertx.setTimer(left, id -> reconnect(positionRejected));
               });
       return;
     }
@@ -264,18 +334,16 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   }
 
   private void reconnect(boolean positionRejected) {
-    if (stopping) {
-      return;
+    if (stopping || reconnectDueNanos == 0) {
+      return; // the watchdog already started this attempt
     }
-    if (inFlight > 0) {
-      // Resume only from a position whose events are fully processed.
-      vertx.setTimer(100, id -> reconnect(positionRejected));
-      return;
-    }
-    reconnecting = false;
+    reconnectDueNanos = 0;
+    // Events handed to detection are processed whether or not their stream lives on (they wait in
+    // the event-time merge), so the new stream starts after them. Waiting for them instead could
+    // wait forever: the merge may hold them until this very topic is back.
     ReplayId resumeAfter =
-        lastProcessed != null
-            ? lastProcessed
+        lastHandedOff != null
+            ? lastHandedOff
             : checkpoint == null ? null : checkpoint.resumeAfter();
     ReplayStart start = resumeAfter == null ? configuredStart : ReplayStart.after(resumeAfter);
     if (positionRejected) {
@@ -301,7 +369,15 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                   drill));
     }
     reconnects++;
-    subscribe(start);
+    LOG.info("subscription {}: reconnect attempt {} from {}", topic, reconnects, start);
+    try {
+      // A channel that failed to connect waits out its own backoff (up to two minutes) before it
+      // tries again; this attempt is the moment to try.
+      client.resetConnectBackoff();
+      subscribe(start);
+    } catch (RuntimeException e) {
+      scheduleReconnect("reconnect attempt failed: " + client.describe(e), "");
+    }
   }
 
   public String topic() {

@@ -389,10 +389,10 @@ class ApiServerTest {
     assertEquals(404, api.get("/drills/d-99").statusCode());
     assertEquals(
         400,
-        api.post("/drills", "{\"org\": \"nobody\"}").statusCode(),
+        api.post("/drills", "{\"org\": \"nobody\", \"scenarios\": \"all\"}").statusCode(),
         "the launcher refuses an unknown org");
     assertEquals(400, api.post("/drills", "not json").statusCode());
-    assertEquals(400, api.post("/drills", "{\"scenarios\": \"all\"}").statusCode());
+    assertEquals(400, api.post("/drills", "{\"scenarios\": \"bulk-export\"}").statusCode());
   }
 
   @Test

@@ -85,6 +85,11 @@ public final class PubSubServer implements AutoCloseable {
           tokens);
     }
 
+    /** A freshly generated certificate in {@code dir}: a server restarted with a new one. */
+    public Settings withCertificateDir(Path dir) {
+      return new Settings(host, port, tenantId, null, null, dir, keepAlive, idleClose, tokens);
+    }
+
     public Settings withTimers(Duration newKeepAlive, Duration newIdleClose) {
       return new Settings(
           host,

@@ -1,0 +1,122 @@
+package io.leakwatch.pubsub;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+
+/**
+ * The channel to one endpoint, opened again when the certificate file it pins changes: a server
+ * that rotated its certificate is reached once the operator puts the new one in place, without a
+ * restart. Calls go to whichever channel is current; stubs built on this one never go stale.
+ */
+final class PinnedChannel extends Channel {
+  private final PubSubEndpoint endpoint;
+  private final Supplier<ManagedChannel> open;
+  private volatile ManagedChannel current;
+  private volatile byte[] pinnedDigest;
+
+  PinnedChannel(PubSubEndpoint endpoint, Supplier<ManagedChannel> open) {
+    this.endpoint = endpoint;
+    this.open = open;
+    this.pinnedDigest = digest();
+    this.current = open.get();
+  }
+
+  /** A channel that pins nothing (or is managed elsewhere): never reopened. */
+  PinnedChannel(ManagedChannel channel) {
+    this.endpoint = null;
+    this.open = null;
+    this.current = channel;
+  }
+
+  ManagedChannel current() {
+    return current;
+  }
+
+  /**
+   * Before a reconnect: reopens the channel if the pinned file changed since it was read, and lets
+   * a channel that failed to connect try again now rather than after its own backoff.
+   */
+  synchronized void refresh() {
+    if (open != null && endpoint.trustedCertificate() != null) {
+      byte[] now = digest();
+      if (now != null && !Arrays.equals(now, pinnedDigest)) {
+        ManagedChannel old = current;
+        current = open.get();
+        pinnedDigest = now;
+        old.shutdown();
+        return;
+      }
+    }
+    current.resetConnectBackoff();
+  }
+
+  /**
+   * Says plainly when a failure is the server's certificate not matching the pinned one (the gRPC
+   * status alone only names the TLS handler).
+   */
+  String describe(Throwable failure) {
+    String described = PubSubErrors.describe(failure);
+    if (endpoint == null || endpoint.trustedCertificate() == null) {
+      return described;
+    }
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SSLException
+          || t instanceof java.security.cert.CertificateException
+          || t instanceof java.security.cert.CertPathValidatorException) {
+        return "certificate presented by "
+            + endpoint
+            + " does not match the pinned certificate "
+            + endpoint.trustedCertificate()
+            + " (replace that file with the server's new certificate; it is read again at the next"
+            + " attempt)";
+      }
+    }
+    return described;
+  }
+
+  private byte[] digest() {
+    Path pem = endpoint == null ? null : endpoint.trustedCertificate();
+    if (pem == null) {
+      return null;
+    }
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(pem));
+    } catch (IOException e) {
+      return pinnedDigest; // unreadable for a moment (being replaced): keep what we have
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public <Q, R> ClientCall<Q, R> newCall(MethodDescriptor<Q, R> method, CallOptions options) {
+    return current.newCall(method, options);
+  }
+
+  @Override
+  public String authority() {
+    return current.authority();
+  }
+
+  void close() {
+    ManagedChannel channel = current;
+    channel.shutdownNow();
+    try {
+      channel.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
