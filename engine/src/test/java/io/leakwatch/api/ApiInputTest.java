@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.engine.CompiledPack;
 import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.rulepack.TestPacks;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -50,7 +51,7 @@ class ApiInputTest {
 
   @BeforeEach
   void start() throws Exception {
-    org = new TestOrg("acme", TestOrg.copyPack(dir.resolve("rules")), pack);
+    org = new TestOrg("acme", TestPacks.copyDefaultPack(dir.resolve("rules")), pack);
     DrillLauncher drills =
         new DrillLauncher() {
           @Override
