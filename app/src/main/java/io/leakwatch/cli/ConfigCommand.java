@@ -19,7 +19,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code leakwatch config check FILE}: everything {@code run} checks before it connects (the file,
  * each org's profile, each rule pack compiled), then a summary of what it would run. Never prints a
- * secret. Exit 0 when it would start, 2 with the file, key and problem when it would not.
+ * secret. Folders it cannot create or write, topics the pack does not know, certificates or keys
+ * that do not parse and ports in use are errors; a topic no rule reads and a {@code
+ * staleAfterSeconds} below Salesforce's keepalive are warnings. Exit 0 when it would start, 2 with
+ * the file, key and problem when it would not.
  */
 @Command(
     name = "config",
@@ -39,13 +42,13 @@ final class ConfigCommand {
 
     @Override
     public Integer call() throws Exception {
-      return check(file, Leakwatch.root(spec).out());
+      return check(file, Leakwatch.root(spec).out(), Leakwatch.root(spec).err());
     }
   }
 
   private ConfigCommand() {}
 
-  static int check(Path file, PrintStream out) {
+  static int check(Path file, PrintStream out, PrintStream err) {
     EngineConfig config = EngineConfig.load(file, System.getenv());
     Map<Path, RulePack> compiled = new HashMap<>();
     for (OrgConfig org : config.orgs()) {
@@ -67,6 +70,10 @@ final class ConfigCommand {
       } catch (java.io.IOException e) {
         out.println("  (closing a sink after the check: " + e.getMessage() + ")");
       }
+    }
+    // Folders, topics, certificates and ports: what run would fail on once it starts.
+    if (!StartCheckReport.passes(file, config, out, err)) {
+      return 2;
     }
     out.println(
         file + ": OK, " + config.orgs().size() + " org" + (config.orgs().size() == 1 ? "" : "s"));

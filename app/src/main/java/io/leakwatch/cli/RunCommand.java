@@ -67,6 +67,10 @@ final class RunCommand implements Callable<Integer> {
       throw Bounds.usage(spec, "--log-file needs --log-format json");
     }
     EngineConfig config = EngineConfig.load(file, System.getenv());
+    if (!StartCheckReport.passes(
+        file, config, Leakwatch.root(spec).err(), Leakwatch.root(spec).err())) {
+      return 2; // named by key above, as config check names them
+    }
     CountDownLatch stopRequested = new CountDownLatch(1);
     CountDownLatch closed = new CountDownLatch(1);
     // SIGTERM (docker stop): each engine finishes the batch in hand, delivers its alerts, saves its

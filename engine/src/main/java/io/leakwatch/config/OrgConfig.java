@@ -19,6 +19,8 @@ import java.util.List;
  *
  * @param auth what kind of credentials and where they go, for summaries; never a secret
  * @param rules the org's rules folder, or the file-wide one, or null for the default pack
+ * @param sinkStallMillis how long a failing sink may hold delivery before {@code /ready} says so
+ * @param key where it is written in the file ({@code org} or {@code orgs[N]}), for messages
  */
 public record OrgConfig(
     String name,
@@ -33,7 +35,9 @@ public record OrgConfig(
     Path deadLetters,
     Durability durability,
     ResponseSettings response,
-    long stallWaitMillis) {
+    long stallWaitMillis,
+    long sinkStallMillis,
+    String key) {
 
   /** Engine settings for this org; loads the org profile. */
   public EngineSettings settings(RulePack pack, List<AlertSink> sinks) {
@@ -51,7 +55,8 @@ public record OrgConfig(
         EngineConfig.MAX_BACKLOG,
         stallWaitMillis,
         durability,
-        response);
+        response,
+        sinkStallMillis);
   }
 
   @Override

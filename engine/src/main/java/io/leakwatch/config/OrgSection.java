@@ -6,6 +6,7 @@ import io.leakwatch.binding.ConfigSource;
 import io.leakwatch.binding.EndpointSettings;
 import io.leakwatch.binding.Range;
 import io.leakwatch.engine.Durability;
+import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.response.ResponseSettings;
@@ -29,7 +30,9 @@ record OrgSection(
     Boolean drill,
     String deadLetters,
     ResponseSettings.Section response,
-    @Range(min = 1, max = 300) Long stallWaitSeconds) {
+    @Range(min = 1, max = 300) Long stallWaitSeconds,
+    @Range(min = 1, max = 3_600) Long reconnectCeilingSeconds,
+    @Range(min = 1, max = 86_400) Long sinkStallSeconds) {
 
   /**
    * @param at the mapping's key, {@code orgs[N]} or {@code org}
@@ -95,9 +98,21 @@ record OrgSection(
         ConfigSource.flag(drill, false),
         orgRules,
         orgDeadLetters,
-        new Durability(state, fallback, horizon, stale, ConfigSource.flag(journalProcessed, false)),
+        new Durability(
+            state,
+            fallback,
+            horizon,
+            stale,
+            ConfigSource.flag(journalProcessed, false),
+            reconnectCeilingSeconds != null
+                ? reconnectCeilingSeconds * 1000
+                : Durability.DEFAULT_RECONNECT_CEILING_MILLIS),
         responseSettings,
-        stallWait);
+        stallWait,
+        sinkStallSeconds != null
+            ? sinkStallSeconds * 1000
+            : EngineSettings.DEFAULT_SINK_STALL_MILLIS,
+        at);
   }
 
   private static ReplayStart preset(
