@@ -308,8 +308,18 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             || errorCode.equals(PubSubErrors.REPLAY_ID_VALIDATION_FAILED);
     pendingPositionRejected = positionRejected;
     reconnectDueNanos = System.nanoTime() + delay * 1_000_000;
-    LOG.warn(
-        "subscription {}: {}; reconnect attempt {} in {} ms", topic, why, reconnects + 1, delay);
+    if (quietAttempt()) {
+      LOG.debug(
+          "subscription {}: {}; reconnect attempt {} in {} ms", topic, why, reconnects + 1, delay);
+    } else {
+      LOG.warn(
+          "subscription {}: {}; reconnect attempt {} in {} ms{}",
+          topic,
+          why,
+          reconnects + 1,
+          delay,
+          drill ? " (a drill org: said again at attempt " + failures * 2 + ")" : "");
+    }
     if (errorCode.equals(PubSubErrors.AUTH_ERROR)) {
       // The token expired or was revoked: get a new one first, then resume where processing
       // stopped. Should the refresh hang, the watchdog starts the attempt anyway.
@@ -331,6 +341,16 @@ public final class SubscriptionVerticle extends AbstractVerticle {
       return;
     }
     vertx.setTimer(delay, id -> reconnect(positionRejected));
+  }
+
+  /**
+   * A drill org's simulator listens only while a drill runs, so between drills its streams retry
+   * for days: that is said at the 1st, 2nd, 4th, 8th… attempt of an outage (once per doubling of
+   * the back-off, then ever more rarely at its ceiling), every attempt still counted. A real org's
+   * attempts are all logged.
+   */
+  private boolean quietAttempt() {
+    return drill && Integer.bitCount(failures) != 1;
   }
 
   private void reconnect(boolean positionRejected) {
@@ -369,7 +389,11 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                   drill));
     }
     reconnects++;
-    LOG.info("subscription {}: reconnect attempt {} from {}", topic, reconnects, start);
+    if (quietAttempt()) {
+      LOG.debug("subscription {}: reconnect attempt {} from {}", topic, reconnects, start);
+    } else {
+      LOG.info("subscription {}: reconnect attempt {} from {}", topic, reconnects, start);
+    }
     try {
       // A channel that failed to connect waits out its own backoff (up to two minutes) before it
       // tries again; this attempt is the moment to try.
