@@ -34,7 +34,7 @@ public final class Leakwatch {
         rules test DIR       run every rule's test cases (DIR/<rule>/tests/*.json)
                   --profile FILE (DIR/test-profile.yaml)  --junit FILE
         replay FILE  run a JSON Lines file of events (channel + Salesforce fields) through the rules
-                  --profile FILE  --rules DIR (default pack)  --out FILE (stdout)
+                  --profile FILE  --rules DIR (default pack)  --out FILE (stdout)  --sort (by EventDate first)
         drill   a leak drill: scenarios through the real path, with an HTML/JSON/JUnit report and a manifest
                   --scenarios all|ID,...|LW-NNN,... (all)  --seed N (7)  --days D (1)  --users N (500)
                   --seconds S (20)  --date YYYY-MM-DD (2026-03-10)  --rules DIR (default pack)
@@ -78,7 +78,7 @@ public final class Leakwatch {
         case "drill" -> DrillCommand.run(rest, out, err);
         case "simulate" -> SimulateCommand.run(new Args(rest, SimulateCommand.OPTIONS), out);
         case "rules" -> RulesCommand.run(rest, out, err);
-        case "replay" -> ReplayCommand.run(new Args(rest, ReplayCommand.OPTIONS, 1), out, err);
+        case "replay" -> ReplayCommand.run(rest, out, err);
         case "audit" -> AuditCommand.run(rest, out, err);
         default -> throw new Args.UsageException("unknown command '" + command + "'");
       };
