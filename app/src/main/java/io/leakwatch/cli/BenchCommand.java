@@ -107,8 +107,8 @@ final class BenchCommand implements Callable<Integer> {
               new Encoded(
                   e.topic(),
                   e.eventIdentifier(),
-                  schemas.schemaId(e.topic()),
-                  EventSchemas.encode(e.record()),
+                  schemas.idOf(schemas.asPublished(e).getSchema()), // a new schema id at noon
+                  EventSchemas.encode(schemas.asPublished(e)),
                   TopicLog.encode(replay++)));
         }
       }

@@ -36,6 +36,11 @@ public final class EsperRules {
     Configuration config = new Configuration();
     config.getRuntime().getThreading().setInternalTimerEnabled(false);
     config.getCommon().addVariable("org", OrgContext.class.getName(), org, false);
+    for (String function : EventValues.FUNCTIONS) {
+      config
+          .getCompiler()
+          .addPlugInSingleRowFunction(function, EventValues.class.getName(), function);
+    }
     return config;
   }
 

@@ -2,6 +2,8 @@ package io.leakwatch.cep;
 
 import com.espertech.esper.common.client.EventPropertyDescriptor;
 import com.espertech.esper.common.client.EventType;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,11 +11,17 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * Turns a decoded Avro record into the map Esper expects for its event type, coercing each field to
- * the type the rule pack declared. Decoding with the writer schema and mapping by field name keeps
- * schema evolution harmless: a new field is ignored, a missing one is null.
+ * Turns a decoded Avro record (or an event given as JSON fields) into the map Esper expects for its
+ * event type, coercing each field to the type the rule pack declared. Mapping by field name keeps
+ * schema evolution harmless: a new field (a new schema id mid-stream) is ignored, a missing one is
+ * null. What cannot be read is refused with a {@link BadEventException} naming the field, never
+ * guessed: an event without EventDate, a date-time without a UTC offset, a number field holding
+ * text.
  */
 public final class EventMapper {
+  /** The field every rule's event time comes from: Salesforce fills it on every RTEM event. */
+  public static final String EVENT_DATE = "EventDate";
+
   private record Plan(String[] names, int[] positions, Class<?>[] types) {}
 
   private final Map<Schema, Plan> plans = new ConcurrentHashMap<>();
@@ -32,9 +40,9 @@ public final class EventMapper {
     Map<String, Object> map = new HashMap<>(plan.names.length * 2);
     for (int i = 0; i < plan.names.length; i++) {
       Object value = plan.positions[i] < 0 ? null : record.get(plan.positions[i]);
-      map.put(plan.names[i], coerce(value, plan.types[i]));
+      map.put(plan.names[i], coerce(plan.names[i], value, plan.types[i]));
     }
-    return map;
+    return requireEventDate(map);
   }
 
   /** The same for an event given as plain fields (JSON replays and rule tests). */
@@ -42,9 +50,16 @@ public final class EventMapper {
     EventPropertyDescriptor[] properties = type.getPropertyDescriptors();
     Map<String, Object> map = new HashMap<>(properties.length * 2);
     for (EventPropertyDescriptor property : properties) {
-      map.put(
-          property.getPropertyName(),
-          coerce(fields.get(property.getPropertyName()), property.getPropertyType()));
+      String name = property.getPropertyName();
+      map.put(name, coerce(name, fields.get(name), property.getPropertyType()));
+    }
+    return requireEventDate(map);
+  }
+
+  private Map<String, Object> requireEventDate(Map<String, Object> map) {
+    if (type.getPropertyType(EVENT_DATE) != null && !(map.get(EVENT_DATE) instanceof Long)) {
+      throw new BadEventException(
+          EVENT_DATE + " is missing: every event needs the time it was captured");
     }
     return map;
   }
@@ -63,7 +78,27 @@ public final class EventMapper {
     return new Plan(names, positions, types);
   }
 
-  static Object coerce(Object value, Class<?> target) {
+  /**
+   * Epoch millis of a date-time given as a number or as ISO-8601 text with a UTC offset ({@code Z}
+   * or {@code +hh:mm}); a local date-time without offset is refused (whose midnight would it be?).
+   */
+  public static long epochMillis(String field, Object value) {
+    if (value instanceof Number n) {
+      return n.longValue();
+    }
+    String text = String.valueOf(value).trim();
+    try {
+      return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+    } catch (DateTimeParseException e) {
+      if (text.matches("\\d{4}-\\d{2}-\\d{2}T[0-9:.]{2,18}")) {
+        // Only a value that is certainly a date-time is quoted: a reason never carries free text.
+        throw new BadEventException(field + " '" + text + "' has no UTC offset (add Z or +hh:mm)");
+      }
+      throw new BadEventException(field + " is not an ISO-8601 date-time with an offset");
+    }
+  }
+
+  static Object coerce(String field, Object value, Class<?> target) {
     if (value == null || target == null || target == Object.class) {
       return value instanceof CharSequence c ? c.toString() : value;
     }
@@ -75,37 +110,53 @@ public final class EventMapper {
           ? value.toString()
           : null;
     }
+    Class<?> boxed = boxed(target);
     if (value instanceof Number n) {
-      if (target == Long.class || target == long.class) {
-        return n.longValue();
-      }
-      if (target == Double.class || target == double.class) {
-        return n.doubleValue();
-      }
-      if (target == Integer.class || target == int.class) {
-        return n.intValue();
-      }
+      return number(n, boxed);
     }
-    if (value instanceof CharSequence c && Number.class.isAssignableFrom(boxed(target))) {
-      if ((target == Long.class || target == long.class) && c.toString().indexOf('T') > 0) {
-        try {
-          return java.time.Instant.parse(c.toString())
-              .toEpochMilli(); // ISO-8601 datetimes in JSON events
-        } catch (java.time.format.DateTimeParseException e) {
-          return null;
-        }
-      }
-      try {
-        double parsed = Double.parseDouble(c.toString());
-        return coerce(parsed, target);
-      } catch (NumberFormatException e) {
+    if (value instanceof CharSequence c && Number.class.isAssignableFrom(boxed)) {
+      String text = c.toString().trim();
+      if (text.isEmpty()) {
         return null;
       }
+      if (boxed == Long.class && text.indexOf('T') > 0) {
+        return epochMillis(field, text);
+      }
+      try {
+        return number(Double.parseDouble(text), boxed);
+      } catch (NumberFormatException e) {
+        throw new BadEventException(
+            field + " holds text that is not a number (" + text.length() + " characters)");
+      }
     }
-    if ((target == Boolean.class || target == boolean.class) && value instanceof Boolean) {
+    if (boxed == Boolean.class) {
+      if (value instanceof Boolean) {
+        return value;
+      }
+      String text = value.toString().trim();
+      if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+        return Boolean.parseBoolean(text);
+      }
+      throw new BadEventException(field + " is neither true nor false");
+    }
+    if (target.isInstance(value)) {
       return value;
     }
-    return target.isInstance(value) ? value : null;
+    throw new BadEventException(
+        field + " holds " + value.getClass().getSimpleName() + ", not " + target.getSimpleName());
+  }
+
+  private static Object number(Number n, Class<?> boxed) {
+    if (boxed == Long.class) {
+      return n.longValue();
+    }
+    if (boxed == Double.class) {
+      return n.doubleValue();
+    }
+    if (boxed == Integer.class) {
+      return n.intValue();
+    }
+    return n;
   }
 
   private static Class<?> boxed(Class<?> type) {
@@ -117,6 +168,9 @@ public final class EventMapper {
     }
     if (type == double.class) {
       return Double.class;
+    }
+    if (type == boolean.class) {
+      return Boolean.class;
     }
     return type;
   }

@@ -25,7 +25,10 @@ public final class OrgContext {
           "manageusers",
           "viewencrypteddata",
           "authorapex",
-          "managesharing");
+          "managesharing",
+          "assignpermissionsets",
+          "manageprofilespermissionsets",
+          "transactionsecurityexempt");
 
   private final OrgProfile profile;
   private final Map<String, Integration> integrationByUser = new HashMap<>();
@@ -121,14 +124,15 @@ public final class OrgContext {
 
   /**
    * The critical permissions (those that open every record or every export) in a PermissionList
-   * value, comma-separated, or "" when none.
+   * value (a JSON array or a comma list), comma-separated, or "" when none.
    */
   public String criticalPermissions(String permissionList) {
-    if (permissionList == null || permissionList.isEmpty()) {
+    String names = EventValues.permissionNames(permissionList);
+    if (names.isEmpty()) {
       return "";
     }
     StringJoiner found = new StringJoiner(",");
-    for (String permission : permissionList.split(",")) {
+    for (String permission : names.split(",")) {
       String name = permission.trim();
       if (CRITICAL_PERMISSIONS.contains(name.toLowerCase(Locale.ROOT))) {
         found.add(name);

@@ -1,6 +1,7 @@
 package io.leakwatch.engine;
 
 import com.espertech.esper.common.client.EventType;
+import io.leakwatch.cep.BadEventException;
 import io.leakwatch.cep.EsperDetector;
 import io.leakwatch.cep.EventClock;
 import io.leakwatch.cep.EventMapper;
@@ -89,18 +90,19 @@ public final class DetectionPipeline implements AutoCloseable {
       return deadLetter(event, event.failure());
     }
     stats.decoded(event.topic());
+    String channelProblem = TopicTypes.problem(event.topic());
+    if (channelProblem != null) {
+      return deadLetter(event, channelProblem);
+    }
     EventMapper mapper = mapper(event.topic());
     if (mapper == null) {
-      return deadLetter(
-          event,
-          "no event type "
-              + TopicTypes.typeFor(event.topic())
-              + " is declared in the rule pack for topic "
-              + event.topic());
+      return deadLetter(event, TopicTypes.undeclared(event.topic()));
     }
     Map<String, Object> fields;
     try {
       fields = mapper.toMap(event.record());
+    } catch (BadEventException e) {
+      return deadLetter(event, e.getMessage());
     } catch (RuntimeException e) {
       return deadLetter(event, "cannot map record: " + e.getClass().getSimpleName());
     }
@@ -115,38 +117,43 @@ public final class DetectionPipeline implements AutoCloseable {
   }
 
   /**
-   * Processes one event given as Salesforce field names and values (a JSON replay, a rule test).
-   * Throws {@link IllegalArgumentException} for a topic the pack declares no type for.
+   * Processes one event given as Salesforce field names and values (a JSON replay, a rule test). An
+   * event that cannot be processed (a channel no rule reads, no EventDate, a date-time without
+   * offset, text in a number field, a rule that throws) is counted as dead-lettered and refused
+   * with a {@link BadEventException} giving the reason, for the caller to report with its line.
    */
   public List<Alert> process(String topic, Map<String, ?> rawFields, long wallMillis) {
-    EventMapper mapper = mapper(topic);
-    if (mapper == null) {
-      throw new IllegalArgumentException(
-          "no event type "
-              + TopicTypes.typeFor(topic)
-              + " is declared in the rule pack for topic "
-              + topic);
-    }
     stats.received(topic);
-    return processMapped(
-        topic,
-        mapper.type().getName(),
-        mapper.fromFields(rawFields),
-        System.nanoTime(),
-        wallMillis);
+    String channelProblem = TopicTypes.problem(topic);
+    EventMapper mapper = channelProblem == null ? mapper(topic) : null;
+    if (mapper == null) {
+      throw refused(topic, channelProblem != null ? channelProblem : TopicTypes.undeclared(topic));
+    }
+    Map<String, Object> fields;
+    try {
+      fields = mapper.fromFields(rawFields);
+    } catch (BadEventException e) {
+      throw refused(topic, e.getMessage());
+    }
+    try {
+      return processMapped(topic, mapper.type().getName(), fields, System.nanoTime(), wallMillis);
+    } catch (RuntimeException e) {
+      throw refused(
+          topic, "rule evaluation failed: " + e.getClass().getSimpleName() + " " + e.getMessage());
+    }
+  }
+
+  private BadEventException refused(String topic, String reason) {
+    found.clear();
+    stats.deadLettered(topic);
+    return new BadEventException(reason);
   }
 
   private List<Alert> processMapped(
       String topic, String type, Map<String, Object> fields, long receivedNanos, long wallMillis) {
-    Object date = fields.get("EventDate");
-    if (!(date instanceof Long)) {
-      date = fields.get("CreatedDate");
-    }
+    // The mapper refuses an event without EventDate, so every event has its own time.
     boolean first = !clock.started();
-    long now =
-        date instanceof Long t
-            ? clock.onEvent(t, wallMillis)
-            : clock.onEvent(clock.now(), wallMillis);
+    long now = clock.onEvent((Long) fields.get(EventMapper.EVENT_DATE), wallMillis);
     if (first) {
       org.watchFrom(now);
     }

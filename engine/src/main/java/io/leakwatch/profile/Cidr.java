@@ -52,6 +52,11 @@ public final class Cidr {
     return java.util.Arrays.equals(masked, network);
   }
 
+  /** Whether {@code text} is a literal IPv4 or IPv6 address (never resolved). */
+  public static boolean isLiteralAddress(String text) {
+    return text != null && literalAddress(text) != null;
+  }
+
   /** Parses only literal addresses: never a DNS lookup, whatever an event's SourceIp holds. */
   static byte[] literalAddress(String host) {
     if (host.isEmpty()) {

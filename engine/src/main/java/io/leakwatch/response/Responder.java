@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
 public final class Responder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Responder.class);
   private static final int KEPT_FINISHED = 10_000;
+  private static final java.util.regex.Pattern USER_ID =
+      java.util.regex.Pattern.compile("005[0-9A-Za-z]{12}([0-9A-Za-z]{3})?");
 
   private final ResponseSettings settings;
   private final AuditLog audit;
@@ -168,6 +170,16 @@ public final class Responder implements AutoCloseable {
         // A drill or a suppressed alert never touches the org.
         mode = mode.atMost(ResponseMode.DRY_RUN);
       }
+      String unsound = unsoundTarget(alert);
+      if (unsound != null && mode == ResponseMode.AUTO) {
+        // Acting on the wrong user is worse than acting late: a human looks first.
+        LOG.warn(
+            "response action {} for alert {} held for approval: {}",
+            request.action().label(),
+            alert.id(),
+            unsound);
+        mode = ResponseMode.APPROVAL;
+      }
       if (mode == ResponseMode.OFF) {
         continue;
       }
@@ -217,6 +229,22 @@ public final class Responder implements AutoCloseable {
       created.add(action);
     }
     return created;
+  }
+
+  /**
+   * Why an alert's principal is not a target an automatic action may touch, or null: it must be a
+   * Salesforce user id (key prefix 005, 15 or 18 characters). An id taken from a field the docs say
+   * may be missing, or holding something else, is held for a human.
+   */
+  static String unsoundTarget(Alert alert) {
+    String principal = alert.principal();
+    if (principal == null || principal.isBlank()) {
+      return "the alert names no user";
+    }
+    if (!USER_ID.matcher(principal).matches()) {
+      return "the alert's principal is not a Salesforce user id";
+    }
+    return null;
   }
 
   private ActionRecord run(ActionRecord action) {

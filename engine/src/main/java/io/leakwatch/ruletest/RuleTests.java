@@ -95,7 +95,12 @@ public final class RuleTests {
       }
       cases.add(
           new RuleTestCase(
-              folder, name, file.toString(), List.copyOf(events), List.copyOf(expect)));
+              folder,
+              name,
+              node.path("doc").asText(""),
+              file.toString(),
+              List.copyOf(events),
+              List.copyOf(expect)));
     }
     return cases;
   }

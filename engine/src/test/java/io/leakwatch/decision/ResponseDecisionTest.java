@@ -98,11 +98,45 @@ class ResponseDecisionTest {
                 PERSON,
                 null,
                 40,
-                Map.of("kind", "session hijacking", "score", 90L, "followedByPhiRead", true)),
+                Map.of(
+                    "kind",
+                    "session hijacking",
+                    "score",
+                    90L,
+                    "phiReadNearby",
+                    true,
+                    "sameSession",
+                    true)),
             0);
     assertEquals(
         List.of(ResponseAction.END_SESSION),
         alert.responses().stream().map(ResponseRequest::action).toList());
+    assertTrue(alert.responses().stream().noneMatch(ResponseRequest::needsApproval));
+  }
+
+  /** Tied to the reads only by address (the session is unknown): a human confirms first. */
+  @Test
+  void hijackTiedToPhiReadsByAddressOnlyWaitsForApproval() {
+    Alert alert =
+        decider.decide(
+            detection(
+                "LW-012",
+                "005000000000042AAA",
+                null,
+                40,
+                Map.of(
+                    "kind",
+                    "session hijacking",
+                    "score",
+                    90L,
+                    "phiReadNearby",
+                    true,
+                    "sameSession",
+                    false)),
+            0);
+    assertEquals(1, alert.responses().size());
+    assertEquals(ResponseAction.END_SESSION, alert.responses().get(0).action());
+    assertTrue(alert.responses().get(0).needsApproval());
   }
 
   @Test

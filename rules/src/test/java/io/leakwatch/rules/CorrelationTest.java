@@ -95,8 +95,7 @@ class CorrelationTest {
         at,
         at,
         List.of("t-" + key + "-" + minutes),
-        Map.of(
-            "alertKey", key, "score", 50L, "followedByPhiRead", followed, "kind", "api anomaly"));
+        Map.of("alertKey", key, "score", 50L, "phiReadNearby", followed, "kind", "api anomaly"));
   }
 
   @Test

@@ -50,6 +50,27 @@ class DefaultPackTest {
             .toList());
   }
 
+  /**
+   * The conformance folder: cases written from Salesforce's documentation, each naming its page,
+   * benign look-alikes among them.
+   */
+  @Test
+  void conformanceCasesNameTheirDocPageAndIncludeBenignLookAlikes() throws IOException {
+    List<RuleTestCase> conformance =
+        RuleTests.load(PACK).stream().filter(c -> c.ruleFolder().equals("conformance")).toList();
+    assertTrue(conformance.size() >= 25, "conformance cases: " + conformance.size());
+    assertEquals(
+        List.of(),
+        conformance.stream()
+            .filter(c -> !c.doc().contains("Developer Guide") && !c.doc().contains("Reference"))
+            .map(RuleTestCase::name)
+            .toList(),
+        "cases that name no documentation page");
+    assertTrue(
+        conformance.stream().filter(c -> c.expect().isEmpty()).count() >= 8,
+        "benign look-alikes that must stay silent");
+  }
+
   @Test
   void everyRuleHasTestsAndComplianceMetadata() {
     RulePack pack = RulePackLoader.fromDirectory(PACK);

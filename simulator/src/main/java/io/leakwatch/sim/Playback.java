@@ -42,10 +42,29 @@ public final class Playback implements Runnable {
           return;
         }
       }
-      server.publish(event.topic(), event.eventIdentifier(), EventSchemas.encode(event.record()));
+      publish(event);
       published.incrementAndGet();
     }
   }
+
+  /**
+   * Under the schema id of the record's own schema: an evolved schema is served when first used.
+   */
+  private void publish(SimEvent event) {
+    org.apache.avro.generic.GenericRecord record = EventSchemas.standard().asPublished(event);
+    String schemaId = EventSchemas.standard().idOf(record.getSchema());
+    byte[] payload = EventSchemas.encode(record);
+    if (schemaId.equals(server.topic(event.topic()).schemaId())) {
+      server.publish(event.topic(), event.eventIdentifier(), payload);
+    } else {
+      if (registered.add(schemaId)) {
+        server.registerSchema(record.getSchema());
+      }
+      server.publishRaw(event.topic(), event.eventIdentifier(), schemaId, payload);
+    }
+  }
+
+  private final java.util.Set<String> registered = new java.util.HashSet<>();
 
   public long published() {
     return published.get();

@@ -101,8 +101,8 @@ class HotReloadTest {
           epl,
           Files.readString(epl)
               .replace(
-                  "having sum(RowsProcessed) > org.bulkThreshold(UserId)",
-                  "having sum(RowsProcessed) > 10"));
+                  "having sum(rowsRead(Operation, RowsProcessed, RowsReturned)) > org.bulkThreshold(UserId)",
+                  "having sum(rowsRead(Operation, RowsProcessed, RowsReturned)) > 10"));
       TestSupport.await(
           () -> !engine.activePack().sha256().equals(original), "the edited rules to load");
       publish(

@@ -75,7 +75,7 @@ class ScenarioFileTest {
             .toEpochMilli();
     assertEquals(first, events.get(0).eventDate());
     assertEquals(first + 120_000, events.get(1).eventDate());
-    assertEquals(2L, events.get(0).record().get("RowsProcessed"));
+    assertEquals(2.0, events.get(0).record().get("RowsProcessed"));
     assertTrue(
         events.get(0).record().get("Query").toString().startsWith("SELECT"),
         "the placeholder became a patient lookup");

@@ -26,7 +26,11 @@ public final class EventFactory {
 
   private GenericRecord common(
       String topic, long time, SimUser user, String ip, String sessionKey) {
-    Schema schema = schemas.schema(topic);
+    return common(schemas.schema(topic), time, user, ip, sessionKey);
+  }
+
+  private GenericRecord common(
+      Schema schema, long time, SimUser user, String ip, String sessionKey) {
     GenericRecord record = new GenericData.Record(schema);
     record.put("CreatedDate", time + 150 + random.nextInt(500));
     record.put("CreatedById", user.id());
@@ -67,8 +71,8 @@ public final class EventFactory {
     r.put("Operation", "Query");
     r.put("Query", query);
     r.put("QueriedEntities", queriedEntities);
-    r.put("RowsProcessed", rows);
-    r.put("RowsReturned", rows);
+    r.put("RowsProcessed", (double) rows);
+    r.put("RowsReturned", (double) rows);
     r.put("ElapsedTime", 20 + random.nextInt(400));
     r.put("UserAgent", application + "/1.0");
     r.put("RequestIdentifier", "TID:" + Long.toHexString(random.nextLong()));
@@ -87,6 +91,38 @@ public final class EventFactory {
       String entities,
       long rows,
       String exportFormat) {
+    return reportChunk(
+        time,
+        user,
+        ip,
+        sessionKey,
+        reportId,
+        name,
+        columns,
+        entities,
+        rows,
+        exportFormat,
+        uuid(),
+        1);
+  }
+
+  /**
+   * One chunk of a report execution: a large result arrives as several events sharing {@code
+   * executionId}, ordered by {@code sequence}, each carrying the execution's total rows.
+   */
+  public SimEvent reportChunk(
+      long time,
+      SimUser user,
+      String ip,
+      String sessionKey,
+      String reportId,
+      String name,
+      String columns,
+      String entities,
+      long rows,
+      String exportFormat,
+      String executionId,
+      int sequence) {
     GenericRecord r = common(EventSchemas.REPORT, time, user, ip, sessionKey);
     r.put("ReportId", reportId);
     r.put("Name", name);
@@ -99,14 +135,17 @@ public final class EventFactory {
     r.put("IsScheduled", false);
     r.put("NumberOfColumns", columns.split(",").length);
     r.put("QueriedEntities", entities);
-    r.put("RowsProcessed", rows);
+    r.put("RowsProcessed", (double) rows);
     r.put("Scope", "organization");
-    r.put("ExecutionIdentifier", uuid());
-    r.put("Sequence", 0);
+    r.put("ExecutionIdentifier", executionId);
+    r.put("Sequence", sequence);
     return event(EventSchemas.REPORT, time, r);
   }
 
-  /** A list view shown or exported (ExportFileFormat set) with the objects and rows it covered. */
+  /**
+   * A list-view run with the objects and rows it covered. ListViewEventStream has no
+   * ExportFileFormat field; {@code exportFormat} is ignored unless the schema carries one.
+   */
   public SimEvent listView(
       long time,
       SimUser user,
@@ -124,11 +163,13 @@ public final class EventFactory {
     r.put("ColumnHeaders", columns);
     r.put("NumberOfColumns", columns.split(",").length);
     r.put("QueriedEntities", entities);
-    r.put("RowsProcessed", rows);
+    r.put("RowsProcessed", (double) rows);
     r.put("Scope", "everything");
-    r.put("ExportFileFormat", exportFormat);
+    if (r.getSchema().getField("ExportFileFormat") != null) {
+      r.put("ExportFileFormat", exportFormat);
+    }
     r.put("ExecutionIdentifier", uuid());
-    r.put("Sequence", 0);
+    r.put("Sequence", 1);
     return event(EventSchemas.LIST_VIEW, time, r);
   }
 
@@ -180,7 +221,10 @@ public final class EventFactory {
     r.put("ParentIdList", parentId);
     r.put("ParentNameList", parentName);
     r.put("ImpactedUserIds", impactedUserIds);
-    r.put("UserCount", impactedUserIds == null ? 0 : impactedUserIds.split(",").length);
+    // A string in the docs, like the schema here.
+    r.put(
+        "UserCount",
+        String.valueOf(impactedUserIds == null ? 0 : impactedUserIds.split(",").length));
     r.put("HasExternalUsers", false);
     return event(EventSchemas.PERMISSION_SET, time, r);
   }

@@ -15,9 +15,18 @@ import java.util.Random;
  * A working day of ordinary activity in the simulated org: people log in for their shift and read a
  * few patients at a time, admins adjust permission sets, integrations work inside their declared
  * run windows and volumes. Nothing here should ever alert; leaks are injected separately.
+ *
+ * <p>The events have the shapes a real org's have (salesforce-events.md): the ETL pages through its
+ * pulls with {@code queryMore} (every batch carrying the query's total), the telehealth
+ * integration's Apex side calls from "Salesforce.com IP" on the same session, the portal's calls
+ * have null session and login keys, some reports arrive in chunks of one execution, ApiType comes
+ * in its old ("REST API") and new ("REST") spellings, and ApiEvent changes schema at noon.
  */
 public final class TrafficGenerator {
   private static final long MINUTE = 60_000;
+  private static final String ETL_QUERY =
+      "SELECT Id, Name, Diagnosis__c, Provider__c FROM Patient_Record__c"
+          + " WHERE LastModifiedDate = YESTERDAY";
 
   private final SimulatedOrg org;
 
@@ -109,18 +118,27 @@ public final class TrafficGenerator {
         int reports = user.role() == Role.SCHEDULER ? 2 + random.nextInt(5) : random.nextInt(4);
         for (int r = 0; r < reports; r++) {
           long t = between(random, shiftStart, shiftEnd);
-          out.add(
-              make.report(
-                  t,
-                  user,
-                  user.ip(),
-                  session,
-                  "00O" + Integer.toString(100_000 + random.nextInt(50), 36),
-                  user.role() == Role.SCHEDULER ? "Tomorrow's appointments" : "My patients",
-                  "Contact.Name,Contact.Birthdate,Appointment__c.Start__c",
-                  "Contact,Appointment__c",
-                  5 + random.nextInt(55),
-                  null));
+          String reportId = "00O" + Integer.toString(100_000 + random.nextInt(50), 36);
+          long rows = 5 + random.nextInt(55);
+          // Some results arrive as two chunks of one execution, each with the total.
+          int chunks = random.nextInt(3) == 0 ? 2 : 1;
+          String execution = "0Ex" + Long.toString(random.nextLong() & 0xffffffffffL, 36);
+          for (int c = 1; c <= chunks; c++) {
+            out.add(
+                make.reportChunk(
+                    t + (c - 1) * 400L,
+                    user,
+                    user.ip(),
+                    session,
+                    reportId,
+                    user.role() == Role.SCHEDULER ? "Tomorrow's appointments" : "My patients",
+                    "Contact.Name,Contact.Birthdate,Appointment__c.Start__c",
+                    "Contact,Appointment__c",
+                    rows,
+                    null,
+                    execution,
+                    c));
+          }
         }
         if (user.usesApiClient()) {
           apiReads(
@@ -148,6 +166,7 @@ public final class TrafficGenerator {
               3,
               "Patient_Record__c",
               out);
+      // (desktop tools of older releases report ApiType "REST API": see apiReads)
       case ADMIN -> {
         int changes = random.nextInt(3);
         for (int c = 0; c < changes; c++) {
@@ -158,9 +177,11 @@ public final class TrafficGenerator {
                   user,
                   user.ip(),
                   session,
-                  "PermissionSetAssignment",
-                  "UserPermission",
-                  "ViewDashboards,RunReports",
+                  random.nextInt(4) == 0 ? "UnassignedFromUsers" : "AssignedToUsers",
+                  "PermissionSet",
+                  random.nextBoolean()
+                      ? "[\"ViewDashboards\",\"RunReports\"]"
+                      : "ViewDashboards, RunReports",
                   "0PS" + Integer.toString(200_000 + random.nextInt(100), 36),
                   "Front_Desk_Reports",
                   target.id()));
@@ -183,6 +204,8 @@ public final class TrafficGenerator {
       String object,
       List<SimEvent> out) {
     long time = from + random.nextInt(10) * MINUTE;
+    // Older desktop tools report the ApiType of the v46–v56 docs.
+    String apiType = random.nextBoolean() ? "REST" : "REST API";
     for (int q = 0; q < count && time < to; q++) {
       out.add(
           make.apiQuery(
@@ -190,7 +213,7 @@ public final class TrafficGenerator {
               user,
               user.ip(),
               session,
-              "REST",
+              apiType,
               "Clinic Desktop",
               null,
               PatientNames.lookup(random, object),
@@ -233,15 +256,19 @@ public final class TrafficGenerator {
             t < end - MINUTE;
             t += 2 * MINUTE + random.nextInt((int) (3 * MINUTE))) {
           String object = random.nextBoolean() ? "Contact" : "Patient_Record__c";
+          // A quarter of the calls come from the integration's Apex side, on the same session:
+          // Salesforce reports their source as "Salesforce.com IP". ConnectedAppId is null on
+          // some calls (the token was already active).
+          boolean internal = random.nextInt(4) == 0;
           out.add(
               make.apiQuery(
                   t,
                   user,
-                  integration.egressIp(),
+                  internal ? "Salesforce.com IP" : integration.egressIp(),
                   session,
-                  "REST",
+                  internal ? "SOAP Enterprise" : "REST",
                   integration.appName(),
-                  integration.connectedAppId(),
+                  random.nextInt(10) == 0 ? null : integration.connectedAppId(),
                   PatientNames.lookup(random, object),
                   object,
                   1 + random.nextInt(20)));
@@ -265,19 +292,48 @@ public final class TrafficGenerator {
       }
       case "nightly-etl" -> {
         long t = start + 5 * MINUTE;
-        for (int batch = 0; batch < 20 && t < end - 10 * MINUTE; batch++) {
-          out.add(
-              make.apiQuery(
-                  t,
-                  user,
-                  integration.egressIp(),
-                  session,
-                  "Bulk API 2.0",
-                  integration.appName(),
-                  integration.connectedAppId(),
-                  "SELECT Id, Name, Diagnosis__c, Provider__c FROM Patient_Record__c WHERE LastModifiedDate = YESTERDAY",
-                  "Patient_Record__c",
-                  2_000 + random.nextInt(8_000)));
+        for (int pull = 0; pull < 20 && t < end - 10 * MINUTE; pull++) {
+          long rows = 2_000 + random.nextInt(8_000);
+          if (pull % 2 == 0) {
+            // A Bulk API pull: one event, no RowsReturned (Records is null for Bulk queries).
+            SimEvent bulk =
+                make.apiQuery(
+                    t,
+                    user,
+                    integration.egressIp(),
+                    session,
+                    "Bulk",
+                    integration.appName(),
+                    integration.connectedAppId(),
+                    ETL_QUERY,
+                    "Patient_Record__c",
+                    rows);
+            bulk.record().put("RowsReturned", null);
+            out.add(bulk);
+          } else {
+            // A SOAP query paged in 2,000-row batches: Query, then QueryMore, 30 s apart; every
+            // batch carries the query's total in RowsProcessed, its own rows in RowsReturned.
+            long left = rows;
+            for (int b = 0; left > 0; b++) {
+              long batch = Math.min(2_000, left);
+              SimEvent page =
+                  make.apiQuery(
+                      t + b * 30_000L,
+                      user,
+                      integration.egressIp(),
+                      session,
+                      "SOAP Partner",
+                      integration.appName(),
+                      integration.connectedAppId(),
+                      ETL_QUERY,
+                      "Patient_Record__c",
+                      rows);
+              page.record().put("Operation", b == 0 ? "Query" : "QueryMore");
+              page.record().put("RowsReturned", (double) batch);
+              out.add(page);
+              left -= batch;
+            }
+          }
           t += 6 * MINUTE + random.nextInt((int) (4 * MINUTE));
         }
       }

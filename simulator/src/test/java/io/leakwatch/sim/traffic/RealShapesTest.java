@@ -1,0 +1,113 @@
+package io.leakwatch.sim.traffic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leakwatch.pubsub.PayloadDecoder;
+import io.leakwatch.pubsub.SchemaCache;
+import io.leakwatch.sim.org.SimulatedOrg;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Predicate;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulated org's background traffic has the shapes a real org's has (salesforce-events.md).
+ */
+class RealShapesTest {
+  private static final List<SimEvent> DAY =
+      new TrafficGenerator(SimulatedOrg.generate(7, 400)).day(LocalDate.of(2026, 3, 10));
+
+  private static long count(String topic, Predicate<GenericRecord> test) {
+    return DAY.stream()
+        .filter(e -> e.topic().equals(topic))
+        .map(SimEvent::record)
+        .filter(test)
+        .count();
+  }
+
+  private static String text(GenericRecord r, String field) {
+    Object value = r.get(field);
+    return value == null ? null : value.toString();
+  }
+
+  @Test
+  void queryMoreBatchesCarryTheQueryTotal() {
+    assertTrue(
+        count(
+                EventSchemas.API,
+                r ->
+                    "QueryMore".equals(text(r, "Operation"))
+                        && (double) r.get("RowsProcessed") > (double) r.get("RowsReturned"))
+            > 0);
+    assertTrue(
+        count(
+                EventSchemas.API,
+                r -> "Bulk".equals(text(r, "ApiType")) && r.get("RowsReturned") == null)
+            > 0);
+  }
+
+  @Test
+  void internalCallsNullKeysAndBothApiTypeSpellings() {
+    assertTrue(count(EventSchemas.API, r -> "Salesforce.com IP".equals(text(r, "SourceIp"))) > 0);
+    assertTrue(count(EventSchemas.API, r -> r.get("SessionKey") == null) > 0);
+    assertTrue(count(EventSchemas.API, r -> "REST API".equals(text(r, "ApiType"))) > 0);
+    assertTrue(count(EventSchemas.API, r -> "REST".equals(text(r, "ApiType"))) > 0);
+  }
+
+  @Test
+  void reportsArriveInChunksOfOneExecution() {
+    Map<String, Integer> chunks = new HashMap<>();
+    DAY.stream()
+        .filter(e -> e.topic().equals(EventSchemas.REPORT))
+        .forEach(e -> chunks.merge(text(e.record(), "ExecutionIdentifier"), 1, Integer::sum));
+    assertTrue(chunks.values().stream().anyMatch(n -> n > 1), chunks.toString());
+  }
+
+  @Test
+  void permissionChangesUseTheDocumentedForms() {
+    assertTrue(
+        count(EventSchemas.PERMISSION_SET, r -> text(r, "PermissionList").startsWith("[")) > 0);
+    assertTrue(
+        count(EventSchemas.PERMISSION_SET, r -> "UnassignedFromUsers".equals(text(r, "Operation")))
+            > 0);
+    assertTrue(
+        count(EventSchemas.PERMISSION_SET, r -> r.get("UserCount") instanceof CharSequence) > 0);
+  }
+
+  @Test
+  void apiEventChangesSchemaAtNoonAndDecodesUnderItsNewId() throws Exception {
+    EventSchemas schemas = EventSchemas.standard();
+    SimEvent afternoon =
+        DAY.stream()
+            .filter(e -> e.topic().equals(EventSchemas.API))
+            .filter(e -> schemas.asPublished(e) != e.record())
+            .findFirst()
+            .orElseThrow();
+    SimEvent morning =
+        DAY.stream()
+            .filter(e -> e.topic().equals(EventSchemas.API))
+            .filter(e -> schemas.asPublished(e) == e.record())
+            .findFirst()
+            .orElseThrow();
+    GenericRecord published = schemas.asPublished(afternoon);
+    String newId = schemas.idOf(published.getSchema());
+    assertNotEquals(schemas.schemaId(EventSchemas.API), newId);
+    assertEquals(schemas.schemaId(EventSchemas.API), schemas.idOf(morning.record().getSchema()));
+    PayloadDecoder decoder =
+        new PayloadDecoder(
+            new SchemaCache(id -> Objects.requireNonNull(schemas.byId(id)).toString()));
+    GenericRecord decoded = decoder.decode(newId, EventSchemas.encode(published));
+    assertEquals(
+        afternoon.record().get("EventIdentifier").toString(),
+        decoded.get("EventIdentifier").toString());
+    assertNull(decoded.get("ActionName"));
+    assertTrue(decoded.getSchema().getField("PlannerId") != null);
+  }
+}
