@@ -94,6 +94,16 @@ class RunServiceTest {
     new ContextInitializer(context).autoConfig();
   }
 
+  /** The value of one series on a /metrics page (Prometheus text; numbers in any float form). */
+  private static double sample(String page, String series) {
+    for (String line : page.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    throw new AssertionError("no series " + series + " in\n" + page);
+  }
+
   private String config() {
     return """
         orgs:
@@ -222,27 +232,38 @@ class RunServiceTest {
           "events processed in both orgs");
 
       String metrics = api.get("/metrics", API_TOKEN).body();
-      assertTrue(
-          metrics.contains(
-              "leakwatch_events_received_total{org=\"north\",topic=\"/event/ApiEventStream\"} 3\n"),
+      assertEquals(
+          3,
+          sample(
+              metrics,
+              "leakwatch_events_received_total{org=\"north\",topic=\"/event/ApiEventStream\"}"),
           metrics);
-      assertTrue(
-          metrics.contains(
-              "leakwatch_events_decoded_total{org=\"north\",topic=\"/event/ApiEventStream\"} 3\n"),
+      assertEquals(
+          3,
+          sample(
+              metrics,
+              "leakwatch_events_decoded_total{org=\"north\",topic=\"/event/ApiEventStream\"}"),
           metrics);
-      assertTrue(
-          metrics.contains(
-              "leakwatch_events_received_total{org=\"south\",topic=\"/event/ApiEventStream\"} 1\n"),
+      assertEquals(
+          1,
+          sample(
+              metrics,
+              "leakwatch_events_received_total{org=\"south\",topic=\"/event/ApiEventStream\"}"),
           metrics);
-      assertTrue(
-          metrics.contains("leakwatch_alerts_total{org=\"north\",rule=\"LW-001\"} 1\n"), metrics);
-      assertFalse(metrics.contains("leakwatch_alerts_total{org=\"south\""), "20 rows is no alert");
-      assertTrue(
-          metrics.contains(
-              "leakwatch_subscription_live{org=\"south\",topic=\"/event/ApiEventStream\"} 1\n"),
+      assertEquals(
+          1, sample(metrics, "leakwatch_alerts_total{org=\"north\",rule=\"LW-001\"}"), metrics);
+      assertEquals(
+          0,
+          sample(metrics, "leakwatch_alerts_total{org=\"south\",rule=\"LW-001\"}"),
+          "20 rows is no alert");
+      assertEquals(
+          1,
+          sample(
+              metrics,
+              "leakwatch_subscription_live{org=\"south\",topic=\"/event/ApiEventStream\"}"),
           metrics);
-      assertTrue(
-          metrics.contains("leakwatch_event_processing_seconds_count{org=\"north\"} 3\n"), metrics);
+      assertEquals(
+          3, sample(metrics, "leakwatch_event_processing_seconds_count{org=\"north\"}"), metrics);
       assertTrue(
           metrics.contains(
               "leakwatch_subscription_lag_seconds{org=\"north\",topic=\"/event/ApiEventStream\"} "),

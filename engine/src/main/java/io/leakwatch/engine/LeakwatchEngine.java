@@ -355,6 +355,17 @@ public final class LeakwatchEngine implements AutoCloseable {
     if (rulesWatch >= 0) {
       vertx.cancelTimer(rulesWatch);
     }
+    // Streams first: nothing new arrives while detection finishes the batch in hand, and no
+    // subscription sends to a verticle that is already gone.
+    for (SubscriptionVerticle subscription : subscriptions) {
+      if (subscription.deploymentID() != null) {
+        try {
+          await(vertx.undeploy(subscription.deploymentID()));
+        } catch (Exception e) {
+          LOG.warn("subscription {} did not stop cleanly: {}", subscription.topic(), e.toString());
+        }
+      }
+    }
     if (alertVerticle != null) {
       alertVerticle.closing();
     }

@@ -180,6 +180,14 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                         batchProcessed(events)
                             .onSuccess(committed -> release(events.size()))
                             .onFailure(e -> release(events.size()));
+                      } else if (stopping) {
+                        // Shutting down: the position stays where it was last committed, so the
+                        // next start reads this batch again (the ledger keeps its alerts single).
+                        LOG.info(
+                            "batch of {} events on {} not confirmed before shutdown; the next start"
+                                + " resumes from the last committed position",
+                            events.size(),
+                            topic);
                       } else {
                         LOG.error(
                             "batch of {} events on {} was not confirmed processed: {}",
@@ -253,11 +261,19 @@ public final class SubscriptionVerticle extends AbstractVerticle {
         .eventBus()
         .request(Messages.CHECKPOINT, tracker.checkpoint(), COMMIT_DELIVERY)
         .onFailure(
-            e ->
+            e -> {
+              if (stopping) {
+                LOG.info(
+                    "position of {} not committed before shutdown; the next start resumes from the"
+                        + " last committed one",
+                    topic);
+              } else {
                 LOG.error(
                     "position of {} not confirmed committed (alert sinks stuck?): {}",
                     topic,
-                    e.toString()));
+                    e.toString());
+              }
+            });
   }
 
   /**

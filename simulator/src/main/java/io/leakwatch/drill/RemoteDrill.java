@@ -60,11 +60,11 @@ public final class RemoteDrill implements Drill.Runner {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern RECEIVED =
       Pattern.compile(
-          "^leakwatch_events_received_total\\{org=\"([^\"]*)\",topic=\"([^\"]*)\"} (\\d+)",
+          "^leakwatch_events_received_total\\{org=\"([^\"]*)\",topic=\"([^\"]*)\"} (\\S+)",
           Pattern.MULTILINE);
   private static final Pattern DEAD =
       Pattern.compile(
-          "^leakwatch_events_dead_lettered_total\\{org=\"([^\"]*)\",topic=\"([^\"]*)\"} (\\d+)",
+          "^leakwatch_events_dead_lettered_total\\{org=\"([^\"]*)\",topic=\"([^\"]*)\"} (\\S+)",
           Pattern.MULTILINE);
 
   /**
@@ -405,7 +405,8 @@ public final class RemoteDrill implements Drill.Runner {
     Matcher m = counter.matcher(metrics);
     while (m.find()) {
       if (m.group(1).equals(target.org())) {
-        total += Long.parseLong(m.group(3));
+        // Prometheus text writes numbers as floats (3.0, 1.2345E7).
+        total += (long) Double.parseDouble(m.group(3));
       }
     }
     return total;
