@@ -49,6 +49,8 @@ final class ApiMetrics implements AutoCloseable {
   private final MultiGauge lag;
   private final MultiGauge checkpointAge;
   private final MultiGauge rulePack;
+  // Registered once each: Micrometer warns when a function counter is registered again.
+  private final java.util.Set<String> counted = new java.util.HashSet<>();
 
   ApiMetrics(List<MonitoredOrg> orgs, LongSupplier clock) {
     this.orgs = List.copyOf(orgs);
@@ -154,6 +156,9 @@ final class ApiMetrics implements AutoCloseable {
           PipelineStats::alertsByRule);
       for (MonitoredOrg.TopicStatus topic : org.topics()) {
         String name = topic.topic();
+        if (!counted.add("reconnects\0" + org.name() + '\0' + name)) {
+          continue;
+        }
         FunctionCounter.builder("leakwatch.subscription.reconnects", org, o -> reconnects(o, name))
             .description("Times the topic's stream was reopened.")
             .tags("org", org.name(), "topic", name)
@@ -211,6 +216,9 @@ final class ApiMetrics implements AutoCloseable {
     java.util.Set<String> keys = new java.util.TreeSet<>(known);
     keys.addAll(read.apply(org.stats()).keySet());
     for (String key : keys) {
+      if (!counted.add(name + '\0' + org.name() + '\0' + key)) {
+        continue;
+      }
       FunctionCounter.builder(
               name, org, o -> read.apply(o.stats()).getOrDefault(key, 0L).doubleValue())
           .description(help)

@@ -357,14 +357,17 @@ public final class LeakwatchEngine implements AutoCloseable {
     }
     // Streams first: nothing new arrives while detection finishes the batch in hand, and no
     // subscription sends to a verticle that is already gone.
+    // Each waits (bounded) for the batches it handed to detection; they drain side by side.
+    List<Future<Void>> stops = new ArrayList<>();
     for (SubscriptionVerticle subscription : subscriptions) {
       if (subscription.deploymentID() != null) {
-        try {
-          await(vertx.undeploy(subscription.deploymentID()));
-        } catch (Exception e) {
-          LOG.warn("subscription {} did not stop cleanly: {}", subscription.topic(), e.toString());
-        }
+        stops.add(vertx.undeploy(subscription.deploymentID()));
       }
+    }
+    try {
+      await(Future.join(stops));
+    } catch (Exception e) {
+      LOG.warn("a subscription did not stop cleanly: {}", e.toString());
     }
     if (alertVerticle != null) {
       alertVerticle.closing();

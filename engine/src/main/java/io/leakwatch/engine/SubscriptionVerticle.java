@@ -61,6 +61,12 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private boolean pendingPositionRejected;
   private boolean stopping;
 
+  /** How long a stop waits for the batches in hand to be processed and committed. */
+  private static final long DRAIN_MILLIS = 10_000;
+
+  private int inFlight;
+  private Promise<Void> drained;
+
   /**
    * @param checkpoint where this topic stood when the engine last stopped, or null
    */
@@ -167,6 +173,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             failures = 0;
             lastHandedOff = events.get(events.size() - 1).replayId();
             unreleased += events.size();
+            inFlight++;
             vertx
                 .eventBus()
                 .<Integer>request(
@@ -178,9 +185,15 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                         // position committed: a slow sink or a checkpoint that cannot be saved
                         // slows the stream instead of filling memory.
                         batchProcessed(events)
-                            .onSuccess(committed -> release(events.size()))
-                            .onFailure(e -> release(events.size()));
-                      } else if (stopping) {
+                            .onComplete(
+                                committed -> {
+                                  release(events.size());
+                                  batchDone();
+                                });
+                        return;
+                      }
+                      batchDone();
+                      if (stopping) {
                         // Shutting down: the position stays where it was last committed, so the
                         // next start reads this batch again (the ledger keeps its alerts single).
                         LOG.info(
@@ -451,11 +464,40 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     return gaps;
   }
 
+  /**
+   * Stops taking events, then waits (at most {@link #DRAIN_MILLIS}) until the batches already
+   * handed to detection are processed and their positions committed, so a clean stop saves where it
+   * got to.
+   */
   @Override
-  public void stop() {
+  public void stop(Promise<Void> stopped) {
     stopping = true;
     if (subscriber != null) {
       subscriber.close();
+    }
+    if (inFlight == 0) {
+      stopped.complete();
+      return;
+    }
+    drained = stopped;
+    vertx.setTimer(
+        DRAIN_MILLIS,
+        id -> {
+          if (drained != null && drained.tryComplete()) {
+            LOG.info(
+                "subscription {}: {} batch(es) not confirmed within {} ms of shutdown; the next"
+                    + " start resumes from the last committed position",
+                topic,
+                inFlight,
+                DRAIN_MILLIS);
+          }
+        });
+  }
+
+  private void batchDone() {
+    inFlight--;
+    if (inFlight == 0 && drained != null) {
+      drained.tryComplete();
     }
   }
 }
