@@ -66,7 +66,9 @@ public final class ApiServer implements AutoCloseable {
                   new BearerTokens(config.tokens()),
                   metrics)
               .router();
-      HttpServerOptions options = new HttpServerOptions();
+      // No cleartext HTTP/2 upgrade: scrapers and scripts speak HTTP/1.1 in the clear (and HTTP/2
+      // over TLS through ALPN); the JDK client's h2c upgrade could leave a response body unread.
+      HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false);
       if (config.tls()) {
         options
             .setSsl(true)
