@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.ResponseAction;
 import io.leakwatch.decision.ResponseRequest;
+import io.leakwatch.decision.Subjects;
 import io.leakwatch.rulepack.Severity;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,8 +28,17 @@ public final class AlertJson {
     node.put("title", alert.title());
     node.put("severity", alert.severity().label());
     node.put("principal", alert.principal());
+    // The principal is the actor; said in so many words for readers that map actor and subjects.
+    node.put("actor", alert.principal());
     if (alert.integration() != null) {
       node.put("integration", alert.integration());
+    }
+    Subjects subjects = alert.subjects();
+    if (!subjects.isEmpty()) {
+      ObjectNode out = node.putObject("subjects");
+      strings(out.putArray("users"), subjects.users());
+      strings(out.putArray("sessions"), subjects.sessions());
+      strings(out.putArray("connectedApps"), subjects.connectedApps());
     }
     node.put("count", alert.count());
     node.put("objects", alert.objects());
@@ -82,6 +92,11 @@ public final class AlertJson {
         .severity(Severity.parse(node.path("severity").asText()))
         .principal(node.path("principal").asText())
         .integration(node.hasNonNull("integration") ? node.get("integration").asText() : null)
+        .subjects(
+            new Subjects(
+                list(node.path("subjects").path("users")),
+                list(node.path("subjects").path("sessions")),
+                list(node.path("subjects").path("connectedApps"))))
         .count(node.path("count").asLong())
         .objects(node.path("objects").asText())
         .firstEventTime(Instant.parse(node.path("firstEventTime").asText()).toEpochMilli())

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.Subjects;
 import io.leakwatch.rulepack.Severity;
 import java.util.Arrays;
 
@@ -106,7 +107,15 @@ public final class OcsfDetectionFinding {
     product.put("vendor_name", Product.VENDOR);
     product.put("version", Product.VERSION);
 
-    node.putObject("actor").putObject("user").put("uid", alert.principal());
+    ObjectNode actor = node.putObject("actor");
+    actor.putObject("user").put("uid", alert.principal());
+    Subjects subjects = alert.subjects();
+    if (!subjects.sessions().isEmpty()) {
+      actor.putObject("session").put("uid", subjects.sessions().get(0));
+    }
+    if (!subjects.connectedApps().isEmpty()) {
+      actor.put("app_uid", subjects.connectedApps().get(0));
+    }
     ArrayNode observables = node.putArray("observables");
     observables
         .addObject()
@@ -114,6 +123,15 @@ public final class OcsfDetectionFinding {
         .put("type_id", OBSERVABLE_USER_UID)
         .put("type", "User: uid")
         .put("value", alert.principal());
+    // Users the actor's change or activity impacted (e.g. who received a permission).
+    for (String user : subjects.users()) {
+      observables
+          .addObject()
+          .put("name", "unmapped.subjects.users")
+          .put("type_id", OBSERVABLE_USER_UID)
+          .put("type", "User: uid")
+          .put("value", user);
+    }
     ArrayNode resources = node.putArray("resources");
     objectNames(alert)
         .forEach(
@@ -139,6 +157,12 @@ public final class OcsfDetectionFinding {
     }
     if (suppressed) {
       unmapped.put("suppression", alert.suppression());
+    }
+    if (!subjects.isEmpty()) {
+      ObjectNode out = unmapped.putObject("subjects");
+      subjects.users().forEach(out.withArray("users")::add);
+      subjects.sessions().forEach(out.withArray("sessions")::add);
+      subjects.connectedApps().forEach(out.withArray("connectedApps")::add);
     }
     return node;
   }

@@ -11,6 +11,8 @@ import java.util.Objects;
  * #toBuilder()}.
  *
  * @param id stable for the same detection, so a replay yields the same alert ids
+ * @param principal the actor: the Salesforce user id whose activity the alert is about
+ * @param subjects the users, sessions and connected apps the actor's activity involved
  * @param decidedBy the DRL rules that set the severity; empty when the rule's default applied
  * @param receivedNanos wall clock ({@link System#nanoTime()}) when the triggering event arrived,
  *     for latency measurement; not serialized
@@ -29,6 +31,7 @@ public record Alert(
     Severity severity,
     String principal,
     String integration,
+    Subjects subjects,
     long count,
     String objects,
     long firstEventTime,
@@ -47,6 +50,7 @@ public record Alert(
     List<ResponseRequest> responses) {
 
   public Alert {
+    subjects = subjects == null ? Subjects.NONE : subjects;
     responses = responses == null ? List.of() : List.copyOf(responses);
   }
 
@@ -64,6 +68,7 @@ public record Alert(
         .severity(severity)
         .principal(principal)
         .integration(integration)
+        .subjects(subjects)
         .count(count)
         .objects(objects)
         .firstEventTime(firstEventTime)
@@ -90,6 +95,7 @@ public record Alert(
     private Severity severity;
     private String principal;
     private String integration;
+    private Subjects subjects = Subjects.NONE;
     private long count;
     private String objects;
     private long firstEventTime;
@@ -136,6 +142,11 @@ public record Alert(
 
     public Builder integration(String integration) {
       this.integration = integration;
+      return this;
+    }
+
+    public Builder subjects(Subjects subjects) {
+      this.subjects = subjects;
       return this;
     }
 
@@ -237,6 +248,7 @@ public record Alert(
           severity,
           principal,
           integration,
+          subjects,
           count,
           objects,
           firstEventTime,

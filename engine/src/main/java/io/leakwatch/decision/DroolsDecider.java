@@ -199,6 +199,7 @@ public final class DroolsDecider implements AutoCloseable {
             .severity(severity)
             .principal(detection.principal())
             .integration(detection.integration())
+            .subjects(Subjects.of(detection.attributes()))
             .count(detection.count())
             .objects(detection.objects())
             .firstEventTime(detection.firstEventTime())

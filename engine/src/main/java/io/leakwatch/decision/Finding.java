@@ -21,6 +21,8 @@ public final class Finding {
   private final String principal;
   private final long detectedAt;
   private final int revision;
+  private final long lastEventTime;
+  private final List<String> entities;
   private String alertId;
   private long firstEventTime;
   private Severity severity;
@@ -36,6 +38,8 @@ public final class Finding {
     this.alertId = decided.id();
     this.revision = decided.revision();
     this.firstEventTime = decided.firstEventTime();
+    this.lastEventTime = decided.lastEventTime();
+    this.entities = decided.subjects().entities(decided.principal());
     this.severity = decided.severity();
   }
 
@@ -109,6 +113,17 @@ public final class Finding {
 
   public long getFirstEventTime() {
     return firstEventTime;
+  }
+
+  public long getLastEventTime() {
+    return lastEventTime;
+  }
+
+  /**
+   * The actor and subjects, tagged by kind ({@code user:005…}, {@code session:…}, {@code app:…}).
+   */
+  public List<String> getEntities() {
+    return entities;
   }
 
   public Severity getSeverity() {

@@ -18,14 +18,31 @@ public record RuleTestCase(
     String source,
     List<EventJson> events,
     List<Expected> expect) {
-  /** An expected alert; severity, principal and suppressed may be left out to match any. */
-  public record Expected(String rule, String severity, String principal, Boolean suppressed) {
+  /**
+   * An expected alert; every detail but the rule may be left out to match any.
+   *
+   * @param subjects user ids the alert must name among its subjects (the impacted users)
+   * @param joins a rule whose alert in the same case opened the incident this alert joins
+   */
+  public record Expected(
+      String rule,
+      String severity,
+      String principal,
+      Boolean suppressed,
+      List<String> subjects,
+      String joins) {
+    public Expected {
+      subjects = subjects == null ? List.of() : List.copyOf(subjects);
+    }
+
     @Override
     public String toString() {
       return rule
           + (severity == null ? "" : " " + severity)
           + (principal == null ? "" : " " + principal)
-          + (Boolean.TRUE.equals(suppressed) ? " suppressed" : "");
+          + (Boolean.TRUE.equals(suppressed) ? " suppressed" : "")
+          + (subjects.isEmpty() ? "" : " subjects " + subjects)
+          + (joins == null ? "" : " joining " + joins + "'s incident");
     }
   }
 }

@@ -91,7 +91,9 @@ public final class RuleTests {
                 e.get("rule").asText(),
                 text(e, "severity"),
                 text(e, "principal"),
-                e.hasNonNull("suppressed") ? e.get("suppressed").asBoolean() : null));
+                e.hasNonNull("suppressed") ? e.get("suppressed").asBoolean() : null,
+                texts(e.path("subjects")),
+                text(e, "joins")));
       }
       cases.add(
           new RuleTestCase(
@@ -103,6 +105,12 @@ public final class RuleTests {
               List.copyOf(expect)));
     }
     return cases;
+  }
+
+  private static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(n -> out.add(n.asText()));
+    return out;
   }
 
   private static String text(JsonNode node, String field) {
@@ -148,6 +156,20 @@ public final class RuleTests {
         + (a.suppression() != null ? " suppressed" : "");
   }
 
+  /**
+   * Whether {@code alert} joined an incident that an alert of {@code rule} opened or is part of.
+   */
+  private static boolean joins(Alert alert, String rule, List<Alert> alerts) {
+    String incident = alert.incident();
+    return incident != null
+        && alerts.stream()
+            .anyMatch(
+                other ->
+                    other != alert
+                        && other.ruleId().equals(rule)
+                        && (incident.equals(other.id()) || incident.equals(other.incident())));
+  }
+
   /** Null when every alert is expected and every expectation met, once each. */
   private static String compare(List<RuleTestCase.Expected> expected, List<Alert> alerts) {
     List<Alert> left = new ArrayList<>(alerts);
@@ -161,8 +183,9 @@ public final class RuleTests {
                           && (e.severity() == null
                               || a.severity().label().equalsIgnoreCase(e.severity()))
                           && (e.principal() == null || a.principal().equals(e.principal()))
-                          && (e.suppressed() == null
-                              || e.suppressed() == (a.suppression() != null)))
+                          && (e.suppressed() == null || e.suppressed() == (a.suppression() != null))
+                          && a.subjects().users().containsAll(e.subjects())
+                          && (e.joins() == null || joins(a, e.joins(), alerts)))
               .findFirst()
               .orElse(null);
       if (match == null) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.Subjects;
 import io.leakwatch.rulepack.Severity;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,32 @@ class FormatsTest {
                 TestAlerts.alert("o3").toBuilder().suppression("change window").build()));
     assertEquals(3, suppressed.get("status_id").asInt());
     assertFalse(suppressed.get("is_alert").asBoolean());
+  }
+
+  @Test
+  void theActorAndSubjectsTravelInJsonAndOcsf() throws Exception {
+    Alert alert =
+        TestAlerts.alert("s1").toBuilder()
+            .subjects(
+                new Subjects(
+                    List.of("005000000000001AAA"),
+                    List.of("sessKey0001"),
+                    List.of("0H45f000000TeLe")))
+            .build();
+    JsonNode json = JSON.readTree(AlertJson.toJson(alert));
+    assertEquals("0055f000003TeLeAAA", json.get("actor").asText());
+    assertEquals("005000000000001AAA", json.get("subjects").get("users").get(0).asText());
+    assertEquals(alert.subjects(), AlertJson.fromJson(AlertJson.toJson(alert)).subjects());
+    assertFalse(
+        JSON.readTree(AlertJson.toJson(TestAlerts.alert("s2"))).has("subjects"),
+        "no subjects, no empty object");
+
+    JsonNode ocsf = JSON.readTree(OcsfDetectionFinding.toJson(alert));
+    assertEquals("sessKey0001", ocsf.get("actor").get("session").get("uid").asText());
+    assertEquals("0H45f000000TeLe", ocsf.get("actor").get("app_uid").asText());
+    assertEquals("005000000000001AAA", ocsf.get("observables").get(1).get("value").asText());
+    assertEquals(
+        "sessKey0001", ocsf.get("unmapped").get("subjects").get("sessions").get(0).asText());
   }
 
   @Test

@@ -26,6 +26,7 @@ class AlertTest {
     assertEquals(List.of(), alert.responses());
     assertNull(alert.incident());
     assertNull(alert.suppression());
+    assertTrue(alert.subjects().isEmpty());
   }
 
   @Test
@@ -38,6 +39,7 @@ class AlertTest {
             Severity.CRITICAL,
             "005A",
             "etl",
+            new Subjects(List.of("005000000000002AAA"), List.of("sessKey12345"), List.of()),
             7,
             "Contact",
             1,

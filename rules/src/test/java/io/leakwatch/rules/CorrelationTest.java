@@ -3,6 +3,7 @@ package io.leakwatch.rules;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.Detection;
@@ -138,6 +139,98 @@ class CorrelationTest {
     assertNull(
         decider.decide(detection("LW-009", "005A", 75), 0).incident(),
         "the incident closed after 30 quiet minutes");
+  }
+
+  /** A finding detected at T0 + {@code detectedMinutes} whose events span the given minutes. */
+  private static Detection spanning(
+      String rule,
+      String principal,
+      long fromMinutes,
+      long toMinutes,
+      long detectedMinutes,
+      Map<String, Object> attributes) {
+    return new Detection(
+        rule,
+        principal,
+        null,
+        1,
+        "Contact",
+        T0 + fromMinutes * MINUTE,
+        T0 + toMinutes * MINUTE,
+        T0 + detectedMinutes * MINUTE,
+        List.of(rule + "-" + principal + "-" + detectedMinutes),
+        attributes);
+  }
+
+  @Test
+  void aDayLongDetectionJoinsTheShorterAlertsInsideItsDay() {
+    DroolsDecider decider = decider();
+    Alert afterHours = decider.decide(detection("LW-003", "005A", 60), 0);
+    Alert slowLeak =
+        decider.decide(spanning("LW-014", "005A", 0, 20 * 60, 20 * 60 + 1, Map.of()), 0);
+    assertEquals(
+        afterHours.id(),
+        slowLeak.incident(),
+        "detected 19 hours later, but its day of reads overlaps the after-hours read");
+    Alert nextDay = decider.decide(detection("LW-003", "005A", 48 * 60), 0);
+    assertNull(nextDay.incident(), "a day later the incident is forgotten");
+  }
+
+  @Test
+  void alertsOnDifferentPrincipalsThatShareASubjectJoinOneIncident() {
+    DroolsDecider decider = decider();
+    Alert grant =
+        decider.decide(
+            spanning("LW-004", "005ADMIN0000001", 0, 0, 0, Map.of("subjects", "005INTEG0000001")),
+            0);
+    assertEquals(List.of("005INTEG0000001"), grant.subjects().users());
+    Alert read = decider.decide(detection("LW-001", "005INTEG0000001", 20), 0);
+    assertEquals(grant.id(), read.incident(), "the grant's subject is the reader");
+    assertTrue(
+        read.reasons().stream().anyMatch(r -> r.contains("user:005INTEG0000001")),
+        String.join("; ", read.reasons()));
+    Alert copied =
+        decider.decide(
+            spanning("LW-002", "005OTHER0000001", 25, 25, 25, Map.of("sessions", "sessKey0000042")),
+            0);
+    assertNull(copied.incident(), "shares nothing with the open incident");
+    Alert sameSession =
+        decider.decide(
+            spanning(
+                "LW-012",
+                "005THIRD0000001",
+                30,
+                30,
+                30,
+                Map.of("sessions", new Object[] {"sessKey0000042", null})),
+            0);
+    assertEquals(copied.id(), sameSession.incident(), "one session seen by two rules");
+    Alert late =
+        decider.decide(
+            spanning("LW-007", "005OTHER0000001", 90, 90, 90, Map.of("sessions", "sessKey0000042")),
+            0);
+    assertNull(late.incident(), "more than 30 minutes after the incident's last event");
+  }
+
+  @Test
+  void subjectsKeepOnlyIdShapedValues() {
+    DroolsDecider decider = decider();
+    Alert alert =
+        decider.decide(
+            spanning(
+                "LW-004",
+                "005ADMIN0000001",
+                0,
+                0,
+                0,
+                Map.of(
+                    "subjects",
+                    "005INTEG0000001, Jane Doe,005INTEG0000002",
+                    "connectedApps",
+                    List.of("0H45f000000TeLe", "not an id"))),
+            0);
+    assertEquals(List.of("005INTEG0000001", "005INTEG0000002"), alert.subjects().users());
+    assertEquals(List.of("0H45f000000TeLe"), alert.subjects().connectedApps());
   }
 
   @Test
