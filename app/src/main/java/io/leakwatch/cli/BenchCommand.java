@@ -9,8 +9,11 @@ import io.leakwatch.pubsub.PayloadDecoder;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.pubsub.ReplayId;
 import io.leakwatch.pubsub.SchemaCache;
+import io.leakwatch.rulepack.RuleDefinition;
+import io.leakwatch.rulepack.RuleMetadata;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.rulepack.Severity;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.scenario.Scenarios;
 import io.leakwatch.sim.server.TopicLog;
@@ -23,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,15 +34,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code leakwatch bench}: the engine's hot path measured on simulated traffic. Events are encoded
- * to Avro first; the timed loop decodes each payload with its writer schema, maps it, runs it
- * through Esper on event time and hands detections to Drools, on one thread, as the detection
- * verticle does. Latency is per event, from payload to decided alerts.
+ * {@code leakwatch bench}: the engine's hot path measured on simulated traffic, against a bare
+ * engine in the same process. Each simulated day is generated and encoded to Avro outside the timed
+ * loop (so a three-day replay of a large org needs one day of events in memory, not three); the
+ * timed loop decodes each payload with its writer schema, maps it, runs it through Esper on event
+ * time and hands detections to Drools, on one thread, as the detection verticle does. Latency is
+ * per event, from payload to decided alerts.
+ *
+ * <p>The bare pack is the chosen pack's shared event types with one statement that matches nothing:
+ * decode and map cost the same, so the ratio of the two rates is what the rules cost. The retained
+ * heap is what the engine's state holds after a full GC at the end of the run.
  */
 @Command(
     name = "bench",
     description =
-        "Replay simulated events through decode → Esper → Drools and print events/s and latency.")
+        "Replay simulated events through decode → Esper → Drools, with the chosen pack and with a"
+            + " bare engine, and print events/s, their ratio, latency and retained heap.")
 final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -70,40 +81,187 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--alerts", paramLabel = "FILE", description = "write the alerts as JSON Lines")
   String alertsFile;
 
+  @Option(
+      names = "--repeat",
+      defaultValue = "1",
+      description = "measure N times (1 to 15) and print the median of each figure")
+  int repeat;
+
+  @Option(
+      names = "--no-bare",
+      description = "skip the bare engine's run (halves the time; no ratio is printed)")
+  boolean noBare;
+
+  /** One event as the Pub/Sub API delivers it: topic, ids and the Avro payload. */
   private record Encoded(
       String topic, String eventId, String schemaId, byte[] payload, ByteString replayId) {}
+
+  /** What one pass over the events measured. */
+  private record Run(
+      long events,
+      long deadLettered,
+      double seconds,
+      long[] sortedLatencies,
+      long[] sortedAlertLatencies,
+      long alerts,
+      java.util.Map<String, Long> alertsByRule,
+      double retainedMiB) {
+    double rate() {
+      return events / seconds;
+    }
+  }
+
+  private PrintStream out;
+  private SimulatedOrg org;
+  private OrgProfile profile;
+  private EventSchemas schemas;
+  private List<io.leakwatch.sim.scenario.Scenario> injected;
 
   @Override
   public Integer call() throws Exception {
     Bounds.check(spec, "--events", target, 1_000, 20_000_000);
     Bounds.check(spec, "--users", users, 20, 200_000);
-    PrintStream out = Leakwatch.root(spec).out();
-    StringBuilder alertLines = alertsFile == null ? null : new StringBuilder();
-    var injected = Scenarios.select(scenarios, null);
+    Bounds.check(spec, "--repeat", repeat, 1, 15);
+    out = Leakwatch.root(spec).out();
+    injected = Scenarios.select(scenarios, null);
     RulePack pack =
         rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
-
-    SimulatedOrg org = SimulatedOrg.generate(seed, users);
-    OrgProfile profile = OrgProfileLoader.parse(org.profileYaml(), "simulated org profile");
+    RulePack bare = bare(pack);
+    org = SimulatedOrg.generate(seed, users);
+    profile = OrgProfileLoader.parse(org.profileYaml(), "simulated org profile");
+    schemas = EventSchemas.standard();
     out.printf(
-        "Generating %,d events (org of %,d users, seed %d, scenarios: %s)...%n",
-        target, users, seed, scenarios);
-    List<Encoded> events = new ArrayList<>(target);
+        "%,d events per run (org of %,d users, seed %d, scenarios: %s), generated a day at a time"
+            + " outside the timed loop; %d run(s)%n",
+        target, users, seed, scenarios, repeat);
+
+    warmUp(pack);
+    List<Run> packRuns = new ArrayList<>();
+    List<Run> bareRuns = new ArrayList<>();
+    for (int r = 1; r <= repeat; r++) {
+      if (!noBare) {
+        Run b = measure(bare, null);
+        bareRuns.add(b);
+        out.printf(Locale.ROOT, "run %d bare  %,.0f events/s%n", r, b.rate());
+      }
+      StringBuilder alertLines = alertsFile != null && r == 1 ? new StringBuilder() : null;
+      Run p = measure(pack, alertLines);
+      packRuns.add(p);
+      out.printf(Locale.ROOT, "run %d pack  %,.0f events/s%n", r, p.rate());
+      if (alertLines != null) {
+        java.nio.file.Files.writeString(Path.of(alertsFile), alertLines);
+      }
+    }
+    report(packRuns, bareRuns);
+    if (alertsFile != null) {
+      out.printf("alerts written to %s%n", alertsFile);
+    }
+    return 0;
+  }
+
+  /** The chosen pack's event types and one statement that never matches: the engine's floor. */
+  static RulePack bare(RulePack pack) {
+    RuleDefinition noop =
+        new RuleDefinition(
+            new RuleMetadata(
+                "BARE-000", "no-op", Severity.LOW, "matches nothing", List.of(), Map.of()),
+            "bare",
+            new RuleDefinition.Source(
+                "bare/detect.epl",
+                "@Name('detection') select UserId as principal, 0L as count, '' as objects,"
+                    + " EventDate as firstTime, EventDate as lastTime, EventIdentifier as evidence"
+                    + " from ApiEvent(EventDate < 0)"),
+            // An empty rule base, said as DRL so Drools has a package to build and nothing to warn.
+            new RuleDefinition.Source("bare/decide.drl", "package leakwatch.rules.bare;\n"));
+    return new RulePack(
+        "bare", "bare", pack.version(), "", pack.shared(), List.of(), List.of(noop));
+  }
+
+  /** The JIT's first minutes, spent on a throw-away pipeline so every run measures warm code. */
+  private void warmUp(RulePack pack) throws Exception {
+    int warmup = Math.min(target / 5, 50_000);
+    out.printf("Warming up on %,d events%n", warmup);
+    try (DetectionPipeline warm =
+        new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
+      PayloadDecoder decoder =
+          new PayloadDecoder(new SchemaCache(id -> schemas.byId(id).toString()));
+      forEachDay(
+          warmup,
+          day -> {
+            for (Encoded e : day) {
+              process(warm, decoder, e);
+            }
+          });
+    }
+  }
+
+  private Run measure(RulePack pack, StringBuilder alertLines) throws Exception {
+    PayloadDecoder decoder = new PayloadDecoder(new SchemaCache(id -> schemas.byId(id).toString()));
+    double before = usedHeapMiBAfterGc();
+    long[] latencies = new long[target];
+    List<Long> alertLatencies = new ArrayList<>();
+    long[] done = {0, 0, 0}; // events, alerts, timed nanos
+    try (DetectionPipeline pipeline =
+        new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
+      forEachDay(
+          target,
+          day -> {
+            long start = System.nanoTime();
+            for (Encoded e : day) {
+              long t0 = System.nanoTime();
+              List<Alert> fired = process(pipeline, decoder, e);
+              long t1 = System.nanoTime();
+              latencies[(int) done[0]++] = t1 - t0;
+              for (Alert alert : fired) {
+                alertLatencies.add(t1 - alert.receivedNanos());
+                if (alertLines != null) {
+                  alertLines.append(io.leakwatch.alert.AlertJson.toJson(alert)).append('\n');
+                }
+                done[1]++;
+              }
+            }
+            done[2] += System.nanoTime() - start;
+          });
+      // The day's events are gone; what is left beside the baseline is the engine's state.
+      double retained = Math.max(0, usedHeapMiBAfterGc() - before);
+      Arrays.sort(latencies);
+      return new Run(
+          done[0],
+          pipeline.stats().totalDeadLettered(),
+          done[2] / 1e9,
+          latencies,
+          alertLatencies.stream().mapToLong(Long::longValue).sorted().toArray(),
+          done[1],
+          new java.util.TreeMap<>(pipeline.stats().alertsByRule()),
+          retained);
+    }
+  }
+
+  private interface DayConsumer {
+    void accept(List<Encoded> day) throws Exception;
+  }
+
+  /**
+   * Generates weekday after weekday of the simulated org, encodes each day's events and hands them
+   * over, until {@code limit} events have been handed over. Scenarios that stage days of history
+   * are injected on the first day only: later days would replay history out of order.
+   */
+  private void forEachDay(long limit, DayConsumer consumer) throws Exception {
     LocalDate day = LocalDate.of(2026, 3, 9);
     long replay = 1;
-    EventSchemas schemas = EventSchemas.standard();
-    while (events.size() < target) {
+    long handed = 0;
+    while (handed < limit) {
       if (day.getDayOfWeek().getValue() < 6) {
-        // Scenarios that stage days of history would replay it out of order after the first day.
         var today =
-            events.isEmpty()
+            handed == 0
                 ? injected
                 : injected.stream().filter(sc -> !Scenarios.needsLearnedHistory(sc)).toList();
+        List<Encoded> encoded = new ArrayList<>();
         for (SimEvent e : Scenarios.day(org, day, today).events()) {
-          if (events.size() == target) {
+          if (handed + encoded.size() == limit) {
             break;
           }
-          events.add(
+          encoded.add(
               new Encoded(
                   e.topic(),
                   e.eventIdentifier(),
@@ -111,72 +269,76 @@ final class BenchCommand implements Callable<Integer> {
                   EventSchemas.encode(schemas.asPublished(e)),
                   TopicLog.encode(replay++)));
         }
+        handed += encoded.size();
+        consumer.accept(encoded);
       }
       day = day.plusDays(1);
     }
-    SchemaCache cache = new SchemaCache(id -> schemas.byId(id).toString());
-    PayloadDecoder decoder = new PayloadDecoder(cache);
+  }
 
-    int warmup = Math.min(events.size() / 5, 50_000);
-    out.printf("Warming up on %,d events, then measuring %,d%n", warmup, events.size());
-    try (DetectionPipeline warm =
-        new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
-      for (int i = 0; i < warmup; i++) {
-        process(warm, decoder, events.get(i));
-      }
+  private void report(List<Run> packRuns, List<Run> bareRuns) {
+    Run first = packRuns.get(0);
+    String of = repeat > 1 ? " (median of " + repeat + ")" : "";
+    out.printf(
+        Locale.ROOT,
+        "%nevents        %,d (%d dead-lettered)%n",
+        first.events(),
+        first.deadLettered());
+    double packRate = median(packRuns, Run::rate);
+    out.printf(
+        Locale.ROOT,
+        "throughput    %,.0f events/s%s (%.2f s)%n",
+        packRate,
+        of,
+        median(packRuns, Run::seconds));
+    if (!bareRuns.isEmpty()) {
+      double bareRate = median(bareRuns, Run::rate);
+      out.printf(Locale.ROOT, "bare engine   %,.0f events/s%s%n", bareRate, of);
+      out.printf(Locale.ROOT, "pack / bare   %.2f%n", packRate / bareRate);
     }
-    long[] latencies = new long[events.size()];
-    List<Long> alertLatencies = new ArrayList<>();
-    long alerts = 0;
-    try (DetectionPipeline pipeline =
-        new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
-      long start = System.nanoTime();
-      for (int i = 0; i < events.size(); i++) {
-        long t0 = System.nanoTime();
-        List<Alert> fired = process(pipeline, decoder, events.get(i));
-        long t1 = System.nanoTime();
-        latencies[i] = t1 - t0;
-        for (Alert alert : fired) {
-          alertLatencies.add(t1 - alert.receivedNanos());
-          if (alertLines != null) {
-            alertLines.append(io.leakwatch.alert.AlertJson.toJson(alert)).append('\n');
-          }
-          alerts++;
-        }
-      }
-      long elapsed = System.nanoTime() - start;
-      Arrays.sort(latencies);
-      out.printf(
-          Locale.ROOT,
-          "%nevents        %,d (%d dead-lettered)%n",
-          events.size(),
-          pipeline.stats().totalDeadLettered());
-      out.printf(
-          Locale.ROOT,
-          "throughput    %,.0f events/s (%.2f s)%n",
-          events.size() / (elapsed / 1e9),
-          elapsed / 1e9);
-      out.printf(
-          Locale.ROOT,
-          "per event     p50 %s  p99 %s  p99.9 %s  max %s%n",
-          micros(pct(latencies, 50)),
-          micros(pct(latencies, 99)),
-          micros(pct(latencies, 99.9)),
-          micros(latencies[latencies.length - 1]));
-      long[] alertLat = alertLatencies.stream().mapToLong(Long::longValue).sorted().toArray();
-      out.printf(
-          Locale.ROOT,
-          "alerts        %d; event-to-alert p50 %s  p99 %s%n",
-          alerts,
-          alertLat.length == 0 ? "-" : micros(pct(alertLat, 50)),
-          alertLat.length == 0 ? "-" : micros(pct(alertLat, 99)));
-      out.printf("alerts by rule %s%n", pipeline.stats().alertsByRule());
-      if (alertLines != null) {
-        java.nio.file.Files.writeString(Path.of(alertsFile), alertLines);
-        out.printf("alerts written to %s%n", alertsFile);
-      }
-    }
-    return 0;
+    out.printf(
+        Locale.ROOT,
+        "per event     p50 %s  p99 %s  p99.9 %s  max %s%s%n",
+        micros(median(packRuns, r -> pct(r.sortedLatencies(), 50))),
+        micros(median(packRuns, r -> pct(r.sortedLatencies(), 99))),
+        micros(median(packRuns, r -> pct(r.sortedLatencies(), 99.9))),
+        micros(median(packRuns, r -> r.sortedLatencies()[r.sortedLatencies().length - 1])),
+        of);
+    out.printf(
+        Locale.ROOT,
+        "alerts        %d; event-to-alert p50 %s  p99 %s%n",
+        first.alerts(),
+        first.sortedAlertLatencies().length == 0
+            ? "-"
+            : micros(pct(first.sortedAlertLatencies(), 50)),
+        first.sortedAlertLatencies().length == 0
+            ? "-"
+            : micros(pct(first.sortedAlertLatencies(), 99)));
+    out.printf("alerts by rule %s%n", first.alertsByRule());
+    out.printf(
+        Locale.ROOT,
+        "retained heap %.1f MiB engine state after a full GC%s%s%n",
+        median(packRuns, Run::retainedMiB),
+        bareRuns.isEmpty()
+            ? ""
+            : String.format(
+                Locale.ROOT, " (bare engine %.1f MiB)", median(bareRuns, Run::retainedMiB)),
+        of);
+  }
+
+  private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> figure) {
+    double[] values = runs.stream().mapToDouble(figure).sorted().toArray();
+    int n = values.length;
+    return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  }
+
+  /** Heap in use after a full collection, in MiB; asked twice since one GC may leave garbage. */
+  private static double usedHeapMiBAfterGc() {
+    java.lang.management.MemoryMXBean memory =
+        java.lang.management.ManagementFactory.getMemoryMXBean();
+    memory.gc();
+    memory.gc();
+    return memory.getHeapMemoryUsage().getUsed() / (1024.0 * 1024.0);
   }
 
   private static List<Alert> process(
@@ -212,7 +374,7 @@ final class BenchCommand implements Callable<Integer> {
     return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
   }
 
-  private static String micros(long nanos) {
+  private static String micros(double nanos) {
     return String.format(Locale.ROOT, "%.1f µs", nanos / 1000.0);
   }
 }

@@ -1,0 +1,46 @@
+package io.leakwatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's report, on a small org: what it prints, not how fast this machine is. */
+class BenchCommandTest {
+  @Test
+  void printsPackAndBareRatesTheirRatioAndRetainedHeapAsMediansOfTheRuns() {
+    CliRun run =
+        CliRun.of(
+            "bench", "--events", "3000", "--users", "50", "--scenarios", "none", "--repeat", "3");
+    assertEquals(0, run.exit(), run.err());
+    assertEquals(3, count(run.out(), "(?m)^run \\d bare "), run.out());
+    assertEquals(3, count(run.out(), "(?m)^run \\d pack "), run.out());
+    assertTrue(run.out().contains("events        3,000 (0 dead-lettered)"), run.out());
+    assertTrue(run.out().contains("(median of 3)"), run.out());
+    Matcher ratio = Pattern.compile("pack / bare   (\\d+\\.\\d\\d)").matcher(run.out());
+    assertTrue(ratio.find(), run.out());
+    double value = Double.parseDouble(ratio.group(1));
+    assertTrue(value > 0 && value < 5, "a ratio of two positive rates: " + value);
+    assertTrue(
+        Pattern.compile("retained heap \\d+\\.\\d MiB engine state after a full GC \\(bare engine")
+            .matcher(run.out())
+            .find(),
+        run.out());
+  }
+
+  @Test
+  void aRepeatOutOfRangeIsAUsageError() {
+    assertEquals(2, CliRun.of("bench", "--repeat", "0").exit());
+  }
+
+  private static int count(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+}
