@@ -1,13 +1,13 @@
 package io.leakwatch.cli;
 
 import io.leakwatch.alert.AlertSink;
-import io.leakwatch.alert.JsonLinesAlertSink;
 import io.leakwatch.api.AlertHistory;
 import io.leakwatch.api.ApiServer;
 import io.leakwatch.api.DrillLauncher;
 import io.leakwatch.config.EngineConfig;
 import io.leakwatch.fleet.Fleet;
 import io.leakwatch.logs.LogSetup;
+import io.leakwatch.store.AlertStore;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,8 +30,6 @@ import picocli.CommandLine.Spec;
             + " until stopped (SIGTERM saves each org's checkpoint).")
 final class RunCommand implements Callable<Integer> {
   /** Alerts the API keeps in memory beyond what the alerts file holds. */
-  private static final int ALERTS_KEPT = 10_000;
-
   enum LogFormat {
     json,
     text
@@ -109,9 +107,12 @@ final class RunCommand implements Callable<Integer> {
     private final Fleet fleet;
     private final ApiServer api;
 
-    private Service(Fleet fleet, ApiServer api) {
+    private final AlertHistory history;
+
+    private Service(Fleet fleet, ApiServer api, AlertHistory history) {
       this.fleet = fleet;
       this.api = api;
+      this.history = history;
     }
 
     /**
@@ -121,29 +122,32 @@ final class RunCommand implements Callable<Integer> {
     static Service start(EngineConfig config, PrintStream console, DrillLauncher drills)
         throws Exception {
       List<AlertSink> sinks = config.openSinks(console);
-      // The API's alert history reads back the first file in Leakwatch's own format (OCSF files are
-      // for SIEMs).
-      Path alertsFile =
-          sinks.stream()
-              .filter(JsonLinesAlertSink.class::isInstance)
-              .map(JsonLinesAlertSink.class::cast)
-              .filter(s -> s.format() == io.leakwatch.alert.AlertFormat.LEAKWATCH)
-              .map(JsonLinesAlertSink::file)
-              .findFirst()
-              .orElse(null);
-      AlertHistory history = new AlertHistory(ALERTS_KEPT, alertsFile);
-      Fleet fleet = Fleet.start(config.orgs(), sinks, history);
+      AlertHistory history;
+      try {
+        history = new AlertHistory(AlertStore.open(config.store()));
+      } catch (RuntimeException e) {
+        sinks.forEach(RunCommand::closeQuietly);
+        throw e;
+      }
+      Fleet fleet;
+      try {
+        fleet = Fleet.start(config.orgs(), sinks, history);
+      } catch (Exception | Error e) {
+        history.close();
+        throw e;
+      }
       ApiServer api = null;
       if (config.api() != null) {
         try {
           api = ApiServer.start(config.api(), fleet.orgs(), history, drills);
         } catch (Exception e) {
           fleet.close();
+          history.close();
           throw new IllegalStateException(
               "the HTTP API could not start on " + config.api() + ": " + e.getMessage(), e);
         }
       }
-      return new Service(fleet, api);
+      return new Service(fleet, api, history);
     }
 
     Fleet fleet() {
@@ -162,8 +166,20 @@ final class RunCommand implements Callable<Integer> {
           api.close();
         }
       } finally {
-        fleet.close();
+        try {
+          fleet.close();
+        } finally {
+          history.close();
+        }
       }
+    }
+  }
+
+  private static void closeQuietly(AlertSink sink) {
+    try {
+      sink.close();
+    } catch (Exception ignored) {
+      // Start failed already; that failure is the one to report.
     }
   }
 }

@@ -265,7 +265,7 @@ class CommitFaultsTest {
     return ApiServer.start(
         new ApiConfig("127.0.0.1", 0, List.of(TOKEN), null, null),
         List.of(new EngineOrg("default", engine, null)),
-        new AlertHistory(100, null),
+        AlertHistory.inMemory(),
         null);
   }
 

@@ -1,10 +1,10 @@
 package io.leakwatch.api;
 
 import io.leakwatch.rulepack.Severity;
+import io.leakwatch.store.AlertStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
@@ -13,7 +13,7 @@ import java.util.function.Function;
  * A {@code GET /alerts} query: filters, a page size and where the previous page stopped. Times
  * filter on when the alert was detected; {@code severity} is a minimum.
  *
- * @param cursor the last entry of the previous page (detectedAt, id, revision), or null
+ * @param cursor where the previous page stopped, or null
  */
 record AlertQuery(
     Instant from,
@@ -27,19 +27,23 @@ record AlertQuery(
   static final int DEFAULT_LIMIT = 100;
   static final int MAX_LIMIT = 1_000;
 
-  record Cursor(long detectedAt, String id, int revision) {
+  /** Where the previous page stopped in the store's newest-first order; opaque to clients. */
+  record Cursor(long detectedAt, long seq) {
+    static Cursor after(AlertStore.Stored last) {
+      return new Cursor(last.alert().detectedAt(), last.seq());
+    }
+
     String encode() {
       return Base64.getUrlEncoder()
           .withoutPadding()
-          .encodeToString(
-              (detectedAt + "|" + revision + "|" + id).getBytes(StandardCharsets.UTF_8));
+          .encodeToString((detectedAt + "|" + seq).getBytes(StandardCharsets.UTF_8));
     }
 
     static Cursor decode(String text) {
       try {
         String[] parts =
-            new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|", 3);
-        return new Cursor(Long.parseLong(parts[0]), parts[2], Integer.parseInt(parts[1]));
+            new String(Base64.getUrlDecoder().decode(text), StandardCharsets.UTF_8).split("\\|", 2);
+        return new Cursor(Long.parseLong(parts[0]), Long.parseLong(parts[1]));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException("cursor: not a cursor this API returned");
       }
@@ -93,55 +97,17 @@ record AlertQuery(
     }
   }
 
-  boolean matches(AlertHistory.Entry entry) {
-    var alert = entry.alert();
-    return (from == null || alert.detectedAt() >= from.toEpochMilli())
-        && (to == null || alert.detectedAt() < to.toEpochMilli())
-        && (minSeverity == null || alert.severity().compareTo(minSeverity) >= 0)
-        && (rule == null || rule.equals(alert.ruleId()))
-        && (principal == null || principal.equals(alert.principal()))
-        && (org == null || org.equals(entry.org()));
-  }
-
-  /** One page of {@code newestFirst}, and the cursor of the next page (null on the last). */
-  Page page(List<AlertHistory.Entry> newestFirst) {
-    List<AlertHistory.Entry> out = new ArrayList<>();
-    boolean started = cursor == null;
-    AlertHistory.Entry last = null;
-    boolean more = false;
-    for (AlertHistory.Entry entry : newestFirst) {
-      if (!started) {
-        // Entries are newest first: resume strictly after the cursor's position.
-        started = after(entry.alert(), cursor);
-        if (!started) {
-          continue;
-        }
-      }
-      if (!matches(entry)) {
-        continue;
-      }
-      if (out.size() == limit) {
-        more = true;
-        break;
-      }
-      out.add(entry);
-      last = entry;
-    }
-    String next =
-        more && last != null
-            ? new Cursor(last.alert().detectedAt(), last.alert().id(), last.alert().revision())
-                .encode()
-            : null;
-    return new Page(out, next);
-  }
-
-  /** Whether {@code alert} sorts after the cursor's entry in newest-first order. */
-  private static boolean after(io.leakwatch.decision.Alert alert, Cursor cursor) {
-    if (alert.detectedAt() != cursor.detectedAt()) {
-      return alert.detectedAt() < cursor.detectedAt();
-    }
-    int byId = alert.id().compareTo(cursor.id());
-    return byId != 0 ? byId < 0 : alert.revision() < cursor.revision();
+  /** The store query: one row more than a page, to know whether another page follows. */
+  AlertStore.Filter filter() {
+    return new AlertStore.Filter(
+        from == null ? null : from.toEpochMilli(),
+        to == null ? null : to.toEpochMilli(),
+        minSeverity,
+        rule,
+        principal,
+        org,
+        limit + 1,
+        cursor == null ? null : new AlertStore.Position(cursor.detectedAt(), cursor.seq()));
   }
 
   record Page(List<AlertHistory.Entry> entries, String nextCursor) {}

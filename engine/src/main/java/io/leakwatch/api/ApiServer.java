@@ -242,21 +242,15 @@ public final class ApiServer implements AutoCloseable {
       vertx
           .executeBlocking(
               () -> {
-                int[] unreadable = {0};
-                AlertQuery.Page page = query.page(alerts.all(unreadable));
+                AlertQuery.Page page = alerts.page(query);
                 ObjectNode body = JSON.createObjectNode();
                 ArrayNode list = body.putArray("alerts");
                 for (AlertHistory.Entry entry : page.entries()) {
                   ObjectNode alert = (ObjectNode) JSON.readTree(AlertJson.toJson(entry.alert()));
-                  if (entry.org() != null) {
-                    alert.put("org", entry.org());
-                  }
+                  alert.put("org", entry.org());
                   list.add(alert);
                 }
                 body.put("nextCursor", page.nextCursor());
-                if (unreadable[0] > 0) {
-                  body.put("unreadableLines", unreadable[0]);
-                }
                 return body;
               },
               false)

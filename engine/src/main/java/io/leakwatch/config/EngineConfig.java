@@ -7,6 +7,7 @@ import io.leakwatch.api.ApiConfig;
 import io.leakwatch.binding.ConfigBinder;
 import io.leakwatch.binding.ConfigException;
 import io.leakwatch.binding.ConfigSource;
+import io.leakwatch.store.StoreSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ import java.util.regex.Pattern;
  * api: {host: 0.0.0.0, port: 8443, tokens: ['${LEAKWATCH_API_TOKEN}'], tls: {cert: api.pem, key: api-key.pem}}
  * deadLetters: dead-letters.jsonl   # with orgs:, each org writes dead-letters.NAME.jsonl beside it
  * state: state/                     # with orgs:, each org keeps state/NAME/
+ * store: {kind: embedded}            # alert history; or {kind: postgres, url: jdbc:postgresql://db/lw, user: lw, password: ${PGPASSWORD}}
  * </pre>
  *
  * The single-org form of earlier versions, {@code org:} instead of {@code orgs:}, is still read:
@@ -71,7 +73,8 @@ public final class EngineConfig {
       SinkConfig alerts,
       ApiSection api,
       String deadLetters,
-      String state) {}
+      String state,
+      StoreSection store) {}
 
   private final ConfigSource file;
   private final List<OrgConfig> orgs;
@@ -79,6 +82,7 @@ public final class EngineConfig {
   private final ApiConfig api;
   private final Path state;
   private final Path deadLetters;
+  private final StoreSettings store;
 
   private EngineConfig(
       ConfigSource file,
@@ -86,8 +90,10 @@ public final class EngineConfig {
       SinkConfig sinks,
       ApiConfig api,
       Path state,
-      Path deadLetters) {
+      Path deadLetters,
+      StoreSettings store) {
     this.file = file;
+    this.store = store;
     this.orgs = List.copyOf(orgs);
     this.sinks = sinks;
     this.api = api;
@@ -158,7 +164,10 @@ public final class EngineConfig {
     }
     SinkConfig sinks = sections.alerts() == null ? SinkConfig.CONSOLE : sections.alerts();
     ApiConfig api = sections.api() == null ? null : sections.api().resolve(file);
-    return new EngineConfig(file, orgs, sinks, api, state, deadLetters);
+    StoreSettings store =
+        (sections.store() == null ? new StoreSection(null, null, null, null) : sections.store())
+            .resolve(file, state);
+    return new EngineConfig(file, orgs, sinks, api, state, deadLetters, store);
   }
 
   /** dead-letters.jsonl → dead-letters.NAME.jsonl, in the same folder. */
@@ -194,6 +203,11 @@ public final class EngineConfig {
   /** The HTTP API's settings, or null when the file has no {@code api:} key. */
   public ApiConfig api() {
     return api;
+  }
+
+  /** Where the alert history lives: embedded in the state folder unless {@code store:} says. */
+  public StoreSettings store() {
+    return store;
   }
 
   /** The state folder: with {@code orgs:}, each org keeps a sub-folder named after it. */
@@ -262,6 +276,7 @@ public final class EngineConfig {
     lines.add(
         "api: "
             + (api == null ? "off" : api + (api.tls() ? ", certificate " + api.tlsCert() : "")));
+    lines.add("store: " + store.describe());
     return lines;
   }
 }

@@ -74,7 +74,7 @@ class ApiInputTest {
         ApiServer.start(
             new ApiConfig("127.0.0.1", 0, List.of(TOKEN), null, null),
             List.of(org),
-            new AlertHistory(10, null),
+            AlertHistory.inMemory(),
             drills);
   }
 

@@ -1,0 +1,226 @@
+package io.leakwatch.store;
+
+import io.leakwatch.alert.AlertJson;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.rulepack.Severity;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The alert history in a database: every delivered alert revision with the org that raised it,
+ * queried through indexes by org, rule, severity, principal and time, a page at a time. The schema
+ * is migrated by Flyway at open ({@code io/leakwatch/store/migration}); the same migrations and
+ * queries serve the embedded store and PostgreSQL.
+ *
+ * <p>Thread-safe: one connection, used by one caller at a time, opened again after a failure.
+ */
+public final class AlertStore implements AutoCloseable {
+  /** A stored alert and where it sits in the newest-first order. */
+  public record Stored(long seq, String org, Alert alert) {}
+
+  /** Where the previous page stopped: the last entry's detection time and sequence number. */
+  public record Position(long detectedAt, long seq) {}
+
+  /**
+   * What to read. Every filter may be null; {@code minSeverity} is a minimum, times filter on when
+   * the alert was detected ({@code from} inclusive, {@code to} exclusive).
+   */
+  public record Filter(
+      Long fromMillis,
+      Long toMillis,
+      Severity minSeverity,
+      String rule,
+      String principal,
+      String org,
+      int limit,
+      Position after) {}
+
+  private final StoreSettings settings;
+  private Connection connection;
+
+  private AlertStore(StoreSettings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Opens the store and brings its schema up to date.
+   *
+   * @throws StoreException when the database cannot be reached or migrated; the message names the
+   *     store, never its password
+   */
+  public static AlertStore open(StoreSettings settings) {
+    try {
+      Flyway.configure()
+          .dataSource(settings.url(), settings.user(), settings.password())
+          .locations("classpath:io/leakwatch/store/migration")
+          .table("leakwatch_schema_history")
+          .load()
+          .migrate();
+    } catch (FlywayException e) {
+      throw new StoreException(
+          "store " + settings.describe() + ": schema migration failed: " + e.getMessage(), e);
+    }
+    AlertStore store = new AlertStore(settings);
+    try {
+      store.connection();
+    } catch (SQLException e) {
+      throw new StoreException("store " + settings.describe() + ": " + e.getMessage(), e);
+    }
+    return store;
+  }
+
+  public StoreSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Records one delivered revision of an alert; recording the same revision for the same org again
+   * (a redelivery after a restart) changes nothing.
+   */
+  public synchronized void record(String org, Alert alert) throws IOException {
+    String sql =
+        "INSERT INTO alert_history (delivery_key, org, alert_id, revision, rule_id, severity_rank,"
+            + " principal, detected_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    try {
+      try (PreparedStatement insert = connection().prepareStatement(sql)) {
+        insert.setString(1, alert.deliveryKey());
+        insert.setString(2, org);
+        insert.setString(3, alert.id());
+        insert.setInt(4, alert.revision());
+        insert.setString(5, alert.ruleId());
+        insert.setInt(6, alert.severity().ordinal());
+        insert.setString(7, alert.principal());
+        insert.setLong(8, alert.detectedAt());
+        insert.setString(9, AlertJson.toJson(alert));
+        insert.executeUpdate();
+      }
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        return; // already recorded: unique (org, delivery_key)
+      }
+      reset();
+      throw new IOException(
+          "store "
+              + settings.describe()
+              + ": alert "
+              + alert.deliveryKey()
+              + " not recorded: "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** Up to {@code filter.limit()} alerts, newest first, after {@code filter.after()}. */
+  public synchronized List<Stored> page(Filter filter) throws IOException {
+    StringBuilder sql = new StringBuilder("SELECT seq, org, body FROM alert_history WHERE 1 = 1");
+    List<Object> args = new ArrayList<>();
+    if (filter.fromMillis() != null) {
+      sql.append(" AND detected_at >= ?");
+      args.add(filter.fromMillis());
+    }
+    if (filter.toMillis() != null) {
+      sql.append(" AND detected_at < ?");
+      args.add(filter.toMillis());
+    }
+    if (filter.minSeverity() != null) {
+      sql.append(" AND severity_rank >= ?");
+      args.add(filter.minSeverity().ordinal());
+    }
+    if (filter.rule() != null) {
+      sql.append(" AND rule_id = ?");
+      args.add(filter.rule());
+    }
+    if (filter.principal() != null) {
+      sql.append(" AND principal = ?");
+      args.add(filter.principal());
+    }
+    if (filter.org() != null) {
+      sql.append(" AND org = ?");
+      args.add(filter.org());
+    }
+    if (filter.after() != null) {
+      sql.append(" AND (detected_at < ? OR (detected_at = ? AND seq < ?))");
+      args.add(filter.after().detectedAt());
+      args.add(filter.after().detectedAt());
+      args.add(filter.after().seq());
+    }
+    sql.append(" ORDER BY detected_at DESC, seq DESC LIMIT ?");
+    args.add(filter.limit());
+    try (PreparedStatement query = connection().prepareStatement(sql.toString())) {
+      for (int i = 0; i < args.size(); i++) {
+        query.setObject(i + 1, args.get(i));
+      }
+      List<Stored> out = new ArrayList<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          out.add(
+              new Stored(
+                  rows.getLong(1), rows.getString(2), AlertJson.fromJson(rows.getString(3))));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      reset();
+      throw new IOException(
+          "store " + settings.describe() + ": query failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** How many alert revisions the store holds for {@code org} (all orgs when null). */
+  public synchronized long count(String org) throws IOException {
+    String sql = "SELECT COUNT(*) FROM alert_history" + (org == null ? "" : " WHERE org = ?");
+    try (PreparedStatement query = connection().prepareStatement(sql)) {
+      if (org != null) {
+        query.setString(1, org);
+      }
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    } catch (SQLException e) {
+      reset();
+      throw new IOException(
+          "store " + settings.describe() + ": count failed: " + e.getMessage(), e);
+    }
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      Properties properties = new Properties();
+      if (settings.user() != null) {
+        properties.setProperty("user", settings.user());
+      }
+      if (settings.password() != null) {
+        properties.setProperty("password", settings.password());
+      }
+      connection = DriverManager.getConnection(settings.url(), properties);
+    }
+    return connection;
+  }
+
+  /** After a failure the connection may be broken: the next call opens a new one. */
+  private void reset() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // Already broken; a new connection is opened on the next call.
+      }
+      connection = null;
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    reset();
+  }
+}

@@ -1,0 +1,53 @@
+package io.leakwatch.store;
+
+import java.nio.file.Path;
+
+/**
+ * Where Leakwatch keeps what must outlive the process and be shared: by default an embedded
+ * database file in the state folder (no setup), or a PostgreSQL server every node uses.
+ *
+ * @param url the JDBC URL
+ * @param user null for the embedded store
+ * @param password null for the embedded store; never printed
+ */
+public record StoreSettings(Kind kind, String url, String user, String password) {
+  public enum Kind {
+    EMBEDDED,
+    POSTGRES
+  }
+
+  /** The embedded store: one file, {@code leakwatch-store.mv.db}, in {@code stateDir}. */
+  public static StoreSettings embedded(Path stateDir) {
+    String file = stateDir.toAbsolutePath().resolve("leakwatch-store").toString();
+    // PostgreSQL mode: the migrations and queries are written once, for both stores.
+    return new StoreSettings(
+        Kind.EMBEDDED,
+        "jdbc:h2:file:" + file + ";MODE=PostgreSQL;DB_CLOSE_ON_EXIT=FALSE",
+        null,
+        null);
+  }
+
+  /** An embedded store that lives only as long as the process (tests, one-off commands). */
+  public static StoreSettings inMemory(String name) {
+    return new StoreSettings(
+        Kind.EMBEDDED, "jdbc:h2:mem:" + name + ";MODE=PostgreSQL;DB_CLOSE_DELAY=-1", null, null);
+  }
+
+  public static StoreSettings postgres(String url, String user, String password) {
+    return new StoreSettings(Kind.POSTGRES, url, user, password);
+  }
+
+  /** For logs and {@code config check}: the kind and where, never the password. */
+  public String describe() {
+    return switch (kind) {
+      case EMBEDDED ->
+          "embedded (" + url.replaceFirst(";.*", "").replaceFirst("^jdbc:h2:", "") + ")";
+      case POSTGRES -> "postgres " + url + (user == null ? "" : " as " + user);
+    };
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+}

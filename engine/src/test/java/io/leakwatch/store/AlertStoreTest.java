@@ -1,0 +1,189 @@
+package io.leakwatch.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leakwatch.decision.Alert;
+import io.leakwatch.decision.Subjects;
+import io.leakwatch.rulepack.Severity;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The alert history on both stores it runs on: the embedded file and a real PostgreSQL server
+ * (binaries from Maven Central, started by the test).
+ */
+class AlertStoreTest {
+  private static final long T0 = 1_773_064_800_000L; // 2026-03-09T14:00:00Z
+  private static EmbeddedPostgres postgres;
+  @TempDir static Path dir;
+  private static int databases;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    postgres.close();
+  }
+
+  /** A fresh, empty database of each kind. */
+  static Stream<Arguments> stores() throws Exception {
+    String name = "lw" + (++databases);
+    try (Connection admin = postgres.getPostgresDatabase().getConnection()) {
+      admin.createStatement().execute("CREATE DATABASE " + name);
+      admin
+          .createStatement()
+          .execute("CREATE USER " + name + " WITH PASSWORD 's3cret-" + name + "'");
+      admin.createStatement().execute("ALTER DATABASE " + name + " OWNER TO " + name);
+    }
+    return Stream.of(
+        Arguments.of(StoreSettings.embedded(dir.resolve(name))),
+        Arguments.of(
+            StoreSettings.postgres(
+                "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + name,
+                name,
+                "s3cret-" + name)));
+  }
+
+  private static Alert alert(
+      String id, String rule, Severity severity, String principal, int minute, int revision) {
+    return Alert.builder()
+        .id(id)
+        .ruleId(rule)
+        .title("t")
+        .severity(severity)
+        .principal(principal)
+        .subjects(new Subjects(List.of("005000000000001AAA"), List.of(), List.of()))
+        .count(3)
+        .objects("Contact")
+        .firstEventTime(T0 + minute * 60_000L)
+        .lastEventTime(T0 + minute * 60_000L)
+        .detectedAt(T0 + minute * 60_000L)
+        .revision(revision)
+        .build();
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void recordsEachRevisionOnceAndPagesNewestFirstThroughFilters(StoreSettings settings)
+      throws Exception {
+    List<Alert> all = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      Severity severity = i % 3 == 0 ? Severity.CRITICAL : Severity.MEDIUM;
+      all.add(
+          alert("a" + i, i % 2 == 0 ? "LW-001" : "LW-007", severity, "005P" + (i % 4), i / 2, 1));
+    }
+    all.add(alert("a24", "LW-001", Severity.CRITICAL, "005P0", 12, 2));
+    try (AlertStore store = AlertStore.open(settings)) {
+      for (int i = 0; i < all.size(); i++) {
+        store.record(i % 2 == 0 ? "acme" : "beta", all.get(i));
+      }
+      store.record("acme", all.get(0)); // a redelivery
+    }
+    try (AlertStore store = AlertStore.open(settings)) { // a restart: migrations run again, no-op
+      assertEquals(26, store.count(null));
+      assertEquals(13, store.count("acme"));
+      List<AlertStore.Stored> page = store.page(filter(null, null, null, null, 100, null));
+      assertEquals("a24", page.get(0).alert().id());
+      assertEquals(2, page.get(0).alert().revision(), "the later revision first");
+      assertEquals(
+          all.get(3).subjects(),
+          page.stream()
+              .filter(s -> s.alert().id().equals("a3"))
+              .findFirst()
+              .orElseThrow()
+              .alert()
+              .subjects());
+      for (int i = 1; i < page.size(); i++) {
+        assertTrue(page.get(i - 1).alert().detectedAt() >= page.get(i).alert().detectedAt());
+      }
+      assertEquals(10, store.page(filter(null, Severity.CRITICAL, null, null, 100, null)).size());
+      assertEquals(14, store.page(filter("LW-001", null, null, null, 100, null)).size());
+      assertEquals(8, store.page(filter(null, null, "005P0", null, 100, null)).size());
+      assertTrue(
+          store.page(filter(null, null, null, "beta", 100, null)).stream()
+              .allMatch(s -> s.org().equals("beta")));
+
+      // Pages of 4 with ties in detection time: every row once, none skipped.
+      List<String> seen = new ArrayList<>();
+      AlertStore.Position after = null;
+      while (true) {
+        List<AlertStore.Stored> rows = store.page(filter(null, null, null, null, 4, after));
+        rows.forEach(s -> seen.add(s.org() + "/" + s.alert().deliveryKey()));
+        if (rows.size() < 4) {
+          break;
+        }
+        AlertStore.Stored last = rows.get(rows.size() - 1);
+        after = new AlertStore.Position(last.alert().detectedAt(), last.seq());
+      }
+      assertEquals(26, seen.size());
+      assertEquals(26, seen.stream().distinct().count());
+    }
+  }
+
+  @Test
+  void theQueriesUseTheIndexesOnPostgres() throws Exception {
+    StoreSettings settings = (StoreSettings) stores().toList().get(1).get()[0];
+    try (AlertStore store = AlertStore.open(settings)) {
+      for (int i = 0; i < 50; i++) {
+        store.record("acme", alert("x" + i, "LW-00" + (i % 9), Severity.HIGH, "005Q" + i, i, 1));
+      }
+    }
+    try (Connection c =
+        postgres
+            .getDatabase(settings.user(), settings.url().replaceFirst(".*/", ""))
+            .getConnection()) {
+      c.createStatement().execute("ANALYZE alert_history");
+      c.createStatement().execute("SET enable_seqscan = off");
+      ResultSet plan =
+          c.createStatement()
+              .executeQuery(
+                  "EXPLAIN SELECT seq, org, body FROM alert_history WHERE rule_id = 'LW-003'"
+                      + " ORDER BY detected_at DESC, seq DESC LIMIT 101");
+      StringBuilder text = new StringBuilder();
+      while (plan.next()) {
+        text.append(plan.getString(1)).append('\n');
+      }
+      assertTrue(text.toString().contains("alert_history_rule"), text.toString());
+    }
+  }
+
+  @Test
+  void aStoreThatCannotBeReachedIsAClearErrorWithoutThePassword() {
+    StoreSettings nowhere =
+        StoreSettings.postgres("jdbc:postgresql://127.0.0.1:1/none", "lw", "hunter2-secret");
+    StoreException e = assertThrows(StoreException.class, () -> AlertStore.open(nowhere));
+    assertTrue(
+        e.getMessage().startsWith("store postgres jdbc:postgresql://127.0.0.1:1/none as lw"),
+        e.getMessage());
+    assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
+    assertFalse(nowhere.toString().contains("hunter2"));
+  }
+
+  private static AlertStore.Filter filter(
+      String rule,
+      Severity min,
+      String principal,
+      String org,
+      int limit,
+      AlertStore.Position after) {
+    return new AlertStore.Filter(null, null, min, rule, principal, org, limit, after);
+  }
+}
