@@ -24,6 +24,7 @@ public final class TopicTypes {
           "LogoutEventStream",
           "PermissionSetEvent",
           "FileEvent",
+          "BulkApiResultEvent",
           "ApiAnomalyEvent",
           "SessionHijackingEvent",
           "CredentialStuffingEvent",
@@ -60,6 +61,16 @@ public final class TopicTypes {
           + "' is the stored event object, not a channel: subscribe to "
           + channel
           + "Stream";
+    }
+    if (name.endsWith("Store")) {
+      String event = name.substring(0, name.length() - "Store".length());
+      if (DOCUMENTED.contains(event)) {
+        return "'"
+            + channel
+            + "' is the stored event object (SOQL), not a channel: subscribe to "
+            + PREFIX
+            + event;
+      }
     }
     if (name.equals("FileEventStream")) {
       return "there is no /event/FileEventStream: the channel is /event/FileEvent";
