@@ -34,6 +34,16 @@ public final class TopicTypes {
 
   private TopicTypes() {}
 
+  /**
+   * Whether {@code topic} is a custom platform-event channel ({@code /event/Name__chn}). Salesforce
+   * lets an org group up to ten RTEM events on one: each event on it is typed by its schema's
+   * record name (e.g. {@code BulkApiResultEvent}), not by the channel. This is also how a stream
+   * whose channel the docs do not print (BulkApiResultEvent) can be read under another name.
+   */
+  public static boolean isCustomChannel(String topic) {
+    return topic != null && topic.startsWith(PREFIX) && topic.endsWith("__chn");
+  }
+
   public static String typeFor(String topic) {
     String name = topic.startsWith(PREFIX) ? topic.substring(PREFIX.length()) : topic;
     if (name.endsWith("EventStream")) {

@@ -266,6 +266,43 @@ class EventMappingTest {
   }
 
   @Test
+  void aCustomChannelTypesEachEventByItsSchemaName() {
+    Schema bulkResult =
+        SchemaBuilder.record("BulkApiResultEvent")
+            .namespace("com.sforce.eventbus")
+            .fields()
+            .optionalLong("EventDate")
+            .optionalString("EventIdentifier")
+            .optionalString("UserId")
+            .optionalString("Query")
+            .endRecord();
+    GenericRecord download = new GenericData.Record(bulkResult);
+    download.put("EventDate", T0);
+    download.put("EventIdentifier", "b1");
+    download.put("UserId", PERSON);
+    download.put("Query", "SELECT Id, Birthdate FROM Contact");
+    String channel = "/event/PhiWatch__chn";
+    assertTrue(pipeline.understands(channel));
+    List<Alert> alerts =
+        pipeline.process(
+            new ReceivedEvent(channel, null, "x1", "s1", download, null, System.nanoTime()), 0);
+    assertEquals(List.of("LW-019"), alerts.stream().map(Alert::ruleId).toList());
+    GenericRecord read = new GenericData.Record(apiEventSchema(false));
+    read("e1", T0 + 1_000, 1).forEach(read::put);
+    pipeline.process(
+        new ReceivedEvent(channel, null, "x2", "s2", read, null, System.nanoTime()), 0);
+    Schema unknown =
+        SchemaBuilder.record("SomethingElse").fields().optionalLong("EventDate").endRecord();
+    GenericRecord other = new GenericData.Record(unknown);
+    other.put("EventDate", T0 + 2_000);
+    pipeline.process(
+        new ReceivedEvent(channel, null, "x3", "s3", other, null, System.nanoTime()), 0);
+    assertEquals(2, pipeline.stats().totalProcessed());
+    assertEquals(1, deadLetters.size());
+    assertTrue(deadLetters.get(0).contains("custom channel"), deadLetters.get(0));
+  }
+
+  @Test
   void coercionOfNumbersAndBooleans() {
     assertEquals(3L, EventMapper.coerce("UserCount", 3, Long.class));
     assertEquals("3", EventMapper.coerce("UserCount", 3L, String.class));
