@@ -15,6 +15,14 @@ public final class EventValues {
   private static final Set<String> GRANTS = Set.of("assignedtousers", "permsenabled");
   private static final Set<String> REMOVALS = Set.of("unassignedfromusers", "permsdisabled");
 
+  /**
+   * Threat Detection types scoring 0–1. GuestUserAnomalyEvent's docs say 0–1; LoginAnomalyEvent's
+   * print no scale and are read the same way (a value above 1 is taken as already 0–100).
+   */
+  private static final Set<String> UNIT_SCALE =
+      Set.of(
+          "SessionHijackingEvent", "ApiAnomalyEvent", "LoginAnomalyEvent", "GuestUserAnomalyEvent");
+
   /** Single-row functions EPL can call, by name. */
   static final List<String> FUNCTIONS =
       List.of(
@@ -28,7 +36,12 @@ public final class EventValues {
           "isStoredPassword",
           "normalizedScore",
           "countOf",
-          "ids");
+          "ids",
+          "isFileDownload",
+          "isFilePreview",
+          "isRecordRead",
+          "isApiReportRun",
+          "isFailure");
 
   private EventValues() {}
 
@@ -129,11 +142,45 @@ public final class EventValues {
     if (score == null || score.isNaN() || score < 0) {
       return 0;
     }
-    boolean unitScale =
-        eventType != null
-            && (eventType.equals("SessionHijackingEvent") || eventType.equals("ApiAnomalyEvent"));
+    boolean unitScale = eventType != null && UNIT_SCALE.contains(eventType);
     double scaled = unitScale && score <= 1 ? score * 100 : score;
     return Math.min(100, Math.round(scaled * 10) / 10.0);
+  }
+
+  /**
+   * FileEvent FileAction API_DOWNLOAD or UI_DOWNLOAD (and any later …_DOWNLOAD value): the file
+   * left Salesforce. PREVIEW and UPLOAD are not downloads.
+   */
+  public static boolean isFileDownload(String fileAction) {
+    return fileAction != null && fileAction.trim().toUpperCase(Locale.ROOT).endsWith("DOWNLOAD");
+  }
+
+  /** FileEvent FileAction PREVIEW: the file was shown, not saved. Counted apart from downloads. */
+  public static boolean isFilePreview(String fileAction) {
+    return fileAction != null && fileAction.trim().equalsIgnoreCase("PREVIEW");
+  }
+
+  /**
+   * LightningUriEvent / UriEvent Operation Read: a record was opened (Create, Update and Delete are
+   * edits the user made, not views).
+   */
+  public static boolean isRecordRead(String operation) {
+    return operation != null && operation.trim().equalsIgnoreCase("Read");
+  }
+
+  /** UriEvent OperationStatus FAILURE: the operation did not happen. Null is not a failure. */
+  public static boolean isFailure(String operationStatus) {
+    return operationStatus != null && operationStatus.trim().equalsIgnoreCase("FAILURE");
+  }
+
+  /**
+   * A report run through the Reports REST API: ReportEvent Operation ReportRunFromRestApi (and the
+   * like, e.g. a later …RestApi or …FromApi value), or EventSource API.
+   */
+  public static boolean isApiReportRun(String operation, String eventSource) {
+    String op = operation == null ? "" : operation.trim().toLowerCase(Locale.ROOT);
+    return op.startsWith("reportrun") && (op.contains("restapi") || op.endsWith("api"))
+        || (eventSource != null && eventSource.trim().equalsIgnoreCase("API"));
   }
 
   /** A count sent as text ({@code UserCount} is a string in the docs): its number, or 0. */

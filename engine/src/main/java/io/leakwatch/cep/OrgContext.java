@@ -122,6 +122,36 @@ public final class OrgContext {
     return integration == null ? profile.bulkReadThreshold() : integration.maxRowsPer5Min();
   }
 
+  /** Distinct PHI records a person may open in the UI in ten minutes. */
+  public long uiViewAllowance(String userId) {
+    return profile.uiRecordViewsPer10Min();
+  }
+
+  /** Files a person may download in thirty minutes (previews are not downloads). */
+  public long fileDownloadAllowance(String userId) {
+    return profile.fileDownloadsPer30Min();
+  }
+
+  /** Whether the user is an integration that declared it downloads files. */
+  public boolean downloadsFiles(String userId) {
+    Integration integration = integration(userId);
+    return integration != null && integration.downloadsFiles();
+  }
+
+  /**
+   * The PHI object a SOQL query reads (its FROM object), or "" when it reads none or cannot be
+   * parsed. Only the object name is taken: literals in the query are never looked at.
+   */
+  public String phiObjectOfQuery(String query) {
+    io.leakwatch.soql.SoqlSelect select = io.leakwatch.soql.SoqlSelect.parse(query);
+    return select == null ? "" : phiObjects(select.object());
+  }
+
+  /** Whether a SOQL query can be read at all (a FROM object is found). */
+  public boolean readableQuery(String query) {
+    return io.leakwatch.soql.SoqlSelect.parse(query) != null;
+  }
+
   /**
    * The critical permissions (those that open every record or every export) in a PermissionList
    * value (a JSON array or a comma list), comma-separated, or "" when none.

@@ -24,6 +24,7 @@ public final class TopicTypes {
           "LogoutEventStream",
           "PermissionSetEvent",
           "FileEvent",
+          "BulkApiResultEvent",
           "ApiAnomalyEvent",
           "SessionHijackingEvent",
           "CredentialStuffingEvent",
@@ -32,6 +33,16 @@ public final class TopicTypes {
           "GuestUserAnomalyEvent");
 
   private TopicTypes() {}
+
+  /**
+   * Whether {@code topic} is a custom platform-event channel ({@code /event/Name__chn}). Salesforce
+   * lets an org group up to ten RTEM events on one: each event on it is typed by its schema's
+   * record name (e.g. {@code BulkApiResultEvent}), not by the channel. This is also how a stream
+   * whose channel the docs do not print (BulkApiResultEvent) can be read under another name.
+   */
+  public static boolean isCustomChannel(String topic) {
+    return topic != null && topic.startsWith(PREFIX) && topic.endsWith("__chn");
+  }
 
   public static String typeFor(String topic) {
     String name = topic.startsWith(PREFIX) ? topic.substring(PREFIX.length()) : topic;
@@ -60,6 +71,16 @@ public final class TopicTypes {
           + "' is the stored event object, not a channel: subscribe to "
           + channel
           + "Stream";
+    }
+    if (name.endsWith("Store")) {
+      String event = name.substring(0, name.length() - "Store".length());
+      if (DOCUMENTED.contains(event)) {
+        return "'"
+            + channel
+            + "' is the stored event object (SOQL), not a channel: subscribe to "
+            + PREFIX
+            + event;
+      }
     }
     if (name.equals("FileEventStream")) {
       return "there is no /event/FileEventStream: the channel is /event/FileEvent";

@@ -94,9 +94,19 @@ public final class DetectionPipeline implements AutoCloseable {
     if (channelProblem != null) {
       return deadLetter(event, channelProblem);
     }
-    EventMapper mapper = mapper(event.topic());
+    boolean custom = TopicTypes.isCustomChannel(event.topic());
+    String schemaName = custom ? event.record().getSchema().getName() : null;
+    EventMapper mapper = custom ? mapper(event.topic(), schemaName) : mapper(event.topic());
     if (mapper == null) {
-      return deadLetter(event, TopicTypes.undeclared(event.topic()));
+      return deadLetter(
+          event,
+          custom
+              ? "no event type "
+                  + TopicTypes.typeFor(schemaName)
+                  + " (the schema of this event on custom channel "
+                  + event.topic()
+                  + ") is declared in the rule pack"
+              : TopicTypes.undeclared(event.topic()));
     }
     Map<String, Object> fields;
     try {
@@ -209,14 +219,20 @@ public final class DetectionPipeline implements AutoCloseable {
   }
 
   private EventMapper mapper(String topic) {
-    EventMapper mapper = mappers.get(topic);
+    return mapper(topic, null);
+  }
+
+  /** The mapper for a channel, or for one event type on a custom channel ({@code schemaName}). */
+  private EventMapper mapper(String topic, String schemaName) {
+    String key = schemaName == null ? topic : topic + "#" + schemaName;
+    EventMapper mapper = mappers.get(key);
     if (mapper == null) {
-      EventType type = esper.eventType(TopicTypes.typeFor(topic));
+      EventType type = esper.eventType(TopicTypes.typeFor(schemaName == null ? topic : schemaName));
       if (type == null) {
         return null;
       }
       mapper = new EventMapper(type);
-      mappers.put(topic, mapper);
+      mappers.put(key, mapper);
     }
     return mapper;
   }
@@ -253,9 +269,10 @@ public final class DetectionPipeline implements AutoCloseable {
     oldDecider.close();
   }
 
-  /** Whether the pack declares an event type for this topic. */
+  /** Whether the pack declares an event type for this topic (any custom channel may carry one). */
   public boolean understands(String topic) {
-    return esper.eventType(TopicTypes.typeFor(topic)) != null;
+    // A custom channel's events are typed one by one, by their schema's record name.
+    return TopicTypes.isCustomChannel(topic) || esper.eventType(TopicTypes.typeFor(topic)) != null;
   }
 
   @Override

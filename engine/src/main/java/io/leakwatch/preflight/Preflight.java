@@ -118,7 +118,13 @@ public final class Preflight {
     Set<String> declared = declaredTypes(pack);
     for (String topic : topics) {
       String type = TopicTypes.typeFor(topic);
-      if (!declared.contains(type)) {
+      if (TopicTypes.isCustomChannel(topic)) {
+        warning(
+            key,
+            topic
+                + " is a custom channel: each event on it is typed by its schema's record name;"
+                + " events of a type the pack does not declare are dead-lettered");
+      } else if (!declared.contains(type)) {
         Optional<String> near = nearest(topic, declared);
         error(
             key,

@@ -9,6 +9,7 @@ import java.util.Set;
  * @param maxRowsPer5Min the most patient rows it is expected to read in any five minutes
  * @param objects the objects it declared it reads, lower-cased; empty when it declared none
  * @param fields per declared object (lower-cased), the fields it declared it selects (lower-cased)
+ * @param downloadsFiles whether it declared that it downloads files (FileEvent API_DOWNLOAD)
  */
 public record Integration(
     String name,
@@ -17,4 +18,5 @@ public record Integration(
     TimeWindow runWindow,
     long maxRowsPer5Min,
     Set<String> objects,
-    java.util.Map<String, Set<String>> fields) {}
+    java.util.Map<String, Set<String>> fields,
+    boolean downloadsFiles) {}

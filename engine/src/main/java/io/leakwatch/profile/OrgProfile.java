@@ -16,6 +16,8 @@ import java.util.Set;
  *     entry counts every field as PHI
  * @param suppressions findings a person decided not to be paged for, each with a reason and an
  *     expiry
+ * @param uiRecordViewsPer10Min distinct PHI records a person may open in the UI in ten minutes
+ * @param fileDownloadsPer30Min files a person may download in thirty minutes (previews not counted)
  */
 public record OrgProfile(
     String orgId,
@@ -29,7 +31,14 @@ public record OrgProfile(
     long bulkReadThreshold,
     ChangeWindow changeWindow,
     java.util.Map<String, Set<String>> phiFields,
-    List<Suppression> suppressions) {
+    List<Suppression> suppressions,
+    long uiRecordViewsPer10Min,
+    long fileDownloadsPer30Min) {
+  /** Default allowance of distinct PHI records opened in the UI per ten minutes. */
+  public static final long DEFAULT_UI_RECORD_VIEWS = 60;
+
+  /** Default allowance of file downloads per thirty minutes. */
+  public static final long DEFAULT_FILE_DOWNLOADS = 20;
 
   /**
    * Silences alerts of {@code rule} ("*" for any) about {@code principal} (null for anyone) until

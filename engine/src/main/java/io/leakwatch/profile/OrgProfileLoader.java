@@ -131,11 +131,23 @@ public final class OrgProfileLoader {
     }
 
     long bulk = 100;
+    long uiViews = OrgProfile.DEFAULT_UI_RECORD_VIEWS;
+    long fileDownloads = OrgProfile.DEFAULT_FILE_DOWNLOADS;
     if (root.has("thresholds")) {
       JsonNode thresholds = root.get("thresholds");
-      rejectUnknown(thresholds, "thresholds", Set.of("bulkReadRowsPer5Min"));
+      rejectUnknown(
+          thresholds,
+          "thresholds",
+          Set.of("bulkReadRowsPer5Min", "uiRecordViewsPer10Min", "fileDownloadsPer30Min"));
       if (thresholds.has("bulkReadRowsPer5Min")) {
         bulk = positive(thresholds, "bulkReadRowsPer5Min", "thresholds.bulkReadRowsPer5Min");
+      }
+      if (thresholds.has("uiRecordViewsPer10Min")) {
+        uiViews = positive(thresholds, "uiRecordViewsPer10Min", "thresholds.uiRecordViewsPer10Min");
+      }
+      if (thresholds.has("fileDownloadsPer30Min")) {
+        fileDownloads =
+            positive(thresholds, "fileDownloadsPer30Min", "thresholds.fileDownloadsPer30Min");
       }
     }
 
@@ -155,7 +167,8 @@ public final class OrgProfileLoader {
                 "runWindow",
                 "maxRowsPer5Min",
                 "objects",
-                "fields"));
+                "fields",
+                "downloadsFiles"));
         String integrationName = text(node, "name", true, at + ".name");
         Set<String> users = new LinkedHashSet<>();
         int u = 0;
@@ -194,6 +207,13 @@ public final class OrgProfileLoader {
         }
         java.util.Map<String, Set<String>> fields =
             node.has("fields") ? fieldMap(node.get("fields"), at + ".fields") : java.util.Map.of();
+        boolean downloadsFiles = false;
+        if (node.has("downloadsFiles")) {
+          if (!node.get("downloadsFiles").isBoolean()) {
+            fail(at + ".downloadsFiles", "must be true or false");
+          }
+          downloadsFiles = node.get("downloadsFiles").asBoolean();
+        }
         integrations.add(
             new Integration(
                 integrationName,
@@ -202,7 +222,8 @@ public final class OrgProfileLoader {
                 runWindow,
                 max,
                 Set.copyOf(objects),
-                fields));
+                fields,
+                downloadsFiles));
       }
     }
     return new OrgProfile(
@@ -217,7 +238,9 @@ public final class OrgProfileLoader {
         bulk,
         changeWindow,
         root.has("phiFields") ? fieldMap(root.get("phiFields"), "phiFields") : java.util.Map.of(),
-        root.has("suppressions") ? suppressions(root.get("suppressions"), zone) : List.of());
+        root.has("suppressions") ? suppressions(root.get("suppressions"), zone) : List.of(),
+        uiViews,
+        fileDownloads);
   }
 
   private List<OrgProfile.Suppression> suppressions(JsonNode node, ZoneId zone) {

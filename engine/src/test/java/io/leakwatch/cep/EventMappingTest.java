@@ -215,6 +215,94 @@ class EventMappingTest {
   }
 
   @Test
+  void theNewStreamsAreReadWithTheirDocumentedTypes() {
+    Map<String, Object> view = new HashMap<>();
+    view.put("EventDate", "2026-03-10T14:00:00Z");
+    view.put("EventIdentifier", "v1");
+    view.put("UserId", PERSON);
+    view.put("Operation", "Read");
+    view.put("RecordId", "0035f000001AbCdAAA");
+    view.put("QueriedEntities", "Contact");
+    view.put("Duration", "1200"); // a double sent as text
+    view.put("EffectivePageTime", null);
+    view.put("ConnectionType", "WIFI"); // documented, not declared: ignored
+    assertEquals(List.of(), json("/event/LightningUriEventStream", new HashMap<>(view)));
+    view.put("OperationStatus", "SUCCESS");
+    assertEquals(List.of(), json("/event/UriEventStream", new HashMap<>(view)));
+    Map<String, Object> file = new HashMap<>();
+    file.put("EventDate", "2026-03-10T14:01:00Z");
+    file.put("EventIdentifier", "f1");
+    file.put("UserId", PERSON);
+    file.put("FileAction", "PREVIEW");
+    file.put("ContentSize", "48213"); // int in the docs
+    file.put("DocumentId", null); // not always filled in
+    file.put("CanDownloadPdf", "false");
+    assertEquals(List.of(), json("/event/FileEvent", file));
+    Map<String, Object> loginAs = new HashMap<>();
+    loginAs.put("EventDate", "2026-03-10T14:02:00Z");
+    loginAs.put("UserId", PERSON);
+    loginAs.put("DelegatedUsername", "admin@acme-health.example");
+    loginAs.put("SessionKey", null);
+    assertEquals(List.of(), json("/event/LoginAsEventStream", loginAs));
+    Map<String, Object> bulk = new HashMap<>();
+    bulk.put("EventDate", "2026-03-10T14:03:00Z");
+    bulk.put("UserId", "0055f000003EtLjAAA");
+    bulk.put("Query", null);
+    json("/event/BulkApiResultEvent", bulk);
+    Map<String, Object> guest = new HashMap<>();
+    guest.put("EventDate", "2026-03-10T14:04:00Z");
+    guest.put("UserId", PERSON);
+    guest.put("Score", 0.2);
+    guest.put("TotalControllerEvents", "12");
+    json("/event/GuestUserAnomalyEvent", guest);
+    json("/event/LoginAnomalyEvent", new HashMap<>(Map.of("EventDate", "2026-03-10T14:05:00Z")));
+    assertEquals(7, pipeline.stats().totalProcessed());
+    assertEquals(0, pipeline.stats().totalDeadLettered());
+    Map<String, Object> size = new HashMap<>(file);
+    size.put("ContentSize", "big");
+    assertEquals(
+        "ContentSize holds text that is not a number (3 characters)",
+        refusal("/event/FileEvent", size));
+  }
+
+  @Test
+  void aCustomChannelTypesEachEventByItsSchemaName() {
+    Schema bulkResult =
+        SchemaBuilder.record("BulkApiResultEvent")
+            .namespace("com.sforce.eventbus")
+            .fields()
+            .optionalLong("EventDate")
+            .optionalString("EventIdentifier")
+            .optionalString("UserId")
+            .optionalString("Query")
+            .endRecord();
+    GenericRecord download = new GenericData.Record(bulkResult);
+    download.put("EventDate", T0);
+    download.put("EventIdentifier", "b1");
+    download.put("UserId", PERSON);
+    download.put("Query", "SELECT Id, Birthdate FROM Contact");
+    String channel = "/event/PhiWatch__chn";
+    assertTrue(pipeline.understands(channel));
+    List<Alert> alerts =
+        pipeline.process(
+            new ReceivedEvent(channel, null, "x1", "s1", download, null, System.nanoTime()), 0);
+    assertEquals(List.of("LW-019"), alerts.stream().map(Alert::ruleId).toList());
+    GenericRecord read = new GenericData.Record(apiEventSchema(false));
+    read("e1", T0 + 1_000, 1).forEach(read::put);
+    pipeline.process(
+        new ReceivedEvent(channel, null, "x2", "s2", read, null, System.nanoTime()), 0);
+    Schema unknown =
+        SchemaBuilder.record("SomethingElse").fields().optionalLong("EventDate").endRecord();
+    GenericRecord other = new GenericData.Record(unknown);
+    other.put("EventDate", T0 + 2_000);
+    pipeline.process(
+        new ReceivedEvent(channel, null, "x3", "s3", other, null, System.nanoTime()), 0);
+    assertEquals(2, pipeline.stats().totalProcessed());
+    assertEquals(1, deadLetters.size());
+    assertTrue(deadLetters.get(0).contains("custom channel"), deadLetters.get(0));
+  }
+
+  @Test
   void coercionOfNumbersAndBooleans() {
     assertEquals(3L, EventMapper.coerce("UserCount", 3, Long.class));
     assertEquals("3", EventMapper.coerce("UserCount", 3L, String.class));

@@ -108,6 +108,43 @@ class EventValuesTest {
   }
 
   @Test
+  void loginAndGuestUserAnomalyScoreZeroToOne() {
+    assertEquals(70, EventValues.normalizedScore("GuestUserAnomalyEvent", 0.7));
+    assertEquals(95, EventValues.normalizedScore("LoginAnomalyEvent", 0.95));
+    assertEquals(60, EventValues.normalizedScore("LoginAnomalyEvent", 60d), "already 0-100");
+  }
+
+  @Test
+  void fileActionsDownloadsAndPreviewsApart() {
+    assertTrue(EventValues.isFileDownload("UI_DOWNLOAD"));
+    assertTrue(EventValues.isFileDownload(" api_download "));
+    assertFalse(EventValues.isFileDownload("PREVIEW"));
+    assertFalse(EventValues.isFileDownload("UPLOAD"));
+    assertFalse(EventValues.isFileDownload(null));
+    assertTrue(EventValues.isFilePreview("PREVIEW"));
+    assertFalse(EventValues.isFilePreview("UI_DOWNLOAD"));
+  }
+
+  @Test
+  void uiViewsAreReadsThatDidNotFail() {
+    assertTrue(EventValues.isRecordRead("Read"));
+    assertFalse(EventValues.isRecordRead("Update"));
+    assertFalse(EventValues.isRecordRead(null));
+    assertTrue(EventValues.isFailure("FAILURE"));
+    assertFalse(EventValues.isFailure("SUCCESS"));
+    assertFalse(EventValues.isFailure(null));
+  }
+
+  @Test
+  void reportRunsThroughTheRestApi() {
+    assertTrue(EventValues.isApiReportRun("ReportRunFromRestApi", null));
+    assertTrue(EventValues.isApiReportRun("ReportRunFromLightning", "API"));
+    assertFalse(EventValues.isApiReportRun("ReportRunFromLightning", "Lightning"));
+    assertFalse(EventValues.isApiReportRun("ReportExported", null));
+    assertFalse(EventValues.isApiReportRun(null, null));
+  }
+
+  @Test
   void countsSentAsText() {
     assertEquals(3, EventValues.countOf("3"));
     assertEquals(0, EventValues.countOf(null));

@@ -94,4 +94,35 @@ class OrgProfileLoaderTest {
         assertThrows(ProfileException.class, () -> OrgProfileLoader.parse(yaml, "t.yaml"));
     assertTrue(e.getMessage().startsWith(expectedStart), e.getMessage());
   }
+
+  @Test
+  void uiViewAndFileDownloadAllowancesHaveDefaultsAndIntegrationsDeclareDownloads() {
+    OrgContext defaults = new OrgContext(OrgProfileLoader.parse(VALID, "t.yaml"));
+    assertEquals(60, defaults.uiViewAllowance("005000000000001AAA"));
+    assertEquals(20, defaults.fileDownloadAllowance("005000000000001AAA"));
+    assertFalse(defaults.downloadsFiles("0055f000003EtLjAAA"), "not declared: false");
+    OrgContext declared =
+        new OrgContext(
+            OrgProfileLoader.parse(
+                VALID.replace(
+                        "maxRowsPer5Min: 5000", "maxRowsPer5Min: 5000\n    downloadsFiles: true")
+                    + "thresholds: {uiRecordViewsPer10Min: 150, fileDownloadsPer30Min: 5}\n",
+                "t.yaml"));
+    assertEquals(150, declared.uiViewAllowance("005000000000001AAA"));
+    assertEquals(5, declared.fileDownloadAllowance("005000000000001AAA"));
+    assertTrue(declared.downloadsFiles("0055f000003EtLjAAA"));
+    assertEquals(
+        "Patient_Record__c", declared.phiObjectOfQuery("SELECT Id FROM Patient_Record__c"));
+    assertEquals("", declared.phiObjectOfQuery("SELECT Id FROM Account"));
+    ProfileException e =
+        assertThrows(
+            ProfileException.class,
+            () ->
+                OrgProfileLoader.parse(
+                    VALID.replace(
+                        "maxRowsPer5Min: 5000",
+                        "maxRowsPer5Min: 5000\n    downloadsFiles: yes please"),
+                    "t.yaml"));
+    assertTrue(e.getMessage().contains("integrations[0].downloadsFiles"), e.getMessage());
+  }
 }

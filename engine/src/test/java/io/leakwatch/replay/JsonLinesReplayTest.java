@@ -115,4 +115,31 @@ class JsonLinesReplayTest {
     assertEquals(List.of(), sorted.alerts(), "20 minutes apart: no 5-minute bulk read");
     assertEquals(1, JsonLinesReplay.describe("f.jsonl", sorted.summary()).size());
   }
+
+  @Test
+  void theUiFileLoginAsAndBulkResultChannelsAreReplayed() throws IOException {
+    String input =
+        String.join(
+            "\n",
+            "{\"channel\":\"/event/LightningUriEventStream\",\"EventDate\":\"2026-03-10T14:00:00Z\","
+                + "\"UserId\":\"005000000000001AAA\",\"Operation\":\"Read\","
+                + "\"RecordId\":\"0035f000001AbCdAAA\",\"QueriedEntities\":\"Contact\"}",
+            "{\"channel\":\"/event/UriEventStream\",\"EventDate\":\"2026-03-10T14:00:01Z\","
+                + "\"UserId\":\"005000000000001AAA\",\"Operation\":\"Read\"}",
+            "{\"channel\":\"/event/FileEvent\",\"EventDate\":\"2026-03-10T14:00:02Z\","
+                + "\"UserId\":\"005000000000001AAA\",\"FileAction\":\"PREVIEW\"}",
+            "{\"channel\":\"/event/LoginAsEventStream\",\"EventDate\":\"2026-03-10T14:00:03Z\","
+                + "\"UserId\":\"005000000000001AAA\",\"DelegatedUsername\":\"admin@example.com\"}",
+            "{\"channel\":\"/event/BulkApiResultEvent\",\"EventDate\":\"2026-03-10T14:00:04Z\","
+                + "\"UserId\":\"0055f000003EtLjAAA\",\"Query\":\"SELECT Id FROM Account\"}",
+            "{\"channel\":\"/event/LoginAnomalyEvent\",\"EventDate\":\"2026-03-10T14:00:05Z\","
+                + "\"UserId\":\"005000000000001AAA\",\"Score\":0.1}",
+            "{\"channel\":\"/event/FileEventStore\",\"EventDate\":\"2026-03-10T14:00:06Z\"}");
+    Run run = replay(input, false);
+    assertEquals(6, run.summary().events());
+    assertEquals(1, run.refused().size());
+    assertTrue(run.refused().get(0).startsWith("7: "), run.refused().toString());
+    assertTrue(
+        run.refused().get(0).contains("subscribe to /event/FileEvent"), run.refused().toString());
+  }
 }

@@ -38,13 +38,15 @@ public interface Scenario {
 
   /**
    * When the leak itself starts, for time to detect: by default the first event that touches data
-   * (logins and Threat Detection signals before it are preparation or evidence, not the leak).
+   * (logins, Logins-As and Threat Detection signals before it are preparation or evidence, not the
+   * leak).
    */
   default long leakStart(LocalDate date, List<SimEvent> staged) {
     return staged.stream()
         .filter(
             e ->
                 !e.topic().equals(EventSchemas.LOGIN)
+                    && !e.topic().equals(EventSchemas.LOGIN_AS)
                     && !EventSchemas.THREAT_DETECTION.contains(e.topic()))
         .mapToLong(SimEvent::eventDate)
         .min()

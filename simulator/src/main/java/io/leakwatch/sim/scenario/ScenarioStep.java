@@ -42,7 +42,14 @@ record ScenarioStep(
     SESSION_HIJACKING(EventSchemas.SESSION_HIJACKING),
     CREDENTIAL_STUFFING(EventSchemas.CREDENTIAL_STUFFING),
     API_ANOMALY(EventSchemas.API_ANOMALY),
-    REPORT_ANOMALY(EventSchemas.REPORT_ANOMALY);
+    REPORT_ANOMALY(EventSchemas.REPORT_ANOMALY),
+    LIGHTNING_URI(EventSchemas.LIGHTNING_URI),
+    URI(EventSchemas.URI),
+    FILE(EventSchemas.FILE),
+    LOGIN_AS(EventSchemas.LOGIN_AS),
+    BULK_API_RESULT(EventSchemas.BULK_API_RESULT),
+    LOGIN_ANOMALY(EventSchemas.LOGIN_ANOMALY),
+    GUEST_USER_ANOMALY(EventSchemas.GUEST_USER_ANOMALY);
 
     final String topic;
 
@@ -51,7 +58,9 @@ record ScenarioStep(
     }
 
     static final String NAMES =
-        "api, report, listView, login, permissionSet, sessionHijacking, credentialStuffing, apiAnomaly, reportAnomaly";
+        "api, report, listView, login, permissionSet, sessionHijacking, credentialStuffing,"
+            + " apiAnomaly, reportAnomaly, lightningUri, uri, file, loginAs, bulkApiResult,"
+            + " loginAnomaly, guestUserAnomaly";
 
     static Kind parse(String text) {
       String upper = text.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
@@ -188,6 +197,47 @@ record ScenarioStep(
                       "0PS" + Long.toString(random.nextLong() & 0xffffff, 36)),
                   text(values, "ParentNameList", ""),
                   text(values, "ImpactedUserIds", null));
+          case LIGHTNING_URI ->
+              // A one-event batch unless the step says otherwise: EventDate is when the server
+              // received the batch, PageStartTime when the page was opened.
+              make.lightningUri(
+                  time,
+                  time - 2_000,
+                  who.user(),
+                  ip,
+                  sessionKey,
+                  text(values, "Operation", "Read"),
+                  text(values, "RecordId", make.recordId("003")),
+                  text(values, "QueriedEntities", "Contact"));
+          case URI ->
+              make.uri(
+                  time,
+                  who.user(),
+                  ip,
+                  sessionKey,
+                  text(values, "Operation", "Read"),
+                  text(values, "RecordId", make.recordId("003")),
+                  text(values, "QueriedEntities", "Contact"));
+          case FILE ->
+              make.file(
+                  time,
+                  who.user(),
+                  ip,
+                  sessionKey,
+                  text(values, "FileAction", "UI_DOWNLOAD"),
+                  text(values, "FileName", "Document.pdf"),
+                  text(values, "FileType", "PDF"),
+                  (int) number(values, "ContentSize", 120_000));
+          case LOGIN_AS -> {
+            // The actor is the admin (DelegatedUsername); the step's UserId field names the user
+            // logged in as.
+            SimEvent loginAs =
+                make.loginAs(time, who.user(), who.user(), ip, sessionKey, "Support");
+            loginAs.record().put("Username", null);
+            yield loginAs;
+          }
+          case BULK_API_RESULT ->
+              make.bulkApiResult(time, who.user(), ip, sessionKey, text(values, "Query", ""));
           default ->
               make.threat(
                   kind.topic,

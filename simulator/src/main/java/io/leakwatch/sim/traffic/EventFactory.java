@@ -254,6 +254,120 @@ public final class EventFactory {
     return event(topic, time, r);
   }
 
+  /**
+   * A record opened, created or edited in Lightning Experience. The browser sends these in batches:
+   * {@code receivedAt} (EventDate) is when the server received the batch, {@code viewedAt}
+   * (PageStartTime) when the page was opened.
+   */
+  public SimEvent lightningUri(
+      long receivedAt,
+      long viewedAt,
+      SimUser user,
+      String ip,
+      String sessionKey,
+      String operation,
+      String recordId,
+      String entity) {
+    GenericRecord r = common(EventSchemas.LIGHTNING_URI, receivedAt, user, ip, sessionKey);
+    r.put("Operation", operation);
+    r.put("RecordId", recordId);
+    r.put("QueriedEntities", entity);
+    r.put("PageUrl", "/lightning/r/" + entity + "/" + recordId + "/view");
+    r.put("AppName", "one:one");
+    r.put("PageStartTime", viewedAt);
+    r.put("Duration", (double) Math.max(0, receivedAt - viewedAt));
+    r.put("EffectivePageTime", (double) (300 + random.nextInt(2_000)));
+    r.put("DeviceSessionId", uuid());
+    r.put("DevicePlatform", "SFX:BROWSER:DESKTOP");
+    r.put("UserType", "Standard");
+    return event(EventSchemas.LIGHTNING_URI, receivedAt, r);
+  }
+
+  /** A record opened or edited in Salesforce Classic. */
+  public SimEvent uri(
+      long time,
+      SimUser user,
+      String ip,
+      String sessionKey,
+      String operation,
+      String recordId,
+      String entity) {
+    GenericRecord r = common(EventSchemas.URI, time, user, ip, sessionKey);
+    r.put("Operation", operation);
+    r.put("OperationStatus", "SUCCESS");
+    r.put("RecordId", recordId);
+    r.put("QueriedEntities", entity);
+    r.put("UserType", "Standard");
+    return event(EventSchemas.URI, time, r);
+  }
+
+  /**
+   * A file downloaded, previewed or uploaded ({@code action}: API_DOWNLOAD, UI_DOWNLOAD, PREVIEW,
+   * UPLOAD). DocumentId is sometimes empty for API_DOWNLOAD, as the docs warn.
+   */
+  public SimEvent file(
+      long time,
+      SimUser user,
+      String ip,
+      String sessionKey,
+      String action,
+      String fileName,
+      String fileType,
+      int contentSize) {
+    GenericRecord r = common(EventSchemas.FILE, time, user, ip, sessionKey);
+    r.put("FileAction", action);
+    r.put("FileName", fileName);
+    r.put("FileType", fileType);
+    r.put("FileSource", "S");
+    r.put("ContentSize", contentSize);
+    boolean noDocument = action.equals("API_DOWNLOAD") && random.nextInt(5) == 0;
+    r.put("DocumentId", noDocument ? null : recordId("069"));
+    r.put("VersionId", recordId("068"));
+    r.put("VersionNumber", "1");
+    r.put("CanDownloadPdf", false);
+    r.put("IsLatestVersion", true);
+    return event(EventSchemas.FILE, time, r);
+  }
+
+  /**
+   * An admin logging in as {@code target}: UserId is the target, DelegatedUsername the admin. The
+   * session that follows is the target's, under {@code sessionKey}.
+   */
+  public SimEvent loginAs(
+      long time, SimUser target, SimUser admin, String ip, String sessionKey, String category) {
+    GenericRecord r = common(EventSchemas.LOGIN_AS, time, target, ip, sessionKey);
+    r.put("CreatedById", admin.id());
+    r.put("DelegatedUsername", admin.username());
+    r.put("DelegatedOrganizationId", null);
+    r.put("LoginAsCategory", category);
+    r.put("TargetUrl", "/lightning/page/home");
+    r.put("LoginType", "Application");
+    r.put("Application", "Browser");
+    r.put("Browser", "Chrome 131");
+    r.put("Platform", "Windows 11");
+    r.put("UserType", "Standard");
+    return event(EventSchemas.LOGIN_AS, time, r);
+  }
+
+  /** A download of Bulk API results: the job's SOQL, no row count. */
+  public SimEvent bulkApiResult(
+      long time, SimUser user, String ip, String sessionKey, String query) {
+    GenericRecord r = common(EventSchemas.BULK_API_RESULT, time, user, ip, sessionKey);
+    r.put("Query", query);
+    r.put("LoginHistoryId", "0Ya" + Long.toHexString(random.nextLong()).substring(0, 8));
+    return event(EventSchemas.BULK_API_RESULT, time, r);
+  }
+
+  /** An 18-character id with this key prefix (003 Contact, 069 ContentDocument, …). */
+  public String recordId(String keyPrefix) {
+    StringBuilder id = new StringBuilder(keyPrefix);
+    String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    while (id.length() < 15) {
+      id.append(alphabet.charAt(random.nextInt(alphabet.length())));
+    }
+    return io.leakwatch.sim.org.SalesforceIds.withChecksum(id.toString());
+  }
+
   public String sessionKey() {
     return Long.toHexString(random.nextLong() | Long.MIN_VALUE);
   }

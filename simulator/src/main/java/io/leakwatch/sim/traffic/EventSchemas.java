@@ -33,10 +33,26 @@ public final class EventSchemas {
   public static final String SESSION_HIJACKING = "/event/SessionHijackingEvent";
   public static final String CREDENTIAL_STUFFING = "/event/CredentialStuffingEvent";
   public static final String REPORT_ANOMALY = "/event/ReportAnomalyEvent";
+  public static final String LIGHTNING_URI = "/event/LightningUriEventStream";
+  public static final String URI = "/event/UriEventStream";
+  public static final String FILE = "/event/FileEvent";
+  public static final String LOGIN_AS = "/event/LoginAsEventStream";
+
+  /** No channel is printed in the docs for BulkApiResultEvent; this is Leakwatch's default. */
+  public static final String BULK_API_RESULT = "/event/BulkApiResultEvent";
+
+  public static final String LOGIN_ANOMALY = "/event/LoginAnomalyEvent";
+  public static final String GUEST_USER_ANOMALY = "/event/GuestUserAnomalyEvent";
 
   /** Threat Detection's machine-learning events, each carrying a Score. */
   public static final List<String> THREAT_DETECTION =
-      List.of(API_ANOMALY, SESSION_HIJACKING, CREDENTIAL_STUFFING, REPORT_ANOMALY);
+      List.of(
+          API_ANOMALY,
+          SESSION_HIJACKING,
+          CREDENTIAL_STUFFING,
+          REPORT_ANOMALY,
+          LOGIN_ANOMALY,
+          GUEST_USER_ANOMALY);
 
   public static final List<String> TOPICS =
       List.of(
@@ -48,7 +64,14 @@ public final class EventSchemas {
           API_ANOMALY,
           SESSION_HIJACKING,
           CREDENTIAL_STUFFING,
-          REPORT_ANOMALY);
+          REPORT_ANOMALY,
+          LIGHTNING_URI,
+          URI,
+          FILE,
+          LOGIN_AS,
+          BULK_API_RESULT,
+          LOGIN_ANOMALY,
+          GUEST_USER_ANOMALY);
 
   /**
    * Fields the v67 release added to ApiEvent: the simulated org switches to that schema (a new

@@ -29,9 +29,11 @@ public final class TrafficGenerator {
           + " WHERE LastModifiedDate = YESTERDAY";
 
   private final SimulatedOrg org;
+  private final UiActivity ui;
 
   public TrafficGenerator(SimulatedOrg org) {
     this.org = org;
+    this.ui = new UiActivity(org);
   }
 
   /** Every background event of {@code date} (org time zone), in event-time order. */
@@ -189,6 +191,9 @@ public final class TrafficGenerator {
       }
       default -> {}
     }
+    // UI streams draw from their own Random, so adding them left the other events unchanged.
+    Random uiRandom = new Random(random.nextLong() ^ 0x5DEECE66DL);
+    ui.shift(user, shiftStart, shiftEnd, session, uiRandom, out);
   }
 
   /** API reads by a person's desktop tool, at least two minutes apart, a few rows each. */
@@ -275,6 +280,7 @@ public final class TrafficGenerator {
         }
       }
       case "scheduling" -> {
+        schedulingReports(integration, start, end, session, new Random(random.nextLong()), out);
         for (long t = start + MINUTE; t < end - MINUTE; t += MINUTE + random.nextInt(30_000)) {
           out.add(
               make.apiQuery(
@@ -310,6 +316,9 @@ public final class TrafficGenerator {
                     rows);
             bulk.record().put("RowsReturned", null);
             out.add(bulk);
+            // The job's results are downloaded a little later, inside the run window.
+            out.add(
+                make.bulkApiResult(t + 45_000, user, integration.egressIp(), session, ETL_QUERY));
           } else {
             // A SOAP query paged in 2,000-row batches: Query, then QueryMore, 30 s apart; every
             // batch carries the query's total in RowsProcessed, its own rows in RowsReturned.
@@ -338,6 +347,37 @@ public final class TrafficGenerator {
         }
       }
       default -> {}
+    }
+  }
+
+  /**
+   * The scheduling integration runs tomorrow's-appointments report through the Reports REST API
+   * each hour of its window: declared objects, inside its window.
+   */
+  private static void schedulingReports(
+      SimIntegration integration,
+      long start,
+      long end,
+      String session,
+      Random random,
+      List<SimEvent> out) {
+    EventFactory make = new EventFactory(random, null);
+    for (long t = start + 30 * MINUTE; t < end - 30 * MINUTE; t += 60 * MINUTE) {
+      SimEvent run =
+          make.report(
+              t + random.nextInt(60_000),
+              integration.user(),
+              integration.egressIp(),
+              session,
+              "00O5f000000SchRpt",
+              "Tomorrow's appointments (API)",
+              "Appointment__c.Start__c,Contact.Name",
+              "Appointment__c,Contact",
+              20 + random.nextInt(80),
+              null);
+      run.record().put("Operation", "ReportRunFromRestApi");
+      run.record().put("EventSource", "API");
+      out.add(run);
     }
   }
 

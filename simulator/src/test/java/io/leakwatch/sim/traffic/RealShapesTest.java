@@ -62,6 +62,46 @@ class RealShapesTest {
   }
 
   @Test
+  void lightningViewsArriveInBatchesStampedWhenTheServerReceivedThem() {
+    Map<String, Integer> perStamp = new HashMap<>();
+    DAY.stream()
+        .filter(e -> e.topic().equals(EventSchemas.LIGHTNING_URI))
+        .forEach(
+            e -> perStamp.merge(text(e.record(), "UserId") + "@" + e.eventDate(), 1, Integer::sum));
+    assertTrue(perStamp.values().stream().anyMatch(n -> n > 1), "several views share EventDate");
+    assertTrue(
+        count(
+                EventSchemas.LIGHTNING_URI,
+                r -> (long) r.get("PageStartTime") < (long) r.get("EventDate"))
+            > 0,
+        "a view is opened before its batch reaches the server");
+    assertTrue(count(EventSchemas.LIGHTNING_URI, r -> "Update".equals(text(r, "Operation"))) > 0);
+    assertTrue(count(EventSchemas.URI, r -> "Read".equals(text(r, "Operation"))) > 0);
+  }
+
+  @Test
+  void filesArePreviewedMoreThanDownloadedAndApiDownloadsMayLackADocumentId() {
+    long previews = count(EventSchemas.FILE, r -> "PREVIEW".equals(text(r, "FileAction")));
+    long downloads = count(EventSchemas.FILE, r -> "UI_DOWNLOAD".equals(text(r, "FileAction")));
+    assertTrue(previews > downloads && downloads > 0, previews + " previews, " + downloads);
+    assertTrue(count(EventSchemas.FILE, r -> r.get("ContentSize") instanceof Integer) > 0);
+  }
+
+  @Test
+  void loginAsNamesTheAdminAndBulkResultsFollowTheEtlPulls() {
+    assertTrue(
+        count(
+                EventSchemas.LOGIN_AS,
+                r ->
+                    text(r, "DelegatedUsername") != null
+                        && !text(r, "DelegatedUsername").equals(text(r, "Username")))
+            > 0);
+    assertTrue(count(EventSchemas.BULK_API_RESULT, r -> text(r, "Query") != null) > 0);
+    assertTrue(
+        count(EventSchemas.REPORT, r -> "ReportRunFromRestApi".equals(text(r, "Operation"))) > 0);
+  }
+
+  @Test
   void reportsArriveInChunksOfOneExecution() {
     Map<String, Integer> chunks = new HashMap<>();
     DAY.stream()
