@@ -319,7 +319,7 @@ class RunServiceTest {
       // Rules: a good edit reloads, a broken one is refused with file and line and the rules stay.
       JsonNode rules = JSON.readTree(api.get("/rules", API_TOKEN).body());
       assertEquals("leakwatch-default", rules.at("/orgs/1/pack/name").asText());
-      assertEquals(14, rules.at("/orgs/1/pack/rules").size());
+      assertEquals(19, rules.at("/orgs/1/pack/rules").size());
       Path packYaml = dir.resolve("south-rules/pack.yaml");
       Files.writeString(
           packYaml, Files.readString(packYaml).replace("version: 0.1.0", "version: 0.2.0"));
