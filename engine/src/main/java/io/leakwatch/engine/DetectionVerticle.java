@@ -1,6 +1,7 @@
 package io.leakwatch.engine;
 
 import io.leakwatch.decision.Alert;
+import io.leakwatch.loginpoll.RecentLogins;
 import io.vertx.core.AbstractVerticle;
 import java.util.List;
 
@@ -17,6 +18,7 @@ public final class DetectionVerticle extends AbstractVerticle {
   private final DetectionPipeline pipeline;
   private final EventTimeMerger merger;
   private final ProcessedJournal journal;
+  private final RecentLogins logins;
 
   /**
    * The pipeline is built (rules compiled) by the caller, so a broken pack fails before anything
@@ -30,6 +32,20 @@ public final class DetectionVerticle extends AbstractVerticle {
       List<String> topics,
       long maxWaitMillis,
       java.nio.file.Path journalFile) {
+    this(pipeline, topics, maxWaitMillis, journalFile, null);
+  }
+
+  /**
+   * @param logins the logins taken lately, when the LoginHistory poll runs beside the streams: a
+   *     login the other source already delivered is not processed again; null without the poll
+   */
+  public DetectionVerticle(
+      DetectionPipeline pipeline,
+      List<String> topics,
+      long maxWaitMillis,
+      java.nio.file.Path journalFile,
+      RecentLogins logins) {
+    this.logins = logins;
     this.pipeline = pipeline;
     this.merger = new EventTimeMerger(topics, maxWaitMillis, System.currentTimeMillis());
     this.journal = journalFile == null ? null : new ProcessedJournal(journalFile);
@@ -105,6 +121,11 @@ public final class DetectionVerticle extends AbstractVerticle {
   private void drain() {
     long wall = System.currentTimeMillis();
     for (EventTimeMerger.Pending pending : merger.release(wall)) {
+      if (logins != null && !logins.admit(pending.event())) {
+        // The same login from the other source (stream and LoginHistory): counted there, once.
+        pending.batch().done();
+        continue;
+      }
       publish(pipeline.process(pending.event(), wall));
       if (journal != null) {
         journal.processed(pending.event());
