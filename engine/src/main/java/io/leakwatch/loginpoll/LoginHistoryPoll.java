@@ -150,7 +150,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
         .compose(
             v -> {
               // Dead-lettered rows count as taken: read again, they would be dead-lettered twice.
-              bad.forEach(key -> recent.admitted(key, readUpTo));
+              bad.forEach(key -> recent.admitted(key, pageNewest));
               delivered += fresh.size();
               deadLettered += bad.size();
               readUpTo = pageNewest;

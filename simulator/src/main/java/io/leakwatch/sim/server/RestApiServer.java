@@ -261,6 +261,13 @@ public final class RestApiServer implements AutoCloseable {
       }
     }
     List<ObjectNode> rows = loginHistory.since(from, fields);
+    String locator = "01g" + String.format("%012d", cursorIds.incrementAndGet()) + "AAA";
+    cursors.put(locator, List.copyOf(rows));
+    page(request, version, locator, 0, batchSize(request));
+  }
+
+  /** Rows per page: the client's batchSize (200 to 2,000), never more than {@link #pageSize}. */
+  private int batchSize(HttpServerRequest request) {
     int batch = pageSize;
     String options = request.getHeader("Sforce-Query-Options");
     if (options != null) {
@@ -269,9 +276,7 @@ public final class RestApiServer implements AutoCloseable {
         batch = Math.min(batch, Math.max(200, Integer.parseInt(size.group(1))));
       }
     }
-    String locator = "01g" + String.format("%012d", cursorIds.incrementAndGet()) + "AAA";
-    cursors.put(locator, List.copyOf(rows));
-    page(request, version, locator, 0, Math.max(1, Math.min(batch, pageSize)));
+    return Math.max(1, batch);
   }
 
   private void nextPage(HttpServerRequest request, String version, String rest) {
@@ -281,7 +286,7 @@ public final class RestApiServer implements AutoCloseable {
       return;
     }
     int offset = Integer.parseInt(m.group(2));
-    page(request, version, m.group(1), offset, pageSize);
+    page(request, version, m.group(1), offset, batchSize(request));
   }
 
   private void page(
