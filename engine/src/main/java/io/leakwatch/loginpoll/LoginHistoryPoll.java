@@ -135,7 +135,12 @@ public final class LoginHistoryPoll extends AbstractVerticle {
     for (JsonNode row : page.records()) {
       String key = LoginHistoryRow.key(row);
       if (recent.contains(key)) {
-        continue; // read again inside the settle window, or the stream delivered it
+        // Read again inside the settle window, or the stream delivered it: taken, so the cursor
+        // moves over it (an org whose logins all came by the stream must not read ever further
+        // back).
+        Long time = LoginHistoryRow.loginTime(row);
+        newest = time == null ? newest : Math.max(newest, time);
+        continue;
       }
       ReceivedEvent event = LoginHistoryRow.toEvent(row, System.nanoTime());
       fresh.add(event);

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.alert.AlertSink;
+import io.leakwatch.api.EngineOrg;
+import io.leakwatch.api.MonitoredOrg;
 import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.cep.TopicTypes;
@@ -15,6 +17,7 @@ import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.loginpoll.LoginCursor;
 import io.leakwatch.loginpoll.LoginHistorySettings;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
@@ -133,13 +136,18 @@ class LoginHistoryPollTest {
   void aLoginTheStreamDeliveredFirstIsNotProcessedAgainFromLoginHistory() throws Exception {
     LoginHistory history = LoginHistory.of(org);
     SimEvent login = login(person, at(8, 0), person.ip());
-    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), null)) {
+    Path state = dir.resolve("state");
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), state)) {
       h.publish(login);
       TestSupport.await(() -> h.engine.processed() == 1, "the stream's login");
       assertFalse(history.record(login), "a person's login is on the stream and in the history");
       long rounds = h.poll().rounds();
       TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
       assertEquals(0, h.poll().delivered(), "the poll leaves out what the stream delivered");
+      assertEquals(
+          at(8, 0),
+          LoginCursor.load(LoginCursor.file(state)).readUpTo(),
+          "and moves its cursor over it, so it never reads further and further back");
       assertEquals(1, h.engine.processed());
       assertEquals(1L, h.engine.stats().processedByTopic().get(EventSchemas.LOGIN));
       assertEquals(null, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
@@ -171,11 +179,23 @@ class LoginHistoryPollTest {
             2_000,
             new ArrayList<>(),
             null,
-            rest -> rest.failNext(3, 503, "SERVER_UNAVAILABLE"))) {
-      TestSupport.await(() -> h.poll().failedRounds() >= 1, "a failed round");
+            rest -> rest.failNext(1_000, 503, "SERVER_UNAVAILABLE"))) {
+      EngineOrg api = new EngineOrg("acme", h.engine, null);
+      TestSupport.await(() -> h.poll().failedRounds() >= 2, "failed rounds");
+      MonitoredOrg.TopicStatus status =
+          api.topics().stream()
+              .filter(t -> t.topic().equals(TopicTypes.LOGIN_HISTORY))
+              .findFirst()
+              .orElseThrow();
+      assertFalse(status.live(), "/ready and /metrics show the source down");
+      assertEquals(0, h.poll().delivered());
+      h.rest.failNext(0, 503, "SERVER_UNAVAILABLE");
       TestSupport.await(() -> h.poll().delivered() == 1, "the login once the API is back");
-      assertTrue(h.poll().live(), "up again");
-      assertEquals(3, h.poll().failedRounds());
+      TestSupport.await(
+          () ->
+              api.topics().stream()
+                  .anyMatch(t -> t.topic().equals(TopicTypes.LOGIN_HISTORY) && t.live()),
+          "the source up again");
     }
   }
 
