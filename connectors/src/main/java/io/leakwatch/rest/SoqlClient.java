@@ -126,7 +126,8 @@ public final class SoqlClient {
     if (!done && next == null) {
       throw new QueryException(200, "MISSING_NEXT_RECORDS_URL");
     }
-    return new QueryPage(records, body.path("totalSize").asLong(records.size()), done, next);
+    return new QueryPage(
+        records, body.path("totalSize").asLong(records.size()), done, next, serverTime(response));
   }
 
   private HttpResponse<String> send(AccessGrant grant, String pathAndQuery)
@@ -147,6 +148,24 @@ public final class SoqlClient {
     } catch (IOException e) {
       throw new QueryException(0, "IO_ERROR " + e.getClass().getSimpleName());
     }
+  }
+
+  private static long serverTime(HttpResponse<String> response) {
+    return response
+        .headers()
+        .firstValue("Date")
+        .map(
+            date -> {
+              try {
+                return java.time.ZonedDateTime.parse(
+                        date, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
+                    .toInstant()
+                    .toEpochMilli();
+              } catch (java.time.format.DateTimeParseException e) {
+                return 0L;
+              }
+            })
+        .orElse(0L);
   }
 
   /** Salesforce's error code from {@code [{"errorCode": …, "message": …}]}, checked for shape. */

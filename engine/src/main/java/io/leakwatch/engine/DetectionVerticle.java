@@ -32,22 +32,28 @@ public final class DetectionVerticle extends AbstractVerticle {
       List<String> topics,
       long maxWaitMillis,
       java.nio.file.Path journalFile) {
-    this(pipeline, topics, maxWaitMillis, journalFile, null);
+    this(pipeline, topics, maxWaitMillis, journalFile, null, 0);
   }
 
   /**
    * @param logins the logins taken lately, when the LoginHistory poll runs beside the streams: a
    *     login the other source already delivered is not processed again; null without the poll
+   * @param pollWaitMillis how long the poll may hold the streams back without progress
    */
   public DetectionVerticle(
       DetectionPipeline pipeline,
       List<String> topics,
       long maxWaitMillis,
       java.nio.file.Path journalFile,
-      RecentLogins logins) {
+      RecentLogins logins,
+      long pollWaitMillis) {
     this.logins = logins;
     this.pipeline = pipeline;
     this.merger = new EventTimeMerger(topics, maxWaitMillis, System.currentTimeMillis());
+    if (logins != null) {
+      merger.limitWait(
+          io.leakwatch.cep.TopicTypes.LOGIN_HISTORY, pollWaitMillis, System.currentTimeMillis());
+    }
     this.journal = journalFile == null ? null : new ProcessedJournal(journalFile);
   }
 
@@ -88,6 +94,15 @@ public final class DetectionVerticle extends AbstractVerticle {
         .<String>consumer(
             Messages.TOPIC_DOWN,
             message -> merger.down(message.body(), System.currentTimeMillis()));
+    vertx
+        .eventBus()
+        .<Messages.Watermark>consumer(
+            Messages.TOPIC_WATERMARK,
+            message -> {
+              merger.advance(
+                  message.body().topic(), message.body().eventTime(), System.currentTimeMillis());
+              drain();
+            });
     vertx
         .eventBus()
         .<String>consumer(

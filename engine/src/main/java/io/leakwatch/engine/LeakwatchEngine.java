@@ -184,12 +184,13 @@ public final class LeakwatchEngine implements AutoCloseable {
           vertx.deployVerticle(
               new DetectionVerticle(
                   pipeline,
-                  settings.topics(),
+                  poll.enabled() ? withLoginHistory(settings.topics()) : settings.topics(),
                   settings.maxWaitMillis(),
                   durability.journalProcessed() && durability.durable()
                       ? durability.journalFile()
                       : null,
-                  recentLogins),
+                  recentLogins,
+                  pollWait(settings)),
               worker));
       for (String topic : settings.topics()) {
         ReplayStart start = fallBack.contains(topic) ? durability.fallback() : settings.start();
@@ -214,7 +215,9 @@ public final class LeakwatchEngine implements AutoCloseable {
                 poll.apiVersion(),
                 poll.timeout(),
                 poll.batchSize());
-        loginPoll = new LoginHistoryPoll(soql, poll, recentLogins, pollFrom, cursorFile);
+        loginPoll =
+            new LoginHistoryPoll(
+                soql, new EventBusInput(vertx), poll, recentLogins, pollFrom, cursorFile);
         await(vertx.deployVerticle(loginPoll));
         LOG.info(
             "polling LoginHistory every {} from {}",
@@ -241,6 +244,26 @@ public final class LeakwatchEngine implements AutoCloseable {
     engine.loginPoll = loginPoll;
     engine.recentLogins = recentLogins;
     return engine;
+  }
+
+  /**
+   * How long the LoginHistory poll may hold the streams back while its LoginTime does not move on
+   * (a quiet hour has no logins): the stall allowance, at most ten rounds and never under 2 s.
+   */
+  private static long pollWait(EngineSettings settings) {
+    if (settings.loginHistory().holdStreams()) {
+      return settings.maxWaitMillis(); // a drill: its results must not depend on speed
+    }
+    return Math.min(
+        settings.maxWaitMillis(),
+        Math.max(2_000, 10 * settings.loginHistory().interval().toMillis()));
+  }
+
+  /** The streams and the LoginHistory poll: detection merges them all in event-time order. */
+  private static List<String> withLoginHistory(List<String> topics) {
+    List<String> all = new ArrayList<>(topics);
+    all.add(TopicTypes.LOGIN_HISTORY);
+    return all;
   }
 
   private static <T> T await(Future<T> future) throws Exception {

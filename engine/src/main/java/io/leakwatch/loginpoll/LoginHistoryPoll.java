@@ -3,7 +3,6 @@ package io.leakwatch.loginpoll;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leakwatch.alert.Backoff;
 import io.leakwatch.cep.TopicTypes;
-import io.leakwatch.engine.Messages;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.rest.QueryException;
 import io.leakwatch.rest.QueryPage;
@@ -12,7 +11,6 @@ import io.vertx.core.AbstractVerticle;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.eventbus.DeliveryOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,19 +29,18 @@ import org.slf4j.LoggerFactory;
  * processed and its alerts are delivered. A failing round (5xx, timeout, refused token) is retried
  * with backoff, said at the 1st, 2nd, 4th, 8th… failure, and the source reports itself down.
  *
- * <p>The HTTP calls and the cursor's fsync run on worker threads, never on the event loop. Between
- * rounds the source tells detection it is idle, so the streams never wait for it: its rows arrive
- * after the stream events of the same minutes and are processed as late events.
+ * <p>The HTTP calls and the cursor's fsync run on worker threads, never on the event loop. After
+ * each page it tells detection the LoginTime it has read up to, so the streams' events are merged
+ * with its rows in event-time order; a poll that makes no progress (a quiet org, a failing API)
+ * holds the streams back no longer than any stalled stream does ({@code stallWaitSeconds}), after
+ * which its rows are processed as late events.
  */
 public final class LoginHistoryPoll extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(LoginHistoryPoll.class);
-  private static final DeliveryOptions BATCH_DELIVERY =
-      new DeliveryOptions().setSendTimeout(300_000);
-  private static final DeliveryOptions FLUSH_DELIVERY =
-      new DeliveryOptions().setSendTimeout(600_000);
   private static final long DRAIN_MILLIS = 10_000;
 
   private final SoqlClient client;
+  private final DetectionInput detection;
   private final LoginHistorySettings settings;
   private final RecentLogins recent;
   private final Path cursorFile;
@@ -70,11 +67,13 @@ public final class LoginHistoryPoll extends AbstractVerticle {
    */
   public LoginHistoryPoll(
       SoqlClient client,
+      DetectionInput detection,
       LoginHistorySettings settings,
       RecentLogins recent,
       long readUpTo,
       Path cursorFile) {
     this.client = client;
+    this.detection = detection;
     this.settings = settings;
     this.recent = recent;
     this.readUpTo = readUpTo;
@@ -160,6 +159,15 @@ public final class LoginHistoryPoll extends AbstractVerticle {
               deadLettered += bad.size();
               readUpTo = pageNewest;
               lastEventTime = Math.max(lastEventTime, fresh.isEmpty() ? 0 : pageNewest);
+              if (settings.holdStreams()) {
+                // Everything up to the server's clock (less the settle time) is read: the
+                // streams' events up to then may go on.
+                detection.readUpTo(
+                    Math.max(readUpTo, page.serverTime() - settings.settle().toMillis() - 1));
+              } else {
+                // The streams never wait for the poll: its rows are processed as late events.
+                detection.idle();
+              }
               return saveCursor();
             })
         .onComplete(
@@ -176,22 +184,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
 
   /** Hands the rows to detection; completes once they are processed and their alerts delivered. */
   private Future<Void> deliver(List<ReceivedEvent> events) {
-    if (events.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return vertx
-        .eventBus()
-        .request(
-            Messages.EVENTS,
-            new Messages.EventBatch(TopicTypes.LOGIN_HISTORY, events),
-            BATCH_DELIVERY)
-        .compose(
-            processed -> {
-              // Nothing more from this source right now: the streams must not wait for it.
-              vertx.eventBus().send(Messages.TOPIC_IDLE, TopicTypes.LOGIN_HISTORY);
-              return vertx.eventBus().request(Messages.ALERTS_FLUSH, "flush", FLUSH_DELIVERY);
-            })
-        .mapEmpty();
+    return events.isEmpty() ? Future.succeededFuture() : detection.process(events);
   }
 
   private Future<Void> saveCursor() {
@@ -219,7 +212,6 @@ public final class LoginHistoryPoll extends AbstractVerticle {
     }
     failures = 0;
     live = true;
-    vertx.eventBus().send(Messages.TOPIC_IDLE, TopicTypes.LOGIN_HISTORY);
     if (!finishStop()) {
       schedule(settings.interval().toMillis());
     }
@@ -230,7 +222,9 @@ public final class LoginHistoryPoll extends AbstractVerticle {
     failures++;
     failedRounds++;
     live = false;
-    vertx.eventBus().send(Messages.TOPIC_IDLE, TopicTypes.LOGIN_HISTORY);
+    if (!settings.holdStreams()) {
+      detection.idle();
+    }
     long delay = backoff.delay(failures).toMillis();
     String why =
         cause instanceof QueryException || cause instanceof io.leakwatch.auth.AuthException

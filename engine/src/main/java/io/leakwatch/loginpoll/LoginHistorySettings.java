@@ -25,6 +25,9 @@ import java.util.regex.Pattern;
  * @param lookback how far back the first poll of an org without a cursor starts
  * @param settle how far before the cursor each poll reads again, for rows written late
  * @param batchSize rows per page asked of the server (200 to 2,000)
+ * @param holdStreams whether the streams wait for the poll (event-time order, at the cost of a poll
+ *     interval of latency): for drills, whose results must not depend on speed; off for real orgs,
+ *     where the poll's rows are processed as late events instead
  */
 public record LoginHistorySettings(
     boolean enabled,
@@ -34,7 +37,8 @@ public record LoginHistorySettings(
     String apiVersion,
     Duration timeout,
     int batchSize,
-    Path trustCertificate) {
+    Path trustCertificate,
+    boolean holdStreams) {
   private static final Pattern API_VERSION = Pattern.compile("\\d{2,3}\\.0");
 
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
@@ -51,7 +55,8 @@ public record LoginHistorySettings(
         "62.0",
         Duration.ofSeconds(30),
         2_000,
-        null);
+        null,
+        false);
   }
 
   /** On, with the defaults and the given interval (tests, drills). */
@@ -65,22 +70,66 @@ public record LoginHistorySettings(
         d.apiVersion(),
         d.timeout(),
         d.batchSize(),
-        d.trustCertificate());
+        d.trustCertificate(),
+        false);
   }
 
   public LoginHistorySettings withTrustCertificate(Path pem) {
     return new LoginHistorySettings(
-        enabled, interval, lookback, settle, apiVersion, timeout, batchSize, pem);
+        enabled, interval, lookback, settle, apiVersion, timeout, batchSize, pem, holdStreams);
   }
 
   public LoginHistorySettings withLookback(Duration lookback) {
     return new LoginHistorySettings(
-        enabled, interval, lookback, settle, apiVersion, timeout, batchSize, trustCertificate);
+        enabled,
+        interval,
+        lookback,
+        settle,
+        apiVersion,
+        timeout,
+        batchSize,
+        trustCertificate,
+        holdStreams);
+  }
+
+  public LoginHistorySettings withSettle(Duration settle) {
+    return new LoginHistorySettings(
+        enabled,
+        interval,
+        lookback,
+        settle,
+        apiVersion,
+        timeout,
+        batchSize,
+        trustCertificate,
+        holdStreams);
+  }
+
+  /** The streams wait for the poll, which reads its watermark from the server's clock (drills). */
+  public LoginHistorySettings holdingStreams() {
+    return new LoginHistorySettings(
+        enabled,
+        interval,
+        lookback,
+        settle,
+        apiVersion,
+        timeout,
+        batchSize,
+        trustCertificate,
+        true);
   }
 
   public LoginHistorySettings withBatchSize(int batchSize) {
     return new LoginHistorySettings(
-        enabled, interval, lookback, settle, apiVersion, timeout, batchSize, trustCertificate);
+        enabled,
+        interval,
+        lookback,
+        settle,
+        apiVersion,
+        timeout,
+        batchSize,
+        trustCertificate,
+        holdStreams);
   }
 
   /** The {@code loginHistory:} mapping as written; {@link #resolve} checks it. */
@@ -112,7 +161,8 @@ public record LoginHistorySettings(
           version,
           timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds) : d.timeout(),
           batchSize != null ? batchSize.intValue() : d.batchSize(),
-          file.optionalFile(trustCertificate, at + ".trustCertificate"));
+          file.optionalFile(trustCertificate, at + ".trustCertificate"),
+          false);
     }
   }
 }

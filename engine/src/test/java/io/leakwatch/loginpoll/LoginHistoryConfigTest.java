@@ -60,6 +60,17 @@ class LoginHistoryConfigTest {
   }
 
   @Test
+  void theSummarySaysWhetherAndHowOftenItPolls() throws Exception {
+    assertTrue(parse("").summary().contains("  LoginHistory poll: off"));
+    assertTrue(
+        parse(", loginHistory: {enabled: true, intervalSeconds: 30}")
+            .summary()
+            .contains(
+                "  LoginHistory poll: every 30 s, reading 300 s before its cursor again; first start"
+                    + " reads 60 min back"));
+  }
+
+  @Test
   void theDefaults() throws Exception {
     LoginHistorySettings poll =
         parse(", loginHistory: {enabled: true}").orgs().get(0).loginHistory();

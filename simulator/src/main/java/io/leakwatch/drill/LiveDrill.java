@@ -154,6 +154,10 @@ public final class LiveDrill {
           engineSettings.withLoginHistory(
               LoginHistorySettings.every(POLL_INTERVAL)
                   .withTrustCertificate(restTls.certificate())
+                  // Results must not depend on the play speed: the streams wait for the poll, and
+                  // the simulated org writes every login as it happens (nothing to settle).
+                  .holdingStreams()
+                  .withSettle(Duration.ZERO)
                   // The simulated day lies in the past: the first poll reads from its start.
                   .withLookback(
                       Duration.ofMillis(
@@ -165,6 +169,10 @@ public final class LiveDrill {
         Thread player = new Thread(playback, "simulator-playback");
         player.start();
         player.join();
+        // The day is over and the org's clock goes on: the poll reads past its last second.
+        loginHistory.advanceTo(
+            timeline.events().get(timeline.events().size() - 1).eventDate()
+                + Duration.ofHours(2).toMillis());
         awaitProcessed(engine, playback.published(), Duration.ofMinutes(5));
         long lastEvent = timeline.events().get(timeline.events().size() - 1).eventDate();
         // Close every window the day opened, as the next day's traffic would.

@@ -58,6 +58,9 @@ public final class Playback implements Runnable {
       if (loginHistory == null || !loginHistory.record(event)) {
         publish(event);
       }
+      if (loginHistory != null) {
+        loginHistory.advanceTo(event.eventDate());
+      }
       // A login only in LoginHistory is published too: to the org, for a query to find.
       published.incrementAndGet();
     }

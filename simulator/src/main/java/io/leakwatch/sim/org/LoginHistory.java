@@ -48,6 +48,7 @@ public final class LoginHistory {
           "CipherSuite");
 
   private final Set<String> historyOnlyUsers;
+  private volatile long now;
   private final List<ObjectNode> rows = new ArrayList<>();
 
   /**
@@ -86,6 +87,18 @@ public final class LoginHistory {
       rows.add(row);
     }
     return historyOnlyUsers.contains(text(login, "UserId"));
+  }
+
+  /** The org's clock moves on as its day plays: every login up to {@code time} is written. */
+  public void advanceTo(long time) {
+    if (time > now) {
+      now = time;
+    }
+  }
+
+  /** The org's clock (epoch millis), 0 before the day starts playing: wall time then applies. */
+  public long now() {
+    return now;
   }
 
   /** Adds a row as given (tests: late rows, malformed rows). */

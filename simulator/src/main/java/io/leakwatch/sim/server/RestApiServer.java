@@ -311,11 +311,16 @@ public final class RestApiServer implements AutoCloseable {
       }
       array.add(r);
     }
-    request
-        .response()
-        .setStatusCode(200)
-        .putHeader("Content-Type", "application/json")
-        .end(answer.toString());
+    var response =
+        request.response().setStatusCode(200).putHeader("Content-Type", "application/json");
+    if (loginHistory.now() > 0) {
+      // The org's clock, as a server's Date header gives it: the simulated day's, once it plays.
+      response.putHeader(
+          "Date",
+          java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+              java.time.Instant.ofEpochMilli(loginHistory.now()).atZone(java.time.ZoneOffset.UTC)));
+    }
+    response.end(answer.toString());
   }
 
   /** The fields LoginHistory documents (Object Reference), the ones a query may select. */
