@@ -12,7 +12,20 @@ public record EngineOrg(String name, LeakwatchEngine engine, Path rulesFolder)
     implements MonitoredOrg {
   @Override
   public List<TopicStatus> topics() {
-    return engine.subscriptions().stream().map(EngineOrg::status).toList();
+    List<TopicStatus> topics =
+        new java.util.ArrayList<>(engine.subscriptions().stream().map(EngineOrg::status).toList());
+    io.leakwatch.loginpoll.LoginHistoryPoll poll = engine.loginHistoryPoll();
+    if (poll != null) {
+      // A source beside the streams: down while its rounds fail, its failed rounds as reconnects.
+      topics.add(
+          new TopicStatus(
+              io.leakwatch.cep.TopicTypes.LOGIN_HISTORY,
+              poll.live(),
+              poll.failedRounds(),
+              poll.lastEventTime(),
+              poll.delivered()));
+    }
+    return topics;
   }
 
   private static TopicStatus status(SubscriptionVerticle s) {

@@ -11,6 +11,12 @@ import java.util.Locale;
 public final class TopicTypes {
   private static final String PREFIX = "/event/";
 
+  /**
+   * Not a channel: the source name of logins read from the org's LoginHistory by SOQL (integration
+   * and internal users' logins never reach LoginEventStream). Its rows are LoginEvents.
+   */
+  public static final String LOGIN_HISTORY = "/query/LoginHistory";
+
   /** Channels the Platform Events Developer Guide documents for RTEM and Threat Detection. */
   static final List<String> DOCUMENTED =
       List.of(
@@ -45,6 +51,9 @@ public final class TopicTypes {
   }
 
   public static String typeFor(String topic) {
+    if (topic.equals(LOGIN_HISTORY)) {
+      return "LoginEvent";
+    }
     String name = topic.startsWith(PREFIX) ? topic.substring(PREFIX.length()) : topic;
     if (name.endsWith("EventStream")) {
       name = name.substring(0, name.length() - "Stream".length());
@@ -60,6 +69,9 @@ public final class TopicTypes {
   public static String problem(String channel) {
     if (channel == null || channel.isBlank()) {
       return "no channel given (e.g. /event/ApiEventStream)";
+    }
+    if (channel.equals(LOGIN_HISTORY)) {
+      return null;
     }
     if (!channel.startsWith(PREFIX)) {
       return "channel '" + channel + "' does not start with /event/" + suggestion(channel);

@@ -267,6 +267,17 @@ public final class EngineConfig {
                       + ", audit log "
                       + org.response().auditLog()
                   : "off"));
+      lines.add(
+          "  LoginHistory poll: "
+              + (org.loginHistory().enabled()
+                  ? "every "
+                      + org.loginHistory().interval().toSeconds()
+                      + " s, reading "
+                      + org.loginHistory().settle().toSeconds()
+                      + " s before its cursor again; first start reads "
+                      + org.loginHistory().lookback().toMinutes()
+                      + " min back"
+                  : "off"));
     }
     lines.add(
         "alerts: "

@@ -5,6 +5,7 @@ import io.leakwatch.auth.TokenSource;
 import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.loginpoll.LoginHistorySettings;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
@@ -20,6 +21,7 @@ import java.util.List;
  * @param auth what kind of credentials and where they go, for summaries; never a secret
  * @param rules the org's rules folder, or the file-wide one, or null for the default pack
  * @param sinkStallMillis how long a failing sink may hold delivery before {@code /ready} says so
+ * @param loginHistory the LoginHistory poll beside the streams (off unless configured)
  * @param key where it is written in the file ({@code org} or {@code orgs[N]}), for messages
  */
 public record OrgConfig(
@@ -37,6 +39,7 @@ public record OrgConfig(
     ResponseSettings response,
     long stallWaitMillis,
     long sinkStallMillis,
+    LoginHistorySettings loginHistory,
     String key) {
 
   /** Engine settings for this org; loads the org profile. */
@@ -56,7 +59,8 @@ public record OrgConfig(
         stallWaitMillis,
         durability,
         response,
-        sinkStallMillis);
+        sinkStallMillis,
+        loginHistory);
   }
 
   @Override

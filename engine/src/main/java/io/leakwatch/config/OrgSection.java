@@ -7,6 +7,7 @@ import io.leakwatch.binding.EndpointSettings;
 import io.leakwatch.binding.Range;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.loginpoll.LoginHistorySettings;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.response.ResponseSettings;
@@ -32,7 +33,8 @@ record OrgSection(
     ResponseSettings.Section response,
     @Range(min = 1, max = 300) Long stallWaitSeconds,
     @Range(min = 1, max = 3_600) Long reconnectCeilingSeconds,
-    @Range(min = 1, max = 86_400) Long sinkStallSeconds) {
+    @Range(min = 1, max = 86_400) Long sinkStallSeconds,
+    LoginHistorySettings.Section loginHistory) {
 
   /**
    * @param at the mapping's key, {@code orgs[N]} or {@code org}
@@ -87,6 +89,10 @@ record OrgSection(
         deadLetters != null ? file.path(deadLetters, at + ".deadLetters") : defaultDeadLetters;
     ResponseSettings responseSettings =
         response == null ? ResponseSettings.off() : response.resolve(file, at + ".response");
+    LoginHistorySettings poll =
+        loginHistory == null
+            ? LoginHistorySettings.off()
+            : loginHistory.resolve(file, at + ".loginHistory");
     return new OrgConfig(
         name,
         pubsub,
@@ -112,6 +118,7 @@ record OrgSection(
         sinkStallSeconds != null
             ? sinkStallSeconds * 1000
             : EngineSettings.DEFAULT_SINK_STALL_MILLIS,
+        poll,
         at);
   }
 

@@ -1,6 +1,7 @@
 package io.leakwatch.engine;
 
 import io.leakwatch.decision.Alert;
+import io.leakwatch.loginpoll.RecentLogins;
 import io.vertx.core.AbstractVerticle;
 import java.util.List;
 
@@ -17,6 +18,7 @@ public final class DetectionVerticle extends AbstractVerticle {
   private final DetectionPipeline pipeline;
   private final EventTimeMerger merger;
   private final ProcessedJournal journal;
+  private final RecentLogins logins;
 
   /**
    * The pipeline is built (rules compiled) by the caller, so a broken pack fails before anything
@@ -30,8 +32,28 @@ public final class DetectionVerticle extends AbstractVerticle {
       List<String> topics,
       long maxWaitMillis,
       java.nio.file.Path journalFile) {
+    this(pipeline, topics, maxWaitMillis, journalFile, null, 0);
+  }
+
+  /**
+   * @param logins the logins taken lately, when the LoginHistory poll runs beside the streams: a
+   *     login the other source already delivered is not processed again; null without the poll
+   * @param pollWaitMillis how long the poll may hold the streams back without progress
+   */
+  public DetectionVerticle(
+      DetectionPipeline pipeline,
+      List<String> topics,
+      long maxWaitMillis,
+      java.nio.file.Path journalFile,
+      RecentLogins logins,
+      long pollWaitMillis) {
+    this.logins = logins;
     this.pipeline = pipeline;
     this.merger = new EventTimeMerger(topics, maxWaitMillis, System.currentTimeMillis());
+    if (logins != null) {
+      merger.limitWait(
+          io.leakwatch.cep.TopicTypes.LOGIN_HISTORY, pollWaitMillis, System.currentTimeMillis());
+    }
     this.journal = journalFile == null ? null : new ProcessedJournal(journalFile);
   }
 
@@ -74,6 +96,15 @@ public final class DetectionVerticle extends AbstractVerticle {
             message -> merger.down(message.body(), System.currentTimeMillis()));
     vertx
         .eventBus()
+        .<Messages.Watermark>consumer(
+            Messages.TOPIC_WATERMARK,
+            message -> {
+              merger.advance(
+                  message.body().topic(), message.body().eventTime(), System.currentTimeMillis());
+              drain();
+            });
+    vertx
+        .eventBus()
         .<String>consumer(
             Messages.TOPIC_IDLE,
             message -> {
@@ -105,6 +136,11 @@ public final class DetectionVerticle extends AbstractVerticle {
   private void drain() {
     long wall = System.currentTimeMillis();
     for (EventTimeMerger.Pending pending : merger.release(wall)) {
+      if (logins != null && !logins.admit(pending.event())) {
+        // The same login from the other source (stream and LoginHistory): counted there, once.
+        pending.batch().done();
+        continue;
+      }
       publish(pipeline.process(pending.event(), wall));
       if (journal != null) {
         journal.processed(pending.event());

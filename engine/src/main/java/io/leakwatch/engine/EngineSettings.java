@@ -2,6 +2,7 @@ package io.leakwatch.engine;
 
 import io.leakwatch.alert.AlertSink;
 import io.leakwatch.auth.TokenSource;
+import io.leakwatch.loginpoll.LoginHistorySettings;
 import io.leakwatch.profile.OrgProfile;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
@@ -18,6 +19,7 @@ import java.util.List;
  * @param response what to do about response actions decision rules request; off unless configured
  * @param sinkStallMillis how long alert delivery may wait on a failing sink before the engine
  *     reports itself not ready
+ * @param loginHistory the LoginHistory poll beside the streams; off unless configured
  */
 public record EngineSettings(
     PubSubEndpoint endpoint,
@@ -34,16 +36,75 @@ public record EngineSettings(
     long maxWaitMillis,
     Durability durability,
     ResponseSettings response,
-    long sinkStallMillis) {
+    long sinkStallMillis,
+    LoginHistorySettings loginHistory) {
   /** A sink may fail this long (retries, a brief outage) before readiness says so. */
   public static final long DEFAULT_SINK_STALL_MILLIS = 60_000;
 
   public EngineSettings {
     response = response == null ? ResponseSettings.off() : response;
+    loginHistory = loginHistory == null ? LoginHistorySettings.off() : loginHistory;
     if (sinkStallMillis <= 0) {
       throw new IllegalArgumentException(
           "sinkStallMillis must be positive, was " + sinkStallMillis);
     }
+  }
+
+  /** Settings without the LoginHistory poll. */
+  public EngineSettings(
+      PubSubEndpoint endpoint,
+      TokenSource tokens,
+      List<String> topics,
+      ReplayStart start,
+      OrgProfile profile,
+      RulePack pack,
+      List<AlertSink> sinks,
+      DeadLetters deadLetters,
+      boolean drill,
+      long idleAfterMillis,
+      int maxBacklog,
+      long maxWaitMillis,
+      Durability durability,
+      ResponseSettings response,
+      long sinkStallMillis) {
+    this(
+        endpoint,
+        tokens,
+        topics,
+        start,
+        profile,
+        pack,
+        sinks,
+        deadLetters,
+        drill,
+        idleAfterMillis,
+        maxBacklog,
+        maxWaitMillis,
+        durability,
+        response,
+        sinkStallMillis,
+        LoginHistorySettings.off());
+  }
+
+  /** The same settings with the LoginHistory poll as given. */
+  public EngineSettings withLoginHistory(LoginHistorySettings poll) {
+    return new EngineSettings(
+        endpoint,
+        tokens,
+        topics,
+        start,
+        profile,
+        pack,
+        sinks,
+        deadLetters,
+        drill,
+        idleAfterMillis,
+        maxBacklog,
+        maxWaitMillis,
+        durability,
+        response,
+        sinkStallMillis,
+        poll);
   }
 
   /** Settings with the default sink stall allowance. */

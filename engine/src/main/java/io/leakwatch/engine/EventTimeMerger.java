@@ -52,6 +52,7 @@ final class EventTimeMerger {
     boolean idle;
     long lastArrivalWall;
     long downSinceWall = -1;
+    long maxWait = -1;
 
     Topic(long wallNow) {
       lastArrivalWall = wallNow;
@@ -73,6 +74,14 @@ final class EventTimeMerger {
     this.maxDownMillis = Math.max(maxWaitMillis, 30 * maxWaitMillis);
     this.graceMillis = Math.min(250, maxWaitMillis);
     expectedTopics.forEach(t -> topics.put(t, new Topic(wallNow)));
+  }
+
+  /**
+   * How long {@code topicName} may hold the others back without delivering or moving on, instead of
+   * {@code maxWaitMillis}: a polled source that reports progress each round needs less.
+   */
+  void limitWait(String topicName, long millis, long wallNow) {
+    topics.computeIfAbsent(topicName, t -> new Topic(wallNow)).maxWait = millis;
   }
 
   void offer(String topicName, List<ReceivedEvent> events, Runnable onBatchComplete, long wallNow) {
@@ -98,6 +107,21 @@ final class EventTimeMerger {
     if (topic != null && topic.queue.isEmpty()) {
       topic.idle = true;
       topic.downSinceWall = -1;
+    }
+  }
+
+  /**
+   * A polled source has read everything up to {@code watermark}: events up to then need not wait
+   * for it. Progress counts as activity; a report that does not move it on is not, so a source
+   * stuck at one time stops holding others back after {@code maxWaitMillis}.
+   */
+  void advance(String topicName, long watermark, long wallNow) {
+    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(wallNow));
+    if (watermark > topic.watermark) {
+      topic.watermark = watermark;
+      topic.lastArrivalWall = wallNow;
+      topic.downSinceWall = -1;
+      topic.idle = false;
     }
   }
 
@@ -150,7 +174,8 @@ final class EventTimeMerger {
         boolean down = other.downSinceWall >= 0;
         if (down
             ? wallNow - other.downSinceWall < maxDownMillis
-            : wallNow - other.lastArrivalWall < maxWaitMillis) {
+            : wallNow - other.lastArrivalWall
+                < (other.maxWait >= 0 ? other.maxWait : maxWaitMillis)) {
           return false;
         }
         other.downSinceWall = -1;

@@ -1,13 +1,20 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.auth.TrustedCertificates;
+import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.checkpoint.AlertLedger;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.loginpoll.LoginCursor;
+import io.leakwatch.loginpoll.LoginHistoryPoll;
+import io.leakwatch.loginpoll.LoginHistorySettings;
+import io.leakwatch.loginpoll.RecentLogins;
 import io.leakwatch.pubsub.PubSubClient;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.response.Responder;
+import io.leakwatch.rest.SoqlClient;
 import io.leakwatch.rulepack.RulePack;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -120,6 +127,39 @@ public final class LeakwatchEngine implements AutoCloseable {
       }
       ledger = new AlertLedger(durability.ledgerFile());
     }
+    LoginHistorySettings poll = settings.loginHistory();
+    RecentLogins recentLogins = null;
+    long pollFrom = 0;
+    Path cursorFile = null;
+    if (poll.enabled()) {
+      LoginCursor cursor = null;
+      if (durability.durable()) {
+        cursorFile = LoginCursor.file(durability.stateDir());
+        try {
+          cursor = LoginCursor.load(cursorFile);
+        } catch (java.io.IOException e) {
+          Path aside = LoginCursor.quarantine(cursorFile);
+          LOG.error(
+              "{}; moved it to {}; the LoginHistory poll starts {} back",
+              e.getMessage(),
+              aside,
+              poll.lookback());
+          gaps.add(
+              MonitoringGap.alert(
+                  TopicTypes.LOGIN_HISTORY,
+                  0,
+                  System.currentTimeMillis(),
+                  "the LoginHistory cursor was unreadable: " + e.getMessage(),
+                  "lookback " + poll.lookback(),
+                  settings.drill()));
+        }
+      }
+      recentLogins = cursor == null ? new RecentLogins() : new RecentLogins(cursor.seen());
+      pollFrom =
+          cursor != null
+              ? cursor.readUpTo()
+              : System.currentTimeMillis() - poll.lookback().toMillis();
+    }
     Vertx vertx = Vertx.vertx();
     Messages.registerCodecs(vertx);
     // The first grant is fetched here, so bad OAuth settings fail the start with a clear message.
@@ -127,6 +167,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     PubSubClient client =
         new PubSubClient(settings.endpoint(), () -> settings.tokens().current().credentials());
     List<SubscriptionVerticle> subscriptions = new ArrayList<>();
+    LoginHistoryPoll loginPoll = null;
     Responder responder = null;
     AlertVerticle alertVerticle;
     try {
@@ -143,11 +184,13 @@ public final class LeakwatchEngine implements AutoCloseable {
           vertx.deployVerticle(
               new DetectionVerticle(
                   pipeline,
-                  settings.topics(),
+                  poll.enabled() ? withLoginHistory(settings.topics()) : settings.topics(),
                   settings.maxWaitMillis(),
                   durability.journalProcessed() && durability.durable()
                       ? durability.journalFile()
-                      : null),
+                      : null,
+                  recentLogins,
+                  pollWait(settings)),
               worker));
       for (String topic : settings.topics()) {
         ReplayStart start = fallBack.contains(topic) ? durability.fallback() : settings.start();
@@ -163,6 +206,23 @@ public final class LeakwatchEngine implements AutoCloseable {
                 settings.drill());
         await(vertx.deployVerticle(subscription));
         subscriptions.add(subscription);
+      }
+      if (poll.enabled()) {
+        SoqlClient soql =
+            new SoqlClient(
+                settings.tokens(),
+                TrustedCertificates.httpClient(poll.trustCertificate()),
+                poll.apiVersion(),
+                poll.timeout(),
+                poll.batchSize());
+        loginPoll =
+            new LoginHistoryPoll(
+                soql, new EventBusInput(vertx), poll, recentLogins, pollFrom, cursorFile);
+        await(vertx.deployVerticle(loginPoll));
+        LOG.info(
+            "polling LoginHistory every {} from {}",
+            poll.interval(),
+            java.time.Instant.ofEpochMilli(pollFrom));
       }
     } catch (Exception e) {
       client.close();
@@ -181,7 +241,29 @@ public final class LeakwatchEngine implements AutoCloseable {
     engine.responder = responder;
     engine.alertVerticle = alertVerticle;
     engine.sinkStallMillis = settings.sinkStallMillis();
+    engine.loginPoll = loginPoll;
+    engine.recentLogins = recentLogins;
     return engine;
+  }
+
+  /**
+   * How long the LoginHistory poll may hold the streams back while its LoginTime does not move on
+   * (a quiet hour has no logins): the stall allowance, at most ten rounds and never under 2 s.
+   */
+  private static long pollWait(EngineSettings settings) {
+    if (settings.loginHistory().holdStreams()) {
+      return settings.maxWaitMillis(); // a drill: its results must not depend on speed
+    }
+    return Math.min(
+        settings.maxWaitMillis(),
+        Math.max(2_000, 10 * settings.loginHistory().interval().toMillis()));
+  }
+
+  /** The streams and the LoginHistory poll: detection merges them all in event-time order. */
+  private static List<String> withLoginHistory(List<String> topics) {
+    List<String> all = new ArrayList<>(topics);
+    all.add(TopicTypes.LOGIN_HISTORY);
+    return all;
   }
 
   private static <T> T await(Future<T> future) throws Exception {
@@ -314,9 +396,29 @@ public final class LeakwatchEngine implements AutoCloseable {
     return List.copyOf(subscriptions);
   }
 
-  /** Events confirmed processed across all subscriptions. */
+  /**
+   * Events confirmed processed across all subscriptions and the LoginHistory poll; a login both
+   * delivered counts once.
+   */
   public long processed() {
-    return subscriptions.stream().mapToLong(SubscriptionVerticle::processed).sum();
+    long streams = subscriptions.stream().mapToLong(SubscriptionVerticle::processed).sum();
+    if (loginPoll == null) {
+      return streams;
+    }
+    return streams + loginPoll.delivered() - recentLogins.duplicates();
+  }
+
+  private volatile LoginHistoryPoll loginPoll;
+  private volatile RecentLogins recentLogins;
+
+  /** The LoginHistory poll, or null when it is off. */
+  public LoginHistoryPoll loginHistoryPoll() {
+    return loginPoll;
+  }
+
+  /** Logins refused because the other source (stream or LoginHistory) had delivered them. */
+  public long duplicateLogins() {
+    return recentLogins == null ? 0 : recentLogins.duplicates();
   }
 
   /**
@@ -363,6 +465,9 @@ public final class LeakwatchEngine implements AutoCloseable {
       if (subscription.deploymentID() != null) {
         stops.add(vertx.undeploy(subscription.deploymentID()));
       }
+    }
+    if (loginPoll != null && loginPoll.deploymentID() != null) {
+      stops.add(vertx.undeploy(loginPoll.deploymentID()));
     }
     try {
       await(Future.join(stops));

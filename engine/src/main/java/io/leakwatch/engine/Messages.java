@@ -26,6 +26,9 @@ public final class Messages {
   /** Subscriptions → detection: the server sent a keepalive; this topic has nothing pending. */
   public static final String TOPIC_IDLE = "leakwatch.topic.idle";
 
+  /** A polled source (LoginHistory) → detection: it has read everything up to this event time. */
+  public static final String TOPIC_WATERMARK = "leakwatch.topic.watermark";
+
   /** Subscriptions → detection: this topic's stream is down and being reopened. */
   public static final String TOPIC_DOWN = "leakwatch.topic.down";
 
@@ -39,12 +42,16 @@ public final class Messages {
 
   public record EventBatch(String topic, List<ReceivedEvent> events) {}
 
+  /** A source has delivered everything up to {@code eventTime}. */
+  public record Watermark(String topic, long eventTime) {}
+
   /** Move event time: to {@code eventTime} when set, else just let idle time flow. */
   public record ClockTick(Long eventTime) {}
 
   static void registerCodecs(Vertx vertx) {
     vertx.eventBus().registerDefaultCodec(EventBatch.class, new LocalCodec<>(EventBatch.class));
     vertx.eventBus().registerDefaultCodec(ClockTick.class, new LocalCodec<>(ClockTick.class));
+    vertx.eventBus().registerDefaultCodec(Watermark.class, new LocalCodec<>(Watermark.class));
     vertx.eventBus().registerDefaultCodec(Alert.class, new LocalCodec<>(Alert.class));
     vertx.eventBus().registerDefaultCodec(Checkpoint.class, new LocalCodec<>(Checkpoint.class));
     vertx.eventBus().registerDefaultCodec(CompiledPack.class, new LocalCodec<>(CompiledPack.class));

@@ -9,17 +9,22 @@ import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.PipelineStats;
+import io.leakwatch.loginpoll.LoginHistorySettings;
 import io.leakwatch.profile.OrgProfile;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.sim.Playback;
+import io.leakwatch.sim.org.LoginHistory;
 import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.scenario.InjectedScenario;
 import io.leakwatch.sim.scenario.Scenario;
 import io.leakwatch.sim.scenario.ScenarioOutcome;
 import io.leakwatch.sim.scenario.Scenarios;
 import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.server.RestApiServer;
+import io.leakwatch.sim.server.SelfSignedCertificate;
 import io.leakwatch.sim.traffic.EventSchemas;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,6 +98,11 @@ public final class LiveDrill {
 
   static final long STALL_WAIT_MILLIS = 30_000;
 
+  /** A day plays in seconds: the LoginHistory poll runs often to keep up. */
+  static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+
+  private static final String ACCESS_TOKEN = "simulated-access-token";
+
   private LiveDrill() {}
 
   public static Result run(Plan plan, List<AlertSink> extraSinks) throws Exception {
@@ -110,8 +120,14 @@ public final class LiveDrill {
     PubSubServer.Settings settings =
         PubSubServer.Settings.defaults(org.orgId(), plan.workDir().resolve("tls"))
             .withTimers(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    // The org's REST API serves its LoginHistory: integration users' logins are only there.
+    LoginHistory loginHistory = LoginHistory.of(org);
+    SelfSignedCertificate restTls =
+        SelfSignedCertificate.generate(plan.workDir().resolve("rest-tls"));
     try (PubSubServer server =
-        PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
+            PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L);
+        RestApiServer rest =
+            RestApiServer.start(restTls, ACCESS_TOKEN::equals).serving(loginHistory)) {
       // A drill's results must not depend on how busy the machine is: wait up to STALL_WAIT_MILLIS
       // for
       // a stalled topic (not 2 s as in production) so a CPU-starved stream cannot be overtaken by
@@ -121,8 +137,7 @@ public final class LiveDrill {
       EngineSettings engineSettings =
           new EngineSettings(
               new PubSubEndpoint("localhost", server.port(), server.certificate()),
-              TokenSource.fixed(
-                  new AccessGrant("simulated-access-token", org.instanceUrl(), org.orgId())),
+              TokenSource.fixed(new AccessGrant(ACCESS_TOKEN, rest.url(), org.orgId())),
               EventSchemas.TOPICS,
               ReplayStart.earliest(),
               profile,
@@ -134,11 +149,30 @@ public final class LiveDrill {
               1_000,
               STALL_WAIT_MILLIS,
               Durability.none());
+      long firstEvent = timeline.events().isEmpty() ? 0 : timeline.events().get(0).eventDate();
+      engineSettings =
+          engineSettings.withLoginHistory(
+              LoginHistorySettings.every(POLL_INTERVAL)
+                  .withTrustCertificate(restTls.certificate())
+                  // Results must not depend on the play speed: the streams wait for the poll, and
+                  // the simulated org writes every login as it happens (nothing to settle).
+                  .holdingStreams()
+                  .withSettle(Duration.ZERO)
+                  // The simulated day lies in the past: the first poll reads from its start.
+                  .withLookback(
+                      Duration.ofMillis(
+                          Math.max(0, System.currentTimeMillis() - firstEvent)
+                              + Duration.ofDays(1).toMillis())));
       try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
-        Playback playback = new Playback(server, timeline.events(), plan.playMillis());
+        Playback playback =
+            new Playback(server, timeline.events(), plan.playMillis(), loginHistory);
         Thread player = new Thread(playback, "simulator-playback");
         player.start();
         player.join();
+        // The day is over and the org's clock goes on: the poll reads past its last second.
+        loginHistory.advanceTo(
+            timeline.events().get(timeline.events().size() - 1).eventDate()
+                + Duration.ofHours(2).toMillis());
         awaitProcessed(engine, playback.published(), Duration.ofMinutes(5));
         long lastEvent = timeline.events().get(timeline.events().size() - 1).eventDate();
         // Close every window the day opened, as the next day's traffic would.
@@ -160,7 +194,8 @@ public final class LiveDrill {
 
   /** The first day with the scenarios staged, then background days, in event order. */
   private static Scenarios.Timeline timeline(SimulatedOrg org, Plan plan) {
-    Scenarios.Timeline first = Scenarios.day(org, plan.date(), plan.scenarios());
+    Scenarios.Timeline first =
+        knownByLoginHistoryId(Scenarios.day(org, plan.date(), plan.scenarios()));
     if (plan.days() <= 1) {
       return first;
     }
@@ -170,6 +205,34 @@ public final class LiveDrill {
     }
     events.sort(io.leakwatch.sim.traffic.TrafficGenerator::byTime);
     return new Scenarios.Timeline(List.copyOf(events), first.injected());
+  }
+
+  /**
+   * A login read from LoginHistory is known by its LoginHistory Id (the object has no
+   * EventIdentifier): each scenario's logins are known by both.
+   */
+  private static Scenarios.Timeline knownByLoginHistoryId(Scenarios.Timeline timeline) {
+    java.util.Map<String, String> historyIds = new java.util.HashMap<>();
+    for (io.leakwatch.sim.traffic.SimEvent event : timeline.events()) {
+      if (event.topic().equals(EventSchemas.LOGIN)
+          && event.record().getSchema().getField("LoginHistoryId") != null
+          && event.record().get("LoginHistoryId") != null) {
+        historyIds.put(event.eventIdentifier(), event.record().get("LoginHistoryId").toString());
+      }
+    }
+    List<InjectedScenario> injected = new ArrayList<>();
+    for (InjectedScenario scenario : timeline.injected()) {
+      java.util.Set<String> ids = new java.util.LinkedHashSet<>(scenario.eventIds());
+      scenario.eventIds().stream().map(historyIds::get).filter(id -> id != null).forEach(ids::add);
+      injected.add(
+          new InjectedScenario(
+              scenario.id(),
+              scenario.title(),
+              scenario.expectedRules(),
+              ids,
+              scenario.firstEventTime()));
+    }
+    return new Scenarios.Timeline(timeline.events(), List.copyOf(injected));
   }
 
   private static void awaitProcessed(LeakwatchEngine engine, long expected, Duration timeout)

@@ -1,5 +1,6 @@
 package io.leakwatch.sim;
 
+import io.leakwatch.sim.org.LoginHistory;
 import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.SimEvent;
@@ -8,18 +9,30 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Publishes a timeline into the simulated org's Pub/Sub server at compressed time: the timeline's
- * span of event time is played over {@code wallMillis} of wall time, in event order.
+ * span of event time is played over {@code wallMillis} of wall time, in event order. With a {@link
+ * LoginHistory}, logins are written there as they happen, and integration users' logins only there.
  */
 public final class Playback implements Runnable {
   private final PubSubServer server;
   private final List<SimEvent> events;
   private final long wallMillis;
   private final AtomicLong published = new AtomicLong();
+  private final LoginHistory loginHistory;
 
   public Playback(PubSubServer server, List<SimEvent> events, long wallMillis) {
+    this(server, events, wallMillis, null);
+  }
+
+  /**
+   * @param loginHistory where every login is also written, as in a real org; the logins it keeps
+   *     off the stream (integration users') are only there. Null: every login goes to the stream.
+   */
+  public Playback(
+      PubSubServer server, List<SimEvent> events, long wallMillis, LoginHistory loginHistory) {
     this.server = server;
     this.events = events;
     this.wallMillis = wallMillis;
+    this.loginHistory = loginHistory;
   }
 
   @Override
@@ -42,7 +55,13 @@ public final class Playback implements Runnable {
           return;
         }
       }
-      publish(event);
+      if (loginHistory == null || !loginHistory.record(event)) {
+        publish(event);
+      }
+      if (loginHistory != null) {
+        loginHistory.advanceTo(event.eventDate());
+      }
+      // A login only in LoginHistory is published too: to the org, for a query to find.
       published.incrementAndGet();
     }
   }

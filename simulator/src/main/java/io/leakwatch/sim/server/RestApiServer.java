@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.sim.org.LoginHistory;
 import io.leakwatch.sim.org.SalesforceIds;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -28,8 +29,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The part of the Salesforce REST API that response actions use, over HTTPS on loopback: SOQL
- * queries of {@code UserLogin}, {@code OauthToken} and {@code AuthSession} by user, PATCH of {@code
+ * The part of the Salesforce REST API that Leakwatch uses, over HTTPS on loopback: the org's {@code
+ * LoginHistory} by SOQL from a LoginTime on, paged through {@code nextRecordsUrl}; SOQL queries of
+ * {@code UserLogin}, {@code OauthToken} and {@code AuthSession} by user, PATCH of {@code
  * UserLogin.IsFrozen}, DELETE of an {@code AuthSession}, and {@code /services/oauth2/revoke}.
  * Requests to {@code /services/data} need a bearer token {@code tokens} accepts. It records every
  * call (method and path, never a token) so tests can see what was done, and fails on demand.
@@ -41,6 +43,13 @@ public final class RestApiServer implements AutoCloseable {
           "SELECT\\s+([\\w\\s,]+?)\\s+FROM\\s+(UserLogin|OauthToken|AuthSession)\\s+WHERE\\s+(UserId|UsersId)\\s*=\\s*'([A-Za-z0-9]{15,18})'",
           Pattern.CASE_INSENSITIVE);
   private static final Pattern DATA = Pattern.compile("/services/data/v(\\d+\\.\\d)(/.*)");
+  private static final Pattern LOGIN_HISTORY_QUERY =
+      Pattern.compile(
+          "SELECT\\s+([\\w\\s,]+?)\\s+FROM\\s+LoginHistory\\s+WHERE\\s+LoginTime\\s*>=\\s*(\\S+)"
+              + "\\s+ORDER\\s+BY\\s+LoginTime\\s*,\\s*Id",
+          Pattern.CASE_INSENSITIVE);
+  private static final Pattern NEXT_PAGE = Pattern.compile("/query/(01g[A-Za-z0-9]+)-(\\d+)");
+  private static final Pattern BATCH_SIZE = Pattern.compile("batchSize=(\\d+)");
 
   private record Login(String id, String userId, boolean frozen) {}
 
@@ -62,6 +71,10 @@ public final class RestApiServer implements AutoCloseable {
   private final AtomicInteger failuresLeft = new AtomicInteger();
   private volatile Failure failure;
   private final String baseUrl;
+  private volatile LoginHistory loginHistory = new LoginHistory(java.util.Set.of());
+  private volatile int pageSize = 2_000;
+  private final Map<String, List<ObjectNode>> cursors = new ConcurrentHashMap<>();
+  private final AtomicInteger cursorIds = new AtomicInteger();
 
   private RestApiServer(SelfSignedCertificate tls, Predicate<String> tokens) throws Exception {
     this.tokens = tokens;
@@ -98,6 +111,21 @@ public final class RestApiServer implements AutoCloseable {
   /** The instance URL clients call. */
   public String url() {
     return baseUrl;
+  }
+
+  /** Serves {@code history} to SOQL queries of LoginHistory. */
+  public RestApiServer serving(LoginHistory history) {
+    this.loginHistory = history;
+    return this;
+  }
+
+  /**
+   * The most rows one page of a query holds (Salesforce: 2,000, or less when the client asks for a
+   * smaller batchSize); smaller here lets tests page through few rows.
+   */
+  public RestApiServer pageSize(int rows) {
+    this.pageSize = rows;
+    return this;
   }
 
   /** A live session for {@code userId}; returns its AuthSession id. */
@@ -178,7 +206,13 @@ public final class RestApiServer implements AutoCloseable {
     String version = data.group(1);
     String rest = data.group(2);
     String method = request.method().name();
-    if (rest.equals("/query") && method.equals("GET")) {
+    if (rest.equals("/query")
+        && method.equals("GET")
+        && LOGIN_HISTORY_QUERY.matcher(String.valueOf(request.getParam("q"))).matches()) {
+      queryLoginHistory(request, version);
+    } else if (rest.startsWith("/query/") && method.equals("GET")) {
+      nextPage(request, version, rest);
+    } else if (rest.equals("/query") && method.equals("GET")) {
       query(request, version);
     } else if (rest.startsWith("/sobjects/UserLogin/") && method.equals("PATCH")) {
       freeze(request, rest.substring("/sobjects/UserLogin/".length()), body);
@@ -195,9 +229,128 @@ public final class RestApiServer implements AutoCloseable {
   }
 
   private static String queriedObject(HttpServerRequest request) {
-    Matcher m = QUERY.matcher(String.valueOf(request.getParam("q")));
-    return m.find() ? m.group(2) : "?";
+    Matcher m =
+        Pattern.compile("\\bFROM\\s+(\\w+)", Pattern.CASE_INSENSITIVE)
+            .matcher(String.valueOf(request.getParam("q")));
+    return m.find() ? m.group(1) : "?";
   }
+
+  /**
+   * {@code SELECT … FROM LoginHistory WHERE LoginTime >= <dateTime> ORDER BY LoginTime, Id}: the
+   * first page, and a query locator for the rest ({@code nextRecordsUrl}), as Salesforce pages.
+   */
+  private void queryLoginHistory(HttpServerRequest request, String version) {
+    Matcher m = LOGIN_HISTORY_QUERY.matcher(request.getParam("q"));
+    m.matches();
+    long from;
+    try {
+      from = java.time.OffsetDateTime.parse(m.group(2)).toInstant().toEpochMilli();
+    } catch (RuntimeException e) {
+      errors(request, 400, "MALFORMED_QUERY", "LoginTime must be compared with a dateTime literal");
+      return;
+    }
+    List<String> fields = List.of(m.group(1).replace(" ", "").split(","));
+    for (String field : fields) {
+      if (!LOGIN_HISTORY_FIELDS.contains(field)) {
+        errors(
+            request,
+            400,
+            "INVALID_FIELD",
+            "No such column '" + field + "' on entity 'LoginHistory'");
+        return;
+      }
+    }
+    List<ObjectNode> rows = loginHistory.since(from, fields);
+    String locator = "01g" + String.format("%012d", cursorIds.incrementAndGet()) + "AAA";
+    cursors.put(locator, List.copyOf(rows));
+    page(request, version, locator, 0, batchSize(request));
+  }
+
+  /** Rows per page: the client's batchSize (200 to 2,000), never more than {@link #pageSize}. */
+  private int batchSize(HttpServerRequest request) {
+    int batch = pageSize;
+    String options = request.getHeader("Sforce-Query-Options");
+    if (options != null) {
+      Matcher size = BATCH_SIZE.matcher(options);
+      if (size.find()) {
+        batch = Math.min(batch, Math.max(200, Integer.parseInt(size.group(1))));
+      }
+    }
+    return Math.max(1, batch);
+  }
+
+  private void nextPage(HttpServerRequest request, String version, String rest) {
+    Matcher m = NEXT_PAGE.matcher(rest);
+    if (!m.matches() || !cursors.containsKey(m.group(1))) {
+      errors(request, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+      return;
+    }
+    int offset = Integer.parseInt(m.group(2));
+    page(request, version, m.group(1), offset, batchSize(request));
+  }
+
+  private void page(
+      HttpServerRequest request, String version, String locator, int offset, int batch) {
+    List<ObjectNode> rows = cursors.get(locator);
+    int end = Math.min(rows.size(), offset + batch);
+    boolean done = end >= rows.size();
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("totalSize", rows.size());
+    answer.put("done", done);
+    if (done) {
+      cursors.remove(locator);
+    } else {
+      answer.put("nextRecordsUrl", "/services/data/v" + version + "/query/" + locator + "-" + end);
+    }
+    ArrayNode array = answer.putArray("records");
+    for (ObjectNode row : rows.subList(Math.min(offset, rows.size()), end)) {
+      ObjectNode r = row.deepCopy();
+      String id = r.path("Id").asText("");
+      if (r.get("attributes") instanceof ObjectNode attributes) {
+        attributes.put("url", "/services/data/v" + version + "/sobjects/LoginHistory/" + id);
+      }
+      array.add(r);
+    }
+    var response =
+        request.response().setStatusCode(200).putHeader("Content-Type", "application/json");
+    if (loginHistory.now() > 0) {
+      // The org's clock, as a server's Date header gives it: the simulated day's, once it plays.
+      response.putHeader(
+          "Date",
+          java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
+              java.time.Instant.ofEpochMilli(loginHistory.now()).atZone(java.time.ZoneOffset.UTC)));
+    }
+    response.end(answer.toString());
+  }
+
+  /** The fields LoginHistory documents (Object Reference), the ones a query may select. */
+  private static final java.util.Set<String> LOGIN_HISTORY_FIELDS =
+      java.util.Set.of(
+          "Id",
+          "UserId",
+          "LoginTime",
+          "LoginType",
+          "LoginSubType",
+          "Status",
+          "SourceIp",
+          "LoginUrl",
+          "Application",
+          "Browser",
+          "Platform",
+          "ApiType",
+          "ApiVersion",
+          "AuthMethodReference",
+          "AuthenticationServiceId",
+          "AuthContextClassRef",
+          "ClientVersion",
+          "CountryIso",
+          "ForwardedForIp",
+          "LoginGeoId",
+          "NetworkId",
+          "OptionsIsGet",
+          "OptionsIsPost",
+          "TlsProtocol",
+          "CipherSuite");
 
   private void query(HttpServerRequest request, String version) {
     String soql = request.getParam("q");

@@ -198,7 +198,9 @@ public final class EventFactory {
     r.put("CipherSuite", "TLS_AES_256_GCM_SHA384");
     r.put("HttpMethod", "POST");
     r.put("UserType", userType);
-    r.put("LoginHistoryId", "0Ya" + Long.toHexString(random.nextLong()).substring(0, 8));
+    // An 18-character record id, as LoginHistory.Id is (the poll reads the same login there).
+    String serial = Long.toString(random.nextLong() & Long.MAX_VALUE, 36);
+    r.put("LoginHistoryId", "0Ya" + "0".repeat(13 - serial.length()) + serial + "AA");
     return event(EventSchemas.LOGIN, time, r);
   }
 

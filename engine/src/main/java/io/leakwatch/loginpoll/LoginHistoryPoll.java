@@ -1,0 +1,307 @@
+package io.leakwatch.loginpoll;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.leakwatch.alert.Backoff;
+import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.pubsub.ReceivedEvent;
+import io.leakwatch.rest.QueryException;
+import io.leakwatch.rest.QueryPage;
+import io.leakwatch.rest.SoqlClient;
+import io.vertx.core.AbstractVerticle;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the org's logins from LoginHistory by SOQL every interval, for the logins LoginEventStream
+ * never carries (integration and internal users). Each round queries from the cursor minus the
+ * settle time (rows can be written late), page by page through {@code nextRecordsUrl}; rows already
+ * taken (from this poll or from the stream) are left out, the rest go to detection as LoginEvents
+ * under the source {@link TopicTypes#LOGIN_HISTORY}. The cursor moves on only once a page is
+ * processed and its alerts are delivered. A failing round (5xx, timeout, refused token) is retried
+ * with backoff, said at the 1st, 2nd, 4th, 8th… failure, and the source reports itself down.
+ *
+ * <p>The HTTP calls and the cursor's fsync run on worker threads, never on the event loop. After
+ * each page it tells detection the LoginTime it has read up to, so the streams' events are merged
+ * with its rows in event-time order; a poll that makes no progress (a quiet org, a failing API)
+ * holds the streams back no longer than any stalled stream does ({@code stallWaitSeconds}), after
+ * which its rows are processed as late events.
+ */
+public final class LoginHistoryPoll extends AbstractVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(LoginHistoryPoll.class);
+  private static final long DRAIN_MILLIS = 10_000;
+
+  private final SoqlClient client;
+  private final DetectionInput detection;
+  private final LoginHistorySettings settings;
+  private final RecentLogins recent;
+  private final Path cursorFile;
+  private final Backoff backoff;
+
+  private long readUpTo;
+  private int failures;
+  private long timer = -1;
+  private boolean inRound;
+  private boolean stopping;
+  private Promise<Void> drained;
+
+  private volatile boolean live = true;
+  private volatile long delivered;
+  private volatile long deadLettered;
+  private volatile long failedRounds;
+  private volatile long rounds;
+  private volatile long lastEventTime;
+
+  /**
+   * @param recent the logins detection has taken, shared with it
+   * @param readUpTo where to start: the saved cursor's LoginTime, or now minus the lookback
+   * @param cursorFile where to save the cursor, or null when the engine keeps no state
+   */
+  public LoginHistoryPoll(
+      SoqlClient client,
+      DetectionInput detection,
+      LoginHistorySettings settings,
+      RecentLogins recent,
+      long readUpTo,
+      Path cursorFile) {
+    this.client = client;
+    this.detection = detection;
+    this.settings = settings;
+    this.recent = recent;
+    this.readUpTo = readUpTo;
+    this.cursorFile = cursorFile;
+    Duration initial =
+        settings.interval().compareTo(Duration.ofSeconds(1)) < 0
+            ? settings.interval().isZero() ? Duration.ofMillis(50) : settings.interval()
+            : Duration.ofSeconds(1);
+    this.backoff = new Backoff(initial, max(Duration.ofMinutes(5), settings.interval()));
+  }
+
+  private static Duration max(Duration a, Duration b) {
+    return a.compareTo(b) >= 0 ? a : b;
+  }
+
+  /**
+   * The SOQL of one round: every login from {@code from} (epoch millis, rounded down to a second).
+   */
+  static String query(long from) {
+    return "SELECT "
+        + String.join(", ", LoginHistoryRow.FIELDS)
+        + " FROM LoginHistory WHERE LoginTime >= "
+        + Instant.ofEpochMilli(from).truncatedTo(ChronoUnit.SECONDS)
+        + " ORDER BY LoginTime, Id";
+  }
+
+  @Override
+  public void start() {
+    schedule(0);
+  }
+
+  private void schedule(long delayMillis) {
+    if (stopping) {
+      return;
+    }
+    timer = vertx.setTimer(Math.max(1, delayMillis), id -> round());
+  }
+
+  private void round() {
+    timer = -1;
+    if (stopping) {
+      return;
+    }
+    inRound = true;
+    String soql = query(readUpTo - settings.settle().toMillis());
+    vertx.executeBlocking(() -> client.query(soql), false).onComplete(this::onPage);
+  }
+
+  private void onPage(AsyncResult<QueryPage> result) {
+    if (result.failed()) {
+      roundFailed(result.cause());
+      return;
+    }
+    QueryPage page = result.result();
+    List<ReceivedEvent> fresh = new ArrayList<>();
+    List<String> bad = new ArrayList<>();
+    long newest = readUpTo;
+    for (JsonNode row : page.records()) {
+      String key = LoginHistoryRow.key(row);
+      if (recent.contains(key)) {
+        // Read again inside the settle window, or the stream delivered it: taken, so the cursor
+        // moves over it (an org whose logins all came by the stream must not read ever further
+        // back).
+        Long time = LoginHistoryRow.loginTime(row);
+        newest = time == null ? newest : Math.max(newest, time);
+        continue;
+      }
+      ReceivedEvent event = LoginHistoryRow.toEvent(row, System.nanoTime());
+      fresh.add(event);
+      if (event.decoded()) {
+        newest = Math.max(newest, (Long) event.record().get("EventDate"));
+      } else {
+        bad.add(key);
+      }
+    }
+    long pageNewest = newest;
+    deliver(fresh)
+        .compose(
+            v -> {
+              // Dead-lettered rows count as taken: read again, they would be dead-lettered twice.
+              bad.forEach(key -> recent.admitted(key, pageNewest));
+              delivered += fresh.size();
+              deadLettered += bad.size();
+              readUpTo = pageNewest;
+              lastEventTime = Math.max(lastEventTime, fresh.isEmpty() ? 0 : pageNewest);
+              if (settings.holdStreams()) {
+                // Everything up to the server's clock (less the settle time) is read: the
+                // streams' events up to then may go on.
+                detection.readUpTo(
+                    Math.max(readUpTo, page.serverTime() - settings.settle().toMillis() - 1));
+              } else {
+                // The streams never wait for the poll: its rows are processed as late events.
+                detection.idle();
+              }
+              return saveCursor();
+            })
+        .onComplete(
+            saved -> {
+              if (saved.failed()) {
+                roundFailed(saved.cause());
+              } else if (stopping || page.done()) {
+                roundDone();
+              } else {
+                vertx.executeBlocking(() -> client.next(page), false).onComplete(this::onPage);
+              }
+            });
+  }
+
+  /** Hands the rows to detection; completes once they are processed and their alerts delivered. */
+  private Future<Void> deliver(List<ReceivedEvent> events) {
+    return events.isEmpty() ? Future.succeededFuture() : detection.process(events);
+  }
+
+  private Future<Void> saveCursor() {
+    long keepFrom =
+        Instant.ofEpochMilli(readUpTo - settings.settle().toMillis())
+                .truncatedTo(ChronoUnit.SECONDS)
+                .toEpochMilli()
+            - 1_000;
+    return vertx.executeBlocking(
+        () -> {
+          recent.pruneBefore(keepFrom);
+          if (cursorFile != null) {
+            new LoginCursor(readUpTo, recent.since(keepFrom)).save(cursorFile);
+          }
+          return null;
+        },
+        false);
+  }
+
+  private void roundDone() {
+    inRound = false;
+    rounds++;
+    if (failures > 0) {
+      LOG.info("LoginHistory poll is back after {} failed round(s)", failures);
+    }
+    failures = 0;
+    live = true;
+    if (!finishStop()) {
+      schedule(settings.interval().toMillis());
+    }
+  }
+
+  private void roundFailed(Throwable cause) {
+    inRound = false;
+    failures++;
+    failedRounds++;
+    live = false;
+    if (!settings.holdStreams()) {
+      detection.idle();
+    }
+    long delay = backoff.delay(failures).toMillis();
+    String why =
+        cause instanceof QueryException || cause instanceof io.leakwatch.auth.AuthException
+            ? cause.getMessage()
+            : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+    if (Integer.bitCount(failures) == 1) {
+      // Said at the 1st, 2nd, 4th, 8th… failure in a row: an outage of hours is not a log flood.
+      LOG.warn(
+          "LoginHistory poll failed ({}); failure {} in a row, next try in {} ms (cursor stays at {})",
+          why,
+          failures,
+          delay,
+          Instant.ofEpochMilli(readUpTo));
+    } else {
+      LOG.debug("LoginHistory poll failed ({}); failure {} in a row", why, failures);
+    }
+    if (!finishStop()) {
+      schedule(delay);
+    }
+  }
+
+  private boolean finishStop() {
+    if (stopping && drained != null) {
+      drained.tryComplete();
+      return true;
+    }
+    return stopping;
+  }
+
+  /** Whether the last round succeeded (true until the first round fails). */
+  public boolean live() {
+    return live;
+  }
+
+  /** Rows handed to detection (dead-lettered ones included), as a subscription counts events. */
+  public long delivered() {
+    return delivered;
+  }
+
+  /** Rows that could not be read as logins, dead-lettered with the reason. */
+  public long deadLettered() {
+    return deadLettered;
+  }
+
+  /** Rounds that failed since start. */
+  public long failedRounds() {
+    return failedRounds;
+  }
+
+  /** Rounds completed since start. */
+  public long rounds() {
+    return rounds;
+  }
+
+  /** LoginTime (epoch millis) of the newest login delivered, 0 before the first. */
+  public long lastEventTime() {
+    return lastEventTime;
+  }
+
+  /** Stops polling; waits (at most 10 s) for a round in progress to be processed and saved. */
+  @Override
+  public void stop(Promise<Void> stopped) {
+    stopping = true;
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+    if (!inRound) {
+      stopped.complete();
+      return;
+    }
+    drained = stopped;
+    vertx.setTimer(
+        DRAIN_MILLIS,
+        id -> {
+          if (drained.tryComplete()) {
+            LOG.info("LoginHistory poll: a round was not finished at shutdown; it is read again");
+          }
+        });
+  }
+}

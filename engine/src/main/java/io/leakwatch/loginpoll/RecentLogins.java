@@ -1,0 +1,128 @@
+package io.leakwatch.loginpoll;
+
+import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.pubsub.ReceivedEvent;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The logins detection has taken lately, by LoginHistory id, and from which source: a person's
+ * login reaches the engine twice, on LoginEventStream (field {@code LoginHistoryId}) and as a
+ * LoginHistory row (its {@code Id}), and must be processed once. Whichever comes second is refused
+ * and counted. A source repeating its own login (a stream replaying from its last committed
+ * position) is let through: that is the stream's at-least-once delivery, which the alert ledger
+ * already keeps single.
+ *
+ * <p>Bounded: entries older than what the poll can still read again are pruned, and at most {@link
+ * #MAX_ENTRIES} are kept. Thread-safe: detection admits, the poll reads and saves.
+ */
+public final class RecentLogins {
+  static final int MAX_ENTRIES = 200_000;
+  static final String POLL = "poll";
+  static final String STREAM = "stream";
+  private static final String LOGIN_STREAM = "/event/LoginEventStream";
+
+  /** When the login happened (epoch millis) and which source delivered it first. */
+  public record Seen(long time, String source) {}
+
+  private final LinkedHashMap<String, Seen> seen = new LinkedHashMap<>();
+  private long duplicates;
+
+  /** Starts with what a previous run saved. */
+  public RecentLogins(Map<String, Seen> saved) {
+    seen.putAll(saved);
+  }
+
+  public RecentLogins() {}
+
+  /**
+   * Whether detection should process {@code event}: false for a login the other source already
+   * delivered. Events that are not logins always pass.
+   */
+  public boolean admit(ReceivedEvent event) {
+    if (!event.decoded()) {
+      return true;
+    }
+    String source;
+    String id;
+    if (event.topic().equals(TopicTypes.LOGIN_HISTORY)) {
+      source = POLL;
+      id = event.eventId();
+    } else if (event.topic().equals(LOGIN_STREAM)
+        && event.record().getSchema().getField("LoginHistoryId") != null) {
+      source = STREAM;
+      Object value = event.record().get("LoginHistoryId");
+      id = value == null ? null : value.toString();
+    } else {
+      return true;
+    }
+    if (id == null || id.isEmpty()) {
+      return true;
+    }
+    Object time = event.record().get("EventDate");
+    return admit(id, time instanceof Long t ? t : 0L, source);
+  }
+
+  synchronized boolean admit(String id, long time, String source) {
+    Seen before = seen.get(id);
+    if (before == null) {
+      seen.put(id, new Seen(time, source));
+      if (seen.size() > MAX_ENTRIES) {
+        Iterator<String> oldest = seen.keySet().iterator();
+        oldest.next();
+        oldest.remove();
+      }
+      return true;
+    }
+    if (before.source().equals(source)) {
+      return true;
+    }
+    duplicates++;
+    return false;
+  }
+
+  /** Records a row the poll took without detection admitting it (a dead-lettered row). */
+  void admitted(String key, long time) {
+    admit(key, time, POLL);
+  }
+
+  /** Whether a login with this id was taken already, by either source. */
+  public synchronized boolean contains(String id) {
+    return seen.containsKey(id);
+  }
+
+  /** Logins refused because the other source had delivered them. */
+  public synchronized long duplicates() {
+    return duplicates;
+  }
+
+  /** Forgets logins before {@code time}; the poll never reads that far back again. */
+  public synchronized void pruneBefore(long time) {
+    seen.values().removeIf(s -> s.time() < time);
+  }
+
+  /** The entries at or after {@code time}, oldest first, to save with the cursor. */
+  public synchronized Map<String, Seen> since(long time) {
+    Map<String, Seen> out = new LinkedHashMap<>();
+    seen.forEach(
+        (id, s) -> {
+          if (s.time() >= time) {
+            out.put(id, s);
+          }
+        });
+    return out;
+  }
+
+  public synchronized int size() {
+    return seen.size();
+  }
+
+  List<String> ids() {
+    synchronized (this) {
+      return new ArrayList<>(seen.keySet());
+    }
+  }
+}

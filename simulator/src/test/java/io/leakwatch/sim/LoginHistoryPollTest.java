@@ -1,0 +1,394 @@
+package io.leakwatch.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.api.EngineOrg;
+import io.leakwatch.api.MonitoredOrg;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
+import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.engine.DeadLetters;
+import io.leakwatch.engine.Durability;
+import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.loginpoll.LoginCursor;
+import io.leakwatch.loginpoll.LoginHistorySettings;
+import io.leakwatch.profile.OrgProfileLoader;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.sim.org.LoginHistory;
+import io.leakwatch.sim.org.Role;
+import io.leakwatch.sim.org.SimIntegration;
+import io.leakwatch.sim.org.SimUser;
+import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.server.RestApiServer;
+import io.leakwatch.sim.server.SelfSignedCertificate;
+import io.leakwatch.sim.traffic.EventFactory;
+import io.leakwatch.sim.traffic.EventSchemas;
+import io.leakwatch.sim.traffic.SimEvent;
+import io.leakwatch.sim.traffic.TrafficGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The LoginHistory poll end to end: the simulated org's REST API over TLS serves its LoginHistory
+ * with paging, the engine polls it beside the Pub/Sub stream, and the rules see the logins the
+ * stream never carries.
+ */
+class LoginHistoryPollTest {
+  private static final LocalDate DAY = LocalDate.of(2026, 3, 10);
+  private static final String TOKEN = "00D-login-history-token";
+  private static final String UNTRUSTED = "192.0.2.77";
+
+  @TempDir Path dir;
+
+  private final SimulatedOrg org = SimulatedOrg.generate(31, 40);
+  private final SimIntegration etl = org.integration("nightly-etl");
+  private final SimUser person = org.people(Role.CLINICIAN).get(0);
+  private final Random random = new Random(5);
+
+  @Test
+  void integrationLoginsOnlyInLoginHistoryReachTheRulesThatReadLogins() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    List<Alert> alerts = new ArrayList<>();
+    SimEvent password = login(etl.user(), at(1, 2), UNTRUSTED);
+    password.record().put("LoginType", "Remote Access 2.0");
+    password.record().put("LoginSubType", "OauthUsernamePassword");
+    assertTrue(history.record(password), "an integration user's login stays off the stream");
+    SimUser telehealth = org.integration("telehealth").user();
+    SimEvent browser = login(telehealth, at(1, 5), org.integration("telehealth").egressIp());
+    browser.record().put("LoginType", "Application");
+    assertTrue(history.record(browser));
+    try (Harness h = new Harness(history, 2_000, alerts, null)) {
+      TestSupport.await(
+          () -> ruleIds(alerts).containsAll(List.of("LW-005", "LW-002", "LW-006")),
+          "LW-005 and LW-002 (stored password from an untrusted network), LW-006 (browser login)");
+      Alert stored = byRule(alerts, "LW-005");
+      assertEquals(etl.user().id(), stored.principal());
+      assertTrue(
+          stored.evidence().contains(password.record().get("LoginHistoryId").toString()),
+          "the evidence is the LoginHistory row: " + stored.evidence());
+      assertEquals(telehealth.id(), byRule(alerts, "LW-006").principal());
+      assertEquals(2L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
+    }
+  }
+
+  @Test
+  void pagesThroughNextRecordsUrlAndDeliversEveryRowOnce() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    for (int i = 0; i < 7; i++) {
+      history.record(login(etl.user(), at(1, i), etl.egressIp()));
+    }
+    try (Harness h = new Harness(history, 3, new ArrayList<>(), null)) {
+      TestSupport.await(() -> h.poll().delivered() == 7, "all seven rows");
+      long rounds = h.poll().rounds();
+      TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
+      assertEquals(7, h.poll().delivered(), "rows read again in the settle window are not resent");
+      assertTrue(
+          h.rest.calls().stream()
+                  .filter(c -> c.startsWith("GET /services/data/v62.0/query/01g"))
+                  .count()
+              >= 2,
+          "the second and third page came through nextRecordsUrl: " + h.rest.calls());
+      assertEquals(7L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
+    }
+  }
+
+  @Test
+  void aRestartResumesFromTheCursorWithoutRepeatingOrLosingALoginAtTheSameTime() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    Path state = dir.resolve("state");
+    long time = at(2, 0);
+    history.record(login(etl.user(), time, etl.egressIp()));
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), state)) {
+      TestSupport.await(() -> h.poll().delivered() == 1, "the first login");
+    }
+    assertTrue(Files.exists(state.resolve("loginhistory-cursor.json")));
+    // Written late, at the very LoginTime the cursor stands on; and one more after it.
+    history.record(login(org.integration("scheduling").user(), time, etl.egressIp()));
+    history.record(login(etl.user(), time + 60_000, etl.egressIp()));
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), state)) {
+      TestSupport.await(() -> h.poll().delivered() == 2, "the two new logins");
+      long rounds = h.poll().rounds();
+      TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
+      assertEquals(2, h.poll().delivered(), "the login before the restart is not repeated");
+      assertEquals(2L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
+    }
+  }
+
+  @Test
+  void aLoginTheStreamDeliveredFirstIsNotProcessedAgainFromLoginHistory() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    SimEvent login = login(person, at(8, 0), person.ip());
+    Path state = dir.resolve("state");
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), state)) {
+      h.publish(login);
+      TestSupport.await(() -> h.engine.processed() == 1, "the stream's login");
+      assertFalse(history.record(login), "a person's login is on the stream and in the history");
+      long rounds = h.poll().rounds();
+      TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
+      assertEquals(0, h.poll().delivered(), "the poll leaves out what the stream delivered");
+      assertEquals(
+          at(8, 0),
+          LoginCursor.load(LoginCursor.file(state)).readUpTo(),
+          "and moves its cursor over it, so it never reads further and further back");
+      assertEquals(1, h.engine.processed());
+      assertEquals(1L, h.engine.stats().processedByTopic().get(EventSchemas.LOGIN));
+      assertEquals(null, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
+    }
+  }
+
+  @Test
+  void aLoginLoginHistoryDeliveredFirstIsNotProcessedAgainFromTheStream() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    SimEvent login = login(person, at(8, 0), person.ip());
+    history.record(login);
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), null)) {
+      TestSupport.await(() -> h.poll().delivered() == 1, "the polled login");
+      h.publish(login);
+      TestSupport.await(() -> h.engine.duplicateLogins() == 1, "the stream's copy refused");
+      assertEquals(1, h.engine.processed());
+      assertEquals(1L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
+      assertEquals(null, h.engine.stats().processedByTopic().get(EventSchemas.LOGIN));
+    }
+  }
+
+  @Test
+  void failingRoundsAreRetriedWithBackoffAndShowTheSourceDown() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    history.record(login(etl.user(), at(1, 0), etl.egressIp()));
+    try (Harness h =
+        new Harness(
+            history,
+            2_000,
+            new ArrayList<>(),
+            null,
+            rest -> rest.failNext(1_000, 503, "SERVER_UNAVAILABLE"))) {
+      EngineOrg api = new EngineOrg("acme", h.engine, null);
+      TestSupport.await(() -> h.poll().failedRounds() >= 2, "failed rounds");
+      MonitoredOrg.TopicStatus status =
+          api.topics().stream()
+              .filter(t -> t.topic().equals(TopicTypes.LOGIN_HISTORY))
+              .findFirst()
+              .orElseThrow();
+      assertFalse(status.live(), "/ready and /metrics show the source down");
+      assertEquals(0, h.poll().delivered());
+      h.rest.failNext(0, 503, "SERVER_UNAVAILABLE");
+      TestSupport.await(() -> h.poll().delivered() == 1, "the login once the API is back");
+      TestSupport.await(
+          () ->
+              api.topics().stream()
+                  .anyMatch(t -> t.topic().equals(TopicTypes.LOGIN_HISTORY) && t.live()),
+          "the source up again");
+    }
+  }
+
+  @Test
+  void aRefusedTokenIsRefreshedOnce() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    history.record(login(etl.user(), at(1, 0), etl.egressIp()));
+    int[] refreshes = {0};
+    TokenSource expiring =
+        new TokenSource() {
+          volatile String token = "expired-token";
+
+          @Override
+          public AccessGrant current() {
+            return new AccessGrant(token, restUrl, org.orgId());
+          }
+
+          @Override
+          public AccessGrant refresh() {
+            refreshes[0]++;
+            token = TOKEN;
+            return current();
+          }
+        };
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), null, rest -> {}, expiring)) {
+      TestSupport.await(() -> h.poll().delivered() == 1, "the login after a refresh");
+      assertEquals(1, refreshes[0]);
+      assertEquals(0, h.poll().failedRounds());
+    }
+  }
+
+  @Test
+  void aRowWithoutAUsableLoginTimeIsDeadLetteredOnceWithItsReason() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    ObjectNode bad = new ObjectMapper().createObjectNode();
+    bad.putObject("attributes").put("type", "LoginHistory");
+    bad.put("Id", "0Ya000000000000BAD");
+    bad.put("UserId", etl.user().id());
+    bad.put("LoginTime", "yesterday");
+    history.add(bad);
+    history.record(login(etl.user(), at(1, 0), etl.egressIp()));
+    Path deadLetters = dir.resolve("dead-letters.jsonl");
+    try (Harness h =
+        new Harness(history, 2_000, new ArrayList<>(), null, rest -> {}, null, deadLetters)) {
+      TestSupport.await(() -> h.poll().delivered() == 2, "both rows handed over");
+      long rounds = h.poll().rounds();
+      TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
+      assertEquals(1, h.poll().deadLettered());
+      assertEquals(1L, h.engine.stats().deadLetteredByTopic().get(TopicTypes.LOGIN_HISTORY));
+      List<String> lines = Files.readAllLines(deadLetters);
+      assertEquals(1, lines.size(), lines.toString());
+      assertTrue(lines.get(0).contains("0Ya000000000000BAD"), lines.get(0));
+      assertTrue(lines.get(0).contains("LoginTime is not a date-time"), lines.get(0));
+    }
+  }
+
+  private volatile String restUrl;
+
+  private SimEvent login(SimUser user, long time, String ip) {
+    boolean integration =
+        user.id().equals(etl.user().id())
+            || org.integrations().stream().anyMatch(i -> i.user().id().equals(user.id()));
+    return new EventFactory(random, null)
+        .login(
+            time,
+            user,
+            ip,
+            "s-" + random.nextInt(1_000),
+            integration ? "Remote Access 2.0" : "Application",
+            integration ? "ETL" : "Browser",
+            "Standard",
+            "Success");
+  }
+
+  private static long at(int hour, int minute) {
+    return TrafficGenerator.millis(DAY, LocalTime.of(hour, minute));
+  }
+
+  private static List<String> ruleIds(List<Alert> alerts) {
+    synchronized (alerts) {
+      return alerts.stream().map(Alert::ruleId).toList();
+    }
+  }
+
+  private static Alert byRule(List<Alert> alerts, String rule) {
+    synchronized (alerts) {
+      return alerts.stream().filter(a -> a.ruleId().equals(rule)).findFirst().orElseThrow();
+    }
+  }
+
+  /** The org's Pub/Sub and REST servers, and an engine that subscribes and polls. */
+  private final class Harness implements AutoCloseable {
+    final PubSubServer server;
+    final RestApiServer rest;
+    final LeakwatchEngine engine;
+
+    Harness(LoginHistory history, int pageSize, List<Alert> alerts, Path state) throws Exception {
+      this(history, pageSize, alerts, state, rest -> {});
+    }
+
+    Harness(
+        LoginHistory history,
+        int pageSize,
+        List<Alert> alerts,
+        Path state,
+        java.util.function.Consumer<RestApiServer> before)
+        throws Exception {
+      this(history, pageSize, alerts, state, before, null);
+    }
+
+    Harness(
+        LoginHistory history,
+        int pageSize,
+        List<Alert> alerts,
+        Path state,
+        java.util.function.Consumer<RestApiServer> before,
+        TokenSource tokens)
+        throws Exception {
+      this(history, pageSize, alerts, state, before, tokens, null);
+    }
+
+    Harness(
+        LoginHistory history,
+        int pageSize,
+        List<Alert> alerts,
+        Path state,
+        java.util.function.Consumer<RestApiServer> before,
+        TokenSource tokens,
+        Path deadLetters)
+        throws Exception {
+      Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
+      SelfSignedCertificate restTls = SelfSignedCertificate.generate(dir.resolve("rest-tls"));
+      rest = RestApiServer.start(restTls, TOKEN::equals).serving(history).pageSize(pageSize);
+      restUrl = rest.url();
+      before.accept(rest);
+      server =
+          PubSubServer.start(
+              PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
+              EventSchemas.standard().byTopic(),
+              1);
+      AlertSink collect =
+          alert -> {
+            synchronized (alerts) {
+              alerts.add(alert);
+            }
+          };
+      engine =
+          LeakwatchEngine.start(
+              new EngineSettings(
+                      new PubSubEndpoint("localhost", server.port(), server.certificate()),
+                      tokens != null
+                          ? tokens
+                          : TokenSource.fixed(new AccessGrant(TOKEN, rest.url(), org.orgId())),
+                      List.of(EventSchemas.LOGIN),
+                      ReplayStart.earliest(),
+                      OrgProfileLoader.load(dir.resolve("profile.yaml")),
+                      RulePackLoader.fromDirectory(Path.of("../rules/pack")),
+                      List.of(collect),
+                      deadLetters == null ? DeadLetters.none() : DeadLetters.toFile(deadLetters),
+                      false,
+                      0,
+                      1_000,
+                      2_000,
+                      state == null
+                          ? Durability.none()
+                          : new Durability(
+                              state,
+                              ReplayStart.earliest(),
+                              Durability.DEFAULT_HORIZON_MILLIS,
+                              Durability.DEFAULT_STALE_MILLIS,
+                              false))
+                  .withLoginHistory(
+                      LoginHistorySettings.every(Duration.ofMillis(50))
+                          .withTrustCertificate(restTls.certificate())
+                          .withLookback(Duration.ofMillis(System.currentTimeMillis() - at(0, 0)))));
+    }
+
+    io.leakwatch.loginpoll.LoginHistoryPoll poll() {
+      return engine.loginHistoryPoll();
+    }
+
+    void publish(SimEvent event) {
+      server.publish(event.topic(), event.eventIdentifier(), EventSchemas.encode(event.record()));
+    }
+
+    @Override
+    public void close() throws Exception {
+      try {
+        engine.close();
+      } finally {
+        server.close();
+        rest.close();
+      }
+    }
+  }
+}
