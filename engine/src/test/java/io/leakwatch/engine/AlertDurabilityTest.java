@@ -251,6 +251,7 @@ class AlertDurabilityTest {
     Path state = Files.createDirectories(dir.resolve("state"));
     deploy(dir.resolve("alerts.jsonl"), state);
     commit("lw-a", 1).get(30, TimeUnit.SECONDS);
+    flush(); // while saves succeed a position is answered before it is saved: save it now
 
     UnwritableFolder readOnly = UnwritableFolder.make(state, "checkpoint.json.tmp");
     commit("lw-b", 2);

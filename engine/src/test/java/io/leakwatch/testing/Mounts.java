@@ -9,14 +9,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Real file-system faults for tests: a tiny tmpfs that fills up, a folder made read-only by a
  * read-only bind mount over it (root ignores permission bits, a mount it cannot). Needs mount
- * rights; {@link #available(Path)} says whether this machine grants them. Shared by every module's
- * tests through the engine's test-jar.
+ * rights; {@link #available(Path)} says whether this machine grants them (never while
+ * LEAKWATCH_TEST_NO_MOUNTS is set, to try the fallbacks). Shared by every module's tests through
+ * the engine's test-jar.
  */
 public final class Mounts implements AutoCloseable {
   private final List<Path> mounted = new ArrayList<>();
 
   public static boolean available(Path scratch) {
-    if (Boolean.getBoolean("leakwatch.test.noMounts")) {
+    if (System.getenv("LEAKWATCH_TEST_NO_MOUNTS") != null) {
       return false; // proves the fallbacks on a machine that could mount
     }
     try (Mounts probe = new Mounts()) {

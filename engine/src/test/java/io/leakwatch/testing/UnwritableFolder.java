@@ -1,6 +1,8 @@
 package io.leakwatch.testing;
 
 import java.io.IOException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -31,7 +33,19 @@ public final class UnwritableFolder implements AutoCloseable {
       mounts.readOnly(dir);
       return new UnwritableFolder(dir, mounts, null);
     }
-    Path squatter = Files.createDirectories(dir.resolve(created));
+    Path squatter = dir.resolve(created);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        // The writer may be between creating its file and renaming it: take the name from it.
+        Files.deleteIfExists(squatter);
+        Files.createDirectory(squatter);
+        break;
+      } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
+        if (attempt == 50) {
+          throw raced;
+        }
+      }
+    }
     Files.writeString(squatter.resolve("keep"), "a folder where a file is written");
     return new UnwritableFolder(dir, null, squatter);
   }
