@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.alert.AlertSink;
 import io.leakwatch.api.AlertHistory;
 import io.leakwatch.api.ApiConfig;
 import io.leakwatch.api.ApiServer;
@@ -15,12 +16,14 @@ import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.SubscriptionVerticle;
+import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.sim.Playback;
 import io.leakwatch.sim.SimulatedDay;
 import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.SimEvent;
 import io.leakwatch.testing.Await;
 import io.leakwatch.testing.UnwritableFolder;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -130,6 +134,39 @@ class CommitFaultsTest {
       assertEquals(0, lost, "events never processed");
       assertEquals(0, duplicated);
       assertTrue(day.outcome().allDetected(), day.outcome().toString());
+    }
+  }
+
+  @Test
+  void aSinkStalledLongerThanAllowedMakesTheEngineNotReadyUntilItDeliversAgain() throws Exception {
+    day = SimulatedDay.serve(dir, Duration.ofMillis(300));
+    AtomicBoolean failing = new AtomicBoolean(true);
+    AlertSink stuck =
+        alert -> {
+          if (failing.get()) {
+            throw new IOException("the SIEM refuses (injected)");
+          }
+        };
+    try (LeakwatchEngine engine =
+            day.engine(
+                new PubSubEndpoint("localhost", day.server().port(), day.server().certificate()),
+                day.tokens(),
+                day.durability(
+                    Durability.DEFAULT_STALE_MILLIS, Durability.DEFAULT_RECONNECT_CEILING_MILLIS),
+                1_000,
+                stuck,
+                1_000);
+        ApiServer api = api(engine)) {
+      new Playback(day.server(), day.events(), 0).run();
+      Await.until(() -> get(api, "/ready").statusCode() == 503, "/ready to report the stall");
+      String why = get(api, "/ready").body();
+      assertTrue(why.contains("alert delivery stalled"), why);
+      assertEquals(200, get(api, "/health").statusCode(), "the process is alive");
+      failing.set(false);
+      Await.until(
+          () -> get(api, "/ready").statusCode() == 200, "/ready once the sink takes alerts");
+      Await.until(() -> engine.processed() >= day.events().size(), "the whole day");
+      System.out.printf("fault sink-stalled: /ready said %s%n", why);
     }
   }
 

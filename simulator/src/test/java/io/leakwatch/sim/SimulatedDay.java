@@ -1,5 +1,6 @@
 package io.leakwatch.sim;
 
+import io.leakwatch.alert.AlertSink;
 import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
@@ -115,6 +116,27 @@ public final class SimulatedDay implements AutoCloseable {
   public LeakwatchEngine engine(
       PubSubEndpoint endpoint, TokenSource tokens, Durability durability, int maxBacklog)
       throws Exception {
+    return engine(
+        endpoint,
+        tokens,
+        durability,
+        maxBacklog,
+        alert -> {},
+        EngineSettings.DEFAULT_SINK_STALL_MILLIS);
+  }
+
+  /**
+   * An engine that delivers to {@code sink} first, then collects into {@link #alerts()}; delivery
+   * may stall on a sink for {@code sinkStallMillis} before {@code /ready} says so.
+   */
+  public LeakwatchEngine engine(
+      PubSubEndpoint endpoint,
+      TokenSource tokens,
+      Durability durability,
+      int maxBacklog,
+      AlertSink sink,
+      long sinkStallMillis)
+      throws Exception {
     return LeakwatchEngine.start(
         new EngineSettings(
             endpoint,
@@ -124,6 +146,7 @@ public final class SimulatedDay implements AutoCloseable {
             OrgProfileLoader.load(dir.resolve("profile.yaml")),
             RulePackLoader.defaultPack(),
             List.of(
+                sink,
                 alert -> {
                   synchronized (alerts) {
                     alerts.add(alert);
@@ -134,7 +157,9 @@ public final class SimulatedDay implements AutoCloseable {
             0,
             maxBacklog,
             2_000,
-            durability));
+            durability,
+            null,
+            sinkStallMillis));
   }
 
   /** A copy of the alerts delivered so far. */
