@@ -2,34 +2,28 @@ package io.leakwatch.faults;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.alert.AlertSink;
 import io.leakwatch.api.AlertHistory;
 import io.leakwatch.api.ApiConfig;
 import io.leakwatch.api.ApiServer;
 import io.leakwatch.api.EngineOrg;
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
-import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.SubscriptionVerticle;
-import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
-import io.leakwatch.pubsub.ReplayStart;
-import io.leakwatch.rulepack.RulePackLoader;
 import io.leakwatch.sim.Playback;
-import io.leakwatch.sim.org.SimulatedOrg;
-import io.leakwatch.sim.scenario.Scenarios;
-import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.SimulatedDay;
 import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.SimEvent;
+import io.leakwatch.testing.Await;
+import io.leakwatch.testing.UnwritableFolder;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,22 +31,21 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The engine keeps consuming only while it can commit: a state folder that turns read-only stops
- * the streams (credit withheld) and makes {@code /ready} say why, until it is writable again. A
- * quiet topic is ready from its subscription on, and one unreadable position costs only its topic.
+ * the streams (credit withheld) and makes {@code /ready} say why, until it is writable again (a
+ * read-only bind mount where the machine lets the test mount, else a real write failure: see {@link
+ * UnwritableFolder}; chmod would not stop root). A quiet topic is ready from its subscription on,
+ * and one unreadable position costs only its topic.
  */
 @Tag("faults")
 class CommitFaultsTest {
@@ -60,40 +53,25 @@ class CommitFaultsTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
-  private SimulatedOrg org;
-  private Scenarios.Timeline timeline;
-  private PubSubServer server;
-  private final List<Alert> alerts = new ArrayList<>();
-  private final Mounts mounts = new Mounts();
-
-  @BeforeEach
-  void start() throws Exception {
-    org = SimulatedOrg.generate(5, 200);
-    timeline = Scenarios.day(org, LocalDate.of(2026, 3, 10), Scenarios.all());
-    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
-  }
-
-  private void server(Duration keepAlive) throws Exception {
-    server =
-        PubSubServer.start(
-            PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
-                .withTimers(keepAlive, Duration.ofSeconds(120)),
-            EventSchemas.standard().byTopic(),
-            1_000);
-  }
+  private SimulatedDay day;
 
   @AfterEach
   void stop() {
-    mounts.close();
-    if (server != null) {
-      server.close();
+    if (day != null) {
+      day.close();
     }
+  }
+
+  private LeakwatchEngine engine() throws Exception {
+    return day.engine(
+        day.durability(
+            Durability.DEFAULT_STALE_MILLIS, Durability.DEFAULT_RECONNECT_CEILING_MILLIS));
   }
 
   @Test
   void quietTopicsAreReadyFromTheirSubscriptionOnNotFromTheirFirstKeepalive() throws Exception {
-    server(Duration.ofSeconds(120)); // like Salesforce: the first keepalive may take minutes
-    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS);
+    day = SimulatedDay.serve(dir, Duration.ofSeconds(120)); // like Salesforce: minutes apart
+    try (LeakwatchEngine engine = engine();
         ApiServer api = api(engine)) {
       HttpResponse<String> ready = get(api, "/ready");
       assertEquals(200, ready.statusCode(), ready.body());
@@ -104,62 +82,102 @@ class CommitFaultsTest {
 
   @Test
   void aReadOnlyStateFolderStopsConsumptionAndReadinessUntilItIsWritableAgain() throws Exception {
-    assumeTrue(Mounts.available(dir), "this machine does not let the test mount");
-    server(Duration.ofMillis(300));
+    day = SimulatedDay.serve(dir, Duration.ofMillis(300));
     Path state = Files.createDirectories(dir.resolve("state"));
-    List<SimEvent> events = timeline.events();
-    Playback playback = new Playback(server, events, 15_000);
-    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS);
+    List<SimEvent> events = day.events();
+    Playback playback = new Playback(day.server(), events, 10_000);
+    try (LeakwatchEngine engine = engine();
         ApiServer api = api(engine)) {
       Thread player = new Thread(playback, "playback");
       player.start();
-      StreamFaultsTest.await(
-          () -> engine.processed() >= events.size() / 5, "a fifth of the day", 60_000);
-      mounts.readOnly(state);
-      long since = System.nanoTime();
-      StreamFaultsTest.await(
-          () -> get(api, "/ready").statusCode() == 503, "/ready to report the fault", 30_000);
-      String why = get(api, "/ready").body();
-      assertTrue(why.contains("checkpoint cannot be saved"), why);
-      // Credit comes back only for saved positions: processing stops within one backlog.
-      long stopped = awaitSteady(engine);
-      long stoppedAfterMillis = (System.nanoTime() - since) / 1_000_000;
-      player.join();
-      assertTrue(
-          stopped < events.size(),
-          "consumption went on while positions could not be saved: " + stopped);
-      String saved = Files.readString(state.resolve("checkpoint.json"));
-
-      mounts.unmount(state);
+      Await.until(() -> engine.processed() >= events.size() / 5, "a fifth of the day");
+      String how;
+      long stopped;
+      long stoppedAfterMillis;
+      String saved;
+      try (UnwritableFolder readOnly = UnwritableFolder.make(state, "checkpoint.json.tmp")) {
+        how = readOnly.how();
+        long since = System.nanoTime();
+        Await.until(() -> get(api, "/ready").statusCode() == 503, "/ready to report the fault");
+        String why = get(api, "/ready").body();
+        assertTrue(why.contains("checkpoint cannot be saved"), why);
+        // Credit comes back only for saved positions: processing stops within one backlog.
+        stopped = awaitSteady(engine);
+        stoppedAfterMillis = (System.nanoTime() - since) / 1_000_000;
+        player.join();
+        assertTrue(
+            stopped < events.size(),
+            "consumption went on while positions could not be saved: " + stopped);
+        saved = Files.readString(state.resolve("checkpoint.json"));
+        readOnly.clear();
+      }
       long back = System.nanoTime();
-      StreamFaultsTest.await(
-          () -> engine.processed() >= events.size(), "the rest of the day once writable", 120_000);
+      Await.until(() -> engine.processed() >= events.size(), "the rest of the day once writable");
       long resumeMillis = (System.nanoTime() - back) / 1_000_000;
-      StreamFaultsTest.await(
-          () -> get(api, "/ready").statusCode() == 200, "/ready once writable", 30_000);
-      engine.advanceClock(
-          events.get(events.size() - 1).eventDate() + Duration.ofHours(2).toMillis());
-      engine.drainAlerts();
-      Set<String> keys = new HashSet<>();
-      long duplicated = alerts.stream().filter(a -> !keys.add(a.deliveryKey())).count();
+      Await.until(() -> get(api, "/ready").statusCode() == 200, "/ready once writable");
+      day.finish(engine);
+      long duplicated = day.duplicated();
+      long lost = day.lost();
       System.out.printf(
-          "fault state-read-only: consumption held at %d of %d events (steady %d ms after the"
-              + " fault), resumed and finished %d ms after the folder was writable, %d alerts, %d"
-              + " duplicated%n",
-          stopped, events.size(), stoppedAfterMillis, resumeMillis, alerts.size(), duplicated);
+          "fault state-read-only (%s): consumption held at %d of %d events (steady %d ms after"
+              + " the fault), resumed and finished %d ms after the folder was writable, %d lost,"
+              + " %d alerts, %d duplicated%n",
+          how,
+          stopped,
+          events.size(),
+          stoppedAfterMillis,
+          resumeMillis,
+          lost,
+          day.alerts().size(),
+          duplicated);
       assertTrue(!saved.equals(Files.readString(state.resolve("checkpoint.json"))));
+      assertEquals(0, lost, "events never processed");
       assertEquals(0, duplicated);
+      assertTrue(day.outcome().allDetected(), day.outcome().toString());
+    }
+  }
+
+  @Test
+  void aSinkStalledLongerThanAllowedMakesTheEngineNotReadyUntilItDeliversAgain() throws Exception {
+    day = SimulatedDay.serve(dir, Duration.ofMillis(300));
+    AtomicBoolean failing = new AtomicBoolean(true);
+    AlertSink stuck =
+        alert -> {
+          if (failing.get()) {
+            throw new IOException("the SIEM refuses (injected)");
+          }
+        };
+    try (LeakwatchEngine engine =
+            day.engine(
+                new PubSubEndpoint("localhost", day.server().port(), day.server().certificate()),
+                day.tokens(),
+                day.durability(
+                    Durability.DEFAULT_STALE_MILLIS, Durability.DEFAULT_RECONNECT_CEILING_MILLIS),
+                1_000,
+                stuck,
+                1_000);
+        ApiServer api = api(engine)) {
+      new Playback(day.server(), day.events(), 0).run();
+      Await.until(() -> get(api, "/ready").statusCode() == 503, "/ready to report the stall");
+      String why = get(api, "/ready").body();
+      assertTrue(why.contains("alert delivery stalled"), why);
+      assertEquals(200, get(api, "/health").statusCode(), "the process is alive");
+      failing.set(false);
+      Await.until(
+          () -> get(api, "/ready").statusCode() == 200, "/ready once the sink takes alerts");
+      Await.until(() -> engine.processed() >= day.events().size(), "the whole day");
+      System.out.printf("fault sink-stalled: /ready said %s%n", why);
     }
   }
 
   @Test
   void oneUnreadablePositionCostsOnlyItsOwnTopic() throws Exception {
-    server(Duration.ofMillis(300));
+    day = SimulatedDay.serve(dir, Duration.ofMillis(300));
     // A third of the day: enough for every topic to have a position.
-    List<SimEvent> events = timeline.events().subList(0, timeline.events().size() / 3);
-    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
-      new Playback(server, events, 0).run();
-      StreamFaultsTest.await(() -> engine.processed() >= events.size(), "the day", 120_000);
+    List<SimEvent> events = day.events().subList(0, day.events().size() / 3);
+    try (LeakwatchEngine engine = engine()) {
+      new Playback(day.server(), events, 0).run();
+      Await.until(() -> engine.processed() >= events.size(), "the day");
       engine.drainAlerts();
     }
     Path file = dir.resolve("state/checkpoint.json");
@@ -170,27 +188,25 @@ class CommitFaultsTest {
     ((ObjectNode) root.get("topics").get(EventSchemas.API)).put("lastProcessed", "not hex!");
     ((ObjectNode) root.get("topics").get(EventSchemas.API)).put("resumeAfter", "zz");
     Files.writeString(file, JSON.writeValueAsString(root));
-    alerts.clear();
+    day.clearAlerts();
 
     Map<String, Long> reprocessed;
-    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
-      StreamFaultsTest.await(
+    try (LeakwatchEngine engine = engine()) {
+      Await.until(
           () ->
-              alerts.stream().anyMatch(a -> a.ruleId().equals(MonitoringGap.RULE_ID))
+              day.alerts().stream().anyMatch(a -> a.ruleId().equals(MonitoringGap.RULE_ID))
                   && engine.processed() > 0,
-          "the restart",
-          60_000);
+          "the restart");
       long apiEvents = events.stream().filter(e -> e.topic().equals(EventSchemas.API)).count();
-      StreamFaultsTest.await(
+      Await.until(
           () -> processed(engine, EventSchemas.API) >= apiEvents,
-          "the fallen-back topic re-read from the earliest retained event",
-          60_000);
+          "the fallen-back topic re-read from the earliest retained event");
       engine.drainAlerts();
       reprocessed = new java.util.TreeMap<>();
       engine.subscriptions().forEach(s -> reprocessed.put(s.topic(), s.processed()));
     }
     List<Alert> gaps =
-        alerts.stream().filter(a -> a.ruleId().equals(MonitoringGap.RULE_ID)).toList();
+        day.alerts().stream().filter(a -> a.ruleId().equals(MonitoringGap.RULE_ID)).toList();
     System.out.printf(
         "fault corrupt-position: %d gap alert(s) %s; events re-read per topic %s%n",
         gaps.size(), gaps.stream().map(Alert::title).toList(), reprocessed);
@@ -231,34 +247,6 @@ class CommitFaultsTest {
       Thread.sleep(50);
     }
     throw new AssertionError("consumption never stopped: " + engine.processed());
-  }
-
-  private LeakwatchEngine engine(long staleAfterMillis) throws Exception {
-    return LeakwatchEngine.start(
-        new EngineSettings(
-            new PubSubEndpoint("localhost", server.port(), server.certificate()),
-            TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
-            EventSchemas.TOPICS,
-            ReplayStart.earliest(),
-            OrgProfileLoader.load(dir.resolve("profile.yaml")),
-            RulePackLoader.defaultPack(),
-            List.of(
-                alert -> {
-                  synchronized (alerts) {
-                    alerts.add(alert);
-                  }
-                }),
-            DeadLetters.toFile(dir.resolve("dead-letters.jsonl")),
-            false,
-            0,
-            1_000,
-            2_000,
-            new Durability(
-                dir.resolve("state"),
-                ReplayStart.earliest(),
-                Durability.DEFAULT_HORIZON_MILLIS,
-                staleAfterMillis,
-                false)));
   }
 
   private ApiServer api(LeakwatchEngine engine) throws Exception {

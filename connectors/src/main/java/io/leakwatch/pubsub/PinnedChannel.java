@@ -6,10 +6,13 @@ import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -53,13 +56,47 @@ final class PinnedChannel extends Channel {
       byte[] now = digest();
       if (now != null && !Arrays.equals(now, pinnedDigest)) {
         ManagedChannel old = current;
-        current = open.get();
+        current = openPinned();
         pinnedDigest = now;
         old.shutdown();
         return;
       }
     }
     current.resetConnectBackoff();
+  }
+
+  /**
+   * A channel trusting the pinned file as it is now; one that does not load (not PEM, half written)
+   * is said as such, without the TLS provider's class names, and tried again at the next attempt.
+   */
+  private ManagedChannel openPinned() {
+    Path pem = endpoint.trustedCertificate();
+    try (InputStream in = Files.newInputStream(pem)) {
+      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        throw new CertificateException("no certificate in it");
+      }
+    } catch (IOException | CertificateException e) {
+      throw new IllegalStateException(
+          "the pinned certificate "
+              + pem
+              + " cannot be loaded ("
+              + e.getMessage()
+              + "); it is read again at the next attempt");
+    }
+    try {
+      return open.get();
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      throw new IllegalStateException(
+          "the pinned certificate "
+              + endpoint.trustedCertificate()
+              + " cannot be loaded ("
+              + root.getMessage()
+              + "); it is read again at the next attempt");
+    }
   }
 
   /**

@@ -44,9 +44,15 @@ public final class PubSubErrors {
     return Status.fromThrowable(failure).getCode();
   }
 
-  /** A one-line description that is safe to log: status, Salesforce code and message. */
+  /**
+   * A one-line description that is safe to log: status, Salesforce code and message; for a failure
+   * that is not a gRPC status (a channel that could not be opened), its own message.
+   */
   public static String describe(Throwable failure) {
     Status status = Status.fromThrowable(failure);
+    if (status.getCode() == Status.Code.UNKNOWN && status.getDescription() == null) {
+      return failure.getMessage() != null ? failure.getMessage() : failure.toString();
+    }
     return status.getCode()
         + errorCode(failure).map(c -> " [" + c + "]").orElse("")
         + (status.getDescription() == null ? "" : ": " + status.getDescription());

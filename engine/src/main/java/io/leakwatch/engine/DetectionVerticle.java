@@ -108,7 +108,7 @@ public final class DetectionVerticle extends AbstractVerticle {
         .<String>consumer(
             Messages.TOPIC_IDLE,
             message -> {
-              merger.idle(message.body());
+              merger.idle(message.body(), System.currentTimeMillis());
               drain();
               publish(pipeline.onIdle(System.currentTimeMillis()));
             });

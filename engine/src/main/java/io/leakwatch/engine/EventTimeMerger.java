@@ -19,9 +19,10 @@ import java.util.Map;
  * much. (Silence is measured per topic, not as queueing time: under a backlog, events wait in the
  * queue because processing is busy, and that must not let one topic race ahead.) A topic whose
  * stream is known to be down (reconnecting) will deliver a backlog from the past when it is back,
- * so it holds the others back longer: up to {@code maxDownMillis}. Even an idle topic holds an
- * event back for a short grace period after it arrives, so two streams racing on the wire cannot
- * reorder.
+ * so it holds the others back longer: up to {@code maxDownMillis} from when the event arrived or
+ * the server answered again (another topic delivered), whichever is later; while every topic is
+ * down (the server is away) nothing is released. Even an idle topic holds an event back for a short
+ * grace period after it arrives, so two streams racing on the wire cannot reorder.
  */
 final class EventTimeMerger {
   /** An event waiting for release, with the batch it came in. */
@@ -53,6 +54,9 @@ final class EventTimeMerger {
     long lastArrivalWall;
     long downSinceWall = -1;
     long maxWait = -1;
+
+    /** When another topic first delivered or said idle after this one went down; -1 before. */
+    long lifeSinceDownWall = -1;
 
     Topic(long wallNow) {
       lastArrivalWall = wallNow;
@@ -88,6 +92,7 @@ final class EventTimeMerger {
     Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(wallNow));
     topic.lastArrivalWall = wallNow;
     topic.downSinceWall = -1;
+    signOfLife(wallNow);
     if (events.isEmpty()) {
       onBatchComplete.run();
       return;
@@ -102,11 +107,21 @@ final class EventTimeMerger {
   }
 
   /** The server said this topic has nothing more for now. */
-  void idle(String topicName) {
+  void idle(String topicName, long wallNow) {
     Topic topic = topics.get(topicName);
     if (topic != null && topic.queue.isEmpty()) {
       topic.idle = true;
       topic.downSinceWall = -1;
+    }
+    signOfLife(wallNow);
+  }
+
+  /** The server answers: the hold of every topic still down starts to run out. */
+  private void signOfLife(long wallNow) {
+    for (Topic topic : topics.values()) {
+      if (topic.downSinceWall >= 0 && topic.lifeSinceDownWall < 0) {
+        topic.lifeSinceDownWall = wallNow;
+      }
     }
   }
 
@@ -134,6 +149,7 @@ final class EventTimeMerger {
     topic.idle = false;
     if (topic.downSinceWall < 0) {
       topic.downSinceWall = wallNow;
+      topic.lifeSinceDownWall = -1;
     }
   }
 
@@ -172,8 +188,12 @@ final class EventTimeMerger {
       }
       if (other != from && !other.idle && other.queue.isEmpty() && other.watermark < head.time()) {
         boolean down = other.downSinceWall >= 0;
+        // A down topic's hold runs out maxDownMillis after the server showed signs of life (another
+        // topic delivered or said idle) and the event arrived: while the whole server is away
+        // nothing is released, so after an outage the first topic back still waits for the rest.
         if (down
-            ? wallNow - other.downSinceWall < maxDownMillis
+            ? other.lifeSinceDownWall < 0
+                || wallNow - Math.max(other.lifeSinceDownWall, head.arrivedWall()) < maxDownMillis
             : wallNow - other.lastArrivalWall
                 < (other.maxWait >= 0 ? other.maxWait : maxWaitMillis)) {
           return false;

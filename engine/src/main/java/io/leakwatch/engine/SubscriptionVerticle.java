@@ -52,6 +52,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private volatile long processed;
   private volatile boolean live;
   private volatile long reconnects;
+  private volatile long lastHeardNanos;
   private volatile long gaps;
   private volatile ReplayId lastHandedOff;
   private int failures;
@@ -170,6 +171,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
               return; // its stream was closed; the successor starts after lastHandedOff
             }
             live = true;
+            lastHeardNanos = System.nanoTime();
             failures = 0;
             lastHandedOff = events.get(events.size() - 1).replayId();
             unreleased += events.size();
@@ -221,6 +223,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
               return;
             }
             live = true;
+            lastHeardNanos = System.nanoTime();
             failures = 0;
             vertx.eventBus().send(Messages.TOPIC_IDLE, topic);
           });
@@ -457,6 +460,14 @@ public final class SubscriptionVerticle extends AbstractVerticle {
 
   public long reconnects() {
     return reconnects;
+  }
+
+  /**
+   * {@link System#nanoTime()} when the stream open now last delivered events or a keepalive, 0
+   * before the first: proof the stream is back, where {@link #live()} is only presumed.
+   */
+  public long lastHeardNanos() {
+    return lastHeardNanos;
   }
 
   /** Monitoring gaps recorded on this subscription since start. */

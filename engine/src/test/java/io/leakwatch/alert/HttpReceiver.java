@@ -1,6 +1,7 @@
 package io.leakwatch.alert;
 
 import com.sun.net.httpserver.HttpServer;
+import io.leakwatch.testing.Await;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -78,13 +79,7 @@ final class HttpReceiver implements AutoCloseable {
   }
 
   static void await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      Thread.sleep(5);
-    }
+    Await.until(condition, "the receiver's condition", timeout);
   }
 
   @Override

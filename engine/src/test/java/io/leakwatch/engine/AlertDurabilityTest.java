@@ -7,21 +7,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.leakwatch.alert.AlertJson;
+import io.leakwatch.alert.AlertSink;
 import io.leakwatch.alert.JsonLinesAlertSink;
 import io.leakwatch.checkpoint.AlertLedger;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.pubsub.ReplayId;
+import io.leakwatch.testing.Await;
+import io.leakwatch.testing.Mounts;
+import io.leakwatch.testing.UnwritableFolder;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
@@ -31,7 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An alert counts as delivered only once it is durable where the operator pointed the sink, and a
  * position is answered (its stream's credit returned) only once it is saved. Real files, real
- * folders removed, a real full disk and a real read-only folder (mounts, where the machine allows).
+ * folders removed, a real full disk and a real read-only folder (mounts, where the machine allows;
+ * else a real write failure and a simulated full disk, so the behaviour is proved on every
+ * machine).
  */
 @Tag("faults")
 class AlertDurabilityTest {
@@ -53,11 +64,15 @@ class AlertDurabilityTest {
   }
 
   private void deploy(Path alerts, Path state) throws Exception {
+    deploy(new JsonLinesAlertSink(alerts), state);
+  }
+
+  private void deploy(AlertSink sink, Path state) throws Exception {
     store = new CheckpointStore(state.resolve("checkpoint.json"));
     ledger = new AlertLedger(state.resolve("delivered-alerts.txt"));
     vertx = Vertx.vertx();
     Messages.registerCodecs(vertx);
-    verticle = new AlertVerticle(List.of(new JsonLinesAlertSink(alerts)), ledger, store, Map.of());
+    verticle = new AlertVerticle(List.of(sink), ledger, store, Map.of());
     vertx
         .deployVerticle(verticle, new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .toCompletionStage()
@@ -130,22 +145,124 @@ class AlertDurabilityTest {
     assertTrue(ledger.contains(waiting));
   }
 
+  /**
+   * The same fault on every machine, mount or not: the disk is full (the sink's write throws the
+   * file system's {@code IOException}) for several retries, then has room again.
+   */
+  @Test
+  void aWriteFailingForLackOfSpaceHoldsCreditIsSaidOnceAndResumesWithoutLossOrDuplicate()
+      throws Exception {
+    Path file = dir.resolve("alerts/alerts.jsonl");
+    FullDisk sink = new FullDisk(new JsonLinesAlertSink(file));
+    // The engine's tests log through slf4j-simple, to System.err: read what it says there.
+    PrintStream err = System.err;
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(new Tee(err, log), true));
+    try {
+      deploy(sink, dir.resolve("state"));
+      commit("lw-room", 1).get(30, TimeUnit.SECONDS);
+
+      sink.full = true;
+      CompletableFuture<?> stuck = commit("lw-full", 2);
+      CompletableFuture<?> behind = commit("lw-behind", 3);
+      await(() -> sink.refused.get() >= 4, "four refused writes");
+      assertFalse(stuck.isDone(), "no credit while the alert is not on disk");
+      assertFalse(behind.isDone(), "nothing behind it either");
+      assertFalse(ledger.contains("lw-full"), "not recorded as delivered");
+      assertEquals(position(1), store.load().get(TOPIC), "the checkpoint stays where it was");
+      long said = said(log, "could not be delivered");
+
+      sink.full = false;
+      behind.get(30, TimeUnit.SECONDS);
+      flush();
+      System.out.printf(
+          "fault disk-full (simulated IOException): %d refused writes, said %d time(s);"
+              + " resumed once there was room%n",
+          sink.refused.get(), said);
+      assertEquals(1, said, "said once, then at a bounded rate (once a minute)");
+      assertEquals(List.of("lw-room", "lw-full", "lw-behind"), ids(file), "each once, in order");
+      assertEquals(position(3), store.load().get(TOPIC));
+      assertEquals(0, verticle.deliveryStalledSince(), "recovered");
+    } finally {
+      System.setErr(err);
+    }
+  }
+
+  private static long said(ByteArrayOutputStream log, String what) {
+    synchronized (log) {
+      return log.toString().lines().filter(l -> l.contains("ERROR") && l.contains(what)).count();
+    }
+  }
+
+  /** Writes to both streams. */
+  private static final class Tee extends java.io.OutputStream {
+    private final java.io.OutputStream first;
+    private final ByteArrayOutputStream second;
+
+    Tee(java.io.OutputStream first, ByteArrayOutputStream second) {
+      this.first = first;
+      this.second = second;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      first.write(b);
+      synchronized (second) {
+        second.write(b);
+      }
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      first.write(b, off, len);
+      synchronized (second) {
+        second.write(b, off, len);
+      }
+    }
+  }
+
+  /** A sink on a disk that has no room while {@link #full} is set. */
+  private static final class FullDisk implements AlertSink {
+    private final AlertSink real;
+    private final AtomicInteger refused = new AtomicInteger();
+    private volatile boolean full;
+
+    FullDisk(AlertSink real) {
+      this.real = real;
+    }
+
+    @Override
+    public void accept(Alert alert) throws IOException {
+      if (full) {
+        refused.incrementAndGet();
+        throw new IOException("No space left on device");
+      }
+      real.accept(alert);
+    }
+
+    @Override
+    public void close() throws IOException {
+      real.close();
+    }
+  }
+
   @Test
   void aReadOnlyStateFolderWithholdsCreditAndSaysSoUntilItIsWritableAgain() throws Exception {
-    assumeTrue(Mounts.available(dir), "this machine does not let the test mount");
     Path state = Files.createDirectories(dir.resolve("state"));
     deploy(dir.resolve("alerts.jsonl"), state);
     commit("lw-a", 1).get(30, TimeUnit.SECONDS);
+    flush(); // while saves succeed a position is answered before it is saved: save it now
 
-    mounts.readOnly(state);
+    UnwritableFolder readOnly = UnwritableFolder.make(state, "checkpoint.json.tmp");
     commit("lw-b", 2);
-    await(() -> verticle.checkpointFailingSince() != 0, "the save to fail");
+    await(
+        () -> verticle.checkpointFailingSince() != 0, "the save to fail (" + readOnly.how() + ")");
     CompletableFuture<?> second = commit("lw-c", 3);
     Thread.sleep(500); // several save attempts: none may answer the position
     assertFalse(second.isDone(), "while saves fail, credit comes back only once saved");
     assertEquals(position(1), store.load().get(TOPIC));
 
-    mounts.unmount(state);
+    readOnly.close();
     second.get(30, TimeUnit.SECONDS);
     assertEquals(position(3), store.load().get(TOPIC));
     assertEquals(0, verticle.checkpointFailingSince());
@@ -219,12 +336,6 @@ class AlertDurabilityTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
+    Await.until(condition, what, Duration.ofSeconds(30));
   }
 }

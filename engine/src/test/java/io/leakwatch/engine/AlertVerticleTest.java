@@ -10,11 +10,13 @@ import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.pubsub.ReplayId;
+import io.leakwatch.testing.Await;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -142,12 +144,6 @@ class AlertVerticleTest {
   }
 
   private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
+    Await.until(condition, what, Duration.ofSeconds(30));
   }
 }

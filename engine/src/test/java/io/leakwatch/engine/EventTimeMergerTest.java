@@ -41,7 +41,7 @@ class EventTimeMergerTest {
         List.of(10L, 15L),
         times(merger.release(0)),
         "20 and 30 wait: slow may still send something earlier");
-    merger.idle("slow");
+    merger.idle("slow", 0);
     assertEquals(
         List.of(), times(merger.release(100)), "an idle topic still gets a short grace period");
     List<EventTimeMerger.Pending> rest = merger.release(250);
@@ -104,6 +104,27 @@ class EventTimeMergerTest {
     merger.offer("a", List.of(event("a", 70)), () -> {}, 20_000);
     assertEquals(List.of(), times(merger.release(79_999)));
     assertEquals(List.of(70L), times(merger.release(80_250)), "but not forever");
+  }
+
+  @Test
+  void afterAnOutageLongerThanTheWaitTheFirstTopicBackStillWaitsForTheOthers() {
+    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    merger.offer("a", List.of(event("a", 1), event("a", 5)), () -> {}, 0);
+    merger.offer("b", List.of(event("b", 2)), () -> {}, 0);
+    assertEquals(List.of(1L, 2L), times(merger.release(0)));
+    // The server goes away for a minute and a half: every stream is down and reconnecting.
+    merger.down("a", 1_000);
+    merger.down("b", 1_000);
+    assertEquals(
+        List.of(), times(merger.release(80_000)), "the server is away: b's backlog may be older");
+    merger.offer("a", List.of(event("a", 100)), () -> {}, 91_000);
+    assertEquals(
+        List.of(),
+        times(merger.release(91_000)),
+        "a is back first; b is still reconnecting and its backlog may be older than 5");
+    merger.offer("b", List.of(event("b", 4), event("b", 90)), () -> {}, 93_000);
+    assertEquals(List.of(4L, 5L, 90L), times(merger.release(93_000)));
+    assertEquals(List.of(100L), times(merger.release(95_000)));
   }
 
   @Test

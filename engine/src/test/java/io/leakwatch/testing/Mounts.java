@@ -1,4 +1,4 @@
-package io.leakwatch.faults;
+package io.leakwatch.testing;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -9,12 +9,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * Real file-system faults for tests: a tiny tmpfs that fills up, a folder made read-only by a
  * read-only bind mount over it (root ignores permission bits, a mount it cannot). Needs mount
- * rights; {@link #available()} says whether this machine grants them.
+ * rights; {@link #available(Path)} says whether this machine grants them (never while
+ * LEAKWATCH_TEST_NO_MOUNTS is set, to try the fallbacks). Shared by every module's tests through
+ * the engine's test-jar.
  */
-final class Mounts implements AutoCloseable {
+public final class Mounts implements AutoCloseable {
   private final List<Path> mounted = new ArrayList<>();
 
-  static boolean available(Path scratch) {
+  public static boolean available(Path scratch) {
+    if (System.getenv("LEAKWATCH_TEST_NO_MOUNTS") != null) {
+      return false; // proves the fallbacks on a machine that could mount
+    }
     try (Mounts probe = new Mounts()) {
       Path dir = scratch.resolve("mount-probe");
       java.nio.file.Files.createDirectories(dir);
@@ -26,20 +31,20 @@ final class Mounts implements AutoCloseable {
   }
 
   /** Mounts a tmpfs of {@code bytes} at {@code dir} (which must exist). */
-  void tmpfs(Path dir, long bytes) throws IOException {
+  public void tmpfs(Path dir, long bytes) throws IOException {
     run("mount", "-t", "tmpfs", "-o", "size=" + bytes, "tmpfs", dir.toString());
     mounted.add(0, dir);
   }
 
   /** Makes {@code dir} read-only for new files and renames; files already open stay writable. */
-  void readOnly(Path dir) throws IOException {
+  public void readOnly(Path dir) throws IOException {
     run("mount", "--bind", dir.toString(), dir.toString());
     mounted.add(0, dir);
     run("mount", "-o", "remount,bind,ro", dir.toString());
   }
 
   /** Undoes the newest mount at {@code dir}. */
-  void unmount(Path dir) throws IOException {
+  public void unmount(Path dir) throws IOException {
     run("umount", dir.toString());
     mounted.remove(dir);
   }
