@@ -88,6 +88,9 @@ class KillAndRestartTest {
             topics: [%s]
             replay: earliest
             journalProcessed: true
+            # A restarted engine on a loaded CI machine may open one stream seconds after the
+            # others; wait for it as a drill does, so the comparison run sees events in order.
+            stallWaitSeconds: 30
             profile: profile.yaml
           alerts: {console: false, jsonl: alerts.jsonl}
           deadLetters: dead-letters.jsonl
