@@ -1,10 +1,13 @@
 package io.leakwatch.cli;
 
 import io.leakwatch.sim.Playback;
+import io.leakwatch.sim.org.LoginHistory;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.scenario.Scenario;
 import io.leakwatch.sim.scenario.Scenarios;
 import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.server.RestApiServer;
+import io.leakwatch.sim.server.SelfSignedCertificate;
 import io.leakwatch.sim.traffic.EventLines;
 import io.leakwatch.sim.traffic.EventSchemas;
 import java.io.PrintStream;
@@ -116,19 +119,28 @@ final class SimulateCommand implements Callable<Integer> {
             settings.keepAlive(),
             settings.idleClose(),
             settings.tokens());
+    // As in a real org, every login is written to LoginHistory and integration users' logins are
+    // found only there: the org's REST API serves it to the engine's LoginHistory poll.
+    LoginHistory loginHistory = LoginHistory.of(org);
+    SelfSignedCertificate restTls = SelfSignedCertificate.generate(dir.resolve("rest-tls"));
     try (PubSubServer server =
-        PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L)) {
+            PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L);
+        RestApiServer rest = RestApiServer.start(restTls, token -> true).serving(loginHistory)) {
       out.printf(
           "Simulated org %s serving Pub/Sub on %s:%d (TLS)%n", org.orgId(), host, server.port());
       out.printf("  trust this certificate: %s%n", server.certificate().toAbsolutePath());
+      out.printf("  instance url %s, tenant id %s, any access token%n", rest.url(), org.orgId());
       out.printf(
-          "  instance url %s, tenant id %s, any access token%n", org.instanceUrl(), org.orgId());
+          "  REST API on loopback (LoginHistory queries, response actions), certificate %s;"
+              + " integration users' logins are only in LoginHistory: read them with"
+              + " loginHistory: {enabled: true, trustCertificate: <that file>}%n",
+          restTls.certificate().toAbsolutePath());
       out.printf("  org profile: %s%n", profile.toAbsolutePath());
       out.printf("  topics: %s%n", EventSchemas.TOPICS);
       out.printf(
           "Playing %d events over %d s (scenarios %s)%n",
           timeline.events().size(), seconds, scenarios.stream().map(Scenario::id).toList());
-      Playback playback = new Playback(server, timeline.events(), seconds * 1000);
+      Playback playback = new Playback(server, timeline.events(), seconds * 1000, loginHistory);
       playback.run();
       out.printf("Played %d events; still serving until stopped (Ctrl-C)%n", playback.published());
       CountDownLatch stopped = new CountDownLatch(1);
