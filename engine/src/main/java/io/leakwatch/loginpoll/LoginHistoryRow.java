@@ -3,6 +3,7 @@ package io.leakwatch.loginpoll;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.pubsub.ReceivedEvent;
+import io.leakwatch.rest.LoginHistoryFields;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -51,24 +52,7 @@ public final class LoginHistoryRow {
           "CipherSuite");
 
   /** Text fields carried over under the same name. */
-  private static final List<String> SAME_NAME =
-      List.of(
-          "UserId",
-          "LoginType",
-          "LoginSubType",
-          "Status",
-          "SourceIp",
-          "LoginUrl",
-          "Application",
-          "Browser",
-          "Platform",
-          "ApiType",
-          "ApiVersion",
-          "AuthMethodReference",
-          "CountryIso",
-          "LoginGeoId",
-          "TlsProtocol",
-          "CipherSuite");
+  private static final List<String> SAME_NAME = LoginHistoryFields.SHARED_WITH_LOGIN_EVENT;
 
   static final Schema SCHEMA = schema();
   static final String SCHEMA_ID = "LoginHistory-v1";

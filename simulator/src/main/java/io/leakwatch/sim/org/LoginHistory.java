@@ -2,6 +2,7 @@ package io.leakwatch.sim.org;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.rest.LoginHistoryFields;
 import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.SimEvent;
 import java.time.Instant;
@@ -28,24 +29,7 @@ public final class LoginHistory {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxx").withZone(ZoneOffset.UTC);
 
   /** LoginHistory fields and the LoginEvent fields they come from (the same name unless listed). */
-  private static final List<String> FIELDS =
-      List.of(
-          "UserId",
-          "LoginType",
-          "LoginSubType",
-          "Status",
-          "SourceIp",
-          "LoginUrl",
-          "Application",
-          "Browser",
-          "Platform",
-          "ApiType",
-          "ApiVersion",
-          "AuthMethodReference",
-          "CountryIso",
-          "LoginGeoId",
-          "TlsProtocol",
-          "CipherSuite");
+  private static final List<String> FIELDS = LoginHistoryFields.SHARED_WITH_LOGIN_EVENT;
 
   private final Set<String> historyOnlyUsers;
   private volatile long now;

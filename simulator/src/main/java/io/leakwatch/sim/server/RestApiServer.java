@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.rest.LoginHistoryFields;
 import io.leakwatch.sim.org.LoginHistory;
 import io.leakwatch.sim.org.SalesforceIds;
 import io.vertx.core.Vertx;
@@ -324,33 +325,7 @@ public final class RestApiServer implements AutoCloseable {
   }
 
   /** The fields LoginHistory documents (Object Reference), the ones a query may select. */
-  private static final java.util.Set<String> LOGIN_HISTORY_FIELDS =
-      java.util.Set.of(
-          "Id",
-          "UserId",
-          "LoginTime",
-          "LoginType",
-          "LoginSubType",
-          "Status",
-          "SourceIp",
-          "LoginUrl",
-          "Application",
-          "Browser",
-          "Platform",
-          "ApiType",
-          "ApiVersion",
-          "AuthMethodReference",
-          "AuthenticationServiceId",
-          "AuthContextClassRef",
-          "ClientVersion",
-          "CountryIso",
-          "ForwardedForIp",
-          "LoginGeoId",
-          "NetworkId",
-          "OptionsIsGet",
-          "OptionsIsPost",
-          "TlsProtocol",
-          "CipherSuite");
+  private static final java.util.Set<String> LOGIN_HISTORY_FIELDS = LoginHistoryFields.DOCUMENTED;
 
   private void query(HttpServerRequest request, String version) {
     String soql = request.getParam("q");
