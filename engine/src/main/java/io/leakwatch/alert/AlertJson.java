@@ -46,6 +46,7 @@ public final class AlertJson {
     node.put("lastEventTime", Instant.ofEpochMilli(alert.lastEventTime()).toString());
     node.put("detectedAt", Instant.ofEpochMilli(alert.detectedAt()).toString());
     strings(node.putArray("evidence"), alert.evidence());
+    strings(node.putArray("streams"), alert.streams());
     strings(node.putArray("reasons"), alert.reasons());
     strings(node.putArray("decidedBy"), alert.decidedBy());
     strings(node.putArray("attack"), alert.attack());
@@ -103,6 +104,7 @@ public final class AlertJson {
         .lastEventTime(Instant.parse(node.path("lastEventTime").asText()).toEpochMilli())
         .detectedAt(Instant.parse(node.path("detectedAt").asText()).toEpochMilli())
         .evidence(list(node.path("evidence")))
+        .streams(list(node.path("streams")))
         .reasons(list(node.path("reasons")))
         .decidedBy(list(node.path("decidedBy")))
         .attack(list(node.path("attack")))

@@ -25,7 +25,7 @@ public final class ConsoleAlertSink implements AlertSink {
             : alert.principal() + " (" + alert.integration() + ")";
     return String.format(
         Locale.ROOT,
-        "ALERT %-8s %-7s %s  principal=%s count=%d objects=%s events=%d at %s%s",
+        "ALERT %-8s %-7s %s  principal=%s count=%d objects=%s events=%d%s at %s%s",
         alert.severity().label().toUpperCase(Locale.ROOT),
         alert.ruleId(),
         alert.title(),
@@ -33,9 +33,10 @@ public final class ConsoleAlertSink implements AlertSink {
         alert.count(),
         alert.objects().isEmpty() ? "-" : alert.objects(),
         alert.evidence().size(),
+        alert.streams().isEmpty() ? "" : " from " + String.join(",", alert.streams()),
         Instant.ofEpochMilli(alert.detectedAt()),
         (alert.drill() ? " [drill]" : "")
-            + (alert.revision() > 1 ? " [escalated, revision " + alert.revision() + "]" : "")
+            + (alert.revision() > 1 ? " [revision " + alert.revision() + "]" : "")
             + (alert.incident() != null ? " [incident " + alert.incident() + "]" : "")
             + (alert.suppression() != null ? " [suppressed: " + alert.suppression() + "]" : ""));
   }

@@ -93,7 +93,17 @@ public final class OcsfDetectionFinding {
     }
     if (!alert.evidence().isEmpty()) {
       ArrayNode related = info.putArray("related_events");
-      alert.evidence().forEach(eventId -> related.addObject().put("uid", eventId));
+      // Each related event's type is its stream when the alert's events all came from one.
+      String type = alert.streams().size() == 1 ? alert.streams().get(0) : null;
+      alert
+          .evidence()
+          .forEach(
+              eventId -> {
+                ObjectNode event = related.addObject().put("uid", eventId);
+                if (type != null) {
+                  event.put("type", type);
+                }
+              });
     }
 
     ObjectNode metadata = node.putObject("metadata");

@@ -58,7 +58,11 @@ public final class SlackMessage {
         alert.principal() + (alert.integration() != null ? " (" + alert.integration() + ")" : ""));
     field(fields, "Count", Long.toString(alert.count()));
     field(fields, "Objects", alert.objects().isEmpty() ? "-" : alert.objects());
-    field(fields, "Events", Integer.toString(alert.evidence().size()));
+    field(
+        fields,
+        "Events",
+        alert.evidence().size()
+            + (alert.streams().isEmpty() ? "" : " from " + String.join(", ", alert.streams())));
     field(fields, "First event", Instant.ofEpochMilli(alert.firstEventTime()).toString());
     field(fields, "Last event", Instant.ofEpochMilli(alert.lastEventTime()).toString());
     ObjectNode context = blocks.addObject();

@@ -28,8 +28,9 @@ import java.util.stream.Collectors;
  *
  * <p>Contract for rule authors: statements named {@code detection…} (via {@code @Name}) produce
  * detections. They must select {@code principal} (a user id) and may select {@code count}, {@code
- * objects}, {@code firstTime}, {@code lastTime} and {@code evidence} (EventIdentifiers); every
- * other column becomes a detection attribute. Listeners run on the sending thread.
+ * objects}, {@code firstTime}, {@code lastTime}, {@code evidence} (EventIdentifiers) and {@code
+ * stream} or {@code streams} (the channels the evidence came from; by default every stream the rule
+ * draws on); every other column becomes a detection attribute. Listeners run on the sending thread.
  */
 public final class EsperDetector implements AutoCloseable {
   private static final Set<String> KNOWN_COLUMNS =
@@ -39,6 +40,7 @@ public final class EsperDetector implements AutoCloseable {
   private final EPRuntime runtime;
   private final OrgContext org;
   private final Consumer<Detection> detections;
+  private final StreamLineage lineage;
   private boolean started;
 
   /** Compiles the pack's EPL (errors name file and line) and deploys it, for a one-off detector. */
@@ -53,6 +55,7 @@ public final class EsperDetector implements AutoCloseable {
   public EsperDetector(EsperRules rules, OrgContext org, Consumer<Detection> detections) {
     this.org = org;
     this.detections = detections;
+    this.lineage = rules.lineage();
     this.runtime =
         EPRuntimeProvider.getRuntime(
             "leakwatch-" + UUID.randomUUID(), EsperRules.configuration(org));
@@ -150,6 +153,7 @@ public final class EsperDetector implements AutoCloseable {
         }
       }
     }
+    attributes.putIfAbsent(Detection.STREAMS, streams(ruleId, attributes));
     long first = number(row, columns, "firstTime", now);
     long last = number(row, columns, "lastTime", now);
     return new Detection(
@@ -163,6 +167,18 @@ public final class EsperDetector implements AutoCloseable {
         now,
         evidence(row, columns),
         Map.copyOf(attributes));
+  }
+
+  /**
+   * The streams behind a detection: what the rule says it came from (a {@code stream} column, or a
+   * {@code streams} column listing several), else every stream the rule draws on.
+   */
+  private String streams(String ruleId, Map<String, Object> attributes) {
+    Object named = attributes.get("stream");
+    if (named instanceof String stream && !stream.isBlank()) {
+      return stream;
+    }
+    return String.join(",", lineage.streams(ruleId));
   }
 
   private static boolean has(String[] columns, String name) {

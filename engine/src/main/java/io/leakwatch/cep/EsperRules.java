@@ -22,10 +22,12 @@ public final class EsperRules {
 
   private final List<Module> shared;
   private final List<Module> rules;
+  private final StreamLineage lineage;
 
-  private EsperRules(List<Module> shared, List<Module> rules) {
+  private EsperRules(List<Module> shared, List<Module> rules, StreamLineage lineage) {
     this.shared = shared;
     this.rules = rules;
+    this.lineage = lineage;
   }
 
   /**
@@ -70,7 +72,7 @@ public final class EsperRules {
       throw new RulePackException(
           "EPL does not compile:\n" + String.join("\n", errors.stream().distinct().toList()));
     }
-    return new EsperRules(List.copyOf(shared), List.copyOf(rules));
+    return new EsperRules(List.copyOf(shared), List.copyOf(rules), StreamLineage.of(pack));
   }
 
   private static EPCompiled compile(
@@ -94,5 +96,10 @@ public final class EsperRules {
 
   public List<Module> rules() {
     return rules;
+  }
+
+  /** The streams each rule draws on, named on its alerts. */
+  public StreamLineage lineage() {
+    return lineage;
   }
 }

@@ -41,7 +41,9 @@ public final class EventValues {
           "isFilePreview",
           "isRecordRead",
           "isApiReportRun",
-          "isFailure");
+          "isFailure",
+          "withId",
+          "withName");
 
   private EventValues() {}
 
@@ -209,5 +211,34 @@ public final class EventValues {
       }
     }
     return all.toArray(String[]::new);
+  }
+
+  /**
+   * {@code ids} with {@code id} appended, for evidence kept in a table row: at most {@link
+   * EsperDetector#MAX_EVIDENCE} ids (the first ones), each once.
+   */
+  public static String[] withId(String[] ids, String id) {
+    String[] base = ids == null ? new String[0] : ids;
+    if (id == null || base.length >= EsperDetector.MAX_EVIDENCE || List.of(base).contains(id)) {
+      return base;
+    }
+    String[] out = java.util.Arrays.copyOf(base, base.length + 1);
+    out[base.length] = id;
+    return out;
+  }
+
+  /** A comma-separated list of names with each name of {@code more} (also comma-separated) once. */
+  public static String withName(String names, String more) {
+    java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>();
+    for (String list : new String[] {names, more}) {
+      if (list != null) {
+        for (String name : list.split(",")) {
+          if (!name.isBlank()) {
+            all.add(name.trim());
+          }
+        }
+      }
+    }
+    return String.join(",", all);
   }
 }

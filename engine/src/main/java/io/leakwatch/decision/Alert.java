@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param id stable for the same detection, so a replay yields the same alert ids
  * @param principal the actor: the Salesforce user id whose activity the alert is about
  * @param subjects the users, sessions and connected apps the actor's activity involved
+ * @param evidence the EventIdentifiers of the events behind it
+ * @param streams the channels those events came from (e.g. {@code ApiEventStream})
  * @param decidedBy the DRL rules that set the severity; empty when the rule's default applied
  * @param receivedNanos wall clock ({@link System#nanoTime()}) when the triggering event arrived,
  *     for latency measurement; not serialized
@@ -38,6 +40,7 @@ public record Alert(
     long lastEventTime,
     long detectedAt,
     List<String> evidence,
+    List<String> streams,
     List<String> reasons,
     List<String> decidedBy,
     List<String> attack,
@@ -51,6 +54,7 @@ public record Alert(
 
   public Alert {
     subjects = subjects == null ? Subjects.NONE : subjects;
+    streams = streams == null ? List.of() : List.copyOf(streams);
     responses = responses == null ? List.of() : List.copyOf(responses);
   }
 
@@ -75,6 +79,7 @@ public record Alert(
         .lastEventTime(lastEventTime)
         .detectedAt(detectedAt)
         .evidence(evidence)
+        .streams(streams)
         .reasons(reasons)
         .decidedBy(decidedBy)
         .attack(attack)
@@ -102,6 +107,7 @@ public record Alert(
     private long lastEventTime;
     private long detectedAt;
     private List<String> evidence = List.of();
+    private List<String> streams = List.of();
     private List<String> reasons = List.of();
     private List<String> decidedBy = List.of();
     private List<String> attack = List.of();
@@ -180,6 +186,11 @@ public record Alert(
       return this;
     }
 
+    public Builder streams(List<String> streams) {
+      this.streams = streams;
+      return this;
+    }
+
     public Builder reasons(List<String> reasons) {
       this.reasons = reasons;
       return this;
@@ -255,6 +266,7 @@ public record Alert(
           lastEventTime,
           detectedAt,
           evidence,
+          streams,
           reasons,
           decidedBy,
           attack,

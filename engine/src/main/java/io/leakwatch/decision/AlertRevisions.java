@@ -81,6 +81,21 @@ final class AlertRevisions {
   }
 
   /**
+   * The revision a finding that revises alert {@code id} (a rule that says so: an episode that
+   * closed with more than its first read knew) makes: always the next one, at the highest severity
+   * raised so far or {@code severity}.
+   */
+  int revise(String id, Severity severity) {
+    Raised before = raised.get(id);
+    if (before == null) {
+      return raise(id, severity);
+    }
+    Severity highest = severity.compareTo(before.severity()) > 0 ? severity : before.severity();
+    raised.put(id, new Raised(highest, before.revision() + 1));
+    return before.revision() + 1;
+  }
+
+  /**
    * The revision a repeat of the open alert {@code openId} makes: the one after the latest raised,
    * whichever way (escalation or repeat) that one came.
    */

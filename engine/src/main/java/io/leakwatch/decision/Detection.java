@@ -27,6 +27,32 @@ public record Detection(
     List<String> evidence,
     Map<String, Object> attributes) {
 
+  /**
+   * The attribute naming the streams behind a detection, comma-separated channel names such as
+   * {@code ApiEventStream}; the detector fills it when the rule's EPL does not.
+   */
+  public static final String STREAMS = "streams";
+
+  /**
+   * The attribute by which a rule says a detection revises the alert with its {@code alertKey} (new
+   * count, times and evidence), so it goes out as that alert's next revision even at the same
+   * severity.
+   */
+  public static final String REVISES = "revises";
+
+  /** The streams behind this detection, in the order named. */
+  public List<String> streams() {
+    Object value = attributes.get(STREAMS);
+    if (!(value instanceof String names) || names.isBlank()) {
+      return List.of();
+    }
+    return java.util.Arrays.stream(names.split(","))
+        .map(String::trim)
+        .filter(name -> !name.isEmpty())
+        .distinct()
+        .toList();
+  }
+
   /** For DRL: {@code Detection(isIntegration)} reads better than a null check. */
   public boolean isIntegration() {
     return integration != null;

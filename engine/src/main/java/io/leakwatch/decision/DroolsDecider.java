@@ -168,8 +168,8 @@ public final class DroolsDecider implements AutoCloseable {
 
   /**
    * Decides one detection and builds its alert; null when it only repeats an alert already raised
-   * (same id, no higher severity). A detection that raises an earlier alert's severity comes back
-   * as a new revision of that alert.
+   * (same id, no higher severity). A detection that raises an earlier alert's severity, or that
+   * says it revises its alert ({@link Detection#REVISES}), comes back as a new revision of it.
    */
   public Alert decide(Detection detection, long receivedNanos) {
     RuleMetadata rule = metadata.get(detection.ruleId());
@@ -187,7 +187,10 @@ public final class DroolsDecider implements AutoCloseable {
             ? List.of("default severity of " + rule.id() + " (no decision rule matched)")
             : decisions.reasons();
     String id = revisions.alertIdOf(detection);
-    int revision = revisions.raise(id, severity);
+    int revision =
+        detection.flag(Detection.REVISES)
+            ? revisions.revise(id, severity)
+            : revisions.raise(id, severity);
     if (revision == 0) {
       return null;
     }
@@ -206,6 +209,7 @@ public final class DroolsDecider implements AutoCloseable {
             .lastEventTime(detection.lastEventTime())
             .detectedAt(detection.detectedAt())
             .evidence(detection.evidence())
+            .streams(detection.streams())
             .reasons(reasons)
             .decidedBy(decisions.decidedBy())
             .attack(rule.attack())

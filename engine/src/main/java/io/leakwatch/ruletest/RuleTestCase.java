@@ -23,6 +23,8 @@ public record RuleTestCase(
    *
    * @param subjects user ids the alert must name among its subjects (the impacted users)
    * @param joins a rule whose alert in the same case opened the incident this alert joins
+   * @param count the alert's count (rows, events), or null for any
+   * @param revision the alert's revision (1 when first raised), or null for any
    */
   public record Expected(
       String rule,
@@ -30,7 +32,9 @@ public record RuleTestCase(
       String principal,
       Boolean suppressed,
       List<String> subjects,
-      String joins) {
+      String joins,
+      Long count,
+      Integer revision) {
     public Expected {
       subjects = subjects == null ? List.of() : List.copyOf(subjects);
     }
@@ -42,7 +46,9 @@ public record RuleTestCase(
           + (principal == null ? "" : " " + principal)
           + (Boolean.TRUE.equals(suppressed) ? " suppressed" : "")
           + (subjects.isEmpty() ? "" : " subjects " + subjects)
-          + (joins == null ? "" : " joining " + joins + "'s incident");
+          + (joins == null ? "" : " joining " + joins + "'s incident")
+          + (count == null ? "" : " count " + count)
+          + (revision == null ? "" : " revision " + revision);
     }
   }
 }

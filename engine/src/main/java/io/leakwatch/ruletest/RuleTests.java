@@ -93,7 +93,9 @@ public final class RuleTests {
                 text(e, "principal"),
                 e.hasNonNull("suppressed") ? e.get("suppressed").asBoolean() : null,
                 texts(e.path("subjects")),
-                text(e, "joins")));
+                text(e, "joins"),
+                e.hasNonNull("count") ? e.get("count").asLong() : null,
+                e.hasNonNull("revision") ? e.get("revision").asInt() : null));
       }
       cases.add(
           new RuleTestCase(
@@ -153,7 +155,10 @@ public final class RuleTests {
         + a.severity().label()
         + " "
         + a.principal()
-        + (a.suppression() != null ? " suppressed" : "");
+        + (a.suppression() != null ? " suppressed" : "")
+        + " count "
+        + a.count()
+        + (a.revision() > 1 ? " revision " + a.revision() : "");
   }
 
   /**
@@ -185,7 +190,9 @@ public final class RuleTests {
                           && (e.principal() == null || a.principal().equals(e.principal()))
                           && (e.suppressed() == null || e.suppressed() == (a.suppression() != null))
                           && a.subjects().users().containsAll(e.subjects())
-                          && (e.joins() == null || joins(a, e.joins(), alerts)))
+                          && (e.joins() == null || joins(a, e.joins(), alerts))
+                          && (e.count() == null || a.count() == e.count())
+                          && (e.revision() == null || a.revision() == e.revision()))
               .findFirst()
               .orElse(null);
       if (match == null) {

@@ -46,6 +46,7 @@ class AlertTest {
             2,
             3,
             List.of("e1"),
+            List.of("ApiEventStream"),
             List.of("r1"),
             List.of("d1"),
             List.of("T1530"),
