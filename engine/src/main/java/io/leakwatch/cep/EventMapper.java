@@ -26,9 +26,20 @@ public final class EventMapper {
 
   private final Map<Schema, Plan> plans = new ConcurrentHashMap<>();
   private final EventType type;
+  private final EventFacts facts;
 
+  /** A mapper that adds no facts: the event's own fields only. */
   public EventMapper(EventType type) {
+    this(type, null);
+  }
+
+  /**
+   * A mapper that also adds the facts the type declares ({@code TouchesPhi}, {@code PhiObjects},
+   * {@code ByIntegration}, {@code OutsideHours}), worked out from {@code org}'s profile.
+   */
+  public EventMapper(EventType type, OrgContext org) {
     this.type = type;
+    this.facts = new EventFacts(type, org);
   }
 
   public EventType type() {
@@ -61,7 +72,7 @@ public final class EventMapper {
       throw new BadEventException(
           EVENT_DATE + " is missing: every event needs the time it was captured");
     }
-    return map;
+    return facts.addTo(map);
   }
 
   private Plan plan(Schema schema) {

@@ -231,7 +231,7 @@ public final class DetectionPipeline implements AutoCloseable {
       if (type == null) {
         return null;
       }
-      mapper = new EventMapper(type);
+      mapper = new EventMapper(type, org);
       mappers.put(key, mapper);
     }
     return mapper;
