@@ -12,6 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -119,34 +123,70 @@ public final class RuleTests {
     return node.hasNonNull(field) ? node.get(field).asText() : null;
   }
 
+  /**
+   * Runs every case in its own pipeline, several at a time (one per core): cases share nothing, and
+   * a pack's hundred-odd cases are most of a CI run's rule time. Results come back in case order.
+   */
   public static List<Result> run(CompiledPack pack, OrgProfile profile, List<RuleTestCase> cases) {
-    List<Result> results = new ArrayList<>();
-    for (RuleTestCase testCase : cases) {
-      long start = System.nanoTime();
-      List<Alert> alerts = new ArrayList<>();
-      String problem = null;
-      try (DetectionPipeline pipeline =
-          new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
-        for (EventJson event : testCase.events()) {
-          alerts.addAll(pipeline.process(event.channel(), event.fields(), 0));
-        }
-        // Let every window close, as the rest of the day would.
-        alerts.addAll(pipeline.advanceTo(pipeline.eventTime() + 3 * 3_600_000L));
-        if (pipeline.stats().totalDeadLettered() > 0) {
-          problem =
-              pipeline.stats().totalDeadLettered()
-                  + " event(s) could not be processed (a rule threw)";
-        }
-      } catch (IllegalArgumentException e) {
-        problem = e.getMessage();
-      }
-      List<String> actual = alerts.stream().map(RuleTests::describe).toList();
-      if (problem == null) {
-        problem = compare(testCase.expect(), alerts);
-      }
-      results.add(new Result(testCase, actual, problem, (System.nanoTime() - start) / 1_000_000));
+    int threads = Math.max(1, Math.min(cases.size(), Runtime.getRuntime().availableProcessors()));
+    if (threads == 1) {
+      return cases.stream().map(c -> runOne(pack, profile, c)).toList();
     }
-    return results;
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            threads,
+            r -> {
+              Thread t = new Thread(r, "rule-test");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      List<Future<Result>> futures = new ArrayList<>();
+      for (RuleTestCase testCase : cases) {
+        futures.add(pool.submit(() -> runOne(pack, profile, testCase)));
+      }
+      List<Result> results = new ArrayList<>();
+      for (Future<Result> future : futures) {
+        results.add(future.get());
+      }
+      return results;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("rule tests interrupted", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static Result runOne(CompiledPack pack, OrgProfile profile, RuleTestCase testCase) {
+    long start = System.nanoTime();
+    List<Alert> alerts = new ArrayList<>();
+    String problem = null;
+    try (DetectionPipeline pipeline =
+        new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
+      for (EventJson event : testCase.events()) {
+        alerts.addAll(pipeline.process(event.channel(), event.fields(), 0));
+      }
+      // Let every window close, as the rest of the day would.
+      alerts.addAll(pipeline.advanceTo(pipeline.eventTime() + 3 * 3_600_000L));
+      if (pipeline.stats().totalDeadLettered() > 0) {
+        problem =
+            pipeline.stats().totalDeadLettered()
+                + " event(s) could not be processed (a rule threw)";
+      }
+    } catch (IllegalArgumentException e) {
+      problem = e.getMessage();
+    }
+    List<String> actual = alerts.stream().map(RuleTests::describe).toList();
+    if (problem == null) {
+      problem = compare(testCase.expect(), alerts);
+    }
+    return new Result(testCase, actual, problem, (System.nanoTime() - start) / 1_000_000);
   }
 
   private static String describe(Alert a) {
