@@ -40,7 +40,7 @@ public final class EsperDetector implements AutoCloseable {
   private final EPRuntime runtime;
   private final OrgContext org;
   private final Consumer<Detection> detections;
-  private final StreamLineage lineage;
+  private final EsperRules rules;
   private boolean started;
 
   /** Compiles the pack's EPL (errors name file and line) and deploys it, for a one-off detector. */
@@ -55,7 +55,7 @@ public final class EsperDetector implements AutoCloseable {
   public EsperDetector(EsperRules rules, OrgContext org, Consumer<Detection> detections) {
     this.org = org;
     this.detections = detections;
-    this.lineage = rules.lineage();
+    this.rules = rules;
     this.runtime =
         EPRuntimeProvider.getRuntime(
             "leakwatch-" + UUID.randomUUID(), EsperRules.configuration(org));
@@ -178,7 +178,7 @@ public final class EsperDetector implements AutoCloseable {
     if (named instanceof String stream && !stream.isBlank()) {
       return stream;
     }
-    return String.join(",", lineage.streams(ruleId));
+    return String.join(",", rules.lineage().streams(ruleId));
   }
 
   private static boolean has(String[] columns, String name) {

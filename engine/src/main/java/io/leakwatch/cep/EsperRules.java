@@ -22,12 +22,13 @@ public final class EsperRules {
 
   private final List<Module> shared;
   private final List<Module> rules;
-  private final StreamLineage lineage;
+  private final RulePack pack;
+  private StreamLineage lineage;
 
-  private EsperRules(List<Module> shared, List<Module> rules, StreamLineage lineage) {
+  private EsperRules(List<Module> shared, List<Module> rules, RulePack pack) {
     this.shared = shared;
     this.rules = rules;
-    this.lineage = lineage;
+    this.pack = pack;
   }
 
   /**
@@ -72,7 +73,7 @@ public final class EsperRules {
       throw new RulePackException(
           "EPL does not compile:\n" + String.join("\n", errors.stream().distinct().toList()));
     }
-    return new EsperRules(List.copyOf(shared), List.copyOf(rules), StreamLineage.of(pack));
+    return new EsperRules(List.copyOf(shared), List.copyOf(rules), pack);
   }
 
   private static EPCompiled compile(
@@ -99,7 +100,12 @@ public final class EsperRules {
   }
 
   /** The streams each rule draws on, named on its alerts. */
-  public StreamLineage lineage() {
+  public synchronized StreamLineage lineage() {
+    // Read when the first alert needs it, not at start: parsing every statement again costs time
+    // a one-event replay should not pay.
+    if (lineage == null) {
+      lineage = StreamLineage.of(pack);
+    }
     return lineage;
   }
 }
