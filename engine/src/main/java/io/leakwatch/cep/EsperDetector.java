@@ -41,7 +41,9 @@ public final class EsperDetector implements AutoCloseable {
   private final OrgContext org;
   private final Consumer<Detection> detections;
   private final EsperRules rules;
+  private final DurableTables durable;
   private boolean started;
+  private boolean restoring;
 
   /** Compiles the pack's EPL (errors name file and line) and deploys it, for a one-off detector. */
   public EsperDetector(RulePack pack, OrgContext org, Consumer<Detection> detections) {
@@ -59,14 +61,22 @@ public final class EsperDetector implements AutoCloseable {
     this.runtime =
         EPRuntimeProvider.getRuntime(
             "leakwatch-" + UUID.randomUUID(), EsperRules.configuration(org));
+    this.durable = new DurableTables(runtime);
+    // The runtime's clock starts at the wall clock; rules run on event time, so it starts at 0
+    // instead and jumps to the first event's time: a timer (every midnight) scheduled at
+    // deployment then fires on event time from the first event on, and after a restore too.
+    runtime.getEventService().advanceTime(0);
     try {
       for (EsperRules.Module shared : rules.shared()) {
-        deploy(shared, null);
+        for (EPStatement statement : deploy(shared, null).getStatements()) {
+          durable.consider(null, shared.origin(), statement);
+        }
       }
       for (EsperRules.Module rule : rules.rules()) {
         EPDeployment deployment = deploy(rule, rule.ruleId());
         List<EPStatement> producing = new ArrayList<>();
         for (EPStatement statement : deployment.getStatements()) {
+          durable.consider(rule.ruleId(), rule.origin(), statement);
           if (statement.getName().startsWith("detection")) {
             producing.add(statement);
           }
@@ -132,7 +142,7 @@ public final class EsperDetector implements AutoCloseable {
               + "' must select a 'principal' column");
     }
     return (newEvents, oldEvents, stmt, rt) -> {
-      if (newEvents == null) {
+      if (newEvents == null || restoring) {
         return;
       }
       long now = rt.getEventService().getCurrentTime();
@@ -228,6 +238,39 @@ public final class EsperDetector implements AutoCloseable {
   /** The declared event type for a name, or null if the pack declares none. */
   public EventType eventType(String name) {
     return runtime.getEventTypeService().getBusEventType(name);
+  }
+
+  /** Whether the pack marks any table durable (saved with the checkpoint). */
+  public boolean hasDurableTables() {
+    return !durable.isEmpty();
+  }
+
+  /** Each durable table's shape, by id ({@code ruleId/TableName}). */
+  public Map<String, String> durableShapes() {
+    return durable.shapes();
+  }
+
+  /** The rows of every durable table now, by id. */
+  public Map<String, SavedTable> snapshot() {
+    return durable.snapshot();
+  }
+
+  /**
+   * Before the first event: sets the clock to {@code eventTime} (when the rows were saved) and
+   * writes the saved rows back. Detections that the restored rows would trigger are not reported
+   * again (they were when the rows first arrived). Returns the tables left empty, each with why.
+   */
+  public List<String> restore(long eventTime, Map<String, SavedTable> saved) {
+    if (started) {
+      throw new IllegalStateException("learned state is restored before the first event");
+    }
+    advanceTo(eventTime);
+    restoring = true;
+    try {
+      return durable.restore(saved);
+    } finally {
+      restoring = false;
+    }
   }
 
   public void send(Map<String, Object> event, String typeName) {

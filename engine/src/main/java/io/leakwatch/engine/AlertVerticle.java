@@ -216,6 +216,11 @@ public final class AlertVerticle extends AbstractVerticle {
     }
   }
 
+  /** Whether an alert was given up at shutdown: nothing published after it counts as delivered. */
+  public boolean gaveUp() {
+    return abandoned;
+  }
+
   /** Stops retrying failed deliveries, so the engine can close; called before Vert.x closes. */
   public void closing() {
     closing = true;

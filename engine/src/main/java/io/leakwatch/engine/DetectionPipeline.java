@@ -7,6 +7,7 @@ import io.leakwatch.cep.EventClock;
 import io.leakwatch.cep.EventMapper;
 import io.leakwatch.cep.OrgContext;
 import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.checkpoint.LearnedState;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.Detection;
 import io.leakwatch.decision.DroolsDecider;
@@ -34,6 +35,8 @@ public final class DetectionPipeline implements AutoCloseable {
   private final Map<String, EventMapper> mappers = new HashMap<>();
   private final List<Detection> found = new ArrayList<>();
   private RulePack pack;
+  private long watchedSince = Long.MIN_VALUE;
+  private boolean restored;
 
   public DetectionPipeline(RulePack pack, OrgProfile profile, Options options) {
     this(CompiledPack.compile(pack), profile, options);
@@ -164,8 +167,8 @@ public final class DetectionPipeline implements AutoCloseable {
     // The mapper refuses an event without EventDate, so every event has its own time.
     boolean first = !clock.started();
     long now = clock.onEvent((Long) fields.get(EventMapper.EVENT_DATE), wallMillis);
-    if (first) {
-      org.watchFrom(now);
+    if (first && !restored) {
+      watchFrom(now);
     }
     esper.advanceTo(now);
     esper.send(fields, type);
@@ -239,11 +242,11 @@ public final class DetectionPipeline implements AutoCloseable {
 
   /**
    * Swaps in a new rule pack between two events: nothing is dropped, counters and event time go on.
-   * Windows start empty under the new rules (what the old rules had accumulated is not carried
-   * over); open alerts and incidents carry over, so a reload neither re-pages nor splits an
-   * incident.
+   * Windows start empty under the new rules, except durable tables, which carry over when their
+   * shape is unchanged; open alerts and incidents carry over, so a reload neither re-pages nor
+   * splits an incident. Returns the durable tables that start empty, each with why.
    */
-  public void reload(CompiledPack compiled) {
+  public List<String> reload(CompiledPack compiled) {
     EsperDetector newEsper = new EsperDetector(compiled.epl(), org, found::add);
     DroolsDecider newDecider;
     try {
@@ -253,10 +256,26 @@ public final class DetectionPipeline implements AutoCloseable {
       newEsper.close();
       throw e;
     }
+    List<String> reset = List.of();
     if (clock.started()) {
-      newEsper.advanceTo(clock.now());
+      boolean carry = esper.hasDurableTables() || newEsper.hasDurableTables();
+      try {
+        if (carry) {
+          reset =
+              newEsper.restore(clock.now(), esper.hasDurableTables() ? esper.snapshot() : Map.of());
+        } else {
+          newEsper.advanceTo(clock.now());
+        }
+      } catch (RuntimeException e) {
+        newEsper.close();
+        newDecider.close();
+        throw e;
+      }
       newDecider.advanceTo(clock.now());
-      org.watchFrom(clock.now());
+      // Learned days carry over only when every learned table did.
+      if (!(carry && esper.hasDurableTables() && reset.isEmpty())) {
+        watchFrom(clock.now());
+      }
     }
     newDecider.continueFrom(decider);
     EsperDetector oldEsper = esper;
@@ -267,6 +286,44 @@ public final class DetectionPipeline implements AutoCloseable {
     mappers.clear();
     oldEsper.close();
     oldDecider.close();
+    return reset;
+  }
+
+  private void watchFrom(long eventTime) {
+    watchedSince = eventTime;
+    org.watchFrom(eventTime);
+  }
+
+  /** Whether the pack marks any table durable, so learned state is worth saving. */
+  public boolean keepsLearnedState() {
+    return esper.hasDurableTables();
+  }
+
+  /**
+   * Each durable table's shape by id; throws when one cannot be saved (a pack error, e.g. an
+   * aggregation column).
+   */
+  public Map<String, String> durableShapes() {
+    return esper.durableShapes();
+  }
+
+  /**
+   * What the rules have learned now (the durable tables), with the topics' positions now: call it
+   * between two events, with the positions of exactly the events processed so far.
+   */
+  public LearnedState learnedState(Map<String, LearnedState.Position> positions) {
+    return new LearnedState(clock.now(), watchedSince, positions, esper.snapshot());
+  }
+
+  /**
+   * Before the first event: puts saved learned state back (event time moves to when it was saved).
+   * Returns the tables that start empty instead, each with why (a shape the pack changed since).
+   */
+  public List<String> restore(LearnedState state) {
+    List<String> skipped = esper.restore(state.eventTime(), state.tables());
+    watchFrom(state.watchedSince());
+    restored = true;
+    return skipped;
   }
 
   /** Whether the pack declares an event type for this topic (any custom channel may carry one). */

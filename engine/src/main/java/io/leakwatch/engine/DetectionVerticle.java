@@ -1,9 +1,18 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.checkpoint.LearnedState;
+import io.leakwatch.checkpoint.LearnedStateFile;
+import io.leakwatch.checkpoint.LearnedStateReset;
+import io.leakwatch.checkpoint.SnapshotSchedule;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.loginpoll.RecentLogins;
+import io.leakwatch.pubsub.ReceivedEvent;
 import io.vertx.core.AbstractVerticle;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.io.IOException;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Owns the detection pipeline. Deployed as a single worker instance, so Esper and Drools run off
@@ -12,13 +21,25 @@ import java.util.List;
  * events are processed.
  */
 public final class DetectionVerticle extends AbstractVerticle {
+  private static final Logger LOG = LoggerFactory.getLogger(DetectionVerticle.class);
   private static final long HEARTBEAT_MILLIS = 1_000;
   private static final long RELEASE_CHECK_MILLIS = 100;
+
+  /**
+   * How long learned state waits for the alerts before it to be delivered, before it is skipped.
+   */
+  private static final long LEARNED_WAIT_MILLIS = 600_000;
 
   private final DetectionPipeline pipeline;
   private final EventTimeMerger merger;
   private final ProcessedJournal journal;
   private final RecentLogins logins;
+  private SnapshotSchedule snapshots;
+  private LearnedStateFile learnedFile;
+  private boolean drill;
+  private java.util.function.BooleanSupplier alertsGivenUp = () -> false;
+  private volatile boolean stopping;
+  private long learnedSaves;
 
   /**
    * The pipeline is built (rules compiled) by the caller, so a broken pack fails before anything
@@ -57,6 +78,23 @@ public final class DetectionVerticle extends AbstractVerticle {
     this.journal = journalFile == null ? null : new ProcessedJournal(journalFile);
   }
 
+  /**
+   * Saves what the rules learn (their durable tables) with the positions it is consistent with, on
+   * {@code schedule}; call before deploying. {@code alertsGivenUp} says whether the alert worker
+   * gave an alert up at shutdown (then nothing more is saved).
+   */
+  public DetectionVerticle keepLearnedState(
+      SnapshotSchedule schedule,
+      LearnedStateFile file,
+      boolean drill,
+      java.util.function.BooleanSupplier alertsGivenUp) {
+    this.alertsGivenUp = alertsGivenUp;
+    this.snapshots = schedule;
+    this.learnedFile = file;
+    this.drill = drill;
+    return this;
+  }
+
   @Override
   public void start() {
     vertx
@@ -83,7 +121,19 @@ public final class DetectionVerticle extends AbstractVerticle {
             Messages.RELOAD,
             message -> {
               try {
-                pipeline.reload(message.body());
+                List<String> reset = pipeline.reload(message.body());
+                for (String why : reset) {
+                  LOG.warn("rules reloaded: learned table {}", why);
+                  vertx
+                      .eventBus()
+                      .publish(
+                          Messages.ALERTS,
+                          LearnedStateReset.alert(
+                              why.substring(0, why.indexOf(':')),
+                              why,
+                              System.currentTimeMillis(),
+                              drill));
+                }
                 message.reply(message.body().pack().sha256());
               } catch (RuntimeException e) {
                 message.fail(1, e.getMessage());
@@ -138,15 +188,79 @@ public final class DetectionVerticle extends AbstractVerticle {
     for (EventTimeMerger.Pending pending : merger.release(wall)) {
       if (logins != null && !logins.admit(pending.event())) {
         // The same login from the other source (stream and LoginHistory): counted there, once.
+        learn(pending.event());
         pending.batch().done();
         continue;
       }
       publish(pipeline.process(pending.event(), wall));
+      learn(pending.event());
       if (journal != null) {
         journal.processed(pending.event());
       }
       pending.batch().done();
     }
+  }
+
+  /**
+   * After each event: records its position; hands a snapshot that is a horizon old to be saved; and
+   * takes a new one when due. Between two events the tables hold exactly the events processed.
+   */
+  private void learn(ReceivedEvent event) {
+    if (snapshots == null || pipeline.eventTime() == Long.MIN_VALUE) {
+      return;
+    }
+    long now = pipeline.eventTime();
+    snapshots.processed(event.topic(), event.replayId(), now);
+    LearnedState ready = snapshots.ready(now);
+    if (ready != null) {
+      saveAfterAlerts(ready);
+    }
+    if (snapshots.due(now)) {
+      snapshots.taken(pipeline.learnedState(snapshots.positions()));
+    }
+  }
+
+  /**
+   * Saves learned state once every alert published before it is delivered (a flush through the
+   * alert worker's queue), so a restart from its positions never skips an undelivered alert.
+   */
+  private void saveAfterAlerts(LearnedState state) {
+    vertx
+        .eventBus()
+        .request(
+            Messages.ALERTS_FLUSH,
+            "learned state",
+            new DeliveryOptions().setSendTimeout(LEARNED_WAIT_MILLIS))
+        .onSuccess(
+            delivered -> {
+              if (stopping || alertsGivenUp.getAsBoolean()) {
+                return; // an alert before it was given up at shutdown: the restart must replay it
+              }
+              try {
+                learnedFile.save(state);
+                if (learnedSaves++ == 0) {
+                  LOG.info(
+                      "learned state saved to {} ({} tables, as of event time {}); saved again"
+                          + " every resume horizon",
+                      learnedFile.file(),
+                      state.tables().size(),
+                      java.time.Instant.ofEpochMilli(state.eventTime()));
+                }
+              } catch (IOException e) {
+                LOG.error(
+                    "learned state could not be saved to {} ({}); a restart resumes from the"
+                        + " previous one, further back",
+                    learnedFile.file(),
+                    e.toString());
+              }
+            })
+        .onFailure(
+            e ->
+                LOG.warn(
+                    "learned state as of {} not saved: alerts before it are not delivered ({});"
+                        + " the next one is tried a horizon later",
+                    java.time.Instant.ofEpochMilli(state.eventTime()),
+                    e.getMessage()));
   }
 
   private void publish(List<Alert> alerts) {
@@ -157,6 +271,7 @@ public final class DetectionVerticle extends AbstractVerticle {
 
   @Override
   public void stop() throws java.io.IOException {
+    stopping = true;
     pipeline.close();
     if (journal != null) {
       journal.close();

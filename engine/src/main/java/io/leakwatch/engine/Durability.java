@@ -6,8 +6,8 @@ import java.nio.file.Path;
 /**
  * How the engine survives restarts and broken streams.
  *
- * @param stateDir where checkpoints, the alert ledger and the processed journal live; null keeps
- *     nothing (demos, tests)
+ * @param stateDir where checkpoints, learned state, the alert ledger and the processed journal
+ *     live; null keeps nothing (demos, tests)
  * @param fallback where to start when the stored position is rejected (EARLIEST re-reads what is
  *     retained, LATEST skips to now); the gap is recorded as an alert either way
  * @param resumeHorizonMillis how far behind the last processed event a restart resumes, so windows
@@ -71,6 +71,11 @@ public record Durability(
 
   public Path ledgerFile() {
     return stateDir.resolve("delivered-alerts.txt");
+  }
+
+  /** The durable tables of the rules and the positions they are consistent with. */
+  public Path learnedStateFile() {
+    return stateDir.resolve("learned-state.json");
   }
 
   public Path journalFile() {

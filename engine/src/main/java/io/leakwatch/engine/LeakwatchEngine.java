@@ -5,7 +5,11 @@ import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.checkpoint.AlertLedger;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
+import io.leakwatch.checkpoint.LearnedState;
+import io.leakwatch.checkpoint.LearnedStateFile;
+import io.leakwatch.checkpoint.LearnedStateReset;
 import io.leakwatch.checkpoint.MonitoringGap;
+import io.leakwatch.checkpoint.SnapshotSchedule;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.loginpoll.LoginCursor;
 import io.leakwatch.loginpoll.LoginHistoryPoll;
@@ -57,12 +61,7 @@ public final class LeakwatchEngine implements AutoCloseable {
    * with a clear message (bad rules, unknown topic, refused credentials) instead of half-starting.
    */
   public static LeakwatchEngine start(EngineSettings settings) throws Exception {
-    DetectionPipeline pipeline =
-        new DetectionPipeline(
-            settings.pack(),
-            settings.profile(),
-            new DetectionPipeline.Options(
-                settings.idleAfterMillis(), settings.drill(), settings.deadLetters()));
+    DetectionPipeline pipeline = newPipeline(settings);
     for (String topic : settings.topics()) {
       if (!pipeline.understands(topic)) {
         pipeline.close();
@@ -127,6 +126,25 @@ public final class LeakwatchEngine implements AutoCloseable {
       }
       ledger = new AlertLedger(durability.ledgerFile());
     }
+    SnapshotSchedule snapshots = null;
+    LearnedStateFile learnedFile = null;
+    if (durability.durable() && pipeline.keepsLearnedState()) {
+      learnedFile = new LearnedStateFile(durability.learnedStateFile());
+      Restored restored =
+          restoreLearned(settings, pipeline, learnedFile, checkpoints, fallBack, gaps);
+      pipeline = restored.pipeline();
+      checkpoints = restored.checkpoints();
+      Map<String, LearnedState.Position> start = new java.util.LinkedHashMap<>();
+      for (String topic : settings.topics()) {
+        Checkpoint c = fallBack.contains(topic) ? null : checkpoints.get(topic);
+        start.put(
+            topic,
+            c == null || c.resumeAfter() == null
+                ? new LearnedState.Position(null, 0)
+                : new LearnedState.Position(c.resumeAfter(), c.resumeEventTime()));
+      }
+      snapshots = new SnapshotSchedule(durability.resumeHorizonMillis(), start);
+    }
     LoginHistorySettings poll = settings.loginHistory();
     RecentLogins recentLogins = null;
     long pollFrom = 0;
@@ -183,14 +201,16 @@ public final class LeakwatchEngine implements AutoCloseable {
       await(
           vertx.deployVerticle(
               new DetectionVerticle(
-                  pipeline,
-                  poll.enabled() ? withLoginHistory(settings.topics()) : settings.topics(),
-                  settings.maxWaitMillis(),
-                  durability.journalProcessed() && durability.durable()
-                      ? durability.journalFile()
-                      : null,
-                  recentLogins,
-                  pollWait(settings)),
+                      pipeline,
+                      poll.enabled() ? withLoginHistory(settings.topics()) : settings.topics(),
+                      settings.maxWaitMillis(),
+                      durability.journalProcessed() && durability.durable()
+                          ? durability.journalFile()
+                          : null,
+                      recentLogins,
+                      pollWait(settings))
+                  .keepLearnedState(
+                      snapshots, learnedFile, settings.drill(), alertVerticle::gaveUp),
               worker));
       for (String topic : settings.topics()) {
         ReplayStart start = fallBack.contains(topic) ? durability.fallback() : settings.start();
@@ -244,6 +264,109 @@ public final class LeakwatchEngine implements AutoCloseable {
     engine.loginPoll = loginPoll;
     engine.recentLogins = recentLogins;
     return engine;
+  }
+
+  private record Restored(DetectionPipeline pipeline, Map<String, Checkpoint> checkpoints) {}
+
+  /**
+   * Puts the saved learned state back into the pipeline and makes every topic resume from where it
+   * stood when that state was taken, so no event is counted twice or skipped. What cannot be put
+   * back is moved aside or left empty, logged, and alerted (which table, and why); never a failed
+   * start. A pack whose durable tables cannot be saved at all fails the start (a pack error).
+   */
+  private static Restored restoreLearned(
+      EngineSettings settings,
+      DetectionPipeline pipeline,
+      LearnedStateFile file,
+      Map<String, Checkpoint> checkpoints,
+      java.util.Set<String> fallBack,
+      List<Alert> alerts)
+      throws java.io.IOException {
+    try {
+      pipeline.durableShapes();
+    } catch (RuntimeException e) {
+      pipeline.close();
+      throw e;
+    }
+    LearnedState learned;
+    try {
+      learned = file.load();
+    } catch (LearnedStateFile.UnreadableStateException e) {
+      Path aside = file.quarantine();
+      LOG.error("{}; moved it to {}; the rules' learned tables start empty", e.getMessage(), aside);
+      alerts.add(
+          LearnedStateReset.alert(
+              "every learned table",
+              e.getMessage() + "; moved to " + aside,
+              System.currentTimeMillis(),
+              settings.drill()));
+      return new Restored(pipeline, checkpoints);
+    }
+    if (learned == null) {
+      return new Restored(pipeline, checkpoints);
+    }
+    List<String> reset;
+    try {
+      reset = pipeline.restore(learned);
+    } catch (RuntimeException e) {
+      // A value that does not fit its column: the pipeline is half restored, so start a clean one.
+      pipeline.close();
+      Path aside = file.quarantine();
+      LOG.error(
+          "{}: the saved learned state does not fit the rules ({}); moved it to {}; the rules'"
+              + " learned tables start empty",
+          file.file(),
+          e.toString(),
+          aside);
+      alerts.add(
+          LearnedStateReset.alert(
+              "every learned table",
+              "the saved learned state does not fit the rules: " + e.getMessage(),
+              System.currentTimeMillis(),
+              settings.drill()));
+      return new Restored(newPipeline(settings), checkpoints);
+    }
+    for (String why : reset) {
+      LOG.warn("learned table {}", why);
+      alerts.add(
+          LearnedStateReset.alert(
+              why.substring(0, why.indexOf(':')),
+              why,
+              System.currentTimeMillis(),
+              settings.drill()));
+    }
+    Map<String, Checkpoint> resumed = new java.util.LinkedHashMap<>(checkpoints);
+    learned
+        .positions()
+        .forEach(
+            (topic, p) -> {
+              if (fallBack.contains(topic) || !settings.topics().contains(topic)) {
+                return;
+              }
+              Checkpoint c = checkpoints.get(topic);
+              resumed.put(
+                  topic,
+                  new Checkpoint(
+                      topic,
+                      p.after(),
+                      p.eventTime(),
+                      c == null ? p.after() : c.lastProcessed(),
+                      c == null ? p.eventTime() : c.lastEventTime()));
+            });
+    LOG.info(
+        "restored learned state of {} tables as of event time {} from {}; topics resume from there",
+        learned.tables().size() - reset.size(),
+        java.time.Instant.ofEpochMilli(learned.eventTime()),
+        file.file());
+    return new Restored(pipeline, resumed);
+  }
+
+  private static DetectionPipeline newPipeline(EngineSettings settings) {
+    return new DetectionPipeline(
+        settings.pack(),
+        settings.profile(),
+        new DetectionPipeline.Options(
+            settings.idleAfterMillis(), settings.drill(), settings.deadLetters()));
   }
 
   /**
