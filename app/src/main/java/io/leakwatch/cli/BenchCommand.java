@@ -94,6 +94,16 @@ final class BenchCommand implements Callable<Integer> {
       description = "skip the bare engine's run (halves the time; no ratio is printed)")
   boolean noBare;
 
+  @Option(
+      names = "--transport",
+      defaultValue = "direct",
+      paramLabel = "direct|grpc",
+      description =
+          "direct: payloads straight into the detection pipeline on one thread; grpc: the"
+              + " simulator's Pub/Sub server and a whole engine over loopback TLS, flow-controlled"
+              + " as Salesforce (events/s end to end)")
+  String transport;
+
   /** One event as the Pub/Sub API delivers it: topic, ids and the Avro payload. */
   private record Encoded(SpooledDay.Event event, ByteString replayId) {}
 
@@ -127,6 +137,10 @@ final class BenchCommand implements Callable<Integer> {
     Bounds.check(spec, "--users", users, 20, 200_000);
     Bounds.check(spec, "--repeat", repeat, 1, 15);
     out = Leakwatch.root(spec).out();
+    if (!transport.equals("direct") && !transport.equals("grpc")) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--transport: expected direct or grpc, got '" + transport + "'");
+    }
     injected = Scenarios.select(scenarios, null);
     RulePack pack =
         rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
@@ -143,6 +157,10 @@ final class BenchCommand implements Callable<Integer> {
     spool = java.nio.file.Files.createTempDirectory("leakwatch-bench-");
     try {
       warmUp(pack);
+      if (transport.equals("grpc")) {
+        overTheWire(pack);
+        return 0;
+      }
       List<Run> packRuns = new ArrayList<>();
       List<Run> bareRuns = new ArrayList<>();
       for (int r = 1; r <= repeat; r++) {
@@ -165,14 +183,61 @@ final class BenchCommand implements Callable<Integer> {
       }
     } finally {
       days.forEach(SpooledDay::close);
-      try (var left = java.nio.file.Files.list(spool)) {
-        for (Path dir : left.toList()) {
-          java.nio.file.Files.deleteIfExists(dir);
+      try (var left = java.nio.file.Files.walk(spool)) {
+        for (Path file : left.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.deleteIfExists(file);
         }
       }
-      java.nio.file.Files.deleteIfExists(spool);
     }
     return 0;
+  }
+
+  /** {@code --transport grpc}: each run is a whole engine catching up on the retained events. */
+  private void overTheWire(RulePack pack) throws Exception {
+    List<WireBench.Run> runs = new ArrayList<>();
+    for (int r = 1; r <= repeat; r++) {
+      WireBench.Run run =
+          WireBench.measure(
+              pack,
+              profile,
+              org.orgId(),
+              schemas,
+              sink -> forEachDay(target, slice -> sink.accept(events(slice))),
+              spool.resolve("grpc-" + r),
+              java.time.Duration.ofMinutes(10).plusMillis(target / 10));
+      runs.add(run);
+      out.printf(
+          Locale.ROOT,
+          "run %d grpc  %,.0f events/s (%,d events in %.2f s; %.2f s from engine start)%n",
+          r,
+          run.rate(),
+          run.events(),
+          run.seconds(),
+          run.secondsFromStart());
+    }
+    WireBench.Run first = runs.get(0);
+    String of = repeat > 1 ? " (median of " + repeat + ")" : "";
+    double[] rates = runs.stream().mapToDouble(WireBench.Run::rate).sorted().toArray();
+    int n = rates.length;
+    double median = n % 2 == 1 ? rates[n / 2] : (rates[n / 2 - 1] + rates[n / 2]) / 2;
+    out.printf(
+        Locale.ROOT, "%nevents        %,d (%d dead-lettered)%n", target, first.deadLettered());
+    out.printf(
+        Locale.ROOT,
+        "over gRPC     %,.0f events/s%s end to end: simulator's Pub/Sub server → loopback TLS →"
+            + " subscriptions (at most %d outstanding per topic) → event-time merge → Esper →"
+            + " Drools → alert sink%n",
+        median,
+        of,
+        io.leakwatch.pubsub.PubSubSubscriber.MAX_OUTSTANDING);
+    out.printf("alerts        %d%n", first.alerts());
+    out.printf("alerts by rule %s%n", first.alertsByRule());
+  }
+
+  private static List<SpooledDay.Event> events(List<Encoded> slice) {
+    List<SpooledDay.Event> events = new ArrayList<>(slice.size());
+    slice.forEach(e -> events.add(e.event()));
+    return events;
   }
 
   /** The chosen pack's event types and one statement that never matches: the engine's floor. */
