@@ -18,7 +18,8 @@ import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.scenario.Scenarios;
 import io.leakwatch.sim.server.TopicLog;
 import io.leakwatch.sim.traffic.EventSchemas;
-import io.leakwatch.sim.traffic.SimEvent;
+import io.leakwatch.sim.traffic.SpooledDay;
+import io.leakwatch.sim.traffic.TrafficGenerator;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -35,8 +36,9 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code leakwatch bench}: the engine's hot path measured on simulated traffic, against a bare
- * engine in the same process. Each simulated day is generated and encoded to Avro outside the timed
- * loop (so a three-day replay of a large org needs one day of events in memory, not three); the
+ * engine in the same process. Each simulated day is generated a block of people at a time, encoded
+ * to Avro and spooled to disk outside the timed loop, then read back a quarter hour of event time
+ * at a time (so a three-day replay of a 100,000-user org fits a 1 GiB heap beside the engine); the
  * timed loop decodes each payload with its writer schema, maps it, runs it through Esper on event
  * time and hands detections to Drools, on one thread, as the detection verticle does. Latency is
  * per event, from payload to decided alerts.
@@ -92,9 +94,18 @@ final class BenchCommand implements Callable<Integer> {
       description = "skip the bare engine's run (halves the time; no ratio is printed)")
   boolean noBare;
 
+  @Option(
+      names = "--transport",
+      defaultValue = "direct",
+      paramLabel = "direct|grpc",
+      description =
+          "direct: payloads straight into the detection pipeline on one thread; grpc: the"
+              + " simulator's Pub/Sub server and a whole engine over loopback TLS, flow-controlled"
+              + " as Salesforce (events/s end to end)")
+  String transport;
+
   /** One event as the Pub/Sub API delivers it: topic, ids and the Avro payload. */
-  private record Encoded(
-      String topic, String eventId, String schemaId, byte[] payload, ByteString replayId) {}
+  private record Encoded(SpooledDay.Event event, ByteString replayId) {}
 
   /** What one pass over the events measured. */
   private record Run(
@@ -116,6 +127,9 @@ final class BenchCommand implements Callable<Integer> {
   private OrgProfile profile;
   private EventSchemas schemas;
   private List<io.leakwatch.sim.scenario.Scenario> injected;
+  private Path spool;
+  private final List<SpooledDay> days = new ArrayList<>();
+  private final List<LocalDate> dates = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
@@ -123,6 +137,10 @@ final class BenchCommand implements Callable<Integer> {
     Bounds.check(spec, "--users", users, 20, 200_000);
     Bounds.check(spec, "--repeat", repeat, 1, 15);
     out = Leakwatch.root(spec).out();
+    if (!transport.equals("direct") && !transport.equals("grpc")) {
+      throw new picocli.CommandLine.ParameterException(
+          spec.commandLine(), "--transport: expected direct or grpc, got '" + transport + "'");
+    }
     injected = Scenarios.select(scenarios, null);
     RulePack pack =
         rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
@@ -132,31 +150,94 @@ final class BenchCommand implements Callable<Integer> {
     schemas = EventSchemas.standard();
     out.printf(
         "%,d events per run (org of %,d users, seed %d, scenarios: %s), generated a day at a time"
-            + " outside the timed loop; %d run(s)%n",
+            + " and spooled to disk, read a quarter hour at a time outside the timed loop; %d"
+            + " run(s)%n",
         target, users, seed, scenarios, repeat);
 
-    warmUp(pack);
-    List<Run> packRuns = new ArrayList<>();
-    List<Run> bareRuns = new ArrayList<>();
-    for (int r = 1; r <= repeat; r++) {
-      if (!noBare) {
-        Run b = measure(bare, null);
-        bareRuns.add(b);
-        out.printf(Locale.ROOT, "run %d bare  %,.0f events/s%n", r, b.rate());
+    spool = java.nio.file.Files.createTempDirectory("leakwatch-bench-");
+    try {
+      warmUp(pack);
+      if (transport.equals("grpc")) {
+        overTheWire(pack);
+        return 0;
       }
-      StringBuilder alertLines = alertsFile != null && r == 1 ? new StringBuilder() : null;
-      Run p = measure(pack, alertLines);
-      packRuns.add(p);
-      out.printf(Locale.ROOT, "run %d pack  %,.0f events/s%n", r, p.rate());
-      if (alertLines != null) {
-        java.nio.file.Files.writeString(Path.of(alertsFile), alertLines);
+      List<Run> packRuns = new ArrayList<>();
+      List<Run> bareRuns = new ArrayList<>();
+      for (int r = 1; r <= repeat; r++) {
+        if (!noBare) {
+          Run b = measure(bare, null);
+          bareRuns.add(b);
+          out.printf(Locale.ROOT, "run %d bare  %,.0f events/s%n", r, b.rate());
+        }
+        StringBuilder alertLines = alertsFile != null && r == 1 ? new StringBuilder() : null;
+        Run p = measure(pack, alertLines);
+        packRuns.add(p);
+        out.printf(Locale.ROOT, "run %d pack  %,.0f events/s%n", r, p.rate());
+        if (alertLines != null) {
+          java.nio.file.Files.writeString(Path.of(alertsFile), alertLines);
+        }
       }
-    }
-    report(packRuns, bareRuns);
-    if (alertsFile != null) {
-      out.printf("alerts written to %s%n", alertsFile);
+      report(packRuns, bareRuns);
+      if (alertsFile != null) {
+        out.printf("alerts written to %s%n", alertsFile);
+      }
+    } finally {
+      days.forEach(SpooledDay::close);
+      try (var left = java.nio.file.Files.walk(spool)) {
+        for (Path file : left.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          java.nio.file.Files.deleteIfExists(file);
+        }
+      }
     }
     return 0;
+  }
+
+  /** {@code --transport grpc}: each run is a whole engine catching up on the retained events. */
+  private void overTheWire(RulePack pack) throws Exception {
+    List<WireBench.Run> runs = new ArrayList<>();
+    for (int r = 1; r <= repeat; r++) {
+      WireBench.Run run =
+          WireBench.measure(
+              pack,
+              profile,
+              org.orgId(),
+              schemas,
+              sink -> forEachDay(target, slice -> sink.accept(events(slice))),
+              spool.resolve("grpc-" + r),
+              java.time.Duration.ofMinutes(10).plusMillis(target / 10));
+      runs.add(run);
+      out.printf(
+          Locale.ROOT,
+          "run %d grpc  %,.0f events/s (%,d events in %.2f s; %.2f s from engine start)%n",
+          r,
+          run.rate(),
+          run.events(),
+          run.seconds(),
+          run.secondsFromStart());
+    }
+    WireBench.Run first = runs.get(0);
+    String of = repeat > 1 ? " (median of " + repeat + ")" : "";
+    double[] rates = runs.stream().mapToDouble(WireBench.Run::rate).sorted().toArray();
+    int n = rates.length;
+    double median = n % 2 == 1 ? rates[n / 2] : (rates[n / 2 - 1] + rates[n / 2]) / 2;
+    out.printf(
+        Locale.ROOT, "%nevents        %,d (%d dead-lettered)%n", target, first.deadLettered());
+    out.printf(
+        Locale.ROOT,
+        "over gRPC     %,.0f events/s%s end to end: simulator's Pub/Sub server → loopback TLS →"
+            + " subscriptions (at most %d outstanding per topic) → event-time merge → Esper →"
+            + " Drools → alert sink%n",
+        median,
+        of,
+        io.leakwatch.pubsub.PubSubSubscriber.MAX_OUTSTANDING);
+    out.printf("alerts        %d%n", first.alerts());
+    out.printf("alerts by rule %s%n", first.alertsByRule());
+  }
+
+  private static List<SpooledDay.Event> events(List<Encoded> slice) {
+    List<SpooledDay.Event> events = new ArrayList<>(slice.size());
+    slice.forEach(e -> events.add(e.event()));
+    return events;
   }
 
   /** The chosen pack's event types and one statement that never matches: the engine's floor. */
@@ -238,42 +319,63 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private interface DayConsumer {
-    void accept(List<Encoded> day) throws Exception;
+    void accept(List<Encoded> slice) throws Exception;
   }
 
   /**
-   * Generates weekday after weekday of the simulated org, encodes each day's events and hands them
-   * over, until {@code limit} events have been handed over. Scenarios that stage days of history
-   * are injected on the first day only: later days would replay history out of order.
+   * Hands over weekday after weekday of the simulated org, a quarter hour of event time at a time,
+   * until {@code limit} events have been handed over. Each day is generated a block of people at a
+   * time and spooled to disk as Avro payloads the first time a run needs it (so a three-day replay
+   * of a 100,000-user org holds one quarter hour of payloads, not three days of records); later
+   * runs read the same spooled days. Scenarios that stage days of history are injected on the first
+   * day only: later days would replay history out of order.
    */
   private void forEachDay(long limit, DayConsumer consumer) throws Exception {
-    LocalDate day = LocalDate.of(2026, 3, 9);
-    long replay = 1;
-    long handed = 0;
-    while (handed < limit) {
-      if (day.getDayOfWeek().getValue() < 6) {
-        var today =
-            handed == 0
-                ? injected
-                : injected.stream().filter(sc -> !Scenarios.needsLearnedHistory(sc)).toList();
-        List<Encoded> encoded = new ArrayList<>();
-        for (SimEvent e : Scenarios.day(org, day, today).events()) {
-          if (handed + encoded.size() == limit) {
-            break;
-          }
-          encoded.add(
-              new Encoded(
-                  e.topic(),
-                  e.eventIdentifier(),
-                  schemas.idOf(schemas.asPublished(e).getSchema()), // a new schema id at noon
-                  EventSchemas.encode(schemas.asPublished(e)),
-                  TopicLog.encode(replay++)));
-        }
-        handed += encoded.size();
-        consumer.accept(encoded);
-      }
-      day = day.plusDays(1);
+    long[] replay = {1};
+    long[] handed = {0};
+    for (int d = 0; handed[0] < limit; d++) {
+      SpooledDay day = day(d);
+      day.forEachSlice(
+          slice -> {
+            List<Encoded> encoded = new ArrayList<>(slice.size());
+            for (SpooledDay.Event e : slice) {
+              if (handed[0] + encoded.size() == limit) {
+                break;
+              }
+              encoded.add(new Encoded(e, TopicLog.encode(replay[0]++)));
+            }
+            handed[0] += encoded.size();
+            if (!encoded.isEmpty()) {
+              consumer.accept(encoded);
+            }
+          });
     }
+  }
+
+  /** The {@code index}-th weekday from 9 March 2026, spooled on first use. */
+  private SpooledDay day(int index) throws Exception {
+    while (days.size() <= index) {
+      LocalDate date =
+          days.isEmpty() ? LocalDate.of(2026, 3, 9) : nextWeekday(dates.get(dates.size() - 1));
+      var today =
+          days.isEmpty()
+              ? injected
+              : injected.stream().filter(sc -> !Scenarios.needsLearnedHistory(sc)).toList();
+      SpooledDay day = SpooledDay.in(spool.resolve(date.toString()), schemas);
+      day.addBackground(new TrafficGenerator(org), org.people().size(), date);
+      day.addAll(Scenarios.staged(org, date, today).events());
+      days.add(day);
+      dates.add(date);
+    }
+    return days.get(index);
+  }
+
+  private static LocalDate nextWeekday(LocalDate date) {
+    LocalDate next = date.plusDays(1);
+    while (next.getDayOfWeek().getValue() >= 6) {
+      next = next.plusDays(1);
+    }
+    return next;
   }
 
   private void report(List<Run> packRuns, List<Run> bareRuns) {
@@ -348,20 +450,20 @@ final class BenchCommand implements Callable<Integer> {
     try {
       event =
           new ReceivedEvent(
-              e.topic(),
+              e.event().topic(),
               ReplayId.of(e.replayId()),
-              e.eventId(),
-              e.schemaId(),
-              decoder.decode(e.schemaId(), e.payload()),
+              e.event().eventIdentifier(),
+              e.event().schemaId(),
+              decoder.decode(e.event().schemaId(), e.event().payload()),
               null,
               received);
     } catch (PayloadDecoder.MalformedPayloadException | SchemaCache.UnknownSchemaException ex) {
       event =
           new ReceivedEvent(
-              e.topic(),
+              e.event().topic(),
               ReplayId.of(e.replayId()),
-              e.eventId(),
-              e.schemaId(),
+              e.event().eventIdentifier(),
+              e.event().schemaId(),
               null,
               ex.getMessage(),
               received);

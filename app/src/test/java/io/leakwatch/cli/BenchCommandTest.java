@@ -30,6 +30,31 @@ class BenchCommandTest {
         run.out());
   }
 
+  /**
+   * Over the wire: every event published to the simulator's Pub/Sub server reaches a whole engine
+   * over TLS (the run waits for all of them), and the same injected leaks are alerted as on the
+   * direct path.
+   */
+  @Test
+  void overGrpcEveryEventReachesTheEngineAndTheRateIsPrinted() {
+    CliRun run = CliRun.of("bench", "--events", "5000", "--users", "300", "--transport", "grpc");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(
+        Pattern.compile("(?m)^run 1 grpc  [\\d,]+ events/s").matcher(run.out()).find(), run.out());
+    assertTrue(run.out().contains("events        5,000 (0 dead-lettered)"), run.out());
+    assertTrue(run.out().contains("at most 100 outstanding per topic"), run.out());
+    Matcher alerts = Pattern.compile("(?m)^alerts        (\\d+)$").matcher(run.out());
+    assertTrue(alerts.find(), run.out());
+    assertTrue(Integer.parseInt(alerts.group(1)) > 0, "the injected leaks alert: " + run.out());
+  }
+
+  @Test
+  void anUnknownTransportIsAUsageError() {
+    CliRun run = CliRun.of("bench", "--transport", "carrier-pigeon");
+    assertEquals(2, run.exit());
+    assertTrue(run.err().contains("--transport: expected direct or grpc"), run.err());
+  }
+
   @Test
   void aRepeatOutOfRangeIsAUsageError() {
     assertEquals(2, CliRun.of("bench", "--repeat", "0").exit());

@@ -76,6 +76,11 @@ public final class EsperRules {
     return new EsperRules(List.copyOf(shared), List.copyOf(rules), pack);
   }
 
+  /** Modules compiled earlier (a compiled-pack cache), in the order {@link #compile} made them. */
+  public static EsperRules of(List<Module> shared, List<Module> rules) {
+    return new EsperRules(List.copyOf(shared), List.copyOf(rules));
+  }
+
   private static EPCompiled compile(
       RuleDefinition.Source source,
       Configuration config,

@@ -95,6 +95,14 @@ public final class DroolsDecider implements AutoCloseable {
    * the file and line.
    */
   public static KieBase compile(RulePack pack) {
+    return base(build(pack));
+  }
+
+  /**
+   * The pack's DRL compiled to a kjar of executable-model classes ({@link #compile} without the
+   * KieBase), which a compiled-pack cache can keep as bytes.
+   */
+  public static org.drools.compiler.kie.builder.impl.InternalKieModule build(RulePack pack) {
     KieServices services = KieServices.get();
     KieFileSystem files = services.newKieFileSystem();
     Map<String, String> originByPath = new java.util.HashMap<>();
@@ -138,7 +146,20 @@ public final class DroolsDecider implements AutoCloseable {
               .collect(Collectors.joining("\n"));
       throw new RulePackException("DRL does not compile:\n" + described);
     }
-    KieContainer container = services.newKieContainer(builder.getKieModule().getReleaseId());
+    return (org.drools.compiler.kie.builder.impl.InternalKieModule) builder.getKieModule();
+  }
+
+  /** The STREAM-mode KieBase of a built (or cached) kjar. */
+  public static KieBase base(org.drools.compiler.kie.builder.impl.InternalKieModule module) {
+    KieServices services = KieServices.get();
+    // A container of this very module, not of whatever the repository last stored under its
+    // release id (every pack builds as the default release id).
+    KieContainer container =
+        new org.drools.compiler.kie.builder.impl.KieContainerImpl(
+            java.util.UUID.randomUUID().toString(),
+            new org.drools.compiler.kie.builder.impl.KieModuleKieProject(module),
+            services.getRepository(),
+            module.getReleaseId());
     org.kie.api.KieBaseConfiguration baseConfig = services.newKieBaseConfiguration();
     baseConfig.setOption(EventProcessingOption.STREAM);
     return container.newKieBase(baseConfig);

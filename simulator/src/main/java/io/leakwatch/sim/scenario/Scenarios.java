@@ -86,6 +86,18 @@ public final class Scenarios {
 
   public static Timeline day(SimulatedOrg org, LocalDate date, List<Scenario> scenarios) {
     List<SimEvent> events = new ArrayList<>(new TrafficGenerator(org).day(date));
+    Timeline staged = staged(org, date, scenarios);
+    events.addAll(staged.events());
+    events.sort(TrafficGenerator::byTime);
+    return new Timeline(List.copyOf(events), staged.injected());
+  }
+
+  /**
+   * Only the events {@code scenarios} stage on {@code date}, without background traffic, sorted by
+   * event time: for a day too large to hold, whose background is generated a block at a time.
+   */
+  public static Timeline staged(SimulatedOrg org, LocalDate date, List<Scenario> scenarios) {
+    List<SimEvent> events = new ArrayList<>();
     List<InjectedScenario> injected = new ArrayList<>();
     int n = 0;
     for (Scenario scenario : scenarios) {

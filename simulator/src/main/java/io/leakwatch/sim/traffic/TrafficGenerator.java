@@ -38,14 +38,34 @@ public final class TrafficGenerator {
 
   /** Every background event of {@code date} (org time zone), in event-time order. */
   public List<SimEvent> day(LocalDate date) {
+    List<SimEvent> events = people(date, 0, org.people().size());
+    events.addAll(integrations(date));
+    events.sort(TrafficGenerator::byTime);
+    return events;
+  }
+
+  /**
+   * The background events of the people at {@code from} (inclusive) to {@code to} (exclusive) in
+   * the org's list, in no particular order. Each person's day depends only on the seed, the date
+   * and their index, so a day generated a block of people at a time has exactly the events of
+   * {@link #day} (how a large org's day is streamed without holding it whole).
+   */
+  public List<SimEvent> people(LocalDate date, int from, int to) {
     List<SimEvent> events = new ArrayList<>();
     long dayStart = millis(date, LocalTime.MIDNIGHT);
     List<SimUser> people = org.people();
-    for (int i = 0; i < people.size(); i++) {
+    for (int i = from; i < to; i++) {
       // One Random per user and day: a change to one actor's behaviour does not reshuffle the rest.
       Random random = new Random(org.seed() * 31 + date.toEpochDay() * 1_000_003L + i);
       person(people.get(i), date, dayStart, random, events);
     }
+    return events;
+  }
+
+  /** The integrations' background events of {@code date}, in no particular order. */
+  public List<SimEvent> integrations(LocalDate date) {
+    List<SimEvent> events = new ArrayList<>();
+    long dayStart = millis(date, LocalTime.MIDNIGHT);
     int n = 0;
     for (SimIntegration integration : org.integrations()) {
       integration(
@@ -55,7 +75,6 @@ public final class TrafficGenerator {
           new Random(org.seed() * 17 + date.toEpochDay() * 7_919L + n++),
           events);
     }
-    events.sort(TrafficGenerator::byTime);
     return events;
   }
 

@@ -1,0 +1,143 @@
+package io.leakwatch.cli;
+
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
+import io.leakwatch.decision.Alert;
+import io.leakwatch.engine.DeadLetters;
+import io.leakwatch.engine.Durability;
+import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.engine.PipelineStats;
+import io.leakwatch.profile.OrgProfile;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.traffic.EventSchemas;
+import io.leakwatch.sim.traffic.SpooledDay;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code bench --transport grpc}: the simulated org's events retained in the simulator's Pub/Sub
+ * server, and a whole engine ({@link LeakwatchEngine}: TLS channel, one flow-controlled
+ * subscription per topic with at most {@value io.leakwatch.pubsub.PubSubSubscriber#MAX_OUTSTANDING}
+ * events outstanding, as Salesforce allows, the event-time merge across topics, the detection and
+ * alert verticles) replaying them from the earliest retained event over loopback TLS: how fast an
+ * engine catches up after an outage. Both ends share this process and its two cores.
+ */
+final class WireBench {
+  private static final String TOKEN = "bench-access-token";
+
+  /** Hands the events to publish over, a slice at a time, in event-time order. */
+  interface Events {
+    void forEach(SliceSink sink) throws Exception;
+  }
+
+  interface SliceSink {
+    void accept(List<SpooledDay.Event> slice) throws Exception;
+  }
+
+  /**
+   * One catch-up.
+   *
+   * @param seconds from the first event processed to the last
+   * @param secondsFromStart from the engine's start (pack loaded, streams opened) to the last event
+   */
+  record Run(
+      long events,
+      long deadLettered,
+      double seconds,
+      double secondsFromStart,
+      long alerts,
+      Map<String, Long> alertsByRule) {
+    double rate() {
+      return events / seconds;
+    }
+  }
+
+  private WireBench() {}
+
+  static Run measure(
+      RulePack pack,
+      OrgProfile profile,
+      String orgId,
+      EventSchemas schemas,
+      Events events,
+      Path workDir,
+      Duration timeout)
+      throws Exception {
+    PubSubServer.Settings settings =
+        PubSubServer.Settings.defaults(orgId, workDir.resolve("tls")).withTokens(TOKEN::equals);
+    try (PubSubServer server = PubSubServer.start(settings, schemas.byTopic(), 18_098_167L)) {
+      server.registerSchema(schemas.apiV67()); // ApiEvent's schema from noon
+      long[] published = {0};
+      events.forEach(
+          slice -> {
+            for (SpooledDay.Event e : slice) {
+              server.publishRaw(e.topic(), e.eventIdentifier(), e.schemaId(), e.payload());
+              published[0]++;
+            }
+          });
+      AtomicLong alerts = new AtomicLong();
+      AlertSink counter = (Alert alert) -> alerts.incrementAndGet();
+      EngineSettings engineSettings =
+          new EngineSettings(
+              new PubSubEndpoint("localhost", server.port(), server.certificate()),
+              TokenSource.fixed(new AccessGrant(TOKEN, "https://localhost", orgId)),
+              EventSchemas.TOPICS,
+              ReplayStart.earliest(),
+              profile,
+              pack,
+              List.of(counter),
+              DeadLetters.toFile(workDir.resolve("dead-letters.jsonl")),
+              false,
+              0,
+              1_000,
+              2_000,
+              Durability.none());
+      long start = System.nanoTime();
+      try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
+        long deadline = start + timeout.toNanos();
+        long first = 0;
+        long firstCount = 0;
+        while (engine.processed() < published[0]) {
+          if (first == 0 && engine.processed() > 0) {
+            first = System.nanoTime();
+            firstCount = engine.processed();
+          }
+          if (System.nanoTime() > deadline) {
+            throw new IOException(
+                "the engine processed "
+                    + engine.processed()
+                    + " of "
+                    + published[0]
+                    + " events over gRPC within "
+                    + timeout);
+          }
+          Thread.sleep(5);
+        }
+        long end = System.nanoTime();
+        engine.drainAlerts();
+        PipelineStats stats = engine.stats();
+        if (first == 0) { // all of it between two polls
+          first = start;
+          firstCount = 0;
+        }
+        return new Run(
+            published[0] - firstCount,
+            stats.totalDeadLettered(),
+            (end - first) / 1e9,
+            (end - start) / 1e9,
+            alerts.get(),
+            new TreeMap<>(stats.alertsByRule()));
+      }
+    }
+  }
+}
