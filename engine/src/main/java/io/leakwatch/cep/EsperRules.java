@@ -77,8 +77,8 @@ public final class EsperRules {
   }
 
   /** Modules compiled earlier (a compiled-pack cache), in the order {@link #compile} made them. */
-  public static EsperRules of(List<Module> shared, List<Module> rules) {
-    return new EsperRules(List.copyOf(shared), List.copyOf(rules));
+  public static EsperRules of(RulePack pack, List<Module> shared, List<Module> rules) {
+    return new EsperRules(List.copyOf(shared), List.copyOf(rules), pack);
   }
 
   private static EPCompiled compile(

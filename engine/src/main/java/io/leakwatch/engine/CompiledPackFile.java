@@ -117,7 +117,7 @@ final class CompiledPackFile {
       InternalKieModule module =
           new CanonicalKieModule(
               new MemoryKieModule(release, model, MemoryFileSystem.readFromJar(kjar)));
-      return new CompiledPack(pack, EsperRules.of(shared, rules), DroolsDecider.base(module));
+      return new CompiledPack(pack, EsperRules.of(pack, shared, rules), DroolsDecider.base(module));
     } catch (IOException | RuntimeException e) {
       throw new Unusable(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
