@@ -125,7 +125,14 @@ final class SimulateCommand implements Callable<Integer> {
     SelfSignedCertificate restTls = SelfSignedCertificate.generate(dir.resolve("rest-tls"));
     try (PubSubServer server =
             PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L);
-        RestApiServer rest = RestApiServer.start(restTls, token -> true).serving(loginHistory)) {
+        RestApiServer rest =
+            RestApiServer.start(restTls, token -> true)
+                .serving(loginHistory)
+                // Its setup and the 30 days of stored events before the day: `profile discover`.
+                .servingOrg(
+                    org.orgId(),
+                    io.leakwatch.sim.org.OrgMetadata.of(org),
+                    new io.leakwatch.sim.org.StoredEvents(org, date, 30))) {
       out.printf(
           "Simulated org %s serving Pub/Sub on %s:%d (TLS)%n", org.orgId(), host, server.port());
       out.printf("  trust this certificate: %s%n", server.certificate().toAbsolutePath());

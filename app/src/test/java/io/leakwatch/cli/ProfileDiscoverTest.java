@@ -206,6 +206,25 @@ class ProfileDiscoverTest {
     }
   }
 
+  @Test
+  void nothingWrittenOrPrintedHoldsAPatientValue() throws Exception {
+    // The stored ApiEvents' queries name patients in their literals; none may survive discovery.
+    Set<String> names = new java.util.HashSet<>();
+    java.util.Random random = new java.util.Random(1);
+    for (int i = 0; i < 2_000; i++) {
+      names.add(io.leakwatch.sim.traffic.PatientNames.lastName(random));
+    }
+    String written =
+        Files.readString(profileFile)
+            + Files.readString(profileFile.resolveSibling("org-profile.discovery.json"))
+            + output;
+    for (String name : names) {
+      assertFalse(written.contains(name), "a patient's name in the output: " + name);
+    }
+    assertFalse(written.contains("WHERE"), "a query's text in the output");
+    assertFalse(written.contains(TOKEN), "the token in the output");
+  }
+
   private static Set<String> phi(Set<String> objects, OrgProfile profile) {
     return objects.stream().filter(profile.phiObjects()::contains).collect(Collectors.toSet());
   }

@@ -84,6 +84,7 @@ public final class RestApiServer implements AutoCloseable {
   private volatile int pageSize = 2_000;
   private volatile OrgQueries metadata;
   private final Map<String, Failure> refusedObjects = new ConcurrentHashMap<>();
+  private final java.util.Set<String> setupCursors = ConcurrentHashMap.newKeySet();
   private final Map<String, List<ObjectNode>> cursors = new ConcurrentHashMap<>();
   private final AtomicInteger cursorIds = new AtomicInteger();
 
@@ -259,6 +260,7 @@ public final class RestApiServer implements AutoCloseable {
       }
       String locator = "01g" + String.format("%012d", cursorIds.incrementAndGet()) + "AAA";
       cursors.put(locator, answer.rows());
+      setupCursors.add(locator);
       page(request, (tooling ? "/tooling" : ""), version, locator, 0, batchSize(request));
     } else if (tooling) {
       if (rest.startsWith("/query/") && method.equals("GET")) {
@@ -387,10 +389,15 @@ public final class RestApiServer implements AutoCloseable {
     }
     var response =
         request.response().setStatusCode(200).putHeader("Content-Type", "application/json");
-    long now =
-        loginHistory.now() > 0
-            ? loginHistory.now()
-            : metadata != null ? metadata.stored().end() : 0;
+    long now = loginHistory.now();
+    if (setupCursors.contains(locator)) {
+      // Discovery's clock is never before the end of the stored history, even while the day's
+      // scenarios replay their earlier working days.
+      now = Math.max(now, metadata.stored().end());
+      if (done) {
+        setupCursors.remove(locator);
+      }
+    }
     if (now > 0) {
       // The org's clock, as a server's Date header gives it: the simulated day's, once it plays;
       // before, the start of that day, where the stored history ends.
