@@ -221,16 +221,22 @@ public final class IntegrationUsage {
   }
 
   /**
+   * The least limit proposed: the people's default ({@code bulkReadRowsPer5Min}), so a job that
+   * reads a patient now and then is not held to a handful (its load grows with the org).
+   */
+  public static final long FLOOR = 100;
+
+  /**
    * The limit to propose: twice the 95th percentile, and never below one and a half times the most
-   * ever read in five minutes, so the org's own busiest days do not page anyone; rounded up to two
-   * significant digits. 0 when it read no patient rows.
+   * ever read in five minutes, so the org's own busiest days do not page anyone, nor below {@link
+   * #FLOOR}; rounded up to two significant digits. 0 when it read no patient rows.
    */
   public long proposedMaxRowsPer5Min() {
     long max = maxRowsPer5Min();
     if (max == 0) {
       return 0;
     }
-    long proposal = Math.max(2 * p95RowsPer5Min(), (max * 3 + 1) / 2);
+    long proposal = Math.max(FLOOR, Math.max(2 * p95RowsPer5Min(), (max * 3 + 1) / 2));
     return roundUp(proposal);
   }
 
