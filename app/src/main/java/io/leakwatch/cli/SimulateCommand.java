@@ -138,7 +138,8 @@ final class SimulateCommand implements Callable<Integer> {
       out.printf("  trust this certificate: %s%n", server.certificate().toAbsolutePath());
       out.printf("  instance url %s, tenant id %s, any access token%n", rest.url(), org.orgId());
       out.printf(
-          "  REST API on loopback (LoginHistory queries, response actions), certificate %s;"
+          "  REST API on loopback (LoginHistory queries, response actions, profile discover),"
+              + " certificate %s;"
               + " integration users' logins are only in LoginHistory: read them with"
               + " loginHistory: {enabled: true, trustCertificate: <that file>}%n",
           restTls.certificate().toAbsolutePath());
