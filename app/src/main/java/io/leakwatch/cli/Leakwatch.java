@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
       DrillCommand.class,
       SimulateCommand.class,
       AuditCommand.class,
+      ProfileCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Leakwatch implements Callable<Integer> {

@@ -125,13 +125,21 @@ final class SimulateCommand implements Callable<Integer> {
     SelfSignedCertificate restTls = SelfSignedCertificate.generate(dir.resolve("rest-tls"));
     try (PubSubServer server =
             PubSubServer.start(settings, EventSchemas.standard().byTopic(), 18_098_167L);
-        RestApiServer rest = RestApiServer.start(restTls, token -> true).serving(loginHistory)) {
+        RestApiServer rest =
+            RestApiServer.start(restTls, token -> true)
+                .serving(loginHistory)
+                // Its setup and the 30 days of stored events before the day: `profile discover`.
+                .servingOrg(
+                    org.orgId(),
+                    io.leakwatch.sim.org.OrgMetadata.of(org),
+                    new io.leakwatch.sim.org.StoredEvents(org, date, 30))) {
       out.printf(
           "Simulated org %s serving Pub/Sub on %s:%d (TLS)%n", org.orgId(), host, server.port());
       out.printf("  trust this certificate: %s%n", server.certificate().toAbsolutePath());
       out.printf("  instance url %s, tenant id %s, any access token%n", rest.url(), org.orgId());
       out.printf(
-          "  REST API on loopback (LoginHistory queries, response actions), certificate %s;"
+          "  REST API on loopback (LoginHistory queries, response actions, profile discover),"
+              + " certificate %s;"
               + " integration users' logins are only in LoginHistory: read them with"
               + " loginHistory: {enabled: true, trustCertificate: <that file>}%n",
           restTls.certificate().toAbsolutePath());

@@ -29,7 +29,7 @@ public final class SoqlClient {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern API_VERSION = Pattern.compile("\\d{2,3}\\.0");
   private static final Pattern NEXT_PAGE =
-      Pattern.compile("/services/data/v\\d{2,3}\\.0/query/[A-Za-z0-9-]+");
+      Pattern.compile("/services/data/v\\d{2,3}\\.0(/tooling)?/query/[A-Za-z0-9-]+");
 
   private final TokenSource tokens;
   private final HttpClient http;
@@ -65,6 +65,30 @@ public final class SoqlClient {
             + apiVersion
             + "/query?q="
             + URLEncoder.encode(soql, StandardCharsets.UTF_8).replace("+", "%20"));
+  }
+
+  /**
+   * The first page of {@code soql} through the Tooling API ({@code /tooling/query}): metadata such
+   * as EntityDefinition and FieldDefinition. Its further pages come from {@link #next} as usual.
+   */
+  public QueryPage toolingQuery(String soql) throws QueryException, InterruptedException {
+    return page(
+        "/services/data/v"
+            + apiVersion
+            + "/tooling/query?q="
+            + URLEncoder.encode(soql, StandardCharsets.UTF_8).replace("+", "%20"));
+  }
+
+  /** Every row of a Tooling API query, following {@code nextRecordsUrl} to the last page. */
+  public List<JsonNode> toolingQueryAll(String soql) throws QueryException, InterruptedException {
+    List<JsonNode> rows = new ArrayList<>();
+    QueryPage page = toolingQuery(soql);
+    rows.addAll(page.records());
+    while (!page.done()) {
+      page = next(page);
+      rows.addAll(page.records());
+    }
+    return rows;
   }
 
   /** The page after {@code page}; only for a page that is not {@code done}. */

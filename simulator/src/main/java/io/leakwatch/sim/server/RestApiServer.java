@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.rest.LoginHistoryFields;
 import io.leakwatch.sim.org.LoginHistory;
+import io.leakwatch.sim.org.OrgMetadata;
+import io.leakwatch.sim.org.OrgQueries;
 import io.leakwatch.sim.org.SalesforceIds;
+import io.leakwatch.sim.org.StoredEvents;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -34,8 +37,13 @@ import java.util.regex.Pattern;
  * LoginHistory} by SOQL from a LoginTime on, paged through {@code nextRecordsUrl}; SOQL queries of
  * {@code UserLogin}, {@code OauthToken} and {@code AuthSession} by user, PATCH of {@code
  * UserLogin.IsFrozen}, DELETE of an {@code AuthSession}, and {@code /services/oauth2/revoke}.
- * Requests to {@code /services/data} need a bearer token {@code tokens} accepts. It records every
- * call (method and path, never a token) so tests can see what was done, and fails on demand.
+ * Serving an org's {@link OrgMetadata} and {@link StoredEvents}, it also answers what discovery
+ * reads through the REST and Tooling query endpoints: Organization, BusinessHours,
+ * EntityDefinition, FieldDefinition (with ComplianceGroup and SecurityClassification), User,
+ * PermissionSetAssignment, ConnectedApplication, OauthToken, and the ApiEvent, LoginEvent and
+ * ReportEvent big objects by EventDate range, all paged like any query. Requests to {@code
+ * /services/data} need a bearer token {@code tokens} accepts. It records every call (method and
+ * path, never a token) so tests can see what was done, and fails on demand.
  */
 public final class RestApiServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -74,6 +82,9 @@ public final class RestApiServer implements AutoCloseable {
   private final String baseUrl;
   private volatile LoginHistory loginHistory = new LoginHistory(java.util.Set.of());
   private volatile int pageSize = 2_000;
+  private volatile OrgQueries metadata;
+  private final Map<String, Failure> refusedObjects = new ConcurrentHashMap<>();
+  private final java.util.Set<String> setupCursors = ConcurrentHashMap.newKeySet();
   private final Map<String, List<ObjectNode>> cursors = new ConcurrentHashMap<>();
   private final AtomicInteger cursorIds = new AtomicInteger();
 
@@ -117,6 +128,24 @@ public final class RestApiServer implements AutoCloseable {
   /** Serves {@code history} to SOQL queries of LoginHistory. */
   public RestApiServer serving(LoginHistory history) {
     this.loginHistory = history;
+    return this;
+  }
+
+  /**
+   * Serves the org's setup ({@code metadata}) and stored event history ({@code stored}) to the
+   * queries {@code profile discover} makes.
+   */
+  public RestApiServer servingOrg(String orgId, OrgMetadata metadata, StoredEvents stored) {
+    this.metadata = new OrgQueries(orgId, metadata, stored);
+    return this;
+  }
+
+  /**
+   * Fault injection: every query of {@code object} is answered with {@code status} and {@code
+   * errorCode} (a permission the user lacks, an object the org does not have).
+   */
+  public RestApiServer refuse(String object, int status, String errorCode) {
+    refusedObjects.put(object, new Failure(status, errorCode));
     return this;
   }
 
@@ -184,7 +213,9 @@ public final class RestApiServer implements AutoCloseable {
             + " "
             + (data.matches() && data.group(2).equals("/query")
                 ? "query " + queriedObject(request)
-                : path));
+                : data.matches() && data.group(2).equals("/tooling/query")
+                    ? "tooling query " + queriedObject(request)
+                    : path));
     if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       Failure f = failure;
       errors(request, f.status(), f.errorCode(), "injected failure");
@@ -207,12 +238,42 @@ public final class RestApiServer implements AutoCloseable {
     String version = data.group(1);
     String rest = data.group(2);
     String method = request.method().name();
+    boolean tooling = rest.startsWith("/tooling/");
+    if (tooling) {
+      rest = rest.substring("/tooling".length());
+    }
+    if ((rest.equals("/query") || rest.startsWith("/query/")) && method.equals("GET")) {
+      Failure refused = refusedObjects.get(queriedObject(request));
+      if (refused != null && rest.equals("/query")) {
+        errors(request, refused.status(), refused.errorCode(), "refused");
+        return;
+      }
+    }
     if (rest.equals("/query")
+        && method.equals("GET")
+        && metadata != null
+        && metadata.answers(String.valueOf(request.getParam("q")), tooling)) {
+      OrgQueries.Answer answer = metadata.answer(request.getParam("q"), tooling);
+      if (answer.errorCode() != null) {
+        errors(request, 400, answer.errorCode(), answer.message());
+        return;
+      }
+      String locator = "01g" + String.format("%012d", cursorIds.incrementAndGet()) + "AAA";
+      cursors.put(locator, answer.rows());
+      setupCursors.add(locator);
+      page(request, (tooling ? "/tooling" : ""), version, locator, 0, batchSize(request));
+    } else if (tooling) {
+      if (rest.startsWith("/query/") && method.equals("GET")) {
+        nextPage(request, version, rest, "/tooling");
+      } else {
+        errors(request, 404, "NOT_FOUND", "The requested resource does not exist");
+      }
+    } else if (rest.equals("/query")
         && method.equals("GET")
         && LOGIN_HISTORY_QUERY.matcher(String.valueOf(request.getParam("q"))).matches()) {
       queryLoginHistory(request, version);
     } else if (rest.startsWith("/query/") && method.equals("GET")) {
-      nextPage(request, version, rest);
+      nextPage(request, version, rest, "");
     } else if (rest.equals("/query") && method.equals("GET")) {
       query(request, version);
     } else if (rest.startsWith("/sobjects/UserLogin/") && method.equals("PATCH")) {
@@ -264,7 +325,7 @@ public final class RestApiServer implements AutoCloseable {
     List<ObjectNode> rows = loginHistory.since(from, fields);
     String locator = "01g" + String.format("%012d", cursorIds.incrementAndGet()) + "AAA";
     cursors.put(locator, List.copyOf(rows));
-    page(request, version, locator, 0, batchSize(request));
+    page(request, "", version, locator, 0, batchSize(request));
   }
 
   /** Rows per page: the client's batchSize (200 to 2,000), never more than {@link #pageSize}. */
@@ -280,18 +341,23 @@ public final class RestApiServer implements AutoCloseable {
     return Math.max(1, batch);
   }
 
-  private void nextPage(HttpServerRequest request, String version, String rest) {
+  private void nextPage(HttpServerRequest request, String version, String rest, String api) {
     Matcher m = NEXT_PAGE.matcher(rest);
     if (!m.matches() || !cursors.containsKey(m.group(1))) {
       errors(request, 400, "INVALID_QUERY_LOCATOR", "invalid query locator");
       return;
     }
     int offset = Integer.parseInt(m.group(2));
-    page(request, version, m.group(1), offset, batchSize(request));
+    page(request, api, version, m.group(1), offset, batchSize(request));
   }
 
   private void page(
-      HttpServerRequest request, String version, String locator, int offset, int batch) {
+      HttpServerRequest request,
+      String api,
+      String version,
+      String locator,
+      int offset,
+      int batch) {
     List<ObjectNode> rows = cursors.get(locator);
     int end = Math.min(rows.size(), offset + batch);
     boolean done = end >= rows.size();
@@ -301,25 +367,44 @@ public final class RestApiServer implements AutoCloseable {
     if (done) {
       cursors.remove(locator);
     } else {
-      answer.put("nextRecordsUrl", "/services/data/v" + version + "/query/" + locator + "-" + end);
+      answer.put(
+          "nextRecordsUrl", "/services/data/v" + version + api + "/query/" + locator + "-" + end);
     }
     ArrayNode array = answer.putArray("records");
     for (ObjectNode row : rows.subList(Math.min(offset, rows.size()), end)) {
       ObjectNode r = row.deepCopy();
       String id = r.path("Id").asText("");
-      if (r.get("attributes") instanceof ObjectNode attributes) {
-        attributes.put("url", "/services/data/v" + version + "/sobjects/LoginHistory/" + id);
+      if (r.get("attributes") instanceof ObjectNode attributes && !id.isEmpty()) {
+        attributes.put(
+            "url",
+            "/services/data/v"
+                + version
+                + api
+                + "/sobjects/"
+                + attributes.path("type").asText("LoginHistory")
+                + "/"
+                + id);
       }
       array.add(r);
     }
     var response =
         request.response().setStatusCode(200).putHeader("Content-Type", "application/json");
-    if (loginHistory.now() > 0) {
-      // The org's clock, as a server's Date header gives it: the simulated day's, once it plays.
+    long now = loginHistory.now();
+    if (setupCursors.contains(locator)) {
+      // Discovery's clock is never before the end of the stored history, even while the day's
+      // scenarios replay their earlier working days.
+      now = Math.max(now, metadata.stored().end());
+      if (done) {
+        setupCursors.remove(locator);
+      }
+    }
+    if (now > 0) {
+      // The org's clock, as a server's Date header gives it: the simulated day's, once it plays;
+      // before, the start of that day, where the stored history ends.
       response.putHeader(
           "Date",
           java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME.format(
-              java.time.Instant.ofEpochMilli(loginHistory.now()).atZone(java.time.ZoneOffset.UTC)));
+              java.time.Instant.ofEpochMilli(now).atZone(java.time.ZoneOffset.UTC)));
     }
     response.end(answer.toString());
   }
