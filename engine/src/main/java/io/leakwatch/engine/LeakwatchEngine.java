@@ -340,10 +340,15 @@ public final class LeakwatchEngine implements AutoCloseable {
         .positions()
         .forEach(
             (topic, p) -> {
-              if (fallBack.contains(topic) || !settings.topics().contains(topic)) {
+              Checkpoint c = checkpoints.get(topic);
+              if (fallBack.contains(topic)
+                  || !settings.topics().contains(topic)
+                  || (p.after() == null && c != null)) {
+                // No event of this topic had been processed at the saved instant, but it has a
+                // position now: resume there (its events between are not in the tables, none
+                // twice), so a position the server rejects is still reported as a gap.
                 return;
               }
-              Checkpoint c = checkpoints.get(topic);
               resumed.put(
                   topic,
                   new Checkpoint(
