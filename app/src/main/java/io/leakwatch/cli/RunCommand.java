@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
         "Watch every org of a configuration file (Salesforce or a simulator), with the HTTP API,"
             + " until stopped (SIGTERM saves each org's checkpoint).")
 final class RunCommand implements Callable<Integer> {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
+
   /** Alerts the API keeps in memory beyond what the alerts file holds. */
   enum LogFormat {
     json,
@@ -124,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
       List<AlertSink> sinks = config.openSinks(console);
       AlertHistory history;
       try {
-        history = new AlertHistory(AlertStore.open(config.store()));
+        history = new AlertHistory(AlertStore.openRecovering(config.store(), LOG::warn));
       } catch (RuntimeException e) {
         sinks.forEach(RunCommand::closeQuietly);
         throw e;

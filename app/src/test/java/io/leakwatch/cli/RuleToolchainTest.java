@@ -49,7 +49,8 @@ class RuleToolchainTest {
     Path cases = pack.resolve("after-hours-phi-access/tests/hours.json");
     Files.writeString(
         cases,
-        Files.readString(cases).replace("\"severity\": \"medium\"", "\"severity\": \"critical\""));
+        Files.readString(cases)
+            .replaceFirst("\"severity\": \"medium\"", "\"severity\": \"critical\""));
     CliRun failing = CliRun.of("rules", "test", pack.toString(), "--junit", junit.toString());
     assertEquals(1, failing.exit());
     assertTrue(

@@ -4,6 +4,8 @@ import io.leakwatch.alert.AlertJson;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.rulepack.Severity;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -12,6 +14,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 
@@ -76,6 +79,40 @@ public final class AlertStore implements AutoCloseable {
       throw new StoreException("store " + settings.describe() + ": " + e.getMessage(), e);
     }
     return store;
+  }
+
+  /**
+   * Opens the store; an embedded store file that does not open (damaged by a crash mid-write) is
+   * moved aside, named in {@code warn}, and a new one is started: the history is a copy of alerts
+   * the sinks already have, and a monitor that refuses to start over it would go blind. A
+   * PostgreSQL store that does not open is an error, as in {@link #open}.
+   */
+  public static AlertStore openRecovering(StoreSettings settings, Consumer<String> warn) {
+    try {
+      return open(settings);
+    } catch (StoreException e) {
+      Path file = settings.embeddedFile();
+      if (file == null || !Files.exists(file)) {
+        throw e;
+      }
+      Path aside =
+          file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
+      try {
+        Files.move(file, aside);
+      } catch (IOException moveFailed) {
+        e.addSuppressed(moveFailed);
+        throw e;
+      }
+      warn.accept(
+          "the alert history store "
+              + file
+              + " did not open ("
+              + e.getMessage()
+              + "); it was moved to "
+              + aside
+              + " and a new, empty history was started (alerts already delivered are in the sinks)");
+      return open(settings);
+    }
   }
 
   public StoreSettings settings() {

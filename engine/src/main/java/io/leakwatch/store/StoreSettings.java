@@ -37,6 +37,14 @@ public record StoreSettings(Kind kind, String url, String user, String password)
     return new StoreSettings(Kind.POSTGRES, url, user, password);
   }
 
+  /** The embedded store's database file, or null for an in-memory or PostgreSQL store. */
+  public Path embeddedFile() {
+    if (kind != Kind.EMBEDDED || !url.startsWith("jdbc:h2:file:")) {
+      return null;
+    }
+    return Path.of(url.substring("jdbc:h2:file:".length()).replaceFirst(";.*", "") + ".mv.db");
+  }
+
   /** For logs and {@code config check}: the kind and where, never the password. */
   public String describe() {
     return switch (kind) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.Subjects;
@@ -175,6 +176,41 @@ class AlertStoreTest {
         e.getMessage());
     assertFalse(e.getMessage().contains("hunter2"), e.getMessage());
     assertFalse(nowhere.toString().contains("hunter2"));
+  }
+
+  @Test
+  void aDamagedEmbeddedStoreIsMovedAsideAndAFreshOneStartsSoTheEngineIsNotBlind() throws Exception {
+    Path folder = java.nio.file.Files.createDirectories(dir.resolve("damaged"));
+    StoreSettings settings = StoreSettings.embedded(folder);
+    try (AlertStore store = AlertStore.open(settings)) {
+      store.record("acme", alert("d1", "LW-001", Severity.HIGH, "005D1", 1, 1));
+    }
+    // A crash mid-write as H2 once left it: the file is there but is not a database.
+    java.nio.file.Files.write(settings.embeddedFile(), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    assertThrows(StoreException.class, () -> AlertStore.open(settings));
+
+    List<String> warnings = new ArrayList<>();
+    try (AlertStore store = AlertStore.openRecovering(settings, warnings::add)) {
+      assertEquals(0, store.count("acme"), "a new, empty history");
+      store.record("acme", alert("d2", "LW-001", Severity.HIGH, "005D2", 2, 1));
+      assertEquals(1, store.count("acme"));
+    }
+    assertEquals(1, warnings.size());
+    assertTrue(warnings.get(0).contains("moved to"), warnings.get(0));
+    try (var aside = java.nio.file.Files.list(folder)) {
+      assertTrue(
+          aside.anyMatch(p -> p.getFileName().toString().contains(".mv.db.corrupt-")),
+          "the damaged file is kept for inspection");
+    }
+  }
+
+  @Test
+  void aPostgresStoreThatDoesNotOpenIsNeverReplaced() {
+    StoreSettings nowhere =
+        StoreSettings.postgres("jdbc:postgresql://127.0.0.1:1/none", "lw", "secret");
+    assertThrows(
+        StoreException.class,
+        () -> AlertStore.openRecovering(nowhere, w -> fail("nothing to move aside: " + w)));
   }
 
   private static AlertStore.Filter filter(
