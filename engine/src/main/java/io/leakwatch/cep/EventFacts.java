@@ -16,20 +16,36 @@ final class EventFacts {
   static final String TOUCHES_PHI = "TouchesPhi";
   static final String BY_INTEGRATION = "ByIntegration";
   static final String OUTSIDE_HOURS = "OutsideHours";
+  static final String STREAM = "Stream";
 
   private final OrgContext org;
   private final boolean phi;
   private final boolean integration;
   private final boolean hours;
+  private final String stream;
 
-  EventFacts(EventType type, OrgContext org) {
+  /**
+   * @param topic the channel the events come from ({@code /event/LoginEventStream}, or the
+   *     LoginHistory poll's source), named in {@code Stream} where the type declares it; null for
+   *     none
+   */
+  EventFacts(EventType type, OrgContext org, String topic) {
     this.org = org;
+    this.stream = topic != null && declares(type, STREAM, String.class) ? streamName(topic) : null;
     this.phi =
         org != null
             && (declares(type, PHI_OBJECTS, String.class)
                 || declares(type, TOUCHES_PHI, Boolean.class));
     this.integration = org != null && declares(type, BY_INTEGRATION, Boolean.class);
     this.hours = org != null && declares(type, OUTSIDE_HOURS, Boolean.class);
+  }
+
+  /**
+   * {@code /event/LoginEventStream} → {@code LoginEventStream}; the LoginHistory poll's source
+   * {@code /query/LoginHistory} → {@code LoginHistory}.
+   */
+  static String streamName(String topic) {
+    return topic.substring(topic.lastIndexOf('/') + 1);
   }
 
   private static boolean declares(EventType type, String name, Class<?> javaType) {
@@ -56,6 +72,9 @@ final class EventFacts {
    * Adds the declared facts to a mapped event; what the payload said under those names is replaced.
    */
   Map<String, Object> addTo(Map<String, Object> event) {
+    if (stream != null) {
+      event.put(STREAM, stream);
+    }
     if (phi) {
       String objects = org.phiObjects((String) event.get("QueriedEntities"));
       event.put(PHI_OBJECTS, objects);

@@ -30,16 +30,17 @@ public final class EventMapper {
 
   /** A mapper that adds no facts: the event's own fields only. */
   public EventMapper(EventType type) {
-    this(type, null);
+    this(type, null, null);
   }
 
   /**
    * A mapper that also adds the facts the type declares ({@code TouchesPhi}, {@code PhiObjects},
-   * {@code ByIntegration}, {@code OutsideHours}), worked out from {@code org}'s profile.
+   * {@code ByIntegration}, {@code OutsideHours}), worked out from {@code org}'s profile, and {@code
+   * Stream}, the channel {@code topic} names.
    */
-  public EventMapper(EventType type, OrgContext org) {
+  public EventMapper(EventType type, OrgContext org, String topic) {
     this.type = type;
-    this.facts = new EventFacts(type, org);
+    this.facts = new EventFacts(type, org, topic);
   }
 
   public EventType type() {

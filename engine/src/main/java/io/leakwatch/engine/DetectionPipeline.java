@@ -234,7 +234,7 @@ public final class DetectionPipeline implements AutoCloseable {
       if (type == null) {
         return null;
       }
-      mapper = new EventMapper(type, org);
+      mapper = new EventMapper(type, org, topic);
       mappers.put(key, mapper);
     }
     return mapper;

@@ -46,7 +46,8 @@ class EventFactsTest {
 
   @Test
   void workedOutOnceFromTheProfileBeforeEsperSeesTheEvent() {
-    EventMapper mapper = new EventMapper(detector.eventType("ApiEvent"), org);
+    EventMapper mapper =
+        new EventMapper(detector.eventType("ApiEvent"), org, "/event/ApiEventStream");
 
     Map<String, Object> night =
         mapper.fromFields(api(PERSON, "2026-03-10T03:00:00Z", "Account, Patient_Record__c"));
@@ -63,6 +64,21 @@ class EventFactsTest {
   }
 
   @Test
+  void aLoginNamesTheStreamItCameFromTheStreamOrTheLoginHistoryPoll() {
+    Map<String, Object> fields = Map.of("EventDate", "2026-03-10T14:00:00Z", "UserId", ETL);
+    assertEquals(
+        "LoginEventStream",
+        new EventMapper(detector.eventType("LoginEvent"), org, "/event/LoginEventStream")
+            .fromFields(fields)
+            .get("Stream"));
+    assertEquals(
+        "LoginHistory",
+        new EventMapper(detector.eventType("LoginEvent"), org, TopicTypes.LOGIN_HISTORY)
+            .fromFields(fields)
+            .get("Stream"));
+  }
+
+  @Test
   void aMapperWithoutTheOrgAddsNothing() {
     Map<String, Object> plain =
         new EventMapper(detector.eventType("ApiEvent"))
@@ -74,14 +90,15 @@ class EventFactsTest {
   void aTypeThatDeclaresAFactWithAnotherTypeIsRefusedByName() {
     EventType wrong = typeDeclaring("TouchesPhi string");
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> new EventMapper(wrong, org));
+        assertThrows(IllegalArgumentException.class, () -> new EventMapper(wrong, org, null));
     assertTrue(e.getMessage().contains("TouchesPhi"), e.getMessage());
   }
 
   @Test
   void typesThatDeclareNoFactsAreLeftAsTheyAre() {
     Map<String, Object> signal =
-        new EventMapper(detector.eventType("SessionHijackingEvent"), org)
+        new EventMapper(
+                detector.eventType("SessionHijackingEvent"), org, "/event/SessionHijackingEvent")
             .fromFields(Map.of("EventDate", "2026-03-10T03:00:00Z", "UserId", ETL));
     assertFalse(signal.containsKey("ByIntegration"));
   }
