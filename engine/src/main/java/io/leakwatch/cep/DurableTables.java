@@ -141,7 +141,7 @@ final class DurableTables {
         List<String> described = new ArrayList<>();
         List<String> params = new ArrayList<>();
         for (String column : t.columns) {
-          Class<?> javaType = boxed(type.getPropertyType(column));
+          Class<?> javaType = EventMapper.boxed(type.getPropertyType(column));
           if (!PLAIN.contains(javaType)) {
             throw new RulePackException(
                 where
@@ -183,22 +183,6 @@ final class DurableTables {
   private static EPCompiled compile(String query, CompilerArguments args)
       throws EPCompileException {
     return EPCompilerProvider.getCompiler().compileQuery(query, args);
-  }
-
-  private static Class<?> boxed(Class<?> type) {
-    if (type == long.class) {
-      return Long.class;
-    }
-    if (type == int.class) {
-      return Integer.class;
-    }
-    if (type == double.class) {
-      return Double.class;
-    }
-    if (type == boolean.class) {
-      return Boolean.class;
-    }
-    return type;
   }
 
   /** Every durable table's rows now. */

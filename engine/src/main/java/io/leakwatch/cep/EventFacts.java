@@ -53,7 +53,7 @@ final class EventFacts {
     if (declared == null) {
       return false;
     }
-    Class<?> boxed = declared == boolean.class ? Boolean.class : declared;
+    Class<?> boxed = EventMapper.boxed(declared);
     if (!boxed.equals(javaType)) {
       throw new IllegalArgumentException(
           "event type "

@@ -171,7 +171,8 @@ public final class EventMapper {
     return n;
   }
 
-  private static Class<?> boxed(Class<?> type) {
+  /** The wrapper class of a primitive type (Esper declares {@code long} columns as such). */
+  static Class<?> boxed(Class<?> type) {
     if (type == long.class) {
       return Long.class;
     }
