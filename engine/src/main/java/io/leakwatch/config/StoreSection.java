@@ -5,9 +5,11 @@ import io.leakwatch.store.StoreSettings;
 import java.nio.file.Path;
 
 /**
- * The {@code store:} mapping, as written: {@code {kind: embedded}} (the default, a file in the
- * state folder) or {@code {kind: postgres, url: jdbc:postgresql://host/db, user: ..., password:
- * ${PGPASSWORD}}}.
+ * The {@code store:} mapping, as written: {@code {kind: embedded}} (the default: the alert history
+ * in a file in the state folder, each org's checkpoint, ledger and learned state in files in its
+ * own state folder) or {@code {kind: postgres, url: jdbc:postgresql://host/db, user: ..., password:
+ * ${PGPASSWORD}}} (the alert history and every org's checkpoint, ledger and learned state in
+ * PostgreSQL, keyed by org, shared by every node).
  */
 record StoreSection(String kind, String url, String user, String password) {
   StoreSettings resolve(ConfigSource file, Path state) {

@@ -742,12 +742,14 @@ public final class LeakwatchEngine implements AutoCloseable {
     // subscription sends to a verticle that is already gone.
     // Each waits (bounded) for the batches it handed to detection; they drain side by side.
     List<Future<Void>> stops = new ArrayList<>();
+    // Fenced off, the streams were stopped already (undeploying them twice would fail).
+    boolean streamsRunning = streamsStopped.compareAndSet(false, true);
     for (SubscriptionVerticle subscription : subscriptions) {
-      if (subscription.deploymentID() != null) {
+      if (streamsRunning && subscription.deploymentID() != null) {
         stops.add(vertx.undeploy(subscription.deploymentID()));
       }
     }
-    if (loginPoll != null && loginPoll.deploymentID() != null) {
+    if (streamsRunning && loginPoll != null && loginPoll.deploymentID() != null) {
       stops.add(vertx.undeploy(loginPoll.deploymentID()));
     }
     try {
