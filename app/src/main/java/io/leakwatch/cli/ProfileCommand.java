@@ -296,7 +296,8 @@ final class ProfileCommand {
     Path file = org.durability().learnedStateFile();
     if (Files.exists(file) && !replace) {
       out.printf(
-          "  learned state: not seeded, %s exists (the engine has learned; --reseed replaces it)%n",
+          "  learned state: not seeded, %s exists (learned by the engine or an earlier seed;"
+              + " --reseed replaces it)%n",
           file);
       return;
     }
