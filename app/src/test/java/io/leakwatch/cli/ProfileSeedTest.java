@@ -48,9 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * No week of blindness: a simulated org whose stored events hold ten days of history (a clinician's
  * usual 40 patient rows a day, a scheduler's sign-ins from the office) is discovered with {@code
  * profile discover}, which seeds the org's learned state; an engine started on that state, on its
- * very first day of watching, catches the clinician's slow leak (LW-014) and the scheduler's
- * sign-in from a new address (LW-013), and raises nothing for everyone's usual sign-ins. The same
- * engine started without the seed misses both.
+ * very first day of watching, catches the clinician's slow leak (LW-014), the scheduler's sign-in
+ * from a new address and another clinician's from a new country (LW-013), and raises nothing for
+ * everyone's usual sign-ins and reads. The same engine started without the seed misses all three.
  */
 class ProfileSeedTest {
   static final LocalDate DAY = LocalDate.of(2026, 3, 10);
@@ -72,9 +72,31 @@ class ProfileSeedTest {
   @BeforeAll
   static void discoverAndSeed() throws Exception {
     org = SimulatedOrg.generate(13, 60);
+    // A sign-in from a new country with no same-day sign-ins before it: only the history knows
+    // where she usually is.
+    Path own = Files.createDirectories(dir.resolve("scenarios"));
+    Files.writeString(
+        own.resolve("first-day-new-country.yaml"),
+        """
+        id: first-day-new-country
+        title: A clinician signs in from a country she never signed in from, on the first day watched
+        expect: [LW-013]
+        learnsHistory: true
+        actors:
+          clinician: {role: clinician, pick: 5}
+        steps:
+          - event: login
+            actor: clinician
+            at: "14:20"
+            from: 5.2.77.146
+            leak: true
+            fields:
+              Country: Romania
+              CountryIso: RO
+        """);
     List<Scenario> scenarios =
-        List.of(
-            Scenarios.byId("chunked-slow-exfiltration"), Scenarios.byId("login-from-new-address"));
+        Scenarios.select(
+            "chunked-slow-exfiltration,login-from-new-address,first-day-new-country", own);
     day = Scenarios.day(org, DAY, scenarios);
     // The scenarios' earlier working days (her usual reads, the scheduler's office sign-ins) are
     // history: in the stored events, never on the streams the engine watches.
