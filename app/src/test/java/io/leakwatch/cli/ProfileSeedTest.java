@@ -67,6 +67,8 @@ class ProfileSeedTest {
   static List<SimEvent> firstDay;
   static String output;
   static int exit;
+  static int callsSeen;
+  static int firstExit;
   static boolean published;
 
   @BeforeAll
@@ -138,6 +140,8 @@ class ProfileSeedTest {
                 org.orgId(),
                 restTls.certificate().toAbsolutePath()));
     output = discover("--days", String.valueOf(DAYS));
+    callsSeen = rest.calls().size();
+    firstExit = exit;
     System.out.println(output);
   }
 
@@ -173,9 +177,11 @@ class ProfileSeedTest {
 
   @Test
   void discoverSeedsTheLearnedStateAndSaysWhatItLearnedFrom() throws Exception {
-    assertEquals(0, exit, output);
+    assertEquals(0, firstExit, output);
     assertTrue(output.contains("learned state: seeded " + seedFile()), output);
     assertTrue(output.contains("rows learned: {LW-013/PersonAddresses="), output);
+    // The calls it prints are the calls the org answered: discovery's, then the seed's.
+    assertEquals(calls("Discovered org .* in (\\d+) REST calls") + seedCalls(output), callsSeen);
     LearnedState seed = new LearnedStateFile(seedFile()).load();
     assertTrue(seed.positions().isEmpty(), "a seed has no topic positions");
     assertEquals(stored.end(), seed.eventTime());
@@ -186,6 +192,35 @@ class ProfileSeedTest {
       assertFalse(json.contains(never), never);
       assertFalse(output.contains(never), never);
     }
+  }
+
+  static int calls(String pattern) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(pattern).matcher(output);
+    assertTrue(m.find(), pattern + " in " + output);
+    return Integer.parseInt(m.group(1));
+  }
+
+  static int seedCalls(String out) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("learned state: seeded .* in (\\d+) REST calls")
+            .matcher(out);
+    assertTrue(m.find(), out);
+    return Integer.parseInt(m.group(1));
+  }
+
+  @Test
+  void aRequestLimitUsedUpWhileSeedingIsExitSixAndLeavesTheLearnedStateAsItWas() throws Exception {
+    byte[] before = Files.readAllBytes(seedFile());
+    // Discovery's calls pass, and the seed's field list and first two days; then the limit.
+    rest.failAfter(
+        calls("Discovered org .* in (\\d+) REST calls") + 3, 1, 403, "REQUEST_LIMIT_EXCEEDED");
+    String failed = discover("--days", String.valueOf(DAYS), "--reseed");
+    assertEquals(6, exit, failed);
+    assertTrue(failed.contains("seeding the learned state: reading stored"), failed);
+    assertTrue(failed.contains("REQUEST_LIMIT_EXCEEDED"), failed);
+    assertTrue(failed.contains("org-profile.yaml was written"), failed);
+    assertFalse(failed.contains("\tat "), "no stack trace");
+    assertEquals(new String(before), Files.readString(seedFile()));
   }
 
   @Test
