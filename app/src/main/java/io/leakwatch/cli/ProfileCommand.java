@@ -326,12 +326,12 @@ final class ProfileCommand {
     Files.createDirectories(file.getParent());
     new LearnedStateFile(file).save(seed.state());
     out.printf(
-        "  learned state: seeded %s from %d stored events %s of %d people over %d days, under"
+        "  learned state: seeded %s from %d stored events %s of %d users over %d days, under"
             + " profile %s, in %d REST calls%n",
         file,
         seed.events(),
         seed.eventsByObject(),
-        seed.people(),
+        seed.users(),
         seed.days(),
         profileFile,
         seed.calls());

@@ -102,7 +102,7 @@ public final class HistorySeeder {
       Map<String, Long> read = new TreeMap<>();
       objects.forEach(o -> read.put(o.name(), 0L));
       Map<String, Long> unusable = new TreeMap<>();
-      Set<String> people = new HashSet<>();
+      Set<String> users = new HashSet<>();
       Set<Long> days = new HashSet<>();
       for (long start = from; start < to; start += DAY) {
         long end = Math.min(to, start + DAY);
@@ -142,7 +142,7 @@ public final class HistorySeeder {
           }
           Object user = row.fields().get("UserId");
           if (user != null) {
-            people.add(user.toString());
+            users.add(user.toString());
           }
           days.add(Math.floorDiv(row.time(), DAY));
         }
@@ -151,7 +151,7 @@ public final class HistorySeeder {
       pipeline.advanceTo(to);
       LearnedState state = pipeline.learnedState(Map.of());
       return new Seed(
-          state, from, to, read, people.size(), days.size(), unusable, soql.calls() - callsBefore);
+          state, from, to, read, users.size(), days.size(), unusable, soql.calls() - callsBefore);
     }
   }
 

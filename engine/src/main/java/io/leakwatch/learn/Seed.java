@@ -12,7 +12,7 @@ import java.util.Map;
  * @param from start of the history read (epoch millis)
  * @param to end of the history read
  * @param eventsByObject stored events read and run through the rules, per stored object
- * @param people distinct users whose events were read
+ * @param users distinct users (people and integrations) whose events were read
  * @param days UTC days with at least one event
  * @param unusable stored events the rules could not take, per reason (a reason names a field, never
  *     its value)
@@ -23,7 +23,7 @@ public record Seed(
     long from,
     long to,
     Map<String, Long> eventsByObject,
-    int people,
+    int users,
     int days,
     Map<String, Long> unusable,
     long calls) {
