@@ -317,6 +317,10 @@ final class ProfileCommand {
     Seed seed =
         new HistorySeeder(CompiledPack.compile(pack), profile)
             .learn(soql, found.historyFrom(), found.historyTo());
+    if (seed.eventsByObject().isEmpty()) {
+      out.println("  learned state: not seeded, the rule pack keeps no learned (durable) table");
+      return;
+    }
     if (seed.events() == 0) {
       out.printf(
           "  learned state: not seeded, the stored history holds no event of %s (%d REST calls)%n",

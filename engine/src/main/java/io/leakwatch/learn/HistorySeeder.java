@@ -61,12 +61,6 @@ public final class HistorySeeder {
   }
 
   /** Channel names of the streams the rules owning a durable table read, sorted. */
-  public List<String> streams() {
-    try (DetectionPipeline pipeline = pipeline()) {
-      return streams(pipeline);
-    }
-  }
-
   private List<String> streams(DetectionPipeline pipeline) {
     Set<String> rules = new TreeSet<>();
     for (String id : pipeline.durableShapes().keySet()) {
