@@ -2,6 +2,8 @@ package io.leakwatch.cli;
 
 import io.leakwatch.auth.AuthException;
 import io.leakwatch.auth.TrustedCertificates;
+import io.leakwatch.checkpoint.LearnedStateFile;
+import io.leakwatch.checkpoint.LearnedStateStore;
 import io.leakwatch.config.EngineConfig;
 import io.leakwatch.config.OrgConfig;
 import io.leakwatch.discover.Baseline;
@@ -12,10 +14,18 @@ import io.leakwatch.discover.DiscoverySettings;
 import io.leakwatch.discover.ProfileDrift;
 import io.leakwatch.discover.ProfileYaml;
 import io.leakwatch.discover.TopicCheck;
+import io.leakwatch.engine.CompiledPack;
+import io.leakwatch.engine.Durability;
+import io.leakwatch.learn.HistorySeeder;
+import io.leakwatch.learn.Seed;
 import io.leakwatch.profile.OrgProfile;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubClient;
 import io.leakwatch.rest.SoqlClient;
+import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.store.SharedOrgState;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -175,11 +185,29 @@ final class ProfileCommand {
     @Option(names = "--skip-topics", description = "do not check the topics with GetTopic")
     boolean skipTopics;
 
+    @Option(
+        names = "--no-seed",
+        description =
+            "do not seed the org's learned state (known countries and addresses, daily baselines)"
+                + " from the stored events")
+    boolean noSeed;
+
+    @Option(
+        names = "--reseed",
+        description =
+            "seed the learned state even if the org already has one, replacing what the engine"
+                + " learned (stop run first)")
+    boolean reseed;
+
     @Override
     public Integer call() throws Exception {
       PrintStream stdout = Leakwatch.root(spec).out();
       PrintStream err = Leakwatch.root(spec).err();
       OrgConfig org = orgConfig();
+      if (noSeed && reseed) {
+        throw new ParameterException(
+            spec.commandLine(), "--no-seed and --reseed exclude each other");
+      }
       DiscoveredOrg found;
       try {
         found = discover(org, Set.of(), err);
@@ -231,11 +259,121 @@ final class ProfileCommand {
       if (!skipTopics) {
         checkTopics(org, stdout);
       }
+      if (!noSeed) {
+        try {
+          seed(org, found, out, reseed, soql(org), stdout);
+        } catch (DiscoveryFailure e) {
+          err.println("leakwatch: profile discover: seeding the learned state: " + e.getMessage());
+          err.printf(
+              "leakwatch: profile discover: %s was written; rerun to seed, or --no-seed%n", out);
+          return e.exitCode();
+        } catch (AuthException e) {
+          err.println("leakwatch: profile discover: seeding: signing in failed: " + e.getMessage());
+          return AUTHENTICATION;
+        }
+      }
       stdout.printf(
           "Wrote %s: review the lines marked \"observed\", then point the org's profile: at it%n",
           out);
       return Leakwatch.OK;
     }
+  }
+
+  /**
+   * Seeds the org's learned state from its stored events: the same history discovery read, run
+   * through the org's rule pack with alerts muted, so the rules that learn (known countries and
+   * addresses, daily baselines) start knowing the org. Never replaces learned state the engine
+   * already has unless {@code replace}.
+   */
+  static void seed(
+      OrgConfig org,
+      DiscoveredOrg found,
+      Path discoveredProfile,
+      boolean replace,
+      SoqlClient soql,
+      PrintStream out)
+      throws Exception {
+    if (org.durability().stateDir() == null) {
+      out.println("  learned state: not seeded (the org keeps no state folder)");
+      return;
+    }
+    // Where run reads it: the state folder's file, or the org's row in a PostgreSQL store.
+    Durability durability = org.durability();
+    try (SharedOrgState shared =
+        durability.shared() ? SharedOrgState.open(durability.store(), org.name(), null) : null) {
+      LearnedStateStore target =
+          shared != null
+              ? shared.learnedState()
+              : new LearnedStateFile(durability.learnedStateFile());
+      seedInto(target, org, found, discoveredProfile, replace, soql, out);
+    }
+  }
+
+  /** Whether something is saved there, readable or not: either way a seed must not replace it. */
+  private static boolean holdsState(LearnedStateStore target) throws IOException {
+    try {
+      return target.load() != null;
+    } catch (LearnedStateFile.UnreadableStateException e) {
+      return true;
+    }
+  }
+
+  private static void seedInto(
+      LearnedStateStore target,
+      OrgConfig org,
+      DiscoveredOrg found,
+      Path discoveredProfile,
+      boolean replace,
+      SoqlClient soql,
+      PrintStream out)
+      throws Exception {
+    if (!replace && holdsState(target)) {
+      out.printf(
+          "  learned state: not seeded, %s exists (learned by the engine or an earlier seed;"
+              + " --reseed replaces it)%n",
+          target.describe());
+      return;
+    }
+    // The profile run will use, else the one just written (a first onboarding has none yet).
+    Path profileFile = org.profile();
+    OrgProfile profile;
+    try {
+      profile = OrgProfileLoader.load(profileFile);
+    } catch (RuntimeException e) {
+      profileFile = discoveredProfile;
+      profile = OrgProfileLoader.load(profileFile);
+    }
+    RulePack pack =
+        org.rules() == null
+            ? RulePackLoader.defaultPack()
+            : RulePackLoader.fromDirectory(org.rules());
+    Seed seed =
+        new HistorySeeder(CompiledPack.compile(pack), profile)
+            .learn(soql, found.historyFrom(), found.historyTo());
+    if (seed.eventsByObject().isEmpty()) {
+      out.println("  learned state: not seeded, the rule pack keeps no learned (durable) table");
+      return;
+    }
+    if (seed.events() == 0) {
+      out.printf(
+          "  learned state: not seeded, the stored history holds no event of %s (%d REST calls)%n",
+          seed.eventsByObject().keySet(), seed.calls());
+      return;
+    }
+    target.save(seed.state());
+    out.printf(
+        "  learned state: seeded %s from %d stored events %s of %d users over %d days, under"
+            + " profile %s, in %d REST calls%n",
+        target.describe(),
+        seed.events(),
+        seed.eventsByObject(),
+        seed.users(),
+        seed.days(),
+        profileFile,
+        seed.calls());
+    out.printf("    rows learned: %s%n", seed.rowsByTable());
+    seed.unusable()
+        .forEach((why, n) -> out.printf("    %d stored events could not be used: %s%n", n, why));
   }
 
   /** GetTopic for each configured topic; prints what is not enabled and how to enable it. */

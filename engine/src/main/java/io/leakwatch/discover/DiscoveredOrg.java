@@ -34,7 +34,6 @@ public record DiscoveredOrg(
     long historyTo,
     long apiRows,
     long loginRows,
-    LearnedHistory learned,
     Map<String, IntegrationUsage> usageByUser,
     long calls) {
 

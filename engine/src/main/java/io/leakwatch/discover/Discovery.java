@@ -154,7 +154,6 @@ public final class Discovery {
         now,
         history.apiRows(),
         history.loginRows(),
-        history.learned(),
         usageByUser,
         soql.calls());
   }

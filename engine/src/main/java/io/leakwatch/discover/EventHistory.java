@@ -1,7 +1,6 @@
 package io.leakwatch.discover;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.leakwatch.cep.EventValues;
 import io.leakwatch.profile.Cidr;
 import io.leakwatch.rest.QueryException;
 import io.leakwatch.rest.QueryPage;
@@ -19,9 +18,10 @@ import java.util.TreeSet;
 /**
  * Reads the stored ApiEvent and LoginEvent big objects a day at a time (a big object can be
  * filtered only by EventDate), a page at a time, and folds each row into what discovery keeps: per
- * integration candidate its {@link IntegrationUsage}, per /24 network the users who signed in from
- * it, and per person the {@link LearnedHistory}. Never selects {@code Records}; the query text is
- * parsed and dropped row by row.
+ * integration candidate its {@link IntegrationUsage}, and per /24 network the users who signed in
+ * from it. (What the rules learn from the same history is seeded by {@code learn.HistorySeeder},
+ * through the rules themselves.) Never selects {@code Records}; the query text is parsed and
+ * dropped row by row.
  */
 public final class EventHistory {
   static final String API_FIELDS =
@@ -36,7 +36,6 @@ public final class EventHistory {
   private final PhiCatalog catalog;
   private final Map<String, IntegrationUsage> usage = new HashMap<>();
   private final Map<String, Set<String>> networkUsers = new TreeMap<>();
-  private final LearnedHistory learned = LearnedHistory.empty();
   private long apiRows;
   private long loginRows;
 
@@ -117,17 +116,6 @@ public final class EventHistory {
           catalog);
       network(text(row, "SourceIp"), user);
     }
-    boolean phi = false;
-    if (entities != null) {
-      for (String object : entities.split(",")) {
-        phi |= catalog.isPhiObject(object.trim());
-      }
-    }
-    double rows = EventValues.rowsRead(operation, processed, returned);
-    if (phi && rows > 0) {
-      learned.phiRows(
-          user, Instant.ofEpochMilli(time).atZone(ZoneOffset.UTC).toLocalDate(), (long) rows);
-    }
   }
 
   private void login(JsonNode row) {
@@ -143,7 +131,6 @@ public final class EventHistory {
     }
     String ip = text(row, "SourceIp");
     network(ip, user);
-    learned.login(user, text(row, "CountryIso"), Cidr.isLiteralAddress(ip) ? ip : null);
   }
 
   /** Counts {@code user} on the /24 of an IPv4 {@code ip} ("Salesforce.com IP" is no address). */
@@ -169,10 +156,6 @@ public final class EventHistory {
           }
         });
     return out;
-  }
-
-  public LearnedHistory learned() {
-    return learned;
   }
 
   public long apiRows() {

@@ -322,7 +322,9 @@ public final class DetectionPipeline implements AutoCloseable {
   public List<String> restore(LearnedState state) {
     List<String> skipped = esper.restore(state.eventTime(), state.tables());
     watchFrom(state.watchedSince());
-    restored = true;
+    // State without positions was learned from stored history (a seed), not watched up to now:
+    // whole days are counted from the first event this engine sees, as on a fresh start.
+    restored = !state.positions().isEmpty();
     return skipped;
   }
 

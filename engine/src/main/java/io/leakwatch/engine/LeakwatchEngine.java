@@ -508,10 +508,14 @@ public final class LeakwatchEngine implements AutoCloseable {
                       c == null ? p.eventTime() : c.lastEventTime()));
             });
     LOG.info(
-        "restored learned state of {} tables as of event time {} from {}; topics resume from there",
+        "restored learned state of {} tables as of event time {} from {}; {}",
         learned.tables().size() - reset.size(),
         java.time.Instant.ofEpochMilli(learned.eventTime()),
-        file.describe());
+        file.describe(),
+        // No positions: a seed from stored history (profile discover), not a restart.
+        learned.positions().isEmpty()
+            ? "a seed from stored history: topics start as configured"
+            : "topics resume from there");
     return new Restored(pipeline, resumed);
   }
 

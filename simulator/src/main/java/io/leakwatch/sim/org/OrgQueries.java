@@ -231,6 +231,23 @@ public final class OrgQueries {
       r.put("SecurityClassification", field.securityClassification());
       out.add(r);
     }
+    // The stored event objects describe their fields too (no data classification).
+    for (String object : StoredEvents.OBJECTS.keySet()) {
+      if (!entities.contains(object)) {
+        continue;
+      }
+      for (String name : StoredEvents.fields(object)) {
+        ObjectNode r = record("FieldDefinition", null);
+        r.put("DurableId", object + "." + name);
+        r.put("QualifiedApiName", name);
+        ObjectNode entity = r.putObject("EntityDefinition");
+        entity.putObject("attributes").put("type", "EntityDefinition");
+        entity.put("QualifiedApiName", object);
+        r.putNull("ComplianceGroup");
+        r.putNull("SecurityClassification");
+        out.add(r);
+      }
+    }
     return out;
   }
 

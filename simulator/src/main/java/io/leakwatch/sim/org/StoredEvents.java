@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -40,6 +41,7 @@ public final class StoredEvents {
   private final LocalDate today;
   private final int days;
   private final TrafficGenerator traffic;
+  private final List<SimEvent> staged;
   private final Map<LocalDate, List<SimEvent>> recent =
       new LinkedHashMap<>(4, 0.75f, true) {
         @Override
@@ -53,10 +55,20 @@ public final class StoredEvents {
    * @param days how many days before it are stored
    */
   public StoredEvents(SimulatedOrg org, LocalDate today, int days) {
+    this(org, today, days, List.of());
+  }
+
+  /**
+   * @param staged events a scenario stages on the days before {@code today} (the earlier working
+   *     days whose habits a rule learns), stored with the background traffic; events from {@code
+   *     today} on are left out (they are the day the simulator plays)
+   */
+  public StoredEvents(SimulatedOrg org, LocalDate today, int days, List<SimEvent> staged) {
     this.org = org;
     this.today = today;
     this.days = days;
     this.traffic = new TrafficGenerator(org);
+    this.staged = staged.stream().filter(e -> e.eventDate() < end()).toList();
   }
 
   /** When the stored history ends: the start of {@code today} in the org's time zone. */
@@ -84,15 +96,25 @@ public final class StoredEvents {
     if (lo >= hi) {
       return out;
     }
+    List<SimEvent> events = new ArrayList<>();
     // A simulated day's events lie within its own local day.
     LocalDate first = Instant.ofEpochMilli(lo).atZone(SimulatedOrg.TIME_ZONE).toLocalDate();
     LocalDate last = Instant.ofEpochMilli(hi - 1).atZone(SimulatedOrg.TIME_ZONE).toLocalDate();
     for (LocalDate day = first; !day.isAfter(last); day = day.plusDays(1)) {
       for (SimEvent event : day(day)) {
         if (event.topic().equals(topic) && event.eventDate() >= lo && event.eventDate() < hi) {
-          out.add(row(object, event.record(), fields));
+          events.add(event);
         }
       }
+    }
+    for (SimEvent event : staged) {
+      if (event.topic().equals(topic) && event.eventDate() >= lo && event.eventDate() < hi) {
+        events.add(event);
+      }
+    }
+    events.sort(TrafficGenerator::byTime);
+    for (SimEvent event : events) {
+      out.add(row(object, event.record(), fields));
     }
     return out;
   }
@@ -123,6 +145,16 @@ public final class StoredEvents {
       }
     }
     return row;
+  }
+
+  /** The fields of a stored object (its stream's schema), or an empty list for another object. */
+  public static List<String> fields(String object) {
+    String topic = OBJECTS.get(object);
+    return topic == null
+        ? List.of()
+        : EventSchemas.standard().schema(topic).getFields().stream()
+            .map(Schema.Field::name)
+            .toList();
   }
 
   /** Whether {@code field} is a field of the stored object (its stream's schema). */

@@ -78,6 +78,7 @@ public final class RestApiServer implements AutoCloseable {
   private final Map<String, Session> sessions = new ConcurrentHashMap<>();
   private final List<String> calls = new CopyOnWriteArrayList<>();
   private final AtomicInteger failuresLeft = new AtomicInteger();
+  private final AtomicInteger passesLeft = new AtomicInteger();
   private volatile Failure failure;
   private final String baseUrl;
   private volatile LoginHistory loginHistory = new LoginHistory(java.util.Set.of());
@@ -200,7 +201,16 @@ public final class RestApiServer implements AutoCloseable {
    * errorCode}.
    */
   public void failNext(int count, int status, String errorCode) {
+    failAfter(0, count, status, errorCode);
+  }
+
+  /**
+   * Fault injection: the next {@code passes} requests are answered as usual, the {@code count}
+   * after them with {@code status} and {@code errorCode} (a request limit used up mid-way).
+   */
+  public void failAfter(int passes, int count, int status, String errorCode) {
     failure = new Failure(status, errorCode);
+    passesLeft.set(passes);
     failuresLeft.set(count);
   }
 
@@ -216,7 +226,8 @@ public final class RestApiServer implements AutoCloseable {
                 : data.matches() && data.group(2).equals("/tooling/query")
                     ? "tooling query " + queriedObject(request)
                     : path));
-    if (failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+    if (passesLeft.getAndUpdate(n -> Math.max(0, n - 1)) == 0
+        && failuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       Failure f = failure;
       errors(request, f.status(), f.errorCode(), "injected failure");
       return;
