@@ -84,6 +84,7 @@ public final class HazelcastMembership implements Membership {
     config
         .setProperty("hazelcast.logging.type", "slf4j")
         .setProperty("hazelcast.phone.home.enabled", "false")
+        .setProperty("hazelcast.health.monitoring.level", "OFF")
         .setProperty("hazelcast.socket.bind.any", "false")
         .setProperty("hazelcast.shutdownhook.enabled", "false")
         .setProperty("hazelcast.heartbeat.interval.seconds", "1")
