@@ -212,6 +212,20 @@ public final class ApiServer implements AutoCloseable {
       return router;
     }
 
+    /** Whether {@code org} is configured but processed by another node of the cluster now. */
+    private boolean elsewhere(String org) {
+      ClusterStatus status = cluster == null ? null : cluster.get();
+      return status != null && status.configured().contains(org) && !status.owned().contains(org);
+    }
+
+    private String notHere(String org) {
+      return "org "
+          + org
+          + " is not processed on node "
+          + cluster.get().node()
+          + " now; ask the node whose /ready lists it under cluster.owned";
+    }
+
     private void authenticate(RoutingContext ctx) {
       if (tokens.accepts(ctx.request().getHeader("Authorization"))) {
         ctx.next();
@@ -345,6 +359,10 @@ public final class ApiServer implements AutoCloseable {
       String orgName = ctx.pathParam("org");
       MonitoredOrg org =
           orgs.get().stream().filter(o -> o.name().equals(orgName)).findFirst().orElse(null);
+      if (org == null && elsewhere(orgName)) {
+        error(ctx, 409, notHere(orgName));
+        return;
+      }
       if (org == null || org.responder() == null) {
         error(
             ctx,
@@ -443,7 +461,11 @@ public final class ApiServer implements AutoCloseable {
         }
       }
       if (only != null && targets.isEmpty()) {
-        error(ctx, 404, "no org named '" + only + "'");
+        if (elsewhere(only)) {
+          error(ctx, 409, notHere(only));
+        } else {
+          error(ctx, 404, "no org named '" + only + "'");
+        }
         return;
       }
       if (targets.isEmpty() || targets.stream().anyMatch(org -> org.rulesFolder() == null)) {

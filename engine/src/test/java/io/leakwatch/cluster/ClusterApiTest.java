@@ -75,6 +75,13 @@ class ClusterApiTest {
     assertTrue(metrics.contains("leakwatch_cluster_members 3.0"), metrics);
     assertTrue(metrics.contains("leakwatch_cluster_quorum 1.0"), metrics);
 
+    // An org another node processes is not "unknown" here.
+    HttpResponse<String> reload = post("/rules/globex/reload");
+    assertEquals(409, reload.statusCode(), reload.body());
+    assertTrue(reload.body().contains("not processed on node lw-1"), reload.body());
+    assertEquals(404, post("/rules/nosuch/reload").statusCode());
+    assertEquals(409, post("/actions/initech/a-1/approve").statusCode());
+
     // acme moved away, globex came; then the node lost its quorum and stopped everything.
     running.set(List.of(new LiveOrg("globex")));
     status.set(
@@ -97,6 +104,16 @@ class ClusterApiTest {
     // A node with quorum but no org (more nodes than orgs) is ready: it is doing its job.
     status.set(new ClusterStatus("lw-1", List.of("lw-1", "lw-2"), 3, true, configured, Set.of()));
     assertEquals(200, get("/ready").statusCode());
+  }
+
+  private HttpResponse<String> post(String path) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .header("Authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"approver\": \"jane\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String path) throws Exception {
