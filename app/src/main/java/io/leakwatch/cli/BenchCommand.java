@@ -90,6 +90,14 @@ final class BenchCommand implements Callable<Integer> {
   int repeat;
 
   @Option(
+      names = "--rule-count",
+      paramLabel = "N",
+      description =
+          "also measure the pack grown to N rules (16 to 500) by generated variants of its rules"
+              + " with other thresholds, and print its rate beside the pack's")
+  Integer ruleCount;
+
+  @Option(
       names = "--no-bare",
       description = "skip the bare engine's run (halves the time; no ratio is printed)")
   boolean noBare;
@@ -112,6 +120,7 @@ final class BenchCommand implements Callable<Integer> {
       long events,
       long deadLettered,
       double seconds,
+      double cpuSeconds,
       long[] sortedLatencies,
       long[] sortedAlertLatencies,
       long alerts,
@@ -119,6 +128,11 @@ final class BenchCommand implements Callable<Integer> {
       double retainedMiB) {
     double rate() {
       return events / seconds;
+    }
+
+    /** CPU time of the measuring thread per event: what a busy machine inflates least. */
+    double cpuMicrosPerEvent() {
+      return cpuSeconds * 1e6 / events;
     }
   }
 
@@ -136,6 +150,9 @@ final class BenchCommand implements Callable<Integer> {
     Bounds.check(spec, "--events", target, 1_000, 20_000_000);
     Bounds.check(spec, "--users", users, 20, 200_000);
     Bounds.check(spec, "--repeat", repeat, 1, 15);
+    if (ruleCount != null) {
+      Bounds.check(spec, "--rule-count", ruleCount, 16, 500);
+    }
     out = Leakwatch.root(spec).out();
     if (!transport.equals("direct") && !transport.equals("grpc")) {
       throw new picocli.CommandLine.ParameterException(
@@ -145,6 +162,7 @@ final class BenchCommand implements Callable<Integer> {
     RulePack pack =
         rules == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(Path.of(rules));
     RulePack bare = bare(pack);
+    RulePack grown = ruleCount == null ? null : RuleVariants.grow(pack, ruleCount);
     org = SimulatedOrg.generate(seed, users);
     profile = OrgProfileLoader.parse(org.profileYaml(), "simulated org profile");
     schemas = EventSchemas.standard();
@@ -163,6 +181,7 @@ final class BenchCommand implements Callable<Integer> {
       }
       List<Run> packRuns = new ArrayList<>();
       List<Run> bareRuns = new ArrayList<>();
+      List<Run> grownRuns = new ArrayList<>();
       for (int r = 1; r <= repeat; r++) {
         if (!noBare) {
           Run b = measure(bare, null);
@@ -173,11 +192,20 @@ final class BenchCommand implements Callable<Integer> {
         Run p = measure(pack, alertLines);
         packRuns.add(p);
         out.printf(Locale.ROOT, "run %d pack  %,.0f events/s%n", r, p.rate());
+        if (grown != null) {
+          Run g = measure(grown, null);
+          grownRuns.add(g);
+          out.printf(
+              Locale.ROOT, "run %d %d rules  %,.0f events/s%n", r, grown.rules().size(), g.rate());
+        }
         if (alertLines != null) {
           java.nio.file.Files.writeString(Path.of(alertsFile), alertLines);
         }
       }
       report(packRuns, bareRuns);
+      if (grown != null) {
+        reportGrown(pack, grown, packRuns, grownRuns);
+      }
       if (alertsFile != null) {
         out.printf("alerts written to %s%n", alertsFile);
       }
@@ -281,13 +309,16 @@ final class BenchCommand implements Callable<Integer> {
     double before = usedHeapMiBAfterGc();
     long[] latencies = new long[target];
     List<Long> alertLatencies = new ArrayList<>();
-    long[] done = {0, 0, 0}; // events, alerts, timed nanos
+    long[] done = {0, 0, 0, 0}; // events, alerts, timed nanos, timed CPU nanos of this thread
+    java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
     try (DetectionPipeline pipeline =
         new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
       forEachDay(
           target,
           day -> {
             long start = System.nanoTime();
+            long startCpu = threads.getCurrentThreadCpuTime();
             for (Encoded e : day) {
               long t0 = System.nanoTime();
               List<Alert> fired = process(pipeline, decoder, e);
@@ -302,6 +333,7 @@ final class BenchCommand implements Callable<Integer> {
               }
             }
             done[2] += System.nanoTime() - start;
+            done[3] += threads.getCurrentThreadCpuTime() - startCpu;
           });
       // The day's events are gone; what is left beside the baseline is the engine's state.
       double retained = Math.max(0, usedHeapMiBAfterGc() - before);
@@ -310,6 +342,7 @@ final class BenchCommand implements Callable<Integer> {
           done[0],
           pipeline.stats().totalDeadLettered(),
           done[2] / 1e9,
+          done[3] / 1e9,
           latencies,
           alertLatencies.stream().mapToLong(Long::longValue).sorted().toArray(),
           done[1],
@@ -393,10 +426,23 @@ final class BenchCommand implements Callable<Integer> {
         packRate,
         of,
         median(packRuns, Run::seconds));
+    double packCpu = median(packRuns, Run::cpuMicrosPerEvent);
+    out.printf(
+        Locale.ROOT, "cpu per event %.1f µs of the measuring thread's CPU time%s%n", packCpu, of);
     if (!bareRuns.isEmpty()) {
       double bareRate = median(bareRuns, Run::rate);
-      out.printf(Locale.ROOT, "bare engine   %,.0f events/s%s%n", bareRate, of);
-      out.printf(Locale.ROOT, "pack / bare   %.2f%n", packRate / bareRate);
+      double bareCpu = median(bareRuns, Run::cpuMicrosPerEvent);
+      out.printf(
+          Locale.ROOT,
+          "bare engine   %,.0f events/s%s; cpu per event %.1f µs%n",
+          bareRate,
+          of,
+          bareCpu);
+      out.printf(
+          Locale.ROOT,
+          "pack / bare   %.2f (by CPU time per event: %.2f)%n",
+          packRate / bareRate,
+          bareCpu / packCpu);
     }
     out.printf(
         Locale.ROOT,
@@ -426,6 +472,27 @@ final class BenchCommand implements Callable<Integer> {
             : String.format(
                 Locale.ROOT, " (bare engine %.1f MiB)", median(bareRuns, Run::retainedMiB)),
         of);
+  }
+
+  /** Issue 12 item 6: how much throughput the pack keeps when it holds more rules. */
+  private void reportGrown(RulePack pack, RulePack grown, List<Run> packRuns, List<Run> grownRuns) {
+    String of = repeat > 1 ? " (median of " + repeat + ")" : "";
+    double packRate = median(packRuns, Run::rate);
+    double grownRate = median(grownRuns, Run::rate);
+    out.printf(
+        Locale.ROOT,
+        "%d rules      %,.0f events/s%s, %.2f of the pack's %d rules (by CPU time per event: %.2f);"
+            + " per event p99 %s  p99.9 %s; %d alerts; retained heap %.1f MiB%n",
+        grown.rules().size(),
+        grownRate,
+        of,
+        grownRate / packRate,
+        pack.rules().size(),
+        median(packRuns, Run::cpuMicrosPerEvent) / median(grownRuns, Run::cpuMicrosPerEvent),
+        micros(median(grownRuns, r -> pct(r.sortedLatencies(), 99))),
+        micros(median(grownRuns, r -> pct(r.sortedLatencies(), 99.9))),
+        grownRuns.get(0).alerts(),
+        median(grownRuns, Run::retainedMiB));
   }
 
   private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> figure) {

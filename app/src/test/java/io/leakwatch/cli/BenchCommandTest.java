@@ -19,6 +19,16 @@ class BenchCommandTest {
     assertEquals(2, count(run.out(), "(?m)^run \\d pack "), run.out());
     assertTrue(run.out().contains("events        3,000 (0 dead-lettered)"), run.out());
     assertTrue(run.out().contains("(median of 2)"), run.out());
+    assertTrue(
+        Pattern.compile("(?m)^cpu per event \\d+\\.\\d µs of the measuring thread's CPU time")
+            .matcher(run.out())
+            .find(),
+        run.out());
+    assertTrue(
+        Pattern.compile("pack / bare   \\d+\\.\\d\\d \\(by CPU time per event: \\d+\\.\\d\\d\\)")
+            .matcher(run.out())
+            .find(),
+        run.out());
     Matcher ratio = Pattern.compile("pack / bare   (\\d+\\.\\d\\d)").matcher(run.out());
     assertTrue(ratio.find(), run.out());
     double value = Double.parseDouble(ratio.group(1));

@@ -50,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
  * each. One node is SIGKILLed (its orgs resume on the others), comes back (they move back to it),
  * then another node is SIGKILLed. At the end: every published event processed, no alert delivered
  * twice across the cluster, every scenario detected, each org taken over within 30 s, and every
- * node's {@code /ready} and {@code /metrics} say which orgs it owns.
+ * node's {@code /ready} and {@code /metrics} say which orgs it owns. Each node has its own state
+ * folder: an org's checkpoint, ledger and learned state move between nodes through the store.
  */
 @Tag("faults")
 class ClusterFailoverTest {
@@ -281,12 +282,6 @@ class ClusterFailoverTest {
                   .formatted(String.join(", ", EventSchemas.TOPICS))
               + " profile: '%s'}\n".formatted(dir.resolve("profile.yaml")));
     }
-    Path shared = Files.createDirectories(root.resolve("shared"));
-    for (Org org : orgs) {
-      // Made before the nodes start: three start checks probing (and tidying) the same new folder
-      // at once would trip over each other.
-      Files.createDirectories(shared.resolve("state").resolve(org.name()));
-    }
     for (int n = 1; n <= 3; n++) {
       String name = "lw-" + n;
       Path dir = Files.createDirectories(root.resolve(name));
@@ -296,20 +291,14 @@ class ClusterFailoverTest {
           orgList
               + """
               alerts: {console: false, jsonl: alerts.jsonl}
-              deadLetters: '%s'
-              state: '%s'
+              deadLetters: dead-letters.jsonl
+              state: state
               store: {kind: postgres, url: 'jdbc:postgresql://localhost:%d/leakwatch', user: lw, password: '${LW_PG_PASSWORD}'}
               api: {host: 127.0.0.1, port: %d, tokens: ['${LW_API_TOKEN}']}
               cluster: {node: %s, host: 127.0.0.1, port: %d, members: [%s], leaseSeconds: 15}
               """
                   .formatted(
-                      shared.resolve("dead-letters.jsonl"),
-                      shared.resolve("state"),
-                      pgPort,
-                      node.apiPort,
-                      name,
-                      node.hazelcastPort,
-                      String.join(", ", members)));
+                      pgPort, node.apiPort, name, node.hazelcastPort, String.join(", ", members)));
       nodes.put(name, node);
     }
   }
@@ -454,23 +443,29 @@ class ClusterFailoverTest {
     }
   }
 
-  /** The processed journals of every org (each in the shared state folder). */
+  /**
+   * Every event some node processed: the processed journals of every org on every node (each node
+   * keeps its own in its state folder; the org's checkpoint, ledger and learned state are in the
+   * store).
+   */
   private Set<String> processedIds(List<Org> orgs) {
     Set<String> ids = new HashSet<>();
     for (Org org : orgs) {
-      Path journal =
-          root.resolve("shared/state").resolve(org.name()).resolve("processed-events.log");
-      try {
-        if (Files.exists(journal)) {
-          for (String line : Files.readAllLines(journal)) {
-            String[] parts = line.split(" ");
-            if (parts.length == 3) {
-              ids.add(parts[2]);
+      for (Node node : nodes.values()) {
+        Path journal =
+            node.dir.resolve("state").resolve(org.name()).resolve("processed-events.log");
+        try {
+          if (Files.exists(journal)) {
+            for (String line : Files.readAllLines(journal)) {
+              String[] parts = line.split(" ");
+              if (parts.length == 3) {
+                ids.add(parts[2]);
+              }
             }
           }
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
         }
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
       }
     }
     return ids;

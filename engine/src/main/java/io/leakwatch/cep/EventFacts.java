@@ -31,21 +31,14 @@ final class EventFacts {
    */
   EventFacts(EventType type, OrgContext org, String topic) {
     this.org = org;
-    this.stream = topic != null && declares(type, STREAM, String.class) ? streamName(topic) : null;
+    this.stream =
+        topic != null && declares(type, STREAM, String.class) ? TopicTypes.streamName(topic) : null;
     this.phi =
         org != null
             && (declares(type, PHI_OBJECTS, String.class)
                 || declares(type, TOUCHES_PHI, Boolean.class));
     this.integration = org != null && declares(type, BY_INTEGRATION, Boolean.class);
     this.hours = org != null && declares(type, OUTSIDE_HOURS, Boolean.class);
-  }
-
-  /**
-   * {@code /event/LoginEventStream} → {@code LoginEventStream}; the LoginHistory poll's source
-   * {@code /query/LoginHistory} → {@code LoginHistory}.
-   */
-  static String streamName(String topic) {
-    return topic.substring(topic.lastIndexOf('/') + 1);
   }
 
   private static boolean declares(EventType type, String name, Class<?> javaType) {

@@ -72,22 +72,12 @@ public final class StreamLineage {
           for (Statement s : own) {
             for (String type : s.sources()) {
               baseTypes(type, insertedFrom, new HashSet<>())
-                  .forEach(base -> channels.add(channelOf(base)));
+                  .forEach(base -> channels.add(TopicTypes.streamOfType(base)));
             }
           }
           byRule.put(ruleId, List.copyOf(channels));
         });
     return new StreamLineage(Map.copyOf(byRule));
-  }
-
-  /** The channel name a type's events arrive on; a pack's own type is named as it is. */
-  static String channelOf(String type) {
-    for (String channel : TopicTypes.DOCUMENTED) {
-      if (TopicTypes.typeFor("/event/" + channel).equals(type)) {
-        return channel;
-      }
-    }
-    return type;
   }
 
   private static Set<String> baseTypes(

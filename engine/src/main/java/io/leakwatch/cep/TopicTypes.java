@@ -50,6 +50,27 @@ public final class TopicTypes {
     return topic != null && topic.startsWith(PREFIX) && topic.endsWith("__chn");
   }
 
+  /**
+   * The name an alert gives the stream behind it: {@code /event/LoginEventStream} → {@code
+   * LoginEventStream}; the LoginHistory poll's {@code /query/LoginHistory} → {@code LoginHistory}.
+   */
+  public static String streamName(String topic) {
+    return topic.substring(topic.lastIndexOf('/') + 1);
+  }
+
+  /**
+   * The stream name of the channel whose events are of {@code type} ({@code ApiEvent} → {@code
+   * ApiEventStream}); a pack's own type, fed by no channel, is named as it is.
+   */
+  public static String streamOfType(String type) {
+    for (String channel : DOCUMENTED) {
+      if (typeFor(PREFIX + channel).equals(type)) {
+        return channel;
+      }
+    }
+    return type;
+  }
+
   public static String typeFor(String topic) {
     if (topic.equals(LOGIN_HISTORY)) {
       return "LoginEvent";

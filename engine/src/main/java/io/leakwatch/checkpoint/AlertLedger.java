@@ -16,7 +16,7 @@ import java.util.Set;
  * processed again after restart; their alerts carry the same ids (ids derive from the events), and
  * the ledger keeps them from being sent twice.
  */
-public final class AlertLedger implements AutoCloseable {
+public final class AlertLedger implements DeliveryLedger {
   private final Set<String> delivered = new LinkedHashSet<>();
   private final FileChannel channel;
   private final Path file;
@@ -44,7 +44,14 @@ public final class AlertLedger implements AutoCloseable {
     return delivered.contains(alertId);
   }
 
+  /** A file has one writer, its org's engine: nothing to claim, only whether it was delivered. */
+  @Override
+  public boolean claim(String deliveryKey) {
+    return !contains(deliveryKey);
+  }
+
   /** Records a delivered alert, durably, before the delivery counts as done. */
+  @Override
   public void record(String alertId) throws IOException {
     if (delivered.contains(alertId)) {
       return;
@@ -72,6 +79,11 @@ public final class AlertLedger implements AutoCloseable {
 
   public Path file() {
     return file;
+  }
+
+  @Override
+  public String describe() {
+    return file.toString();
   }
 
   public int size() {

@@ -19,7 +19,7 @@ import java.util.Map;
  * file, force it to disk, rename over the old one, force the folder) so a crash at any moment
  * leaves either the old or the new checkpoint, never half of one.
  */
-public final class CheckpointStore {
+public final class CheckpointStore implements Checkpoints {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Path file;
@@ -43,6 +43,7 @@ public final class CheckpointStore {
    * whole is not a checkpoint; a topic whose entry is unreadable is listed in {@link
    * Loaded#unreadable()} and the others are kept.
    */
+  @Override
   public Loaded loadEach() throws CorruptCheckpointException {
     if (!Files.exists(file)) {
       return new Loaded(Map.of(), Map.of());
@@ -97,11 +98,22 @@ public final class CheckpointStore {
         t.path("lastEventTime").asLong());
   }
 
-  /** Copies the file aside, as it is, so an unreadable entry can be inspected; returns the copy. */
-  public Path keepCopy() throws IOException {
+  /** Copies the file aside, as it is, so an unreadable entry can be inspected; says where. */
+  @Override
+  public String keepCopy() throws IOException {
     Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
     Files.copy(file, aside);
-    return aside;
+    return aside.toString();
+  }
+
+  @Override
+  public String setAside() throws IOException {
+    return quarantine().toString();
+  }
+
+  @Override
+  public String describe() {
+    return file.toString();
   }
 
   private static ReplayId replayId(JsonNode node) {
@@ -114,6 +126,7 @@ public final class CheckpointStore {
     return ReplayId.fromHex(node.asText());
   }
 
+  @Override
   public void save(Map<String, Checkpoint> checkpoints) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("version", 1);

@@ -1,29 +1,15 @@
 package io.leakwatch.checkpoint;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leakwatch.cep.SavedTable;
-import io.leakwatch.pubsub.ReplayId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The learned state of one org on disk: the durable tables and the positions they are consistent
  * with, in one file replaced atomically, so a crash leaves the previous state or the new one. The
- * format is versioned; each table carries its shape, so a pack that changed a table is detected.
+ * form is {@link LearnedStateJson}'s.
  */
-public final class LearnedStateFile {
-  static final int VERSION = 1;
-  private static final ObjectMapper JSON = new ObjectMapper();
+public final class LearnedStateFile implements LearnedStateStore {
 
   private final Path file;
 
@@ -35,148 +21,36 @@ public final class LearnedStateFile {
     return file;
   }
 
+  @Override
   public void save(LearnedState state) throws IOException {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("version", VERSION);
-    root.put("savedAt", Instant.now().toString());
-    root.put("eventTime", state.eventTime());
-    root.put("watchedSince", state.watchedSince());
-    ObjectNode positions = root.putObject("positions");
-    state
-        .positions()
-        .forEach(
-            (topic, p) -> {
-              ObjectNode t = positions.putObject(topic);
-              t.put("after", p.after() == null ? null : p.after().toHex());
-              t.put("eventTime", p.eventTime());
-            });
-    ObjectNode tables = root.putObject("tables");
-    state
-        .tables()
-        .forEach(
-            (id, table) -> {
-              ObjectNode t = tables.putObject(id);
-              t.put("shape", table.shape());
-              ArrayNode columns = t.putArray("columns");
-              table.columns().forEach(columns::add);
-              ArrayNode rows = t.putArray("rows");
-              for (List<Object> row : table.rows()) {
-                rows.add(JSON.valueToTree(row));
-              }
-            });
-    DurableFile.replace(file, JSON.writeValueAsBytes(root));
+    DurableFile.replace(file, LearnedStateJson.write(state));
   }
 
   /** The saved state, or null when there is none; throws when the file is not one. */
+  @Override
   public LearnedState load() throws UnreadableStateException {
     if (!Files.exists(file)) {
       return null;
     }
     try {
-      JsonNode root = JSON.readTree(Files.readAllBytes(file));
-      if (root == null || !root.isObject()) {
-        throw new IllegalArgumentException("not a JSON object");
-      }
-      if (root.path("version").asInt() != VERSION) {
-        throw new IllegalArgumentException(
-            "version " + root.path("version") + " (this Leakwatch reads version " + VERSION + ")");
-      }
-      Map<String, LearnedState.Position> positions = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = object(root, "positions").fields();
-          it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
-        JsonNode after = entry.getValue().get("after");
-        positions.put(
-            entry.getKey(),
-            new LearnedState.Position(
-                after == null || after.isNull() ? null : ReplayId.fromHex(text(after, "after")),
-                number(entry.getValue(), "eventTime")));
-      }
-      Map<String, SavedTable> tables = new LinkedHashMap<>();
-      for (Iterator<Map.Entry<String, JsonNode>> it = object(root, "tables").fields();
-          it.hasNext(); ) {
-        Map.Entry<String, JsonNode> entry = it.next();
-        tables.put(entry.getKey(), table(entry.getValue()));
-      }
-      return new LearnedState(
-          number(root, "eventTime"), number(root, "watchedSince"), positions, tables);
-    } catch (IOException | RuntimeException e) {
+      return LearnedStateJson.read(Files.readAllBytes(file));
+    } catch (IOException | IllegalArgumentException e) {
       throw new UnreadableStateException(
           file
               + ": unreadable learned state: "
-              + e.getClass().getSimpleName()
-              + ": "
+              + (e instanceof IOException ? e.getClass().getSimpleName() + ": " : "")
               + e.getMessage());
     }
   }
 
-  private static SavedTable table(JsonNode t) {
-    List<String> columns = new ArrayList<>();
-    for (JsonNode column : array(t, "columns")) {
-      columns.add(text(column, "column"));
-    }
-    List<List<Object>> rows = new ArrayList<>();
-    for (JsonNode row : array(t, "rows")) {
-      if (!row.isArray() || row.size() != columns.size()) {
-        throw new IllegalArgumentException("a row does not have " + columns.size() + " values");
-      }
-      List<Object> values = new ArrayList<>(columns.size());
-      for (JsonNode value : row) {
-        values.add(value(value));
-      }
-      rows.add(java.util.Collections.unmodifiableList(values));
-    }
-    return new SavedTable(text(t.get("shape"), "shape"), columns, rows);
+  @Override
+  public String setAside() throws IOException {
+    return quarantine().toString();
   }
 
-  private static Object value(JsonNode value) {
-    if (value.isNull()) {
-      return null;
-    }
-    if (value.isTextual()) {
-      return value.asText();
-    }
-    if (value.isBoolean()) {
-      return value.asBoolean();
-    }
-    if (value.isIntegralNumber()) {
-      return value.asLong();
-    }
-    if (value.isNumber()) {
-      return value.asDouble();
-    }
-    throw new IllegalArgumentException("a value is a " + value.getNodeType());
-  }
-
-  private static JsonNode object(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || !value.isObject()) {
-      throw new IllegalArgumentException(field + " is not an object");
-    }
-    return value;
-  }
-
-  private static JsonNode array(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || !value.isArray()) {
-      throw new IllegalArgumentException(field + " is not an array");
-    }
-    return value;
-  }
-
-  private static String text(JsonNode node, String what) {
-    if (node == null || !node.isTextual()) {
-      throw new IllegalArgumentException(what + " is not a string");
-    }
-    return node.asText();
-  }
-
-  private static long number(JsonNode node, String field) {
-    JsonNode value = node.get(field);
-    if (value == null || !value.canConvertToLong()) {
-      throw new IllegalArgumentException(field + " is not a number");
-    }
-    return value.asLong();
+  @Override
+  public String describe() {
+    return file.toString();
   }
 
   /** Moves an unreadable file aside so it can be inspected, and returns where it went. */

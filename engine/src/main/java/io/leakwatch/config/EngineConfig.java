@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  * api: {host: 0.0.0.0, port: 8443, tokens: ['${LEAKWATCH_API_TOKEN}'], tls: {cert: api.pem, key: api-key.pem}}
  * deadLetters: dead-letters.jsonl   # with orgs:, each org writes dead-letters.NAME.jsonl beside it
  * state: state/                     # with orgs:, each org keeps state/NAME/
- * store: {kind: embedded}            # alert history; or {kind: postgres, url: jdbc:postgresql://db/lw, user: lw, password: ${PGPASSWORD}}
+ * store: {kind: embedded}            # alert history (org state: files); or {kind: postgres, url: jdbc:postgresql://db/lw, user: lw, password: ${PGPASSWORD}}: alert history and every org's checkpoint, ledger, learned state
  * cluster: {node: lw-1, host: 10.0.0.11, members: [10.0.0.11:5701, 10.0.0.12:5701, 10.0.0.13:5701]}  # needs store: postgres
  * </pre>
  *
@@ -134,13 +134,16 @@ public final class EngineConfig {
             : file.path(sections.deadLetters(), "deadLetters");
     Path state =
         sections.state() == null ? baseDir.resolve("state") : file.path(sections.state(), "state");
+    StoreSettings store =
+        (sections.store() == null ? new StoreSection(null, null, null, null) : sections.store())
+            .resolve(file, state);
     List<OrgConfig> orgs = new ArrayList<>();
     if (sections.org() != null && sections.orgs() != null) {
       throw file.problem("org", "give either org (one org) or orgs (a list), not both");
     } else if (sections.org() != null) {
       OrgSection org = sections.org();
       String name = org.name() == null ? SINGLE_ORG_NAME : file.required(org.name(), "org.name");
-      orgs.add(org.resolve(file, "org", name, rules, deadLetters, state));
+      orgs.add(org.resolve(file, "org", name, rules, deadLetters, state, store));
     } else if (sections.orgs() != null) {
       if (sections.orgs().isEmpty()) {
         throw file.problem("orgs", "must be a non-empty list of orgs, each with a name");
@@ -163,16 +166,14 @@ public final class EngineConfig {
               "org '" + name + "' is named twice; each org needs its own name and state");
         }
         orgs.add(
-            org.resolve(file, at, name, rules, siblingFor(deadLetters, name), state.resolve(name)));
+            org.resolve(
+                file, at, name, rules, siblingFor(deadLetters, name), state.resolve(name), store));
       }
     } else {
       throw file.problem("orgs", "is required: the list of Salesforce orgs to watch");
     }
     SinkConfig sinks = sections.alerts() == null ? SinkConfig.CONSOLE : sections.alerts();
     ApiConfig api = sections.api() == null ? null : sections.api().resolve(file);
-    StoreSettings store =
-        (sections.store() == null ? new StoreSection(null, null, null, null) : sections.store())
-            .resolve(file, state);
     ClusterSettings cluster =
         sections.cluster() == null ? null : sections.cluster().resolve(file, store);
     return new EngineConfig(file, orgs, sinks, api, state, deadLetters, store, cluster);
@@ -269,7 +270,7 @@ public final class EngineConfig {
                   : org.rules() + " (reloaded when it changes)"));
       lines.add(
           "  state: "
-              + org.durability().stateDir()
+              + org.durability().describeState()
               + "; dead letters: "
               + org.deadLetters()
               + (org.drill() ? "; drill org" : ""));
@@ -303,7 +304,7 @@ public final class EngineConfig {
     lines.add(
         "api: "
             + (api == null ? "off" : api + (api.tls() ? ", certificate " + api.tlsCert() : "")));
-    lines.add("store: " + store.describe());
+    lines.add("store: " + store.describe() + ": " + store.holds());
     lines.add(
         "cluster: "
             + (cluster == null

@@ -42,6 +42,7 @@ record OrgSection(
    * @param globalRules the file-wide rules folder, or null
    * @param defaultDeadLetters where its dead letters go unless it says
    * @param state its state folder
+   * @param store where its checkpoint, ledger and learned state live when it is PostgreSQL
    */
   OrgConfig resolve(
       ConfigSource file,
@@ -49,7 +50,8 @@ record OrgSection(
       String name,
       Path globalRules,
       Path defaultDeadLetters,
-      Path state) {
+      Path state,
+      io.leakwatch.store.StoreSettings store) {
     PubSubEndpoint pubsub =
         file.required(endpoint, at + ".endpoint").resolve(file, at + ".endpoint");
     AuthSettings authSettings = file.required(auth, at + ".auth");
@@ -105,14 +107,15 @@ record OrgSection(
         orgRules,
         orgDeadLetters,
         new Durability(
-            state,
-            fallback,
-            horizon,
-            stale,
-            ConfigSource.flag(journalProcessed, false),
-            reconnectCeilingSeconds != null
-                ? reconnectCeilingSeconds * 1000
-                : Durability.DEFAULT_RECONNECT_CEILING_MILLIS),
+                state,
+                fallback,
+                horizon,
+                stale,
+                ConfigSource.flag(journalProcessed, false),
+                reconnectCeilingSeconds != null
+                    ? reconnectCeilingSeconds * 1000
+                    : Durability.DEFAULT_RECONNECT_CEILING_MILLIS)
+            .withStore(store, name),
         responseSettings,
         stallWait,
         sinkStallSeconds != null

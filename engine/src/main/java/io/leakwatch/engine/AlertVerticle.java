@@ -1,10 +1,11 @@
 package io.leakwatch.engine;
 
 import io.leakwatch.alert.AlertSink;
-import io.leakwatch.checkpoint.AlertLedger;
 import io.leakwatch.checkpoint.Checkpoint;
-import io.leakwatch.checkpoint.CheckpointStore;
+import io.leakwatch.checkpoint.Checkpoints;
+import io.leakwatch.checkpoint.DeliveryLedger;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.store.FencedOffException;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.eventbus.Message;
 import java.io.IOException;
@@ -29,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * the queue and the answers back, so consumption stops instead of an alert being skipped or a
  * position being lost. Retries run on Vert.x timers with backoff (the worker thread never sleeps);
  * the cause is logged when it starts, then at most once a minute, and once more when it clears.
+ *
+ * <p>A ledger or checkpoint write refused because this node lost the org's lease ({@link
+ * FencedOffException}) is not retried: delivery stops for good, what is queued is dropped (the
+ * lease holder replays it from the last position saved under a valid lease), positions are never
+ * saved again, and the engine is told so it stops the streams.
  */
 public final class AlertVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(AlertVerticle.class);
@@ -45,8 +51,8 @@ public final class AlertVerticle extends AbstractVerticle {
   private volatile boolean abandoned;
 
   private final List<AlertSink> sinks;
-  private final AlertLedger ledger;
-  private final CheckpointStore store;
+  private final DeliveryLedger ledger;
+  private final Checkpoints store;
   private final Map<String, Checkpoint> positions = new LinkedHashMap<>();
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
@@ -62,6 +68,14 @@ public final class AlertVerticle extends AbstractVerticle {
   private int sinksDone;
 
   private boolean ledgerPending;
+
+  /**
+   * The ledger let this node deliver the alert at the head of the queue (claimed, not recorded).
+   */
+  private boolean claimed;
+
+  private volatile FencedOffException fencedOff;
+  private java.util.function.Consumer<FencedOffException> whenFencedOff = e -> {};
   private int attempt;
   private volatile long retryTimer = -1;
 
@@ -70,13 +84,26 @@ public final class AlertVerticle extends AbstractVerticle {
    */
   public AlertVerticle(
       List<AlertSink> sinks,
-      AlertLedger ledger,
-      CheckpointStore store,
+      DeliveryLedger ledger,
+      Checkpoints store,
       Map<String, Checkpoint> start) {
     this.sinks = List.copyOf(sinks);
     this.ledger = ledger;
     this.store = store;
     positions.putAll(start);
+  }
+
+  /**
+   * Called once, on the worker, when a write is refused for a lost lease; call before deploying.
+   */
+  public AlertVerticle whenFencedOff(java.util.function.Consumer<FencedOffException> action) {
+    this.whenFencedOff = action;
+    return this;
+  }
+
+  /** The refused write that stopped delivery on this node, or null while it holds the lease. */
+  public FencedOffException fencedOff() {
+    return fencedOff;
   }
 
   /** A flush barrier: answered once everything queued before it is handled. */
@@ -98,6 +125,10 @@ public final class AlertVerticle extends AbstractVerticle {
   }
 
   private void enqueue(Object item) {
+    if (fencedOff != null) {
+      drop(item);
+      return;
+    }
     queue.add(item);
     if (retryTimer < 0) {
       pump();
@@ -125,12 +156,28 @@ public final class AlertVerticle extends AbstractVerticle {
 
   /** True when the alert is done with (delivered, a duplicate, or given up at shutdown). */
   private boolean deliver(Alert alert) {
-    if (sinksDone == 0
-        && !ledgerPending
-        && ledger != null
-        && ledger.contains(alert.deliveryKey())) {
-      duplicates.incrementAndGet();
-      return true;
+    if (sinksDone == 0 && !ledgerPending && !claimed && ledger != null) {
+      // Claimed before the first sink: a shared ledger refuses a node that lost the org's lease
+      // before any sink sees the alert (see PostgresLedger for the order, and a crash within it).
+      try {
+        if (!ledger.claim(alert.deliveryKey())) {
+          duplicates.incrementAndGet();
+          return true;
+        }
+        claimed = true;
+      } catch (FencedOffException e) {
+        fenced(e);
+        return false;
+      } catch (IOException e) {
+        return retryOrGiveUp(
+            alert,
+            "alert "
+                + alert.id()
+                + " cannot be checked against the ledger "
+                + ledger.describe()
+                + ": "
+                + e);
+      }
     }
     while (sinksDone < sinks.size()) {
       AlertSink sink = sinks.get(sinksDone);
@@ -155,6 +202,9 @@ public final class AlertVerticle extends AbstractVerticle {
     if (ledger != null) {
       try {
         ledger.record(alert.deliveryKey());
+      } catch (FencedOffException e) {
+        fenced(e);
+        return false;
       } catch (IOException e) {
         // Delivered but not recorded: going on would let a restart deliver it again, and would
         // commit positions past it without a record. Hold everything until the ledger takes it.
@@ -163,7 +213,7 @@ public final class AlertVerticle extends AbstractVerticle {
             "alert "
                 + alert.id()
                 + " was delivered but cannot be recorded in the ledger "
-                + ledger.file()
+                + ledger.describe()
                 + ": "
                 + e);
       }
@@ -174,8 +224,49 @@ public final class AlertVerticle extends AbstractVerticle {
     }
     sinksDone = 0;
     ledgerPending = false;
+    claimed = false;
     attempt = 0;
     return true;
+  }
+
+  /**
+   * This node lost the org's lease: nothing more is delivered or saved here. Queued alerts are
+   * dropped, not lost: their positions were never saved, so the lease holder replays their events.
+   */
+  private void fenced(FencedOffException e) {
+    boolean first = fencedOff == null;
+    fencedOff = e;
+    if (retryTimer >= 0) {
+      vertx.cancelTimer(retryTimer);
+      retryTimer = -1;
+    }
+    sinksDone = 0;
+    ledgerPending = false;
+    claimed = false;
+    attempt = 0;
+    List<Object> dropped = new ArrayList<>(queue);
+    queue.clear();
+    dropped.forEach(this::drop);
+    awaitingSave.forEach(m -> m.fail(1, e.getMessage()));
+    awaitingSave.clear();
+    if (first) {
+      LOG.error(
+          "{}; alert delivery and checkpoints of this org stop on this node ({} queued items"
+              + " dropped for the lease holder to replay)",
+          e.getMessage(),
+          dropped.size());
+      whenFencedOff.accept(e);
+    }
+  }
+
+  /** An item that arrives or waits once fenced off: positions and flushes are refused. */
+  private void drop(Object item) {
+    String why = fencedOff.getMessage();
+    if (item instanceof Position position) {
+      position.message().fail(1, why);
+    } else if (item instanceof Flush flush) {
+      flush.message().fail(1, why);
+    }
   }
 
   private boolean retryOrGiveUp(Alert alert, String why) {
@@ -184,6 +275,7 @@ public final class AlertVerticle extends AbstractVerticle {
       abandoned = true;
       sinksDone = 0;
       ledgerPending = false;
+      claimed = false;
       attempt = 0;
       return true;
     }
@@ -237,6 +329,9 @@ public final class AlertVerticle extends AbstractVerticle {
   }
 
   private void save() {
+    if (fencedOff != null) {
+      return;
+    }
     if (abandoned) {
       replyAwaiting();
       return;
@@ -246,11 +341,14 @@ public final class AlertVerticle extends AbstractVerticle {
         store.save(positions);
         unsaved = false;
         lastSave = System.currentTimeMillis();
-        saveFault.cleared("checkpoint " + store.file() + " saved");
+        saveFault.cleared("checkpoint " + store.describe() + " saved");
+      } catch (FencedOffException e) {
+        fenced(e);
+        return;
       } catch (IOException e) {
         saveFault.failing(
             "checkpoint "
-                + store.file()
+                + store.describe()
                 + " could not be saved: "
                 + e
                 + "; consumption waits (credit is returned only once positions are saved)");

@@ -1,12 +1,13 @@
 package io.leakwatch.engine;
 
 import io.leakwatch.checkpoint.LearnedState;
-import io.leakwatch.checkpoint.LearnedStateFile;
 import io.leakwatch.checkpoint.LearnedStateReset;
+import io.leakwatch.checkpoint.LearnedStateStore;
 import io.leakwatch.checkpoint.SnapshotSchedule;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.loginpoll.RecentLogins;
 import io.leakwatch.pubsub.ReceivedEvent;
+import io.leakwatch.store.FencedOffException;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.io.IOException;
@@ -35,7 +36,9 @@ public final class DetectionVerticle extends AbstractVerticle {
   private final ProcessedJournal journal;
   private final RecentLogins logins;
   private SnapshotSchedule snapshots;
-  private LearnedStateFile learnedFile;
+  private LearnedStateStore learnedFile;
+  private java.util.function.Consumer<FencedOffException> whenFencedOff = e -> {};
+  private volatile boolean fencedOff;
   private boolean drill;
   private java.util.function.BooleanSupplier alertsGivenUp = () -> false;
   private volatile boolean stopping;
@@ -85,13 +88,22 @@ public final class DetectionVerticle extends AbstractVerticle {
    */
   public DetectionVerticle keepLearnedState(
       SnapshotSchedule schedule,
-      LearnedStateFile file,
+      LearnedStateStore file,
       boolean drill,
       java.util.function.BooleanSupplier alertsGivenUp) {
     this.alertsGivenUp = alertsGivenUp;
     this.snapshots = schedule;
     this.learnedFile = file;
     this.drill = drill;
+    return this;
+  }
+
+  /**
+   * Called once when a learned-state write is refused for a lost lease (then nothing more is saved
+   * here); call before deploying.
+   */
+  public DetectionVerticle whenFencedOff(java.util.function.Consumer<FencedOffException> action) {
+    this.whenFencedOff = action;
     return this;
   }
 
@@ -233,7 +245,7 @@ public final class DetectionVerticle extends AbstractVerticle {
             new DeliveryOptions().setSendTimeout(LEARNED_WAIT_MILLIS))
         .onSuccess(
             delivered -> {
-              if (stopping || alertsGivenUp.getAsBoolean()) {
+              if (stopping || fencedOff || alertsGivenUp.getAsBoolean()) {
                 return; // an alert before it was given up at shutdown: the restart must replay it
               }
               try {
@@ -242,15 +254,19 @@ public final class DetectionVerticle extends AbstractVerticle {
                   LOG.info(
                       "learned state saved to {} ({} tables, as of event time {}); saved again"
                           + " every resume horizon",
-                      learnedFile.file(),
+                      learnedFile.describe(),
                       state.tables().size(),
                       java.time.Instant.ofEpochMilli(state.eventTime()));
                 }
+              } catch (FencedOffException e) {
+                fencedOff = true;
+                LOG.error("{}; learned state is no longer saved on this node", e.getMessage());
+                whenFencedOff.accept(e);
               } catch (IOException e) {
                 LOG.error(
                     "learned state could not be saved to {} ({}); a restart resumes from the"
                         + " previous one, further back",
-                    learnedFile.file(),
+                    learnedFile.describe(),
                     e.toString());
               }
             })

@@ -107,6 +107,31 @@ public record EngineSettings(
         poll);
   }
 
+  /**
+   * The same settings, writing the org's checkpoint, ledger and learned state only while {@code
+   * fence} (the org's lease) holds: the one way a node running the org under a lease passes it. See
+   * {@link Durability} for what a refused write does.
+   */
+  public EngineSettings withFence(io.leakwatch.store.Fence fence) {
+    return new EngineSettings(
+        endpoint,
+        tokens,
+        topics,
+        start,
+        profile,
+        pack,
+        sinks,
+        deadLetters,
+        drill,
+        idleAfterMillis,
+        maxBacklog,
+        maxWaitMillis,
+        durability.withFence(fence),
+        response,
+        sinkStallMillis,
+        loginHistory);
+  }
+
   /** Settings with the default sink stall allowance. */
   public EngineSettings(
       PubSubEndpoint endpoint,

@@ -5,9 +5,12 @@ import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.checkpoint.AlertLedger;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
+import io.leakwatch.checkpoint.Checkpoints;
+import io.leakwatch.checkpoint.DeliveryLedger;
 import io.leakwatch.checkpoint.LearnedState;
 import io.leakwatch.checkpoint.LearnedStateFile;
 import io.leakwatch.checkpoint.LearnedStateReset;
+import io.leakwatch.checkpoint.LearnedStateStore;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.checkpoint.SnapshotSchedule;
 import io.leakwatch.decision.Alert;
@@ -20,6 +23,8 @@ import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.response.Responder;
 import io.leakwatch.rest.SoqlClient;
 import io.leakwatch.rulepack.RulePack;
+import io.leakwatch.store.FencedOffException;
+import io.leakwatch.store.SharedOrgState;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -70,25 +75,66 @@ public final class LeakwatchEngine implements AutoCloseable {
       }
     }
     Durability durability = settings.durability();
-    CheckpointStore store = null;
-    AlertLedger ledger = null;
+    if (durability.fence() != null && !(durability.durable() && durability.shared())) {
+      pipeline.close();
+      throw new IllegalArgumentException(
+          "org "
+              + durability.fence().org()
+              + ": a fence needs the org's state in the PostgreSQL store (store: {kind: postgres});"
+              + " files in one node's state folder cannot be fenced");
+    }
+    SharedOrgState shared = null;
+    try {
+      if (durability.durable() && durability.shared()) {
+        shared = SharedOrgState.open(durability.store(), durability.org(), durability.fence());
+        shared.checkFence();
+      }
+    } catch (Exception e) {
+      pipeline.close();
+      closeQuietly(shared);
+      throw e;
+    }
+    try {
+      return start(settings, pipeline, shared);
+    } catch (Exception e) {
+      closeQuietly(shared);
+      throw e;
+    }
+  }
+
+  private static void closeQuietly(SharedOrgState shared) {
+    if (shared != null) {
+      try {
+        shared.close();
+      } catch (Exception ignored) {
+        // Closing after a failed start: the start's failure is the one to report.
+      }
+    }
+  }
+
+  private static LeakwatchEngine start(
+      EngineSettings settings, DetectionPipeline pipeline, SharedOrgState shared) throws Exception {
+    Durability durability = settings.durability();
+    Checkpoints store = null;
+    DeliveryLedger ledger = null;
     Map<String, Checkpoint> checkpoints = Map.of();
     List<Alert> gaps = new ArrayList<>();
     java.util.Set<String> fallBack = new java.util.HashSet<>();
     if (durability.durable()) {
-      store = new CheckpointStore(durability.checkpointFile());
+      store =
+          shared != null ? shared.checkpoints() : new CheckpointStore(durability.checkpointFile());
       try {
         CheckpointStore.Loaded loaded = store.loadEach();
         checkpoints = loaded.positions();
         if (!loaded.unreadable().isEmpty()) {
-          Path copy = store.keepCopy();
+          String copy = store.keepCopy();
           for (Map.Entry<String, String> bad : loaded.unreadable().entrySet()) {
             String topic = bad.getKey();
             String why = bad.getValue();
             // Only this topic lost its place; the others resume where they were.
             LOG.error(
-                "{}: the position of {} is unreadable ({}); a copy of the file is in {}; starting {} from {}",
-                store.file(),
+                "{}: the position of {} is unreadable ({}); a copy is in {}; starting {} from {}",
+                store.describe(),
                 topic,
                 why,
                 copy,
@@ -106,7 +152,7 @@ public final class LeakwatchEngine implements AutoCloseable {
           }
         }
       } catch (CheckpointStore.CorruptCheckpointException e) {
-        Path aside = store.quarantine();
+        String aside = store.setAside();
         LOG.error(
             "{}; moved it to {} and starting every topic from {}",
             e.getMessage(),
@@ -124,14 +170,22 @@ public final class LeakwatchEngine implements AutoCloseable {
                   settings.drill()));
         }
       }
-      ledger = new AlertLedger(durability.ledgerFile());
+      ledger = shared != null ? shared.ledger() : new AlertLedger(durability.ledgerFile());
     }
     SnapshotSchedule snapshots = null;
-    LearnedStateFile learnedFile = null;
+    LearnedStateStore learnedFile = null;
     if (durability.durable() && pipeline.keepsLearnedState()) {
-      learnedFile = new LearnedStateFile(durability.learnedStateFile());
-      Restored restored =
-          restoreLearned(settings, pipeline, learnedFile, checkpoints, fallBack, gaps);
+      learnedFile =
+          shared != null
+              ? shared.learnedState()
+              : new LearnedStateFile(durability.learnedStateFile());
+      Restored restored;
+      try {
+        restored = restoreLearned(settings, pipeline, learnedFile, checkpoints, fallBack, gaps);
+      } catch (Exception e) {
+        pipeline.close();
+        throw e;
+      }
       pipeline = restored.pipeline();
       checkpoints = restored.checkpoints();
       Map<String, LearnedState.Position> start = new java.util.LinkedHashMap<>();
@@ -188,6 +242,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     LoginHistoryPoll loginPoll = null;
     Responder responder = null;
     AlertVerticle alertVerticle;
+    FenceAlarm alarm = new FenceAlarm();
     try {
       if (settings.response().enabled()) {
         responder = Responder.open(settings.response(), settings.tokens());
@@ -195,7 +250,8 @@ public final class LeakwatchEngine implements AutoCloseable {
       }
       DeploymentOptions worker =
           new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(1);
-      alertVerticle = new AlertVerticle(settings.sinks(), ledger, store, checkpoints);
+      alertVerticle =
+          new AlertVerticle(settings.sinks(), ledger, store, checkpoints).whenFencedOff(alarm);
       await(vertx.deployVerticle(alertVerticle, worker));
       gaps.forEach(gap -> vertx.eventBus().publish(Messages.ALERTS, gap));
       await(
@@ -209,8 +265,8 @@ public final class LeakwatchEngine implements AutoCloseable {
                           : null,
                       recentLogins,
                       pollWait(settings))
-                  .keepLearnedState(
-                      snapshots, learnedFile, settings.drill(), alertVerticle::gaveUp),
+                  .keepLearnedState(snapshots, learnedFile, settings.drill(), alertVerticle::gaveUp)
+                  .whenFencedOff(alarm),
               worker));
       for (String topic : settings.topics()) {
         ReplayStart start = fallBack.contains(topic) ? durability.fallback() : settings.start();
@@ -263,7 +319,100 @@ public final class LeakwatchEngine implements AutoCloseable {
     engine.sinkStallMillis = settings.sinkStallMillis();
     engine.loginPoll = loginPoll;
     engine.recentLogins = recentLogins;
+    engine.shared = shared;
+    engine.alarm = alarm;
+    alarm.engine(engine);
     return engine;
+  }
+
+  /**
+   * Where a write refused for a lost lease is reported, by whichever worker met it first: the
+   * engine stops its streams (nothing more is processed or delivered here) and tells its listeners.
+   */
+  private static final class FenceAlarm implements java.util.function.Consumer<FencedOffException> {
+    private final List<java.util.function.Consumer<FencedOffException>> listeners =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    private FencedOffException first;
+    private LeakwatchEngine engine;
+
+    @Override
+    public void accept(FencedOffException e) {
+      synchronized (this) {
+        if (first != null) {
+          return;
+        }
+        first = e;
+      }
+      stopIfStarted();
+      listeners.forEach(listener -> listener.accept(e));
+    }
+
+    void engine(LeakwatchEngine started) {
+      synchronized (this) {
+        engine = started;
+      }
+      stopIfStarted();
+    }
+
+    private void stopIfStarted() {
+      LeakwatchEngine stop;
+      synchronized (this) {
+        stop = first == null ? null : engine;
+      }
+      if (stop != null) {
+        stop.stopStreams();
+      }
+    }
+
+    synchronized FencedOffException first() {
+      return first;
+    }
+
+    void listen(java.util.function.Consumer<FencedOffException> listener) {
+      listeners.add(listener);
+      FencedOffException already = first();
+      if (already != null) {
+        listener.accept(already);
+      }
+    }
+  }
+
+  private volatile SharedOrgState shared;
+  private volatile FenceAlarm alarm;
+  private final java.util.concurrent.atomic.AtomicBoolean streamsStopped =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Closes every stream (and the LoginHistory poll): this node no longer processes the org. */
+  private void stopStreams() {
+    if (!streamsStopped.compareAndSet(false, true)) {
+      return;
+    }
+    for (SubscriptionVerticle subscription : subscriptions) {
+      if (subscription.deploymentID() != null) {
+        vertx.undeploy(subscription.deploymentID());
+      }
+    }
+    if (loginPoll != null && loginPoll.deploymentID() != null) {
+      vertx.undeploy(loginPoll.deploymentID());
+    }
+  }
+
+  /**
+   * The write refused because this node lost the org's lease, or null while it holds it (always
+   * null without a fence). Once set the engine has stopped processing and delivering; close it.
+   */
+  public FencedOffException fencedOff() {
+    return alarm == null ? null : alarm.first();
+  }
+
+  /**
+   * Calls {@code listener} once if this engine is fenced off (at once if it already is): a write of
+   * the org's checkpoint, ledger or learned state was refused because another node holds the org's
+   * lease now. By then the engine has stopped its streams and delivers nothing more; the caller
+   * closes it. Called on an engine thread: do not block it.
+   */
+  public void onFencedOff(java.util.function.Consumer<FencedOffException> listener) {
+    alarm.listen(listener);
   }
 
   private record Restored(DetectionPipeline pipeline, Map<String, Checkpoint> checkpoints) {}
@@ -277,7 +426,7 @@ public final class LeakwatchEngine implements AutoCloseable {
   private static Restored restoreLearned(
       EngineSettings settings,
       DetectionPipeline pipeline,
-      LearnedStateFile file,
+      LearnedStateStore file,
       Map<String, Checkpoint> checkpoints,
       java.util.Set<String> fallBack,
       List<Alert> alerts)
@@ -292,7 +441,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     try {
       learned = file.load();
     } catch (LearnedStateFile.UnreadableStateException e) {
-      Path aside = file.quarantine();
+      String aside = file.setAside();
       LOG.error("{}; moved it to {}; the rules' learned tables start empty", e.getMessage(), aside);
       alerts.add(
           LearnedStateReset.alert(
@@ -311,11 +460,11 @@ public final class LeakwatchEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       // A value that does not fit its column: the pipeline is half restored, so start a clean one.
       pipeline.close();
-      Path aside = file.quarantine();
+      String aside = file.setAside();
       LOG.error(
           "{}: the saved learned state does not fit the rules ({}); moved it to {}; the rules'"
               + " learned tables start empty",
-          file.file(),
+          file.describe(),
           e.toString(),
           aside);
       alerts.add(
@@ -362,7 +511,7 @@ public final class LeakwatchEngine implements AutoCloseable {
         "restored learned state of {} tables as of event time {} from {}; topics resume from there",
         learned.tables().size() - reset.size(),
         java.time.Instant.ofEpochMilli(learned.eventTime()),
-        file.file());
+        file.describe());
     return new Restored(pipeline, resumed);
   }
 
@@ -508,6 +657,10 @@ public final class LeakwatchEngine implements AutoCloseable {
    */
   public List<String> commitProblems() {
     List<String> problems = new ArrayList<>();
+    FencedOffException fenced = fencedOff();
+    if (fenced != null) {
+      problems.add("fenced off: " + fenced.getMessage());
+    }
     long now = System.currentTimeMillis();
     long saveFailing = alertVerticle.checkpointFailingSince();
     if (saveFailing != 0) {
@@ -610,5 +763,6 @@ public final class LeakwatchEngine implements AutoCloseable {
     if (responder != null) {
       responder.close();
     }
+    closeQuietly(shared);
   }
 }

@@ -7,6 +7,7 @@ import io.leakwatch.api.MonitoredOrg;
 import io.leakwatch.cluster.OrgEngines;
 import io.leakwatch.config.OrgConfig;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.ProfileException;
 import io.leakwatch.rulepack.RulePack;
@@ -116,8 +117,10 @@ public final class Fleet implements AutoCloseable, OrgEngines {
         if (history != null) {
           orgSinks.add(history.sinkFor(org.name()));
         }
-        // TODO(hstore): the fence goes into the engine's settings once its durable writes take one.
-        LeakwatchEngine engine = LeakwatchEngine.start(org.settings(pack, orgSinks));
+        EngineSettings settings = org.settings(pack, orgSinks);
+        // On a cluster node every write of the org's state is made under the org's lease.
+        LeakwatchEngine engine =
+            LeakwatchEngine.start(fence == null ? settings : settings.withFence(fence));
         running.put(name, new EngineOrg(org.name(), engine, org.rules()));
         if (org.rules() != null) {
           // Edit the folder and the rules reload: compiled first, swapped only if they compile.
@@ -165,9 +168,11 @@ public final class Fleet implements AutoCloseable, OrgEngines {
     }
   }
 
+  /** Whether the org's engine runs here and still holds its lease (is not fenced off). */
   @Override
   public boolean running(String name) {
-    return running.containsKey(name);
+    EngineOrg org = running.get(name);
+    return org != null && org.engine().fencedOff() == null;
   }
 
   @Override
@@ -190,12 +195,15 @@ public final class Fleet implements AutoCloseable, OrgEngines {
     }
   }
 
-  /** The orgs whose engines run here now, in the configuration's order. */
+  /**
+   * The orgs whose engines run here now, in the configuration's order (not one fenced off: it
+   * stopped processing because another node holds its lease now).
+   */
   public List<MonitoredOrg> orgs() {
     List<MonitoredOrg> out = new ArrayList<>();
     for (String name : configs.keySet()) {
       EngineOrg org = running.get(name);
-      if (org != null) {
+      if (org != null && org.engine().fencedOff() == null) {
         out.add(org);
       }
     }

@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.function.Consumer;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 
 /**
  * The alert history in a database: every delivered alert revision with the org that raised it,
@@ -61,17 +59,7 @@ public final class AlertStore implements AutoCloseable {
    *     store, never its password
    */
   public static AlertStore open(StoreSettings settings) {
-    try {
-      Flyway.configure()
-          .dataSource(settings.url(), settings.user(), settings.password())
-          .locations("classpath:io/leakwatch/store/migration")
-          .table("leakwatch_schema_history")
-          .load()
-          .migrate();
-    } catch (FlywayException e) {
-      throw new StoreException(
-          "store " + settings.describe() + ": schema migration failed: " + e.getMessage(), e);
-    }
+    Schema.migrate(settings);
     AlertStore store = new AlertStore(settings);
     try {
       store.connection();

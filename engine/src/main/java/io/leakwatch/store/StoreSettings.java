@@ -54,6 +54,18 @@ public record StoreSettings(Kind kind, String url, String user, String password)
     };
   }
 
+  /** What this store holds, for {@code config check} and start-up. */
+  public String holds() {
+    return switch (kind) {
+      case EMBEDDED ->
+          "alert history; each org's checkpoint, alert ledger and learned state are files in its"
+              + " state folder";
+      case POSTGRES ->
+          "alert history, and each org's checkpoint, alert ledger and learned state, shared by"
+              + " every node";
+    };
+  }
+
   @Override
   public String toString() {
     return describe();

@@ -35,10 +35,10 @@ class StreamLineageTest {
   }
 
   @Test
-  void channelOfNamesTheDocumentedChannel() {
-    assertEquals("ApiEventStream", StreamLineage.channelOf("ApiEvent"));
-    assertEquals("PermissionSetEvent", StreamLineage.channelOf("PermissionSetEvent"));
-    assertEquals("FileEvent", StreamLineage.channelOf("FileEvent"));
-    assertEquals("MyOwnEvent", StreamLineage.channelOf("MyOwnEvent"));
+  void streamOfTypeNamesTheDocumentedChannel() {
+    assertEquals("ApiEventStream", TopicTypes.streamOfType("ApiEvent"));
+    assertEquals("PermissionSetEvent", TopicTypes.streamOfType("PermissionSetEvent"));
+    assertEquals("FileEvent", TopicTypes.streamOfType("FileEvent"));
+    assertEquals("MyOwnEvent", TopicTypes.streamOfType("MyOwnEvent"));
   }
 }

@@ -1,0 +1,127 @@
+package io.leakwatch.store;
+
+import io.leakwatch.checkpoint.LearnedState;
+import io.leakwatch.checkpoint.LearnedStateFile;
+import io.leakwatch.checkpoint.LearnedStateJson;
+import io.leakwatch.checkpoint.LearnedStateStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+
+/**
+ * One org's learned state in the shared store (table {@code org_learned_state}): the durable tables
+ * and the positions they are consistent with, in one row written in one transaction (the same JSON
+ * as {@code learned-state.json}), under the org's lease when a fence is given.
+ */
+public final class PostgresLearnedState implements LearnedStateStore, AutoCloseable {
+  private static final String CURRENT = "current";
+
+  private final StateDatabase database;
+  private final StoreSettings settings;
+  private final String org;
+  private final Fence fence;
+
+  PostgresLearnedState(StoreSettings settings, String org, Fence fence) {
+    this.settings = settings;
+    this.org = org;
+    this.fence = fence;
+    this.database = new StateDatabase(settings, "org " + org + " learned state");
+  }
+
+  @Override
+  public LearnedState load() throws LearnedStateFile.UnreadableStateException, IOException {
+    String body =
+        database.read(
+            connection -> {
+              try (PreparedStatement query =
+                  connection.prepareStatement(
+                      "SELECT body FROM org_learned_state WHERE org = ? AND slot = ?")) {
+                query.setString(1, org);
+                query.setString(2, CURRENT);
+                try (ResultSet rows = query.executeQuery()) {
+                  return rows.next() ? rows.getString(1) : null;
+                }
+              }
+            });
+    if (body == null) {
+      return null;
+    }
+    try {
+      return LearnedStateJson.read(body.getBytes(StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      throw new LearnedStateFile.UnreadableStateException(
+          describe() + ": unreadable learned state: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void save(LearnedState state) throws IOException {
+    String body = new String(LearnedStateJson.write(state), StandardCharsets.UTF_8);
+    long now = System.currentTimeMillis();
+    database.write(
+        fence,
+        connection -> {
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  "INSERT INTO org_learned_state (org, slot, event_time, body, saved_at)"
+                      + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (org, slot) DO UPDATE SET"
+                      + " event_time = EXCLUDED.event_time, body = EXCLUDED.body,"
+                      + " saved_at = EXCLUDED.saved_at")) {
+            upsert.setString(1, org);
+            upsert.setString(2, CURRENT);
+            upsert.setLong(3, state.eventTime());
+            upsert.setString(4, body);
+            upsert.setLong(5, now);
+            upsert.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Renames the unreadable row's slot to {@code corrupt-<millis>}, kept for inspection. */
+  @Override
+  public String setAside() throws IOException {
+    String slot = "corrupt-" + System.currentTimeMillis();
+    database.write(
+        fence,
+        connection -> {
+          try (PreparedStatement move =
+              connection.prepareStatement(
+                  "UPDATE org_learned_state SET slot = ? WHERE org = ? AND slot = ?")) {
+            move.setString(1, slot);
+            move.setString(2, org);
+            move.setString(3, CURRENT);
+            move.executeUpdate();
+          }
+          return null;
+        });
+    return "table org_learned_state of " + settings.describe() + ", org " + org + ", slot " + slot;
+  }
+
+  /** Event time of the saved state, or null when there is none (for tests and inspection). */
+  public Long savedEventTime() throws IOException {
+    return database.read(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT event_time FROM org_learned_state WHERE org = ? AND slot = ?")) {
+            query.setString(1, org);
+            query.setString(2, CURRENT);
+            try (ResultSet rows = query.executeQuery()) {
+              return rows.next() ? rows.getLong(1) : null;
+            }
+          }
+        });
+  }
+
+  @Override
+  public String describe() {
+    return "org " + org + " learned state in " + settings.describe();
+  }
+
+  @Override
+  public void close() {
+    database.close();
+  }
+}

@@ -1,0 +1,111 @@
+package io.leakwatch.store;
+
+import io.leakwatch.checkpoint.DeliveryLedger;
+import java.io.IOException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+
+/**
+ * One org's delivered-alert ledger in the shared store (table {@code org_delivered_alert}), so an
+ * alert is delivered once across every node that ever processes the org.
+ *
+ * <p>Why claim before delivering and mark delivered after: the claim is a fenced write, so a node
+ * that lost the org's lease (paused, cut off) is refused before its sinks see the alert, and the
+ * new owner is the only one that delivers; recording only after delivery (as a single node's file
+ * does) would let the stale node deliver first and be refused only afterwards, a duplicate every
+ * time. A crash between the claim and the mark leaves the row claimed: the next owner replays the
+ * events (the checkpoint never moves past an undelivered alert), finds the claim, and delivers it
+ * again, because it cannot know whether the sinks took it. So a crash in that moment may deliver an
+ * alert twice, with the same delivery key for the receiver to recognise, and never loses one: for a
+ * security monitor a lost alert is the worse failure.
+ */
+public final class PostgresLedger implements DeliveryLedger {
+  private final StateDatabase database;
+  private final StoreSettings settings;
+  private final String org;
+  private final Fence fence;
+
+  PostgresLedger(StoreSettings settings, String org, Fence fence) {
+    this.settings = settings;
+    this.org = org;
+    this.fence = fence;
+    this.database = new StateDatabase(settings, "org " + org + " delivered-alert ledger");
+  }
+
+  @Override
+  public boolean claim(String deliveryKey) throws IOException {
+    long now = System.currentTimeMillis();
+    return database.write(
+        fence,
+        connection -> {
+          try (PreparedStatement insert =
+              connection.prepareStatement(
+                  "INSERT INTO org_delivered_alert (org, delivery_key, delivered, claimed_at)"
+                      + " VALUES (?, ?, FALSE, ?) ON CONFLICT (org, delivery_key) DO NOTHING")) {
+            insert.setString(1, org);
+            insert.setString(2, deliveryKey);
+            insert.setLong(3, now);
+            if (insert.executeUpdate() == 1) {
+              return true; // claimed now
+            }
+          }
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT delivered FROM org_delivered_alert WHERE org = ? AND delivery_key = ?")) {
+            query.setString(1, org);
+            query.setString(2, deliveryKey);
+            try (ResultSet rows = query.executeQuery()) {
+              // Claimed before and never marked delivered: a crash or a lost lease in between.
+              return !rows.next() || !rows.getBoolean(1);
+            }
+          }
+        });
+  }
+
+  @Override
+  public void record(String deliveryKey) throws IOException {
+    long now = System.currentTimeMillis();
+    database.write(
+        fence,
+        connection -> {
+          try (PreparedStatement upsert =
+              connection.prepareStatement(
+                  "INSERT INTO org_delivered_alert (org, delivery_key, delivered, claimed_at,"
+                      + " delivered_at) VALUES (?, ?, TRUE, ?, ?) ON CONFLICT (org, delivery_key)"
+                      + " DO UPDATE SET delivered = TRUE, delivered_at = EXCLUDED.delivered_at")) {
+            upsert.setString(1, org);
+            upsert.setString(2, deliveryKey);
+            upsert.setLong(3, now);
+            upsert.setLong(4, now);
+            upsert.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Whether the ledger holds {@code deliveryKey} as delivered (for tests and inspection). */
+  public boolean delivered(String deliveryKey) throws IOException {
+    return database.read(
+        connection -> {
+          try (PreparedStatement query =
+              connection.prepareStatement(
+                  "SELECT delivered FROM org_delivered_alert WHERE org = ? AND delivery_key = ?")) {
+            query.setString(1, org);
+            query.setString(2, deliveryKey);
+            try (ResultSet rows = query.executeQuery()) {
+              return rows.next() && rows.getBoolean(1);
+            }
+          }
+        });
+  }
+
+  @Override
+  public String describe() {
+    return "org " + org + " delivered-alert ledger in " + settings.describe();
+  }
+
+  @Override
+  public void close() {
+    database.close();
+  }
+}

@@ -1,0 +1,273 @@
+package io.leakwatch.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leakwatch.cep.SavedTable;
+import io.leakwatch.checkpoint.Checkpoint;
+import io.leakwatch.checkpoint.CheckpointStore;
+import io.leakwatch.checkpoint.LearnedState;
+import io.leakwatch.checkpoint.LearnedStateFile;
+import io.leakwatch.pubsub.ReplayId;
+import io.leakwatch.testing.Await;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An org's checkpoint, delivered-alert ledger and learned state in a real PostgreSQL server
+ * (binaries from Maven Central, started by the test): what one node writes another reads back
+ * exactly, orgs never mix, and a write under a lease another node was granted since changes nothing
+ * and says which org.
+ */
+class SharedOrgStateTest {
+  private static EmbeddedPostgres postgres;
+  private static int databases;
+  private StoreSettings settings;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    postgres.close();
+  }
+
+  @BeforeEach
+  void freshDatabase() throws Exception {
+    String name = "org_state" + (++databases);
+    try (Connection admin = postgres.getPostgresDatabase().getConnection()) {
+      admin.createStatement().execute("CREATE DATABASE " + name);
+      admin.createStatement().execute("CREATE USER " + name + " WITH PASSWORD 'pw-" + name + "'");
+      admin.createStatement().execute("ALTER DATABASE " + name + " OWNER TO " + name);
+    }
+    settings =
+        StoreSettings.postgres(
+            "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + name, name, "pw-" + name);
+    Schema.migrate(settings); // org_lease is there before any node opens an org's state
+  }
+
+  private Connection sql() throws Exception {
+    return DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+  }
+
+  /** What the cluster's lease code does: grant {@code org} to {@code owner} with {@code token}. */
+  private void grant(Connection c, String org, String owner, long token) throws Exception {
+    try (PreparedStatement upsert =
+        c.prepareStatement(
+            "INSERT INTO org_lease (org, owner, token, expires_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (org) DO UPDATE SET owner = EXCLUDED.owner,"
+                + " token = EXCLUDED.token, expires_at = EXCLUDED.expires_at")) {
+      upsert.setString(1, org);
+      upsert.setString(2, owner);
+      upsert.setLong(3, token);
+      upsert.setLong(4, System.currentTimeMillis() + 30_000);
+      upsert.executeUpdate();
+    }
+  }
+
+  private void grant(String org, String owner, long token) throws Exception {
+    try (Connection c = sql()) {
+      grant(c, org, owner, token);
+    }
+  }
+
+  private static ReplayId id(int n) {
+    return ReplayId.of(new byte[] {0, 0, 0, 0, 0, 0, 1, (byte) n});
+  }
+
+  private static Map<String, Checkpoint> positions(int n) {
+    return Map.of(
+        "/event/ApiEventStream",
+        new Checkpoint("/event/ApiEventStream", id(n), 1_000L * n, id(n + 1), 2_000L * n),
+        "/event/LoginEventStream",
+        new Checkpoint("/event/LoginEventStream", null, 0, id(n + 2), 3_000L * n));
+  }
+
+  private static LearnedState learned(long eventTime, String country) {
+    return new LearnedState(
+        eventTime,
+        eventTime - 86_400_000L,
+        Map.of(
+            "/event/ApiEventStream",
+            new LearnedState.Position(id(7), eventTime - 5),
+            "/event/LoginEventStream",
+            new LearnedState.Position(null, 0)),
+        Map.of(
+            "LW-013/KnownCountries",
+            new SavedTable(
+                "userId:string,country:string,lastSeen:long",
+                List.of("userId", "country", "lastSeen"),
+                List.of(
+                    Arrays.asList("005000000000001AAA", country, eventTime),
+                    Arrays.asList("005000000000002AAA", null, 42L)))));
+  }
+
+  @Test
+  void whatOneNodeWritesAnotherReadsBackExactlyAndOrgsNeverMix() throws Exception {
+    try (SharedOrgState nodeA = SharedOrgState.open(settings, "acme", null);
+        SharedOrgState beta = SharedOrgState.open(settings, "beta", null)) {
+      assertEquals(Map.of(), nodeA.checkpoints().loadEach().positions(), "nothing yet");
+      assertNull(nodeA.learnedState().load());
+      nodeA.checkpoints().save(positions(1));
+      nodeA.checkpoints().save(positions(2)); // replaces the first, as a whole
+      beta.checkpoints().save(Map.of());
+      assertTrue(nodeA.ledger().claim("lw-1/1"));
+      nodeA.ledger().record("lw-1/1");
+      assertTrue(nodeA.ledger().claim("lw-2/1")); // claimed, then the node died
+      nodeA.learnedState().save(learned(1_773_100_000_000L, "US"));
+      nodeA.learnedState().save(learned(1_773_200_000_000L, "RO"));
+      assertTrue(beta.ledger().claim("lw-1/1"), "another org's ledger is its own");
+    }
+    try (SharedOrgState nodeB = SharedOrgState.open(settings, "acme", null)) {
+      CheckpointStore.Loaded loaded = nodeB.checkpoints().loadEach();
+      assertEquals(positions(2), loaded.positions());
+      assertEquals(Map.of(), loaded.unreadable());
+      assertFalse(nodeB.ledger().claim("lw-1/1"), "delivered once: not again");
+      assertTrue(nodeB.ledger().claim("lw-2/1"), "claimed but never marked: delivered again");
+      assertTrue(nodeB.ledger().delivered("lw-1/1"));
+      assertFalse(nodeB.ledger().delivered("lw-2/1"));
+      LearnedState state = nodeB.learnedState().load();
+      LearnedState expected = learned(1_773_200_000_000L, "RO");
+      assertEquals(expected.eventTime(), state.eventTime());
+      assertEquals(expected.watchedSince(), state.watchedSince());
+      assertEquals(expected.positions(), state.positions());
+      assertEquals(expected.tables(), state.tables());
+    }
+    try (Connection c = sql();
+        ResultSet rows =
+            c.createStatement()
+                .executeQuery("SELECT COUNT(*) FROM org_checkpoint WHERE org = 'acme'")) {
+      rows.next();
+      assertEquals(2, rows.getInt(1), "one row per topic, the old ones replaced");
+    }
+  }
+
+  @Test
+  void aWriteUnderAStaleLeaseIsRefusedNamingTheOrgAndChangesNothing() throws Exception {
+    grant("acme", "node-a", 4);
+    Fence a = new Fence("acme", 4);
+    try (SharedOrgState nodeA = SharedOrgState.open(settings, "acme", a)) {
+      nodeA.checkFence();
+      nodeA.checkpoints().save(positions(1));
+      assertTrue(nodeA.ledger().claim("lw-1/1"));
+      nodeA.ledger().record("lw-1/1");
+      nodeA.learnedState().save(learned(1_773_100_000_000L, "US"));
+
+      grant("acme", "node-b", 5); // node A paused past its lease; node B has the org now
+
+      FencedOffException refused =
+          assertThrows(FencedOffException.class, () -> nodeA.checkpoints().save(positions(9)));
+      assertEquals("acme", refused.org());
+      assertEquals(4, refused.token());
+      assertTrue(refused.getMessage().startsWith("org acme: "), refused.getMessage());
+      assertThrows(FencedOffException.class, () -> nodeA.ledger().claim("lw-2/1"));
+      assertThrows(FencedOffException.class, () -> nodeA.ledger().record("lw-3/1"));
+      assertThrows(
+          FencedOffException.class,
+          () -> nodeA.learnedState().save(learned(1_773_900_000_000L, "RO")));
+      assertThrows(FencedOffException.class, nodeA::checkFence);
+    }
+    try (SharedOrgState nodeB = SharedOrgState.open(settings, "acme", new Fence("acme", 5))) {
+      assertEquals(positions(1), nodeB.checkpoints().loadEach().positions());
+      assertFalse(nodeB.ledger().delivered("lw-2/1"));
+      assertTrue(nodeB.ledger().claim("lw-2/1"), "never claimed by the stale node");
+      assertFalse(nodeB.ledger().delivered("lw-3/1"));
+      assertEquals(1_773_100_000_000L, nodeB.learnedState().load().eventTime());
+      nodeB.checkpoints().save(positions(2)); // the holder writes
+      assertEquals(positions(2), nodeB.checkpoints().loadEach().positions());
+    }
+    try (SharedOrgState noLease = SharedOrgState.open(settings, "gamma", new Fence("gamma", 1))) {
+      assertThrows(FencedOffException.class, () -> noLease.checkpoints().save(positions(1)));
+    }
+  }
+
+  /**
+   * A grant made while a fenced write is in flight waits for it, and a write that waits for a grant
+   * is refused: the new owner never reads state a stale node writes afterwards.
+   */
+  @Test
+  void aWriteWaitingOnAGrantInProgressIsRefusedOnceTheGrantCommits() throws Exception {
+    grant("acme", "node-a", 1);
+    try (SharedOrgState nodeA = SharedOrgState.open(settings, "acme", new Fence("acme", 1));
+        Connection granting = sql()) {
+      nodeA.checkpoints().save(positions(1));
+      granting.setAutoCommit(false);
+      grant(granting, "acme", "node-b", 2); // not committed yet: holds the lease row
+      CompletableFuture<Void> write =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  nodeA.checkpoints().save(positions(9));
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      Await.until(this::aWriteWaitsOnTheLease, "the fenced write to wait on the grant");
+      granting.commit();
+      ExecutionException e =
+          assertThrows(ExecutionException.class, () -> write.get(30, TimeUnit.SECONDS));
+      assertTrue(e.getCause().getCause() instanceof FencedOffException, e.toString());
+      assertEquals(positions(1), nodeA.checkpoints().loadEach().positions());
+    }
+  }
+
+  private boolean aWriteWaitsOnTheLease() {
+    try (Connection c = sql();
+        ResultSet rows =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE '%FROM org_lease%'")) {
+      rows.next();
+      return rows.getInt(1) == 1;
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void anUnreadableLearnedStateIsSetAsideForInspectionAndAFreshOneStarts() throws Exception {
+    try (SharedOrgState state = SharedOrgState.open(settings, "acme", null)) {
+      state.learnedState().save(learned(1_773_100_000_000L, "US"));
+      try (Connection c = sql()) {
+        c.createStatement()
+            .execute("UPDATE org_learned_state SET body = '{\"version\": 1, \"eventTime\": ['");
+      }
+      LearnedStateFile.UnreadableStateException e =
+          assertThrows(LearnedStateFile.UnreadableStateException.class, state.learnedState()::load);
+      assertTrue(e.getMessage().startsWith("org acme learned state in postgres "), e.getMessage());
+      assertFalse(e.getMessage().contains("pw-"), e.getMessage());
+      String aside = state.learnedState().setAside();
+      assertTrue(aside.contains("slot corrupt-"), aside);
+      assertNull(state.learnedState().load(), "a fresh start");
+      state.learnedState().save(learned(1_773_200_000_000L, "RO"));
+      assertEquals(1_773_200_000_000L, state.learnedState().load().eventTime());
+    }
+    try (Connection c = sql();
+        ResultSet rows =
+            c.createStatement()
+                .executeQuery(
+                    "SELECT COUNT(*) FROM org_learned_state WHERE slot LIKE 'corrupt-%'")) {
+      rows.next();
+      assertEquals(1, rows.getInt(1), "the unreadable state is kept");
+    }
+  }
+}
