@@ -4,6 +4,7 @@ import io.leakwatch.alert.AlertSink;
 import io.leakwatch.api.AlertHistory;
 import io.leakwatch.api.ApiServer;
 import io.leakwatch.api.DrillLauncher;
+import io.leakwatch.cluster.ClusterNode;
 import io.leakwatch.config.EngineConfig;
 import io.leakwatch.fleet.Fleet;
 import io.leakwatch.logs.LogSetup;
@@ -90,9 +91,11 @@ final class RunCommand implements Callable<Integer> {
     try (ApiDrills drills = new ApiDrills(config);
         Service service = Service.start(config, out, drills)) {
       out.printf(
-          "Leakwatch running: %d org%s%s%n",
+          "Leakwatch running%s: %d org%s%s%s%n",
+          config.cluster() == null ? "" : " as cluster node " + config.cluster().nodeName(),
           config.orgs().size(),
           config.orgs().size() == 1 ? "" : "s",
+          config.cluster() == null ? "" : " configured, each processed by one node at a time",
           service.api() == null ? "" : ", API on port " + service.api().port());
       config.summary().forEach(line -> out.println("  " + line));
       stopRequested.await();
@@ -108,13 +111,14 @@ final class RunCommand implements Callable<Integer> {
   static final class Service implements AutoCloseable {
     private final Fleet fleet;
     private final ApiServer api;
-
     private final AlertHistory history;
+    private final ClusterNode cluster;
 
-    private Service(Fleet fleet, ApiServer api, AlertHistory history) {
+    private Service(Fleet fleet, ApiServer api, AlertHistory history, ClusterNode cluster) {
       this.fleet = fleet;
       this.api = api;
       this.history = history;
+      this.cluster = cluster;
     }
 
     /**
@@ -132,8 +136,20 @@ final class RunCommand implements Callable<Integer> {
         throw e;
       }
       Fleet fleet;
+      ClusterNode cluster = null;
       try {
-        fleet = Fleet.start(config.orgs(), sinks, history);
+        if (config.cluster() == null) {
+          fleet = Fleet.start(config.orgs(), sinks, history);
+        } else {
+          // A cluster node starts with no org: the assignment starts its share once it has quorum.
+          fleet = Fleet.idle(config.orgs(), sinks, history);
+          try {
+            cluster = ClusterNode.join(config.cluster(), config.store(), fleet);
+          } catch (Exception | Error e) {
+            fleet.close();
+            throw e;
+          }
+        }
       } catch (Exception | Error e) {
         history.close();
         throw e;
@@ -141,19 +157,31 @@ final class RunCommand implements Callable<Integer> {
       ApiServer api = null;
       if (config.api() != null) {
         try {
-          api = ApiServer.start(config.api(), fleet.orgs(), history, drills);
+          api =
+              cluster == null
+                  ? ApiServer.start(config.api(), fleet.orgs(), history, drills)
+                  : ApiServer.start(
+                      config.api(), fleet::orgs, cluster.assignment()::status, history, drills);
         } catch (Exception e) {
+          if (cluster != null) {
+            cluster.close();
+          }
           fleet.close();
           history.close();
           throw new IllegalStateException(
               "the HTTP API could not start on " + config.api() + ": " + e.getMessage(), e);
         }
       }
-      return new Service(fleet, api, history);
+      return new Service(fleet, api, history, cluster);
     }
 
     Fleet fleet() {
       return fleet;
+    }
+
+    /** The cluster membership and org assignment, or null on a single node. */
+    ClusterNode cluster() {
+      return cluster;
     }
 
     /** The API, or null when the configuration has no {@code api:} key. */
@@ -169,9 +197,16 @@ final class RunCommand implements Callable<Integer> {
         }
       } finally {
         try {
-          fleet.close();
+          if (cluster != null) {
+            // Stops every org here and releases its lease: the other nodes take them at once.
+            cluster.close();
+          }
         } finally {
-          history.close();
+          try {
+            fleet.close();
+          } finally {
+            history.close();
+          }
         }
       }
     }

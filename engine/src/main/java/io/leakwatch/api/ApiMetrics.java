@@ -1,9 +1,11 @@
 package io.leakwatch.api;
 
+import io.leakwatch.cluster.ClusterStatus;
 import io.leakwatch.engine.PipelineStats;
 import io.leakwatch.metrics.LatencyHistogram;
 import io.leakwatch.rulepack.RulePack;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The {@code /metrics} page: Micrometer's Prometheus registry with the JVM's and the process's
@@ -42,18 +45,35 @@ final class ApiMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final List<MonitoredOrg> orgs;
+  private final Supplier<List<MonitoredOrg>> orgs;
+  private final Supplier<ClusterStatus> cluster;
   private final LongSupplier clock;
   private final List<AutoCloseable> closeables = new ArrayList<>();
   private final MultiGauge live;
   private final MultiGauge lag;
   private final MultiGauge checkpointAge;
   private final MultiGauge rulePack;
+  private final MultiGauge owned;
   // Registered once each: Micrometer warns when a function counter is registered again.
   private final java.util.Set<String> counted = new java.util.HashSet<>();
 
   ApiMetrics(List<MonitoredOrg> orgs, LongSupplier clock) {
-    this.orgs = List.copyOf(orgs);
+    this(fixed(orgs), null, clock);
+  }
+
+  private static Supplier<List<MonitoredOrg>> fixed(List<MonitoredOrg> orgs) {
+    List<MonitoredOrg> copy = List.copyOf(orgs);
+    return () -> copy;
+  }
+
+  /**
+   * @param orgs the orgs running here at each scrape (on a cluster node they come and go)
+   * @param cluster what this node sees of its cluster, or null on a single node
+   */
+  ApiMetrics(
+      Supplier<List<MonitoredOrg>> orgs, Supplier<ClusterStatus> cluster, LongSupplier clock) {
+    this.orgs = orgs;
+    this.cluster = cluster;
     this.clock = clock;
     bindJvmAndProcess(registry);
     live =
@@ -76,6 +96,23 @@ final class ApiMetrics implements AutoCloseable {
         MultiGauge.builder("leakwatch.rule.pack.info")
             .description("The rule pack each org runs: always 1, the labels say which.")
             .register(registry);
+    owned =
+        MultiGauge.builder("leakwatch.org.owned")
+            .description(
+                "On a cluster node: 1 for each org this node holds the lease of and processes, 0 for the configured orgs it does not.")
+            .register(registry);
+    if (cluster != null) {
+      Gauge.builder("leakwatch.cluster.members", cluster, c -> c.get().members().size())
+          .description("Cluster nodes this node sees, itself included.")
+          .register(registry);
+      Gauge.builder("leakwatch.cluster.expected.nodes", cluster, c -> c.get().expectedNodes())
+          .description("The cluster's configured size; a majority of it is the quorum.")
+          .register(registry);
+      Gauge.builder("leakwatch.cluster.quorum", cluster, c -> c.get().quorum() ? 1 : 0)
+          .description(
+              "1 while this node sees a majority of the configured nodes; 0: it processes nothing.")
+          .register(registry);
+    }
     registry.getPrometheusRegistry().register(new ProcessingHistogram());
   }
 
@@ -108,6 +145,7 @@ final class ApiMetrics implements AutoCloseable {
    * scrape time; a counter reads its org's live total, so none starts late.
    */
   private void refresh(long nowMillis) {
+    List<MonitoredOrg> orgs = this.orgs.get();
     for (MonitoredOrg org : orgs) {
       // Every topic and rule has its series from zero, so rate() sees the first increase.
       List<String> topics = org.topics().stream().map(MonitoredOrg.TopicStatus::topic).toList();
@@ -159,7 +197,14 @@ final class ApiMetrics implements AutoCloseable {
         if (!counted.add("reconnects\0" + org.name() + '\0' + name)) {
           continue;
         }
-        FunctionCounter.builder("leakwatch.subscription.reconnects", org, o -> reconnects(o, name))
+        String orgName = org.name();
+        FunctionCounter.builder(
+                "leakwatch.subscription.reconnects",
+                this,
+                m -> {
+                  MonitoredOrg now = m.running(orgName);
+                  return now == null ? 0 : reconnects(now, name);
+                })
             .description("Times the topic's stream was reopened.")
             .tags("org", org.name(), "topic", name)
             .register(registry);
@@ -204,6 +249,14 @@ final class ApiMetrics implements AutoCloseable {
     lag.register(lagRows, true);
     checkpointAge.register(ageRows, true);
     rulePack.register(packRows, true);
+    if (cluster != null) {
+      ClusterStatus status = cluster.get();
+      List<MultiGauge.Row<?>> ownedRows = new ArrayList<>();
+      for (String org : status.configured()) {
+        ownedRows.add(MultiGauge.Row.of(Tags.of("org", org), status.owned().contains(org) ? 1 : 0));
+      }
+      owned.register(ownedRows, true);
+    }
   }
 
   private void counters(
@@ -219,12 +272,33 @@ final class ApiMetrics implements AutoCloseable {
       if (!counted.add(name + '\0' + org.name() + '\0' + key)) {
         continue;
       }
+      String orgName = org.name();
       FunctionCounter.builder(
-              name, org, o -> read.apply(o.stats()).getOrDefault(key, 0L).doubleValue())
+              name,
+              this,
+              m -> {
+                MonitoredOrg now = m.running(orgName);
+                return now == null
+                    ? 0
+                    : read.apply(now.stats()).getOrDefault(key, 0L).doubleValue();
+              })
           .description(help)
           .tags("org", org.name(), label, key)
           .register(registry);
     }
+  }
+
+  /**
+   * The org's engine running here now, or null (on a cluster node it may have moved: its counters
+   * read 0 here until it comes back, which Prometheus takes as a counter reset).
+   */
+  private MonitoredOrg running(String name) {
+    for (MonitoredOrg org : orgs.get()) {
+      if (org.name().equals(name)) {
+        return org;
+      }
+    }
+    return null;
   }
 
   private static double reconnects(MonitoredOrg org, String topic) {
@@ -264,7 +338,7 @@ final class ApiMetrics implements AutoCloseable {
               .unit(Unit.SECONDS)
               .help(
                   "From an event's arrival off the stream to the end of its detection and decision (includes the event-time merge wait).");
-      for (MonitoredOrg org : orgs) {
+      for (MonitoredOrg org : orgs.get()) {
         LatencyHistogram.Snapshot snapshot = org.stats().latency();
         double[] bounds = snapshot.boundsSeconds();
         double[] upper = new double[bounds.length + 1];

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.alert.AlertJson;
+import io.leakwatch.cluster.ClusterStatus;
 import io.leakwatch.rulepack.RuleDefinition;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.rulepack.RulePackLoader;
@@ -23,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,17 +56,29 @@ public final class ApiServer implements AutoCloseable {
   public static ApiServer start(
       ApiConfig config, List<MonitoredOrg> orgs, AlertHistory alerts, DrillLauncher drills)
       throws Exception {
+    List<MonitoredOrg> fixed = List.copyOf(orgs);
+    return start(config, () -> fixed, null, alerts, drills);
+  }
+
+  /**
+   * Listens as {@code config} says and serves the orgs {@code orgs} supplies at each request: on a
+   * cluster node, the orgs it owns at that moment.
+   *
+   * @param cluster what this node sees of the cluster and owns, or null on a single node
+   */
+  public static ApiServer start(
+      ApiConfig config,
+      Supplier<List<MonitoredOrg>> orgs,
+      Supplier<ClusterStatus> cluster,
+      AlertHistory alerts,
+      DrillLauncher drills)
+      throws Exception {
     Vertx vertx = Vertx.vertx();
-    ApiMetrics metrics = new ApiMetrics(orgs, System::currentTimeMillis);
+    ApiMetrics metrics = new ApiMetrics(orgs, cluster, System::currentTimeMillis);
     try {
       Router router =
           new Routes(
-                  vertx,
-                  List.copyOf(orgs),
-                  alerts,
-                  drills,
-                  new BearerTokens(config.tokens()),
-                  metrics)
+                  vertx, orgs, cluster, alerts, drills, new BearerTokens(config.tokens()), metrics)
               .router();
       // No cleartext HTTP/2 upgrade: scrapers and scripts speak HTTP/1.1 in the clear (and HTTP/2
       // over TLS through ALPN); the JDK client's h2c upgrade could leave a response body unread.
@@ -114,7 +128,8 @@ public final class ApiServer implements AutoCloseable {
 
   private record Routes(
       Vertx vertx,
-      List<MonitoredOrg> orgs,
+      Supplier<List<MonitoredOrg>> orgs,
+      Supplier<ClusterStatus> cluster,
       AlertHistory alerts,
       DrillLauncher drills,
       BearerTokens tokens,
@@ -197,6 +212,20 @@ public final class ApiServer implements AutoCloseable {
       return router;
     }
 
+    /** Whether {@code org} is configured but processed by another node of the cluster now. */
+    private boolean elsewhere(String org) {
+      ClusterStatus status = cluster == null ? null : cluster.get();
+      return status != null && status.configured().contains(org) && !status.owned().contains(org);
+    }
+
+    private String notHere(String org) {
+      return "org "
+          + org
+          + " is not processed on node "
+          + cluster.get().node()
+          + " now; ask the node whose /ready lists it under cluster.owned";
+    }
+
     private void authenticate(RoutingContext ctx) {
       if (tokens.accepts(ctx.request().getHeader("Authorization"))) {
         ctx.next();
@@ -211,7 +240,8 @@ public final class ApiServer implements AutoCloseable {
       ArrayNode notLive = body.putArray("notLive");
       ArrayNode notCommitting = body.putArray("notCommitting");
       ObjectNode byOrg = body.putObject("orgs");
-      for (MonitoredOrg org : orgs) {
+      List<MonitoredOrg> running = orgs.get();
+      for (MonitoredOrg org : running) {
         if (!org.drill()) {
           // Consuming is not enough: events whose positions or alerts cannot be made durable
           // stop the stream (credit withheld), so the engine is not doing its job.
@@ -226,7 +256,31 @@ public final class ApiServer implements AutoCloseable {
         }
       }
       // Drill orgs are shown but never make the process unready: their simulator comes and goes.
-      boolean ready = notLive.isEmpty() && notCommitting.isEmpty() && !orgs.isEmpty();
+      boolean ready = notLive.isEmpty() && notCommitting.isEmpty() && !running.isEmpty();
+      ClusterStatus status = cluster == null ? null : cluster.get();
+      if (status != null) {
+        // A cluster node is ready while it has quorum, even owning nothing (more nodes than orgs).
+        ready = notLive.isEmpty() && notCommitting.isEmpty() && status.quorum();
+        ObjectNode node = body.putObject("cluster");
+        node.put("node", status.node());
+        status.members().forEach(node.putArray("members")::add);
+        node.put("expectedNodes", status.expectedNodes());
+        node.put("quorum", status.quorum());
+        status.owned().forEach(node.putArray("owned")::add);
+        ArrayNode elsewhere = node.putArray("elsewhere");
+        status.configured().stream()
+            .filter(o -> !status.owned().contains(o))
+            .forEach(elsewhere::add);
+        if (!status.quorum()) {
+          body.put(
+              "reason",
+              "no cluster quorum: sees "
+                  + status.members().size()
+                  + " of "
+                  + status.expectedNodes()
+                  + " nodes; processing nothing");
+        }
+      }
       body.put("ready", ready);
       json(ctx, ready ? 200 : 503, body);
     }
@@ -271,7 +325,7 @@ public final class ApiServer implements AutoCloseable {
     private void rules(RoutingContext ctx) {
       ObjectNode body = JSON.createObjectNode();
       ArrayNode list = body.putArray("orgs");
-      for (MonitoredOrg org : orgs) {
+      for (MonitoredOrg org : orgs.get()) {
         ObjectNode node = list.addObject().put("org", org.name());
         node.put("folder", org.rulesFolder() == null ? null : org.rulesFolder().toString());
         packJson(node.putObject("pack"), org.activePack());
@@ -283,7 +337,7 @@ public final class ApiServer implements AutoCloseable {
     private void actions(RoutingContext ctx) {
       ObjectNode body = JSON.createObjectNode();
       ObjectNode byOrg = body.putObject("orgs");
-      for (MonitoredOrg org : orgs) {
+      for (MonitoredOrg org : orgs.get()) {
         io.leakwatch.response.Responder responder = org.responder();
         ObjectNode o = byOrg.putObject(org.name());
         o.put("mode", responder == null ? "off" : responder.settings().mode().label());
@@ -304,7 +358,11 @@ public final class ApiServer implements AutoCloseable {
     private void decide(RoutingContext ctx, boolean approve) {
       String orgName = ctx.pathParam("org");
       MonitoredOrg org =
-          orgs.stream().filter(o -> o.name().equals(orgName)).findFirst().orElse(null);
+          orgs.get().stream().filter(o -> o.name().equals(orgName)).findFirst().orElse(null);
+      if (org == null && elsewhere(orgName)) {
+        error(ctx, 409, notHere(orgName));
+        return;
+      }
       if (org == null || org.responder() == null) {
         error(
             ctx,
@@ -397,13 +455,17 @@ public final class ApiServer implements AutoCloseable {
 
     private void reload(RoutingContext ctx, String only) {
       List<MonitoredOrg> targets = new ArrayList<>();
-      for (MonitoredOrg org : orgs) {
+      for (MonitoredOrg org : orgs.get()) {
         if (only == null ? org.rulesFolder() != null : org.name().equals(only)) {
           targets.add(org);
         }
       }
       if (only != null && targets.isEmpty()) {
-        error(ctx, 404, "no org named '" + only + "'");
+        if (elsewhere(only)) {
+          error(ctx, 409, notHere(only));
+        } else {
+          error(ctx, 404, "no org named '" + only + "'");
+        }
         return;
       }
       if (targets.isEmpty() || targets.stream().anyMatch(org -> org.rulesFolder() == null)) {

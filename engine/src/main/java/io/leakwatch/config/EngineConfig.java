@@ -7,6 +7,7 @@ import io.leakwatch.api.ApiConfig;
 import io.leakwatch.binding.ConfigBinder;
 import io.leakwatch.binding.ConfigException;
 import io.leakwatch.binding.ConfigSource;
+import io.leakwatch.cluster.ClusterSettings;
 import io.leakwatch.store.StoreSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,6 +46,7 @@ import java.util.regex.Pattern;
  * deadLetters: dead-letters.jsonl   # with orgs:, each org writes dead-letters.NAME.jsonl beside it
  * state: state/                     # with orgs:, each org keeps state/NAME/
  * store: {kind: embedded}            # alert history (org state: files); or {kind: postgres, url: jdbc:postgresql://db/lw, user: lw, password: ${PGPASSWORD}}: alert history and every org's checkpoint, ledger, learned state
+ * cluster: {node: lw-1, host: 10.0.0.11, members: [10.0.0.11:5701, 10.0.0.12:5701, 10.0.0.13:5701]}  # needs store: postgres
  * </pre>
  *
  * The single-org form of earlier versions, {@code org:} instead of {@code orgs:}, is still read:
@@ -74,7 +76,8 @@ public final class EngineConfig {
       ApiSection api,
       String deadLetters,
       String state,
-      StoreSection store) {}
+      StoreSection store,
+      ClusterSection cluster) {}
 
   private final ConfigSource file;
   private final List<OrgConfig> orgs;
@@ -83,6 +86,7 @@ public final class EngineConfig {
   private final Path state;
   private final Path deadLetters;
   private final StoreSettings store;
+  private final ClusterSettings cluster;
 
   private EngineConfig(
       ConfigSource file,
@@ -91,9 +95,11 @@ public final class EngineConfig {
       ApiConfig api,
       Path state,
       Path deadLetters,
-      StoreSettings store) {
+      StoreSettings store,
+      ClusterSettings cluster) {
     this.file = file;
     this.store = store;
+    this.cluster = cluster;
     this.orgs = List.copyOf(orgs);
     this.sinks = sinks;
     this.api = api;
@@ -168,7 +174,9 @@ public final class EngineConfig {
     }
     SinkConfig sinks = sections.alerts() == null ? SinkConfig.CONSOLE : sections.alerts();
     ApiConfig api = sections.api() == null ? null : sections.api().resolve(file);
-    return new EngineConfig(file, orgs, sinks, api, state, deadLetters, store);
+    ClusterSettings cluster =
+        sections.cluster() == null ? null : sections.cluster().resolve(file, store);
+    return new EngineConfig(file, orgs, sinks, api, state, deadLetters, store, cluster);
   }
 
   /** dead-letters.jsonl → dead-letters.NAME.jsonl, in the same folder. */
@@ -209,6 +217,14 @@ public final class EngineConfig {
   /** Where the alert history lives: embedded in the state folder unless {@code store:} says. */
   public StoreSettings store() {
     return store;
+  }
+
+  /**
+   * How this node joins the others, or null when it runs alone (no {@code cluster:} key): then it
+   * watches every org.
+   */
+  public ClusterSettings cluster() {
+    return cluster;
   }
 
   /** The state folder: with {@code orgs:}, each org keeps a sub-folder named after it. */
@@ -289,6 +305,11 @@ public final class EngineConfig {
         "api: "
             + (api == null ? "off" : api + (api.tls() ? ", certificate " + api.tlsCert() : "")));
     lines.add("store: " + store.describe() + ": " + store.holds());
+    lines.add(
+        "cluster: "
+            + (cluster == null
+                ? "off (this node watches every org)"
+                : cluster.describe() + "; each org runs on one node at a time"));
     return lines;
   }
 }

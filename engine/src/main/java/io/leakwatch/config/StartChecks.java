@@ -38,6 +38,9 @@ public final class StartChecks {
       checks.privateKey("api.tls.key", api.tlsKey());
       checks.portFree("api.port", api.host(), api.port());
     }
+    if (config.cluster() != null) {
+      checks.portFree("cluster.port", config.cluster().host(), config.cluster().port());
+    }
     return checks;
   }
 }

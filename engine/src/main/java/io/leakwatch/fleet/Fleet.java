@@ -4,37 +4,59 @@ import io.leakwatch.alert.AlertSink;
 import io.leakwatch.api.AlertHistory;
 import io.leakwatch.api.EngineOrg;
 import io.leakwatch.api.MonitoredOrg;
+import io.leakwatch.cluster.OrgEngines;
 import io.leakwatch.config.OrgConfig;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.ProfileException;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.rulepack.RulePackException;
 import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.store.Fence;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * Every configured org running at once: one {@link LeakwatchEngine} per org, each with its own
- * Vert.x instance (so the engines' event-bus addresses never meet) and its own state folder, all
- * delivering to the same sinks. Closing stops every engine, then closes the sinks once.
+ * The orgs this process watches: one {@link LeakwatchEngine} per org, each with its own Vert.x
+ * instance (so the engines' event-bus addresses never meet) and its own state folder, all
+ * delivering to the same sinks. A single node runs every configured org from start to close; a
+ * cluster node starts and stops orgs one at a time as its share of the cluster changes. Closing
+ * stops every engine, then closes the sinks once.
  */
-public final class Fleet implements AutoCloseable {
+public final class Fleet implements AutoCloseable, OrgEngines {
   private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
 
   /** How often a rules folder is checked for changes. */
   private static final long RULES_CHECK_MILLIS = 2_000;
 
-  private final List<EngineOrg> orgs;
-  private final List<AlertSink> sinks;
+  /** Every configured org, in the configuration's order. */
+  private final Map<String, OrgConfig> configs = new LinkedHashMap<>();
 
-  private Fleet(List<EngineOrg> orgs, List<AlertSink> sinks) {
-    this.orgs = List.copyOf(orgs);
+  /** One lock per org: an org starts or stops once at a time; different orgs in parallel. */
+  private final Map<String, Object> locks = new HashMap<>();
+
+  private final Map<String, EngineOrg> running = new ConcurrentHashMap<>();
+  private final List<AlertSink> sinks;
+  private final AlertHistory history;
+  private volatile boolean closed;
+
+  private Fleet(List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history) {
+    configs.forEach(
+        org -> {
+          this.configs.put(org.name(), org);
+          this.locks.put(org.name(), new Object());
+        });
     this.sinks = List.copyOf(sinks);
+    this.history = history;
   }
 
   /**
@@ -46,45 +68,116 @@ public final class Fleet implements AutoCloseable {
    */
   public static Fleet start(List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history)
       throws Exception {
-    List<EngineOrg> started = new ArrayList<>();
+    Fleet fleet = new Fleet(configs, sinks, history);
     try {
       for (OrgConfig org : configs) {
-        try (MDC.MDCCloseable ignored = MDC.putCloseable("org", org.name())) {
-          RulePack pack =
-              org.rules() == null
-                  ? RulePackLoader.defaultPack()
-                  : RulePackLoader.fromDirectory(org.rules());
-          List<AlertSink> orgSinks = new ArrayList<>();
-          sinks.forEach(sink -> orgSinks.add(new SharedSink(sink)));
-          if (history != null) {
-            orgSinks.add(history.sinkFor(org.name()));
-          }
-          LeakwatchEngine engine = LeakwatchEngine.start(org.settings(pack, orgSinks));
-          started.add(new EngineOrg(org.name(), engine, org.rules()));
-          if (org.rules() != null) {
-            // Edit the folder and the rules reload: compiled first, swapped only if they compile.
-            engine.watchRules(org.rules(), RULES_CHECK_MILLIS);
-          }
-          LOG.info(
-              "org {} running: {}:{}, {} topics, rule pack {} {} ({} rules)",
-              org.name(),
-              org.endpoint().host(),
-              org.endpoint().port(),
-              org.topics().size(),
-              pack.name(),
-              pack.version(),
-              pack.rules().size());
-        } catch (ProfileException | RulePackException e) {
-          throw e; // a configuration problem: already names its file and line
-        } catch (Exception e) {
-          throw new OrgStartException(org.name(), e);
-        }
+        fleet.start(org.name(), null);
       }
     } catch (Exception e) {
-      new Fleet(started, sinks).close();
+      fleet.close();
       throw e;
     }
-    return new Fleet(started, sinks);
+    return fleet;
+  }
+
+  /**
+   * A fleet that runs none of {@code configs} yet: a cluster node starts and stops each org as its
+   * share of the cluster changes ({@link #start(String, Fence)}, {@link #stop(String)}).
+   */
+  public static Fleet idle(List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history) {
+    return new Fleet(configs, sinks, history);
+  }
+
+  /**
+   * Starts the org's engine (nothing when it already runs here). Blocks until it runs.
+   *
+   * @param fence what the org's durable writes are fenced by on a cluster node; null on a single
+   *     node
+   */
+  @Override
+  public void start(String name, Fence fence) throws Exception {
+    OrgConfig org = configs.get(name);
+    if (org == null) {
+      throw new IllegalArgumentException("no org named " + name);
+    }
+    synchronized (locks.get(name)) {
+      if (running.containsKey(name)) {
+        return;
+      }
+      if (closed) {
+        throw new IllegalStateException("the fleet is stopping");
+      }
+      try (MDC.MDCCloseable ignored = MDC.putCloseable("org", org.name())) {
+        RulePack pack =
+            org.rules() == null
+                ? RulePackLoader.defaultPack()
+                : RulePackLoader.fromDirectory(org.rules());
+        List<AlertSink> orgSinks = new ArrayList<>();
+        sinks.forEach(sink -> orgSinks.add(new SharedSink(sink)));
+        if (history != null) {
+          orgSinks.add(history.sinkFor(org.name()));
+        }
+        EngineSettings settings = org.settings(pack, orgSinks);
+        // On a cluster node every write of the org's state is made under the org's lease.
+        LeakwatchEngine engine =
+            LeakwatchEngine.start(fence == null ? settings : settings.withFence(fence));
+        running.put(name, new EngineOrg(org.name(), engine, org.rules()));
+        if (org.rules() != null) {
+          // Edit the folder and the rules reload: compiled first, swapped only if they compile.
+          engine.watchRules(org.rules(), RULES_CHECK_MILLIS);
+        }
+        LOG.info(
+            "org {} running: {}:{}, {} topics, rule pack {} {} ({} rules){}",
+            org.name(),
+            org.endpoint().host(),
+            org.endpoint().port(),
+            org.topics().size(),
+            pack.name(),
+            pack.version(),
+            pack.rules().size(),
+            fence == null ? "" : ", lease token " + fence.token());
+      } catch (ProfileException | RulePackException e) {
+        throw e; // a configuration problem: already names its file and line
+      } catch (Exception e) {
+        throw new OrgStartException(org.name(), e);
+      }
+    }
+  }
+
+  /**
+   * Stops the org's engine if it runs here: it finishes the batch in hand, delivers its alerts and
+   * saves its checkpoint. The shared sinks stay open for the other orgs.
+   */
+  @Override
+  public void stop(String name) {
+    Object lock = locks.get(name);
+    if (lock == null) {
+      return;
+    }
+    synchronized (lock) {
+      EngineOrg org = running.remove(name);
+      if (org == null) {
+        return;
+      }
+      try (MDC.MDCCloseable ignored = MDC.putCloseable("org", name)) {
+        org.engine().close();
+        LOG.info("org {} stopped; its checkpoint is saved", name);
+      } catch (Exception e) {
+        LOG.error("org {} did not stop cleanly: {}", name, e.toString());
+      }
+    }
+  }
+
+  /** Whether the org's engine runs here and still holds its lease (is not fenced off). */
+  @Override
+  public boolean running(String name) {
+    EngineOrg org = running.get(name);
+    return org != null && org.engine().fencedOff() == null;
+  }
+
+  @Override
+  public List<String> configured() {
+    return List.copyOf(configs.keySet());
   }
 
   /** An org's engine could not start; says which org, and why. */
@@ -102,16 +195,27 @@ public final class Fleet implements AutoCloseable {
     }
   }
 
+  /**
+   * The orgs whose engines run here now, in the configuration's order (not one fenced off: it
+   * stopped processing because another node holds its lease now).
+   */
   public List<MonitoredOrg> orgs() {
-    return List.copyOf(orgs);
+    List<MonitoredOrg> out = new ArrayList<>();
+    for (String name : configs.keySet()) {
+      EngineOrg org = running.get(name);
+      if (org != null && org.engine().fencedOff() == null) {
+        out.add(org);
+      }
+    }
+    return out;
   }
 
   public LeakwatchEngine engine(String org) {
-    return orgs.stream()
-        .filter(o -> o.name().equals(org))
-        .findFirst()
-        .map(EngineOrg::engine)
-        .orElseThrow(() -> new IllegalArgumentException("no org named " + org));
+    EngineOrg running = this.running.get(org);
+    if (running == null) {
+      throw new IllegalArgumentException("no org named " + org + " runs here");
+    }
+    return running.engine();
   }
 
   /**
@@ -120,14 +224,10 @@ public final class Fleet implements AutoCloseable {
    */
   @Override
   public void close() {
-    for (int i = orgs.size() - 1; i >= 0; i--) {
-      EngineOrg org = orgs.get(i);
-      try {
-        org.engine().close();
-      } catch (Exception e) {
-        LOG.error("org {} did not stop cleanly: {}", org.name(), e.toString());
-      }
-    }
+    closed = true;
+    List<String> names = new ArrayList<>(configs.keySet());
+    java.util.Collections.reverse(names);
+    names.forEach(this::stop);
     for (AlertSink sink : sinks) {
       try {
         sink.close();

@@ -1,0 +1,29 @@
+package io.leakwatch.cluster;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What {@code /ready} and {@code /metrics} say of the cluster on one node.
+ *
+ * @param node this node's name
+ * @param members the node names this node sees, itself included
+ * @param expectedNodes the cluster's configured size
+ * @param quorum whether this node sees a majority of {@code expectedNodes}; without it, it owns
+ *     nothing
+ * @param configured every org of the configuration
+ * @param owned the orgs whose lease this node holds and whose engine runs here
+ */
+public record ClusterStatus(
+    String node,
+    List<String> members,
+    int expectedNodes,
+    boolean quorum,
+    List<String> configured,
+    Set<String> owned) {
+  public ClusterStatus {
+    members = List.copyOf(members);
+    configured = List.copyOf(configured);
+    owned = Set.copyOf(owned);
+  }
+}
