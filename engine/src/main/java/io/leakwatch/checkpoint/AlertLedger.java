@@ -77,6 +77,11 @@ public final class AlertLedger implements DeliveryLedger {
     delivered.add(alertId);
   }
 
+  /** Every delivery key recorded, in the order recorded. */
+  public java.util.List<String> deliveredKeys() {
+    return java.util.List.copyOf(delivered);
+  }
+
   public Path file() {
     return file;
   }

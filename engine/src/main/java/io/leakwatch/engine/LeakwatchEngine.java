@@ -24,6 +24,7 @@ import io.leakwatch.response.Responder;
 import io.leakwatch.rest.SoqlClient;
 import io.leakwatch.rulepack.RulePack;
 import io.leakwatch.store.FencedOffException;
+import io.leakwatch.store.FolderStateImport;
 import io.leakwatch.store.SharedOrgState;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -88,6 +89,19 @@ public final class LeakwatchEngine implements AutoCloseable {
       if (durability.durable() && durability.shared()) {
         shared = SharedOrgState.open(durability.store(), durability.org(), durability.fence());
         shared.checkFence();
+        FolderStateImport.Imported imported =
+            FolderStateImport.ifFirstStart(
+                durability.checkpointFile(),
+                durability.ledgerFile(),
+                durability.learnedStateFile(),
+                shared);
+        if (imported != null) {
+          LOG.info(
+              "org {}: its state moved from the state folder into {}: {}",
+              durability.org(),
+              durability.store().describe(),
+              imported);
+        }
       }
     } catch (Exception e) {
       pipeline.close();

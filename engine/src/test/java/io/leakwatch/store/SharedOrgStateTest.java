@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.cep.SavedTable;
+import io.leakwatch.checkpoint.AlertLedger;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.checkpoint.LearnedState;
@@ -14,6 +15,8 @@ import io.leakwatch.checkpoint.LearnedStateFile;
 import io.leakwatch.pubsub.ReplayId;
 import io.leakwatch.testing.Await;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An org's checkpoint, delivered-alert ledger and learned state in a real PostgreSQL server
@@ -268,6 +272,75 @@ class SharedOrgStateTest {
                     "SELECT COUNT(*) FROM org_learned_state WHERE slot LIKE 'corrupt-%'")) {
       rows.next();
       assertEquals(1, rows.getInt(1), "the unreadable state is kept");
+    }
+  }
+
+  /**
+   * A single node switched from the embedded store to PostgreSQL: its first start moves the state
+   * folder's checkpoint, ledger and learned state into the store and the files aside; a second
+   * start, or a node whose folder still has files while the store already holds the org, imports
+   * nothing.
+   */
+  @Test
+  void theFirstStartOnPostgresMovesTheStateFolderIntoTheStoreOnce(@TempDir Path state)
+      throws Exception {
+    Path checkpoint = state.resolve("checkpoint.json");
+    Path ledgerFile = state.resolve("delivered-alerts.txt");
+    Path learnedFile = state.resolve("learned-state.json");
+    new CheckpointStore(checkpoint).save(positions(3));
+    try (AlertLedger ledger = new AlertLedger(ledgerFile)) {
+      ledger.record("LW-001/abc#1");
+      ledger.record("LW-013/def#1");
+    }
+    LearnedState learned = learned(1_773_300_000_000L, "PT");
+    new LearnedStateFile(learnedFile).save(learned);
+
+    try (SharedOrgState store = SharedOrgState.open(settings, "acme", null)) {
+      FolderStateImport.Imported imported =
+          FolderStateImport.ifFirstStart(checkpoint, ledgerFile, learnedFile, store);
+      assertEquals(2, imported.topics());
+      assertEquals(2, imported.deliveredAlerts());
+      assertTrue(imported.learnedState());
+      assertEquals(positions(3), store.checkpoints().loadEach().positions());
+      assertFalse(store.ledger().claim("LW-001/abc#1"), "delivered before: not again");
+      assertFalse(store.ledger().claim("LW-013/def#1"));
+      assertTrue(store.ledger().claim("LW-002/new#1"));
+      LearnedState back = store.learnedState().load();
+      assertEquals(learned.eventTime(), back.eventTime());
+      assertEquals(learned.positions(), back.positions());
+      assertEquals(
+          learned.tables().get("LW-013/KnownCountries").rows(),
+          back.tables().get("LW-013/KnownCountries").rows());
+      assertFalse(Files.exists(checkpoint), "the folder no longer offers old positions");
+      assertTrue(Files.exists(state.resolve("imported-to-store/checkpoint.json")));
+      assertTrue(Files.exists(state.resolve("imported-to-store/delivered-alerts.txt")));
+      assertTrue(Files.exists(state.resolve("imported-to-store/learned-state.json")));
+
+      // Another node's folder with older files: the store already holds the org, nothing moves.
+      new CheckpointStore(checkpoint).save(positions(1));
+      assertNull(FolderStateImport.ifFirstStart(checkpoint, ledgerFile, learnedFile, store));
+      assertEquals(positions(3), store.checkpoints().loadEach().positions());
+      assertTrue(Files.exists(checkpoint));
+    }
+  }
+
+  @Test
+  void anUnreadableCheckpointInTheFolderStopsTheImportAndSaysWhy(@TempDir Path state)
+      throws Exception {
+    Path checkpoint = state.resolve("checkpoint.json");
+    Files.writeString(checkpoint, "{ not json");
+    try (SharedOrgState store = SharedOrgState.open(settings, "acme", null)) {
+      java.io.IOException e =
+          assertThrows(
+              java.io.IOException.class,
+              () ->
+                  FolderStateImport.ifFirstStart(
+                      checkpoint,
+                      state.resolve("delivered-alerts.txt"),
+                      state.resolve("learned-state.json"),
+                      store));
+      assertTrue(e.getMessage().contains("cannot be moved into the store"), e.getMessage());
+      assertTrue(store.checkpoints().loadEach().positions().isEmpty(), "nothing half-imported");
     }
   }
 }
