@@ -52,7 +52,9 @@ final class ConfigCommand {
     EngineConfig config = EngineConfig.load(file, System.getenv());
     Map<Path, RulePack> compiled = new HashMap<>();
     for (OrgConfig org : config.orgs()) {
-      OrgProfileLoader.load(org.profile());
+      if (java.nio.file.Files.isRegularFile(org.profile())) {
+        OrgProfileLoader.load(org.profile()); // a missing one is reported by key below, as run does
+      }
       compiled.computeIfAbsent(
           org.rules(),
           dir -> {

@@ -116,8 +116,7 @@ class ProfileSeedTest {
             PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
             EventSchemas.standard().byTopic(),
             5_000);
-    // A first onboarding: the profile the configuration names is still empty.
-    Files.writeString(dir.resolve("org-profile.yaml"), "");
+    // A first onboarding: the profile the configuration names does not exist yet.
     Path config = dir.resolve("leakwatch.yaml");
     Files.writeString(
         config,

@@ -73,6 +73,17 @@ class StartChecksCommandTest {
     assertTrue(err.contains("is a file, not a folder"), err);
   }
 
+  /**
+   * A first onboarding: the configuration loads, and both commands say how to write the profile.
+   */
+  @Test
+  void aMissingProfileIsNamedByItsKeyWithHowToWriteIt() throws Exception {
+    Files.delete(dir.resolve("profile.yaml"));
+    String err = refusedByBoth(config("state", "[/event/ApiEventStream]", "", null));
+    assertTrue(err.contains("orgs[0].profile: "), err);
+    assertTrue(err.contains("does not exist: write it with `leakwatch profile discover"), err);
+  }
+
   @Test
   void aMisspeltTopicGetsTheNearestKnownOne() throws Exception {
     String err = refusedByBoth(config("state", "[/event/ApiEventStrem]", "", null));

@@ -85,7 +85,9 @@ record OrgSection(
     // stalls.
     long stallWait =
         stallWaitSeconds != null ? stallWaitSeconds * 1000 : EngineConfig.MAX_MERGE_WAIT_MILLIS;
-    Path profileFile = file.file(profile, at + ".profile");
+    // May not exist yet: `profile discover` writes it (run and config check say so when it is
+    // missing).
+    Path profileFile = file.path(profile, at + ".profile");
     Path orgRules = rules != null ? file.path(rules, at + ".rules") : globalRules;
     Path orgDeadLetters =
         deadLetters != null ? file.path(deadLetters, at + ".deadLetters") : defaultDeadLetters;

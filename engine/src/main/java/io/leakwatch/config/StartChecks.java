@@ -24,6 +24,7 @@ public final class StartChecks {
       if (org.durability().durable()) {
         checks.writableFolder("state (" + at + ")", org.durability().stateDir());
       }
+      checks.profile(at + ".profile", org.profile());
       checks.writableFile(at + ".deadLetters", org.deadLetters());
       checks.topics(at + ".topics", org.topics(), packFor.apply(org.rules()));
       checks.certificate(at + ".endpoint.trustCertificate", org.endpoint().trustedCertificate());

@@ -98,6 +98,20 @@ public final class Preflight {
     return this;
   }
 
+  /** The org profile: it must exist; on a first onboarding {@code profile discover} writes it. */
+  public Preflight profile(String key, Path file) {
+    if (!Files.isRegularFile(file)) {
+      return error(
+          key,
+          file.toAbsolutePath().normalize()
+              + " does not exist: write it with `leakwatch profile discover --config FILE --org"
+              + " NAME --out "
+              + file
+              + "`, or by hand");
+    }
+    return this;
+  }
+
   /** A file the process appends to (dead letters): its folder must be writable. */
   public Preflight writableFile(String key, Path file) {
     if (file == null) {

@@ -50,6 +50,12 @@ public final class OrgProfileLoader {
     String text;
     try {
       text = Files.readString(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ProfileException(
+          file.toString(),
+          null,
+          "does not exist: `leakwatch profile discover` writes one from the org, or write it by"
+              + " hand");
     } catch (IOException e) {
       throw new ProfileException(file.toString(), null, "cannot read: " + e.getMessage());
     }
