@@ -125,7 +125,8 @@ final class BenchCommand implements Callable<Integer> {
       long[] sortedAlertLatencies,
       long alerts,
       java.util.Map<String, Long> alertsByRule,
-      double retainedMiB) {
+      double retainedMiB,
+      List<String> slowest) {
     double rate() {
       return events / seconds;
     }
@@ -312,6 +313,7 @@ final class BenchCommand implements Callable<Integer> {
     long[] done = {0, 0, 0, 0}; // events, alerts, timed nanos, timed CPU nanos of this thread
     java.lang.management.ThreadMXBean threads =
         java.lang.management.ManagementFactory.getThreadMXBean();
+    SlowestEvents slowest = new SlowestEvents(5);
     try (DetectionPipeline pipeline =
         new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
       forEachDay(
@@ -324,6 +326,7 @@ final class BenchCommand implements Callable<Integer> {
               List<Alert> fired = process(pipeline, decoder, e);
               long t1 = System.nanoTime();
               latencies[(int) done[0]++] = t1 - t0;
+              slowest.offer(t1 - t0, e.event());
               for (Alert alert : fired) {
                 alertLatencies.add(t1 - alert.receivedNanos());
                 if (alertLines != null) {
@@ -347,7 +350,8 @@ final class BenchCommand implements Callable<Integer> {
           alertLatencies.stream().mapToLong(Long::longValue).sorted().toArray(),
           done[1],
           new java.util.TreeMap<>(pipeline.stats().alertsByRule()),
-          retained);
+          retained,
+          slowest.describe());
     }
   }
 
@@ -463,6 +467,7 @@ final class BenchCommand implements Callable<Integer> {
             ? "-"
             : micros(pct(first.sortedAlertLatencies(), 99)));
     out.printf("alerts by rule %s%n", first.alertsByRule());
+    out.printf("slowest events (first run) %s%n", String.join("; ", first.slowest()));
     out.printf(
         Locale.ROOT,
         "retained heap %.1f MiB engine state after a full GC%s%s%n",

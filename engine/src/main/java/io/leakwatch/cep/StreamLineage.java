@@ -41,6 +41,18 @@ public final class StreamLineage {
     this.byRule = byRule;
   }
 
+  /** A lineage worked out before (stored with a compiled pack): rule id → its streams, sorted. */
+  public static StreamLineage of(Map<String, List<String>> byRule) {
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    byRule.forEach((rule, streams) -> copy.put(rule, List.copyOf(streams)));
+    return new StreamLineage(java.util.Collections.unmodifiableMap(copy));
+  }
+
+  /** Rule id → the streams it reads, for storing with a compiled pack. */
+  public Map<String, List<String>> byRule() {
+    return byRule;
+  }
+
   /** The streams rule {@code ruleId} reads, sorted; empty for a rule this pack does not have. */
   public List<String> streams(String ruleId) {
     return byRule.getOrDefault(ruleId, List.of());

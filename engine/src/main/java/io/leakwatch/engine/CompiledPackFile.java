@@ -3,6 +3,7 @@ package io.leakwatch.engine;
 import com.espertech.esper.common.client.EPCompiled;
 import com.espertech.esper.common.client.EPCompiledManifest;
 import io.leakwatch.cep.EsperRules;
+import io.leakwatch.cep.StreamLineage;
 import io.leakwatch.decision.DroolsDecider;
 import io.leakwatch.rulepack.RuleDefinition;
 import io.leakwatch.rulepack.RulePack;
@@ -33,7 +34,7 @@ import org.kie.api.builder.model.KieModuleModel;
  * whole, so a truncated or altered file is refused rather than deployed.
  */
 final class CompiledPackFile {
-  private static final String FORMAT = "leakwatch compiled pack 1";
+  private static final String FORMAT = "leakwatch compiled pack 2";
   private static final int DIGEST = 32;
 
   /** Refused bytes: not this format, another key, another pack's shape, or damaged. */
@@ -62,6 +63,16 @@ final class CompiledPackFile {
     byte[] kjar = compiled.drl().getBytes();
     out.writeInt(kjar.length);
     out.write(kjar);
+    // Which streams each rule reads, worked out now so no alert waits for it at run time.
+    Map<String, List<String>> lineage = compiled.epl().lineage().byRule();
+    out.writeInt(lineage.size());
+    for (Map.Entry<String, List<String>> rule : lineage.entrySet()) {
+      out.writeUTF(rule.getKey());
+      out.writeInt(rule.getValue().size());
+      for (String stream : rule.getValue()) {
+        out.writeUTF(stream);
+      }
+    }
     out.flush();
     out.write(sha256(bytes.toByteArray()));
     return bytes.toByteArray();
@@ -107,6 +118,17 @@ final class CompiledPackFile {
       ReleaseId release = services.newReleaseId(in.readUTF(), in.readUTF(), in.readUTF());
       byte[] kjar = new byte[in.readInt()];
       in.readFully(kjar);
+      Map<String, List<String>> lineage = new LinkedHashMap<>();
+      int lineageRules = in.readInt();
+      for (int r = 0; r < lineageRules; r++) {
+        String ruleId = in.readUTF();
+        int count = in.readInt();
+        List<String> streams = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+          streams.add(in.readUTF());
+        }
+        lineage.put(ruleId, streams);
+      }
       if (in.available() != 0) {
         throw new Unusable("trailing bytes");
       }
@@ -117,7 +139,10 @@ final class CompiledPackFile {
       InternalKieModule module =
           new CanonicalKieModule(
               new MemoryKieModule(release, model, MemoryFileSystem.readFromJar(kjar)));
-      return new CompiledPack(pack, EsperRules.of(pack, shared, rules), DroolsDecider.base(module));
+      return new CompiledPack(
+          pack,
+          EsperRules.of(pack, shared, rules, StreamLineage.of(lineage)),
+          DroolsDecider.base(module));
     } catch (IOException | RuntimeException e) {
       throw new Unusable(e.getClass().getSimpleName() + ": " + e.getMessage());
     }

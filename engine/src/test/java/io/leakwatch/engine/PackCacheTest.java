@@ -2,6 +2,7 @@ package io.leakwatch.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.rulepack.RuleDefinition;
@@ -32,6 +33,10 @@ class PackCacheTest {
 
     PackCache.Loaded again = new PackCache(dir).load(RulePackLoader.fromDirectory(PACK));
     assertEquals(PackCache.Origin.CACHE, again.origin());
+    // The streams behind each rule come with the entry: no alert waits to work them out.
+    assertTrue(again.pack().epl().lineageKnown());
+    assertEquals(
+        io.leakwatch.cep.StreamLineage.of(pack).byRule(), again.pack().epl().lineage().byRule());
     List<RuleTests.Result> results =
         RuleTests.run(
             again.pack(),
