@@ -98,6 +98,14 @@ final class BenchCommand implements Callable<Integer> {
   Integer ruleCount;
 
   @Option(
+      names = "--orgs",
+      paramLabel = "N",
+      description =
+          "also run N orgs' pipelines side by side in this process (2 to 200), each seeing the same"
+              + " events, and print their total events/s and engine state per org")
+  Integer orgs;
+
+  @Option(
       names = "--no-bare",
       description = "skip the bare engine's run (halves the time; no ratio is printed)")
   boolean noBare;
@@ -154,6 +162,9 @@ final class BenchCommand implements Callable<Integer> {
     if (ruleCount != null) {
       Bounds.check(spec, "--rule-count", ruleCount, 16, 500);
     }
+    if (orgs != null) {
+      Bounds.check(spec, "--orgs", orgs, 2, 200);
+    }
     out = Leakwatch.root(spec).out();
     if (!transport.equals("direct") && !transport.equals("grpc")) {
       throw new picocli.CommandLine.ParameterException(
@@ -206,6 +217,9 @@ final class BenchCommand implements Callable<Integer> {
       report(packRuns, bareRuns);
       if (grown != null) {
         reportGrown(pack, grown, packRuns, grownRuns);
+      }
+      if (orgs != null) {
+        measureOrgs(pack, orgs);
       }
       if (alertsFile != null) {
         out.printf("alerts written to %s%n", alertsFile);
@@ -477,6 +491,55 @@ final class BenchCommand implements Callable<Integer> {
             : String.format(
                 Locale.ROOT, " (bare engine %.1f MiB)", median(bareRuns, Run::retainedMiB)),
         of);
+  }
+
+  /**
+   * Orgs per node: {@code n} pipelines (each its own Esper runtime and Drools session, as each org
+   * of a node has) fed the same events in turn on one thread, so the figures are what one detection
+   * thread and one heap hold. Each org's Vert.x instance and streams are not counted.
+   */
+  private void measureOrgs(RulePack pack, int n) throws Exception {
+    PayloadDecoder decoder = new PayloadDecoder(new SchemaCache(id -> schemas.byId(id).toString()));
+    double before = usedHeapMiBAfterGc();
+    List<DetectionPipeline> pipelines = new ArrayList<>();
+    long[] done = {0, 0}; // events, timed nanos
+    try {
+      for (int i = 0; i < n; i++) {
+        pipelines.add(new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults()));
+      }
+      forEachDay(
+          target,
+          day -> {
+            long start = System.nanoTime();
+            for (Encoded e : day) {
+              for (DetectionPipeline pipeline : pipelines) {
+                process(pipeline, decoder, e);
+                done[0]++;
+              }
+            }
+            done[1] += System.nanoTime() - start;
+          });
+      double retained = Math.max(0, usedHeapMiBAfterGc() - before);
+      long alerts = 0;
+      for (DetectionPipeline pipeline : pipelines) {
+        alerts +=
+            pipeline.stats().alertsByRule().values().stream().mapToLong(Long::longValue).sum();
+      }
+      out.printf(
+          Locale.ROOT,
+          "%d orgs       %,.0f events/s in total on one thread (%,d events each); engine state"
+              + " %.1f MiB, %.1f MiB per org; %d alerts%n",
+          n,
+          done[0] / (done[1] / 1e9),
+          done[0] / n,
+          retained,
+          retained / n,
+          alerts);
+    } finally {
+      for (DetectionPipeline pipeline : pipelines) {
+        pipeline.close();
+      }
+    }
   }
 
   /** Issue 12 item 6: how much throughput the pack keeps when it holds more rules. */

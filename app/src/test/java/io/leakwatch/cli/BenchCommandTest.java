@@ -58,6 +58,31 @@ class BenchCommandTest {
     assertTrue(Integer.parseInt(alerts.group(1)) > 0, "the injected leaks alert: " + run.out());
   }
 
+  /** Orgs per node: several orgs' pipelines in one process, their total rate and state per org. */
+  @Test
+  void severalOrgsSideBySidePrintTheirTotalRateAndStatePerOrg() {
+    CliRun run =
+        CliRun.of(
+            "bench",
+            "--events",
+            "3000",
+            "--users",
+            "50",
+            "--scenarios",
+            "none",
+            "--no-bare",
+            "--orgs",
+            "3");
+    assertEquals(0, run.exit(), run.err());
+    assertTrue(
+        Pattern.compile(
+                "(?m)^3 orgs       [\\d,]+ events/s in total on one thread \\(3,000 events each\\);"
+                    + " engine state \\d+\\.\\d MiB, \\d+\\.\\d MiB per org; 0 alerts$")
+            .matcher(run.out())
+            .find(),
+        run.out());
+  }
+
   @Test
   void anUnknownTransportIsAUsageError() {
     CliRun run = CliRun.of("bench", "--transport", "carrier-pigeon");
