@@ -2,6 +2,7 @@ package io.leakwatch.cep;
 
 import com.espertech.esper.common.client.EPCompiled;
 import com.espertech.esper.common.client.configuration.Configuration;
+import com.espertech.esper.common.client.util.EventUnderlyingType;
 import com.espertech.esper.compiler.client.CompilerArguments;
 import com.espertech.esper.compiler.client.EPCompileException;
 import com.espertech.esper.compiler.client.EPCompilerProvider;
@@ -38,6 +39,18 @@ public final class EsperRules {
   static Configuration configuration(OrgContext org) {
     Configuration config = new Configuration();
     config.getRuntime().getThreading().setInternalTimerEnabled(false);
+    // One thread at a time drives a runtime (the org's detection worker), so Esper's statement
+    // locks and the latches that order dispatch between threads are pure cost.
+    config.getRuntime().getExecution().setDisableLocking(true);
+    config.getRuntime().getThreading().setInsertIntoDispatchPreserveOrder(false);
+    config.getRuntime().getThreading().setListenerDispatchPreserveOrder(false);
+    config.getRuntime().getThreading().setNamedWindowConsumerDispatchPreserveOrder(false);
+    // Streams a rule creates with insert-into carry arrays, not hash maps: cheaper to build and
+    // read.
+    config
+        .getCommon()
+        .getEventMeta()
+        .setDefaultEventRepresentation(EventUnderlyingType.OBJECTARRAY);
     config.getCommon().addVariable("org", OrgContext.class.getName(), org, false);
     for (String function : EventValues.FUNCTIONS) {
       config
