@@ -106,6 +106,16 @@ final class BenchCommand implements Callable<Integer> {
   Integer orgs;
 
   @Option(
+      names = "--compare",
+      paramLabel = "DIR",
+      description =
+          "also measure this rule pack folder over the same events, interleaved with the pack a"
+              + " quarter hour at a time, and print its CPU time per event beside the pack's and"
+              + " the rules whose alert counts differ (is a change to the rules faster, and does it"
+              + " detect the same?)")
+  String compare;
+
+  @Option(
       names = "--no-bare",
       description = "skip the bare engine's run (halves the time; no ratio is printed)")
   boolean noBare;
@@ -137,6 +147,20 @@ final class BenchCommand implements Callable<Integer> {
       List<String> slowest) {
     double rate() {
       return events / seconds;
+    }
+
+    Run withRetainedMiB(double mib) {
+      return new Run(
+          events,
+          deadLettered,
+          seconds,
+          cpuSeconds,
+          sortedLatencies,
+          sortedAlertLatencies,
+          alerts,
+          alertsByRule,
+          mib,
+          slowest);
     }
 
     /** CPU time of the measuring thread per event: what a busy machine inflates least. */
@@ -187,28 +211,51 @@ final class BenchCommand implements Callable<Integer> {
     spool = java.nio.file.Files.createTempDirectory("leakwatch-bench-");
     try {
       warmUp(pack);
+      if (compare != null) {
+        warmUp(RulePackLoader.fromDirectory(Path.of(compare)));
+      }
       if (transport.equals("grpc")) {
         overTheWire(pack);
         return 0;
       }
+      RulePack compared = compare == null ? null : RulePackLoader.fromDirectory(Path.of(compare));
       List<Run> packRuns = new ArrayList<>();
       List<Run> bareRuns = new ArrayList<>();
       List<Run> grownRuns = new ArrayList<>();
+      List<Run> comparedRuns = new ArrayList<>();
       for (int r = 1; r <= repeat; r++) {
+        StringBuilder alertLines = alertsFile != null && r == 1 ? new StringBuilder() : null;
+        List<RulePack> lanes = new ArrayList<>();
+        lanes.add(pack);
         if (!noBare) {
-          Run b = measure(bare, null);
+          lanes.add(bare);
+        }
+        if (grown != null) {
+          lanes.add(grown);
+        }
+        if (compared != null) {
+          lanes.add(compared);
+        }
+        List<Run> runs = measure(lanes, alertLines);
+        Run p = runs.get(0);
+        packRuns.add(p);
+        int next = 1;
+        if (!noBare) {
+          Run b = runs.get(next++);
           bareRuns.add(b);
           out.printf(Locale.ROOT, "run %d bare  %,.0f events/s%n", r, b.rate());
         }
-        StringBuilder alertLines = alertsFile != null && r == 1 ? new StringBuilder() : null;
-        Run p = measure(pack, alertLines);
-        packRuns.add(p);
         out.printf(Locale.ROOT, "run %d pack  %,.0f events/s%n", r, p.rate());
         if (grown != null) {
-          Run g = measure(grown, null);
+          Run g = runs.get(next++);
           grownRuns.add(g);
           out.printf(
               Locale.ROOT, "run %d %d rules  %,.0f events/s%n", r, grown.rules().size(), g.rate());
+        }
+        if (compared != null) {
+          Run c = runs.get(next++);
+          comparedRuns.add(c);
+          out.printf(Locale.ROOT, "run %d compared  %,.0f events/s%n", r, c.rate());
         }
         if (alertLines != null) {
           java.nio.file.Files.writeString(Path.of(alertsFile), alertLines);
@@ -217,6 +264,9 @@ final class BenchCommand implements Callable<Integer> {
       report(packRuns, bareRuns);
       if (grown != null) {
         reportGrown(pack, grown, packRuns, grownRuns);
+      }
+      if (compared != null) {
+        reportCompared(packRuns, comparedRuns);
       }
       if (orgs != null) {
         measureOrgs(pack, orgs);
@@ -319,53 +369,151 @@ final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  private Run measure(RulePack pack, StringBuilder alertLines) throws Exception {
-    PayloadDecoder decoder = new PayloadDecoder(new SchemaCache(id -> schemas.byId(id).toString()));
-    double before = usedHeapMiBAfterGc();
-    long[] latencies = new long[target];
-    List<Long> alertLatencies = new ArrayList<>();
-    long[] done = {0, 0, 0, 0}; // events, alerts, timed nanos, timed CPU nanos of this thread
-    java.lang.management.ThreadMXBean threads =
-        java.lang.management.ManagementFactory.getThreadMXBean();
-    SlowestEvents slowest = new SlowestEvents(5);
-    try (DetectionPipeline pipeline =
-        new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {
+  /**
+   * One pass over the events through each pack's own pipeline, interleaved a quarter hour at a time
+   * (the pack going first in turn), so a machine whose load changes during the run slows every pack
+   * alike and their ratio holds. Runs come back in the order of {@code packs}; the alerts of the
+   * first are written to {@code alertLines}.
+   */
+  private List<Run> measure(List<RulePack> packs, StringBuilder alertLines) throws Exception {
+    List<Lane> lanes = new ArrayList<>();
+    try {
+      for (RulePack pack : packs) {
+        lanes.add(new Lane(pack, lanes.isEmpty() ? alertLines : null));
+      }
+      int[] turn = {0};
       forEachDay(
           target,
           day -> {
-            long start = System.nanoTime();
-            long startCpu = threads.getCurrentThreadCpuTime();
-            for (Encoded e : day) {
-              long t0 = System.nanoTime();
-              List<Alert> fired = process(pipeline, decoder, e);
-              long t1 = System.nanoTime();
-              latencies[(int) done[0]++] = t1 - t0;
-              slowest.offer(t1 - t0, e.event());
-              for (Alert alert : fired) {
-                alertLatencies.add(t1 - alert.receivedNanos());
-                if (alertLines != null) {
-                  alertLines.append(io.leakwatch.alert.AlertJson.toJson(alert)).append('\n');
-                }
-                done[1]++;
-              }
+            for (int i = 0; i < lanes.size(); i++) {
+              lanes.get((turn[0] + i) % lanes.size()).run(day);
             }
-            done[2] += System.nanoTime() - start;
-            done[3] += threads.getCurrentThreadCpuTime() - startCpu;
+            turn[0]++;
           });
-      // The day's events are gone; what is left beside the baseline is the engine's state.
-      double retained = Math.max(0, usedHeapMiBAfterGc() - before);
-      Arrays.sort(latencies);
+      // The day's events are gone; what each pipeline leaves behind when closed is its state.
+      List<Run> runs = new ArrayList<>();
+      for (Lane lane : lanes) {
+        runs.add(lane.finish());
+      }
+      double heap = usedHeapMiBAfterGc();
+      for (int i = lanes.size() - 1; i >= 0; i--) {
+        lanes.remove(i).close();
+        double after = usedHeapMiBAfterGc();
+        runs.set(i, runs.get(i).withRetainedMiB(Math.max(0, heap - after)));
+        heap = after;
+      }
+      return runs;
+    } finally {
+      for (Lane lane : lanes) {
+        lane.close();
+      }
+    }
+  }
+
+  /**
+   * One pack's pipeline in a measured pass, and what it measured. Each lane runs on a thread of its
+   * own, as each org does in the engine, and only while the measuring thread waits for it: what
+   * Esper keeps per thread goes when the lane closes, so the heap that closing frees is the lane's.
+   */
+  private final class Lane implements AutoCloseable {
+    private final java.util.concurrent.ExecutorService thread;
+    private final DetectionPipeline pipeline;
+    private final PayloadDecoder decoder =
+        new PayloadDecoder(new SchemaCache(id -> schemas.byId(id).toString()));
+    private final StringBuilder alertLines;
+    private long[] latencies = new long[target];
+    private final List<Long> alertLatencies = new ArrayList<>();
+    private final SlowestEvents slowest = new SlowestEvents(5);
+    private final java.lang.management.ThreadMXBean threads =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    private long events;
+    private long alerts;
+    private long nanos;
+    private long cpuNanos;
+    private boolean closed;
+
+    Lane(RulePack pack, StringBuilder alertLines) throws Exception {
+      this.thread =
+          java.util.concurrent.Executors.newSingleThreadExecutor(
+              task -> new Thread(task, "bench-" + pack.name()));
+      this.pipeline =
+          onLane(() -> new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults()));
+      this.alertLines = alertLines;
+    }
+
+    private <T> T onLane(java.util.concurrent.Callable<T> task) throws Exception {
+      try {
+        return thread.submit(task).get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (e.getCause() instanceof Exception cause) {
+          throw cause;
+        }
+        throw e;
+      }
+    }
+
+    void run(List<Encoded> slice) throws Exception {
+      onLane(
+          () -> {
+            runHere(slice);
+            return null;
+          });
+    }
+
+    private void runHere(List<Encoded> slice) {
+      long start = System.nanoTime();
+      long startCpu = threads.getCurrentThreadCpuTime();
+      for (Encoded e : slice) {
+        long t0 = System.nanoTime();
+        List<Alert> fired = process(pipeline, decoder, e);
+        long t1 = System.nanoTime();
+        latencies[(int) events++] = t1 - t0;
+        slowest.offer(t1 - t0, e.event());
+        for (Alert alert : fired) {
+          alertLatencies.add(t1 - alert.receivedNanos());
+          if (alertLines != null) {
+            alertLines.append(io.leakwatch.alert.AlertJson.toJson(alert)).append('\n');
+          }
+          alerts++;
+        }
+      }
+      nanos += System.nanoTime() - start;
+      cpuNanos += threads.getCurrentThreadCpuTime() - startCpu;
+    }
+
+    /** What this lane measured; its own buffers are let go so they do not count as state. */
+    Run finish() {
+      long[] sorted = Arrays.copyOf(latencies, (int) events);
+      Arrays.sort(sorted);
+      latencies = null;
       return new Run(
-          done[0],
+          events,
           pipeline.stats().totalDeadLettered(),
-          done[2] / 1e9,
-          done[3] / 1e9,
-          latencies,
+          nanos / 1e9,
+          cpuNanos / 1e9,
+          sorted,
           alertLatencies.stream().mapToLong(Long::longValue).sorted().toArray(),
-          done[1],
+          alerts,
           new java.util.TreeMap<>(pipeline.stats().alertsByRule()),
-          retained,
+          0,
           slowest.describe());
+    }
+
+    @Override
+    public void close() throws Exception {
+      if (!closed) {
+        closed = true;
+        try {
+          onLane(
+              () -> {
+                pipeline.close();
+                return null;
+              });
+        } finally {
+          thread.shutdown();
+          thread.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES);
+        }
+      }
     }
   }
 
@@ -561,6 +709,41 @@ final class BenchCommand implements Callable<Integer> {
         micros(median(grownRuns, r -> pct(r.sortedLatencies(), 99.9))),
         grownRuns.get(0).alerts(),
         median(grownRuns, Run::retainedMiB));
+  }
+
+  /** {@code --compare}: another pack over the same events, and whether it detects the same. */
+  private void reportCompared(List<Run> packRuns, List<Run> comparedRuns) {
+    String of = repeat > 1 ? " (median of " + repeat + ")" : "";
+    double packCpu = median(packRuns, Run::cpuMicrosPerEvent);
+    double comparedCpu = median(comparedRuns, Run::cpuMicrosPerEvent);
+    out.printf(
+        Locale.ROOT,
+        "compared      %s: %,.0f events/s%s; cpu per event %.1f µs, %.2f of the pack's %.1f µs;"
+            + " per event p99.9 %s  max %s; retained heap %.1f MiB%n",
+        compare,
+        median(comparedRuns, Run::rate),
+        of,
+        comparedCpu,
+        comparedCpu / packCpu,
+        packCpu,
+        micros(median(comparedRuns, r -> pct(r.sortedLatencies(), 99.9))),
+        micros(median(comparedRuns, r -> r.sortedLatencies()[r.sortedLatencies().length - 1])),
+        median(comparedRuns, Run::retainedMiB));
+    java.util.Map<String, Long> ours = packRuns.get(0).alertsByRule();
+    java.util.Map<String, Long> theirs = comparedRuns.get(0).alertsByRule();
+    java.util.TreeSet<String> rules = new java.util.TreeSet<>(ours.keySet());
+    rules.addAll(theirs.keySet());
+    List<String> differ = new ArrayList<>();
+    for (String rule : rules) {
+      long a = ours.getOrDefault(rule, 0L);
+      long b = theirs.getOrDefault(rule, 0L);
+      if (a != b) {
+        differ.add(rule + " " + a + " -> " + b);
+      }
+    }
+    out.printf(
+        "compared alerts %s%n",
+        differ.isEmpty() ? "the same count for every rule" : String.join(", ", differ));
   }
 
   private static double median(List<Run> runs, java.util.function.ToDoubleFunction<Run> figure) {
