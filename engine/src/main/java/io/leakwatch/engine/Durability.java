@@ -123,16 +123,7 @@ public record Durability(
    * {@code org} when it is PostgreSQL (an embedded store keeps them in files, as before).
    */
   public Durability withStore(StoreSettings store, String org) {
-    return new Durability(
-        stateDir,
-        fallback,
-        resumeHorizonMillis,
-        staleAfterMillis,
-        journalProcessed,
-        reconnectCeilingMillis,
-        store,
-        org,
-        fence);
+    return keptIn(store, org, fence);
   }
 
   /**
@@ -140,6 +131,11 @@ public record Durability(
    * fence's org must be this org; a fence needs the PostgreSQL store (checked at engine start).
    */
   public Durability withFence(Fence fence) {
+    return keptIn(store, org, fence);
+  }
+
+  /** The same, with the org's state kept as given: the one copy of every other field. */
+  private Durability keptIn(StoreSettings store, String org, Fence fence) {
     return new Durability(
         stateDir,
         fallback,

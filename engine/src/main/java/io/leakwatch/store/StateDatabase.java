@@ -24,23 +24,59 @@ final class StateDatabase implements AutoCloseable {
   interface Work<T> extends StoreConnection.Work<T, RuntimeException> {}
 
   private final StoreSettings settings;
+  private final String org;
+  private final Fence fence;
   private final String what;
   private final StoreConnection connection;
 
   /**
-   * @param what the part of the state, for messages ("org acme checkpoint")
+   * @param org the org's name, the key of its rows
+   * @param fence the lease its writes are made under, or null (unconditional writes)
+   * @param part the part of the state, for messages ("checkpoint")
    */
-  StateDatabase(StoreSettings settings, String what) {
+  StateDatabase(StoreSettings settings, String org, Fence fence, String part) {
     this.settings = settings;
-    this.what = what;
+    this.org = org;
+    this.fence = fence;
+    this.what = "org " + org + " " + part;
     this.connection = StoreConnection.transactional(settings);
   }
 
+  /** The org's name, the key of its rows. */
+  String org() {
+    return org;
+  }
+
+  StoreSettings store() {
+    return settings;
+  }
+
+  /** This part of the org's state and where it lives, for logs; never a password. */
+  String describe() {
+    return what + " in " + settings.describe();
+  }
+
   /**
-   * Runs {@code work} in one transaction; with a {@code fence}, only while the org's lease carries
-   * its token (else nothing is written and {@link FencedOffException} is thrown).
+   * Runs {@code work} in one transaction, under the fence if there is one: only while the org's
+   * lease carries its token (else nothing is written and {@link FencedOffException} is thrown).
    */
-  synchronized <T> T write(Fence fence, Work<T> work) throws IOException {
+  <T> T write(Work<T> work) throws IOException {
+    return transaction(fence, work);
+  }
+
+  /** Runs {@code work} in one transaction, unfenced (reads). */
+  <T> T read(Work<T> work) throws IOException {
+    return transaction(null, work);
+  }
+
+  /** Throws {@link FencedOffException} when the fence (if any) no longer holds. */
+  void checkFence() throws IOException {
+    if (fence != null) {
+      write(connection -> null);
+    }
+  }
+
+  private synchronized <T> T transaction(Fence under, Work<T> work) throws IOException {
     try {
       connection.connect();
     } catch (SQLException e) {
@@ -50,8 +86,8 @@ final class StateDatabase implements AutoCloseable {
     try {
       return connection.run(
           c -> {
-            if (fence != null && !holds(c, fence)) {
-              throw new FencedOffException(fence);
+            if (under != null && !holds(c, under)) {
+              throw new FencedOffException(under);
             }
             return work.run(c);
           });
@@ -59,11 +95,6 @@ final class StateDatabase implements AutoCloseable {
       throw new IOException(
           "store " + settings.describe() + ": " + what + ": " + e.getMessage(), e);
     }
-  }
-
-  /** Runs {@code work} in one transaction, unfenced (reads). */
-  synchronized <T> T read(Work<T> work) throws IOException {
-    return write(null, work);
   }
 
   private static boolean holds(Connection connection, Fence fence) throws SQLException {
