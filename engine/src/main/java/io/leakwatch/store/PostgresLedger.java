@@ -2,8 +2,10 @@ package io.leakwatch.store;
 
 import io.leakwatch.checkpoint.DeliveryLedger;
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 
 /**
  * One org's delivered-alert ledger in the shared store (table {@code org_delivered_alert}), so an
@@ -42,16 +44,8 @@ public final class PostgresLedger implements DeliveryLedger {
               return true; // claimed now
             }
           }
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT delivered FROM org_delivered_alert WHERE org = ? AND delivery_key = ?")) {
-            query.setString(1, database.org());
-            query.setString(2, deliveryKey);
-            try (ResultSet rows = query.executeQuery()) {
-              // Claimed before and never marked delivered: a crash or a lost lease in between.
-              return !rows.next() || !rows.getBoolean(1);
-            }
-          }
+          // Claimed before and never marked delivered: a crash or a lost lease in between.
+          return !delivered(connection, deliveryKey);
         });
   }
 
@@ -77,18 +71,19 @@ public final class PostgresLedger implements DeliveryLedger {
 
   /** Whether the ledger holds {@code deliveryKey} as delivered (for tests and inspection). */
   public boolean delivered(String deliveryKey) throws IOException {
-    return database.read(
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT delivered FROM org_delivered_alert WHERE org = ? AND delivery_key = ?")) {
-            query.setString(1, database.org());
-            query.setString(2, deliveryKey);
-            try (ResultSet rows = query.executeQuery()) {
-              return rows.next() && rows.getBoolean(1);
-            }
-          }
-        });
+    return database.read(connection -> delivered(connection, deliveryKey));
+  }
+
+  private boolean delivered(Connection connection, String deliveryKey) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT delivered FROM org_delivered_alert WHERE org = ? AND delivery_key = ?")) {
+      query.setString(1, database.org());
+      query.setString(2, deliveryKey);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next() && rows.getBoolean(1);
+      }
+    }
   }
 
   @Override
