@@ -299,13 +299,8 @@ final class ProfileCommand {
     }
     // Where run reads it: the state folder's file, or the org's row in a PostgreSQL store.
     Durability durability = org.durability();
-    try (SharedOrgState shared =
-        durability.shared() ? SharedOrgState.open(durability.store(), org.name(), null) : null) {
-      LearnedStateStore target =
-          shared != null
-              ? shared.learnedState()
-              : new LearnedStateFile(durability.learnedStateFile());
-      seedInto(target, org, found, discoveredProfile, replace, soql, out);
+    try (SharedOrgState shared = durability.openShared()) {
+      seedInto(durability.learnedState(shared), org, found, discoveredProfile, replace, soql, out);
     }
   }
 

@@ -1,16 +1,15 @@
 package io.leakwatch.cluster;
 
 import io.leakwatch.store.Fence;
+import io.leakwatch.store.StoreConnection;
 import io.leakwatch.store.StoreSettings;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 
 /**
  * The {@code org_lease} table of the shared PostgreSQL store: which node may process which org, and
@@ -18,8 +17,8 @@ import java.util.Properties;
  * disagree still agree on when a lease has run out. Every grant increments the org's token; a lease
  * is never deleted, only expired, so tokens only grow.
  *
- * <p>One connection, used by one caller at a time; opened again after a failure. Each thread that
- * must not wait for another (the renewer, the assignment) opens its own.
+ * <p>One {@link StoreConnection}, used by one caller at a time; opened again after a failure. Each
+ * thread that must not wait for another (the renewer, the assignment) opens its own.
  */
 public final class OrgLeases implements AutoCloseable {
   /** Now on the database's clock, in epoch milliseconds. */
@@ -32,16 +31,22 @@ public final class OrgLeases implements AutoCloseable {
     }
   }
 
-  private final StoreSettings store;
+  /**
+   * A store that stops answering must fail the call, not hang it: a lease renewal that hangs past
+   * the lease's expiry would leave the org running on two nodes.
+   */
+  private static final Map<String, String> DRIVER_OPTIONS =
+      Map.of("connectTimeout", "5", "socketTimeout", "5", "ApplicationName", "leakwatch-lease");
+
+  private final StoreConnection connection;
   private final String owner;
-  private Connection connection;
 
   /**
    * @param owner what this node writes in the owner column: its name and incarnation, so a node
    *     that restarts waits for its previous incarnation's leases to expire like any other node
    */
   public OrgLeases(StoreSettings store, String owner) {
-    this.store = store;
+    this.connection = StoreConnection.autoCommit(store).withDriverOptions(DRIVER_OPTIONS);
     this.owner = owner;
   }
 
@@ -64,9 +69,9 @@ public final class OrgLeases implements AutoCloseable {
             + " WHERE org_lease.expires_at <= "
             + NOW
             + " RETURNING token";
-    return run(
-        () -> {
-          try (PreparedStatement insert = connection().prepareStatement(sql)) {
+    return connection.run(
+        c -> {
+          try (PreparedStatement insert = c.prepareStatement(sql)) {
             insert.setString(1, org);
             insert.setString(2, owner);
             insert.setLong(3, ttlMillis);
@@ -107,14 +112,13 @@ public final class OrgLeases implements AutoCloseable {
 
   /** Every lease ever granted, by org. */
   public synchronized List<Lease> all() throws SQLException {
-    return run(
-        () -> {
+    return connection.run(
+        c -> {
           try (PreparedStatement query =
-                  connection()
-                      .prepareStatement(
-                          "SELECT org, owner, token, expires_at, "
-                              + NOW
-                              + " FROM org_lease ORDER BY org");
+                  c.prepareStatement(
+                      "SELECT org, owner, token, expires_at, "
+                          + NOW
+                          + " FROM org_lease ORDER BY org");
               ResultSet rows = query.executeQuery()) {
             List<Lease> out = new ArrayList<>();
             while (rows.next()) {
@@ -132,9 +136,9 @@ public final class OrgLeases implements AutoCloseable {
   }
 
   private boolean update(String sql, Long ttlMillis, Fence fence) throws SQLException {
-    return run(
-        () -> {
-          try (PreparedStatement update = connection().prepareStatement(sql)) {
+    return connection.run(
+        c -> {
+          try (PreparedStatement update = c.prepareStatement(sql)) {
             int i = 1;
             if (ttlMillis != null) {
               update.setLong(i++, ttlMillis);
@@ -147,51 +151,8 @@ public final class OrgLeases implements AutoCloseable {
         });
   }
 
-  private interface Query<T> {
-    T run() throws SQLException;
-  }
-
-  private <T> T run(Query<T> query) throws SQLException {
-    try {
-      return query.run();
-    } catch (SQLException e) {
-      reset();
-      throw e;
-    }
-  }
-
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      Properties properties = new Properties();
-      if (store.user() != null) {
-        properties.setProperty("user", store.user());
-      }
-      if (store.password() != null) {
-        properties.setProperty("password", store.password());
-      }
-      // A store that stops answering must fail the call, not hang it: a lease renewal that hangs
-      // past the lease's expiry would leave the org running on two nodes.
-      properties.setProperty("connectTimeout", "5");
-      properties.setProperty("socketTimeout", "5");
-      properties.setProperty("ApplicationName", "leakwatch-lease");
-      connection = DriverManager.getConnection(store.url(), properties);
-    }
-    return connection;
-  }
-
-  private void reset() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // Already broken; the next call opens a new connection.
-      }
-      connection = null;
-    }
-  }
-
   @Override
   public synchronized void close() {
-    reset();
+    connection.close();
   }
 }

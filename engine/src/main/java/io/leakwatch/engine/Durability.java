@@ -1,9 +1,18 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.checkpoint.AlertLedger;
+import io.leakwatch.checkpoint.CheckpointStore;
+import io.leakwatch.checkpoint.Checkpoints;
+import io.leakwatch.checkpoint.DeliveryLedger;
+import io.leakwatch.checkpoint.LearnedStateFile;
+import io.leakwatch.checkpoint.LearnedStateStore;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.store.Fence;
+import io.leakwatch.store.SharedOrgState;
 import io.leakwatch.store.StoreSettings;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Objects;
 
 /**
  * How the engine survives restarts and broken streams.
@@ -123,16 +132,7 @@ public record Durability(
    * {@code org} when it is PostgreSQL (an embedded store keeps them in files, as before).
    */
   public Durability withStore(StoreSettings store, String org) {
-    return new Durability(
-        stateDir,
-        fallback,
-        resumeHorizonMillis,
-        staleAfterMillis,
-        journalProcessed,
-        reconnectCeilingMillis,
-        store,
-        org,
-        fence);
+    return keptIn(store, org, fence);
   }
 
   /**
@@ -140,6 +140,11 @@ public record Durability(
    * fence's org must be this org; a fence needs the PostgreSQL store (checked at engine start).
    */
   public Durability withFence(Fence fence) {
+    return keptIn(store, org, fence);
+  }
+
+  /** The same, with the org's state kept as given: the one copy of every other field. */
+  private Durability keptIn(StoreSettings store, String org, Fence fence) {
     return new Durability(
         stateDir,
         fallback,
@@ -155,6 +160,38 @@ public record Durability(
   /** Whether the org's checkpoint, ledger and learned state live in PostgreSQL. */
   public boolean shared() {
     return store != null && store.kind() == StoreSettings.Kind.POSTGRES;
+  }
+
+  /**
+   * Opens the org's state in the PostgreSQL store, under the fence if there is one (migrating the
+   * store's schema if needed); null when the org's state lives in files.
+   *
+   * @throws io.leakwatch.store.StoreException when the store cannot be reached or migrated
+   */
+  public SharedOrgState openShared() {
+    return shared() ? SharedOrgState.open(store, org, fence) : null;
+  }
+
+  /**
+   * Where the org's checkpoint lives: its rows in {@code shared} (what {@link #openShared}
+   * returned) or the state folder's file.
+   */
+  public Checkpoints checkpoints(SharedOrgState shared) {
+    return shared() ? opened(shared).checkpoints() : new CheckpointStore(checkpointFile());
+  }
+
+  /** Where the org's delivered-alert ledger lives, as {@link #checkpoints}; a file is opened. */
+  public DeliveryLedger ledger(SharedOrgState shared) throws IOException {
+    return shared() ? opened(shared).ledger() : new AlertLedger(ledgerFile());
+  }
+
+  /** Where the org's learned state lives, as {@link #checkpoints}. */
+  public LearnedStateStore learnedState(SharedOrgState shared) {
+    return shared() ? opened(shared).learnedState() : new LearnedStateFile(learnedStateFile());
+  }
+
+  private static SharedOrgState opened(SharedOrgState shared) {
+    return Objects.requireNonNull(shared, "the org's state in the PostgreSQL store is not open");
   }
 
   /** Where the org's state lives, for {@code config check} and start-up; never a password. */

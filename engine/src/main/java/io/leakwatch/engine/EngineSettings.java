@@ -88,6 +88,20 @@ public record EngineSettings(
 
   /** The same settings with the LoginHistory poll as given. */
   public EngineSettings withLoginHistory(LoginHistorySettings poll) {
+    return with(durability, poll);
+  }
+
+  /**
+   * The same settings, writing the org's checkpoint, ledger and learned state only while {@code
+   * fence} (the org's lease) holds: the one way a node running the org under a lease passes it. See
+   * {@link Durability} for what a refused write does.
+   */
+  public EngineSettings withFence(io.leakwatch.store.Fence fence) {
+    return with(durability.withFence(fence), loginHistory);
+  }
+
+  /** The same settings with these two as given: the one copy of every other field. */
+  private EngineSettings with(Durability durability, LoginHistorySettings loginHistory) {
     return new EngineSettings(
         endpoint,
         tokens,
@@ -102,31 +116,6 @@ public record EngineSettings(
         maxBacklog,
         maxWaitMillis,
         durability,
-        response,
-        sinkStallMillis,
-        poll);
-  }
-
-  /**
-   * The same settings, writing the org's checkpoint, ledger and learned state only while {@code
-   * fence} (the org's lease) holds: the one way a node running the org under a lease passes it. See
-   * {@link Durability} for what a refused write does.
-   */
-  public EngineSettings withFence(io.leakwatch.store.Fence fence) {
-    return new EngineSettings(
-        endpoint,
-        tokens,
-        topics,
-        start,
-        profile,
-        pack,
-        sinks,
-        deadLetters,
-        drill,
-        idleAfterMillis,
-        maxBacklog,
-        maxWaitMillis,
-        durability.withFence(fence),
         response,
         sinkStallMillis,
         loginHistory);

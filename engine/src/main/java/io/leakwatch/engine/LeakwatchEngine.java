@@ -2,7 +2,6 @@ package io.leakwatch.engine;
 
 import io.leakwatch.auth.TrustedCertificates;
 import io.leakwatch.cep.TopicTypes;
-import io.leakwatch.checkpoint.AlertLedger;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.checkpoint.Checkpoints;
@@ -87,7 +86,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     SharedOrgState shared = null;
     try {
       if (durability.durable() && durability.shared()) {
-        shared = SharedOrgState.open(durability.store(), durability.org(), durability.fence());
+        shared = durability.openShared();
         shared.checkFence();
         FolderStateImport.Imported imported =
             FolderStateImport.ifFirstStart(
@@ -135,8 +134,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     List<Alert> gaps = new ArrayList<>();
     java.util.Set<String> fallBack = new java.util.HashSet<>();
     if (durability.durable()) {
-      store =
-          shared != null ? shared.checkpoints() : new CheckpointStore(durability.checkpointFile());
+      store = durability.checkpoints(shared);
       try {
         CheckpointStore.Loaded loaded = store.loadEach();
         checkpoints = loaded.positions();
@@ -184,15 +182,12 @@ public final class LeakwatchEngine implements AutoCloseable {
                   settings.drill()));
         }
       }
-      ledger = shared != null ? shared.ledger() : new AlertLedger(durability.ledgerFile());
+      ledger = durability.ledger(shared);
     }
     SnapshotSchedule snapshots = null;
     LearnedStateStore learnedFile = null;
     if (durability.durable() && pipeline.keepsLearnedState()) {
-      learnedFile =
-          shared != null
-              ? shared.learnedState()
-              : new LearnedStateFile(durability.learnedStateFile());
+      learnedFile = durability.learnedState(shared);
       Restored restored;
       try {
         restored = restoreLearned(settings, pipeline, learnedFile, checkpoints, fallBack, gaps);

@@ -6,14 +6,11 @@ import io.leakwatch.rulepack.Severity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.function.Consumer;
 
 /**
@@ -46,10 +43,11 @@ public final class AlertStore implements AutoCloseable {
       Position after) {}
 
   private final StoreSettings settings;
-  private Connection connection;
+  private final StoreConnection connection;
 
   private AlertStore(StoreSettings settings) {
     this.settings = settings;
+    this.connection = StoreConnection.autoCommit(settings);
   }
 
   /**
@@ -62,7 +60,7 @@ public final class AlertStore implements AutoCloseable {
     Schema.migrate(settings);
     AlertStore store = new AlertStore(settings);
     try {
-      store.connection();
+      store.connection.connect();
     } catch (SQLException e) {
       throw new StoreException("store " + settings.describe() + ": " + e.getMessage(), e);
     }
@@ -116,23 +114,28 @@ public final class AlertStore implements AutoCloseable {
         "INSERT INTO alert_history (delivery_key, org, alert_id, revision, rule_id, severity_rank,"
             + " principal, detected_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
     try {
-      try (PreparedStatement insert = connection().prepareStatement(sql)) {
-        insert.setString(1, alert.deliveryKey());
-        insert.setString(2, org);
-        insert.setString(3, alert.id());
-        insert.setInt(4, alert.revision());
-        insert.setString(5, alert.ruleId());
-        insert.setInt(6, alert.severity().ordinal());
-        insert.setString(7, alert.principal());
-        insert.setLong(8, alert.detectedAt());
-        insert.setString(9, AlertJson.toJson(alert));
-        insert.executeUpdate();
-      }
+      connection.run(
+          c -> {
+            try (PreparedStatement insert = c.prepareStatement(sql)) {
+              insert.setString(1, alert.deliveryKey());
+              insert.setString(2, org);
+              insert.setString(3, alert.id());
+              insert.setInt(4, alert.revision());
+              insert.setString(5, alert.ruleId());
+              insert.setInt(6, alert.severity().ordinal());
+              insert.setString(7, alert.principal());
+              insert.setLong(8, alert.detectedAt());
+              insert.setString(9, AlertJson.toJson(alert));
+              insert.executeUpdate();
+            } catch (SQLException e) {
+              if (!"23505".equals(e.getSQLState())) {
+                throw e;
+              }
+              // Already recorded: unique (org, delivery_key); the connection is fine.
+            }
+            return null;
+          });
     } catch (SQLException e) {
-      if ("23505".equals(e.getSQLState())) {
-        return; // already recorded: unique (org, delivery_key)
-      }
-      reset();
       throw new IOException(
           "store "
               + settings.describe()
@@ -180,21 +183,27 @@ public final class AlertStore implements AutoCloseable {
     }
     sql.append(" ORDER BY detected_at DESC, seq DESC LIMIT ?");
     args.add(filter.limit());
-    try (PreparedStatement query = connection().prepareStatement(sql.toString())) {
-      for (int i = 0; i < args.size(); i++) {
-        query.setObject(i + 1, args.get(i));
-      }
-      List<Stored> out = new ArrayList<>();
-      try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          out.add(
-              new Stored(
-                  rows.getLong(1), rows.getString(2), AlertJson.fromJson(rows.getString(3))));
-        }
-      }
-      return out;
+    try {
+      return connection.run(
+          c -> {
+            try (PreparedStatement query = c.prepareStatement(sql.toString())) {
+              for (int i = 0; i < args.size(); i++) {
+                query.setObject(i + 1, args.get(i));
+              }
+              List<Stored> out = new ArrayList<>();
+              try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                  out.add(
+                      new Stored(
+                          rows.getLong(1),
+                          rows.getString(2),
+                          AlertJson.fromJson(rows.getString(3))));
+                }
+              }
+              return out;
+            }
+          });
     } catch (SQLException e) {
-      reset();
       throw new IOException(
           "store " + settings.describe() + ": query failed: " + e.getMessage(), e);
     }
@@ -203,49 +212,27 @@ public final class AlertStore implements AutoCloseable {
   /** How many alert revisions the store holds for {@code org} (all orgs when null). */
   public synchronized long count(String org) throws IOException {
     String sql = "SELECT COUNT(*) FROM alert_history" + (org == null ? "" : " WHERE org = ?");
-    try (PreparedStatement query = connection().prepareStatement(sql)) {
-      if (org != null) {
-        query.setString(1, org);
-      }
-      try (ResultSet rows = query.executeQuery()) {
-        rows.next();
-        return rows.getLong(1);
-      }
+    try {
+      return connection.run(
+          c -> {
+            try (PreparedStatement query = c.prepareStatement(sql)) {
+              if (org != null) {
+                query.setString(1, org);
+              }
+              try (ResultSet rows = query.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+              }
+            }
+          });
     } catch (SQLException e) {
-      reset();
       throw new IOException(
           "store " + settings.describe() + ": count failed: " + e.getMessage(), e);
     }
   }
 
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      Properties properties = new Properties();
-      if (settings.user() != null) {
-        properties.setProperty("user", settings.user());
-      }
-      if (settings.password() != null) {
-        properties.setProperty("password", settings.password());
-      }
-      connection = DriverManager.getConnection(settings.url(), properties);
-    }
-    return connection;
-  }
-
-  /** After a failure the connection may be broken: the next call opens a new one. */
-  private void reset() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // Already broken; a new connection is opened on the next call.
-      }
-      connection = null;
-    }
-  }
-
   @Override
   public synchronized void close() {
-    reset();
+    connection.close();
   }
 }

@@ -16,15 +16,9 @@ import java.util.Map;
  */
 public final class PostgresCheckpoints implements Checkpoints, AutoCloseable {
   private final StateDatabase database;
-  private final StoreSettings settings;
-  private final String org;
-  private final Fence fence;
 
-  PostgresCheckpoints(StoreSettings settings, String org, Fence fence) {
-    this.settings = settings;
-    this.org = org;
-    this.fence = fence;
-    this.database = new StateDatabase(settings, "org " + org + " checkpoint");
+  PostgresCheckpoints(StateDatabase database) {
+    this.database = database;
   }
 
   @Override
@@ -37,7 +31,7 @@ public final class PostgresCheckpoints implements Checkpoints, AutoCloseable {
               connection.prepareStatement(
                   "SELECT topic, resume_after, resume_event_time, last_processed, last_event_time"
                       + " FROM org_checkpoint WHERE org = ? ORDER BY topic")) {
-            query.setString(1, org);
+            query.setString(1, database.org());
             try (ResultSet rows = query.executeQuery()) {
               while (rows.next()) {
                 String topic = rows.getString(1);
@@ -68,11 +62,10 @@ public final class PostgresCheckpoints implements Checkpoints, AutoCloseable {
   public void save(Map<String, Checkpoint> checkpoints) throws IOException {
     long now = System.currentTimeMillis();
     database.write(
-        fence,
         connection -> {
           try (PreparedStatement delete =
               connection.prepareStatement("DELETE FROM org_checkpoint WHERE org = ?")) {
-            delete.setString(1, org);
+            delete.setString(1, database.org());
             delete.executeUpdate();
           }
           try (PreparedStatement insert =
@@ -80,7 +73,7 @@ public final class PostgresCheckpoints implements Checkpoints, AutoCloseable {
                   "INSERT INTO org_checkpoint (org, topic, resume_after, resume_event_time,"
                       + " last_processed, last_event_time, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             for (Checkpoint c : checkpoints.values()) {
-              insert.setString(1, org);
+              insert.setString(1, database.org());
               insert.setString(2, c.topic());
               insert.setString(3, c.resumeAfter() == null ? null : c.resumeAfter().toHex());
               insert.setLong(4, c.resumeEventTime());
@@ -97,16 +90,14 @@ public final class PostgresCheckpoints implements Checkpoints, AutoCloseable {
 
   /** Throws {@link FencedOffException} when the fence (if any) no longer holds. */
   void checkFence() throws IOException {
-    if (fence != null) {
-      database.write(fence, connection -> null);
-    }
+    database.checkFence();
   }
 
   /** The rows stay where they are (the unreadable ones are replaced by the next save). */
   @Override
   public String keepCopy() {
     return "table org_checkpoint of "
-        + settings.describe()
+        + database.store().describe()
         + " (left as it was until the next save)";
   }
 
@@ -118,7 +109,7 @@ public final class PostgresCheckpoints implements Checkpoints, AutoCloseable {
 
   @Override
   public String describe() {
-    return "org " + org + " checkpoint in " + settings.describe();
+    return database.describe();
   }
 
   @Override

@@ -18,15 +18,9 @@ public final class PostgresLearnedState implements LearnedStateStore, AutoClosea
   private static final String CURRENT = "current";
 
   private final StateDatabase database;
-  private final StoreSettings settings;
-  private final String org;
-  private final Fence fence;
 
-  PostgresLearnedState(StoreSettings settings, String org, Fence fence) {
-    this.settings = settings;
-    this.org = org;
-    this.fence = fence;
-    this.database = new StateDatabase(settings, "org " + org + " learned state");
+  PostgresLearnedState(StateDatabase database) {
+    this.database = database;
   }
 
   @Override
@@ -37,7 +31,7 @@ public final class PostgresLearnedState implements LearnedStateStore, AutoClosea
               try (PreparedStatement query =
                   connection.prepareStatement(
                       "SELECT body FROM org_learned_state WHERE org = ? AND slot = ?")) {
-                query.setString(1, org);
+                query.setString(1, database.org());
                 query.setString(2, CURRENT);
                 try (ResultSet rows = query.executeQuery()) {
                   return rows.next() ? rows.getString(1) : null;
@@ -60,7 +54,6 @@ public final class PostgresLearnedState implements LearnedStateStore, AutoClosea
     String body = new String(LearnedStateJson.write(state), StandardCharsets.UTF_8);
     long now = System.currentTimeMillis();
     database.write(
-        fence,
         connection -> {
           try (PreparedStatement upsert =
               connection.prepareStatement(
@@ -68,7 +61,7 @@ public final class PostgresLearnedState implements LearnedStateStore, AutoClosea
                       + " VALUES (?, ?, ?, ?, ?) ON CONFLICT (org, slot) DO UPDATE SET"
                       + " event_time = EXCLUDED.event_time, body = EXCLUDED.body,"
                       + " saved_at = EXCLUDED.saved_at")) {
-            upsert.setString(1, org);
+            upsert.setString(1, database.org());
             upsert.setString(2, CURRENT);
             upsert.setLong(3, state.eventTime());
             upsert.setString(4, body);
@@ -84,19 +77,23 @@ public final class PostgresLearnedState implements LearnedStateStore, AutoClosea
   public String setAside() throws IOException {
     String slot = "corrupt-" + System.currentTimeMillis();
     database.write(
-        fence,
         connection -> {
           try (PreparedStatement move =
               connection.prepareStatement(
                   "UPDATE org_learned_state SET slot = ? WHERE org = ? AND slot = ?")) {
             move.setString(1, slot);
-            move.setString(2, org);
+            move.setString(2, database.org());
             move.setString(3, CURRENT);
             move.executeUpdate();
           }
           return null;
         });
-    return "table org_learned_state of " + settings.describe() + ", org " + org + ", slot " + slot;
+    return "table org_learned_state of "
+        + database.store().describe()
+        + ", org "
+        + database.org()
+        + ", slot "
+        + slot;
   }
 
   /** Event time of the saved state, or null when there is none (for tests and inspection). */
@@ -106,7 +103,7 @@ public final class PostgresLearnedState implements LearnedStateStore, AutoClosea
           try (PreparedStatement query =
               connection.prepareStatement(
                   "SELECT event_time FROM org_learned_state WHERE org = ? AND slot = ?")) {
-            query.setString(1, org);
+            query.setString(1, database.org());
             query.setString(2, CURRENT);
             try (ResultSet rows = query.executeQuery()) {
               return rows.next() ? rows.getLong(1) : null;
@@ -117,7 +114,7 @@ public final class PostgresLearnedState implements LearnedStateStore, AutoClosea
 
   @Override
   public String describe() {
-    return "org " + org + " learned state in " + settings.describe();
+    return database.describe();
   }
 
   @Override

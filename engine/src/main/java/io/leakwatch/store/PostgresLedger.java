@@ -2,8 +2,10 @@ package io.leakwatch.store;
 
 import io.leakwatch.checkpoint.DeliveryLedger;
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 
 /**
  * One org's delivered-alert ledger in the shared store (table {@code org_delivered_alert}), so an
@@ -21,44 +23,29 @@ import java.sql.ResultSet;
  */
 public final class PostgresLedger implements DeliveryLedger {
   private final StateDatabase database;
-  private final StoreSettings settings;
-  private final String org;
-  private final Fence fence;
 
-  PostgresLedger(StoreSettings settings, String org, Fence fence) {
-    this.settings = settings;
-    this.org = org;
-    this.fence = fence;
-    this.database = new StateDatabase(settings, "org " + org + " delivered-alert ledger");
+  PostgresLedger(StateDatabase database) {
+    this.database = database;
   }
 
   @Override
   public boolean claim(String deliveryKey) throws IOException {
     long now = System.currentTimeMillis();
     return database.write(
-        fence,
         connection -> {
           try (PreparedStatement insert =
               connection.prepareStatement(
                   "INSERT INTO org_delivered_alert (org, delivery_key, delivered, claimed_at)"
                       + " VALUES (?, ?, FALSE, ?) ON CONFLICT (org, delivery_key) DO NOTHING")) {
-            insert.setString(1, org);
+            insert.setString(1, database.org());
             insert.setString(2, deliveryKey);
             insert.setLong(3, now);
             if (insert.executeUpdate() == 1) {
               return true; // claimed now
             }
           }
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT delivered FROM org_delivered_alert WHERE org = ? AND delivery_key = ?")) {
-            query.setString(1, org);
-            query.setString(2, deliveryKey);
-            try (ResultSet rows = query.executeQuery()) {
-              // Claimed before and never marked delivered: a crash or a lost lease in between.
-              return !rows.next() || !rows.getBoolean(1);
-            }
-          }
+          // Claimed before and never marked delivered: a crash or a lost lease in between.
+          return !delivered(connection, deliveryKey);
         });
   }
 
@@ -66,14 +53,13 @@ public final class PostgresLedger implements DeliveryLedger {
   public void record(String deliveryKey) throws IOException {
     long now = System.currentTimeMillis();
     database.write(
-        fence,
         connection -> {
           try (PreparedStatement upsert =
               connection.prepareStatement(
                   "INSERT INTO org_delivered_alert (org, delivery_key, delivered, claimed_at,"
                       + " delivered_at) VALUES (?, ?, TRUE, ?, ?) ON CONFLICT (org, delivery_key)"
                       + " DO UPDATE SET delivered = TRUE, delivered_at = EXCLUDED.delivered_at")) {
-            upsert.setString(1, org);
+            upsert.setString(1, database.org());
             upsert.setString(2, deliveryKey);
             upsert.setLong(3, now);
             upsert.setLong(4, now);
@@ -85,23 +71,24 @@ public final class PostgresLedger implements DeliveryLedger {
 
   /** Whether the ledger holds {@code deliveryKey} as delivered (for tests and inspection). */
   public boolean delivered(String deliveryKey) throws IOException {
-    return database.read(
-        connection -> {
-          try (PreparedStatement query =
-              connection.prepareStatement(
-                  "SELECT delivered FROM org_delivered_alert WHERE org = ? AND delivery_key = ?")) {
-            query.setString(1, org);
-            query.setString(2, deliveryKey);
-            try (ResultSet rows = query.executeQuery()) {
-              return rows.next() && rows.getBoolean(1);
-            }
-          }
-        });
+    return database.read(connection -> delivered(connection, deliveryKey));
+  }
+
+  private boolean delivered(Connection connection, String deliveryKey) throws SQLException {
+    try (PreparedStatement query =
+        connection.prepareStatement(
+            "SELECT delivered FROM org_delivered_alert WHERE org = ? AND delivery_key = ?")) {
+      query.setString(1, database.org());
+      query.setString(2, deliveryKey);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next() && rows.getBoolean(1);
+      }
+    }
   }
 
   @Override
   public String describe() {
-    return "org " + org + " delivered-alert ledger in " + settings.describe();
+    return database.describe();
   }
 
   @Override

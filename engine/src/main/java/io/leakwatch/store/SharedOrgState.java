@@ -12,9 +12,14 @@ public final class SharedOrgState implements AutoCloseable {
   private final PostgresLearnedState learnedState;
 
   private SharedOrgState(StoreSettings settings, String org, Fence fence) {
-    this.checkpoints = new PostgresCheckpoints(settings, org, fence);
-    this.ledger = new PostgresLedger(settings, org, fence);
-    this.learnedState = new PostgresLearnedState(settings, org, fence);
+    // A connection each, so detection (learned state) never waits for delivery (ledger,
+    // checkpoint).
+    this.checkpoints =
+        new PostgresCheckpoints(new StateDatabase(settings, org, fence, "checkpoint"));
+    this.ledger =
+        new PostgresLedger(new StateDatabase(settings, org, fence, "delivered-alert ledger"));
+    this.learnedState =
+        new PostgresLearnedState(new StateDatabase(settings, org, fence, "learned state"));
   }
 
   /**

@@ -2,15 +2,13 @@ package io.leakwatch.store;
 
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.Properties;
 
 /**
- * One connection to the shared store for one part of one org's state, and the transactions its
- * reads and fenced writes run in. Opened again after a failure. Thread-safe: one caller at a time.
+ * One part of one org's state in the shared store: the transactions its reads and fenced writes run
+ * in, on a {@link StoreConnection} of its own. Thread-safe: one caller at a time.
  */
 final class StateDatabase implements AutoCloseable {
   /**
@@ -23,59 +21,77 @@ final class StateDatabase implements AutoCloseable {
       "SELECT token FROM org_lease WHERE org_lease.org = ? AND org_lease.token = ? FOR SHARE";
 
   /** Work done in one transaction. */
-  interface Work<T> {
-    T run(Connection connection) throws SQLException, IOException;
-  }
+  interface Work<T> extends StoreConnection.Work<T, RuntimeException> {}
 
   private final StoreSettings settings;
+  private final String org;
+  private final Fence fence;
   private final String what;
-  private Connection connection;
+  private final StoreConnection connection;
 
   /**
-   * @param what the part of the state, for messages ("org acme checkpoint")
+   * @param org the org's name, the key of its rows
+   * @param fence the lease its writes are made under, or null (unconditional writes)
+   * @param part the part of the state, for messages ("checkpoint")
    */
-  StateDatabase(StoreSettings settings, String what) {
+  StateDatabase(StoreSettings settings, String org, Fence fence, String part) {
     this.settings = settings;
-    this.what = what;
+    this.org = org;
+    this.fence = fence;
+    this.what = "org " + org + " " + part;
+    this.connection = StoreConnection.transactional(settings);
+  }
+
+  /** The org's name, the key of its rows. */
+  String org() {
+    return org;
+  }
+
+  StoreSettings store() {
+    return settings;
+  }
+
+  /** This part of the org's state and where it lives, for logs; never a password. */
+  String describe() {
+    return what + " in " + settings.describe();
   }
 
   /**
-   * Runs {@code work} in one transaction; with a {@code fence}, only while the org's lease carries
-   * its token (else nothing is written and {@link FencedOffException} is thrown).
+   * Runs {@code work} in one transaction, under the fence if there is one: only while the org's
+   * lease carries its token (else nothing is written and {@link FencedOffException} is thrown).
    */
-  synchronized <T> T write(Fence fence, Work<T> work) throws IOException {
-    return transaction(
-        connection -> {
-          if (fence != null && !holds(connection, fence)) {
-            throw new FencedOffException(fence);
-          }
-          return work.run(connection);
-        });
+  <T> T write(Work<T> work) throws IOException {
+    return transaction(fence, work);
   }
 
   /** Runs {@code work} in one transaction, unfenced (reads). */
-  synchronized <T> T read(Work<T> work) throws IOException {
-    return transaction(work);
+  <T> T read(Work<T> work) throws IOException {
+    return transaction(null, work);
   }
 
-  private <T> T transaction(Work<T> work) throws IOException {
-    Connection c;
+  /** Throws {@link FencedOffException} when the fence (if any) no longer holds. */
+  void checkFence() throws IOException {
+    if (fence != null) {
+      write(connection -> null);
+    }
+  }
+
+  private synchronized <T> T transaction(Fence under, Work<T> work) throws IOException {
     try {
-      c = connection();
+      connection.connect();
     } catch (SQLException e) {
       throw new IOException(
           "store " + settings.describe() + ": " + what + ": cannot connect: " + e.getMessage(), e);
     }
     try {
-      T result = work.run(c);
-      c.commit();
-      return result;
-    } catch (FencedOffException e) {
-      rollback(c);
-      throw e;
-    } catch (SQLException | IOException | RuntimeException e) {
-      rollback(c);
-      reset();
+      return connection.run(
+          c -> {
+            if (under != null && !holds(c, under)) {
+              throw new FencedOffException(under);
+            }
+            return work.run(c);
+          });
+    } catch (SQLException | RuntimeException e) {
       throw new IOException(
           "store " + settings.describe() + ": " + what + ": " + e.getMessage(), e);
     }
@@ -91,42 +107,8 @@ final class StateDatabase implements AutoCloseable {
     }
   }
 
-  private void rollback(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException ignored) {
-      reset(); // a broken connection: the next call opens a new one
-    }
-  }
-
-  private Connection connection() throws SQLException {
-    if (connection == null) {
-      Properties properties = new Properties();
-      if (settings.user() != null) {
-        properties.setProperty("user", settings.user());
-      }
-      if (settings.password() != null) {
-        properties.setProperty("password", settings.password());
-      }
-      connection = DriverManager.getConnection(settings.url(), properties);
-      connection.setAutoCommit(false);
-    }
-    return connection;
-  }
-
-  private void reset() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // Already broken; a new connection is opened on the next call.
-      }
-      connection = null;
-    }
-  }
-
   @Override
   public synchronized void close() {
-    reset();
+    connection.close();
   }
 }

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.store.Fence;
 import io.leakwatch.store.StoreSettings;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.leakwatch.testing.Postgres;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,9 +18,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -35,24 +32,13 @@ class OrgAssignmentTest {
   private static final long TTL = 3_000;
   private static final List<String> ORGS =
       List.of("acme", "globex", "initech", "umbrella", "hooli", "stark");
-  private static EmbeddedPostgres postgres;
   private StoreSettings store;
   private final Engines engines = new Engines();
   private final Map<String, Node> nodes = new TreeMap<>();
 
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
-
   @BeforeEach
   void database() throws Exception {
-    store = ClusterPostgres.freshDatabase(postgres);
+    store = Postgres.migratedDatabase();
   }
 
   @AfterEach
@@ -136,7 +122,7 @@ class OrgAssignmentTest {
     startNodes(1, "lw-1"); // a one-node cluster: quorum 1 of 1
     awaitAssigned(List.of("lw-1"));
     // Another process took "acme" (as if lw-1 had paused past its lease).
-    try (Connection c = DriverManager.getConnection(store.url(), store.user(), store.password())) {
+    try (Connection c = Postgres.sql(store)) {
       c.createStatement()
           .executeUpdate(
               "UPDATE org_lease SET owner = 'intruder', token = token + 1,"

@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.store.Fence;
 import io.leakwatch.store.StoreSettings;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.leakwatch.testing.Postgres;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,30 +16,17 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The org_lease table on a real PostgreSQL server. */
 class OrgLeasesTest {
   private static final long TTL = 60_000;
-  private static EmbeddedPostgres postgres;
   private StoreSettings store;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
 
   @BeforeEach
   void database() throws Exception {
-    store = ClusterPostgres.freshDatabase(postgres);
+    store = Postgres.migratedDatabase();
   }
 
   @Test
@@ -120,7 +106,7 @@ class OrgLeasesTest {
 
   /** What a fenced write checks: the condition of {@link Fence#HOLDS_LEASE}. */
   private boolean holds(Fence fence) throws Exception {
-    try (Connection c = DriverManager.getConnection(store.url(), store.user(), store.password());
+    try (Connection c = Postgres.sql(store);
         PreparedStatement q = c.prepareStatement("SELECT " + Fence.HOLDS_LEASE)) {
       q.setString(1, fence.org());
       q.setLong(2, fence.token());

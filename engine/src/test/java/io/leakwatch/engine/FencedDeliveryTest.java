@@ -16,22 +16,17 @@ import io.leakwatch.store.FencedOffException;
 import io.leakwatch.store.SharedOrgState;
 import io.leakwatch.store.StoreSettings;
 import io.leakwatch.testing.Await;
+import io.leakwatch.testing.Postgres;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,33 +42,13 @@ class FencedDeliveryTest {
   private static final Checkpoint SECOND =
       new Checkpoint("/event/ApiEventStream", null, 0, ReplayId.fromHex("00000000000000a2"), 2L);
 
-  private static EmbeddedPostgres postgres;
-  private static int databases;
   private StoreSettings settings;
   private final List<Vertx> nodes = new CopyOnWriteArrayList<>();
   private final List<SharedOrgState> states = new CopyOnWriteArrayList<>();
 
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
-
   @BeforeEach
   void freshDatabase() throws Exception {
-    String name = "fenced" + (++databases);
-    try (Connection admin = postgres.getPostgresDatabase().getConnection()) {
-      admin.createStatement().execute("CREATE DATABASE " + name);
-      admin.createStatement().execute("CREATE USER " + name + " WITH PASSWORD 'pw'");
-      admin.createStatement().execute("ALTER DATABASE " + name + " OWNER TO " + name);
-    }
-    settings =
-        StoreSettings.postgres(
-            "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + name, name, "pw");
+    settings = Postgres.freshDatabase();
   }
 
   @AfterEach
@@ -115,19 +90,7 @@ class FencedDeliveryTest {
   }
 
   private void grant(String owner, long token) throws Exception {
-    try (Connection c =
-            DriverManager.getConnection(settings.url(), settings.user(), settings.password());
-        PreparedStatement upsert =
-            c.prepareStatement(
-                "INSERT INTO org_lease (org, owner, token, expires_at) VALUES (?, ?, ?, ?)"
-                    + " ON CONFLICT (org) DO UPDATE SET owner = EXCLUDED.owner,"
-                    + " token = EXCLUDED.token, expires_at = EXCLUDED.expires_at")) {
-      upsert.setString(1, ORG);
-      upsert.setString(2, owner);
-      upsert.setLong(3, token);
-      upsert.setLong(4, System.currentTimeMillis() + 30_000);
-      upsert.executeUpdate();
-    }
+    Postgres.grant(settings, ORG, owner, token);
   }
 
   private static Alert alert(String id) throws Exception {

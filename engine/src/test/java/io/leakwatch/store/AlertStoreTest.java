@@ -9,15 +9,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.Subjects;
 import io.leakwatch.rulepack.Severity;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.leakwatch.testing.Postgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,37 +28,13 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class AlertStoreTest {
   private static final long T0 = 1_773_064_800_000L; // 2026-03-09T14:00:00Z
-  private static EmbeddedPostgres postgres;
   @TempDir static Path dir;
-  private static int databases;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
 
   /** A fresh, empty database of each kind. */
   static Stream<Arguments> stores() throws Exception {
-    String name = "lw" + (++databases);
-    try (Connection admin = postgres.getPostgresDatabase().getConnection()) {
-      admin.createStatement().execute("CREATE DATABASE " + name);
-      admin
-          .createStatement()
-          .execute("CREATE USER " + name + " WITH PASSWORD 's3cret-" + name + "'");
-      admin.createStatement().execute("ALTER DATABASE " + name + " OWNER TO " + name);
-    }
+    StoreSettings postgres = Postgres.freshDatabase();
     return Stream.of(
-        Arguments.of(StoreSettings.embedded(dir.resolve(name))),
-        Arguments.of(
-            StoreSettings.postgres(
-                "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + name,
-                name,
-                "s3cret-" + name)));
+        Arguments.of(StoreSettings.embedded(dir.resolve(postgres.user()))), Arguments.of(postgres));
   }
 
   private static Alert alert(
@@ -147,10 +121,7 @@ class AlertStoreTest {
         store.record("acme", alert("x" + i, "LW-00" + (i % 9), Severity.HIGH, "005Q" + i, i, 1));
       }
     }
-    try (Connection c =
-        postgres
-            .getDatabase(settings.user(), settings.url().replaceFirst(".*/", ""))
-            .getConnection()) {
+    try (Connection c = Postgres.sql(settings)) {
       c.createStatement().execute("ANALYZE alert_history");
       c.createStatement().execute("SET enable_seqscan = off");
       ResultSet plan =

@@ -14,12 +14,10 @@ import io.leakwatch.checkpoint.LearnedState;
 import io.leakwatch.checkpoint.LearnedStateFile;
 import io.leakwatch.pubsub.ReplayId;
 import io.leakwatch.testing.Await;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.leakwatch.testing.Postgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.Arrays;
 import java.util.List;
@@ -27,8 +25,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,57 +36,21 @@ import org.junit.jupiter.api.io.TempDir;
  * and says which org.
  */
 class SharedOrgStateTest {
-  private static EmbeddedPostgres postgres;
-  private static int databases;
   private StoreSettings settings;
-
-  @BeforeAll
-  static void startPostgres() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-  }
-
-  @AfterAll
-  static void stopPostgres() throws Exception {
-    postgres.close();
-  }
 
   @BeforeEach
   void freshDatabase() throws Exception {
-    String name = "org_state" + (++databases);
-    try (Connection admin = postgres.getPostgresDatabase().getConnection()) {
-      admin.createStatement().execute("CREATE DATABASE " + name);
-      admin.createStatement().execute("CREATE USER " + name + " WITH PASSWORD 'pw-" + name + "'");
-      admin.createStatement().execute("ALTER DATABASE " + name + " OWNER TO " + name);
-    }
-    settings =
-        StoreSettings.postgres(
-            "jdbc:postgresql://localhost:" + postgres.getPort() + "/" + name, name, "pw-" + name);
-    Schema.migrate(settings); // org_lease is there before any node opens an org's state
+    // org_lease is there before any node opens an org's state
+    settings = Postgres.migratedDatabase();
   }
 
   private Connection sql() throws Exception {
-    return DriverManager.getConnection(settings.url(), settings.user(), settings.password());
+    return Postgres.sql(settings);
   }
 
   /** What the cluster's lease code does: grant {@code org} to {@code owner} with {@code token}. */
-  private void grant(Connection c, String org, String owner, long token) throws Exception {
-    try (PreparedStatement upsert =
-        c.prepareStatement(
-            "INSERT INTO org_lease (org, owner, token, expires_at) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT (org) DO UPDATE SET owner = EXCLUDED.owner,"
-                + " token = EXCLUDED.token, expires_at = EXCLUDED.expires_at")) {
-      upsert.setString(1, org);
-      upsert.setString(2, owner);
-      upsert.setLong(3, token);
-      upsert.setLong(4, System.currentTimeMillis() + 30_000);
-      upsert.executeUpdate();
-    }
-  }
-
   private void grant(String org, String owner, long token) throws Exception {
-    try (Connection c = sql()) {
-      grant(c, org, owner, token);
-    }
+    Postgres.grant(settings, org, owner, token);
   }
 
   private static ReplayId id(int n) {
@@ -214,7 +174,7 @@ class SharedOrgStateTest {
         Connection granting = sql()) {
       nodeA.checkpoints().save(positions(1));
       granting.setAutoCommit(false);
-      grant(granting, "acme", "node-b", 2); // not committed yet: holds the lease row
+      Postgres.grant(granting, "acme", "node-b", 2); // not committed yet: holds the lease row
       CompletableFuture<Void> write =
           CompletableFuture.runAsync(
               () -> {
