@@ -54,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  * folder: an org's checkpoint, ledger and learned state move between nodes through the store.
  */
 @Tag("faults")
+@Tag("alone") // three engine JVMs and an asserted takeover time: no other test class beside it
 class ClusterFailoverTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final LocalDate DAY = LocalDate.of(2026, 3, 10);
