@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,15 @@ class LearnedStateRestartTest {
       List.of("/event/ApiEventStream", "/event/LoginEventStream");
 
   @TempDir Path root;
+  private RunProcess engine;
+
+  @AfterEach
+  void stopEngine() throws InterruptedException {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
   private final List<String> phases = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private void phase(String what, long since) {
@@ -208,7 +218,7 @@ class LearnedStateRestartTest {
                   org.orgId(),
                   String.join(", ", TOPICS)));
       long t0 = System.nanoTime();
-      RunProcess engine = start(dir, config, 0);
+      engine = start(dir, config, 0);
       new Playback(server, learned, 0).run();
       awaitProcessed(dir, engine, learned);
       phase("eight days learned", t0);

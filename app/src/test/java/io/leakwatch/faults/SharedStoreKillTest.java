@@ -41,9 +41,13 @@ class SharedStoreKillTest {
   @TempDir Path dir;
   private SimulatedDay day;
   private StoreDatabase store;
+  private RunProcess engine;
 
   @AfterEach
   void stop() throws Exception {
+    if (engine != null) {
+      engine.close();
+    }
     if (day != null) {
       day.close();
     }
@@ -61,7 +65,7 @@ class SharedStoreKillTest {
     List<SimEvent> events = day.events();
     int cut = events.size() * 6 / 10;
 
-    RunProcess engine = start(nodeA, "a");
+    engine = start(nodeA, "a");
     Thread player =
         new Thread(new Playback(day.server(), events.subList(0, cut), 8_000), "playback");
     player.start();

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * {@code leakwatch run --config FILE} as a process of its own (the test's class path, its own JVM),
  * for tests that SIGKILL the engine and start it again. Its output goes to a log file.
  */
-public final class RunProcess {
+public final class RunProcess implements AutoCloseable {
   private final Process process;
   private final Path log;
 
@@ -68,6 +68,18 @@ public final class RunProcess {
     process.destroy();
     assertTrue(
         process.waitFor(seconds, TimeUnit.SECONDS), "not stopped " + seconds + " s after SIGTERM");
+  }
+
+  /**
+   * SIGKILLs it if it still runs: a test that fails half-way must not leave an engine running
+   * beside the tests after it.
+   */
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(20, TimeUnit.SECONDS);
+    }
   }
 
   /** The process itself: its exit value, its pid. */

@@ -23,6 +23,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,14 @@ class KillAndRestartTest {
 
   @TempDir Path root;
   private Path dir;
+  private RunProcess engine;
+
+  @AfterEach
+  void stopEngine() throws InterruptedException {
+    if (engine != null) {
+      engine.close();
+    }
+  }
 
   @Test
   void survivesRepeatedSigkillWithoutLosingEventsOrDuplicatingAlerts() throws Exception {
@@ -127,7 +136,7 @@ class KillAndRestartTest {
       int tail = day.size() - day.size() / 10;
       Playback playback = new Playback(server, day.subList(0, tail), wallMillis);
       Thread player = new Thread(playback, "playback");
-      RunProcess engine = start(config, 0);
+      engine = start(config, 0);
       long started = System.nanoTime();
       player.start();
       Random random = new Random(42);
