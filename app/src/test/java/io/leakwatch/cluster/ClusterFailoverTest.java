@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leakwatch.alert.AlertJson;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.PackCache;
+import io.leakwatch.harness.AlertsFile;
+import io.leakwatch.harness.ProcessedJournalFile;
+import io.leakwatch.harness.RunProcess;
+import io.leakwatch.harness.StoreDatabase;
 import io.leakwatch.rulepack.RulePackLoader;
 import io.leakwatch.sim.Playback;
 import io.leakwatch.sim.org.SimulatedOrg;
@@ -16,8 +19,6 @@ import io.leakwatch.sim.scenario.ScenarioOutcome;
 import io.leakwatch.sim.scenario.Scenarios;
 import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.traffic.EventSchemas;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -26,7 +27,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -54,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  * folder: an org's checkpoint, ledger and learned state move between nodes through the store.
  */
 @Tag("faults")
+@Tag("alone") // three engine JVMs and an asserted takeover time: no other test class beside it
 class ClusterFailoverTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final LocalDate DAY = LocalDate.of(2026, 3, 10);
@@ -78,7 +79,7 @@ class ClusterFailoverTest {
     final Path dir;
     final int hazelcastPort;
     final int apiPort;
-    Process process;
+    RunProcess process;
     int runs;
 
     Node(String name, Path dir, int hazelcastPort, int apiPort) {
@@ -92,17 +93,13 @@ class ClusterFailoverTest {
   @Test
   void threeNodesSixOrgsTwoKillsNoEventLostNoAlertTwiceEveryScenarioDetected() throws Exception {
     long t0 = System.nanoTime();
-    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
-      try (Connection admin = postgres.getPostgresDatabase().getConnection()) {
-        admin.createStatement().execute("CREATE USER lw WITH PASSWORD '" + PG_PASSWORD + "'");
-        admin.createStatement().execute("CREATE DATABASE leakwatch OWNER lw");
-      }
+    try (StoreDatabase store = StoreDatabase.start(PG_PASSWORD)) {
       List<Org> orgs = new ArrayList<>();
       try {
         for (int i = 1; i <= ORGS; i++) {
           orgs.add(org(i));
         }
-        configureNodes(orgs, postgres.getPort());
+        configureNodes(orgs, store.url());
         // The default pack compiled once, here, into the nodes' cache: three JVMs compiling it at
         // once on a small machine would take minutes, and every start after a move loads it.
         long compiling = System.nanoTime();
@@ -194,8 +191,7 @@ class ClusterFailoverTest {
 
         for (String name : alive) {
           Node node = nodes.get(name);
-          node.process.destroy(); // SIGTERM: graceful, releases its leases
-          assertTrue(node.process.waitFor(60, TimeUnit.SECONDS), name + " did not stop");
+          node.process.stop(60); // SIGTERM: graceful, releases its leases
         }
 
         // Alerts of every node, killed ones included: none delivered twice across the cluster.
@@ -232,8 +228,8 @@ class ClusterFailoverTest {
       } finally {
         for (Node node : nodes.values()) {
           if (node.process != null && node.process.isAlive()) {
-            node.process.destroyForcibly();
-            node.process.waitFor(20, TimeUnit.SECONDS);
+            node.process.process().destroyForcibly();
+            node.process.process().waitFor(20, TimeUnit.SECONDS);
           }
         }
         for (Org org : orgs) {
@@ -264,7 +260,7 @@ class ClusterFailoverTest {
     return new Org(name, sim, server, timeline);
   }
 
-  private void configureNodes(List<Org> orgs, int pgPort) throws Exception {
+  private void configureNodes(List<Org> orgs, String storeUrl) throws Exception {
     int[] hz = {freePort(), freePort(), freePort()};
     List<String> members = new ArrayList<>();
     for (int port : hz) {
@@ -293,43 +289,42 @@ class ClusterFailoverTest {
               alerts: {console: false, jsonl: alerts.jsonl}
               deadLetters: dead-letters.jsonl
               state: state
-              store: {kind: postgres, url: 'jdbc:postgresql://localhost:%d/leakwatch', user: lw, password: '${LW_PG_PASSWORD}'}
+              store: {kind: postgres, url: '%s', user: %s, password: '${LW_PG_PASSWORD}'}
               api: {host: 127.0.0.1, port: %d, tokens: ['${LW_API_TOKEN}']}
               cluster: {node: %s, host: 127.0.0.1, port: %d, members: [%s], leaseSeconds: 15}
               """
                   .formatted(
-                      pgPort, node.apiPort, name, node.hazelcastPort, String.join(", ", members)));
+                      storeUrl,
+                      StoreDatabase.USER,
+                      node.apiPort,
+                      name,
+                      node.hazelcastPort,
+                      String.join(", ", members)));
       nodes.put(name, node);
     }
   }
 
   private void start(Node node) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
-                "-Xmx768m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.leakwatch.cli.Leakwatch",
-                "run",
-                "--config",
-                node.dir.resolve("leakwatch.yaml").toString())
-            .directory(node.dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(new File(node.dir.toFile(), "node-" + node.runs++ + ".log"));
-    builder.environment().put("LW_PG_PASSWORD", PG_PASSWORD);
-    builder.environment().put("LW_API_TOKEN", API_TOKEN);
-    builder.environment().put("LEAKWATCH_PACK_CACHE", root.resolve("pack-cache").toString());
-    node.process = builder.start();
+    node.process =
+        RunProcess.start(
+            node.dir,
+            node.dir.resolve("leakwatch.yaml"),
+            node.dir.resolve("node-" + node.runs++ + ".log"),
+            "768m",
+            Map.of(
+                "LW_PG_PASSWORD",
+                PG_PASSWORD,
+                "LW_API_TOKEN",
+                API_TOKEN,
+                "LEAKWATCH_PACK_CACHE",
+                root.resolve("pack-cache").toString()));
   }
 
   /** SIGKILLs the node and waits until the survivors run each of its orgs; records how long. */
   private void kill(Node victim, List<Org> orgs, List<String> all) throws Exception {
     Set<String> its = owned(victim);
     long killed = System.nanoTime();
-    victim.process.destroyForcibly(); // SIGKILL: no shutdown hook, leases not released
-    assertTrue(victim.process.waitFor(20, TimeUnit.SECONDS));
+    victim.process.kill(); // SIGKILL: no shutdown hook, leases not released
     List<String> alive = new ArrayList<>(all);
     alive.remove(victim.name);
     Map<String, Long> takenOver = new TreeMap<>();
@@ -428,7 +423,9 @@ class ClusterFailoverTest {
     long deadline = System.nanoTime() + limit.toNanos();
     while (!done.getAsBoolean()) {
       for (Node node : nodes.values()) {
-        if (node.process != null && !node.process.isAlive() && node.process.exitValue() != 137) {
+        if (node.process != null
+            && !node.process.isAlive()
+            && node.process.process().exitValue() != 137) {
           throw new AssertionError(node.name + " exited: " + log(node));
         }
       }
@@ -452,20 +449,9 @@ class ClusterFailoverTest {
     Set<String> ids = new HashSet<>();
     for (Org org : orgs) {
       for (Node node : nodes.values()) {
-        Path journal =
-            node.dir.resolve("state").resolve(org.name()).resolve("processed-events.log");
-        try {
-          if (Files.exists(journal)) {
-            for (String line : Files.readAllLines(journal)) {
-              String[] parts = line.split(" ");
-              if (parts.length == 3) {
-                ids.add(parts[2]);
-              }
-            }
-          }
-        } catch (IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
+        ids.addAll(
+            ProcessedJournalFile.ids(
+                node.dir.resolve("state").resolve(org.name()).resolve("processed-events.log")));
       }
     }
     return ids;
@@ -478,18 +464,7 @@ class ClusterFailoverTest {
   private List<Alert> alerts() {
     List<Alert> alerts = new ArrayList<>();
     for (Node node : nodes.values()) {
-      Path file = node.dir.resolve("alerts.jsonl");
-      try {
-        if (Files.exists(file)) {
-          for (String line : Files.readAllLines(file)) {
-            if (!line.isBlank()) {
-              alerts.add(AlertJson.fromJson(line));
-            }
-          }
-        }
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
+      alerts.addAll(AlertsFile.read(node.dir.resolve("alerts.jsonl")));
     }
     return alerts;
   }
@@ -527,7 +502,7 @@ class ClusterFailoverTest {
     try {
       String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
       Process dump =
-          new ProcessBuilder(jcmd, Long.toString(node.process.pid()), "Thread.print")
+          new ProcessBuilder(jcmd, Long.toString(node.process.process().pid()), "Thread.print")
               .redirectErrorStream(true)
               .start();
       String text = new String(dump.getInputStream().readAllBytes());

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leakwatch.alert.AlertJson;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.DetectionPipeline;
+import io.leakwatch.harness.AlertsFile;
+import io.leakwatch.harness.ProcessedJournalFile;
+import io.leakwatch.harness.RunProcess;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.pubsub.ReplayId;
@@ -21,7 +23,6 @@ import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.SimEvent;
 import io.leakwatch.sim.traffic.TrafficGenerator;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,8 +34,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,15 @@ class LearnedStateRestartTest {
       List.of("/event/ApiEventStream", "/event/LoginEventStream");
 
   @TempDir Path root;
+  private RunProcess engine;
+
+  @AfterEach
+  void stopEngine() throws InterruptedException {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
   private final List<String> phases = java.util.Collections.synchronizedList(new ArrayList<>());
 
   private void phase(String what, long since) {
@@ -208,7 +218,7 @@ class LearnedStateRestartTest {
                   org.orgId(),
                   String.join(", ", TOPICS)));
       long t0 = System.nanoTime();
-      Process engine = start(dir, config, 0);
+      engine = start(dir, config, 0);
       new Playback(server, learned, 0).run();
       awaitProcessed(dir, engine, learned);
       phase("eight days learned", t0);
@@ -216,8 +226,7 @@ class LearnedStateRestartTest {
         // The state saved trails event time by one to two resume horizons (1 h by default).
         long lastLearned = learned.get(learned.size() - 1).eventDate();
         awaitLearnedState(dir, lastLearned - 2 * 3_600_000L);
-        engine.destroyForcibly(); // SIGKILL: no shutdown hook, nothing saved at the end
-        assertTrue(engine.waitFor(20, TimeUnit.SECONDS));
+        engine.kill(); // SIGKILL: no shutdown hook, nothing saved at the end
         engine = start(dir, config, 1);
       }
       new Playback(server, dayNine, 0).run();
@@ -230,8 +239,7 @@ class LearnedStateRestartTest {
           && System.nanoTime() < deadline) {
         Thread.sleep(100);
       }
-      engine.destroy(); // SIGTERM: graceful
-      assertTrue(engine.waitFor(30, TimeUnit.SECONDS));
+      engine.stop(30); // SIGTERM: graceful
       List<Alert> alerts = alerts(dir);
       Set<String> described = new TreeSet<>();
       Set<String> keys = new HashSet<>();
@@ -243,24 +251,11 @@ class LearnedStateRestartTest {
     }
   }
 
-  private static Process start(Path dir, Path config, int run) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(
-            java,
-            "-Xmx512m",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "io.leakwatch.cli.Leakwatch",
-            "run",
-            "--config",
-            config.toString())
-        .directory(dir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(new File(dir.toFile(), "engine-" + run + ".log"))
-        .start();
+  private static RunProcess start(Path dir, Path config, int run) throws IOException {
+    return RunProcess.start(dir, config, dir.resolve("engine-" + run + ".log"));
   }
 
-  private static void awaitProcessed(Path dir, Process engine, List<SimEvent> events)
+  private static void awaitProcessed(Path dir, RunProcess engine, List<SimEvent> events)
       throws Exception {
     Set<String> wanted = new HashSet<>();
     events.forEach(e -> wanted.add(e.eventIdentifier()));
@@ -297,30 +292,11 @@ class LearnedStateRestartTest {
     return out.toString();
   }
 
-  private static Set<String> journaled(Path dir) throws IOException {
-    Path journal = dir.resolve("state/processed-events.log");
-    Set<String> ids = new HashSet<>();
-    if (Files.exists(journal)) {
-      for (String line : Files.readAllLines(journal)) {
-        String[] parts = line.split(" ");
-        if (parts.length == 3) {
-          ids.add(parts[2]);
-        }
-      }
-    }
-    return ids;
+  private static Set<String> journaled(Path dir) {
+    return ProcessedJournalFile.ids(dir.resolve("state/processed-events.log"));
   }
 
-  private static List<Alert> alerts(Path dir) throws IOException {
-    Path file = dir.resolve("alerts.jsonl");
-    List<Alert> alerts = new ArrayList<>();
-    if (Files.exists(file)) {
-      for (String line : Files.readAllLines(file)) {
-        if (!line.isBlank()) {
-          alerts.add(AlertJson.fromJson(line));
-        }
-      }
-    }
-    return alerts;
+  private static List<Alert> alerts(Path dir) {
+    return AlertsFile.read(dir.resolve("alerts.jsonl"));
   }
 }

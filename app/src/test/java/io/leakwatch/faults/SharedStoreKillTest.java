@@ -4,25 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.leakwatch.alert.AlertJson;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.harness.AlertsFile;
+import io.leakwatch.harness.ProcessedJournalFile;
+import io.leakwatch.harness.RunProcess;
+import io.leakwatch.harness.StoreDatabase;
 import io.leakwatch.sim.Playback;
 import io.leakwatch.sim.SimulatedDay;
 import io.leakwatch.sim.scenario.ScenarioOutcome;
 import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.SimEvent;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,44 +40,43 @@ class SharedStoreKillTest {
 
   @TempDir Path dir;
   private SimulatedDay day;
-  private EmbeddedPostgres postgres;
+  private StoreDatabase store;
+  private RunProcess engine;
 
   @AfterEach
   void stop() throws Exception {
+    if (engine != null) {
+      engine.close();
+    }
     if (day != null) {
       day.close();
     }
-    if (postgres != null) {
-      postgres.close();
+    if (store != null) {
+      store.close();
     }
   }
 
   @Test
   void aKilledEngineResumesOnAnotherNodeFromTheStoreWithoutRedelivering() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-    try (Connection admin = postgres.getPostgresDatabase().getConnection()) {
-      admin.createStatement().execute("CREATE DATABASE leakwatch");
-      admin.createStatement().execute("CREATE USER lw WITH PASSWORD '" + PASSWORD + "'");
-      admin.createStatement().execute("ALTER DATABASE leakwatch OWNER TO lw");
-    }
+    store = StoreDatabase.start(PASSWORD);
     day = SimulatedDay.serve(dir, Duration.ofSeconds(1));
     Path nodeA = config("node-a");
     Path nodeB = config("node-b");
     List<SimEvent> events = day.events();
     int cut = events.size() * 6 / 10;
 
-    Process engine = start(nodeA, "a");
+    engine = start(nodeA, "a");
     Thread player =
         new Thread(new Playback(day.server(), events.subList(0, cut), 8_000), "playback");
     player.start();
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (journaled("node-a").size() < events.size() / 3) {
-      assertTrue(engine.isAlive(), "engine died: " + log("a"));
-      assertTrue(System.nanoTime() < deadline, "node A processed too little: " + log("a"));
+      assertTrue(engine.isAlive(), "engine died: " + engine.logTail(3_000));
+      assertTrue(
+          System.nanoTime() < deadline, "node A processed too little: " + engine.logTail(3_000));
       Thread.sleep(50);
     }
-    engine.destroyForcibly(); // SIGKILL mid-stream: no shutdown hook, no final checkpoint
-    assertTrue(engine.waitFor(20, TimeUnit.SECONDS));
+    engine.kill(); // SIGKILL mid-stream: no shutdown hook, no final checkpoint
     int processedByA = journaled("node-a").size();
     player.join();
 
@@ -87,12 +86,12 @@ class SharedStoreKillTest {
     events.forEach(e -> published.add(e.eventIdentifier()));
     deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
     while (!everything().containsAll(published) || !outcome().allDetected()) {
-      assertTrue(engine.isAlive(), "engine died: " + log("b"));
-      assertTrue(System.nanoTime() < deadline, "not all processed or detected: " + log("b"));
+      assertTrue(engine.isAlive(), "engine died: " + engine.logTail(3_000));
+      assertTrue(
+          System.nanoTime() < deadline, "not all processed or detected: " + engine.logTail(3_000));
       Thread.sleep(200);
     }
-    engine.destroy(); // SIGTERM: graceful
-    assertTrue(engine.waitFor(30, TimeUnit.SECONDS));
+    engine.stop(30); // SIGTERM: graceful
 
     List<Alert> alerts = alerts();
     Set<String> keys = new HashSet<>();
@@ -143,7 +142,7 @@ class SharedStoreKillTest {
         alerts: {console: false, jsonl: alerts.jsonl}
         deadLetters: dead-letters.jsonl
         state: %s
-        store: {kind: postgres, url: 'jdbc:postgresql://localhost:%d/leakwatch', user: lw, password: '${LW_DB_PASSWORD}'}
+        store: {kind: postgres, url: '%s', user: %s, password: '${LW_DB_PASSWORD}'}
         """
             .formatted(
                 day.server().port(),
@@ -152,35 +151,21 @@ class SharedStoreKillTest {
                 day.org().orgId(),
                 String.join(", ", EventSchemas.TOPICS),
                 node,
-                postgres.getPort()));
+                store.url(),
+                StoreDatabase.USER));
     return config;
   }
 
-  private Process start(Path config, String run) throws IOException {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                java,
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.leakwatch.cli.Leakwatch",
-                "run",
-                "--config",
-                config.toString())
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(new File(dir.toFile(), "engine-" + run + ".log"));
-    builder.environment().put("LW_DB_PASSWORD", PASSWORD);
-    return builder.start();
+  private RunProcess start(Path config, String run) throws IOException {
+    return RunProcess.start(
+        dir,
+        config,
+        dir.resolve("engine-" + run + ".log"),
+        "512m",
+        Map.of("LW_DB_PASSWORD", PASSWORD));
   }
 
-  private String log(String run) throws IOException {
-    String text = Files.readString(dir.resolve("engine-" + run + ".log"));
-    return text.substring(Math.max(0, text.length() - 3000));
-  }
-
-  private Set<String> everything() throws IOException {
+  private Set<String> everything() {
     Set<String> all = journaled("node-a");
     all.addAll(journaled("node-b"));
     return all;
@@ -189,34 +174,16 @@ class SharedStoreKillTest {
   /**
    * Ids of the events in a node's processed journal ({@code <state>/acme/processed-events.log}).
    */
-  private Set<String> journaled(String node) throws IOException {
-    Path journal = dir.resolve(node).resolve("acme").resolve("processed-events.log");
-    Set<String> ids = new HashSet<>();
-    if (Files.exists(journal)) {
-      for (String line : Files.readAllLines(journal)) {
-        String[] parts = line.split(" ");
-        if (parts.length == 3) {
-          ids.add(parts[2]);
-        }
-      }
-    }
-    return ids;
+  private Set<String> journaled(String node) {
+    return ProcessedJournalFile.ids(
+        dir.resolve(node).resolve("acme").resolve("processed-events.log"));
   }
 
-  private List<Alert> alerts() throws IOException {
-    Path file = dir.resolve("alerts.jsonl");
-    List<Alert> alerts = new ArrayList<>();
-    if (Files.exists(file)) {
-      for (String line : Files.readAllLines(file)) {
-        if (!line.isBlank()) {
-          alerts.add(AlertJson.fromJson(line));
-        }
-      }
-    }
-    return alerts;
+  private List<Alert> alerts() {
+    return AlertsFile.read(dir.resolve("alerts.jsonl"));
   }
 
-  private ScenarioOutcome outcome() throws IOException {
+  private ScenarioOutcome outcome() {
     return ScenarioOutcome.match(day.timeline().injected(), alerts());
   }
 }

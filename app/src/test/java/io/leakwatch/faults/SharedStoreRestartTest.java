@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.harness.ProcessedJournalFile;
+import io.leakwatch.harness.StoreDatabase;
 import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.sim.Playback;
 import io.leakwatch.sim.SimulatedDay;
@@ -14,7 +16,6 @@ import io.leakwatch.sim.scenario.ScenarioOutcome;
 import io.leakwatch.sim.traffic.SimEvent;
 import io.leakwatch.store.StoreSettings;
 import io.leakwatch.testing.Await;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -45,27 +46,21 @@ class SharedStoreRestartTest {
 
   @TempDir Path dir;
   private SimulatedDay day;
-  private EmbeddedPostgres postgres;
+  private StoreDatabase database;
 
   @AfterEach
   void stop() throws Exception {
     if (day != null) {
       day.close();
     }
-    if (postgres != null) {
-      postgres.close();
+    if (database != null) {
+      database.close();
     }
   }
 
   private StoreSettings store() throws Exception {
-    postgres = EmbeddedPostgres.builder().start();
-    try (Connection admin = postgres.getPostgresDatabase().getConnection()) {
-      admin.createStatement().execute("CREATE DATABASE leakwatch");
-      admin.createStatement().execute("CREATE USER lw WITH PASSWORD 'lw-secret'");
-      admin.createStatement().execute("ALTER DATABASE leakwatch OWNER TO lw");
-    }
-    return StoreSettings.postgres(
-        "jdbc:postgresql://localhost:" + postgres.getPort() + "/leakwatch", "lw", "lw-secret");
+    database = StoreDatabase.start("lw-secret");
+    return database.settings();
   }
 
   /** A node's durability: its own state folder, the org's state in the shared store. */
@@ -161,20 +156,6 @@ class SharedStoreRestartTest {
   }
 
   private Set<String> journaled(String node) {
-    Path journal = dir.resolve(node).resolve("processed-events.log");
-    Set<String> ids = new HashSet<>();
-    try {
-      if (Files.exists(journal)) {
-        for (String line : Files.readAllLines(journal)) {
-          String[] parts = line.split(" ");
-          if (parts.length == 3) {
-            ids.add(parts[2]);
-          }
-        }
-      }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return ids;
+    return ProcessedJournalFile.ids(dir.resolve(node).resolve("processed-events.log"));
   }
 }

@@ -14,19 +14,29 @@ import java.util.Map;
  *
  * <p>An event is released once no other active topic can still deliver an earlier one: its time is
  * at or below every other topic's last received event time. A topic the server reports idle
- * (keepalive) holds nothing back. A topic that has delivered nothing for {@code maxWaitMillis} of
- * wall time stops holding others back too, so a stalled stream delays detection by at most that
- * much. (Silence is measured per topic, not as queueing time: under a backlog, events wait in the
- * queue because processing is busy, and that must not let one topic race ahead.) A topic whose
- * stream is known to be down (reconnecting) will deliver a backlog from the past when it is back,
- * so it holds the others back longer: up to {@code maxDownMillis} from when the event arrived or
- * the server answered again (another topic delivered), whichever is later; while every topic is
- * down (the server is away) nothing is released. Even an idle topic holds an event back for a short
- * grace period after it arrives, so two streams racing on the wire cannot reorder.
+ * (keepalive) holds nothing back. A topic that has delivered nothing for {@code maxWaitMillis}
+ * stops holding others back too, so a stalled stream delays detection by at most that much.
+ * (Silence is measured per topic, not as queueing time: under a backlog, events wait in the queue
+ * because processing is busy, and that must not let one topic race ahead. It starts when the
+ * topic's last queued event is released, not when it arrived: a batch waiting here holds its
+ * stream's credit, so a topic whose batch waited longer than the wait is not silent, only waiting
+ * for its credit.) A topic whose stream is known to be down (reconnecting) will deliver a backlog
+ * from the past when it is back, so it holds the others back longer: up to {@code maxDownMillis}
+ * from when the event arrived or the server answered again (another topic delivered), whichever is
+ * later; while every topic is down (the server is away) nothing is released. Even an idle topic
+ * holds an event back for a short grace period after it arrives, so two streams racing on the wire
+ * cannot reorder.
+ *
+ * <p>Every wait is measured on the merger's own clock: wall time, except that a gap between two
+ * looks (calls) counts as at most {@link #MAX_STEP_MILLIS}. When the process stalls (a starved CPU,
+ * a GC pause, a long batch on the detection thread), events keep arriving on the other threads
+ * meanwhile; the first look after the stall must not find every wait run out and release ahead of
+ * an older event that is already on its way. The engine looks every 100 ms, so outside a stall the
+ * clock keeps wall time.
  */
 final class EventTimeMerger {
   /** An event waiting for release, with the batch it came in. */
-  record Pending(ReceivedEvent event, long time, Batch batch, long arrivedWall) {}
+  record Pending(ReceivedEvent event, long time, Batch batch, long arrived) {}
 
   /**
    * A batch from one subscription; complete once every event in it has been released and processed.
@@ -51,19 +61,24 @@ final class EventTimeMerger {
     final ArrayDeque<Pending> queue = new ArrayDeque<>();
     long watermark = Long.MIN_VALUE;
     boolean idle;
-    long lastArrivalWall;
-    long downSinceWall = -1;
+    long silentSince;
+    long downSince = -1;
     long maxWait = -1;
 
     /** When another topic first delivered or said idle after this one went down; -1 before. */
-    long lifeSinceDownWall = -1;
+    long lifeSinceDown = -1;
 
-    Topic(long wallNow) {
-      lastArrivalWall = wallNow;
+    Topic(long now) {
+      silentSince = now;
     }
   }
 
+  /** The most a gap between two looks counts for: the engine looks every 100 ms. */
+  static final long MAX_STEP_MILLIS = 100;
+
   private final Map<String, Topic> topics = new LinkedHashMap<>();
+  private long lastWall;
+  private long clock;
   private final long maxWaitMillis;
   private final long maxDownMillis;
 
@@ -77,22 +92,38 @@ final class EventTimeMerger {
     this.maxWaitMillis = maxWaitMillis;
     this.maxDownMillis = Math.max(maxWaitMillis, 30 * maxWaitMillis);
     this.graceMillis = Math.min(250, maxWaitMillis);
+    this.lastWall = wallNow;
+    this.clock = wallNow;
     expectedTopics.forEach(t -> topics.put(t, new Topic(wallNow)));
+  }
+
+  /**
+   * The merger's clock at {@code wallNow}: it moves with wall time, but by at most {@link
+   * #MAX_STEP_MILLIS} since the previous look, and never back.
+   */
+  private long look(long wallNow) {
+    if (wallNow > lastWall) {
+      clock += Math.min(wallNow - lastWall, MAX_STEP_MILLIS);
+      lastWall = wallNow;
+    }
+    return clock;
   }
 
   /**
    * How long {@code topicName} may hold the others back without delivering or moving on, instead of
    * {@code maxWaitMillis}: a polled source that reports progress each round needs less.
    */
-  void limitWait(String topicName, long millis, long wallNow) {
-    topics.computeIfAbsent(topicName, t -> new Topic(wallNow)).maxWait = millis;
+  void limitWait(String topicName, long millis, long wall) {
+    long now = look(wall);
+    topics.computeIfAbsent(topicName, t -> new Topic(now)).maxWait = millis;
   }
 
-  void offer(String topicName, List<ReceivedEvent> events, Runnable onBatchComplete, long wallNow) {
-    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(wallNow));
-    topic.lastArrivalWall = wallNow;
-    topic.downSinceWall = -1;
-    signOfLife(wallNow);
+  void offer(String topicName, List<ReceivedEvent> events, Runnable onBatchComplete, long wall) {
+    long now = look(wall);
+    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(now));
+    topic.silentSince = now;
+    topic.downSince = -1;
+    signOfLife(now);
     if (events.isEmpty()) {
       onBatchComplete.run();
       return;
@@ -100,27 +131,28 @@ final class EventTimeMerger {
     Batch batch = new Batch(events.size(), onBatchComplete);
     for (ReceivedEvent event : events) {
       long time = eventTime(event, topic.watermark);
-      topic.queue.add(new Pending(event, time, batch, wallNow));
+      topic.queue.add(new Pending(event, time, batch, now));
       topic.watermark = Math.max(topic.watermark, time);
     }
     topic.idle = false;
   }
 
   /** The server said this topic has nothing more for now. */
-  void idle(String topicName, long wallNow) {
+  void idle(String topicName, long wall) {
+    long now = look(wall);
     Topic topic = topics.get(topicName);
     if (topic != null && topic.queue.isEmpty()) {
       topic.idle = true;
-      topic.downSinceWall = -1;
+      topic.downSince = -1;
     }
-    signOfLife(wallNow);
+    signOfLife(now);
   }
 
   /** The server answers: the hold of every topic still down starts to run out. */
-  private void signOfLife(long wallNow) {
+  private void signOfLife(long now) {
     for (Topic topic : topics.values()) {
-      if (topic.downSinceWall >= 0 && topic.lifeSinceDownWall < 0) {
-        topic.lifeSinceDownWall = wallNow;
+      if (topic.downSince >= 0 && topic.lifeSinceDown < 0) {
+        topic.lifeSinceDown = now;
       }
     }
   }
@@ -130,12 +162,13 @@ final class EventTimeMerger {
    * for it. Progress counts as activity; a report that does not move it on is not, so a source
    * stuck at one time stops holding others back after {@code maxWaitMillis}.
    */
-  void advance(String topicName, long watermark, long wallNow) {
-    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(wallNow));
+  void advance(String topicName, long watermark, long wall) {
+    long now = look(wall);
+    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(now));
     if (watermark > topic.watermark) {
       topic.watermark = watermark;
-      topic.lastArrivalWall = wallNow;
-      topic.downSinceWall = -1;
+      topic.silentSince = now;
+      topic.downSince = -1;
       topic.idle = false;
     }
   }
@@ -144,17 +177,19 @@ final class EventTimeMerger {
    * This topic's stream failed and is being reopened; what it delivers next may be older than the
    * others.
    */
-  void down(String topicName, long wallNow) {
-    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(wallNow));
+  void down(String topicName, long wall) {
+    long now = look(wall);
+    Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(now));
     topic.idle = false;
-    if (topic.downSinceWall < 0) {
-      topic.downSinceWall = wallNow;
-      topic.lifeSinceDownWall = -1;
+    if (topic.downSince < 0) {
+      topic.downSince = now;
+      topic.lifeSinceDown = -1;
     }
   }
 
   /** Takes every event that may be processed now, in event-time order. */
-  List<Pending> release(long wallNow) {
+  List<Pending> release(long wall) {
+    long now = look(wall);
     List<Pending> out = new ArrayList<>();
     while (true) {
       Topic next = null;
@@ -168,37 +203,41 @@ final class EventTimeMerger {
         return out;
       }
       Pending head = next.queue.peek();
-      if (!mayRelease(next, head, wallNow)) {
+      if (!mayRelease(next, head, now)) {
         return out;
       }
       out.add(next.queue.poll());
+      if (next.queue.isEmpty()) {
+        // Its silence starts now: while its events waited here, their batch held the stream's
+        // credit, so it could not deliver more.
+        next.silentSince = now;
+      }
     }
   }
 
-  private boolean mayRelease(Topic from, Pending head, long wallNow) {
+  private boolean mayRelease(Topic from, Pending head, long now) {
     for (Topic other : topics.values()) {
       if (other != from
           && other.idle
           && other.queue.isEmpty()
           && other.watermark < head.time()
-          && wallNow - head.arrivedWall() < graceMillis) {
+          && now - head.arrived() < graceMillis) {
         // An idle topic may be just about to deliver something older (its stream and this one
         // race on the wire): give it a moment.
         return false;
       }
       if (other != from && !other.idle && other.queue.isEmpty() && other.watermark < head.time()) {
-        boolean down = other.downSinceWall >= 0;
+        boolean down = other.downSince >= 0;
         // A down topic's hold runs out maxDownMillis after the server showed signs of life (another
         // topic delivered or said idle) and the event arrived: while the whole server is away
         // nothing is released, so after an outage the first topic back still waits for the rest.
         if (down
-            ? other.lifeSinceDownWall < 0
-                || wallNow - Math.max(other.lifeSinceDownWall, head.arrivedWall()) < maxDownMillis
-            : wallNow - other.lastArrivalWall
-                < (other.maxWait >= 0 ? other.maxWait : maxWaitMillis)) {
+            ? other.lifeSinceDown < 0
+                || now - Math.max(other.lifeSinceDown, head.arrived()) < maxDownMillis
+            : now - other.silentSince < (other.maxWait >= 0 ? other.maxWait : maxWaitMillis)) {
           return false;
         }
-        other.downSinceWall = -1;
+        other.downSince = -1;
         // Silent for too long: treat it as idle until it delivers again, so it stops holding
         // others.
         other.idle = true;

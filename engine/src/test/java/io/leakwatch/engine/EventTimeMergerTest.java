@@ -26,9 +26,60 @@ class EventTimeMergerTest {
     return pending.stream().map(EventTimeMerger.Pending::time).toList();
   }
 
+  /**
+   * The merger as the detection verticle drives it: besides each call, a look (release) every 100
+   * ms of wall time. What those looks release is kept for the next {@link #release}.
+   */
+  private static final class Driven {
+    final EventTimeMerger merger;
+    private long wall;
+    private final List<EventTimeMerger.Pending> released = new ArrayList<>();
+
+    Driven(List<String> topics, long maxWaitMillis) {
+      merger = new EventTimeMerger(topics, maxWaitMillis, 0);
+    }
+
+    /** The looks between the last call and {@code to}. */
+    private void passTo(long to) {
+      while (wall + 100 < to) {
+        wall += 100;
+        released.addAll(merger.release(wall));
+      }
+      wall = Math.max(wall, to);
+    }
+
+    void offer(String topic, List<ReceivedEvent> events, Runnable onComplete, long at) {
+      passTo(at);
+      merger.offer(topic, events, onComplete, at);
+    }
+
+    void idle(String topic, long at) {
+      passTo(at);
+      merger.idle(topic, at);
+    }
+
+    void down(String topic, long at) {
+      passTo(at);
+      merger.down(topic, at);
+    }
+
+    /** What was released since the last call to this, up to and at {@code at}. */
+    List<EventTimeMerger.Pending> release(long at) {
+      passTo(at);
+      released.addAll(merger.release(at));
+      List<EventTimeMerger.Pending> out = new ArrayList<>(released);
+      released.clear();
+      return out;
+    }
+
+    boolean isEmpty() {
+      return merger.isEmpty();
+    }
+  }
+
   @Test
   void aTopicThatRacesAheadWaitsForTheSlowOne() {
-    EventTimeMerger merger = new EventTimeMerger(List.of("fast", "slow"), 2_000, 0);
+    Driven merger = new Driven(List.of("fast", "slow"), 2_000);
     List<String> completed = new ArrayList<>();
     merger.offer(
         "fast",
@@ -52,40 +103,46 @@ class EventTimeMergerTest {
 
   @Test
   void aSilentTopicHoldsOthersBackOnlyUntilTheWaitRunsOut() {
-    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    Driven merger = new Driven(List.of("a", "b"), 2_000);
     merger.offer("a", List.of(event("a", 1)), () -> {}, 1_000);
     merger.offer("b", List.of(event("b", 5)), () -> {}, 1_000);
     assertEquals(
         List.of(1L), times(merger.release(1_000)), "5 waits: a may still send something earlier");
     merger.offer("a", List.of(event("a", 10)), () -> {}, 2_500);
+    assertEquals(List.of(5L), times(merger.release(2_600)), "a's 10 lets b's 5 go");
     assertEquals(
-        List.of(5L), times(merger.release(2_999)), "b delivered less than 2 s ago: a's 10 waits");
-    assertEquals(List.of(10L), times(merger.release(3_000)), "b silent for 2 s");
-    merger.offer("a", List.of(event("a", 11)), () -> {}, 3_000);
+        List.of(),
+        times(merger.release(4_500)),
+        "b's 5 waited here until 2.6 s, holding b's credit: b is silent only since then");
+    assertEquals(List.of(10L), times(merger.release(4_600)), "b silent for 2 s");
+    merger.offer("a", List.of(event("a", 11)), () -> {}, 4_600);
     assertEquals(
-        List.of(11L), times(merger.release(3_250)), "b now counts as idle until it delivers");
-    merger.offer("b", List.of(event("b", 12)), () -> {}, 3_100);
-    merger.offer("a", List.of(event("a", 20)), () -> {}, 3_100);
+        List.of(11L), times(merger.release(4_850)), "b now counts as idle until it delivers");
+    merger.offer("b", List.of(event("b", 12)), () -> {}, 4_900);
+    merger.offer("a", List.of(event("a", 20)), () -> {}, 4_900);
     assertEquals(
-        List.of(12L), times(merger.release(3_100)), "b delivers again and holds a back once more");
+        List.of(12L), times(merger.release(4_900)), "b delivers again and holds a back once more");
   }
 
   @Test
   void aBusyBacklogDoesNotCountAsSilence() {
-    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    Driven merger = new Driven(List.of("a", "b"), 2_000);
     merger.offer("a", List.of(event("a", 10), event("a", 50)), () -> {}, 0);
     merger.offer("b", List.of(event("b", 20)), () -> {}, 0);
     assertEquals(List.of(10L, 20L), times(merger.release(0)));
-    merger.offer("b", List.of(event("b", 30)), () -> {}, 9_000);
-    assertEquals(
-        List.of(30L),
-        times(merger.release(9_000)),
-        "a's 50 waited 9 s in the queue, yet b keeps delivering");
+    for (long wall = 1_500; wall <= 9_000; wall += 1_500) {
+      long time = 20 + wall / 500;
+      merger.offer("b", List.of(event("b", time)), () -> {}, wall);
+      assertEquals(
+          List.of(time),
+          times(merger.release(wall)),
+          "a's 50 has waited " + wall + " ms in the queue, yet b keeps delivering");
+    }
   }
 
   @Test
   void aTopicThatIsReconnectingHoldsOthersBackLongerThanASilentOne() {
-    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    Driven merger = new Driven(List.of("a", "b"), 2_000);
     merger.offer("a", List.of(event("a", 1), event("a", 3)), () -> {}, 0);
     merger.offer("b", List.of(event("b", 2)), () -> {}, 0);
     assertEquals(List.of(1L, 2L), times(merger.release(0)));
@@ -96,10 +153,12 @@ class EventTimeMergerTest {
         times(merger.release(10_000)),
         "b is reconnecting: its backlog may be older than 3");
     merger.offer("b", List.of(event("b", 40), event("b", 60)), () -> {}, 10_000);
+    assertEquals(List.of(3L, 40L, 50L), times(merger.release(10_250)), "b is back");
     assertEquals(
-        List.of(3L, 40L, 50L, 60L),
-        times(merger.release(10_250)),
-        "b is back; a has been silent long enough");
+        List.of(),
+        times(merger.release(12_000)),
+        "a's 50 waited here until 10.1 s, holding a's credit: a is silent only since then");
+    assertEquals(List.of(60L), times(merger.release(12_100)), "a silent for 2 s");
     merger.down("b", 20_000);
     merger.offer("a", List.of(event("a", 70)), () -> {}, 20_000);
     assertEquals(List.of(), times(merger.release(79_999)));
@@ -108,7 +167,7 @@ class EventTimeMergerTest {
 
   @Test
   void afterAnOutageLongerThanTheWaitTheFirstTopicBackStillWaitsForTheOthers() {
-    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    Driven merger = new Driven(List.of("a", "b"), 2_000);
     merger.offer("a", List.of(event("a", 1), event("a", 5)), () -> {}, 0);
     merger.offer("b", List.of(event("b", 2)), () -> {}, 0);
     assertEquals(List.of(1L, 2L), times(merger.release(0)));
@@ -128,8 +187,55 @@ class EventTimeMergerTest {
   }
 
   @Test
+  void aBatchThatWaitedLongerThanTheWaitDoesNotMakeItsTopicSilent() {
+    Driven merger = new Driven(List.of("dense", "sparse"), 2_000);
+    // A replayed backlog: the sparse topic's batch spans what the dense one delivers over seconds.
+    merger.offer("sparse", List.of(event("sparse", 10)), () -> {}, 0);
+    merger.offer("dense", List.of(event("dense", 1)), () -> {}, 0);
+    assertEquals(List.of(1L), times(merger.release(0)));
+    merger.offer("dense", List.of(event("dense", 2)), () -> {}, 1_000);
+    merger.offer("dense", List.of(event("dense", 3)), () -> {}, 2_000);
+    merger.offer("dense", List.of(event("dense", 4)), () -> {}, 3_000);
+    assertEquals(List.of(2L, 3L, 4L), times(merger.release(3_000)));
+    merger.offer("dense", List.of(event("dense", 12)), () -> {}, 3_500);
+    assertEquals(
+        List.of(10L),
+        times(merger.release(3_500)),
+        "sparse's batch waited 3.5 s for dense; only now can its credit bring the next one: 12"
+            + " waits for it");
+    merger.offer("sparse", List.of(event("sparse", 11)), () -> {}, 3_800);
+    assertEquals(List.of(11L), times(merger.release(3_800)));
+    merger.idle("sparse", 3_900);
+    assertEquals(List.of(12L), times(merger.release(3_900)), "sparse has nothing more for now");
+  }
+
+  @Test
+  void aStallOfTheProcessDoesNotCountAsWaitingForAnIdleTopic() {
+    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    merger.offer("b", List.of(event("b", 2)), () -> {}, 0);
+    merger.offer("a", List.of(event("a", 1)), () -> {}, 0);
+    assertEquals(List.of(1L), times(merger.release(0)));
+    merger.offer("a", List.of(event("a", 10)), () -> {}, 100);
+    assertEquals(List.of(2L), times(merger.release(100)));
+    merger.idle("b", 100);
+    assertEquals(List.of(), times(merger.release(200)), "b is idle, but 10 gets its grace");
+    // Then the process stalls for a second (a starved CPU, a GC pause): b's next event, older
+    // than 10 and published before it, is on its way on another thread. The first look after the
+    // stall comes before it is offered.
+    assertEquals(List.of(), times(merger.release(1_200)), "a stall is not time b had to deliver");
+    merger.offer("b", List.of(event("b", 5)), () -> {}, 1_210);
+    assertEquals(List.of(5L), times(merger.release(1_210)));
+    assertEquals(List.of(), times(merger.release(1_300)), "b is no longer idle: 10 waits for it");
+    // Without a stall the clock keeps wall time: b silent for 2 s (looks every 100 ms) lets 10 go.
+    for (long wall = 1_400; wall <= 3_200; wall += 100) {
+      assertEquals(List.of(), times(merger.release(wall)), "at " + wall);
+    }
+    assertEquals(List.of(10L), times(merger.release(3_300)));
+  }
+
+  @Test
   void aBatchCompletesOnlyWhenAllItsEventsAreDone() {
-    EventTimeMerger merger = new EventTimeMerger(List.of("a"), 2_000, 0);
+    Driven merger = new Driven(List.of("a"), 2_000);
     List<String> completed = new ArrayList<>();
     merger.offer("a", List.of(event("a", 1), event("a", 2)), () -> completed.add("batch"), 0);
     List<EventTimeMerger.Pending> released = merger.release(0);
