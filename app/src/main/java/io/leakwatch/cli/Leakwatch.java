@@ -25,7 +25,6 @@ import picocli.CommandLine.Spec;
     scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     showDefaultValues = true,
-    versionProvider = BuildInfo.class,
     sortOptions = false,
     usageHelpAutoWidth = true,
     description = "Real-time detection of PHI leaking out of Salesforce.",
@@ -72,6 +71,9 @@ public final class Leakwatch implements Callable<Integer> {
   /** The command tree, printing to the root's streams, with Leakwatch's exit codes. */
   static CommandLine commandLine(Leakwatch root) {
     CommandLine cli = new CommandLine(root);
+    // Set after the tree is built: picocli asks an annotated version provider once per command
+    // while building it, and the version names the built-in pack, which takes reading it.
+    versionOnEveryCommand(cli, new BuildInfo());
     // Numbers as the old parser took them: 200_000 is two hundred thousand.
     cli.registerConverter(Integer.class, v -> Integer.parseInt(v.replace("_", "")));
     cli.registerConverter(Integer.TYPE, v -> Integer.parseInt(v.replace("_", "")));
@@ -110,6 +112,11 @@ public final class Leakwatch implements Callable<Integer> {
           return FAILED;
         });
     return cli;
+  }
+
+  private static void versionOnEveryCommand(CommandLine command, BuildInfo version) {
+    command.getCommandSpec().versionProvider(version);
+    command.getSubcommands().values().forEach(sub -> versionOnEveryCommand(sub, version));
   }
 
   /** {@code leakwatch} alone: the list of commands, as a usage error. */

@@ -88,7 +88,7 @@ final class RulesCommand {
       throws Exception {
     try {
       RulePack pack = RulePackLoader.fromDirectory(dir);
-      CompiledPack.compile(pack);
+      CompiledPack.validate(pack);
       List<RuleTestCase> cases = RuleTests.load(dir);
       out.printf(
           "%s: %s %s valid: %d rules, %d test cases, profile of %s%n",

@@ -4,7 +4,6 @@ import com.espertech.esper.common.client.EPCompiled;
 import com.espertech.esper.common.client.EPCompiledManifest;
 import io.leakwatch.cep.EsperRules;
 import io.leakwatch.cep.StreamLineage;
-import io.leakwatch.decision.DroolsDecider;
 import io.leakwatch.rulepack.RuleDefinition;
 import io.leakwatch.rulepack.RulePack;
 import java.io.ByteArrayInputStream;
@@ -78,8 +77,12 @@ final class CompiledPackFile {
     return bytes.toByteArray();
   }
 
-  /** The pack's compiled form from {@code bytes}, or {@link Unusable} saying why not. */
-  static CompiledPack read(byte[] bytes, String key, RulePack pack) throws Unusable {
+  /**
+   * The pack's compiled form from {@code bytes}, or {@link Unusable} saying why not. The kjar is
+   * checked and kept as bytes: making the Drools module of it ({@link Stored#drl()}) is left to
+   * whoever needs the KieBase.
+   */
+  static Stored read(byte[] bytes, String key, RulePack pack) throws Unusable {
     if (bytes.length < DIGEST) {
       throw new Unusable("truncated");
     }
@@ -114,8 +117,9 @@ final class CompiledPackFile {
             }
             rules.add(new EsperRules.Module(rule.id(), rule.epl().origin(), compiled));
           });
-      KieServices services = KieServices.get();
-      ReleaseId release = services.newReleaseId(in.readUTF(), in.readUTF(), in.readUTF());
+      String group = in.readUTF();
+      String artifact = in.readUTF();
+      String version = in.readUTF();
       byte[] kjar = new byte[in.readInt()];
       in.readFully(kjar);
       Map<String, List<String>> lineage = new LinkedHashMap<>();
@@ -132,19 +136,29 @@ final class CompiledPackFile {
       if (in.available() != 0) {
         throw new Unusable("trailing bytes");
       }
+      return new Stored(
+          EsperRules.of(pack, shared, rules, StreamLineage.of(lineage)),
+          group,
+          artifact,
+          version,
+          kjar);
+    } catch (IOException | RuntimeException e) {
+      throw new Unusable(e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+  }
+
+  /** A compiled pack as read back: the Esper modules ready to deploy, the kjar still as bytes. */
+  record Stored(EsperRules epl, String group, String artifact, String version, byte[] kjar) {
+    /** The Drools module of the stored kjar (executable-model classes). */
+    InternalKieModule drl() {
+      KieServices services = KieServices.get();
+      ReleaseId release = services.newReleaseId(group, artifact, version);
       // The module model KieBuilder gives a kjar without kmodule.xml (reading that XML would need
       // drools-xml-support).
       KieModuleModel model = services.newKieModuleModel();
       KieBuilderImpl.setDefaultsforEmptyKieModule(model);
-      InternalKieModule module =
-          new CanonicalKieModule(
-              new MemoryKieModule(release, model, MemoryFileSystem.readFromJar(kjar)));
-      return new CompiledPack(
-          pack,
-          EsperRules.of(pack, shared, rules, StreamLineage.of(lineage)),
-          DroolsDecider.base(module));
-    } catch (IOException | RuntimeException e) {
-      throw new Unusable(e.getClass().getSimpleName() + ": " + e.getMessage());
+      return new CanonicalKieModule(
+          new MemoryKieModule(release, model, MemoryFileSystem.readFromJar(kjar)));
     }
   }
 

@@ -1,5 +1,6 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.decision.DroolsDecider;
 import io.leakwatch.rulepack.RuleDefinition;
 import io.leakwatch.rulepack.RulePack;
 import java.io.IOException;
@@ -70,9 +71,21 @@ public final class PackCache {
 
   record Loaded(CompiledPack pack, Origin origin) {}
 
-  /** The pack compiled: from the built-in packs, the cache, or the compilers (then cached). */
+  /**
+   * The pack compiled: from the built-in packs, the cache, or the compilers (then cached). A pack
+   * found compiled starts making its KieBase in the background at once, for the pipeline that
+   * follows.
+   */
   public CompiledPack compile(RulePack pack) {
-    return load(pack).pack();
+    return load(pack).pack().prepareInBackground();
+  }
+
+  /**
+   * Compiles the pack unless it is found compiled, intact, for the same texts and toolchain (then
+   * it is known to compile); throws every error with file and line.
+   */
+  public void validate(RulePack pack) {
+    load(pack);
   }
 
   Loaded load(RulePack pack) {
@@ -85,7 +98,8 @@ public final class PackCache {
     Path file = dir == null ? null : dir.resolve(key + SUFFIX);
     if (file != null && Files.isRegularFile(file)) {
       try {
-        return new Loaded(CompiledPackFile.read(Files.readAllBytes(file), key, pack), Origin.CACHE);
+        CompiledPackFile.Stored stored = CompiledPackFile.read(Files.readAllBytes(file), key, pack);
+        return new Loaded(fromStored(pack, stored, file.toString(), file), Origin.CACHE);
       } catch (IOException | CompiledPackFile.Unusable e) {
         LOG.warn(
             "The compiled rule pack cached at {} cannot be used ({}); compiling the pack again",
@@ -95,12 +109,38 @@ public final class PackCache {
     }
     CompiledPackFile.Compiled compiled = CompiledPack.compileFresh(pack);
     CompiledPack result =
-        new CompiledPack(
-            pack, compiled.epl(), io.leakwatch.decision.DroolsDecider.base(compiled.drl()));
+        new CompiledPack(pack, compiled.epl(), DroolsDecider.base(compiled.drl()));
     if (file != null) {
       store(file, key, compiled);
     }
     return new Loaded(result, Origin.COMPILED);
+  }
+
+  /**
+   * A pack read back, its KieBase made from the stored kjar when needed. Should the kjar not load
+   * (it passed its checksum, so a Drools that reads it differently), the DRL is compiled again with
+   * a warning and the entry, if cached, removed so the next run stores a good one.
+   */
+  static CompiledPack fromStored(
+      RulePack pack, CompiledPackFile.Stored stored, String where, Path entry) {
+    return new CompiledPack(
+        pack,
+        stored.epl(),
+        stored::drl,
+        e -> {
+          LOG.warn(
+              "The DRL compiled in {} cannot be used ({}); compiling it again",
+              where,
+              e.toString());
+          if (entry != null) {
+            try {
+              Files.deleteIfExists(entry);
+            } catch (IOException ignored) {
+              // the entry is refused again next time, with the same warning
+            }
+          }
+          return DroolsDecider.compile(pack);
+        });
   }
 
   /**
@@ -123,8 +163,10 @@ public final class PackCache {
         return null;
       }
       // Built into the same jar as this code: the Leakwatch build is the same by construction.
-      return CompiledPackFile.read(
-          in.readAllBytes(), sha256Hex(content + "\n" + Toolchain.BUILT_IN), pack);
+      CompiledPackFile.Stored stored =
+          CompiledPackFile.read(
+              in.readAllBytes(), sha256Hex(content + "\n" + Toolchain.BUILT_IN), pack);
+      return fromStored(pack, stored, resource, null);
     } catch (IOException | CompiledPackFile.Unusable e) {
       LOG.warn(
           "The rule pack compiled at build time ({}) cannot be used ({}); compiling it",

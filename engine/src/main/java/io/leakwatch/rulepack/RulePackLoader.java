@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Loads a rule pack: a folder with {@code pack.yaml}, shared {@code *.epl} modules and pack-wide
@@ -49,11 +50,28 @@ public final class RulePackLoader {
           "jar".equals(marker.getProtocol())
               ? " (" + marker.getPath().replaceFirst("!.*", "") + ")"
               : "";
-      return load(ClasspathFolder.of(marker), "default pack" + where);
+      return load(classpathFolder(marker), "default pack" + where);
     } catch (IOException e) {
       throw new RulePackException(
           "cannot open the default rule pack at " + marker + ": " + e.getMessage(), e);
     }
+  }
+
+  /** The folder holding {@code marker}: read from the jar itself when it is in a local jar. */
+  private static PackFolder classpathFolder(URL marker) throws IOException {
+    if ("jar".equals(marker.getProtocol())) {
+      try {
+        URL jar = ((JarURLConnection) marker.openConnection()).getJarFileURL();
+        if ("file".equals(jar.getProtocol())) {
+          String entry = marker.getPath().substring(marker.getPath().indexOf("!/") + 2);
+          return new JarPackFolder(
+              Path.of(jar.toURI()), entry.substring(0, entry.lastIndexOf('/')));
+        }
+      } catch (URISyntaxException | ClassCastException e) {
+        // not a plain jar on disk: the file system route below
+      }
+    }
+    return new DiskPackFolder(ClasspathFolder.of(marker));
   }
 
   /** A pack in a folder on disk. */
@@ -61,42 +79,35 @@ public final class RulePackLoader {
     if (!Files.isDirectory(dir)) {
       throw new RulePackException(dir + ": rules folder does not exist");
     }
-    return load(dir, dir.toString());
+    return load(new DiskPackFolder(dir), dir.toString());
   }
 
-  private static RulePack load(Path root, String origin) {
-    Path packFile = root.resolve("pack.yaml");
-    if (!Files.isRegularFile(packFile)) {
+  static RulePack load(PackFolder root, String origin) {
+    String packFile = "pack.yaml";
+    if (!root.isFile(packFile)) {
       throw new RulePackException(
           origin + ": no pack.yaml (a rules folder needs one, with name and version)");
     }
-    JsonNode pack = yaml(packFile);
-    String name = requiredText(pack, "name", packFile);
-    String version = requiredText(pack, "version", packFile);
+    JsonNode pack = yaml(root, packFile);
+    String name = requiredText(pack, "name", root.origin(packFile));
+    String version = requiredText(pack, "version", root.origin(packFile));
     MessageDigest digest = sha256();
     List<RuleDefinition.Source> shared = new ArrayList<>();
     List<RuleDefinition.Source> decisions = new ArrayList<>();
     List<RuleDefinition> rules = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(root)) {
-      List<Path> sorted =
-          entries
-              .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()))
-              .toList();
+    try {
       hash(digest, root, packFile);
-      for (Path entry : sorted) {
-        String fileName = entry.getFileName().toString().replace("/", "");
-        if (Files.isRegularFile(entry) && fileName.endsWith(".epl")) {
-          shared.add(source(entry));
+      for (String entry : root.list()) {
+        if (root.isFile(entry) && entry.endsWith(".epl")) {
+          shared.add(source(root, entry));
           hash(digest, root, entry);
-        } else if (Files.isRegularFile(entry) && fileName.endsWith(".drl")) {
-          decisions.add(source(entry));
+        } else if (root.isFile(entry) && entry.endsWith(".drl")) {
+          decisions.add(source(root, entry));
           hash(digest, root, entry);
-        } else if (Files.isDirectory(entry) && Files.isRegularFile(entry.resolve("rule.yaml"))) {
-          rules.add(rule(entry, fileName));
-          try (Stream<Path> files = Files.walk(entry)) {
-            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-              hash(digest, root, file);
-            }
+        } else if (root.isDirectory(entry) && root.isFile(entry + "/rule.yaml")) {
+          rules.add(rule(root, entry));
+          for (String file : root.filesUnder(entry)) {
+            hash(digest, root, file);
           }
         }
       }
@@ -123,55 +134,54 @@ public final class RulePackLoader {
         List.copyOf(rules));
   }
 
-  private static RuleDefinition rule(Path folder, String folderName) throws IOException {
-    Path ruleFile = folder.resolve("rule.yaml");
-    JsonNode node = yaml(ruleFile);
+  private static RuleDefinition rule(PackFolder root, String folderName) throws IOException {
+    String ruleFile = folderName + "/rule.yaml";
+    String ruleOrigin = root.origin(ruleFile);
+    JsonNode node = yaml(root, ruleFile);
     for (Iterator<String> keys = node.fieldNames(); keys.hasNext(); ) {
       String key = keys.next();
       if (!RULE_KEYS.contains(key)) {
         throw RulePackException.at(
-            ruleFile.toString(),
+            ruleOrigin,
             0,
             "unknown key '" + key + "' (expected one of " + new TreeSet<>(RULE_KEYS) + ")");
       }
     }
-    String id = requiredText(node, "id", ruleFile);
+    String id = requiredText(node, "id", ruleOrigin);
     if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       throw RulePackException.at(
-          ruleFile.toString(),
-          0,
-          "id '" + id + "' may only hold letters, digits, '.', '_' and '-'");
+          ruleOrigin, 0, "id '" + id + "' may only hold letters, digits, '.', '_' and '-'");
     }
     Severity severity;
     try {
-      severity = Severity.parse(requiredText(node, "severity", ruleFile));
+      severity = Severity.parse(requiredText(node, "severity", ruleOrigin));
     } catch (IllegalArgumentException e) {
-      throw RulePackException.at(ruleFile.toString(), 0, "severity: " + e.getMessage());
+      throw RulePackException.at(ruleOrigin, 0, "severity: " + e.getMessage());
     }
     Map<String, List<String>> controls = new LinkedHashMap<>();
     JsonNode controlNode = node.get("controls");
     if (controlNode != null) {
       if (!controlNode.isObject()) {
         throw RulePackException.at(
-            ruleFile.toString(), 0, "controls must map a framework to a list of control ids");
+            ruleOrigin, 0, "controls must map a framework to a list of control ids");
       }
       controlNode.fields().forEachRemaining(e -> controls.put(e.getKey(), strings(e.getValue())));
     }
     RuleMetadata metadata =
         new RuleMetadata(
             id,
-            requiredText(node, "title", ruleFile),
+            requiredText(node, "title", ruleOrigin),
             severity,
             node.path("description").asText("").trim(),
             strings(node.get("attack")),
             Map.copyOf(controls));
-    Path epl = folder.resolve("detect.epl");
-    if (!Files.isRegularFile(epl)) {
-      throw new RulePackException(folder + ": rule " + id + " has no detect.epl");
+    String epl = folderName + "/detect.epl";
+    if (!root.isFile(epl)) {
+      throw new RulePackException(root.origin(folderName) + ": rule " + id + " has no detect.epl");
     }
-    Path drl = folder.resolve("decide.drl");
+    String drl = folderName + "/decide.drl";
     return new RuleDefinition(
-        metadata, folderName, source(epl), Files.isRegularFile(drl) ? source(drl) : null);
+        metadata, folderName, source(root, epl), root.isFile(drl) ? source(root, drl) : null);
   }
 
   private static List<String> strings(JsonNode node) {
@@ -187,41 +197,41 @@ public final class RulePackLoader {
     return List.copyOf(out);
   }
 
-  private static RuleDefinition.Source source(Path file) throws IOException {
+  private static RuleDefinition.Source source(PackFolder root, String file) throws IOException {
     return new RuleDefinition.Source(
-        file.toString(), Files.readString(file, StandardCharsets.UTF_8));
+        root.origin(file), new String(root.read(file), StandardCharsets.UTF_8));
   }
 
-  private static JsonNode yaml(Path file) {
+  private static JsonNode yaml(PackFolder root, String file) {
+    String origin = root.origin(file);
     try {
-      JsonNode node = YAML.readTree(Files.readString(file, StandardCharsets.UTF_8));
+      JsonNode node = YAML.readTree(new String(root.read(file), StandardCharsets.UTF_8));
       if (node == null || !node.isObject()) {
-        throw RulePackException.at(file.toString(), 0, "must be a YAML mapping");
+        throw RulePackException.at(origin, 0, "must be a YAML mapping");
       }
       return node;
     } catch (JsonProcessingException e) {
       throw RulePackException.at(
-          file.toString(),
+          origin,
           e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
           e.getOriginalMessage());
     } catch (IOException e) {
-      throw new RulePackException(file + ": cannot read: " + e.getMessage(), e);
+      throw new RulePackException(origin + ": cannot read: " + e.getMessage(), e);
     }
   }
 
-  private static String requiredText(JsonNode node, String key, Path file) {
+  private static String requiredText(JsonNode node, String key, String origin) {
     JsonNode value = node.get(key);
     if (value == null || value.asText().isBlank()) {
-      throw RulePackException.at(file.toString(), 0, "'" + key + "' is required");
+      throw RulePackException.at(origin, 0, "'" + key + "' is required");
     }
     return value.asText().trim();
   }
 
-  private static void hash(MessageDigest digest, Path root, Path file) throws IOException {
-    digest.update(
-        root.relativize(file).toString().replace('\\', '/').getBytes(StandardCharsets.UTF_8));
+  private static void hash(MessageDigest digest, PackFolder root, String file) throws IOException {
+    digest.update(file.getBytes(StandardCharsets.UTF_8));
     digest.update((byte) 0);
-    digest.update(Files.readAllBytes(file));
+    digest.update(root.read(file));
     digest.update((byte) 0);
   }
 

@@ -97,6 +97,50 @@ class PackCacheTest {
   }
 
   @Test
+  void anEntryWhoseKjarDoesNotLoadHasItsDrlCompiledAgainAndIsRemoved() throws Exception {
+    RulePack pack = RulePackLoader.fromDirectory(PACK);
+    PackCache cache = new PackCache(dir);
+    cache.load(pack);
+    Path entry = entries().get(0);
+    String key = entry.getFileName().toString().replace(".lwpack", "");
+    CompiledPackFile.Stored intact = CompiledPackFile.read(Files.readAllBytes(entry), key, pack);
+    // Passed its checksum, but not a kjar these Drools classes read.
+    CompiledPackFile.Stored unreadable =
+        new CompiledPackFile.Stored(
+            intact.epl(), intact.group(), intact.artifact(), intact.version(), new byte[] {1, 2});
+
+    CompiledPack loaded = PackCache.fromStored(pack, unreadable, entry.toString(), entry);
+    assertTrue(
+        loaded.drl().getKiePackages().stream().mapToInt(p -> p.getRules().size()).sum() > 0,
+        "the DRL compiled again");
+    assertEquals(List.of(), entries(), "the entry is removed so the next run stores a good one");
+    assertEquals(PackCache.Origin.COMPILED, cache.load(pack).origin());
+  }
+
+  @Test
+  void validatingAPackFoundCompiledNeedsNoCompilerAndABrokenOneNamesFileAndLine()
+      throws IOException {
+    PackCache cache = new PackCache(dir);
+    cache.validate(RulePackLoader.fromDirectory(PACK));
+    assertEquals(1, entries().size(), "compiled once and kept");
+    cache.validate(RulePackLoader.fromDirectory(PACK));
+    assertEquals(1, entries().size());
+
+    Path broken = io.leakwatch.rulepack.TestPacks.copyDefaultPack(dir.resolve("broken"));
+    Path drl;
+    try (Stream<Path> files = Files.walk(broken)) {
+      drl = files.filter(f -> f.endsWith("decide.drl")).sorted().findFirst().orElseThrow();
+    }
+    Files.writeString(drl, Files.readString(drl) + "\nrule \"broken\" when then nope( end\n");
+    io.leakwatch.rulepack.RulePackException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            io.leakwatch.rulepack.RulePackException.class,
+            () -> cache.validate(RulePackLoader.fromDirectory(broken)));
+    assertTrue(e.getMessage().contains(drl.toString() + ":"), e.getMessage());
+    assertEquals(1, entries().size(), "nothing is kept of a pack that does not compile");
+  }
+
+  @Test
   void withoutAFolderNothingIsKept() {
     PackCache off = new PackCache(null);
     RulePack pack = RulePackLoader.fromDirectory(PACK);
