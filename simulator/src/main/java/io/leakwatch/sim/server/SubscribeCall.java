@@ -157,7 +157,8 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
     }
   }
 
-  private synchronized void tick() {
+  /** Runs on the timer: closes an abandoned stream, keeps an idle one alive. */
+  synchronized void tick() {
     if (done || stalled.getAsBoolean()) {
       return;
     }
@@ -166,6 +167,12 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
       // Salesforce closes a stream whose client stopped asking for events.
       finish();
       out.onCompleted();
+      return;
+    }
+    if (next < log.endIndex()) {
+      // Events are waiting (the transport was busy and its ready callback has not run yet): send
+      // them. A keepalive says that no events exist, and the client stops waiting for this stream.
+      drain();
       return;
     }
     if (pending > 0 && now - lastResponseNanos > keepAlive.toNanos() && out.isReady()) {

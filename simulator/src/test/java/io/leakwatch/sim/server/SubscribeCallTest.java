@@ -1,0 +1,151 @@
+package io.leakwatch.sim.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import com.salesforce.eventbus.protobuf.FetchRequest;
+import com.salesforce.eventbus.protobuf.FetchResponse;
+import com.salesforce.eventbus.protobuf.ProducerEvent;
+import com.salesforce.eventbus.protobuf.ReplayPreset;
+import io.grpc.stub.ServerCallStreamObserver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A keepalive tells the client that no events exist (the engine then stops waiting for the stream
+ * in its event-time merge), so it must never be sent while events are waiting for the transport.
+ */
+class SubscribeCallTest {
+  private static final String TOPIC = "/event/ApiEventStream";
+
+  /** A timer whose periodic tasks never run by themselves: the test calls the tick. */
+  private final ScheduledThreadPoolExecutor timer =
+      new ScheduledThreadPoolExecutor(1) {
+        @Override
+        public ScheduledFuture<?> scheduleAtFixedRate(
+            Runnable command, long initialDelay, long period, TimeUnit unit) {
+          return super.schedule(command, 1, TimeUnit.DAYS);
+        }
+      };
+
+  @AfterEach
+  void stop() {
+    timer.shutdownNow();
+  }
+
+  @Test
+  void aStreamWhoseTransportWasBusyGetsItsEventsNotAKeepalive() {
+    TopicLog log = new TopicLog(TOPIC, "schema-1", true, 1);
+    for (int i = 0; i < 20; i++) {
+      log.append(ProducerEvent.newBuilder().setId("e" + i).setSchemaId("schema-1").build());
+    }
+    Responses out = new Responses();
+    out.ready = false; // the client is slow to read: HTTP/2 flow control holds the stream
+    SubscribeCall call =
+        new SubscribeCall(
+            Map.of(TOPIC, log),
+            out,
+            timer,
+            Duration.ofNanos(1),
+            Duration.ofMinutes(2),
+            new SubscribeStats(),
+            () -> false);
+    call.onNext(
+        FetchRequest.newBuilder()
+            .setTopicName(TOPIC)
+            .setReplayPreset(ReplayPreset.EARLIEST)
+            .setNumRequested(10)
+            .build());
+    assertTrue(out.sent.isEmpty(), "nothing can be sent while the transport is not ready");
+
+    out.ready = true; // ready again, and the keepalive tick comes before the ready callback
+    call.tick();
+
+    assertTrue(
+        out.sent.stream().noneMatch(r -> r.getEventsCount() == 0),
+        "no keepalive while events exist: " + out.sent);
+    assertEquals(10, out.sent.stream().mapToInt(FetchResponse::getEventsCount).sum());
+  }
+
+  @Test
+  void aStreamWithNothingToSendGetsAKeepaliveWithTheLatestReplayId() {
+    TopicLog log = new TopicLog(TOPIC, "schema-1", true, 1);
+    Responses out = new Responses();
+    SubscribeCall call =
+        new SubscribeCall(
+            Map.of(TOPIC, log),
+            out,
+            timer,
+            Duration.ofNanos(1),
+            Duration.ofMinutes(2),
+            new SubscribeStats(),
+            () -> false);
+    call.onNext(
+        FetchRequest.newBuilder()
+            .setTopicName(TOPIC)
+            .setReplayPreset(ReplayPreset.LATEST)
+            .setNumRequested(10)
+            .build());
+    call.tick();
+
+    assertEquals(1, out.sent.size());
+    assertEquals(0, out.sent.get(0).getEventsCount());
+    assertEquals(10, out.sent.get(0).getPendingNumRequested());
+    assertEquals(ByteString.EMPTY, out.sent.get(0).getLatestReplayId());
+  }
+
+  /** The server side of one call, recording what is sent. */
+  private static final class Responses extends ServerCallStreamObserver<FetchResponse> {
+    final List<FetchResponse> sent = new ArrayList<>();
+    volatile boolean ready = true;
+
+    @Override
+    public boolean isReady() {
+      return ready;
+    }
+
+    @Override
+    public void onNext(FetchResponse value) {
+      sent.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      throw new AssertionError("the call failed", t);
+    }
+
+    @Override
+    public void onCompleted() {}
+
+    @Override
+    public boolean isCancelled() {
+      return false;
+    }
+
+    @Override
+    public void setOnCancelHandler(Runnable onCancelHandler) {}
+
+    @Override
+    public void setCompression(String compression) {}
+
+    @Override
+    public void setOnReadyHandler(Runnable onReadyHandler) {}
+
+    @Override
+    public void disableAutoInboundFlowControl() {}
+
+    @Override
+    public void request(int count) {}
+
+    @Override
+    public void setMessageCompression(boolean enable) {}
+  }
+}
