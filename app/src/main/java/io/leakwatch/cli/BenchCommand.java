@@ -301,12 +301,15 @@ final class BenchCommand implements Callable<Integer> {
       runs.add(run);
       out.printf(
           Locale.ROOT,
-          "run %d grpc  %,.0f events/s (%,d events in %.2f s; %.2f s from engine start)%n",
+          "run %d grpc  %,.0f events/s (%,d events in %.2f s; %.2f s from engine start);"
+              + " merge held %s, %d out of order%n",
           r,
           run.rate(),
           run.events(),
           run.seconds(),
-          run.secondsFromStart());
+          run.secondsFromStart(),
+          run.mergeHolds(),
+          run.outOfOrder());
     }
     WireBench.Run first = runs.get(0);
     String of = repeat > 1 ? " (median of " + repeat + ")" : "";

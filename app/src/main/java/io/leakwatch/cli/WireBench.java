@@ -49,6 +49,8 @@ final class WireBench {
    *
    * @param seconds from the first event processed to the last
    * @param secondsFromStart from the engine's start (pack loaded, streams opened) to the last event
+   * @param mergeHolds looks of the event-time merge that left events waiting, by reason
+   * @param outOfOrder events the merge released behind a later event of another topic
    */
   record Run(
       long events,
@@ -56,7 +58,9 @@ final class WireBench {
       double seconds,
       double secondsFromStart,
       long alerts,
-      Map<String, Long> alertsByRule) {
+      Map<String, Long> alertsByRule,
+      Map<String, Long> mergeHolds,
+      long outOfOrder) {
     double rate() {
       return events / seconds;
     }
@@ -136,7 +140,9 @@ final class WireBench {
             (end - first) / 1e9,
             (end - start) / 1e9,
             alerts.get(),
-            new TreeMap<>(stats.alertsByRule()));
+            new TreeMap<>(stats.alertsByRule()),
+            stats.mergeHoldsByReason(),
+            stats.outOfOrderByTopic().values().stream().mapToLong(Long::longValue).sum());
       }
     }
   }

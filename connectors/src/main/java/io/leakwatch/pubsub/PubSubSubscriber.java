@@ -170,6 +170,7 @@ public final class PubSubSubscriber implements AutoCloseable {
       for (ConsumerEvent event : response.getEventsList()) {
         events.add(decode(event, now));
       }
+      boolean owed;
       synchronized (PubSubSubscriber.this) {
         if (closed) {
           return;
@@ -177,15 +178,14 @@ public final class PubSubSubscriber implements AutoCloseable {
         outstanding = Math.max(0, outstanding - events.size());
         backlog += events.size();
         received += events.size();
+        topUp();
+        owed = outstanding > 0;
       }
       if (events.isEmpty()) {
         listener.onKeepAlive(topic, ReplayId.of(response.getLatestReplayId()));
       } else {
         lastReceived = events.get(events.size() - 1).replayId();
-        listener.onEvents(topic, events);
-      }
-      synchronized (PubSubSubscriber.this) {
-        topUp();
+        listener.onEvents(topic, events, owed);
       }
     }
 

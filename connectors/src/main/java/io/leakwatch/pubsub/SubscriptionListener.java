@@ -14,6 +14,16 @@ public interface SubscriptionListener {
    */
   void onEvents(String topic, List<ReceivedEvent> events);
 
+  /**
+   * A batch, and whether the server is owed events after it ({@code owed}: credit was outstanding
+   * once this batch was counted and the credit topped up). While it is owed, the stream's silence
+   * means the server has nothing to send; while it is not (the consumer's backlog is full), the
+   * stream cannot deliver until the consumer releases events.
+   */
+  default void onEvents(String topic, List<ReceivedEvent> events, boolean owed) {
+    onEvents(topic, events);
+  }
+
   /** An empty response: the stream is alive and the server's newest replay id is {@code latest}. */
   default void onKeepAlive(String topic, ReplayId latest) {}
 

@@ -43,6 +43,8 @@ import java.util.function.Supplier;
 final class ApiMetrics implements AutoCloseable {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+  private static final List<String> MERGE_HOLD_REASONS = List.of("idle-grace", "quiet", "down");
+
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Supplier<List<MonitoredOrg>> orgs;
@@ -178,6 +180,24 @@ final class ApiMetrics implements AutoCloseable {
           "topic",
           topics,
           PipelineStats::deadLetteredByTopic);
+      counters(
+          org,
+          "leakwatch.events.out.of.order",
+          "Events processed after a later event of another topic: the event-time merge had"
+              + " stopped waiting for their stream (idle, silent or reconnecting too long), so"
+              + " windows counted them at the later time.",
+          "topic",
+          topics,
+          PipelineStats::outOfOrderByTopic);
+      counters(
+          org,
+          "leakwatch.merge.holds",
+          "Looks of the event-time merge that left events waiting, by what they waited for:"
+              + " idle-grace (an idle topic's grace), quiet (a topic silent for less than its"
+              + " wait), down (a topic reconnecting).",
+          "reason",
+          MERGE_HOLD_REASONS,
+          PipelineStats::mergeHoldsByReason);
       counters(
           org,
           "leakwatch.detections",

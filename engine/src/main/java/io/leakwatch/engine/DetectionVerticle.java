@@ -73,7 +73,9 @@ public final class DetectionVerticle extends AbstractVerticle {
       long pollWaitMillis) {
     this.logins = logins;
     this.pipeline = pipeline;
-    this.merger = new EventTimeMerger(topics, maxWaitMillis, System.currentTimeMillis());
+    this.merger =
+        new EventTimeMerger(
+            topics, maxWaitMillis, System.currentTimeMillis(), new MergeWatch(pipeline.stats()));
     if (logins != null) {
       merger.limitWait(
           io.leakwatch.cep.TopicTypes.LOGIN_HISTORY, pollWaitMillis, System.currentTimeMillis());
@@ -118,6 +120,7 @@ public final class DetectionVerticle extends AbstractVerticle {
               merger.offer(
                   batch.topic(),
                   batch.events(),
+                  batch.owed(),
                   () -> {
                     if (journal != null) {
                       journal.force();

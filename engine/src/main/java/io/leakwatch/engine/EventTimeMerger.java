@@ -20,12 +20,17 @@ import java.util.Map;
  * because processing is busy, and that must not let one topic race ahead. It starts when the
  * topic's last queued event is released, not when it arrived: a batch waiting here holds its
  * stream's credit, so a topic whose batch waited longer than the wait is not silent, only waiting
- * for its credit.) A topic whose stream is known to be down (reconnecting) will deliver a backlog
- * from the past when it is back, so it holds the others back longer: up to {@code maxDownMillis}
- * from when the event arrived or the server answered again (another topic delivered), whichever is
- * later; while every topic is down (the server is away) nothing is released. Even an idle topic
- * holds an event back for a short grace period after it arrives, so two streams racing on the wire
- * cannot reorder.
+ * for its credit. In a backlog far behind the newest event time, a topic the server still owed
+ * events after its last batch is silent since that batch arrived: it could have sent more and did
+ * not, and nothing it publishes from now on can be older than that backlog.) A topic whose stream
+ * is known to be down (reconnecting) will deliver a backlog from the past when it is back, so it
+ * holds the others back longer: up to {@code maxDownMillis} from when the event arrived or the
+ * server answered again (another topic delivered), whichever is later; while every topic is down
+ * (the server is away) nothing is released. Even an idle topic holds an event back for a short
+ * grace period after it arrives, so two streams racing on the wire cannot reorder. Only events near
+ * the newest event time received can race that way: an idle topic's next events are published from
+ * now on, so an event {@link #RACE_WINDOW_MILLIS} or more behind the newest (a backlog being caught
+ * up) has nothing to wait for.
  *
  * <p>Every wait is measured on the merger's own clock: wall time, except that a gap between two
  * looks (calls) counts as at most {@link #MAX_STEP_MILLIS}. When the process stalls (a starved CPU,
@@ -65,6 +70,14 @@ final class EventTimeMerger {
     long downSince = -1;
     long maxWait = -1;
 
+    /** Whether the server was owed events after the last batch, and when that batch came. */
+    boolean owed;
+
+    long lastArrival;
+
+    /** Why the merge last went on without this topic; null while it never did. */
+    String passedBecause;
+
     /** When another topic first delivered or said idle after this one went down; -1 before. */
     long lifeSinceDown = -1;
 
@@ -76,7 +89,48 @@ final class EventTimeMerger {
   /** The most a gap between two looks counts for: the engine looks every 100 ms. */
   static final long MAX_STEP_MILLIS = 100;
 
+  /**
+   * How far behind the newest event time received an event can still race an idle topic's next
+   * event: what one stream's delivery may lag another's, in event time.
+   */
+  static final long RACE_WINDOW_MILLIS = 60_000;
+
+  /** Why a look released nothing more: what the event next in time waits for. */
+  enum Hold {
+    /** An idle topic's grace period: it may be about to deliver something older. */
+    IDLE_GRACE,
+    /** A topic that has gone quiet without saying idle, for less than its wait. */
+    QUIET,
+    /** A topic reconnecting (or every topic, while the server is away). */
+    DOWN
+  }
+
+  /** What the merger sees as it works, for metrics and logs. */
+  interface Observer {
+    Observer NONE = new Observer() {};
+
+    /** A look that left events waiting, and why. */
+    default void held(Hold reason) {}
+
+    /**
+     * An event of {@code topic} released {@code lateMillis} of event time after a later event of
+     * {@code ahead}: the merge stopped waiting for {@code topic} ({@code why}), and it came after
+     * all.
+     */
+    default void outOfOrder(String topic, String ahead, long lateMillis, String why) {}
+  }
+
   private final Map<String, Topic> topics = new LinkedHashMap<>();
+  private final Observer observer;
+
+  /** The newest event time received on any topic. */
+  private long frontier = Long.MIN_VALUE;
+
+  /** The newest event time released, and the topic it came from. */
+  private long releasedUpTo = Long.MIN_VALUE;
+
+  private String releasedUpToTopic;
+
   private long lastWall;
   private long clock;
   private final long maxWaitMillis;
@@ -89,6 +143,12 @@ final class EventTimeMerger {
   private final long graceMillis;
 
   EventTimeMerger(List<String> expectedTopics, long maxWaitMillis, long wallNow) {
+    this(expectedTopics, maxWaitMillis, wallNow, Observer.NONE);
+  }
+
+  EventTimeMerger(
+      List<String> expectedTopics, long maxWaitMillis, long wallNow, Observer observer) {
+    this.observer = observer;
     this.maxWaitMillis = maxWaitMillis;
     this.maxDownMillis = Math.max(maxWaitMillis, 30 * maxWaitMillis);
     this.graceMillis = Math.min(250, maxWaitMillis);
@@ -119,9 +179,24 @@ final class EventTimeMerger {
   }
 
   void offer(String topicName, List<ReceivedEvent> events, Runnable onBatchComplete, long wall) {
+    offer(topicName, events, false, onBatchComplete, wall);
+  }
+
+  /**
+   * @param owed the server was still owed events after this batch: its silence from now on means it
+   *     had nothing more to send (see {@link #holdFor})
+   */
+  void offer(
+      String topicName,
+      List<ReceivedEvent> events,
+      boolean owed,
+      Runnable onBatchComplete,
+      long wall) {
     long now = look(wall);
     Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(now));
     topic.silentSince = now;
+    topic.lastArrival = now;
+    topic.owed = owed;
     topic.downSince = -1;
     signOfLife(now);
     if (events.isEmpty()) {
@@ -134,6 +209,7 @@ final class EventTimeMerger {
       topic.queue.add(new Pending(event, time, batch, now));
       topic.watermark = Math.max(topic.watermark, time);
     }
+    frontier = Math.max(frontier, topic.watermark);
     topic.idle = false;
   }
 
@@ -203,10 +279,13 @@ final class EventTimeMerger {
         return out;
       }
       Pending head = next.queue.peek();
-      if (!mayRelease(next, head, now)) {
+      Hold hold = holdFor(next, head, now);
+      if (hold != null) {
+        observer.held(hold);
         return out;
       }
       out.add(next.queue.poll());
+      noteOrder(next, head);
       if (next.queue.isEmpty()) {
         // Its silence starts now: while its events waited here, their batch held the stream's
         // credit, so it could not deliver more.
@@ -215,35 +294,70 @@ final class EventTimeMerger {
     }
   }
 
-  private boolean mayRelease(Topic from, Pending head, long now) {
+  /** What {@code head} still waits for, or null when it may be released now. */
+  private Hold holdFor(Topic from, Pending head, long now) {
     for (Topic other : topics.values()) {
-      if (other != from
-          && other.idle
-          && other.queue.isEmpty()
-          && other.watermark < head.time()
-          && now - head.arrived() < graceMillis) {
-        // An idle topic may be just about to deliver something older (its stream and this one
-        // race on the wire): give it a moment.
-        return false;
+      if (other == from || !other.queue.isEmpty() || other.watermark >= head.time()) {
+        continue;
       }
-      if (other != from && !other.idle && other.queue.isEmpty() && other.watermark < head.time()) {
-        boolean down = other.downSince >= 0;
-        // A down topic's hold runs out maxDownMillis after the server showed signs of life (another
-        // topic delivered or said idle) and the event arrived: while the whole server is away
-        // nothing is released, so after an outage the first topic back still waits for the rest.
-        if (down
-            ? other.lifeSinceDown < 0
-                || now - Math.max(other.lifeSinceDown, head.arrived()) < maxDownMillis
-            : now - other.silentSince < (other.maxWait >= 0 ? other.maxWait : maxWaitMillis)) {
-          return false;
+      if (other.idle) {
+        if (now - head.arrived() < graceMillis && head.time() >= frontier - RACE_WINDOW_MILLIS) {
+          // An idle topic may be just about to deliver something older (its stream and this one
+          // race on the wire): give it a moment.
+          return Hold.IDLE_GRACE;
         }
-        other.downSince = -1;
-        // Silent for too long: treat it as idle until it delivers again, so it stops holding
-        // others.
-        other.idle = true;
+        if (other.passedBecause == null) {
+          other.passedBecause = "it said it was idle";
+        }
+        continue;
       }
+      boolean down = other.downSince >= 0;
+      long wait = other.maxWait >= 0 ? other.maxWait : maxWaitMillis;
+      // A backlog far behind the newest event time cannot race a live publish, so there a stream
+      // the server owed events since its last batch has been silent since that batch, however
+      // long the batch then waited here. Near the newest it counts from when the batch left, as a
+      // live stream's next event may be racing this head on the wire.
+      long silentSince =
+          other.owed && head.time() < frontier - RACE_WINDOW_MILLIS
+              ? other.lastArrival
+              : other.silentSince;
+      // A down topic's hold runs out maxDownMillis after the server showed signs of life (another
+      // topic delivered or said idle) and the event arrived: while the whole server is away
+      // nothing is released, so after an outage the first topic back still waits for the rest.
+      if (down
+          ? other.lifeSinceDown < 0
+              || now - Math.max(other.lifeSinceDown, head.arrived()) < maxDownMillis
+          : now - silentSince < wait) {
+        return down ? Hold.DOWN : Hold.QUIET;
+      }
+      other.passedBecause =
+          down
+              ? "it was reconnecting for longer than " + maxDownMillis + " ms"
+              : "it was silent for " + wait + " ms";
+      other.downSince = -1;
+      // Silent for too long: treat it as idle until it delivers again, so it stops holding
+      // others.
+      other.idle = true;
     }
-    return true;
+    return null;
+  }
+
+  /** Reports an event released behind a later one of another topic. */
+  private void noteOrder(Topic from, Pending released) {
+    if (released.time() >= releasedUpTo) {
+      releasedUpTo = released.time();
+      releasedUpToTopic = released.event().topic();
+      from.passedBecause = null;
+      return;
+    }
+    String topic = released.event().topic();
+    if (!topic.equals(releasedUpToTopic)) {
+      observer.outOfOrder(
+          topic,
+          releasedUpToTopic,
+          releasedUpTo - released.time(),
+          from.passedBecause == null ? "unknown" : from.passedBecause);
+    }
   }
 
   boolean isEmpty() {

@@ -40,7 +40,16 @@ public final class Messages {
 
   private Messages() {}
 
-  public record EventBatch(String topic, List<ReceivedEvent> events) {}
+  /**
+   * A subscription → detection batch. {@code owed}: the server was still owed events after it (see
+   * {@link io.leakwatch.pubsub.SubscriptionListener#onEvents(String, List, boolean)}).
+   */
+  public record EventBatch(String topic, List<ReceivedEvent> events, boolean owed) {
+    /** A batch from a source that may not deliver more until this one is processed. */
+    public EventBatch(String topic, List<ReceivedEvent> events) {
+      this(topic, events, false);
+    }
+  }
 
   /** A source has delivered everything up to {@code eventTime}. */
   public record Watermark(String topic, long eventTime) {}

@@ -14,6 +14,8 @@ public final class PipelineStats {
   private final Map<String, LongAdder> detections = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> alerts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> decoded = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> outOfOrder = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> mergeHolds = new ConcurrentHashMap<>();
   private final LatencyHistogram latency = new LatencyHistogram();
 
   void received(String topic) {
@@ -35,6 +37,16 @@ public final class PipelineStats {
 
   void deadLettered(String topic) {
     add(deadLettered, topic);
+  }
+
+  /** An event processed after a later one of another topic: the merge stopped waiting for it. */
+  void outOfOrder(String topic) {
+    add(outOfOrder, topic);
+  }
+
+  /** A look of the event-time merge that left events waiting, by what they waited for. */
+  void mergeHeld(EventTimeMerger.Hold reason) {
+    add(mergeHolds, reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
   }
 
   void detection(String ruleId) {
@@ -63,6 +75,15 @@ public final class PipelineStats {
 
   public Map<String, Long> decodedByTopic() {
     return snapshot(decoded);
+  }
+
+  public Map<String, Long> outOfOrderByTopic() {
+    return snapshot(outOfOrder);
+  }
+
+  /** Looks of the merge that left events waiting: idle-grace, quiet, down. */
+  public Map<String, Long> mergeHoldsByReason() {
+    return snapshot(mergeHolds);
   }
 
   public Map<String, Long> detectionsByRule() {

@@ -165,6 +165,11 @@ public final class SubscriptionVerticle extends AbstractVerticle {
 
     @Override
     public void onEvents(String topic, List<ReceivedEvent> events) {
+      onEvents(topic, events, false);
+    }
+
+    @Override
+    public void onEvents(String topic, List<ReceivedEvent> events, boolean owed) {
       context.runOnContext(
           v -> {
             if (stream != streams) {
@@ -179,7 +184,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             vertx
                 .eventBus()
                 .<Integer>request(
-                    Messages.EVENTS, new Messages.EventBatch(topic, events), BATCH_DELIVERY)
+                    Messages.EVENTS, new Messages.EventBatch(topic, events, owed), BATCH_DELIVERY)
                 .onComplete(
                     reply -> {
                       if (reply.succeeded()) {

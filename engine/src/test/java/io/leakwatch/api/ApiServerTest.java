@@ -164,6 +164,17 @@ class ApiServerTest {
         1,
         before.value("leakwatch_subscription_live{org=\"acme\",topic=\"/event/ApiEventStream\"}"));
     assertEquals(0, before.value("leakwatch_event_processing_seconds_count{org=\"acme\"}"));
+    assertEquals(
+        0,
+        before.value(
+            "leakwatch_events_out_of_order_total{org=\"acme\",topic=\"/event/ApiEventStream\"}"),
+        "every topic's out-of-order series is there from zero");
+    for (String reason : List.of("idle-grace", "quiet", "down")) {
+      assertEquals(
+          0,
+          before.value("leakwatch_merge_holds_total{org=\"acme\",reason=\"" + reason + "\"}"),
+          reason);
+    }
 
     String user = "005000000000001AAA";
     List<Alert> alerts = new ArrayList<>();

@@ -53,6 +53,12 @@ class EventTimeMergerTest {
       merger.offer(topic, events, onComplete, at);
     }
 
+    /** A batch after which the server was still owed events (its credit was not used up). */
+    void offerOwed(String topic, List<ReceivedEvent> events, long at) {
+      passTo(at);
+      merger.offer(topic, events, true, () -> {}, at);
+    }
+
     void idle(String topic, long at) {
       passTo(at);
       merger.idle(topic, at);
@@ -231,6 +237,99 @@ class EventTimeMergerTest {
       assertEquals(List.of(), times(merger.release(wall)), "at " + wall);
     }
     assertEquals(List.of(10L), times(merger.release(3_300)));
+  }
+
+  @Test
+  void aBacklogFarBehindTheNewestEventDoesNotWaitForAnIdleTopic() {
+    Driven merger = new Driven(List.of("a", "b"), 2_000);
+    merger.offer("a", List.of(event("a", 500)), () -> {}, 0);
+    merger.offer("b", List.of(event("b", 1_000)), () -> {}, 0);
+    assertEquals(List.of(500L), times(merger.release(0)));
+    merger.idle("a", 0);
+    assertEquals(List.of(1_000L), times(merger.release(250)), "after a's grace");
+    merger.idle("b", 300);
+    // A catch-up: a delivers a backlog of five minutes. Whatever idle b publishes from now
+    // on is newer than the backlog's old part, so that part has nothing to wait for.
+    merger.offer(
+        "a", List.of(event("a", 10_000), event("a", 250_000), event("a", 300_000)), () -> {}, 300);
+    assertEquals(List.of(10_000L), times(merger.release(300)));
+    assertEquals(
+        List.of(),
+        times(merger.release(500)),
+        "250,000 is within a minute of the newest event: b may be racing it on the wire");
+    assertEquals(List.of(250_000L, 300_000L), times(merger.release(550)));
+  }
+
+  @Test
+  void inABacklogAStreamThatWasOwedEventsIsSilentSinceItsLastBatch() {
+    Driven merger = new Driven(List.of("dense", "sparse"), 2_000);
+    // A catch-up: sparse delivers its last event of the backlog at once, with credit to spare;
+    // dense's backlog comes a batch at a time and reaches an hour later.
+    merger.offerOwed("sparse", List.of(event("sparse", 10_000)), 0);
+    merger.offer("dense", List.of(event("dense", 1_000)), () -> {}, 0);
+    assertEquals(List.of(1_000L), times(merger.release(0)));
+    merger.offer("dense", List.of(event("dense", 5_000)), () -> {}, 1_500);
+    assertEquals(List.of(5_000L), times(merger.release(1_500)));
+    merger.offer(
+        "dense", List.of(event("dense", 20_000), event("dense", 3_600_000)), () -> {}, 3_000);
+    assertEquals(
+        List.of(10_000L, 20_000L),
+        times(merger.release(3_000)),
+        "sparse was owed events for 3 s and sent none: 20,000, an hour behind the newest, goes");
+    assertEquals(
+        List.of(),
+        times(merger.release(3_200)),
+        "sparse now counts as idle; 3,600,000 is the newest, so it gets the grace: a live event"
+            + " of sparse may be racing it");
+    assertEquals(List.of(3_600_000L), times(merger.release(3_250)));
+  }
+
+  @Test
+  void nearTheNewestEventAStreamOwedEventsIsStillSilentOnlySinceItsBatchLeft() {
+    Driven merger = new Driven(List.of("dense", "sparse"), 2_000);
+    merger.offerOwed("sparse", List.of(event("sparse", 10)), 0);
+    merger.offer("dense", List.of(event("dense", 1)), () -> {}, 0);
+    assertEquals(List.of(1L), times(merger.release(0)));
+    merger.offer("dense", List.of(event("dense", 5)), () -> {}, 1_500);
+    assertEquals(List.of(5L), times(merger.release(1_500)));
+    merger.offer("dense", List.of(event("dense", 12)), () -> {}, 3_000);
+    assertEquals(List.of(10L), times(merger.release(3_000)));
+    assertEquals(
+        List.of(), times(merger.release(4_900)), "12 may race sparse's next event on the wire");
+    assertEquals(List.of(12L), times(merger.release(5_000)));
+  }
+
+  @Test
+  void anEventThatComesAfterTheMergeStoppedWaitingForItsTopicIsReported() {
+    List<String> seen = new ArrayList<>();
+    EventTimeMerger merger =
+        new EventTimeMerger(
+            List.of("a", "b"),
+            2_000,
+            0,
+            new EventTimeMerger.Observer() {
+              @Override
+              public void held(EventTimeMerger.Hold reason) {
+                if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(reason.name())) {
+                  seen.add(reason.name());
+                }
+              }
+
+              @Override
+              public void outOfOrder(String topic, String ahead, long lateMillis, String why) {
+                seen.add(topic + " " + lateMillis + " ms behind " + ahead + ": " + why);
+              }
+            });
+    merger.offer("b", List.of(event("b", 5)), () -> {}, 0);
+    merger.offer("a", List.of(event("a", 1), event("a", 100)), () -> {}, 0);
+    assertEquals(List.of(1L, 5L), times(merger.release(0)));
+    for (long wall = 100; wall < 2_000; wall += 100) {
+      assertEquals(List.of(), times(merger.release(wall)), "100 waits for b at " + wall);
+    }
+    assertEquals(List.of(100L), times(merger.release(2_000)), "b silent for 2 s");
+    merger.offer("b", List.of(event("b", 40), event("b", 120)), () -> {}, 2_100);
+    assertEquals(List.of(40L), times(merger.release(2_100)), "120 waits for a again");
+    assertEquals(List.of("QUIET", "b 60 ms behind a: it was silent for 2000 ms", "QUIET"), seen);
   }
 
   @Test
