@@ -60,7 +60,7 @@ final class ConfigCommand {
           dir -> {
             RulePack pack =
                 dir == null ? RulePackLoader.defaultPack() : RulePackLoader.fromDirectory(dir);
-            CompiledPack.compile(pack);
+            CompiledPack.validate(pack); // every error with file and line; nothing made to run
             return pack;
           });
     }
