@@ -95,6 +95,12 @@ final class EventTimeMerger {
    */
   static final long RACE_WINDOW_MILLIS = 60_000;
 
+  /**
+   * How long after a topic goes down another topic's delivery may still be one sent before the
+   * failure, and so no sign that the server answers again.
+   */
+  static final long STALE_SIGN_MILLIS = 1_000;
+
   /** Why a look released nothing more: what the event next in time waits for. */
   enum Hold {
     /** An idle topic's grace period: it may be about to deliver something older. */
@@ -227,7 +233,12 @@ final class EventTimeMerger {
   /** The server answers: the hold of every topic still down starts to run out. */
   private void signOfLife(long now) {
     for (Topic topic : topics.values()) {
-      if (topic.downSince >= 0 && topic.lifeSinceDown < 0) {
+      // What another topic delivers right after this one went down was on its way before the
+      // failure (streams fail together, but their last batches and failures reach here in any
+      // order across subscriptions): not a sign that the server answers again.
+      if (topic.downSince >= 0
+          && topic.lifeSinceDown < 0
+          && now - topic.downSince >= STALE_SIGN_MILLIS) {
         topic.lifeSinceDown = now;
       }
     }

@@ -166,9 +166,12 @@ class EventTimeMergerTest {
         "a's 50 waited here until 10.1 s, holding a's credit: a is silent only since then");
     assertEquals(List.of(60L), times(merger.release(12_100)), "a silent for 2 s");
     merger.down("b", 20_000);
-    merger.offer("a", List.of(event("a", 70)), () -> {}, 20_000);
-    assertEquals(List.of(), times(merger.release(79_999)));
-    assertEquals(List.of(70L), times(merger.release(80_250)), "but not forever");
+    merger.offer("a", List.of(event("a", 70)), () -> {}, 21_000);
+    assertEquals(List.of(), times(merger.release(80_999)));
+    assertEquals(
+        List.of(70L),
+        times(merger.release(81_250)),
+        "but not forever: 60 s from the server's first sign of life after b went down");
   }
 
   @Test
@@ -190,6 +193,28 @@ class EventTimeMergerTest {
     merger.offer("b", List.of(event("b", 4), event("b", 90)), () -> {}, 93_000);
     assertEquals(List.of(4L, 5L, 90L), times(merger.release(93_000)));
     assertEquals(List.of(100L), times(merger.release(95_000)));
+  }
+
+  @Test
+  void aBatchSentBeforeAnOutageIsNoSignThatTheServerIsBack() {
+    Driven merger = new Driven(List.of("a", "b"), 2_000);
+    merger.offer("a", List.of(event("a", 1), event("a", 5)), () -> {}, 0);
+    merger.offer("b", List.of(event("b", 2)), () -> {}, 0);
+    assertEquals(List.of(1L, 2L), times(merger.release(0)));
+    // The connection drops. b's last batch, received before the failure, reaches the merge after
+    // a's failure and before b's own.
+    merger.down("a", 1_000);
+    merger.offer("b", List.of(event("b", 7)), () -> {}, 1_050);
+    merger.down("b", 1_060);
+    assertEquals(List.of(5L), times(merger.release(1_100)));
+    assertEquals(
+        List.of(),
+        times(merger.release(75_000)),
+        "the server is away for 70 s: a's backlog may be older than 7, and b's batch was no sign"
+            + " of the server");
+    merger.offer("a", List.of(event("a", 6)), () -> {}, 75_000);
+    assertEquals(List.of(6L), times(merger.release(75_000)), "a is back first");
+    assertEquals(List.of(7L), times(merger.release(77_000)), "then a is quiet for 2 s");
   }
 
   @Test

@@ -49,15 +49,7 @@ class SubscribeCallTest {
     }
     Responses out = new Responses();
     out.ready = false; // the client is slow to read: HTTP/2 flow control holds the stream
-    SubscribeCall call =
-        new SubscribeCall(
-            Map.of(TOPIC, log),
-            out,
-            timer,
-            Duration.ofNanos(1),
-            Duration.ofMinutes(2),
-            new SubscribeStats(),
-            () -> false);
+    SubscribeCall call = call(log, out);
     call.onNext(
         FetchRequest.newBuilder()
             .setTopicName(TOPIC)
@@ -79,15 +71,7 @@ class SubscribeCallTest {
   void aStreamWithNothingToSendGetsAKeepaliveWithTheLatestReplayId() {
     TopicLog log = new TopicLog(TOPIC, "schema-1", true, 1);
     Responses out = new Responses();
-    SubscribeCall call =
-        new SubscribeCall(
-            Map.of(TOPIC, log),
-            out,
-            timer,
-            Duration.ofNanos(1),
-            Duration.ofMinutes(2),
-            new SubscribeStats(),
-            () -> false);
+    SubscribeCall call = call(log, out);
     call.onNext(
         FetchRequest.newBuilder()
             .setTopicName(TOPIC)
@@ -100,6 +84,18 @@ class SubscribeCallTest {
     assertEquals(0, out.sent.get(0).getEventsCount());
     assertEquals(10, out.sent.get(0).getPendingNumRequested());
     assertEquals(ByteString.EMPTY, out.sent.get(0).getLatestReplayId());
+  }
+
+  /** A call whose keepalive is due at every tick (the tick is the test's to call). */
+  private SubscribeCall call(TopicLog log, Responses out) {
+    return new SubscribeCall(
+        Map.of(TOPIC, log),
+        out,
+        timer,
+        Duration.ofNanos(1),
+        Duration.ofMinutes(2),
+        new SubscribeStats(),
+        () -> false);
   }
 
   /** The server side of one call, recording what is sent. */
