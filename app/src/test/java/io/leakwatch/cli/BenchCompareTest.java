@@ -22,18 +22,7 @@ class BenchCompareTest {
   @Test
   void thePackAgainstItselfDetectsTheSameForEveryRule(@TempDir Path dir) throws IOException {
     Path copy = copyPack(dir.resolve("same"));
-    CliRun run =
-        CliRun.of(
-            "bench",
-            "--events",
-            "6000",
-            "--users",
-            "300",
-            "--no-bare",
-            "--rules",
-            PACK.toString(),
-            "--compare",
-            copy.toString());
+    CliRun run = benchAgainst(copy);
     assertEquals(0, run.exit(), run.err());
     assertEquals(1, count(run.out(), "(?m)^run 1 compared "), run.out());
     assertTrue(
@@ -46,23 +35,27 @@ class BenchCompareTest {
     assertTrue(run.out().contains("compared alerts the same count for every rule"), run.out());
   }
 
+  /** A small bench of the default pack with {@code other} compared to it. */
+  private static CliRun benchAgainst(Path other) {
+    return CliRun.of(
+        "bench",
+        "--events",
+        "6000",
+        "--users",
+        "300",
+        "--no-bare",
+        "--rules",
+        PACK.toString(),
+        "--compare",
+        other.toString());
+  }
+
   /** A pack without the bulk-read rule: its alerts are named as the difference. */
   @Test
   void aPackMissingARuleNamesThatRulesAlertsAsTheDifference(@TempDir Path dir) throws IOException {
     Path without = copyPack(dir.resolve("without"));
     deleteTree(without.resolve("bulk-phi-read"));
-    CliRun run =
-        CliRun.of(
-            "bench",
-            "--events",
-            "6000",
-            "--users",
-            "300",
-            "--no-bare",
-            "--rules",
-            PACK.toString(),
-            "--compare",
-            without.toString());
+    CliRun run = benchAgainst(without);
     assertEquals(0, run.exit(), run.err());
     assertTrue(
         Pattern.compile("(?m)^compared alerts LW-001 [1-9]\\d* -> 0$").matcher(run.out()).find(),

@@ -104,11 +104,18 @@ final class EventTimeMerger {
   /** Why a look released nothing more: what the event next in time waits for. */
   enum Hold {
     /** An idle topic's grace period: it may be about to deliver something older. */
-    IDLE_GRACE,
+    IDLE_GRACE("idle-grace"),
     /** A topic that has gone quiet without saying idle, for less than its wait. */
-    QUIET,
+    QUIET("quiet"),
     /** A topic reconnecting (or every topic, while the server is away). */
-    DOWN
+    DOWN("down");
+
+    /** As metrics label it. */
+    final String label;
+
+    Hold(String label) {
+      this.label = label;
+    }
   }
 
   /** What the merger sees as it works, for metrics and logs. */

@@ -46,7 +46,7 @@ public final class PipelineStats {
 
   /** A look of the event-time merge that left events waiting, by what they waited for. */
   void mergeHeld(EventTimeMerger.Hold reason) {
-    add(mergeHolds, reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+    add(mergeHolds, reason.label);
   }
 
   void detection(String ruleId) {
