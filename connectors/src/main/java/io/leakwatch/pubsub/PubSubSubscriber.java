@@ -64,10 +64,17 @@ public final class PubSubSubscriber implements AutoCloseable {
     topUp();
   }
 
-  /** The consumer has finished with {@code count} delivered events; their credit may be reused. */
-  public synchronized void release(int count) {
+  /**
+   * The consumer has finished with {@code count} delivered events; their credit may be reused.
+   *
+   * @return whether this asked the server for events when none were outstanding: from now on the
+   *     stream's silence means the server had nothing to send, where before it could send nothing
+   */
+  public synchronized boolean release(int count) {
+    boolean starved = outstanding == 0;
     backlog = Math.max(0, backlog - count);
     topUp();
+    return starved && outstanding > 0;
   }
 
   public String topic() {

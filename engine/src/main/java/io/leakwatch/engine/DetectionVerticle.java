@@ -161,6 +161,11 @@ public final class DetectionVerticle extends AbstractVerticle {
             message -> merger.down(message.body(), System.currentTimeMillis()));
     vertx
         .eventBus()
+        .<String>consumer(
+            Messages.TOPIC_OWED,
+            message -> merger.owed(message.body(), System.currentTimeMillis()));
+    vertx
+        .eventBus()
         .<Messages.Watermark>consumer(
             Messages.TOPIC_WATERMARK,
             message -> {

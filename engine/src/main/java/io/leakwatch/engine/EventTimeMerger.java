@@ -14,23 +14,20 @@ import java.util.Map;
  *
  * <p>An event is released once no other active topic can still deliver an earlier one: its time is
  * at or below every other topic's last received event time. A topic the server reports idle
- * (keepalive) holds nothing back. A topic that has delivered nothing for {@code maxWaitMillis}
- * stops holding others back too, so a stalled stream delays detection by at most that much.
- * (Silence is measured per topic, not as queueing time: under a backlog, events wait in the queue
- * because processing is busy, and that must not let one topic race ahead. It starts when the
- * topic's last queued event is released, not when it arrived: a batch waiting here holds its
- * stream's credit, so a topic whose batch waited longer than the wait is not silent, only waiting
- * for its credit. In a backlog far behind the newest event time, a topic the server still owed
- * events after its last batch is silent since that batch arrived: it could have sent more and did
- * not, and nothing it publishes from now on can be older than that backlog.) A topic whose stream
- * is known to be down (reconnecting) will deliver a backlog from the past when it is back, so it
- * holds the others back longer: up to {@code maxDownMillis} from when the event arrived or the
- * server answered again (another topic delivered), whichever is later; while every topic is down
- * (the server is away) nothing is released. Even an idle topic holds an event back for a short
- * grace period after it arrives, so two streams racing on the wire cannot reorder. Only events near
- * the newest event time received can race that way: an idle topic's next events are published from
- * now on, so an event {@link #RACE_WINDOW_MILLIS} or more behind the newest (a backlog being caught
- * up) has nothing to wait for.
+ * (keepalive) holds nothing back. A topic that has been silent for {@code maxWaitMillis} counts as
+ * idle too, so a stalled stream delays detection by at most that much. Silence is measured on the
+ * wire, not as queueing time (under a backlog, events wait here because processing is busy, and
+ * that must not let one topic race ahead): a stream the server owes events is silent since its last
+ * batch arrived or since it asked again, whichever is later; a stream whose credit was used up
+ * cannot send anything until its batches are processed, so its silence starts when its last queued
+ * event is released. A topic whose stream is known to be down (reconnecting) will deliver a backlog
+ * from the past when it is back, so it holds the others back longer: up to {@code maxDownMillis}
+ * from when the event arrived or the server answered again (another topic delivered), whichever is
+ * later; while every topic is down (the server is away) nothing is released. Even an idle topic
+ * holds an event back for a short grace period after it arrives, so two streams racing on the wire
+ * cannot reorder. Only events near the newest event time received can race that way: an idle
+ * topic's next events are published from now on, so an event {@link #RACE_WINDOW_MILLIS} or more
+ * behind the newest (a backlog being caught up) has nothing to wait for.
  *
  * <p>Every wait is measured on the merger's own clock: wall time, except that a gap between two
  * looks (calls) counts as at most {@link #MAX_STEP_MILLIS}. When the process stalls (a starved CPU,
@@ -70,10 +67,11 @@ final class EventTimeMerger {
     long downSince = -1;
     long maxWait = -1;
 
-    /** Whether the server was owed events after the last batch, and when that batch came. */
-    boolean owed;
-
-    long lastArrival;
+    /**
+     * Since when the server has owed this topic events without sending any (its last batch, or its
+     * stream asking again after its credit was used up); -1 while its credit is used up.
+     */
+    long owedSince = -1;
 
     /** Why the merge last went on without this topic; null while it never did. */
     String passedBecause;
@@ -197,7 +195,8 @@ final class EventTimeMerger {
 
   /**
    * @param owed the server was still owed events after this batch: its silence from now on means it
-   *     had nothing more to send (see {@link #holdFor})
+   *     had nothing more to send; otherwise the stream can send nothing until it asks again ({@link
+   *     #owed}) or its events leave here
    */
   void offer(
       String topicName,
@@ -208,8 +207,7 @@ final class EventTimeMerger {
     long now = look(wall);
     Topic topic = topics.computeIfAbsent(topicName, t -> new Topic(now));
     topic.silentSince = now;
-    topic.lastArrival = now;
-    topic.owed = owed;
+    topic.owedSince = owed ? now : -1;
     topic.downSince = -1;
     signOfLife(now);
     if (events.isEmpty()) {
@@ -235,6 +233,18 @@ final class EventTimeMerger {
       topic.downSince = -1;
     }
     signOfLife(now);
+  }
+
+  /**
+   * This topic's stream asks the server for events again after its credit was used up: its silence
+   * counts from now, even while its last events still wait here.
+   */
+  void owed(String topicName, long wall) {
+    long now = look(wall);
+    Topic topic = topics.get(topicName);
+    if (topic != null && topic.owedSince < 0) {
+      topic.owedSince = now;
+    }
   }
 
   /** The server answers: the hold of every topic still down starts to run out. */
@@ -318,44 +328,36 @@ final class EventTimeMerger {
       if (other == from || !other.queue.isEmpty() || other.watermark >= head.time()) {
         continue;
       }
-      if (other.idle) {
-        if (now - head.arrived() < graceMillis && head.time() >= frontier - RACE_WINDOW_MILLIS) {
-          // An idle topic may be just about to deliver something older (its stream and this one
-          // race on the wire): give it a moment.
-          return Hold.IDLE_GRACE;
+      if (!other.idle) {
+        boolean down = other.downSince >= 0;
+        long wait = other.maxWait >= 0 ? other.maxWait : maxWaitMillis;
+        long silentSince = other.owedSince >= 0 ? other.owedSince : other.silentSince;
+        // A down topic's hold runs out maxDownMillis after the server showed signs of life
+        // (another topic delivered or said idle) and the event arrived: while the whole server is
+        // away nothing is released, so after an outage the first topic back still waits for the
+        // rest.
+        if (down
+            ? other.lifeSinceDown < 0
+                || now - Math.max(other.lifeSinceDown, head.arrived()) < maxDownMillis
+            : now - silentSince < wait) {
+          return down ? Hold.DOWN : Hold.QUIET;
         }
-        if (other.passedBecause == null) {
-          other.passedBecause = "it said it was idle";
-        }
-        continue;
+        other.passedBecause =
+            down
+                ? "it was reconnecting for longer than " + maxDownMillis + " ms"
+                : "it was silent for " + wait + " ms";
+        other.downSince = -1;
+        // Silent for too long: idle until it delivers again, so it stops holding others.
+        other.idle = true;
       }
-      boolean down = other.downSince >= 0;
-      long wait = other.maxWait >= 0 ? other.maxWait : maxWaitMillis;
-      // A backlog far behind the newest event time cannot race a live publish, so there a stream
-      // the server owed events since its last batch has been silent since that batch, however
-      // long the batch then waited here. Near the newest it counts from when the batch left, as a
-      // live stream's next event may be racing this head on the wire.
-      long silentSince =
-          other.owed && head.time() < frontier - RACE_WINDOW_MILLIS
-              ? other.lastArrival
-              : other.silentSince;
-      // A down topic's hold runs out maxDownMillis after the server showed signs of life (another
-      // topic delivered or said idle) and the event arrived: while the whole server is away
-      // nothing is released, so after an outage the first topic back still waits for the rest.
-      if (down
-          ? other.lifeSinceDown < 0
-              || now - Math.max(other.lifeSinceDown, head.arrived()) < maxDownMillis
-          : now - silentSince < wait) {
-        return down ? Hold.DOWN : Hold.QUIET;
+      if (now - head.arrived() < graceMillis && head.time() >= frontier - RACE_WINDOW_MILLIS) {
+        // An idle topic may be just about to deliver something older (its stream and this one
+        // race on the wire): give it a moment.
+        return Hold.IDLE_GRACE;
       }
-      other.passedBecause =
-          down
-              ? "it was reconnecting for longer than " + maxDownMillis + " ms"
-              : "it was silent for " + wait + " ms";
-      other.downSince = -1;
-      // Silent for too long: treat it as idle until it delivers again, so it stops holding
-      // others.
-      other.idle = true;
+      if (other.passedBecause == null) {
+        other.passedBecause = "it said it was idle";
+      }
     }
     return null;
   }

@@ -29,6 +29,12 @@ public final class Messages {
   /** A polled source (LoginHistory) → detection: it has read everything up to this event time. */
   public static final String TOPIC_WATERMARK = "leakwatch.topic.watermark";
 
+  /**
+   * Subscriptions → detection: this topic's stream had no credit (its consumer held it back) and
+   * now asks the server for events again; its silence from now on counts.
+   */
+  public static final String TOPIC_OWED = "leakwatch.topic.owed";
+
   /** Subscriptions → detection: this topic's stream is down and being reopened. */
   public static final String TOPIC_DOWN = "leakwatch.topic.down";
 

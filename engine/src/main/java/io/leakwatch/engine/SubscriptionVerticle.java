@@ -259,12 +259,13 @@ public final class SubscriptionVerticle extends AbstractVerticle {
 
   /**
    * Frees credit on the stream open now: events still held from a closed stream were counted into
-   * its successor's backlog.
+   * its successor's backlog. Tells the merge when the stream asks again after its backlog had
+   * stopped it: sent from this context, the message comes before any batch the server answers with.
    */
   private void release(int count) {
     unreleased -= count;
-    if (subscriber != null) {
-      subscriber.release(count);
+    if (subscriber != null && subscriber.release(count)) {
+      vertx.eventBus().send(Messages.TOPIC_OWED, topic);
     }
   }
 

@@ -59,6 +59,12 @@ class EventTimeMergerTest {
       merger.offer(topic, events, true, () -> {}, at);
     }
 
+    /** The topic's stream asks for events again after its backlog had used up its credit. */
+    void owed(String topic, long at) {
+      passTo(at);
+      merger.owed(topic, at);
+    }
+
     void idle(String topic, long at) {
       passTo(at);
       merger.idle(topic, at);
@@ -310,7 +316,7 @@ class EventTimeMergerTest {
   }
 
   @Test
-  void nearTheNewestEventAStreamOwedEventsIsStillSilentOnlySinceItsBatchLeft() {
+  void nearTheNewestEventAStreamOwedEventsIsIdleAfterTheWaitButTheEventStillGetsTheGrace() {
     Driven merger = new Driven(List.of("dense", "sparse"), 2_000);
     merger.offerOwed("sparse", List.of(event("sparse", 10)), 0);
     merger.offer("dense", List.of(event("dense", 1)), () -> {}, 0);
@@ -318,10 +324,54 @@ class EventTimeMergerTest {
     merger.offer("dense", List.of(event("dense", 5)), () -> {}, 1_500);
     assertEquals(List.of(5L), times(merger.release(1_500)));
     merger.offer("dense", List.of(event("dense", 12)), () -> {}, 3_000);
-    assertEquals(List.of(10L), times(merger.release(3_000)));
     assertEquals(
-        List.of(), times(merger.release(4_900)), "12 may race sparse's next event on the wire");
-    assertEquals(List.of(12L), times(merger.release(5_000)));
+        List.of(10L),
+        times(merger.release(3_000)),
+        "sparse was owed events for 3 s and sent none: it counts as idle");
+    assertEquals(
+        List.of(),
+        times(merger.release(3_200)),
+        "12 just arrived and is the newest: sparse's next event may be racing it on the wire");
+    assertEquals(List.of(12L), times(merger.release(3_250)));
+  }
+
+  @Test
+  void aStreamThatAsksAgainAfterItsBacklogStoppedItIsSilentSinceItAsked() {
+    // The end of a catch-up: two sparse topics had used up their credit on a backlog that
+    // reaches far ahead of dense's, and asked again as their first batches were processed.
+    Driven merger = new Driven(List.of("dense", "s1", "s2"), 2_000);
+    merger.offer("s1", List.of(event("s1", 100)), () -> {}, 0);
+    merger.offer("s2", List.of(event("s2", 200), event("s2", 400)), () -> {}, 0);
+    merger.offer("dense", List.of(event("dense", 50)), () -> {}, 0);
+    assertEquals(List.of(50L), times(merger.release(0)));
+    merger.owed("s1", 500);
+    merger.owed("s2", 500);
+    merger.offerOwed("dense", List.of(event("dense", 300), event("dense", 500)), 1_000);
+    assertEquals(
+        List.of(100L),
+        times(merger.release(1_000)),
+        "200 waits for s1, which asked at 500 and sent nothing yet");
+    assertEquals(List.of(), times(merger.release(2_400)));
+    assertEquals(
+        List.of(200L, 300L, 400L, 500L),
+        times(merger.release(2_500)),
+        "s1 and s2 both asked at 500: their waits run out together, not one after the other as"
+            + " their last events leave");
+  }
+
+  @Test
+  void withoutAskingAgainAStreamWhoseCreditWasUsedUpIsSilentOnlyOnceItsEventsLeft() {
+    Driven merger = new Driven(List.of("dense", "s1", "s2"), 2_000);
+    merger.offer("s1", List.of(event("s1", 100)), () -> {}, 0);
+    merger.offer("s2", List.of(event("s2", 200), event("s2", 400)), () -> {}, 0);
+    merger.offer("dense", List.of(event("dense", 50)), () -> {}, 0);
+    assertEquals(List.of(50L), times(merger.release(0)));
+    merger.offerOwed("dense", List.of(event("dense", 300), event("dense", 500)), 1_000);
+    assertEquals(List.of(100L), times(merger.release(1_000)));
+    assertEquals(List.of(), times(merger.release(2_900)), "s1 could send nothing before 1,000");
+    assertEquals(List.of(200L, 300L, 400L), times(merger.release(3_000)));
+    assertEquals(List.of(), times(merger.release(4_900)), "nor s2 before 3,000");
+    assertEquals(List.of(500L), times(merger.release(5_000)));
   }
 
   @Test

@@ -156,8 +156,12 @@ class PubSubWireTest {
       // Without release no further credit is granted: the server sends nothing more.
       assertEquals(100, server.stats().eventsSent());
       assertEquals(100, subscriber.largestOutstanding());
-      subscriber.release(100);
+      assertFalse(subscriber.awaitingServer(), "the backlog, not the server, holds the stream");
+      assertTrue(
+          subscriber.release(100), "the release asks again after the backlog had stopped it");
       recorder.awaitCount(200);
+      assertFalse(
+          subscriber.release(0), "its backlog is full again: releasing nothing asks nothing");
       assertTrue(server.stats().maxPending() <= 100);
     }
   }
