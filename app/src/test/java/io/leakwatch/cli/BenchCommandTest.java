@@ -49,6 +49,7 @@ class BenchCommandTest {
   void overGrpcEveryEventReachesTheEngineAndTheRateIsPrinted() {
     CliRun run = CliRun.of("bench", "--events", "5000", "--users", "300", "--transport", "grpc");
     assertEquals(0, run.exit(), run.err());
+    assertTrue(run.out().contains("Warming up on 1,000 events over gRPC"), run.out());
     assertTrue(
         Pattern.compile("(?m)^run 1 grpc  [\\d,]+ events/s").matcher(run.out()).find(), run.out());
     assertTrue(run.out().contains("events        5,000 (0 dead-lettered)"), run.out());

@@ -173,20 +173,22 @@ public final class PubSubSubscriber implements AutoCloseable {
     public void onNext(FetchResponse response) {
       long now = System.nanoTime();
       lastResponseNanos = now;
-      List<ReceivedEvent> events = new ArrayList<>(response.getEventsCount());
-      for (ConsumerEvent event : response.getEventsList()) {
-        events.add(decode(event, now));
-      }
+      int count = response.getEventsCount();
       boolean owed;
       synchronized (PubSubSubscriber.this) {
         if (closed) {
           return;
         }
-        outstanding = Math.max(0, outstanding - events.size());
-        backlog += events.size();
-        received += events.size();
+        // Asks for more before decoding these: the next batch is on its way meanwhile.
+        outstanding = Math.max(0, outstanding - count);
+        backlog += count;
+        received += count;
         topUp();
         owed = outstanding > 0;
+      }
+      List<ReceivedEvent> events = new ArrayList<>(count);
+      for (ConsumerEvent event : response.getEventsList()) {
+        events.add(decode(event, now));
       }
       if (events.isEmpty()) {
         listener.onKeepAlive(topic, ReplayId.of(response.getLatestReplayId()));
