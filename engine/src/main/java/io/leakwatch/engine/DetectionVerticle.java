@@ -33,6 +33,7 @@ public final class DetectionVerticle extends AbstractVerticle {
 
   private final DetectionPipeline pipeline;
   private final EventTimeMerger merger;
+  private final MergeWatch mergeWatch;
   private final ProcessedJournal journal;
   private final RecentLogins logins;
   private SnapshotSchedule snapshots;
@@ -73,9 +74,9 @@ public final class DetectionVerticle extends AbstractVerticle {
       long pollWaitMillis) {
     this.logins = logins;
     this.pipeline = pipeline;
+    this.mergeWatch = new MergeWatch(pipeline.stats());
     this.merger =
-        new EventTimeMerger(
-            topics, maxWaitMillis, System.currentTimeMillis(), new MergeWatch(pipeline.stats()));
+        new EventTimeMerger(topics, maxWaitMillis, System.currentTimeMillis(), mergeWatch);
     if (logins != null) {
       merger.limitWait(
           io.leakwatch.cep.TopicTypes.LOGIN_HISTORY, pollWaitMillis, System.currentTimeMillis());
@@ -199,6 +200,7 @@ public final class DetectionVerticle extends AbstractVerticle {
         id -> {
           drain();
           publish(pipeline.onIdle(System.currentTimeMillis()));
+          mergeWatch.flush();
         });
     vertx.setPeriodic(RELEASE_CHECK_MILLIS, id -> drain());
   }
