@@ -299,13 +299,14 @@ final class BenchCommand implements Callable<Integer> {
       out.printf(
           Locale.ROOT,
           "run %d grpc  %,.0f events/s (%,d events in %.2f s; %.2f s from engine start);"
-              + " merge held %s, %d out of order%n",
+              + " merge held %s, waited %s s, %d out of order%n",
           r,
           run.rate(),
           run.events(),
           run.seconds(),
           run.secondsFromStart(),
           run.mergeHolds(),
+          run.mergeWaitSeconds(),
           run.outOfOrder());
     }
     WireBench.Run first = runs.get(0);

@@ -50,6 +50,8 @@ final class WireBench {
    * @param seconds from the first event processed to the last
    * @param secondsFromStart from the engine's start (pack loaded, streams opened) to the last event
    * @param mergeHolds looks of the event-time merge that left events waiting, by reason
+   * @param mergeWaitSeconds how long the detection worker was free while the merge held events
+   *     back, by reason
    * @param outOfOrder events the merge released behind a later event of another topic
    */
   record Run(
@@ -60,6 +62,7 @@ final class WireBench {
       long alerts,
       Map<String, Long> alertsByRule,
       Map<String, Long> mergeHolds,
+      Map<String, Double> mergeWaitSeconds,
       long outOfOrder) {
     double rate() {
       return events / seconds;
@@ -67,6 +70,12 @@ final class WireBench {
   }
 
   private WireBench() {}
+
+  private static Map<String, Double> seconds(Map<String, Long> nanos) {
+    Map<String, Double> out = new TreeMap<>();
+    nanos.forEach((reason, n) -> out.put(reason, Math.round(n / 1e7) / 100.0));
+    return out;
+  }
 
   static Run measure(
       RulePack pack,
@@ -142,6 +151,7 @@ final class WireBench {
             alerts.get(),
             new TreeMap<>(stats.alertsByRule()),
             stats.mergeHoldsByReason(),
+            seconds(stats.mergeWaitNanosByReason()),
             stats.outOfOrderByTopic().values().stream().mapToLong(Long::longValue).sum());
       }
     }

@@ -51,7 +51,12 @@ class BenchCommandTest {
     assertEquals(0, run.exit(), run.err());
     assertTrue(run.out().contains("Warming up on 1,000 events over gRPC"), run.out());
     assertTrue(
-        Pattern.compile("(?m)^run 1 grpc  [\\d,]+ events/s").matcher(run.out()).find(), run.out());
+        Pattern.compile(
+                "(?m)^run 1 grpc  [\\d,]+ events/s .* merge held \\{[^}]*\\}, waited"
+                    + " \\{[^}]*\\} s, \\d+ out of order$")
+            .matcher(run.out())
+            .find(),
+        run.out());
     assertTrue(run.out().contains("events        5,000 (0 dead-lettered)"), run.out());
     assertTrue(run.out().contains("at most 100 outstanding per topic"), run.out());
     Matcher alerts = Pattern.compile("(?m)^alerts        (\\d+)$").matcher(run.out());

@@ -200,6 +200,17 @@ final class ApiMetrics implements AutoCloseable {
           PipelineStats::mergeHoldsByReason);
       counters(
           org,
+          "leakwatch.merge.wait",
+          "Time the detection worker was free while the event-time merge held events back, by"
+              + " what they waited for (see leakwatch_merge_holds_total): how much the merge wait"
+              + " costs.",
+          "reason",
+          MERGE_HOLD_REASONS,
+          PipelineStats::mergeWaitNanosByReason,
+          "seconds",
+          1e-9);
+      counters(
+          org,
           "leakwatch.detections",
           "Findings of the rules' EPL, before the DRL decision.",
           "rule",
@@ -286,6 +297,19 @@ final class ApiMetrics implements AutoCloseable {
       String label,
       List<String> known,
       Function<PipelineStats, Map<String, Long>> read) {
+    counters(org, name, help, label, known, read, null, 1);
+  }
+
+  /** Counters read in one unit and exposed in {@code baseUnit} ({@code scale} times the read). */
+  private void counters(
+      MonitoredOrg org,
+      String name,
+      String help,
+      String label,
+      List<String> known,
+      Function<PipelineStats, Map<String, Long>> read,
+      String baseUnit,
+      double scale) {
     java.util.Set<String> keys = new java.util.TreeSet<>(known);
     keys.addAll(read.apply(org.stats()).keySet());
     for (String key : keys) {
@@ -298,11 +322,10 @@ final class ApiMetrics implements AutoCloseable {
               this,
               m -> {
                 MonitoredOrg now = m.running(orgName);
-                return now == null
-                    ? 0
-                    : read.apply(now.stats()).getOrDefault(key, 0L).doubleValue();
+                return now == null ? 0 : read.apply(now.stats()).getOrDefault(key, 0L) * scale;
               })
           .description(help)
+          .baseUnit(baseUnit)
           .tags("org", org.name(), label, key)
           .register(registry);
     }

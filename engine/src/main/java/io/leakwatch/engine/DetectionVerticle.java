@@ -45,6 +45,11 @@ public final class DetectionVerticle extends AbstractVerticle {
   private volatile boolean stopping;
   private long learnedSaves;
 
+  /** What the merge held events back for when the worker last finished a drain; null if nothing. */
+  private EventTimeMerger.Hold waitingFor;
+
+  private long waitingSinceNanos;
+
   /**
    * The pipeline is built (rules compiled) by the caller, so a broken pack fails before anything
    * starts.
@@ -207,6 +212,10 @@ public final class DetectionVerticle extends AbstractVerticle {
 
   private void drain() {
     long wall = System.currentTimeMillis();
+    if (waitingFor != null) {
+      pipeline.stats().mergeWaited(waitingFor, System.nanoTime() - waitingSinceNanos);
+      waitingFor = null;
+    }
     for (EventTimeMerger.Pending pending : merger.release(wall)) {
       if (logins != null && !logins.admit(pending.event())) {
         // The same login from the other source (stream and LoginHistory): counted there, once.
@@ -221,6 +230,8 @@ public final class DetectionVerticle extends AbstractVerticle {
       }
       pending.batch().done();
     }
+    waitingFor = merger.lastHold();
+    waitingSinceNanos = System.nanoTime();
   }
 
   /**

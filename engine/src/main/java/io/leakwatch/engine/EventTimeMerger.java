@@ -142,6 +142,8 @@ final class EventTimeMerger {
 
   private String releasedUpToTopic;
 
+  private Hold lastHold;
+
   private long lastWall;
   private long clock;
   private final long maxWaitMillis;
@@ -304,10 +306,12 @@ final class EventTimeMerger {
         }
       }
       if (next == null) {
+        lastHold = null;
         return out;
       }
       Pending head = next.queue.peek();
       Hold hold = holdFor(next, head, now);
+      lastHold = hold;
       if (hold != null) {
         observer.held(hold);
         return out;
@@ -378,6 +382,11 @@ final class EventTimeMerger {
           releasedUpTo - released.time(),
           from.passedBecause == null ? "unknown" : from.passedBecause);
     }
+  }
+
+  /** What the last look left events waiting for; null when it released everything. */
+  Hold lastHold() {
+    return lastHold;
   }
 
   boolean isEmpty() {

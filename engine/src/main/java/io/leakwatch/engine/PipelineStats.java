@@ -16,6 +16,7 @@ public final class PipelineStats {
   private final Map<String, LongAdder> decoded = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> outOfOrder = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> mergeHolds = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> mergeWaitNanos = new ConcurrentHashMap<>();
   private final LatencyHistogram latency = new LatencyHistogram();
 
   void received(String topic) {
@@ -47,6 +48,14 @@ public final class PipelineStats {
   /** A look of the event-time merge that left events waiting, by what they waited for. */
   void mergeHeld(EventTimeMerger.Hold reason) {
     add(mergeHolds, reason.label);
+  }
+
+  /**
+   * Time the detection worker was free while the event-time merge held events back, by what they
+   * waited for.
+   */
+  void mergeWaited(EventTimeMerger.Hold reason, long nanos) {
+    mergeWaitNanos.computeIfAbsent(reason.label, k -> new LongAdder()).add(nanos);
   }
 
   void detection(String ruleId) {
@@ -84,6 +93,11 @@ public final class PipelineStats {
   /** Looks of the merge that left events waiting: idle-grace, quiet, down. */
   public Map<String, Long> mergeHoldsByReason() {
     return snapshot(mergeHolds);
+  }
+
+  /** {@link #mergeWaited} so far, in nanoseconds by reason. */
+  public Map<String, Long> mergeWaitNanosByReason() {
+    return snapshot(mergeWaitNanos);
   }
 
   public Map<String, Long> detectionsByRule() {

@@ -174,6 +174,11 @@ class ApiServerTest {
           0,
           before.value("leakwatch_merge_holds_total{org=\"acme\",reason=\"" + reason + "\"}"),
           reason);
+      assertEquals(
+          0,
+          before.value(
+              "leakwatch_merge_wait_seconds_total{org=\"acme\",reason=\"" + reason + "\"}"),
+          reason);
     }
 
     String user = "005000000000001AAA";

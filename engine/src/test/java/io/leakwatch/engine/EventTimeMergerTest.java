@@ -408,6 +408,20 @@ class EventTimeMergerTest {
   }
 
   @Test
+  void eachLookSaysWhatTheEventsLeftWaitFor() {
+    EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
+    merger.offer("a", List.of(event("a", 5)), () -> {}, 0);
+    assertEquals(List.of(), times(merger.release(0)));
+    assertEquals(EventTimeMerger.Hold.QUIET, merger.lastHold(), "b may still send something older");
+    merger.idle("b", 100);
+    assertEquals(List.of(), times(merger.release(100)));
+    assertEquals(EventTimeMerger.Hold.IDLE_GRACE, merger.lastHold());
+    assertEquals(List.of(), times(merger.release(200)));
+    assertEquals(List.of(5L), times(merger.release(300)));
+    assertEquals(null, merger.lastHold(), "nothing left waiting");
+  }
+
+  @Test
   void aBatchCompletesOnlyWhenAllItsEventsAreDone() {
     Driven merger = new Driven(List.of("a"), 2_000);
     List<String> completed = new ArrayList<>();
