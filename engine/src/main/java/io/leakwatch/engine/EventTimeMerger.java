@@ -19,15 +19,17 @@ import java.util.Map;
  * wire, not as queueing time (under a backlog, events wait here because processing is busy, and
  * that must not let one topic race ahead): a stream the server owes events is silent since its last
  * batch arrived or since it asked again, whichever is later; a stream whose credit was used up
- * cannot send anything until its batches are processed, so its silence starts when its last queued
- * event is released. A topic whose stream is known to be down (reconnecting) will deliver a backlog
- * from the past when it is back, so it holds the others back longer: up to {@code maxDownMillis}
- * from when the event arrived or the server answered again (another topic delivered), whichever is
- * later; while every topic is down (the server is away) nothing is released. Even an idle topic
- * holds an event back for a short grace period after it arrives, so two streams racing on the wire
- * cannot reorder. Only events near the newest event time received can race that way: an idle
- * topic's next events are published from now on, so an event {@link #RACE_WINDOW_MILLIS} or more
- * behind the newest (a backlog being caught up) has nothing to wait for.
+ * cannot send anything until its batches are processed and their positions committed, so its
+ * silence starts when its last queued event is released (and it normally asks again a moment later:
+ * a sink slow to take alerts delays that, a limit noted in issue 12's session-25 note). A topic
+ * whose stream is known to be down (reconnecting) will deliver a backlog from the past when it is
+ * back, so it holds the others back longer: up to {@code maxDownMillis} from when the event arrived
+ * or the server answered again (another topic delivered), whichever is later; while every topic is
+ * down (the server is away) nothing is released. Even an idle topic holds an event back for a short
+ * grace period after it arrives, so two streams racing on the wire cannot reorder. Only events near
+ * the newest event time received can race that way: an idle topic's next events are published from
+ * now on, so an event {@link #RACE_WINDOW_MILLIS} or more behind the newest (a backlog being caught
+ * up) has nothing to wait for.
  *
  * <p>Every wait is measured on the merger's own clock: wall time, except that a gap between two
  * looks (calls) counts as at most {@link #MAX_STEP_MILLIS}. When the process stalls (a starved CPU,
@@ -244,7 +246,7 @@ final class EventTimeMerger {
   void owed(String topicName, long wall) {
     long now = look(wall);
     Topic topic = topics.get(topicName);
-    if (topic != null && topic.owedSince < 0) {
+    if (topic != null) {
       topic.owedSince = now;
     }
   }

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 final class MergeWatch implements EventTimeMerger.Observer {
   private static final Logger LOG = LoggerFactory.getLogger(MergeWatch.class);
-  static final long REPORT_EVERY_MILLIS = 60_000;
+  private static final long REPORT_EVERY_MILLIS = 60_000;
 
   private final PipelineStats stats;
   private final Consumer<String> warn;
@@ -88,7 +88,7 @@ final class MergeWatch implements EventTimeMerger.Observer {
             + pending.latestMillis
             + " ms behind events of "
             + pending.ahead
-            + " already processed: the merge stopped waiting for "
+            + " already processed (the latest of them): the merge stopped waiting for "
             + topic
             + " because "
             + pending.why

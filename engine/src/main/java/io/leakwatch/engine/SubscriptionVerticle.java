@@ -181,10 +181,15 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             lastHandedOff = events.get(events.size() - 1).replayId();
             unreleased += events.size();
             inFlight++;
+            // The stream may have asked again since the batch arrived (a release on this context
+            // ran in between): it is owed events now, whatever it was when the batch came.
+            boolean owedNow = owed || subscriber.awaitingServer();
             vertx
                 .eventBus()
                 .<Integer>request(
-                    Messages.EVENTS, new Messages.EventBatch(topic, events, owed), BATCH_DELIVERY)
+                    Messages.EVENTS,
+                    new Messages.EventBatch(topic, events, owedNow),
+                    BATCH_DELIVERY)
                 .onComplete(
                     reply -> {
                       if (reply.succeeded()) {
@@ -260,7 +265,11 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   /**
    * Frees credit on the stream open now: events still held from a closed stream were counted into
    * its successor's backlog. Tells the merge when the stream asks again after its backlog had
-   * stopped it: sent from this context, the message comes before any batch the server answers with.
+   * stopped it. That message must reach the merge before any batch the server answers with: the
+   * answer is handed off on this context too, after this task, and Vert.x's local event bus
+   * delivers synchronously into the detection worker's single ordered task queue (its EVENTS and
+   * TOPIC_OWED consumers share that context). Vert.x documents order per handler only, so a
+   * clustered bus or an interceptor that defers delivery would need a sequence number here.
    */
   private void release(int count) {
     unreleased -= count;

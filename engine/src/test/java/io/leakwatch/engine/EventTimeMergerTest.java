@@ -408,6 +408,22 @@ class EventTimeMergerTest {
   }
 
   @Test
+  void aBatchThatUsedUpTheCreditEndsWhatAnEarlierOneWasOwed() {
+    Driven merger = new Driven(List.of("dense", "sparse"), 2_000);
+    merger.offer("dense", List.of(event("dense", 1)), () -> {}, 0);
+    merger.offerOwed("sparse", List.of(event("sparse", 5)), 0);
+    assertEquals(List.of(1L), times(merger.release(0)));
+    // sparse's next batch uses up its credit: until it asks again it can send nothing, however
+    // long ago its owed batch came.
+    merger.offer("sparse", List.of(event("sparse", 20)), () -> {}, 500);
+    merger.offer("dense", List.of(event("dense", 30)), () -> {}, 1_000);
+    assertEquals(List.of(5L, 20L), times(merger.release(1_000)));
+    assertEquals(
+        List.of(), times(merger.release(2_900)), "sparse is silent only since 20 left, at 1,000");
+    assertEquals(List.of(30L), times(merger.release(3_000)));
+  }
+
+  @Test
   void eachLookSaysWhatTheEventsLeftWaitFor() {
     EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
     merger.offer("a", List.of(event("a", 5)), () -> {}, 0);

@@ -51,8 +51,9 @@ class MergeWatchTest {
             .get(1)
             .startsWith(
                 "2 event(s) of /event/ApiEventStream processed out of event-time order, up to 1500 ms"
-                    + " behind events of /event/FileEvent already processed: the merge stopped waiting"
-                    + " for /event/ApiEventStream because it was silent for 2000 ms."),
+                    + " behind events of /event/FileEvent already processed (the latest of them): the"
+                    + " merge stopped waiting for /event/ApiEventStream because it was silent for"
+                    + " 2000 ms."),
         lines.get(1));
     wall[0] = 200_000;
     watch.flush();

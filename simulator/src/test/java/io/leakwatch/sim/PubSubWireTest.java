@@ -167,6 +167,18 @@ class PubSubWireTest {
   }
 
   @Test
+  void aReleaseWhileTheServerIsStillOwedEventsIsNoNewAsk() throws Exception {
+    Recorder recorder = new Recorder(false);
+    try (PubSubSubscriber subscriber = subscribe(ReplayStart.earliest(), recorder, 1_000)) {
+      recorder.awaitCount(eventIds.size());
+      assertTrue(subscriber.awaitingServer(), "the backlog had room: credit is still out");
+      assertFalse(
+          subscriber.release(eventIds.size()),
+          "the stream was never stopped, so its silence already counts: nothing to tell");
+    }
+  }
+
+  @Test
   void customReplayResumesExactlyAfterTheGivenEvent() throws Exception {
     int k = 123;
     Recorder recorder = new Recorder(true);
