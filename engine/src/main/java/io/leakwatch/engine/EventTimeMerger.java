@@ -19,17 +19,18 @@ import java.util.Map;
  * wire, not as queueing time (under a backlog, events wait here because processing is busy, and
  * that must not let one topic race ahead): a stream the server owes events is silent since its last
  * batch arrived or since it asked again, whichever is later; a stream whose credit was used up
- * cannot send anything until its batches are processed and their positions committed, so its
- * silence starts when its last queued event is released (and it normally asks again a moment later:
- * a sink slow to take alerts delays that, a limit noted in issue 12's session-25 note). A topic
- * whose stream is known to be down (reconnecting) will deliver a backlog from the past when it is
- * back, so it holds the others back longer: up to {@code maxDownMillis} from when the event arrived
- * or the server answered again (another topic delivered), whichever is later; while every topic is
- * down (the server is away) nothing is released. Even an idle topic holds an event back for a short
- * grace period after it arrives, so two streams racing on the wire cannot reorder. Only events near
- * the newest event time received can race that way: an idle topic's next events are published from
- * now on, so an event {@link #RACE_WINDOW_MILLIS} or more behind the newest (a backlog being caught
- * up) has nothing to wait for.
+ * cannot send anything until its batches are processed and their positions committed: its silence
+ * starts when its last queued event is released, and a subscription, which says when it asks again,
+ * holds the others until then (up to {@code maxDownMillis}), since a sink slow to take alerts can
+ * delay the commit past the wait. A topic whose stream is known to be down (reconnecting) will
+ * deliver a backlog from the past when it is back, so it holds the others back longer: up to {@code
+ * maxDownMillis} from when the event arrived or the server answered again (another topic
+ * delivered), whichever is later; while every topic is down (the server is away) nothing is
+ * released. Even an idle topic holds an event back for a short grace period after it arrives, so
+ * two streams racing on the wire cannot reorder. Only events near the newest event time received
+ * can race that way: an idle topic's next events are published from now on, so an event {@link
+ * #RACE_WINDOW_MILLIS} or more behind the newest (a backlog being caught up) has nothing to wait
+ * for.
  *
  * <p>Every wait is measured on the merger's own clock: wall time, except that a gap between two
  * looks (calls) counts as at most {@link #MAX_STEP_MILLIS}. When the process stalls (a starved CPU,
@@ -74,6 +75,12 @@ final class EventTimeMerger {
      * stream asking again after its credit was used up); -1 while its credit is used up.
      */
     long owedSince = -1;
+
+    /**
+     * Whether this topic's stream has said it asks again after its credit was used up: then a
+     * used-up credit ends only with that message, not with silence.
+     */
+    boolean asksAgain;
 
     /** Why the merge last went on without this topic; null while it never did. */
     String passedBecause;
@@ -248,6 +255,7 @@ final class EventTimeMerger {
     Topic topic = topics.get(topicName);
     if (topic != null) {
       topic.owedSince = now;
+      topic.asksAgain = true;
     }
   }
 
@@ -338,6 +346,12 @@ final class EventTimeMerger {
         boolean down = other.downSince >= 0;
         long wait = other.maxWait >= 0 ? other.maxWait : maxWaitMillis;
         long silentSince = other.owedSince >= 0 ? other.owedSince : other.silentSince;
+        if (other.owedSince < 0 && other.asksAgain) {
+          // A subscription whose credit is used up sends nothing until its last batch is committed
+          // and it asks again, which it says: a sink slow to take alerts delays that, and that is
+          // no silence. Wait for it as for a stream that is down.
+          wait = Math.max(wait, maxDownMillis);
+        }
         // A down topic's hold runs out maxDownMillis after the server showed signs of life
         // (another topic delivered or said idle) and the event arrived: while the whole server is
         // away nothing is released, so after an outage the first topic back still waits for the

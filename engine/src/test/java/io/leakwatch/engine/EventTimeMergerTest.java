@@ -424,6 +424,31 @@ class EventTimeMergerTest {
   }
 
   @Test
+  void aSubscriptionWhoseCreditIsUsedUpHoldsOthersUntilItAsksAgainNotOnlyForTheWait() {
+    Driven merger = new Driven(List.of("dense", "sparse"), 2_000);
+    merger.owed("sparse", 0); // a subscription: it says when it asks again
+    merger.offer("sparse", List.of(event("sparse", 5)), () -> {}, 0); // used up its credit
+    merger.offer("dense", List.of(event("dense", 10)), () -> {}, 0);
+    assertEquals(List.of(5L), times(merger.release(0)));
+    // sparse's position waits behind alerts a slow sink has not taken: it cannot ask again yet.
+    assertEquals(List.of(), times(merger.release(5_000)), "not silence: its credit is not back");
+    merger.owed("sparse", 5_000);
+    assertEquals(List.of(), times(merger.release(6_900)));
+    assertEquals(List.of(10L), times(merger.release(7_000)), "2 s after it asked again");
+  }
+
+  @Test
+  void aSubscriptionThatNeverAsksAgainHoldsOthersNoLongerThanADownStream() {
+    Driven merger = new Driven(List.of("dense", "sparse"), 2_000);
+    merger.owed("sparse", 0);
+    merger.offer("sparse", List.of(event("sparse", 5)), () -> {}, 0);
+    merger.offer("dense", List.of(event("dense", 10)), () -> {}, 0);
+    assertEquals(List.of(5L), times(merger.release(0)));
+    assertEquals(List.of(), times(merger.release(59_900)));
+    assertEquals(List.of(10L), times(merger.release(60_000)));
+  }
+
+  @Test
   void eachLookSaysWhatTheEventsLeftWaitFor() {
     EventTimeMerger merger = new EventTimeMerger(List.of("a", "b"), 2_000, 0);
     merger.offer("a", List.of(event("a", 5)), () -> {}, 0);
