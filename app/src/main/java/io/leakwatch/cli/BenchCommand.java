@@ -289,7 +289,7 @@ final class BenchCommand implements Callable<Integer> {
   private void overTheWire(RulePack pack) throws Exception {
     // The warm-up goes over the wire too: TLS, gRPC, the verticles and the merge are what is
     // measured, not only the pipeline.
-    int warmup = Math.min(target / 5, 50_000);
+    int warmup = warmUpEvents();
     out.printf("Warming up on %,d events over gRPC%n", warmup);
     catchUp(pack, warmup, "grpc-warm-up");
     List<WireBench.Run> runs = new ArrayList<>();
@@ -364,9 +364,14 @@ final class BenchCommand implements Callable<Integer> {
         java.time.Duration.ofMinutes(10).plusMillis(events / 10));
   }
 
+  /** A fifth of the measured events, at most 50,000. */
+  private int warmUpEvents() {
+    return Math.min(target / 5, 50_000);
+  }
+
   /** The JIT's first minutes, spent on a throw-away pipeline so every run measures warm code. */
   private void warmUp(RulePack pack) throws Exception {
-    int warmup = Math.min(target / 5, 50_000);
+    int warmup = warmUpEvents();
     out.printf("Warming up on %,d events%n", warmup);
     try (DetectionPipeline warm =
         new DetectionPipeline(pack, profile, DetectionPipeline.Options.defaults())) {

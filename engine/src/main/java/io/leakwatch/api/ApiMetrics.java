@@ -43,8 +43,6 @@ import java.util.function.Supplier;
 final class ApiMetrics implements AutoCloseable {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-  private static final List<String> MERGE_HOLD_REASONS = List.of("idle-grace", "quiet", "down");
-
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Supplier<List<MonitoredOrg>> orgs;
@@ -196,7 +194,7 @@ final class ApiMetrics implements AutoCloseable {
               + " idle-grace (an idle topic's grace), quiet (a topic silent for less than its"
               + " wait), down (a topic reconnecting).",
           "reason",
-          MERGE_HOLD_REASONS,
+          PipelineStats.MERGE_HOLD_REASONS,
           PipelineStats::mergeHoldsByReason);
       counters(
           org,
@@ -205,7 +203,7 @@ final class ApiMetrics implements AutoCloseable {
               + " what they waited for (see leakwatch_merge_holds_total): how much the merge wait"
               + " costs.",
           "reason",
-          MERGE_HOLD_REASONS,
+          PipelineStats.MERGE_HOLD_REASONS,
           PipelineStats::mergeWaitNanosByReason,
           "seconds",
           1e-9);

@@ -1,6 +1,7 @@
 package io.leakwatch.engine;
 
 import io.leakwatch.metrics.LatencyHistogram;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +9,10 @@ import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of one pipeline, safe to read from any thread while it runs. */
 public final class PipelineStats {
+  /** What the event-time merge can hold events back for, as metrics label it. */
+  public static final List<String> MERGE_HOLD_REASONS =
+      java.util.Arrays.stream(EventTimeMerger.Hold.values()).map(h -> h.label).toList();
+
   private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> processed = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
@@ -55,7 +60,7 @@ public final class PipelineStats {
    * waited for.
    */
   void mergeWaited(EventTimeMerger.Hold reason, long nanos) {
-    mergeWaitNanos.computeIfAbsent(reason.label, k -> new LongAdder()).add(nanos);
+    add(mergeWaitNanos, reason.label, nanos);
   }
 
   void detection(String ruleId) {
@@ -67,7 +72,11 @@ public final class PipelineStats {
   }
 
   private static void add(Map<String, LongAdder> counters, String key) {
-    counters.computeIfAbsent(key, k -> new LongAdder()).increment();
+    add(counters, key, 1);
+  }
+
+  private static void add(Map<String, LongAdder> counters, String key, long amount) {
+    counters.computeIfAbsent(key, k -> new LongAdder()).add(amount);
   }
 
   public Map<String, Long> receivedByTopic() {
