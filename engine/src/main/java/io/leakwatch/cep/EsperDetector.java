@@ -273,8 +273,13 @@ public final class EsperDetector implements AutoCloseable {
     }
   }
 
-  public void send(Map<String, Object> event, String typeName) {
-    runtime.getEventService().sendEventMap(event, typeName);
+  public void send(MappedEvent event) {
+    EventShape shape = event.shape();
+    if (shape.objectArray()) {
+      runtime.getEventService().sendEventObjectArray(event.values(), shape.typeName());
+    } else {
+      runtime.getEventService().sendEventMap(event.asMap(), shape.typeName());
+    }
   }
 
   /** Moves Esper's clock; windows expire and rate-limited outputs release on this. */

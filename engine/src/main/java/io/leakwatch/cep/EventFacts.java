@@ -1,7 +1,6 @@
 package io.leakwatch.cep;
 
 import com.espertech.esper.common.client.EventType;
-import java.util.Map;
 
 /**
  * Facts about an event that several rules need, worked out once from the org profile before the
@@ -19,26 +18,40 @@ final class EventFacts {
   static final String STREAM = "Stream";
 
   private final OrgContext org;
-  private final boolean phi;
-  private final boolean integration;
-  private final boolean hours;
   private final String stream;
+  // Where the facts go (-1: the type does not declare it, or there is no org to work it out from)
+  // and where the fields they come from are.
+  private final int streamAt;
+  private final int phiObjectsAt;
+  private final int touchesPhiAt;
+  private final int integrationAt;
+  private final int hoursAt;
+  private final int entitiesAt;
+  private final int userAt;
+  private final int dateAt;
 
   /**
    * @param topic the channel the events come from ({@code /event/LoginEventStream}, or the
    *     LoginHistory poll's source), named in {@code Stream} where the type declares it; null for
    *     none
    */
-  EventFacts(EventType type, OrgContext org, String topic) {
+  EventFacts(EventType type, EventShape shape, OrgContext org, String topic) {
     this.org = org;
-    this.stream =
-        topic != null && declares(type, STREAM, String.class) ? TopicTypes.streamName(topic) : null;
-    this.phi =
-        org != null
-            && (declares(type, PHI_OBJECTS, String.class)
-                || declares(type, TOUCHES_PHI, Boolean.class));
-    this.integration = org != null && declares(type, BY_INTEGRATION, Boolean.class);
-    this.hours = org != null && declares(type, OUTSIDE_HOURS, Boolean.class);
+    boolean streamDeclared = declares(type, STREAM, String.class);
+    boolean phiDeclared = declares(type, PHI_OBJECTS, String.class);
+    boolean touchesDeclared = declares(type, TOUCHES_PHI, Boolean.class);
+    boolean integrationDeclared = declares(type, BY_INTEGRATION, Boolean.class);
+    boolean hoursDeclared = declares(type, OUTSIDE_HOURS, Boolean.class);
+    this.stream = topic != null && streamDeclared ? TopicTypes.streamName(topic) : null;
+    this.streamAt = stream != null ? shape.indexOf(STREAM) : -1;
+    boolean withOrg = org != null;
+    this.phiObjectsAt = withOrg && phiDeclared ? shape.indexOf(PHI_OBJECTS) : -1;
+    this.touchesPhiAt = withOrg && touchesDeclared ? shape.indexOf(TOUCHES_PHI) : -1;
+    this.integrationAt = withOrg && integrationDeclared ? shape.indexOf(BY_INTEGRATION) : -1;
+    this.hoursAt = withOrg && hoursDeclared ? shape.indexOf(OUTSIDE_HOURS) : -1;
+    this.entitiesAt = shape.indexOf("QueriedEntities");
+    this.userAt = shape.indexOf("UserId");
+    this.dateAt = shape.indexOf(EventMapper.EVENT_DATE);
   }
 
   private static boolean declares(EventType type, String name, Class<?> javaType) {
@@ -62,26 +75,28 @@ final class EventFacts {
   }
 
   /**
-   * Adds the declared facts to a mapped event; what the payload said under those names is replaced.
+   * Adds the declared facts to a mapped event's values; what the payload said under those names is
+   * replaced.
    */
-  Map<String, Object> addTo(Map<String, Object> event) {
-    if (stream != null) {
-      event.put(STREAM, stream);
+  void addTo(Object[] values) {
+    if (streamAt >= 0) {
+      values[streamAt] = stream;
     }
-    if (phi) {
-      String objects = org.phiObjects((String) event.get("QueriedEntities"));
-      event.put(PHI_OBJECTS, objects);
-      event.put(TOUCHES_PHI, !objects.isEmpty());
-    }
-    if (integration || hours) {
-      String user = (String) event.get("UserId");
-      if (integration) {
-        event.put(BY_INTEGRATION, org.isIntegration(user));
+    if (phiObjectsAt >= 0 || touchesPhiAt >= 0) {
+      String objects = org.phiObjects(entitiesAt < 0 ? null : (String) values[entitiesAt]);
+      if (phiObjectsAt >= 0) {
+        values[phiObjectsAt] = objects;
       }
-      if (hours && event.get(EventMapper.EVENT_DATE) instanceof Long time) {
-        event.put(OUTSIDE_HOURS, org.isOutsideHours(user, time));
+      if (touchesPhiAt >= 0) {
+        values[touchesPhiAt] = !objects.isEmpty();
       }
     }
-    return event;
+    String user = userAt < 0 ? null : (String) values[userAt];
+    if (integrationAt >= 0) {
+      values[integrationAt] = org.isIntegration(user);
+    }
+    if (hoursAt >= 0 && dateAt >= 0 && values[dateAt] instanceof Long time) {
+      values[hoursAt] = org.isOutsideHours(user, time);
+    }
   }
 }

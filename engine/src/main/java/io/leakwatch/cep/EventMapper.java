@@ -1,31 +1,32 @@
 package io.leakwatch.cep;
 
-import com.espertech.esper.common.client.EventPropertyDescriptor;
 import com.espertech.esper.common.client.EventType;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 
 /**
- * Turns a decoded Avro record (or an event given as JSON fields) into the map Esper expects for its
- * event type, coercing each field to the type the rule pack declared. Mapping by field name keeps
- * schema evolution harmless: a new field (a new schema id mid-stream) is ignored, a missing one is
- * null. What cannot be read is refused with a {@link BadEventException} naming the field, never
- * guessed: an event without EventDate, a date-time without a UTC offset, a number field holding
- * text.
+ * Turns a decoded Avro record (or an event given as JSON fields) into the values Esper expects for
+ * its event type ({@link MappedEvent}), coercing each field to the type the rule pack declared.
+ * Mapping by field name keeps schema evolution harmless: a new field (a new schema id mid-stream)
+ * is ignored, a missing one is null. What cannot be read is refused with a {@link
+ * BadEventException} naming the field, never guessed: an event without EventDate, a date-time
+ * without a UTC offset, a number field holding text.
  */
 public final class EventMapper {
   /** The field every rule's event time comes from: Salesforce fills it on every RTEM event. */
   public static final String EVENT_DATE = "EventDate";
 
-  private record Plan(String[] names, int[] positions, Class<?>[] types) {}
+  /** Where each of the type's properties sits in records of one Avro schema (-1: absent). */
+  private record Plan(int[] positions) {}
 
   private final Map<Schema, Plan> plans = new ConcurrentHashMap<>();
   private final EventType type;
+  private final EventShape shape;
+  private final int eventDate;
   private final EventFacts facts;
 
   /** A mapper that adds no facts: the event's own fields only. */
@@ -40,54 +41,55 @@ public final class EventMapper {
    */
   public EventMapper(EventType type, OrgContext org, String topic) {
     this.type = type;
-    this.facts = new EventFacts(type, org, topic);
+    this.shape = new EventShape(type);
+    this.eventDate = shape.indexOf(EVENT_DATE);
+    this.facts = new EventFacts(type, shape, org, topic);
   }
 
   public EventType type() {
     return type;
   }
 
-  public Map<String, Object> toMap(GenericRecord record) {
-    Plan plan = plans.computeIfAbsent(record.getSchema(), this::plan);
-    Map<String, Object> map = new HashMap<>(plan.names.length * 2);
-    for (int i = 0; i < plan.names.length; i++) {
-      Object value = plan.positions[i] < 0 ? null : record.get(plan.positions[i]);
-      map.put(plan.names[i], coerce(plan.names[i], value, plan.types[i]));
+  public MappedEvent map(GenericRecord record) {
+    int[] positions = plans.computeIfAbsent(record.getSchema(), this::plan).positions;
+    Object[] values = new Object[positions.length];
+    for (int i = 0; i < positions.length; i++) {
+      if (positions[i] >= 0) {
+        values[i] = coerce(shape.name(i), record.get(positions[i]), shape.type(i));
+      }
     }
-    return requireEventDate(map);
+    return complete(values);
   }
 
   /** The same for an event given as plain fields (JSON replays and rule tests). */
-  public Map<String, Object> fromFields(Map<String, ?> fields) {
-    EventPropertyDescriptor[] properties = type.getPropertyDescriptors();
-    Map<String, Object> map = new HashMap<>(properties.length * 2);
-    for (EventPropertyDescriptor property : properties) {
-      String name = property.getPropertyName();
-      map.put(name, coerce(name, fields.get(name), property.getPropertyType()));
+  public MappedEvent fromFields(Map<String, ?> fields) {
+    Object[] values = new Object[shape.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = coerce(shape.name(i), fields.get(shape.name(i)), shape.type(i));
     }
-    return requireEventDate(map);
+    return complete(values);
   }
 
-  private Map<String, Object> requireEventDate(Map<String, Object> map) {
-    if (type.getPropertyType(EVENT_DATE) != null && !(map.get(EVENT_DATE) instanceof Long)) {
+  private MappedEvent complete(Object[] values) {
+    if (eventDate < 0) {
+      throw new BadEventException(
+          "event type " + shape.typeName() + " declares no " + EVENT_DATE + ": rules run on it");
+    }
+    if (!(values[eventDate] instanceof Long time)) {
       throw new BadEventException(
           EVENT_DATE + " is missing: every event needs the time it was captured");
     }
-    return facts.addTo(map);
+    facts.addTo(values);
+    return new MappedEvent(shape, values, time);
   }
 
   private Plan plan(Schema schema) {
-    EventPropertyDescriptor[] properties = type.getPropertyDescriptors();
-    String[] names = new String[properties.length];
-    int[] positions = new int[properties.length];
-    Class<?>[] types = new Class<?>[properties.length];
-    for (int i = 0; i < properties.length; i++) {
-      names[i] = properties[i].getPropertyName();
-      Schema.Field field = schema.getField(names[i]);
+    int[] positions = new int[shape.size()];
+    for (int i = 0; i < positions.length; i++) {
+      Schema.Field field = schema.getField(shape.name(i));
       positions[i] = field == null ? -1 : field.pos();
-      types[i] = properties[i].getPropertyType();
     }
-    return new Plan(names, positions, types);
+    return new Plan(positions);
   }
 
   /**

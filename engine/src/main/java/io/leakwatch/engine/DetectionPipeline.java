@@ -5,6 +5,7 @@ import io.leakwatch.cep.BadEventException;
 import io.leakwatch.cep.EsperDetector;
 import io.leakwatch.cep.EventClock;
 import io.leakwatch.cep.EventMapper;
+import io.leakwatch.cep.MappedEvent;
 import io.leakwatch.cep.OrgContext;
 import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.checkpoint.LearnedState;
@@ -111,17 +112,16 @@ public final class DetectionPipeline implements AutoCloseable {
                   + ") is declared in the rule pack"
               : TopicTypes.undeclared(event.topic()));
     }
-    Map<String, Object> fields;
+    MappedEvent mapped;
     try {
-      fields = mapper.toMap(event.record());
+      mapped = mapper.map(event.record());
     } catch (BadEventException e) {
       return deadLetter(event, e.getMessage());
     } catch (RuntimeException e) {
       return deadLetter(event, "cannot map record: " + e.getClass().getSimpleName());
     }
     try {
-      return processMapped(
-          event.topic(), mapper.type().getName(), fields, event.receivedNanos(), wallMillis);
+      return processMapped(event.topic(), mapped, event.receivedNanos(), wallMillis);
     } catch (RuntimeException e) {
       // A rule that throws on one event must not stop the stream; the event is accounted for.
       return deadLetter(
@@ -142,14 +142,14 @@ public final class DetectionPipeline implements AutoCloseable {
     if (mapper == null) {
       throw refused(topic, channelProblem != null ? channelProblem : TopicTypes.undeclared(topic));
     }
-    Map<String, Object> fields;
+    MappedEvent mapped;
     try {
-      fields = mapper.fromFields(rawFields);
+      mapped = mapper.fromFields(rawFields);
     } catch (BadEventException e) {
       throw refused(topic, e.getMessage());
     }
     try {
-      return processMapped(topic, mapper.type().getName(), fields, System.nanoTime(), wallMillis);
+      return processMapped(topic, mapped, System.nanoTime(), wallMillis);
     } catch (RuntimeException e) {
       throw refused(
           topic, "rule evaluation failed: " + e.getClass().getSimpleName() + " " + e.getMessage());
@@ -163,15 +163,15 @@ public final class DetectionPipeline implements AutoCloseable {
   }
 
   private List<Alert> processMapped(
-      String topic, String type, Map<String, Object> fields, long receivedNanos, long wallMillis) {
+      String topic, MappedEvent event, long receivedNanos, long wallMillis) {
     // The mapper refuses an event without EventDate, so every event has its own time.
     boolean first = !clock.started();
-    long now = clock.onEvent((Long) fields.get(EventMapper.EVENT_DATE), wallMillis);
+    long now = clock.onEvent(event.eventDate(), wallMillis);
     if (first && !restored) {
       watchFrom(now);
     }
     esper.advanceTo(now);
-    esper.send(fields, type);
+    esper.send(event);
     stats.processed(topic);
     List<Alert> alerts = decideFound(receivedNanos);
     stats.latency(System.nanoTime() - receivedNanos);

@@ -49,14 +49,14 @@ class EventFactsTest {
     EventMapper mapper =
         new EventMapper(detector.eventType("ApiEvent"), org, "/event/ApiEventStream");
 
-    Map<String, Object> night =
+    MappedEvent night =
         mapper.fromFields(api(PERSON, "2026-03-10T03:00:00Z", "Account, Patient_Record__c"));
     assertEquals("Patient_Record__c", night.get("PhiObjects"));
     assertEquals(true, night.get("TouchesPhi"));
     assertEquals(false, night.get("ByIntegration"));
     assertEquals(true, night.get("OutsideHours"), "23:00 in the org's time zone");
 
-    Map<String, Object> etl = mapper.fromFields(api(ETL, "2026-03-10T14:00:00Z", "Account"));
+    MappedEvent etl = mapper.fromFields(api(ETL, "2026-03-10T14:00:00Z", "Account"));
     assertEquals("", etl.get("PhiObjects"));
     assertEquals(false, etl.get("TouchesPhi"));
     assertEquals(true, etl.get("ByIntegration"));
@@ -80,7 +80,7 @@ class EventFactsTest {
 
   @Test
   void aMapperWithoutTheOrgAddsNothing() {
-    Map<String, Object> plain =
+    MappedEvent plain =
         new EventMapper(detector.eventType("ApiEvent"))
             .fromFields(api(PERSON, "2026-03-10T03:00:00Z", "Patient_Record__c"));
     assertEquals(null, plain.get("PhiObjects"));
@@ -96,14 +96,37 @@ class EventFactsTest {
 
   @Test
   void typesThatDeclareNoFactsAreLeftAsTheyAre() {
-    Map<String, Object> signal =
+    MappedEvent signal =
         new EventMapper(
                 detector.eventType("SessionHijackingEvent"), org, "/event/SessionHijackingEvent")
             .fromFields(Map.of("EventDate", "2026-03-10T03:00:00Z", "UserId", ETL));
-    assertFalse(signal.containsKey("ByIntegration"));
+    assertFalse(signal.declares("ByIntegration"));
+    assertEquals(null, signal.get("ByIntegration"));
+  }
+
+  @Test
+  void aTypeWithoutEventDateIsRefusedByNameNotWithANullPointer() {
+    EventMapper mapper = new EventMapper(mapType("Timeless", "UserId string"), org, null);
+    BadEventException e =
+        assertThrows(BadEventException.class, () -> mapper.fromFields(Map.of("UserId", ETL)));
+    assertEquals("event type Timeless declares no EventDate: rules run on it", e.getMessage());
+  }
+
+  @Test
+  void aMapTypeGetsItsFactsAndIsSentAsAMap() {
+    MappedEvent event =
+        new EventMapper(typeDeclaring("TouchesPhi boolean"), org, null)
+            .fromFields(api(PERSON, "2026-03-10T03:00:00Z", "Patient_Record__c"));
+    assertFalse(event.shape().objectArray());
+    assertEquals(true, event.asMap().get("TouchesPhi"));
+    assertEquals("Patient_Record__c", event.asMap().get("QueriedEntities"));
   }
 
   private static EventType typeDeclaring(String column) {
+    return mapType("Odd", "EventDate long, UserId string, QueriedEntities string, " + column);
+  }
+
+  private static EventType mapType(String name, String columns) {
     var runtime =
         com.espertech.esper.runtime.client.EPRuntimeProvider.getRuntime(
             "facts-" + System.nanoTime(), EsperRules.configuration(null));
@@ -111,14 +134,11 @@ class EventFactsTest {
       var compiled =
           com.espertech.esper.compiler.client.EPCompilerProvider.getCompiler()
               .compile(
-                  "@public @buseventtype create map schema Odd (EventDate long, UserId string, "
-                      + "QueriedEntities string, "
-                      + column
-                      + ")",
+                  "@public @buseventtype create map schema " + name + " (" + columns + ")",
                   new com.espertech.esper.compiler.client.CompilerArguments(
                       EsperRules.configuration(null)));
       runtime.getDeploymentService().deploy(compiled);
-      return runtime.getEventTypeService().getBusEventType("Odd");
+      return runtime.getEventTypeService().getBusEventType(name);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -12,6 +12,7 @@ import io.leakwatch.engine.DetectionPipeline;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.rulepack.RulePackLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The event contract: the mapping takes what Salesforce documents (salesforce-events.md) and
@@ -116,6 +118,44 @@ class EventMappingTest {
     assertEquals(List.of(), deadLetters);
     assertEquals(2, pipeline.stats().totalProcessed());
     assertEquals(List.of("LW-001"), alerts.stream().map(Alert::ruleId).toList(), "60 + 60 > 100");
+  }
+
+  @Test
+  void aPackThatDeclaresItsTypesAsMapsDetectsTheSame(@TempDir Path dir) throws Exception {
+    // The default pack's types are object arrays (read by index); a user pack may declare maps.
+    Path copy = dir.resolve("pack");
+    try (var files = Files.walk(Path.of("../rules/pack"))) {
+      for (Path file : files.toList()) {
+        Path target = copy.resolve(Path.of("../rules/pack").relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target);
+        }
+      }
+    }
+    Path events = copy.resolve("events.epl");
+    String declared = Files.readString(events);
+    assertTrue(declared.contains("create objectarray schema ApiEvent"));
+    Files.writeString(events, declared.replace("create objectarray schema", "create map schema"));
+    CompiledPack maps = CompiledPack.compile(RulePackLoader.fromDirectory(copy));
+    try (EsperDetector detector = new EsperDetector(maps.epl(), null, d -> {})) {
+      assertEquals(Map.class, detector.eventType("ApiEvent").getUnderlyingType());
+    }
+    try (DetectionPipeline mapPipeline =
+        new DetectionPipeline(
+            maps,
+            OrgProfileLoader.load(Path.of("../rules/pack/test-profile.yaml")),
+            new DetectionPipeline.Options(0, false, (event, reason) -> deadLetters.add(reason)))) {
+      for (DetectionPipeline each : List.of(pipeline, mapPipeline)) {
+        List<Alert> alerts = new ArrayList<>();
+        alerts.addAll(each.process(received(apiEventSchema(false), read("e1", T0, 60)), 0));
+        alerts.addAll(each.process(received(apiEventSchema(false), read("e2", T0 + 1, 60)), 0));
+        assertEquals(List.of("LW-001"), alerts.stream().map(Alert::ruleId).toList());
+        assertEquals(List.of("e1", "e2"), alerts.get(0).evidence());
+      }
+    }
+    assertEquals(List.of(), deadLetters);
   }
 
   @Test
