@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The org profile as EPL sees it: rules call these methods on the variable {@code org}, e.g. {@code
@@ -30,7 +31,10 @@ public final class OrgContext {
           "manageprofilespermissionsets",
           "transactionsecurityexempt");
 
+  private static final int PHI_OBJECT_LISTS_KEPT = 4096;
+
   private final OrgProfile profile;
+  private final Map<String, String> phiObjectsByList = new ConcurrentHashMap<>();
   private final Map<String, Integration> integrationByUser = new HashMap<>();
 
   public OrgContext(OrgProfile profile) {
@@ -73,6 +77,21 @@ public final class OrgContext {
     if (queriedEntities == null || queriedEntities.isEmpty()) {
       return "";
     }
+    // An org's integrations and pages query the same few object lists over and over: every event
+    // asks, so the answer for each list is kept (object names only; a full cache starts over).
+    String known = phiObjectsByList.get(queriedEntities);
+    if (known != null) {
+      return known;
+    }
+    String found = findPhiObjects(queriedEntities);
+    if (phiObjectsByList.size() >= PHI_OBJECT_LISTS_KEPT) {
+      phiObjectsByList.clear();
+    }
+    phiObjectsByList.put(queriedEntities, found);
+    return found;
+  }
+
+  private String findPhiObjects(String queriedEntities) {
     StringJoiner found = new StringJoiner(",");
     for (String object : queriedEntities.split(",")) {
       String name = object.trim();

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The synchronous heart of the engine: event → Esper (on event time) → Drools → alerts. One thread
@@ -34,6 +35,7 @@ public final class DetectionPipeline implements AutoCloseable {
   private final DeadLetters deadLetters;
   private final PipelineStats stats = new PipelineStats();
   private final Map<String, EventMapper> mappers = new HashMap<>();
+  private final Map<String, String> channelProblems = new HashMap<>();
   private final List<Detection> found = new ArrayList<>();
   private RulePack pack;
   private long watchedSince = Long.MIN_VALUE;
@@ -94,7 +96,7 @@ public final class DetectionPipeline implements AutoCloseable {
       return deadLetter(event, event.failure());
     }
     stats.decoded(event.topic());
-    String channelProblem = TopicTypes.problem(event.topic());
+    String channelProblem = channelProblem(event.topic());
     if (channelProblem != null) {
       return deadLetter(event, channelProblem);
     }
@@ -219,6 +221,16 @@ public final class DetectionPipeline implements AutoCloseable {
     stats.deadLettered(event.topic());
     deadLetters.write(event, reason);
     return List.of();
+  }
+
+  /** What is wrong with a channel's name, or null: worked out once per channel. */
+  private String channelProblem(String topic) {
+    String problem = channelProblems.get(topic);
+    if (problem == null) {
+      problem = Objects.requireNonNullElse(TopicTypes.problem(topic), "");
+      channelProblems.put(topic, problem);
+    }
+    return problem.isEmpty() ? null : problem;
   }
 
   private EventMapper mapper(String topic) {

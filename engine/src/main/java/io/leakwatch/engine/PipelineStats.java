@@ -76,7 +76,12 @@ public final class PipelineStats {
   }
 
   private static void add(Map<String, LongAdder> counters, String key, long amount) {
-    counters.computeIfAbsent(key, k -> new LongAdder()).add(amount);
+    // get first: computeIfAbsent locks the bin when the key is not its first node, on every call.
+    LongAdder counter = counters.get(key);
+    if (counter == null) {
+      counter = counters.computeIfAbsent(key, k -> new LongAdder());
+    }
+    counter.add(amount);
   }
 
   public Map<String, Long> receivedByTopic() {

@@ -34,6 +34,19 @@ class OrgProfileLoaderTest {
   }
 
   @Test
+  void phiObjectsKeptPerListStayRightPastTheCachesSize() {
+    OrgContext org = new OrgContext(OrgProfileLoader.parse(VALID, "t.yaml"));
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < 5_000; i++) {
+        assertEquals("", org.phiObjects("Account, Object" + i + "__c"));
+        assertEquals("Contact", org.phiObjects("Object" + i + "__c, Contact"));
+      }
+    }
+    assertEquals("Contact", org.phiObjects("Account,Contact"));
+    assertEquals("", org.phiObjects("Account"));
+  }
+
+  @Test
   void contextAnswersTheRulesQuestions() {
     OrgContext org = new OrgContext(OrgProfileLoader.parse(VALID, "t.yaml"));
     assertTrue(org.touchesPhi("Account, Contact"));
