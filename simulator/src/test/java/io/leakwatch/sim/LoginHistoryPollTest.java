@@ -163,7 +163,8 @@ class LoginHistoryPollTest {
       TestSupport.await(() -> h.poll().delivered() == 1, "the polled login");
       h.publish(login);
       TestSupport.await(() -> h.engine.duplicateLogins() == 1, "the stream's copy refused");
-      assertEquals(1, h.engine.processed());
+      // The refusal is counted before the stream's batch is confirmed: processed() catches up.
+      TestSupport.await(() -> h.engine.processed() == 1, "the login counted once");
       assertEquals(1L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
       assertEquals(null, h.engine.stats().processedByTopic().get(EventSchemas.LOGIN));
     }
