@@ -60,7 +60,16 @@ public record OrgConfig(
         durability,
         response,
         sinkStallMillis,
-        loginHistory);
+        loginHistory,
+        maxAheadMillis());
+  }
+
+  /**
+   * How far past this host's clock an event may be dated before it is refused: a real org's events
+   * are stamped by Salesforce; a drill org plays simulated days dated after the last drill's.
+   */
+  public long maxAheadMillis() {
+    return drill ? 0 : EngineSettings.MAX_AHEAD_OF_CLOCK_MILLIS;
   }
 
   @Override

@@ -158,6 +158,15 @@ public final class DetectionPipeline implements AutoCloseable {
     }
   }
 
+  /**
+   * Refuses a received event without processing it (one the merge would not trust): counted as
+   * received and dead-lettered, written with its reason.
+   */
+  public void refuse(ReceivedEvent event, String reason) {
+    stats.received(event.topic());
+    deadLetter(event, reason);
+  }
+
   private BadEventException refused(String topic, String reason) {
     found.clear();
     stats.deadLettered(topic);

@@ -41,6 +41,7 @@ public final class DetectionVerticle extends AbstractVerticle {
   private java.util.function.Consumer<FencedOffException> whenFencedOff = e -> {};
   private volatile boolean fencedOff;
   private boolean drill;
+  private long maxAheadMillis;
   private java.util.function.BooleanSupplier alertsGivenUp = () -> false;
   private volatile boolean stopping;
   private long learnedSaves;
@@ -103,6 +104,16 @@ public final class DetectionVerticle extends AbstractVerticle {
     this.snapshots = schedule;
     this.learnedFile = file;
     this.drill = drill;
+    return this;
+  }
+
+  /**
+   * Refuses events dated more than {@code millis} past this host's clock (dead-lettered with the
+   * reason, counted, their positions committed); 0 for no bound. Call before deploying.
+   */
+  public DetectionVerticle boundEventTime(long millis) {
+    this.maxAheadMillis = millis;
+    merger.boundAhead(millis);
     return this;
   }
 
@@ -217,6 +228,15 @@ public final class DetectionVerticle extends AbstractVerticle {
       waitingFor = null;
     }
     for (EventTimeMerger.Pending pending : merger.release(wall)) {
+      if (pending.aheadOfClock()) {
+        pipeline.refuse(pending.event(), aheadOfClock(pending.aheadMillis()));
+        learn(pending.event());
+        if (journal != null) {
+          journal.processed(pending.event());
+        }
+        pending.batch().done();
+        continue;
+      }
       if (logins != null && !logins.admit(pending.event())) {
         // The same login from the other source (stream and LoginHistory): counted there, once.
         learn(pending.event());
@@ -232,6 +252,17 @@ public final class DetectionVerticle extends AbstractVerticle {
     }
     waitingFor = merger.lastHold();
     waitingSinceNanos = System.nanoTime();
+  }
+
+  /** Why an event dated too far past this host's clock was refused (no value of the event). */
+  private String aheadOfClock(long aheadMillis) {
+    return String.format(
+        java.util.Locale.ROOT,
+        "EventDate is %.1f h after this host's clock (more than the %d min allowed): refused, so"
+            + " that one misdated event cannot hold its stream back or move the rules' clock"
+            + " ahead; check the host's clock if many events say so",
+        aheadMillis / 3_600_000.0,
+        maxAheadMillis / 60_000);
   }
 
   /**

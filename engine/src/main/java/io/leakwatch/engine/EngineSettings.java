@@ -20,6 +20,9 @@ import java.util.List;
  * @param sinkStallMillis how long alert delivery may wait on a failing sink before the engine
  *     reports itself not ready
  * @param loginHistory the LoginHistory poll beside the streams; off unless configured
+ * @param maxAheadMillis how far past this host's clock an event's EventDate may lie before the
+ *     event is refused (dead-lettered) instead of merged; 0 for no bound (simulated days, which may
+ *     lie in the future)
  */
 public record EngineSettings(
     PubSubEndpoint endpoint,
@@ -37,17 +40,68 @@ public record EngineSettings(
     Durability durability,
     ResponseSettings response,
     long sinkStallMillis,
-    LoginHistorySettings loginHistory) {
+    LoginHistorySettings loginHistory,
+    long maxAheadMillis) {
   /** A sink may fail this long (retries, a brief outage) before readiness says so. */
   public static final long DEFAULT_SINK_STALL_MILLIS = 60_000;
 
+  /**
+   * How far ahead of this host's clock a real org's event may be dated. Salesforce stamps EventDate
+   * itself, so an event much further ahead is a broken payload or a wrong host clock; it would sort
+   * last in the merge and hold its stream back for ever, or move every window's clock into the
+   * future. Threat Detection events are dated when detected, never ahead.
+   */
+  public static final long MAX_AHEAD_OF_CLOCK_MILLIS = 60 * 60_000L;
+
   public EngineSettings {
+    if (maxAheadMillis < 0) {
+      throw new IllegalArgumentException(
+          "maxAheadMillis must not be negative, was " + maxAheadMillis);
+    }
     response = response == null ? ResponseSettings.off() : response;
     loginHistory = loginHistory == null ? LoginHistorySettings.off() : loginHistory;
     if (sinkStallMillis <= 0) {
       throw new IllegalArgumentException(
           "sinkStallMillis must be positive, was " + sinkStallMillis);
     }
+  }
+
+  /** Settings without a bound on how far ahead of this host's clock events may be dated. */
+  public EngineSettings(
+      PubSubEndpoint endpoint,
+      TokenSource tokens,
+      List<String> topics,
+      ReplayStart start,
+      OrgProfile profile,
+      RulePack pack,
+      List<AlertSink> sinks,
+      DeadLetters deadLetters,
+      boolean drill,
+      long idleAfterMillis,
+      int maxBacklog,
+      long maxWaitMillis,
+      Durability durability,
+      ResponseSettings response,
+      long sinkStallMillis,
+      LoginHistorySettings loginHistory) {
+    this(
+        endpoint,
+        tokens,
+        topics,
+        start,
+        profile,
+        pack,
+        sinks,
+        deadLetters,
+        drill,
+        idleAfterMillis,
+        maxBacklog,
+        maxWaitMillis,
+        durability,
+        response,
+        sinkStallMillis,
+        loginHistory,
+        0);
   }
 
   /** Settings without the LoginHistory poll. */
@@ -118,7 +172,8 @@ public record EngineSettings(
         durability,
         response,
         sinkStallMillis,
-        loginHistory);
+        loginHistory,
+        maxAheadMillis);
   }
 
   /** Settings with the default sink stall allowance. */

@@ -40,8 +40,17 @@ import java.util.Map;
  * clock keeps wall time.
  */
 final class EventTimeMerger {
-  /** An event waiting for release, with the batch it came in. */
-  record Pending(ReceivedEvent event, long time, Batch batch, long arrived) {}
+  /**
+   * An event waiting for release, with the batch it came in. {@code aheadMillis} is how far past
+   * the host's clock its own time lay when it arrived, when that was more than the bound ({@link
+   * #boundAhead}); 0 otherwise. Such an event sorts with its predecessor, and its time is not
+   * trusted: the caller refuses it.
+   */
+  record Pending(ReceivedEvent event, long time, Batch batch, long arrived, long aheadMillis) {
+    boolean aheadOfClock() {
+      return aheadMillis > 0;
+    }
+  }
 
   /**
    * A batch from one subscription; complete once every event in it has been released and processed.
@@ -158,6 +167,9 @@ final class EventTimeMerger {
   private final long maxWaitMillis;
   private final long maxDownMillis;
 
+  /** How far past the host's clock an event may be dated; 0 for no bound. */
+  private long maxAheadMillis;
+
   /**
    * How long an event waits for idle topics anyway: two streams' deliveries are never perfectly
    * simultaneous.
@@ -200,6 +212,16 @@ final class EventTimeMerger {
     topics.computeIfAbsent(topicName, t -> new Topic(now)).maxWait = millis;
   }
 
+  /**
+   * Events dated more than {@code millis} past the host's clock (wall time when they arrive) sort
+   * with their predecessor and leave marked {@link Pending#aheadOfClock}: otherwise one bogus date
+   * would sort last and hold its topic's queue, and so its stream, for as long as another topic
+   * delivers. 0 (the default) for no bound: a simulated day may lie in the future.
+   */
+  void boundAhead(long millis) {
+    this.maxAheadMillis = millis;
+  }
+
   void offer(String topicName, List<ReceivedEvent> events, Runnable onBatchComplete, long wall) {
     offer(topicName, events, false, onBatchComplete, wall);
   }
@@ -228,7 +250,11 @@ final class EventTimeMerger {
     Batch batch = new Batch(events.size(), onBatchComplete);
     for (ReceivedEvent event : events) {
       long time = eventTime(event, topic.watermark);
-      topic.queue.add(new Pending(event, time, batch, now));
+      long ahead = maxAheadMillis > 0 && time - wall > maxAheadMillis ? time - wall : 0;
+      if (ahead > 0) {
+        time = eventTime(null, topic.watermark);
+      }
+      topic.queue.add(new Pending(event, time, batch, now, ahead));
       topic.watermark = Math.max(topic.watermark, time);
     }
     frontier = Math.max(frontier, topic.watermark);
@@ -409,8 +435,12 @@ final class EventTimeMerger {
     return topics.values().stream().allMatch(t -> t.queue.isEmpty());
   }
 
-  /** An event with no time (undecodable, or neither field) sorts with its predecessor. */
+  /**
+   * An event with no time (undecodable, or neither field; null for one whose time is not trusted)
+   * sorts with its predecessor.
+   */
   private static long eventTime(ReceivedEvent event, long previous) {
-    return EventTimes.of(event, previous == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : previous);
+    long fallback = previous == Long.MIN_VALUE ? Long.MIN_VALUE + 1 : previous;
+    return event == null ? fallback : EventTimes.of(event, fallback);
   }
 }

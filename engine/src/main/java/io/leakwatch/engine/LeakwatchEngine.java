@@ -275,6 +275,7 @@ public final class LeakwatchEngine implements AutoCloseable {
                       recentLogins,
                       pollWait(settings))
                   .keepLearnedState(snapshots, learnedFile, settings.drill(), alertVerticle::gaveUp)
+                  .boundEventTime(settings.maxAheadMillis())
                   .whenFencedOff(alarm),
               worker));
       for (String topic : settings.topics()) {

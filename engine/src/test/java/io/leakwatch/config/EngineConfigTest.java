@@ -51,6 +51,8 @@ class EngineConfigTest {
     assertEquals(Path.of("/data/dead-letters.acme-prod.jsonl"), prod.deadLetters());
     assertTrue(config.orgs().get(1).drill());
     assertFalse(prod.drill());
+    assertEquals(3_600_000, prod.maxAheadMillis(), "a real org's events are dated by Salesforce");
+    assertEquals(0, config.orgs().get(1).maxAheadMillis(), "a drill org's days lie ahead");
     assertEquals(2_000, prod.stallWaitMillis());
     assertEquals(8443, config.api().port());
     assertEquals(List.of("api-token-0123456789abcdef"), config.api().tokens());

@@ -7,6 +7,7 @@ import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.pubsub.ReplayId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -111,6 +112,47 @@ class EventTimeMergerTest {
     assertEquals(List.of(20L, 30L), times(rest));
     rest.forEach(p -> p.batch().done());
     assertTrue(merger.isEmpty());
+  }
+
+  private static final long YEAR_2100 = 4_102_444_800_000L;
+
+  /** a: 10, a misdated event, 30; b: 20, then 40 while a says nothing more. */
+  private static List<EventTimeMerger.Pending> misdatedOnA(Driven merger) {
+    merger.offer(
+        "a", List.of(event("a", 10), event("a", YEAR_2100), event("a", 30)), () -> {}, 1_000);
+    merger.offer("b", List.of(event("b", 20)), () -> {}, 1_000);
+    merger.offer("b", List.of(event("b", 40)), () -> {}, 1_500);
+    return merger.release(1_500);
+  }
+
+  @Test
+  void anEventDatedFarPastTheHostsClockSortsWithItsPredecessorAndLeavesMarked() {
+    Driven merger = new Driven(List.of("a", "b"), 2_000);
+    merger.merger.boundAhead(3_600_000);
+    List<EventTimeMerger.Pending> released = misdatedOnA(merger);
+    assertEquals(
+        List.of(10L, 10L, 20L, 30L),
+        times(released),
+        "a's 30 goes once b is past it: the misdated event does not hold a's queue");
+    EventTimeMerger.Pending misdated = released.get(1);
+    assertEquals(YEAR_2100, misdated.event().record().get("EventDate"));
+    assertTrue(misdated.aheadOfClock());
+    assertEquals(YEAR_2100 - 1_000, misdated.aheadMillis(), "measured against the wall on arrival");
+    assertEquals(
+        List.of(false, false, false),
+        Stream.of(0, 2, 3).map(i -> released.get(i).aheadOfClock()).toList());
+  }
+
+  @Test
+  void withoutTheBoundAMisdatedEventHoldsItsTopicsQueueWhileOthersDeliver() {
+    Driven merger = new Driven(List.of("a", "b"), 2_000);
+    assertEquals(
+        List.of(10L, 20L, 40L),
+        times(misdatedOnA(merger)),
+        "a's 30 is queued behind the year-2100 event, which waits for b to pass it");
+    merger.offer("b", List.of(event("b", 50)), () -> {}, 3_000);
+    assertEquals(
+        List.of(50L), times(merger.release(3_000)), "and stays there while b keeps delivering");
   }
 
   @Test
