@@ -282,14 +282,15 @@ public final class LeakwatchEngine implements AutoCloseable {
         ReplayStart start = fallBack.contains(topic) ? durability.fallback() : settings.start();
         SubscriptionVerticle subscription =
             new SubscriptionVerticle(
-                client,
-                settings.tokens(),
-                topic,
-                start,
-                checkpoints.get(topic),
-                durability,
-                settings.maxBacklog(),
-                settings.drill());
+                    client,
+                    settings.tokens(),
+                    topic,
+                    start,
+                    checkpoints.get(topic),
+                    durability,
+                    settings.maxBacklog(),
+                    settings.drill())
+                .boundEventTime(settings.maxAheadMillis());
         await(vertx.deployVerticle(subscription));
         subscriptions.add(subscription);
       }

@@ -45,6 +45,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private final int maxBacklog;
   private final boolean drill;
   private final ResumeTracker tracker;
+  private long maxAheadMillis;
 
   private PubSubSubscriber subscriber;
   private volatile ReplayId lastProcessed;
@@ -92,6 +93,16 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     if (checkpoint != null) {
       lastEventTime = checkpoint.lastEventTime();
     }
+  }
+
+  /**
+   * Leaves events dated more than {@code millis} past this host's clock out of the topic's event
+   * time (the detection refuses them): one misdated event would otherwise carry the checkpoint's
+   * time, and with it the resume point, days ahead for good. 0 for no bound. Call before deploying.
+   */
+  public SubscriptionVerticle boundEventTime(long millis) {
+    this.maxAheadMillis = millis;
+    return this;
   }
 
   @Override
@@ -282,8 +293,12 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     ReceivedEvent last = events.get(events.size() - 1);
     lastProcessed = last.replayId();
     long time = lastEventTime;
+    long latestTrusted = maxAheadMillis > 0 ? System.currentTimeMillis() + maxAheadMillis : 0;
     for (ReceivedEvent event : events) {
-      time = Math.max(time, EventTimes.of(event, time));
+      long eventTime = EventTimes.of(event, time);
+      if (latestTrusted == 0 || eventTime <= latestTrusted) {
+        time = Math.max(time, eventTime);
+      }
     }
     lastEventTime = time;
     processed += events.size();

@@ -9,6 +9,7 @@ import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.engine.SubscriptionVerticle;
 import io.leakwatch.loginpoll.LoginHistorySettings;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
@@ -125,6 +126,16 @@ class MisdatedEventTest {
         viewsFlow.set(false);
         publisher.join();
       }
+      SubscriptionVerticle readsStream =
+          engine.subscriptions().stream()
+              .filter(s -> s.topic().equals(EventSchemas.API))
+              .findFirst()
+              .orElseThrow();
+      TestSupport.await(() -> readsStream.processed() == READS, "the reads' batches confirmed");
+      assertEquals(
+          reads.get(READS - 1).eventDate(),
+          readsStream.lastEventTime(),
+          "the topic's time (its checkpoint's, and so its resume point's) ignores the misdated one");
       assertEquals(READS - 1, count(engine.stats().processedByTopic()), "the reads around it");
       assertEquals(1, count(engine.stats().deadLetteredByTopic()), "the misdated read");
       List<String> lines = Files.readAllLines(deadLetters);
