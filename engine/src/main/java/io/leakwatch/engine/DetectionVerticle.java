@@ -42,6 +42,9 @@ public final class DetectionVerticle extends AbstractVerticle {
   private volatile boolean fencedOff;
   private boolean drill;
   private long maxAheadMillis;
+  private long misdatedSinceWarning;
+  private long misdatedWarnedAt = Long.MIN_VALUE / 2;
+  private static final long MISDATED_WARN_MILLIS = 60_000;
   private java.util.function.BooleanSupplier alertsGivenUp = () -> false;
   private volatile boolean stopping;
   private long learnedSaves;
@@ -230,6 +233,7 @@ public final class DetectionVerticle extends AbstractVerticle {
     for (EventTimeMerger.Pending pending : merger.release(wall)) {
       if (pending.aheadOfClock()) {
         pipeline.refuse(pending.event(), aheadOfClock(pending.aheadMillis()));
+        warnMisdated(pending, wall);
         learn(pending.event());
         if (journal != null) {
           journal.processed(pending.event());
@@ -252,6 +256,26 @@ public final class DetectionVerticle extends AbstractVerticle {
     }
     waitingFor = merger.lastHold();
     waitingSinceNanos = System.nanoTime();
+  }
+
+  /**
+   * Says in the log that misdated events were refused: at once, then at most once a minute with how
+   * many since. Many of them mean this host's clock is behind, and every event is being refused.
+   */
+  private void warnMisdated(EventTimeMerger.Pending pending, long wall) {
+    misdatedSinceWarning++;
+    if (wall - misdatedWarnedAt >= MISDATED_WARN_MILLIS) {
+      LOG.warn(
+          "{} event(s) dated more than {} min after this host's clock refused (dead-lettered) since"
+              + " the last such warning; the last on {}, {} h ahead. If many, check this host's"
+              + " clock",
+          misdatedSinceWarning,
+          maxAheadMillis / 60_000,
+          pending.event().topic(),
+          String.format(java.util.Locale.ROOT, "%.1f", pending.aheadMillis() / 3_600_000.0));
+      misdatedSinceWarning = 0;
+      misdatedWarnedAt = wall;
+    }
   }
 
   /** Why an event dated too far past this host's clock was refused (no value of the event). */

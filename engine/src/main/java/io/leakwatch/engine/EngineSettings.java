@@ -154,8 +154,21 @@ public record EngineSettings(
     return with(durability.withFence(fence), loginHistory);
   }
 
-  /** The same settings with these two as given: the one copy of every other field. */
+  /**
+   * The same settings, refusing events dated more than {@code maxAheadMillis} past this host's
+   * clock (0: no bound), as {@link io.leakwatch.config.OrgConfig} sets for a real org.
+   */
+  public EngineSettings withEventTimeBound(long maxAheadMillis) {
+    return with(durability, loginHistory, maxAheadMillis);
+  }
+
   private EngineSettings with(Durability durability, LoginHistorySettings loginHistory) {
+    return with(durability, loginHistory, maxAheadMillis);
+  }
+
+  /** The same settings with these three as given: the one copy of every other field. */
+  private EngineSettings with(
+      Durability durability, LoginHistorySettings loginHistory, long maxAheadMillis) {
     return new EngineSettings(
         endpoint,
         tokens,

@@ -249,11 +249,8 @@ final class EventTimeMerger {
     }
     Batch batch = new Batch(events.size(), onBatchComplete);
     for (ReceivedEvent event : events) {
-      long time = eventTime(event, topic.watermark);
-      long ahead = maxAheadMillis > 0 && time - wall > maxAheadMillis ? time - wall : 0;
-      if (ahead > 0) {
-        time = eventTime(null, topic.watermark);
-      }
+      long ahead = maxAheadMillis > 0 ? aheadOf(event, wall) : 0;
+      long time = eventTime(ahead > 0 ? null : event, topic.watermark);
       topic.queue.add(new Pending(event, time, batch, now, ahead));
       topic.watermark = Math.max(topic.watermark, time);
     }
@@ -433,6 +430,15 @@ final class EventTimeMerger {
 
   boolean isEmpty() {
     return topics.values().stream().allMatch(t -> t.queue.isEmpty());
+  }
+
+  /**
+   * How far the event's own time lies past {@code wall}, when that is more than the bound; 0
+   * otherwise, and for an event without a time of its own (refused, if at all, for that reason).
+   */
+  private long aheadOf(ReceivedEvent event, long wall) {
+    long own = EventTimes.of(event, Long.MIN_VALUE);
+    return own != Long.MIN_VALUE && own > wall && own - wall > maxAheadMillis ? own - wall : 0;
   }
 
   /**

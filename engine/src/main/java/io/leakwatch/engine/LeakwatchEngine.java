@@ -304,7 +304,8 @@ public final class LeakwatchEngine implements AutoCloseable {
                 poll.batchSize());
         loginPoll =
             new LoginHistoryPoll(
-                soql, new EventBusInput(vertx), poll, recentLogins, pollFrom, cursorFile);
+                    soql, new EventBusInput(vertx), poll, recentLogins, pollFrom, cursorFile)
+                .boundEventTime(settings.maxAheadMillis());
         await(vertx.deployVerticle(loginPoll));
         LOG.info(
             "polling LoginHistory every {} from {}",

@@ -102,6 +102,14 @@ public final class SubscriptionVerticle extends AbstractVerticle {
    */
   public SubscriptionVerticle boundEventTime(long millis) {
     this.maxAheadMillis = millis;
+    if (millis > 0 && lastEventTime > System.currentTimeMillis() + millis) {
+      // Saved by a build that took a misdated event's time: the next batch sets it again.
+      LOG.warn(
+          "{}: the saved event time lies more than {} min past this host's clock; not kept",
+          topic,
+          millis / 60_000);
+      lastEventTime = 0;
+    }
     return this;
   }
 

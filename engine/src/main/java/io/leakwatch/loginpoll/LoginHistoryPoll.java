@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +61,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   private volatile long failedRounds;
   private volatile long rounds;
   private volatile long lastEventTime;
+  private long maxAheadMillis;
 
   /**
    * @param recent the logins detection has taken, shared with it
@@ -100,6 +103,17 @@ public final class LoginHistoryPoll extends AbstractVerticle {
         + " ORDER BY LoginTime, Id";
   }
 
+  /**
+   * Rows dated more than {@code millis} past Salesforce's clock (the answer's {@code Date}) are
+   * handed to detection, which refuses them, but never move the cursor: one such row would
+   * otherwise make every later query start after the logins still to come. 0 for no bound. Call
+   * before deploying.
+   */
+  public LoginHistoryPoll boundEventTime(long millis) {
+    this.maxAheadMillis = millis;
+    return this;
+  }
+
   @Override
   public void start() {
     schedule(0);
@@ -130,6 +144,12 @@ public final class LoginHistoryPoll extends AbstractVerticle {
     QueryPage page = result.result();
     List<ReceivedEvent> fresh = new ArrayList<>();
     List<String> bad = new ArrayList<>();
+    Map<String, Long> misdated = new HashMap<>();
+    long latestTrusted =
+        maxAheadMillis <= 0
+            ? Long.MAX_VALUE
+            : (page.serverTime() > 0 ? page.serverTime() : System.currentTimeMillis())
+                + maxAheadMillis;
     long newest = readUpTo;
     for (JsonNode row : page.records()) {
       String key = LoginHistoryRow.key(row);
@@ -143,10 +163,15 @@ public final class LoginHistoryPoll extends AbstractVerticle {
       }
       ReceivedEvent event = LoginHistoryRow.toEvent(row, System.nanoTime());
       fresh.add(event);
-      if (event.decoded()) {
-        newest = Math.max(newest, (Long) event.record().get("EventDate"));
-      } else {
+      if (!event.decoded()) {
         bad.add(key);
+      } else if ((Long) event.record().get("EventDate") > latestTrusted) {
+        // Dated past the server's clock: detection refuses it. It must not carry the cursor (and
+        // every later query) past the logins still to come; it is taken, at its own time (kept
+        // until the cursor passes it), so it is refused once.
+        misdated.put(key, (Long) event.record().get("EventDate"));
+      } else {
+        newest = Math.max(newest, (Long) event.record().get("EventDate"));
       }
     }
     long pageNewest = newest;
@@ -155,6 +180,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
             v -> {
               // Dead-lettered rows count as taken: read again, they would be dead-lettered twice.
               bad.forEach(key -> recent.admitted(key, pageNewest));
+              misdated.forEach(recent::admitted);
               delivered += fresh.size();
               deadLettered += bad.size();
               readUpTo = pageNewest;

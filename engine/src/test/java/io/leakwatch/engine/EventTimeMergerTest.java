@@ -144,6 +144,22 @@ class EventTimeMergerTest {
   }
 
   @Test
+  void anEventWithoutATimeOfItsOwnIsNotTakenForAMisdatedOne() {
+    Driven merger = new Driven(List.of("a"), 2_000);
+    merger.merger.boundAhead(3_600_000);
+    ReceivedEvent undecoded =
+        new ReceivedEvent("a", ReplayId.fromHex("00"), "x", "s", null, "unknown schema id", 0);
+    merger.offer("a", List.of(undecoded, event("a", 10)), () -> {}, 1_000);
+    List<EventTimeMerger.Pending> released = merger.release(1_000);
+    assertEquals(2, released.size());
+    assertEquals(
+        List.of(false, false),
+        released.stream().map(EventTimeMerger.Pending::aheadOfClock).toList(),
+        "refused, if at all, for what it lacks, not as dated ahead (its fallback time is the"
+            + " smallest there is)");
+  }
+
+  @Test
   void withoutTheBoundAMisdatedEventHoldsItsTopicsQueueWhileOthersDeliver() {
     Driven merger = new Driven(List.of("a", "b"), 2_000);
     assertEquals(

@@ -255,6 +255,46 @@ class LoginHistoryPollTest {
 
   private volatile String restUrl;
 
+  /** How far past the host's clock an event may be dated (0: no bound), for the next harness. */
+  private long eventTimeBound;
+
+  @Test
+  void aLoginDatedPastSalesforcesClockIsRefusedOnceAndLaterLoginsStillArrive() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    history.record(login(etl.user(), at(1, 0), etl.egressIp()));
+    SimEvent misdated =
+        login(
+            etl.user(),
+            System.currentTimeMillis() + Duration.ofDays(30).toMillis(),
+            etl.egressIp());
+    history.record(misdated);
+    Path deadLetters = dir.resolve("dead-letters.jsonl");
+    eventTimeBound = EngineSettings.MAX_AHEAD_OF_CLOCK_MILLIS;
+    Path state = dir.resolve("state");
+    try (Harness h =
+        new Harness(history, 2_000, new ArrayList<>(), state, rest -> {}, null, deadLetters)) {
+      TestSupport.await(() -> h.poll().delivered() == 2, "both rows handed over");
+      TestSupport.await(
+          () -> h.engine.stats().deadLetteredByTopic().get(TopicTypes.LOGIN_HISTORY) != null,
+          "the misdated login refused");
+      TestSupport.await(() -> Files.exists(LoginCursor.file(state)), "the round's cursor saved");
+      assertEquals(
+          at(1, 0),
+          LoginCursor.load(LoginCursor.file(state)).readUpTo(),
+          "the cursor stays with the real logins");
+      history.record(login(etl.user(), at(2, 0), etl.egressIp()));
+      TestSupport.await(() -> h.poll().delivered() == 3, "a later login still read");
+      long rounds = h.poll().rounds();
+      TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
+      assertEquals(3, h.poll().delivered(), "the misdated login is not read again");
+      assertEquals(2L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
+      assertEquals(1L, h.engine.stats().deadLetteredByTopic().get(TopicTypes.LOGIN_HISTORY));
+      List<String> lines = Files.readAllLines(deadLetters);
+      assertEquals(1, lines.size(), lines.toString());
+      assertTrue(lines.get(0).contains("h after this host's clock"), lines.get(0));
+    }
+  }
+
   private SimEvent login(SimUser user, long time, String ip) {
     boolean integration =
         user.id().equals(etl.user().id())
@@ -371,7 +411,8 @@ class LoginHistoryPollTest {
                   .withLoginHistory(
                       LoginHistorySettings.every(Duration.ofMillis(50))
                           .withTrustCertificate(restTls.certificate())
-                          .withLookback(Duration.ofMillis(System.currentTimeMillis() - at(0, 0)))));
+                          .withLookback(Duration.ofMillis(System.currentTimeMillis() - at(0, 0))))
+                  .withEventTimeBound(eventTimeBound));
     }
 
     io.leakwatch.loginpoll.LoginHistoryPoll poll() {
