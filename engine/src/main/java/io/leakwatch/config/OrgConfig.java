@@ -22,6 +22,9 @@ import java.util.List;
  * @param rules the org's rules folder, or the file-wide one, or null for the default pack
  * @param sinkStallMillis how long a failing sink may hold delivery before {@code /ready} says so
  * @param loginHistory the LoginHistory poll beside the streams (off unless configured)
+ * @param maxAheadMillis how far past this host's clock an event may be dated before it is refused:
+ *     a real org's events are stamped by Salesforce; 0 (no bound) for a drill org, which plays
+ *     simulated days dated after the last drill's
  * @param key where it is written in the file ({@code org} or {@code orgs[N]}), for messages
  */
 public record OrgConfig(
@@ -40,6 +43,7 @@ public record OrgConfig(
     long stallWaitMillis,
     long sinkStallMillis,
     LoginHistorySettings loginHistory,
+    long maxAheadMillis,
     String key) {
 
   /** Engine settings for this org; loads the org profile. */
@@ -62,14 +66,6 @@ public record OrgConfig(
         sinkStallMillis,
         loginHistory,
         maxAheadMillis());
-  }
-
-  /**
-   * How far past this host's clock an event may be dated before it is refused: a real org's events
-   * are stamped by Salesforce; a drill org plays simulated days dated after the last drill's.
-   */
-  public long maxAheadMillis() {
-    return drill ? 0 : EngineSettings.MAX_AHEAD_OF_CLOCK_MILLIS;
   }
 
   @Override

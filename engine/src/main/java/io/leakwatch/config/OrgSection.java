@@ -34,6 +34,7 @@ record OrgSection(
     @Range(min = 1, max = 300) Long stallWaitSeconds,
     @Range(min = 1, max = 3_600) Long reconnectCeilingSeconds,
     @Range(min = 1, max = 86_400) Long sinkStallSeconds,
+    @Range(min = 1, max = 10_080) Long maxEventAheadMinutes,
     LoginHistorySettings.Section loginHistory) {
 
   /**
@@ -124,6 +125,12 @@ record OrgSection(
             ? sinkStallSeconds * 1000
             : EngineSettings.DEFAULT_SINK_STALL_MILLIS,
         poll,
+        // A drill org plays simulated days dated after the last drill's: never bounded.
+        ConfigSource.flag(drill, false)
+            ? 0
+            : maxEventAheadMinutes != null
+                ? maxEventAheadMinutes * 60_000
+                : EngineSettings.MAX_AHEAD_OF_CLOCK_MILLIS,
         at);
   }
 

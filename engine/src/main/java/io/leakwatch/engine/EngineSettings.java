@@ -46,10 +46,11 @@ public record EngineSettings(
   public static final long DEFAULT_SINK_STALL_MILLIS = 60_000;
 
   /**
-   * How far ahead of this host's clock a real org's event may be dated. Salesforce stamps EventDate
-   * itself, so an event much further ahead is a broken payload or a wrong host clock; it would sort
-   * last in the merge and hold its stream back for ever, or move every window's clock into the
-   * future. Threat Detection events are dated when detected, never ahead.
+   * How far ahead of this host's clock a real org's event may be dated unless its configuration
+   * says otherwise ({@code maxEventAheadMinutes}). Salesforce stamps EventDate itself, so an event
+   * much further ahead is a broken payload or a wrong host clock; it would sort last in the merge
+   * and hold its stream back for ever, or move every window's clock into the future. Threat
+   * Detection events are dated when detected, never ahead.
    */
   public static final long MAX_AHEAD_OF_CLOCK_MILLIS = 60 * 60_000L;
 

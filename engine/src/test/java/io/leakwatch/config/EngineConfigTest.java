@@ -136,6 +136,24 @@ class EngineConfigTest {
     assertEquals(dir.resolve("missing.yaml"), config.orgs().get(0).profile());
   }
 
+  @Test
+  void howFarAheadARealOrgsEventsMayBeDatedIsSetPerOrgAndNeverBoundsADrillOrg() {
+    EngineConfig config =
+        EngineConfig.parse(
+            "orgs:\n  - "
+                + ORG.formatted("a", ", maxEventAheadMinutes: 180")
+                + "\n  - "
+                + ORG.formatted("b", "")
+                + "\n  - "
+                + ORG.formatted("c", ", drill: true, maxEventAheadMinutes: 180"),
+            "c.yaml",
+            dir,
+            Map.of());
+    assertEquals(
+        List.of(10_800_000L, 3_600_000L, 0L),
+        config.orgs().stream().map(OrgConfig::maxAheadMillis).toList());
+  }
+
   private static final String ORG =
       "{name: %s, endpoint: {host: h, port: 7443}, auth: {accessToken: t, instanceUrl: u, tenantId: x}, "
           + "topics: [/event/ApiEventStream], profile: profile.yaml%s}";
@@ -160,6 +178,9 @@ class EngineConfigTest {
         problem(
             "orgs:\n  - {name: a, endpoint: {host: h, port: 7443}, auth: {accessToken: t, instanceUrl: u, tenantId: x}, topics: [/event/ApiEventStream],"
                 + " stallWaitSeconds: 0, profile: p}"));
+    assertEquals(
+        "c.yaml: orgs[0].maxEventAheadMinutes: must be a whole number from 1 to 10080",
+        problem("orgs:\n  - " + ORG.formatted("a", ", maxEventAheadMinutes: 0")));
     assertEquals(
         "c.yaml: orgs: must be a non-empty list of orgs, each with a name", problem("orgs: []"));
     assertEquals(
