@@ -40,7 +40,24 @@ public final class Mounts implements AutoCloseable {
   public void readOnly(Path dir) throws IOException {
     run("mount", "--bind", dir.toString(), dir.toString());
     mounted.add(0, dir);
-    run("mount", "-o", "remount,bind,ro", dir.toString());
+    // The remount fails as "busy" while a file is open for writing through the new bind mount: a
+    // running engine opens its checkpoint's temporary file there on every commit. Try again.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        run("mount", "-o", "remount,bind,ro", dir.toString());
+        return;
+      } catch (IOException e) {
+        if (attempt == 200 || !String.valueOf(e.getMessage()).contains("busy")) {
+          throw e;
+        }
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
   }
 
   /** Undoes the newest mount at {@code dir}. */
