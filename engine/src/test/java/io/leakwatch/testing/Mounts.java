@@ -48,6 +48,7 @@ public final class Mounts implements AutoCloseable {
         return;
       } catch (IOException e) {
         if (attempt == 200 || !String.valueOf(e.getMessage()).contains("busy")) {
+          unmount(dir); // the bind mount alone would outlive the test (its folder undeletable)
           throw e;
         }
         try {
