@@ -125,7 +125,7 @@ class StreamFaultsTest {
           "resumed " + resumeMillis + " ms after the server was back");
       assertEquals(0, lost, "events never processed");
       assertEquals(0, duplicated, "alerts delivered twice");
-      assertTrue(outcome.allDetected(), outcome.toString());
+      assertTrue(outcome.allDetected(), day.whyMissed());
       assertEquals(List.of(), outcome.unexplained(), "alerts no scenario explains");
     }
   }

@@ -208,6 +208,50 @@ public final class SimulatedDay implements AutoCloseable {
     return ScenarioOutcome.match(timeline.injected(), alerts());
   }
 
+  /**
+   * For each scenario the alerts missed: whether each of its events was journaled (processed) and
+   * any dead letter written for it, and the alerts its expected rules did raise (ids, times and
+   * evidence ids only), so a test that fails on a miss says where the event went.
+   */
+  public String whyMissed() throws IOException {
+    Path deadLetters = dir.resolve("dead-letters.jsonl");
+    List<String> letters = Files.exists(deadLetters) ? Files.readAllLines(deadLetters) : List.of();
+    Set<String> journaled = journaled();
+    StringBuilder why = new StringBuilder();
+    for (ScenarioOutcome.Result result : outcome().results()) {
+      if (result.detected()) {
+        continue;
+      }
+      why.append("missed ").append(result.scenario().id()).append(':');
+      for (String id : result.scenario().eventIds()) {
+        why.append("\n  event ")
+            .append(id)
+            .append(journaled.contains(id) ? " journaled" : " NOT journaled");
+        letters.stream()
+            .filter(l -> l.contains(id))
+            .forEach(l -> why.append("\n    dead letter ").append(l));
+      }
+      for (Alert alert : alerts()) {
+        if (result.scenario().expectedRules().contains(alert.ruleId())) {
+          why.append("\n  ")
+              .append(alert.ruleId())
+              .append(" alert ")
+              .append(alert.deliveryKey())
+              .append(" principal ")
+              .append(alert.principal())
+              .append(" first ")
+              .append(alert.firstEventTime())
+              .append(" detected ")
+              .append(alert.detectedAt())
+              .append(" evidence ")
+              .append(alert.evidence());
+        }
+      }
+      why.append('\n');
+    }
+    return why.toString();
+  }
+
   @Override
   public void close() {
     if (server != null) {
