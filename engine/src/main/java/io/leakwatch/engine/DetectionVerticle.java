@@ -232,25 +232,18 @@ public final class DetectionVerticle extends AbstractVerticle {
       waitingFor = null;
     }
     for (EventTimeMerger.Pending pending : merger.release(wall)) {
+      boolean taken = true;
       if (pending.aheadOfClock()) {
         pipeline.refuse(pending.event(), bound.refusal(pending.aheadMillis()));
         warnMisdated(pending, wall);
-        learn(pending.event());
-        if (journal != null) {
-          journal.processed(pending.event());
-        }
-        pending.batch().done();
-        continue;
-      }
-      if (logins != null && !logins.admit(pending.event())) {
+      } else if (logins == null || logins.admit(pending.event())) {
+        publish(pipeline.process(pending.event(), wall));
+      } else {
         // The same login from the other source (stream and LoginHistory): counted there, once.
-        learn(pending.event());
-        pending.batch().done();
-        continue;
+        taken = false;
       }
-      publish(pipeline.process(pending.event(), wall));
       learn(pending.event());
-      if (journal != null) {
+      if (taken && journal != null) {
         journal.processed(pending.event());
       }
       pending.batch().done();
