@@ -5,7 +5,6 @@ import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
-import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.PipelineStats;
@@ -101,20 +100,16 @@ final class WireBench {
       AtomicLong alerts = new AtomicLong();
       AlertSink counter = (Alert alert) -> alerts.incrementAndGet();
       EngineSettings engineSettings =
-          new EngineSettings(
-              new PubSubEndpoint("localhost", server.port(), server.certificate()),
-              TokenSource.fixed(new AccessGrant(TOKEN, "https://localhost", orgId)),
-              EventSchemas.TOPICS,
-              ReplayStart.earliest(),
-              profile,
-              pack,
-              List.of(counter),
-              DeadLetters.toFile(workDir.resolve("dead-letters.jsonl")),
-              false,
-              0,
-              1_000,
-              2_000,
-              Durability.none());
+          EngineSettings.builder()
+              .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+              .tokens(TokenSource.fixed(new AccessGrant(TOKEN, "https://localhost", orgId)))
+              .topics(EventSchemas.TOPICS)
+              .start(ReplayStart.earliest())
+              .profile(profile)
+              .pack(pack)
+              .sinks(List.of(counter))
+              .deadLetters(DeadLetters.toFile(workDir.resolve("dead-letters.jsonl")))
+              .build();
       long start = System.nanoTime();
       try (LeakwatchEngine engine = LeakwatchEngine.start(engineSettings)) {
         long deadline = start + timeout.toNanos();

@@ -9,7 +9,6 @@ import io.leakwatch.auth.TokenSource;
 import io.leakwatch.checkpoint.LearnedState;
 import io.leakwatch.checkpoint.LearnedStateFile;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
@@ -267,25 +266,23 @@ class ProfileSeedTest {
     }
     try (LeakwatchEngine engine =
         LeakwatchEngine.start(
-            new EngineSettings(
-                new PubSubEndpoint("localhost", pubsub.port(), pubsub.certificate()),
-                TokenSource.fixed(new AccessGrant(TOKEN, org.instanceUrl(), org.orgId())),
-                TOPICS,
-                ReplayStart.earliest(),
-                OrgProfileLoader.load(dir.resolve("org-profile.yaml")),
-                RulePackLoader.defaultPack(),
-                List.of(alerts::add),
-                DeadLetters.none(),
-                false,
-                0,
-                5_000,
-                2_000,
-                new Durability(
-                    state,
-                    ReplayStart.earliest(),
-                    Durability.DEFAULT_HORIZON_MILLIS,
-                    Durability.DEFAULT_STALE_MILLIS,
-                    false)))) {
+            EngineSettings.builder()
+                .endpoint(new PubSubEndpoint("localhost", pubsub.port(), pubsub.certificate()))
+                .tokens(TokenSource.fixed(new AccessGrant(TOKEN, org.instanceUrl(), org.orgId())))
+                .topics(TOPICS)
+                .start(ReplayStart.earliest())
+                .profile(OrgProfileLoader.load(dir.resolve("org-profile.yaml")))
+                .pack(RulePackLoader.defaultPack())
+                .sinks(List.of(alerts::add))
+                .maxBacklog(5_000)
+                .durability(
+                    new Durability(
+                        state,
+                        ReplayStart.earliest(),
+                        Durability.DEFAULT_HORIZON_MILLIS,
+                        Durability.DEFAULT_STALE_MILLIS,
+                        false))
+                .build())) {
       Await.until(() -> engine.processed() >= firstDay.size(), "the first day processed");
       engine.advanceClock(
           firstDay.get(firstDay.size() - 1).eventDate() + Duration.ofHours(2).toMillis());

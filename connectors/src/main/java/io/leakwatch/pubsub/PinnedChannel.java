@@ -101,16 +101,19 @@ final class PinnedChannel extends Channel {
 
   /**
    * Says plainly when a failure is the server's certificate not matching the pinned one (the gRPC
-   * status alone only names the TLS handler).
+   * status alone only names the TLS handler). Only a failed check of the certificate says so: a
+   * connection reset or closed in the middle of the TLS handshake also surfaces as an {@link
+   * SSLException}, and telling an operator to replace a certificate during a network outage would
+   * send them the wrong way.
    */
   String describe(Throwable failure) {
     String described = PubSubErrors.describe(failure);
     if (endpoint == null || endpoint.trustedCertificate() == null) {
       return described;
     }
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof SSLException
-          || t instanceof java.security.cert.CertificateException
+    boolean handshake = false;
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof CertificateException
           || t instanceof java.security.cert.CertPathValidatorException) {
         return "certificate presented by "
             + endpoint
@@ -119,8 +122,9 @@ final class PinnedChannel extends Channel {
             + " (replace that file with the server's new certificate; it is read again at the next"
             + " attempt)";
       }
+      handshake |= t instanceof SSLException;
     }
-    return described;
+    return handshake ? "TLS with " + endpoint + " failed: " + described : described;
   }
 
   private byte[] digest() {

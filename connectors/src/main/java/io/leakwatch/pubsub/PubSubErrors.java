@@ -45,16 +45,50 @@ public final class PubSubErrors {
   }
 
   /**
-   * A one-line description that is safe to log: status, Salesforce code and message; for a failure
-   * that is not a gRPC status (a channel that could not be opened), its own message.
+   * A one-line description that is safe to log: status, Salesforce code and message (its first
+   * line: gRPC appends the client's channel pipeline below it); for a transport failure, what the
+   * network said ("Connection reset by peer"); for a failure that is not a gRPC status (a channel
+   * that could not be opened), its own message.
    */
   public static String describe(Throwable failure) {
     Status status = Status.fromThrowable(failure);
     if (status.getCode() == Status.Code.UNKNOWN && status.getDescription() == null) {
       return failure.getMessage() != null ? failure.getMessage() : failure.toString();
     }
+    String description = firstLine(status.getDescription());
+    String transport = status.getCode() == Status.Code.UNAVAILABLE ? transportCause(failure) : null;
     return status.getCode()
         + errorCode(failure).map(c -> " [" + c + "]").orElse("")
-        + (status.getDescription() == null ? "" : ": " + status.getDescription());
+        + (description == null ? "" : ": " + description)
+        + (transport == null || (description != null && description.contains(transport))
+            ? ""
+            : " (" + transport + ")");
+  }
+
+  /**
+   * The network's own words at the root of a failure ("Connection reset by peer", "Connection
+   * refused"), without the native call that saw them; null when there is no such cause.
+   */
+  static String transportCause(Throwable failure) {
+    Throwable root = null;
+    for (Throwable t = failure; t != null && t != root; t = t.getCause()) {
+      root = t;
+    }
+    if (!(root instanceof java.io.IOException) || root.getMessage() == null) {
+      return null;
+    }
+    String message = firstLine(root.getMessage());
+    // Netty's native transport: "recvAddress(..) failed with error(-104): Connection reset by peer"
+    int nativeCall = message.indexOf("failed with error(");
+    int words = nativeCall < 0 ? -1 : message.indexOf("): ", nativeCall);
+    return words < 0 ? message : message.substring(words + 3);
+  }
+
+  private static String firstLine(String text) {
+    if (text == null) {
+      return null;
+    }
+    int end = text.indexOf('\n');
+    return (end < 0 ? text : text.substring(0, end)).strip();
   }
 }

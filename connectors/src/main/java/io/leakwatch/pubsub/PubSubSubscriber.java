@@ -187,8 +187,16 @@ public final class PubSubSubscriber implements AutoCloseable {
         owed = outstanding > 0;
       }
       List<ReceivedEvent> events = new ArrayList<>(count);
-      for (ConsumerEvent event : response.getEventsList()) {
-        events.add(decode(event, now));
+      try {
+        for (ConsumerEvent event : response.getEventsList()) {
+          events.add(decode(event, now));
+        }
+      } catch (SchemaCache.SchemaUnavailableException e) {
+        // The events are sound; the schema server did not answer, for now. Put aside as
+        // undecodable they would be lost to detection: the stream ends instead (onError follows),
+        // and its subscription reopens it from the last processed event, which reads them again.
+        requests.cancel(e.getMessage() + "; its events are read again when the stream reopens", e);
+        return;
       }
       if (events.isEmpty()) {
         listener.onKeepAlive(topic, ReplayId.of(response.getLatestReplayId()));
@@ -198,7 +206,8 @@ public final class PubSubSubscriber implements AutoCloseable {
       }
     }
 
-    private ReceivedEvent decode(ConsumerEvent event, long now) {
+    private ReceivedEvent decode(ConsumerEvent event, long now)
+        throws SchemaCache.SchemaUnavailableException {
       ReplayId replayId = ReplayId.of(event.getReplayId());
       String schemaId = event.getEvent().getSchemaId();
       String eventId = event.getEvent().getId();
@@ -211,6 +220,8 @@ public final class PubSubSubscriber implements AutoCloseable {
             decoder.decode(schemaId, event.getEvent().getPayload().toByteArray()),
             null,
             now);
+      } catch (SchemaCache.SchemaUnavailableException e) {
+        throw e;
       } catch (PayloadDecoder.MalformedPayloadException | SchemaCache.UnknownSchemaException e) {
         return new ReceivedEvent(topic, replayId, eventId, schemaId, null, e.getMessage(), now);
       } catch (RuntimeException e) {

@@ -3,6 +3,7 @@ package io.leakwatch.pubsub;
 import com.salesforce.eventbus.protobuf.PubSubGrpc;
 import com.salesforce.eventbus.protobuf.SchemaInfo;
 import com.salesforce.eventbus.protobuf.SchemaRequest;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,7 +52,10 @@ public final class SchemaCache {
     try {
       json = source.schemaJson(schemaId);
     } catch (StatusRuntimeException e) {
-      throw new UnknownSchemaException(schemaId, "GetSchema failed: " + PubSubErrors.describe(e));
+      if (notFound(e)) {
+        throw new UnknownSchemaException(schemaId, "GetSchema failed: " + PubSubErrors.describe(e));
+      }
+      throw new SchemaUnavailableException(schemaId, e);
     }
     Schema parsed;
     try {
@@ -64,14 +68,43 @@ public final class SchemaCache {
     return parsed;
   }
 
+  /** Whether the server said the schema does not exist, rather than failing to answer. */
+  private static boolean notFound(StatusRuntimeException e) {
+    Status.Code code = e.getStatus().getCode();
+    return code == Status.Code.NOT_FOUND
+        || code == Status.Code.INVALID_ARGUMENT
+        || PubSubErrors.errorCode(e).filter(PubSubErrors.SCHEMA_NOT_FOUND::equals).isPresent();
+  }
+
   public int size() {
     return schemas.size();
   }
 
   /** A schema id that could not be resolved to a usable writer schema. */
-  public static final class UnknownSchemaException extends Exception {
+  public static class UnknownSchemaException extends Exception {
     public UnknownSchemaException(String schemaId, String reason) {
       super("schema " + schemaId + ": " + reason);
+    }
+
+    UnknownSchemaException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /**
+   * GetSchema did not answer (unavailable, timed out, refused for now): the schema may well exist,
+   * and the events that need it are sound. They must be read again once it answers, not put aside
+   * as undecodable.
+   */
+  public static final class SchemaUnavailableException extends UnknownSchemaException {
+    SchemaUnavailableException(String schemaId, StatusRuntimeException cause) {
+      super(
+          "schema "
+              + schemaId
+              + " could not be fetched (GetSchema: "
+              + PubSubErrors.describe(cause)
+              + ")",
+          cause);
     }
   }
 }

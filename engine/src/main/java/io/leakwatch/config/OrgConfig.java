@@ -48,24 +48,25 @@ public record OrgConfig(
 
   /** Engine settings for this org; loads the org profile. */
   public EngineSettings settings(RulePack pack, List<AlertSink> sinks) {
-    return new EngineSettings(
-        endpoint,
-        tokens,
-        topics,
-        start,
-        OrgProfileLoader.load(profile),
-        pack,
-        sinks,
-        DeadLetters.toFile(deadLetters),
-        drill,
-        EngineConfig.IDLE_AFTER_MILLIS,
-        EngineConfig.MAX_BACKLOG,
-        stallWaitMillis,
-        durability,
-        response,
-        sinkStallMillis,
-        loginHistory,
-        maxAheadMillis());
+    return EngineSettings.builder()
+        .endpoint(endpoint)
+        .tokens(tokens)
+        .topics(topics)
+        .start(start)
+        .profile(OrgProfileLoader.load(profile))
+        .pack(pack)
+        .sinks(sinks)
+        .deadLetters(DeadLetters.toFile(deadLetters))
+        .drill(drill)
+        .idleAfterMillis(EngineConfig.IDLE_AFTER_MILLIS)
+        .maxBacklog(EngineConfig.MAX_BACKLOG)
+        .maxWaitMillis(stallWaitMillis)
+        .durability(durability)
+        .response(response)
+        .sinkStallMillis(sinkStallMillis)
+        .loginHistory(loginHistory)
+        .maxAheadMillis(maxAheadMillis())
+        .build();
   }
 
   @Override

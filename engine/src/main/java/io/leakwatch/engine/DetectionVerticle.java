@@ -1,5 +1,6 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.cep.EventTimeBound;
 import io.leakwatch.checkpoint.LearnedState;
 import io.leakwatch.checkpoint.LearnedStateReset;
 import io.leakwatch.checkpoint.LearnedStateStore;
@@ -41,7 +42,7 @@ public final class DetectionVerticle extends AbstractVerticle {
   private java.util.function.Consumer<FencedOffException> whenFencedOff = e -> {};
   private volatile boolean fencedOff;
   private boolean drill;
-  private long maxAheadMillis;
+  private EventTimeBound bound = EventTimeBound.NONE;
   private long misdatedSinceWarning;
   private long misdatedWarnedAt = Long.MIN_VALUE / 2;
   private static final long MISDATED_WARN_MILLIS = 60_000;
@@ -111,12 +112,12 @@ public final class DetectionVerticle extends AbstractVerticle {
   }
 
   /**
-   * Refuses events dated more than {@code millis} past this host's clock (dead-lettered with the
-   * reason, counted, their positions committed); 0 for no bound. Call before deploying.
+   * Refuses events dated past {@code bound} of this host's clock (dead-lettered with the reason,
+   * counted, their positions committed). Call before deploying.
    */
-  public DetectionVerticle boundEventTime(long millis) {
-    this.maxAheadMillis = millis;
-    merger.boundAhead(millis);
+  public DetectionVerticle boundEventTime(EventTimeBound bound) {
+    this.bound = bound;
+    merger.boundAhead(bound);
     return this;
   }
 
@@ -231,25 +232,18 @@ public final class DetectionVerticle extends AbstractVerticle {
       waitingFor = null;
     }
     for (EventTimeMerger.Pending pending : merger.release(wall)) {
+      boolean taken = true;
       if (pending.aheadOfClock()) {
-        pipeline.refuse(pending.event(), aheadOfClock(pending.aheadMillis()));
+        pipeline.refuse(pending.event(), bound.refusal(pending.aheadMillis()));
         warnMisdated(pending, wall);
-        learn(pending.event());
-        if (journal != null) {
-          journal.processed(pending.event());
-        }
-        pending.batch().done();
-        continue;
-      }
-      if (logins != null && !logins.admit(pending.event())) {
+      } else if (logins == null || logins.admit(pending.event())) {
+        publish(pipeline.process(pending.event(), wall));
+      } else {
         // The same login from the other source (stream and LoginHistory): counted there, once.
-        learn(pending.event());
-        pending.batch().done();
-        continue;
+        taken = false;
       }
-      publish(pipeline.process(pending.event(), wall));
       learn(pending.event());
-      if (journal != null) {
+      if (taken && journal != null) {
         journal.processed(pending.event());
       }
       pending.batch().done();
@@ -266,27 +260,16 @@ public final class DetectionVerticle extends AbstractVerticle {
     misdatedSinceWarning++;
     if (wall - misdatedWarnedAt >= MISDATED_WARN_MILLIS) {
       LOG.warn(
-          "{} event(s) dated more than {} min after this host's clock refused (dead-lettered) since"
+          "{} event(s) dated more than {} after this host's clock refused (dead-lettered) since"
               + " the last such warning; the last on {}, {} h ahead. If many, check this host's"
               + " clock",
           misdatedSinceWarning,
-          maxAheadMillis / 60_000,
+          bound,
           pending.event().topic(),
           String.format(java.util.Locale.ROOT, "%.1f", pending.aheadMillis() / 3_600_000.0));
       misdatedSinceWarning = 0;
       misdatedWarnedAt = wall;
     }
-  }
-
-  /** Why an event dated too far past this host's clock was refused (no value of the event). */
-  private String aheadOfClock(long aheadMillis) {
-    return String.format(
-        java.util.Locale.ROOT,
-        "EventDate is %.1f h after this host's clock (more than the %d min allowed): refused, so"
-            + " that one misdated event cannot hold its stream back or move the rules' clock"
-            + " ahead; check the host's clock if many events say so",
-        aheadMillis / 3_600_000.0,
-        maxAheadMillis / 60_000);
   }
 
   /**

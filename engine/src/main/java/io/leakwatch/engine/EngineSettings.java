@@ -67,83 +67,9 @@ public record EngineSettings(
     }
   }
 
-  /** Settings without a bound on how far ahead of this host's clock events may be dated. */
-  public EngineSettings(
-      PubSubEndpoint endpoint,
-      TokenSource tokens,
-      List<String> topics,
-      ReplayStart start,
-      OrgProfile profile,
-      RulePack pack,
-      List<AlertSink> sinks,
-      DeadLetters deadLetters,
-      boolean drill,
-      long idleAfterMillis,
-      int maxBacklog,
-      long maxWaitMillis,
-      Durability durability,
-      ResponseSettings response,
-      long sinkStallMillis,
-      LoginHistorySettings loginHistory) {
-    this(
-        endpoint,
-        tokens,
-        topics,
-        start,
-        profile,
-        pack,
-        sinks,
-        deadLetters,
-        drill,
-        idleAfterMillis,
-        maxBacklog,
-        maxWaitMillis,
-        durability,
-        response,
-        sinkStallMillis,
-        loginHistory,
-        0);
-  }
-
-  /** Settings without the LoginHistory poll. */
-  public EngineSettings(
-      PubSubEndpoint endpoint,
-      TokenSource tokens,
-      List<String> topics,
-      ReplayStart start,
-      OrgProfile profile,
-      RulePack pack,
-      List<AlertSink> sinks,
-      DeadLetters deadLetters,
-      boolean drill,
-      long idleAfterMillis,
-      int maxBacklog,
-      long maxWaitMillis,
-      Durability durability,
-      ResponseSettings response,
-      long sinkStallMillis) {
-    this(
-        endpoint,
-        tokens,
-        topics,
-        start,
-        profile,
-        pack,
-        sinks,
-        deadLetters,
-        drill,
-        idleAfterMillis,
-        maxBacklog,
-        maxWaitMillis,
-        durability,
-        response,
-        sinkStallMillis,
-        LoginHistorySettings.off());
-  }
-
   /** The same settings with the LoginHistory poll as given. */
   public EngineSettings withLoginHistory(LoginHistorySettings poll) {
-    return with(durability, poll);
+    return toBuilder().loginHistory(poll).build();
   }
 
   /**
@@ -152,7 +78,7 @@ public record EngineSettings(
    * {@link Durability} for what a refused write does.
    */
   public EngineSettings withFence(io.leakwatch.store.Fence fence) {
-    return with(durability.withFence(fence), loginHistory);
+    return toBuilder().durability(durability.withFence(fence)).build();
   }
 
   /**
@@ -160,99 +86,179 @@ public record EngineSettings(
    * clock (0: no bound), as {@link io.leakwatch.config.OrgConfig} sets for a real org.
    */
   public EngineSettings withEventTimeBound(long maxAheadMillis) {
-    return with(durability, loginHistory, maxAheadMillis);
+    return toBuilder().maxAheadMillis(maxAheadMillis).build();
   }
 
-  private EngineSettings with(Durability durability, LoginHistorySettings loginHistory) {
-    return with(durability, loginHistory, maxAheadMillis);
+  /**
+   * Settings to fill in by name. The endpoint, tokens, topics, start, profile and pack have no
+   * default; the rest default to: no sinks, no dead letters, not a drill, event time never flowing
+   * by itself, a backlog of 1,000, a 2 s wait for a silent topic, nothing durable, no response
+   * actions, the default sink stall allowance, no LoginHistory poll and no bound on event time.
+   */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** The same settings with these three as given: the one copy of every other field. */
-  private EngineSettings with(
-      Durability durability, LoginHistorySettings loginHistory, long maxAheadMillis) {
-    return new EngineSettings(
-        endpoint,
-        tokens,
-        topics,
-        start,
-        profile,
-        pack,
-        sinks,
-        deadLetters,
-        drill,
-        idleAfterMillis,
-        maxBacklog,
-        maxWaitMillis,
-        durability,
-        response,
-        sinkStallMillis,
-        loginHistory,
-        maxAheadMillis);
+  /** A builder holding every setting of this one, to make a changed copy. */
+  public Builder toBuilder() {
+    return new Builder()
+        .endpoint(endpoint)
+        .tokens(tokens)
+        .topics(topics)
+        .start(start)
+        .profile(profile)
+        .pack(pack)
+        .sinks(sinks)
+        .deadLetters(deadLetters)
+        .drill(drill)
+        .idleAfterMillis(idleAfterMillis)
+        .maxBacklog(maxBacklog)
+        .maxWaitMillis(maxWaitMillis)
+        .durability(durability)
+        .response(response)
+        .sinkStallMillis(sinkStallMillis)
+        .loginHistory(loginHistory)
+        .maxAheadMillis(maxAheadMillis);
   }
 
-  /** Settings with the default sink stall allowance. */
-  public EngineSettings(
-      PubSubEndpoint endpoint,
-      TokenSource tokens,
-      List<String> topics,
-      ReplayStart start,
-      OrgProfile profile,
-      RulePack pack,
-      List<AlertSink> sinks,
-      DeadLetters deadLetters,
-      boolean drill,
-      long idleAfterMillis,
-      int maxBacklog,
-      long maxWaitMillis,
-      Durability durability,
-      ResponseSettings response) {
-    this(
-        endpoint,
-        tokens,
-        topics,
-        start,
-        profile,
-        pack,
-        sinks,
-        deadLetters,
-        drill,
-        idleAfterMillis,
-        maxBacklog,
-        maxWaitMillis,
-        durability,
-        response,
-        DEFAULT_SINK_STALL_MILLIS);
-  }
+  /** Fills in {@link EngineSettings} by name; see {@link #builder()} for the defaults. */
+  public static final class Builder {
+    private PubSubEndpoint endpoint;
+    private TokenSource tokens;
+    private List<String> topics;
+    private ReplayStart start;
+    private OrgProfile profile;
+    private RulePack pack;
+    private List<AlertSink> sinks = List.of();
+    private DeadLetters deadLetters = DeadLetters.none();
+    private boolean drill;
+    private long idleAfterMillis;
+    private int maxBacklog = 1_000;
+    private long maxWaitMillis = 2_000;
+    private Durability durability = Durability.none();
+    private ResponseSettings response = ResponseSettings.off();
+    private long sinkStallMillis = DEFAULT_SINK_STALL_MILLIS;
+    private LoginHistorySettings loginHistory = LoginHistorySettings.off();
+    private long maxAheadMillis;
 
-  /** Settings without response actions (off). */
-  public EngineSettings(
-      PubSubEndpoint endpoint,
-      TokenSource tokens,
-      List<String> topics,
-      ReplayStart start,
-      OrgProfile profile,
-      RulePack pack,
-      List<AlertSink> sinks,
-      DeadLetters deadLetters,
-      boolean drill,
-      long idleAfterMillis,
-      int maxBacklog,
-      long maxWaitMillis,
-      Durability durability) {
-    this(
-        endpoint,
-        tokens,
-        topics,
-        start,
-        profile,
-        pack,
-        sinks,
-        deadLetters,
-        drill,
-        idleAfterMillis,
-        maxBacklog,
-        maxWaitMillis,
-        durability,
-        ResponseSettings.off());
+    private Builder() {}
+
+    public Builder endpoint(PubSubEndpoint endpoint) {
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    public Builder tokens(TokenSource tokens) {
+      this.tokens = tokens;
+      return this;
+    }
+
+    public Builder topics(List<String> topics) {
+      this.topics = topics;
+      return this;
+    }
+
+    public Builder start(ReplayStart start) {
+      this.start = start;
+      return this;
+    }
+
+    public Builder profile(OrgProfile profile) {
+      this.profile = profile;
+      return this;
+    }
+
+    public Builder pack(RulePack pack) {
+      this.pack = pack;
+      return this;
+    }
+
+    public Builder sinks(List<AlertSink> sinks) {
+      this.sinks = sinks;
+      return this;
+    }
+
+    public Builder deadLetters(DeadLetters deadLetters) {
+      this.deadLetters = deadLetters;
+      return this;
+    }
+
+    public Builder drill(boolean drill) {
+      this.drill = drill;
+      return this;
+    }
+
+    public Builder idleAfterMillis(long idleAfterMillis) {
+      this.idleAfterMillis = idleAfterMillis;
+      return this;
+    }
+
+    public Builder maxBacklog(int maxBacklog) {
+      this.maxBacklog = maxBacklog;
+      return this;
+    }
+
+    public Builder maxWaitMillis(long maxWaitMillis) {
+      this.maxWaitMillis = maxWaitMillis;
+      return this;
+    }
+
+    public Builder durability(Durability durability) {
+      this.durability = durability;
+      return this;
+    }
+
+    public Builder response(ResponseSettings response) {
+      this.response = response;
+      return this;
+    }
+
+    public Builder sinkStallMillis(long sinkStallMillis) {
+      this.sinkStallMillis = sinkStallMillis;
+      return this;
+    }
+
+    public Builder loginHistory(LoginHistorySettings loginHistory) {
+      this.loginHistory = loginHistory;
+      return this;
+    }
+
+    public Builder maxAheadMillis(long maxAheadMillis) {
+      this.maxAheadMillis = maxAheadMillis;
+      return this;
+    }
+
+    public EngineSettings build() {
+      require(endpoint, "endpoint");
+      require(tokens, "tokens");
+      require(topics, "topics");
+      require(start, "start");
+      require(profile, "profile");
+      require(pack, "pack");
+      return new EngineSettings(
+          endpoint,
+          tokens,
+          topics,
+          start,
+          profile,
+          pack,
+          sinks,
+          deadLetters,
+          drill,
+          idleAfterMillis,
+          maxBacklog,
+          maxWaitMillis,
+          durability,
+          response,
+          sinkStallMillis,
+          loginHistory,
+          maxAheadMillis);
+    }
+
+    private static void require(Object value, String name) {
+      if (value == null) {
+        throw new IllegalArgumentException("engine settings need " + name);
+      }
+    }
   }
 }

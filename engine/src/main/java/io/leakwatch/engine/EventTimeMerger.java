@@ -1,5 +1,6 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.cep.EventTimeBound;
 import io.leakwatch.pubsub.ReceivedEvent;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -167,8 +168,8 @@ final class EventTimeMerger {
   private final long maxWaitMillis;
   private final long maxDownMillis;
 
-  /** How far past the host's clock an event may be dated; 0 for no bound. */
-  private long maxAheadMillis;
+  /** How far past the host's clock an event may be dated. */
+  private EventTimeBound bound = EventTimeBound.NONE;
 
   /**
    * How long an event waits for idle topics anyway: two streams' deliveries are never perfectly
@@ -213,13 +214,13 @@ final class EventTimeMerger {
   }
 
   /**
-   * Events dated more than {@code millis} past the host's clock (wall time when they arrive) sort
-   * with their predecessor and leave marked {@link Pending#aheadOfClock}: otherwise one bogus date
-   * would sort last and hold its topic's queue, and so its stream, for as long as another topic
-   * delivers. 0 (the default) for no bound: a simulated day may lie in the future.
+   * Events dated past {@code bound} of the host's clock (wall time when they arrive) sort with
+   * their predecessor and leave marked {@link Pending#aheadOfClock}: otherwise one bogus date would
+   * sort last and hold its topic's queue, and so its stream, for as long as another topic delivers.
+   * No bound by default: a simulated day may lie in the future.
    */
-  void boundAhead(long millis) {
-    this.maxAheadMillis = millis;
+  void boundAhead(EventTimeBound bound) {
+    this.bound = bound;
   }
 
   void offer(String topicName, List<ReceivedEvent> events, Runnable onBatchComplete, long wall) {
@@ -249,7 +250,7 @@ final class EventTimeMerger {
     }
     Batch batch = new Batch(events.size(), onBatchComplete);
     for (ReceivedEvent event : events) {
-      long ahead = maxAheadMillis > 0 ? aheadOf(event, wall) : 0;
+      long ahead = aheadOf(event, wall);
       long time = eventTime(ahead > 0 ? null : event, topic.watermark);
       topic.queue.add(new Pending(event, time, batch, now, ahead));
       topic.watermark = Math.max(topic.watermark, time);
@@ -437,8 +438,11 @@ final class EventTimeMerger {
    * otherwise, and for an event without a time of its own (refused, if at all, for that reason).
    */
   private long aheadOf(ReceivedEvent event, long wall) {
+    if (!bound.bounded()) {
+      return 0;
+    }
     long own = EventTimes.of(event, Long.MIN_VALUE);
-    return own != Long.MIN_VALUE && own > wall && own - wall > maxAheadMillis ? own - wall : 0;
+    return own == Long.MIN_VALUE ? 0 : bound.excess(own, wall);
   }
 
   /**

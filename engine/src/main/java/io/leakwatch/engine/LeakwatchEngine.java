@@ -1,6 +1,7 @@
 package io.leakwatch.engine;
 
 import io.leakwatch.auth.TrustedCertificates;
+import io.leakwatch.cep.EventTimeBound;
 import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
@@ -275,7 +276,7 @@ public final class LeakwatchEngine implements AutoCloseable {
                       recentLogins,
                       pollWait(settings))
                   .keepLearnedState(snapshots, learnedFile, settings.drill(), alertVerticle::gaveUp)
-                  .boundEventTime(settings.maxAheadMillis())
+                  .boundEventTime(new EventTimeBound(settings.maxAheadMillis()))
                   .whenFencedOff(alarm),
               worker));
       for (String topic : settings.topics()) {
@@ -290,7 +291,7 @@ public final class LeakwatchEngine implements AutoCloseable {
                     durability,
                     settings.maxBacklog(),
                     settings.drill())
-                .boundEventTime(settings.maxAheadMillis());
+                .boundEventTime(new EventTimeBound(settings.maxAheadMillis()));
         await(vertx.deployVerticle(subscription));
         subscriptions.add(subscription);
       }
@@ -305,7 +306,7 @@ public final class LeakwatchEngine implements AutoCloseable {
         loginPoll =
             new LoginHistoryPoll(
                     soql, new EventBusInput(vertx), poll, recentLogins, pollFrom, cursorFile)
-                .boundEventTime(settings.maxAheadMillis());
+                .boundEventTime(new EventTimeBound(settings.maxAheadMillis()));
         await(vertx.deployVerticle(loginPoll));
         LOG.info(
             "polling LoginHistory every {} from {}",

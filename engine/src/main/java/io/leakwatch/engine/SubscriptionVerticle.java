@@ -3,6 +3,7 @@ package io.leakwatch.engine;
 import com.salesforce.eventbus.protobuf.TopicInfo;
 import io.leakwatch.alert.Backoff;
 import io.leakwatch.auth.TokenSource;
+import io.leakwatch.cep.EventTimeBound;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.checkpoint.ResumeTracker;
@@ -45,7 +46,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private final int maxBacklog;
   private final boolean drill;
   private final ResumeTracker tracker;
-  private long maxAheadMillis;
+  private EventTimeBound bound = EventTimeBound.NONE;
 
   private PubSubSubscriber subscriber;
   private volatile ReplayId lastProcessed;
@@ -98,16 +99,16 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   /**
    * Leaves events dated more than {@code millis} past this host's clock out of the topic's event
    * time (the detection refuses them): one misdated event would otherwise carry the checkpoint's
-   * time, and with it the resume point, days ahead for good. 0 for no bound. Call before deploying.
+   * time, and with it the resume point, days ahead for good. Call before deploying.
    */
-  public SubscriptionVerticle boundEventTime(long millis) {
-    this.maxAheadMillis = millis;
-    if (millis > 0 && lastEventTime > System.currentTimeMillis() + millis) {
+  public SubscriptionVerticle boundEventTime(EventTimeBound bound) {
+    this.bound = bound;
+    if (!bound.trusts(lastEventTime, System.currentTimeMillis())) {
       // Saved by a build that took a misdated event's time: the next batch sets it again.
       LOG.warn(
-          "{}: the saved event time lies more than {} min past this host's clock; not kept",
+          "{}: the saved event time lies more than {} past this host's clock; not kept",
           topic,
-          millis / 60_000);
+          bound);
       lastEventTime = 0;
     }
     return this;
@@ -301,10 +302,10 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     ReceivedEvent last = events.get(events.size() - 1);
     lastProcessed = last.replayId();
     long time = lastEventTime;
-    long latestTrusted = maxAheadMillis > 0 ? System.currentTimeMillis() + maxAheadMillis : 0;
+    long wall = System.currentTimeMillis();
     for (ReceivedEvent event : events) {
       long eventTime = EventTimes.of(event, time);
-      if (latestTrusted == 0 || eventTime <= latestTrusted) {
+      if (bound.trusts(eventTime, wall)) {
         time = Math.max(time, eventTime);
       }
     }

@@ -2,6 +2,7 @@ package io.leakwatch.loginpoll;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.leakwatch.alert.Backoff;
+import io.leakwatch.cep.EventTimeBound;
 import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.rest.QueryException;
@@ -61,7 +62,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   private volatile long failedRounds;
   private volatile long rounds;
   private volatile long lastEventTime;
-  private long maxAheadMillis;
+  private EventTimeBound bound = EventTimeBound.NONE;
 
   /**
    * @param recent the logins detection has taken, shared with it
@@ -104,13 +105,12 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   }
 
   /**
-   * Rows dated more than {@code millis} past Salesforce's clock (the answer's {@code Date}) are
-   * handed to detection, which refuses them, but never move the cursor: one such row would
-   * otherwise make every later query start after the logins still to come. 0 for no bound. Call
-   * before deploying.
+   * Rows dated past {@code bound} of Salesforce's clock (the answer's {@code Date}) are handed to
+   * detection, which refuses them, but never move the cursor: one such row would otherwise make
+   * every later query start after the logins still to come. Call before deploying.
    */
-  public LoginHistoryPoll boundEventTime(long millis) {
-    this.maxAheadMillis = millis;
+  public LoginHistoryPoll boundEventTime(EventTimeBound bound) {
+    this.bound = bound;
     return this;
   }
 
@@ -145,11 +145,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
     List<ReceivedEvent> fresh = new ArrayList<>();
     List<String> bad = new ArrayList<>();
     Map<String, Long> misdated = new HashMap<>();
-    long latestTrusted =
-        maxAheadMillis <= 0
-            ? Long.MAX_VALUE
-            : (page.serverTime() > 0 ? page.serverTime() : System.currentTimeMillis())
-                + maxAheadMillis;
+    long serverClock = page.serverTime() > 0 ? page.serverTime() : System.currentTimeMillis();
     long newest = readUpTo;
     for (JsonNode row : page.records()) {
       String key = LoginHistoryRow.key(row);
@@ -165,7 +161,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
       fresh.add(event);
       if (!event.decoded()) {
         bad.add(key);
-      } else if ((Long) event.record().get("EventDate") > latestTrusted) {
+      } else if (!bound.trusts((Long) event.record().get("EventDate"), serverClock)) {
         // Dated past the server's clock: detection refuses it. It must not carry the cursor (and
         // every later query) past the logins still to come; it is taken, at its own time (kept
         // until the cursor passes it), so it is refused once.

@@ -3,6 +3,7 @@ package io.leakwatch.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.leakwatch.cep.EventTimeBound;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.pubsub.ReplayId;
 import java.util.ArrayList;
@@ -128,7 +129,7 @@ class EventTimeMergerTest {
   @Test
   void anEventDatedFarPastTheHostsClockSortsWithItsPredecessorAndLeavesMarked() {
     Driven merger = new Driven(List.of("a", "b"), 2_000);
-    merger.merger.boundAhead(3_600_000);
+    merger.merger.boundAhead(new EventTimeBound(3_600_000));
     List<EventTimeMerger.Pending> released = misdatedOnA(merger);
     assertEquals(
         List.of(10L, 10L, 20L, 30L),
@@ -146,7 +147,7 @@ class EventTimeMergerTest {
   @Test
   void anEventWithoutATimeOfItsOwnIsNotTakenForAMisdatedOne() {
     Driven merger = new Driven(List.of("a"), 2_000);
-    merger.merger.boundAhead(3_600_000);
+    merger.merger.boundAhead(new EventTimeBound(3_600_000));
     ReceivedEvent undecoded =
         new ReceivedEvent("a", ReplayId.fromHex("00"), "x", "s", null, "unknown schema id", 0);
     merger.offer("a", List.of(undecoded, event("a", 10)), () -> {}, 1_000);

@@ -5,7 +5,6 @@ import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
-import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.PipelineStats;
@@ -135,20 +134,17 @@ public final class LiveDrill {
       // others and have its events land late, clumped into the wrong windows. Idle topics (server
       // keepalive) still hold nothing back, so this only costs time when a stream really stalls.
       EngineSettings engineSettings =
-          new EngineSettings(
-              new PubSubEndpoint("localhost", server.port(), server.certificate()),
-              TokenSource.fixed(new AccessGrant(ACCESS_TOKEN, rest.url(), org.orgId())),
-              EventSchemas.TOPICS,
-              ReplayStart.earliest(),
-              profile,
-              plan.pack(),
-              sinks,
-              DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")),
-              false,
-              0,
-              1_000,
-              STALL_WAIT_MILLIS,
-              Durability.none());
+          EngineSettings.builder()
+              .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+              .tokens(TokenSource.fixed(new AccessGrant(ACCESS_TOKEN, rest.url(), org.orgId())))
+              .topics(EventSchemas.TOPICS)
+              .start(ReplayStart.earliest())
+              .profile(profile)
+              .pack(plan.pack())
+              .sinks(sinks)
+              .deadLetters(DeadLetters.toFile(plan.workDir().resolve("dead-letters.jsonl")))
+              .maxWaitMillis(STALL_WAIT_MILLIS)
+              .build();
       long firstEvent = timeline.events().isEmpty() ? 0 : timeline.events().get(0).eventDate();
       engineSettings =
           engineSettings.withLoginHistory(

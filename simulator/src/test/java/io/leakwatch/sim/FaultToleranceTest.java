@@ -81,25 +81,24 @@ class FaultToleranceTest {
   private LeakwatchEngine engine(long staleAfterMillis, int maxBacklog, AlertSink collect)
       throws Exception {
     return LeakwatchEngine.start(
-        new EngineSettings(
-            new PubSubEndpoint("localhost", server.port(), server.certificate()),
-            TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
-            EventSchemas.TOPICS,
-            ReplayStart.earliest(),
-            OrgProfileLoader.load(dir.resolve("profile.yaml")),
-            RulePackLoader.defaultPack(),
-            List.of(collect),
-            DeadLetters.toFile(dir.resolve("dead-letters.jsonl")),
-            false,
-            0,
-            maxBacklog,
-            2_000,
-            new Durability(
-                dir.resolve("state"),
-                ReplayStart.earliest(),
-                Durability.DEFAULT_HORIZON_MILLIS,
-                staleAfterMillis,
-                true)));
+        EngineSettings.builder()
+            .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+            .tokens(TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
+            .topics(EventSchemas.TOPICS)
+            .start(ReplayStart.earliest())
+            .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
+            .pack(RulePackLoader.defaultPack())
+            .sinks(List.of(collect))
+            .deadLetters(DeadLetters.toFile(dir.resolve("dead-letters.jsonl")))
+            .maxBacklog(maxBacklog)
+            .durability(
+                new Durability(
+                    dir.resolve("state"),
+                    ReplayStart.earliest(),
+                    Durability.DEFAULT_HORIZON_MILLIS,
+                    staleAfterMillis,
+                    true))
+            .build());
   }
 
   /**

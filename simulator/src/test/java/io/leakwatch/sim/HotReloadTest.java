@@ -7,8 +7,6 @@ import io.leakwatch.alert.AlertSink;
 import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.engine.DeadLetters;
-import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.OrgProfileLoader;
@@ -63,20 +61,16 @@ class HotReloadTest {
                 1);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
-                new EngineSettings(
-                    new PubSubEndpoint("localhost", server.port(), server.certificate()),
-                    TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
-                    List.of(EventSchemas.API),
-                    ReplayStart.earliest(),
-                    OrgProfileLoader.load(dir.resolve("profile.yaml")),
-                    RulePackLoader.fromDirectory(pack),
-                    List.of(collect),
-                    DeadLetters.none(),
-                    false,
-                    0,
-                    1_000,
-                    2_000,
-                    Durability.none()))) {
+                EngineSettings.builder()
+                    .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+                    .tokens(
+                        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
+                    .topics(List.of(EventSchemas.API))
+                    .start(ReplayStart.earliest())
+                    .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
+                    .pack(RulePackLoader.fromDirectory(pack))
+                    .sinks(List.of(collect))
+                    .build())) {
       engine.watchRules(pack, 100);
       String original = engine.activePack().sha256();
 

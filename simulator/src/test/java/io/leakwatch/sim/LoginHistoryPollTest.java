@@ -385,21 +385,20 @@ class LoginHistoryPollTest {
           };
       engine =
           LeakwatchEngine.start(
-              new EngineSettings(
-                      new PubSubEndpoint("localhost", server.port(), server.certificate()),
+              EngineSettings.builder()
+                  .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+                  .tokens(
                       tokens != null
                           ? tokens
-                          : TokenSource.fixed(new AccessGrant(TOKEN, rest.url(), org.orgId())),
-                      List.of(EventSchemas.LOGIN),
-                      ReplayStart.earliest(),
-                      OrgProfileLoader.load(dir.resolve("profile.yaml")),
-                      RulePackLoader.fromDirectory(Path.of("../rules/pack")),
-                      List.of(collect),
-                      deadLetters == null ? DeadLetters.none() : DeadLetters.toFile(deadLetters),
-                      false,
-                      0,
-                      1_000,
-                      2_000,
+                          : TokenSource.fixed(new AccessGrant(TOKEN, rest.url(), org.orgId())))
+                  .topics(List.of(EventSchemas.LOGIN))
+                  .start(ReplayStart.earliest())
+                  .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
+                  .pack(RulePackLoader.fromDirectory(Path.of("../rules/pack")))
+                  .sinks(List.of(collect))
+                  .deadLetters(
+                      deadLetters == null ? DeadLetters.none() : DeadLetters.toFile(deadLetters))
+                  .durability(
                       state == null
                           ? Durability.none()
                           : new Durability(
@@ -408,6 +407,7 @@ class LoginHistoryPollTest {
                               Durability.DEFAULT_HORIZON_MILLIS,
                               Durability.DEFAULT_STALE_MILLIS,
                               false))
+                  .build()
                   .withLoginHistory(
                       LoginHistorySettings.every(Duration.ofMillis(50))
                           .withTrustCertificate(restTls.certificate())

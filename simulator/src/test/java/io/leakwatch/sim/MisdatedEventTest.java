@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.engine.DeadLetters;
-import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.SubscriptionVerticle;
-import io.leakwatch.loginpoll.LoginHistorySettings;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
-import io.leakwatch.response.ResponseSettings;
 import io.leakwatch.rulepack.RulePackLoader;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.server.PubSubServer;
@@ -63,24 +60,17 @@ class MisdatedEventTest {
                 1);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
-                new EngineSettings(
-                    new PubSubEndpoint("localhost", server.port(), server.certificate()),
-                    TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
-                    List.of(EventSchemas.API, EventSchemas.LIGHTNING_URI),
-                    ReplayStart.earliest(),
-                    OrgProfileLoader.load(dir.resolve("profile.yaml")),
-                    RulePackLoader.defaultPack(),
-                    List.of(),
-                    DeadLetters.toFile(deadLetters),
-                    false,
-                    0,
-                    1_000,
-                    2_000,
-                    Durability.none(),
-                    ResponseSettings.off(),
-                    EngineSettings.DEFAULT_SINK_STALL_MILLIS,
-                    LoginHistorySettings.off(),
-                    EngineSettings.MAX_AHEAD_OF_CLOCK_MILLIS))) {
+                EngineSettings.builder()
+                    .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+                    .tokens(
+                        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
+                    .topics(List.of(EventSchemas.API, EventSchemas.LIGHTNING_URI))
+                    .start(ReplayStart.earliest())
+                    .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
+                    .pack(RulePackLoader.defaultPack())
+                    .deadLetters(DeadLetters.toFile(deadLetters))
+                    .maxAheadMillis(EngineSettings.MAX_AHEAD_OF_CLOCK_MILLIS)
+                    .build())) {
       // Logins keep coming, a few a second, for as long as the test looks: the merge never sees
       // LoginEventStream fall silent, so nothing but the bound lets the reads past the misdated
       // one.

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.engine.DeadLetters;
-import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.OrgProfileLoader;
@@ -51,20 +50,16 @@ class PayloadFuzzTest {
                 1);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
-                new EngineSettings(
-                    new PubSubEndpoint("localhost", server.port(), server.certificate()),
-                    TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
-                    EventSchemas.TOPICS,
-                    ReplayStart.earliest(),
-                    OrgProfileLoader.load(dir.resolve("profile.yaml")),
-                    RulePackLoader.defaultPack(),
-                    List.of(),
-                    DeadLetters.toFile(dir.resolve("dead-letters.jsonl")),
-                    false,
-                    0,
-                    1_000,
-                    2_000,
-                    Durability.none()))) {
+                EngineSettings.builder()
+                    .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+                    .tokens(
+                        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
+                    .topics(EventSchemas.TOPICS)
+                    .start(ReplayStart.earliest())
+                    .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
+                    .pack(RulePackLoader.defaultPack())
+                    .deadLetters(DeadLetters.toFile(dir.resolve("dead-letters.jsonl")))
+                    .build())) {
       for (int i = 0; i < PAYLOADS; i++) {
         SimEvent source = valid.get(random.nextInt(valid.size()));
         byte[] payload = mutate(EventSchemas.encode(source.record()), random);

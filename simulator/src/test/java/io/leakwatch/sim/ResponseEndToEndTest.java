@@ -10,8 +10,6 @@ import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.ResponseAction;
 import io.leakwatch.decision.ResponseRequest;
-import io.leakwatch.engine.DeadLetters;
-import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.profile.OrgProfileLoader;
@@ -180,21 +178,17 @@ class ResponseEndToEndTest {
           };
       engine =
           LeakwatchEngine.start(
-              new EngineSettings(
-                  new PubSubEndpoint("localhost", server.port(), server.certificate()),
-                  TokenSource.fixed(new AccessGrant(TOKEN, rest.url(), org.orgId())),
-                  List.of(EventSchemas.API),
-                  ReplayStart.earliest(),
-                  OrgProfileLoader.load(dir.resolve("profile.yaml")),
-                  RulePackLoader.fromDirectory(Path.of("../rules/pack")),
-                  List.of(collect),
-                  DeadLetters.none(),
-                  drill,
-                  0,
-                  1_000,
-                  2_000,
-                  Durability.none(),
-                  response.withTrustCertificate(restTls.certificate())));
+              EngineSettings.builder()
+                  .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+                  .tokens(TokenSource.fixed(new AccessGrant(TOKEN, rest.url(), org.orgId())))
+                  .topics(List.of(EventSchemas.API))
+                  .start(ReplayStart.earliest())
+                  .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
+                  .pack(RulePackLoader.fromDirectory(Path.of("../rules/pack")))
+                  .sinks(List.of(collect))
+                  .drill(drill)
+                  .response(response.withTrustCertificate(restTls.certificate()))
+                  .build());
     }
 
     void publish(SimEvent event) {

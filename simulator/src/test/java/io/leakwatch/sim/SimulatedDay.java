@@ -138,28 +138,26 @@ public final class SimulatedDay implements AutoCloseable {
       long sinkStallMillis)
       throws Exception {
     return LeakwatchEngine.start(
-        new EngineSettings(
-            endpoint,
-            tokens,
-            EventSchemas.TOPICS,
-            ReplayStart.earliest(),
-            OrgProfileLoader.load(dir.resolve("profile.yaml")),
-            RulePackLoader.defaultPack(),
-            List.of(
-                sink,
-                alert -> {
-                  synchronized (alerts) {
-                    alerts.add(alert);
-                  }
-                }),
-            DeadLetters.toFile(dir.resolve("dead-letters.jsonl")),
-            false,
-            0,
-            maxBacklog,
-            2_000,
-            durability,
-            null,
-            sinkStallMillis));
+        EngineSettings.builder()
+            .endpoint(endpoint)
+            .tokens(tokens)
+            .topics(EventSchemas.TOPICS)
+            .start(ReplayStart.earliest())
+            .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
+            .pack(RulePackLoader.defaultPack())
+            .sinks(
+                List.of(
+                    sink,
+                    alert -> {
+                      synchronized (alerts) {
+                        alerts.add(alert);
+                      }
+                    }))
+            .deadLetters(DeadLetters.toFile(dir.resolve("dead-letters.jsonl")))
+            .maxBacklog(maxBacklog)
+            .durability(durability)
+            .sinkStallMillis(sinkStallMillis)
+            .build());
   }
 
   /** A copy of the alerts delivered so far. */

@@ -116,25 +116,24 @@ class SinksEndToEndTest {
           });
       try (LeakwatchEngine engine =
           LeakwatchEngine.start(
-              new EngineSettings(
-                  new PubSubEndpoint("localhost", server.port(), server.certificate()),
-                  TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
-                  EventSchemas.TOPICS,
-                  ReplayStart.earliest(),
-                  OrgProfileLoader.load(dir.resolve("profile.yaml")),
-                  RulePackLoader.defaultPack(),
-                  sinks,
-                  DeadLetters.toFile(dir.resolve("dead-letters.jsonl")),
-                  false,
-                  0,
-                  1_000,
-                  2_000,
-                  new Durability(
-                      dir.resolve("state"),
-                      ReplayStart.earliest(),
-                      Durability.DEFAULT_HORIZON_MILLIS,
-                      Durability.DEFAULT_STALE_MILLIS,
-                      false)))) {
+              EngineSettings.builder()
+                  .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+                  .tokens(
+                      TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
+                  .topics(EventSchemas.TOPICS)
+                  .start(ReplayStart.earliest())
+                  .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
+                  .pack(RulePackLoader.defaultPack())
+                  .sinks(sinks)
+                  .deadLetters(DeadLetters.toFile(dir.resolve("dead-letters.jsonl")))
+                  .durability(
+                      new Durability(
+                          dir.resolve("state"),
+                          ReplayStart.earliest(),
+                          Durability.DEFAULT_HORIZON_MILLIS,
+                          Durability.DEFAULT_STALE_MILLIS,
+                          false))
+                  .build())) {
         new Playback(server, timeline.events(), timeline.events().size() / 4).run();
         TestSupport.await(
             () -> engine.processed() >= timeline.events().size(), "every event processed");

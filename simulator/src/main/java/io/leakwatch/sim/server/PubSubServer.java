@@ -255,6 +255,14 @@ public final class PubSubServer implements AutoCloseable {
     topics.values().forEach(log -> log.purgeBefore(log.endIndex()));
   }
 
+  /**
+   * Fault injection: the next {@code count} GetSchema calls fail with UNAVAILABLE (the service's
+   * {@code service.unavailable} code), as a schema lookup does while the service is degraded.
+   */
+  public void failSchemaRequests(int count) {
+    service.failSchemaRequests(count);
+  }
+
   /** Fault injection: ends every open Subscribe stream with {@code status}. */
   public void dropStreams(Status status) {
     service.openStreams().forEach(call -> call.drop(status));

@@ -38,6 +38,8 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   private final SubscribeStats stats = new SubscribeStats();
   private final Set<SubscribeCall> open = ConcurrentHashMap.newKeySet();
   private volatile boolean stalled;
+  private final java.util.concurrent.atomic.AtomicInteger schemaFailures =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   PubSubService(
       String tenantId,
@@ -70,6 +72,11 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
     }
   }
 
+  /** The next {@code count} GetSchema calls fail as Salesforce's does when it cannot answer. */
+  void failSchemaRequests(int count) {
+    schemaFailures.set(count);
+  }
+
   private static io.grpc.StatusRuntimeException topicNotFound(String topic) {
     return RpcErrors.error(
         Status.INVALID_ARGUMENT,
@@ -98,6 +105,14 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
 
   @Override
   public void getSchema(SchemaRequest request, StreamObserver<SchemaInfo> response) {
+    if (schemaFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      response.onError(
+          RpcErrors.error(
+              Status.UNAVAILABLE,
+              PubSubErrors.SERVICE_UNAVAILABLE,
+              "The service is unavailable. Try again later."));
+      return;
+    }
     Schema schema = schemas.get(request.getSchemaId());
     if (schema == null) {
       response.onError(

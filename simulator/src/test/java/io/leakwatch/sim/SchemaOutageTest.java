@@ -1,0 +1,95 @@
+package io.leakwatch.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
+import io.leakwatch.engine.DeadLetters;
+import io.leakwatch.engine.EngineSettings;
+import io.leakwatch.engine.LeakwatchEngine;
+import io.leakwatch.engine.SubscriptionVerticle;
+import io.leakwatch.profile.OrgProfileLoader;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.rulepack.RulePackLoader;
+import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.traffic.EventSchemas;
+import io.leakwatch.sim.traffic.SimEvent;
+import io.leakwatch.sim.traffic.TrafficGenerator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * GetSchema failing for a while (the service degraded, a connection reset as the first events of a
+ * schema arrive): the events that need the schema are sound and must be read again once it answers,
+ * not dead-lettered as undecodable, which would lose them to detection for good.
+ */
+class SchemaOutageTest {
+  private static final int READS = 40;
+  private static final int SCHEMA_FAILURES = 2;
+
+  @TempDir Path dir;
+
+  @Test
+  void eventsWhoseSchemaCannotBeFetchedForAWhileAreReadAgainNotDeadLettered() throws Exception {
+    SimulatedOrg org = SimulatedOrg.generate(13, 100);
+    List<SimEvent> reads =
+        new TrafficGenerator(org)
+            .day(LocalDate.of(2026, 3, 10)).stream()
+                .filter(e -> e.topic().equals(EventSchemas.API))
+                .limit(READS)
+                .toList();
+    assertEquals(READS, reads.size());
+    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
+    Path deadLetters = dir.resolve("dead-letters.jsonl");
+    try (PubSubServer server =
+            PubSubServer.start(
+                PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
+                EventSchemas.standard().byTopic(),
+                1);
+        LeakwatchEngine engine =
+            LeakwatchEngine.start(
+                EngineSettings.builder()
+                    .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
+                    .tokens(
+                        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
+                    .topics(List.of(EventSchemas.API))
+                    .start(ReplayStart.earliest())
+                    .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
+                    .pack(RulePackLoader.defaultPack())
+                    .deadLetters(DeadLetters.toFile(deadLetters))
+                    .build())) {
+      SubscriptionVerticle stream = engine.subscriptions().get(0);
+      server.failSchemaRequests(SCHEMA_FAILURES);
+      for (SimEvent read : reads) {
+        server.publish(read.topic(), read.eventIdentifier(), EventSchemas.encode(read.record()));
+      }
+      TestSupport.await(
+          () ->
+              engine.stats().processedByTopic().getOrDefault(EventSchemas.API, 0L)
+                      + engine.stats().deadLetteredByTopic().getOrDefault(EventSchemas.API, 0L)
+                  == READS,
+          "every read handled once GetSchema answers");
+      TestSupport.await(() -> stream.processed() == READS, "the reads' batches confirmed");
+
+      assertEquals(
+          0L,
+          engine.stats().deadLetteredByTopic().getOrDefault(EventSchemas.API, 0L),
+          "reads dead-lettered while GetSchema failed");
+      assertFalse(
+          Files.exists(deadLetters) && !Files.readString(deadLetters).isEmpty(),
+          "dead letters written");
+      assertTrue(
+          stream.reconnects() >= SCHEMA_FAILURES,
+          "the stream was reopened after each failed GetSchema: " + stream.reconnects());
+      assertEquals(READS, stream.processed());
+    }
+  }
+}
