@@ -13,6 +13,7 @@ import io.leakwatch.pubsub.PubSubSubscriber;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.pubsub.ReplayId;
 import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.pubsub.SchemaCache;
 import io.leakwatch.pubsub.SubscriptionListener;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.Promise;
@@ -117,7 +118,12 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   @Override
   public void start(Promise<Void> started) {
     vertx
-        .executeBlocking(() -> client.topic(topic))
+        .executeBlocking(
+            () -> {
+              TopicInfo info = client.topic(topic);
+              warmSchema(info.getSchemaId());
+              return info;
+            })
         .onComplete(
             result -> {
               if (result.failed() && drill) {
@@ -162,6 +168,20 @@ public final class SubscriptionVerticle extends AbstractVerticle {
               vertx.setPeriodic(check, id -> watchdog());
               started.complete();
             });
+  }
+
+  /**
+   * Fetches the topic's current schema while the connection is known to work: a quiet topic's first
+   * event may come hours later, in the middle of a network fault. Best effort: an event whose
+   * schema is not fetched yet fetches it itself (and a failure then reopens the stream).
+   */
+  private void warmSchema(String schemaId) {
+    try {
+      client.schemas().get(schemaId);
+    } catch (SchemaCache.UnknownSchemaException e) {
+      LOG.warn(
+          "{}: {}; it is fetched again with the first event that needs it", topic, e.getMessage());
+    }
   }
 
   private void subscribe(ReplayStart start) {

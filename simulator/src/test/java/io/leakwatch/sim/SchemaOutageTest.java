@@ -23,13 +23,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * GetSchema failing for a while (the service degraded, a connection reset as the first events of a
- * schema arrive): the events that need the schema are sound and must be read again once it answers,
- * not dead-lettered as undecodable, which would lose them to detection for good.
+ * GetSchema failing for a while (the service degraded, a connection reset) just as a release
+ * changes a stream's schema: the events that need the new schema are sound and must be read again
+ * once it answers, not dead-lettered as undecodable, which would lose them to detection for good.
  */
 class SchemaOutageTest {
   private static final int READS = 40;
@@ -67,9 +70,18 @@ class SchemaOutageTest {
                     .deadLetters(DeadLetters.toFile(deadLetters))
                     .build())) {
       SubscriptionVerticle stream = engine.subscriptions().get(0);
+      // The topic's schema was fetched at subscribe. A release changes it mid-stream (ApiEvent v67,
+      // under a new schema id): its first events need GetSchema, which fails for a while.
+      Schema v67 = EventSchemas.standard().apiV67();
+      String v67Id = server.registerSchema(v67);
       server.failSchemaRequests(SCHEMA_FAILURES);
       for (SimEvent read : reads) {
-        server.publish(read.topic(), read.eventIdentifier(), EventSchemas.encode(read.record()));
+        GenericRecord evolved = new GenericData.Record(v67);
+        for (Schema.Field field : read.record().getSchema().getFields()) {
+          evolved.put(field.name(), read.record().get(field.pos()));
+        }
+        server.publishRaw(
+            read.topic(), read.eventIdentifier(), v67Id, EventSchemas.encode(evolved));
       }
       TestSupport.await(
           () ->
