@@ -6,18 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.leakwatch.alert.AlertSink;
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
-import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
-import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
-import io.leakwatch.rulepack.RulePackLoader;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.scenario.ScenarioOutcome;
 import io.leakwatch.sim.scenario.Scenarios;
@@ -81,13 +75,7 @@ class FaultToleranceTest {
   private LeakwatchEngine engine(long staleAfterMillis, int maxBacklog, AlertSink collect)
       throws Exception {
     return LeakwatchEngine.start(
-        EngineSettings.builder()
-            .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
-            .tokens(TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
-            .topics(EventSchemas.TOPICS)
-            .start(ReplayStart.earliest())
-            .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
-            .pack(RulePackLoader.defaultPack())
+        TestSupport.engineOn(server, org, dir)
             .sinks(List.of(collect))
             .deadLetters(DeadLetters.toFile(dir.resolve("dead-letters.jsonl")))
             .maxBacklog(maxBacklog)

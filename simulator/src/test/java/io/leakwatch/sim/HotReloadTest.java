@@ -4,14 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.alert.AlertSink;
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
-import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.pubsub.PubSubEndpoint;
-import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.rulepack.RulePackLoader;
 import io.leakwatch.rulepack.TestPacks;
 import io.leakwatch.sim.org.Role;
@@ -61,13 +55,8 @@ class HotReloadTest {
                 1);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
-                EngineSettings.builder()
-                    .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
-                    .tokens(
-                        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
+                TestSupport.engineOn(server, org, dir)
                     .topics(List.of(EventSchemas.API))
-                    .start(ReplayStart.earliest())
-                    .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
                     .pack(RulePackLoader.fromDirectory(pack))
                     .sinks(List.of(collect))
                     .build())) {

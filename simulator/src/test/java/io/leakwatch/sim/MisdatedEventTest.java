@@ -3,16 +3,10 @@ package io.leakwatch.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.SubscriptionVerticle;
-import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.pubsub.PubSubEndpoint;
-import io.leakwatch.pubsub.ReplayStart;
-import io.leakwatch.rulepack.RulePackLoader;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.traffic.EventSchemas;
@@ -60,14 +54,8 @@ class MisdatedEventTest {
                 1);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
-                EngineSettings.builder()
-                    .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
-                    .tokens(
-                        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
+                TestSupport.engineOn(server, org, dir)
                     .topics(List.of(EventSchemas.API, EventSchemas.LIGHTNING_URI))
-                    .start(ReplayStart.earliest())
-                    .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
-                    .pack(RulePackLoader.defaultPack())
                     .deadLetters(DeadLetters.toFile(deadLetters))
                     .maxAheadMillis(EngineSettings.MAX_AHEAD_OF_CLOCK_MILLIS)
                     .build())) {

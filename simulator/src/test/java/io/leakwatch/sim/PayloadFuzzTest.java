@@ -3,15 +3,8 @@ package io.leakwatch.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.engine.DeadLetters;
-import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
-import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.pubsub.PubSubEndpoint;
-import io.leakwatch.pubsub.ReplayStart;
-import io.leakwatch.rulepack.RulePackLoader;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.traffic.EventSchemas;
@@ -50,14 +43,7 @@ class PayloadFuzzTest {
                 1);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
-                EngineSettings.builder()
-                    .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
-                    .tokens(
-                        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
-                    .topics(EventSchemas.TOPICS)
-                    .start(ReplayStart.earliest())
-                    .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
-                    .pack(RulePackLoader.defaultPack())
+                TestSupport.engineOn(server, org, dir)
                     .deadLetters(DeadLetters.toFile(dir.resolve("dead-letters.jsonl")))
                     .build())) {
       for (int i = 0; i < PAYLOADS; i++) {

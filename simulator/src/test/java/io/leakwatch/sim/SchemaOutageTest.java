@@ -4,16 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.engine.DeadLetters;
-import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.SubscriptionVerticle;
-import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.pubsub.PubSubEndpoint;
-import io.leakwatch.pubsub.ReplayStart;
-import io.leakwatch.rulepack.RulePackLoader;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.traffic.EventSchemas;
@@ -59,14 +52,8 @@ class SchemaOutageTest {
                 1);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
-                EngineSettings.builder()
-                    .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
-                    .tokens(
-                        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
+                TestSupport.engineOn(server, org, dir)
                     .topics(List.of(EventSchemas.API))
-                    .start(ReplayStart.earliest())
-                    .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
-                    .pack(RulePackLoader.defaultPack())
                     .deadLetters(DeadLetters.toFile(deadLetters))
                     .build())) {
       SubscriptionVerticle stream = engine.subscriptions().get(0);

@@ -10,17 +10,11 @@ import com.sun.net.httpserver.HttpServer;
 import io.leakwatch.alert.AlertSink;
 import io.leakwatch.alert.SinkConfig;
 import io.leakwatch.alert.SpooledAlertSink;
-import io.leakwatch.auth.AccessGrant;
-import io.leakwatch.auth.TokenSource;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
-import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
-import io.leakwatch.profile.OrgProfileLoader;
-import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.pubsub.ReplayStart;
-import io.leakwatch.rulepack.RulePackLoader;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.scenario.Scenarios;
 import io.leakwatch.sim.server.PubSubServer;
@@ -116,14 +110,7 @@ class SinksEndToEndTest {
           });
       try (LeakwatchEngine engine =
           LeakwatchEngine.start(
-              EngineSettings.builder()
-                  .endpoint(new PubSubEndpoint("localhost", server.port(), server.certificate()))
-                  .tokens(
-                      TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())))
-                  .topics(EventSchemas.TOPICS)
-                  .start(ReplayStart.earliest())
-                  .profile(OrgProfileLoader.load(dir.resolve("profile.yaml")))
-                  .pack(RulePackLoader.defaultPack())
+              TestSupport.engineOn(server, org, dir)
                   .sinks(sinks)
                   .deadLetters(DeadLetters.toFile(dir.resolve("dead-letters.jsonl")))
                   .durability(
