@@ -62,6 +62,9 @@ public final class EngineConfig {
   /** How long a silent topic may hold back the event-time merge of the others. */
   static final long MAX_MERGE_WAIT_MILLIS = 2_000;
 
+  /** The same for a drill org, unless configured: as long as an in-process drill waits. */
+  static final long DRILL_MERGE_WAIT_MILLIS = 30_000;
+
   /** Quiet wall time after which event time flows with the wall clock. */
   static final long IDLE_AFTER_MILLIS = 30_000;
 

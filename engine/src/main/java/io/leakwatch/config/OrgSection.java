@@ -83,9 +83,15 @@ record OrgSection(
             ? resumeHorizonMinutes * 60_000
             : Durability.DEFAULT_HORIZON_MILLIS;
     // Longer: events stay in order on a CPU-starved host, at the cost of latency when a stream
-    // stalls.
+    // stalls. A drill org waits longer by default: its results are audit evidence and must not
+    // depend on how busy the host is (a stream reopened from the start after the simulator's
+    // restart may take seconds to answer), and a few seconds' latency costs a drill nothing.
     long stallWait =
-        stallWaitSeconds != null ? stallWaitSeconds * 1000 : EngineConfig.MAX_MERGE_WAIT_MILLIS;
+        stallWaitSeconds != null
+            ? stallWaitSeconds * 1000
+            : ConfigSource.flag(drill, false)
+                ? EngineConfig.DRILL_MERGE_WAIT_MILLIS
+                : EngineConfig.MAX_MERGE_WAIT_MILLIS;
     // May not exist yet: `profile discover` writes it (run and config check say so when it is
     // missing).
     Path profileFile = file.path(profile, at + ".profile");

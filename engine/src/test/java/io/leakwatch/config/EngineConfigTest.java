@@ -54,6 +54,10 @@ class EngineConfigTest {
     assertEquals(3_600_000, prod.maxAheadMillis(), "a real org's events are dated by Salesforce");
     assertEquals(0, config.orgs().get(1).maxAheadMillis(), "a drill org's days lie ahead");
     assertEquals(2_000, prod.stallWaitMillis());
+    assertEquals(
+        30_000,
+        config.orgs().get(1).stallWaitMillis(),
+        "a drill org's merge waits out a busy host: its results are evidence");
     assertEquals(8443, config.api().port());
     assertEquals(List.of("api-token-0123456789abcdef"), config.api().tokens());
     assertEquals(Path.of("/data/alerts.jsonl"), config.alerts().jsonl());
