@@ -112,7 +112,8 @@ final class PinnedChannel extends Channel {
       return described;
     }
     boolean handshake = false;
-    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth++ < 20; t = t.getCause()) {
       if (t instanceof CertificateException
           || t instanceof java.security.cert.CertPathValidatorException) {
         return "certificate presented by "

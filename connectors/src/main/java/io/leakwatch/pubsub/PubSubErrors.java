@@ -71,7 +71,8 @@ public final class PubSubErrors {
    */
   static String transportCause(Throwable failure) {
     Throwable root = null;
-    for (Throwable t = failure; t != null && t != root; t = t.getCause()) {
+    int depth = 0;
+    for (Throwable t = failure; t != null && depth++ < 20; t = t.getCause()) {
       root = t;
     }
     if (!(root instanceof java.io.IOException) || root.getMessage() == null) {

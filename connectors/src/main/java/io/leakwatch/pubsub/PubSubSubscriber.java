@@ -37,6 +37,10 @@ public final class PubSubSubscriber implements AutoCloseable {
   private long received;
   private int largestOutstanding;
   private boolean closed;
+
+  /** This side cancelled the call (a schema could not be fetched); onError is on its way. */
+  private boolean cancelled;
+
   private volatile ReplayId lastReceived;
   private volatile long lastResponseNanos = System.nanoTime();
 
@@ -96,7 +100,7 @@ public final class PubSubSubscriber implements AutoCloseable {
    * something (no keepalive is owed to a stream without credit).
    */
   public synchronized boolean awaitingServer() {
-    return !closed && outstanding > 0;
+    return !closed && !cancelled && outstanding > 0;
   }
 
   /** Closed by {@link #close()}, or ended by the server. */
@@ -140,7 +144,7 @@ public final class PubSubSubscriber implements AutoCloseable {
   }
 
   private void topUp() {
-    if (closed || requests == null || outstanding > TOP_UP_AT) {
+    if (closed || cancelled || requests == null || outstanding > TOP_UP_AT) {
       return;
     }
     int credit = credit();
@@ -195,6 +199,10 @@ public final class PubSubSubscriber implements AutoCloseable {
         // The events are sound; the schema server did not answer, for now. Put aside as
         // undecodable they would be lost to detection: the stream ends instead (onError follows),
         // and its subscription reopens it from the last processed event, which reads them again.
+        synchronized (PubSubSubscriber.this) {
+          // No more requests on a cancelled call (gRPC refuses them) while onError is on its way.
+          cancelled = true;
+        }
         requests.cancel(e.getMessage() + "; its events are read again when the stream reopens", e);
         return;
       }

@@ -5,11 +5,13 @@ import com.salesforce.eventbus.protobuf.SchemaInfo;
 import com.salesforce.eventbus.protobuf.SchemaRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.util.EnumSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaParseException;
 
 /**
  * Writer schemas by schema id. A schema id is a fingerprint of the schema, so an entry never goes
@@ -22,8 +24,28 @@ public final class SchemaCache {
     String schemaJson(String schemaId);
   }
 
+  /**
+   * GetSchema failures in a row, for one schema id, after which its events are put aside after all
+   * (dead-lettered with the reason) instead of read again: a failure that always recurs (a timeout
+   * on that one schema) must not hold its stream, and the checkpoint, still for good.
+   */
+  public static final int MAX_FAILURES_IN_A_ROW = 10;
+
+  /** Codes for which GetSchema may well answer if asked again. */
+  private static final Set<Status.Code> TRANSIENT =
+      EnumSet.of(
+          Status.Code.UNAVAILABLE,
+          Status.Code.DEADLINE_EXCEEDED,
+          Status.Code.RESOURCE_EXHAUSTED,
+          Status.Code.ABORTED,
+          Status.Code.UNAUTHENTICATED,
+          Status.Code.INTERNAL,
+          Status.Code.CANCELLED,
+          Status.Code.UNKNOWN);
+
   private final Source source;
   private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
+  private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
 
   public SchemaCache(Source source) {
     this.source = source;
@@ -52,15 +74,28 @@ public final class SchemaCache {
     try {
       json = source.schemaJson(schemaId);
     } catch (StatusRuntimeException e) {
-      if (notFound(e)) {
+      int inARow = failuresInARow.merge(schemaId, 1, Integer::sum);
+      if (!transientFailure(e)) {
         throw new UnknownSchemaException(schemaId, "GetSchema failed: " + PubSubErrors.describe(e));
+      }
+      if (inARow >= MAX_FAILURES_IN_A_ROW) {
+        failuresInARow.remove(schemaId);
+        throw new UnknownSchemaException(
+            schemaId,
+            "GetSchema failed "
+                + inARow
+                + " times in a row, last: "
+                + PubSubErrors.describe(e)
+                + "; the events that need it are put aside");
       }
       throw new SchemaUnavailableException(schemaId, e);
     }
+    failuresInARow.remove(schemaId);
     Schema parsed;
     try {
       parsed = new Schema.Parser().parse(json);
-    } catch (SchemaParseException e) {
+    } catch (AvroRuntimeException e) {
+      // SchemaParseException, or AvroTypeException for a default that does not fit its field.
       throw new UnknownSchemaException(
           schemaId, "server returned an unparseable schema: " + e.getMessage());
     }
@@ -68,12 +103,13 @@ public final class SchemaCache {
     return parsed;
   }
 
-  /** Whether the server said the schema does not exist, rather than failing to answer. */
-  private static boolean notFound(StatusRuntimeException e) {
-    Status.Code code = e.getStatus().getCode();
-    return code == Status.Code.NOT_FOUND
-        || code == Status.Code.INVALID_ARGUMENT
-        || PubSubErrors.errorCode(e).filter(PubSubErrors.SCHEMA_NOT_FOUND::equals).isPresent();
+  /**
+   * Whether GetSchema failed to answer, rather than saying the schema does not exist or may not be
+   * read (not found, invalid, permission denied, unimplemented: asking again changes nothing).
+   */
+  private static boolean transientFailure(StatusRuntimeException e) {
+    return TRANSIENT.contains(e.getStatus().getCode())
+        && PubSubErrors.errorCode(e).filter(PubSubErrors.SCHEMA_NOT_FOUND::equals).isEmpty();
   }
 
   public int size() {

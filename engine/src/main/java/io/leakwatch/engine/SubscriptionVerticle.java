@@ -178,7 +178,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private void warmSchema(String schemaId) {
     try {
       client.schemas().get(schemaId);
-    } catch (SchemaCache.UnknownSchemaException e) {
+    } catch (SchemaCache.UnknownSchemaException | RuntimeException e) {
       LOG.warn(
           "{}: {}; it is fetched again with the first event that needs it", topic, e.getMessage());
     }
