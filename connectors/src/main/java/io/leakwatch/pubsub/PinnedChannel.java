@@ -112,8 +112,7 @@ final class PinnedChannel extends Channel {
       return described;
     }
     boolean handshake = false;
-    int depth = 0;
-    for (Throwable t = failure; t != null && depth++ < 20; t = t.getCause()) {
+    for (Throwable t : PubSubErrors.causes(failure)) {
       if (t instanceof CertificateException
           || t instanceof java.security.cert.CertPathValidatorException) {
         return "certificate presented by "

@@ -4,6 +4,8 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /** The error codes Salesforce puts in the {@code error-code} trailer, and how to read them. */
@@ -70,11 +72,8 @@ public final class PubSubErrors {
    * refused"), without the native call that saw them; null when there is no such cause.
    */
   static String transportCause(Throwable failure) {
-    Throwable root = null;
-    int depth = 0;
-    for (Throwable t = failure; t != null && depth++ < 20; t = t.getCause()) {
-      root = t;
-    }
+    List<Throwable> chain = causes(failure);
+    Throwable root = chain.get(chain.size() - 1);
     if (!(root instanceof java.io.IOException) || root.getMessage() == null) {
       return null;
     }
@@ -83,6 +82,18 @@ public final class PubSubErrors {
     int nativeCall = message.indexOf("failed with error(");
     int words = nativeCall < 0 ? -1 : message.indexOf("): ", nativeCall);
     return words < 0 ? message : message.substring(words + 3);
+  }
+
+  /**
+   * {@code failure} and its causes, outermost first; at most 20, so a chain that loops back on
+   * itself still ends.
+   */
+  static List<Throwable> causes(Throwable failure) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable t = failure; t != null && chain.size() < 20; t = t.getCause()) {
+      chain.add(t);
+    }
+    return chain;
   }
 
   private static String firstLine(String text) {

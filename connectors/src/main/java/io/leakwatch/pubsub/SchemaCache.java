@@ -74,10 +74,10 @@ public final class SchemaCache {
     try {
       json = source.schemaJson(schemaId);
     } catch (StatusRuntimeException e) {
-      int inARow = failuresInARow.merge(schemaId, 1, Integer::sum);
       if (!transientFailure(e)) {
         throw new UnknownSchemaException(schemaId, "GetSchema failed: " + PubSubErrors.describe(e));
       }
+      int inARow = failuresInARow.merge(schemaId, 1, Integer::sum);
       if (inARow >= MAX_FAILURES_IN_A_ROW) {
         failuresInARow.remove(schemaId);
         throw new UnknownSchemaException(

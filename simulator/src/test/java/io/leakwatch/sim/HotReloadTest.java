@@ -37,7 +37,6 @@ class HotReloadTest {
   void changedRulesReplaceTheOldOnesAndBrokenRulesLeaveThemRunning() throws Exception {
     Path pack = TestPacks.copyDefaultPack(dir.resolve("rules"));
     SimulatedOrg org = SimulatedOrg.generate(23, 60);
-    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     List<Alert> alerts = new ArrayList<>();
     AlertSink collect =
         alert -> {
@@ -48,11 +47,7 @@ class HotReloadTest {
     SimUser person = org.people(Role.SCHEDULER).get(0);
     EventFactory make = new EventFactory(new Random(1), null);
     LocalDate day = LocalDate.of(2026, 3, 10);
-    try (PubSubServer server =
-            PubSubServer.start(
-                PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
-                EventSchemas.standard().byTopic(),
-                1);
+    try (PubSubServer server = TestSupport.serve(org, dir);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
                 TestSupport.engineOn(server, org, dir)

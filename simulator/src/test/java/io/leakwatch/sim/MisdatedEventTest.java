@@ -44,14 +44,9 @@ class MisdatedEventTest {
     List<SimEvent> views =
         day.stream().filter(e -> e.topic().equals(EventSchemas.LIGHTNING_URI)).toList();
     assertTrue(reads.size() >= READS && views.size() > 500, "the day has reads and page views");
-    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     Path deadLetters = dir.resolve("dead-letters.jsonl");
     AtomicBoolean viewsFlow = new AtomicBoolean(true);
-    try (PubSubServer server =
-            PubSubServer.start(
-                PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
-                EventSchemas.standard().byTopic(),
-                1);
+    try (PubSubServer server = TestSupport.serve(org, dir);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
                 TestSupport.engineOn(server, org, dir)

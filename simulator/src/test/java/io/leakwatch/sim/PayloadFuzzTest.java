@@ -34,13 +34,8 @@ class PayloadFuzzTest {
   void everyMutatedPayloadIsProcessedOrDeadLetteredAndNothingCrashes() throws Exception {
     SimulatedOrg org = SimulatedOrg.generate(13, 100);
     List<SimEvent> valid = new TrafficGenerator(org).day(LocalDate.of(2026, 3, 10));
-    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     Random random = new Random(20261123);
-    try (PubSubServer server =
-            PubSubServer.start(
-                PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
-                EventSchemas.standard().byTopic(),
-                1);
+    try (PubSubServer server = TestSupport.serve(org, dir);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
                 TestSupport.engineOn(server, org, dir)

@@ -43,13 +43,8 @@ class SchemaOutageTest {
                 .limit(READS)
                 .toList();
     assertEquals(READS, reads.size());
-    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
     Path deadLetters = dir.resolve("dead-letters.jsonl");
-    try (PubSubServer server =
-            PubSubServer.start(
-                PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
-                EventSchemas.standard().byTopic(),
-                1);
+    try (PubSubServer server = TestSupport.serve(org, dir);
         LeakwatchEngine engine =
             LeakwatchEngine.start(
                 TestSupport.engineOn(server, org, dir)

@@ -11,6 +11,7 @@ import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.server.PubSubServer;
 import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.testing.Await;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 
@@ -26,6 +27,18 @@ public final class TestSupport {
   /** Polls until {@code condition} holds; fails after a minute naming {@code what}. */
   public static void await(BooleanSupplier condition, String what) throws InterruptedException {
     Await.until(condition, what);
+  }
+
+  /**
+   * A simulated org's own server, with its certificate in {@code dir/tls} and the org's profile
+   * written to {@code dir/profile.yaml}, where {@link #engineOn} reads it.
+   */
+  public static PubSubServer serve(SimulatedOrg org, Path dir) throws Exception {
+    Files.writeString(dir.resolve("profile.yaml"), org.profileYaml());
+    return PubSubServer.start(
+        PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
+        EventSchemas.standard().byTopic(),
+        1);
   }
 
   /**
