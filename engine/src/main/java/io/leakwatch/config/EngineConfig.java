@@ -8,6 +8,7 @@ import io.leakwatch.binding.ConfigBinder;
 import io.leakwatch.binding.ConfigException;
 import io.leakwatch.binding.ConfigSource;
 import io.leakwatch.cluster.ClusterSettings;
+import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.store.StoreSettings;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -261,10 +262,10 @@ public final class EngineConfig {
               + org.durability().fallback()
               + " if the checkpoint is rejected; reopen after "
               + org.durability().staleAfterMillis() / 1000
-              + " s of silence; a stalled"
-              + " stream holds the others back for up to "
-              + org.stallWaitMillis() / 1000
-              + " s");
+              + " s of silence; a silent stream holds the others back for up to "
+              + seconds(org.stallWaitMillis())
+              + ", a reconnecting one for up to "
+              + seconds(EngineSettings.reconnectingHoldMillis(org.stallWaitMillis())));
       lines.add("  profile: " + org.profile());
       lines.add(
           "  rules: "
@@ -314,5 +315,11 @@ public final class EngineConfig {
                 ? "off (this node watches every org)"
                 : cluster.describe() + "; each org runs on one node at a time"));
     return lines;
+  }
+
+  /** "2 s", "60 s", "15 min": a wait as a person reads it. */
+  static String seconds(long millis) {
+    long s = millis / 1000;
+    return s >= 120 && s % 60 == 0 ? s / 60 + " min" : s + " s";
   }
 }

@@ -54,6 +54,18 @@ public record EngineSettings(
    */
   public static final long MAX_AHEAD_OF_CLOCK_MILLIS = 60 * 60_000L;
 
+  /**
+   * How many times longer than a silent topic a topic whose stream is down (reconnecting) holds the
+   * others back: when it is back it delivers a backlog from the past, which must not land behind
+   * events already released.
+   */
+  public static final int RECONNECTING_HOLD_FACTOR = 30;
+
+  /** How long a reconnecting topic holds the others back, given the wait for a silent one. */
+  public static long reconnectingHoldMillis(long maxWaitMillis) {
+    return Math.max(maxWaitMillis, RECONNECTING_HOLD_FACTOR * maxWaitMillis);
+  }
+
   public EngineSettings {
     if (maxAheadMillis < 0) {
       throw new IllegalArgumentException(

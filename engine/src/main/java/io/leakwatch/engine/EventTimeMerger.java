@@ -185,7 +185,7 @@ final class EventTimeMerger {
       List<String> expectedTopics, long maxWaitMillis, long wallNow, Observer observer) {
     this.observer = observer;
     this.maxWaitMillis = maxWaitMillis;
-    this.maxDownMillis = Math.max(maxWaitMillis, 30 * maxWaitMillis);
+    this.maxDownMillis = EngineSettings.reconnectingHoldMillis(maxWaitMillis);
     this.graceMillis = Math.min(250, maxWaitMillis);
     this.lastWall = wallNow;
     this.clock = wallNow;

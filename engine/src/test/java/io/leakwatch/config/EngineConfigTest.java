@@ -77,6 +77,17 @@ class EngineConfigTest {
         summary);
     assertTrue(summary.contains("/event/PermissionSetEvent"), summary);
     assertTrue(summary.contains("api: http://0.0.0.0:8443 (1 token)"), summary);
+    // A reconnecting stream holds the others back longer than a silent one: the summary says both.
+    assertTrue(
+        summary.contains(
+            "a silent stream holds the others back for up to 2 s, a reconnecting one for up to"
+                + " 60 s"),
+        summary);
+    assertTrue(
+        summary.contains(
+            "a silent stream holds the others back for up to 30 s, a reconnecting one for up to"
+                + " 15 min"),
+        summary);
     for (String secret : EXAMPLE_ENV.values()) {
       assertFalse(summary.contains(secret), "the summary never holds " + secret);
     }
