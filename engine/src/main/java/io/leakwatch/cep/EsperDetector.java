@@ -44,6 +44,17 @@ public final class EsperDetector implements AutoCloseable {
   private final DurableTables durable;
   private boolean started;
   private boolean restoring;
+  // The time of the event being processed, to the millisecond: what a detection is stamped with.
+  private long eventTime = Long.MIN_VALUE;
+
+  /**
+   * Esper's clock moves in whole seconds of event time. A sliding window schedules each event's
+   * departure at its time plus the window's length: at millisecond steps nearly every departure is
+   * a callback of its own, at whole seconds the events of one second leave together. Windows, rate
+   * limits and timers are exact to the second (they are minutes to a day long); a detection keeps
+   * the millisecond of the event that raised it.
+   */
+  static final long CLOCK_STEP_MILLIS = 1_000;
 
   /** Compiles the pack's EPL (errors name file and line) and deploys it, for a one-off detector. */
   public EsperDetector(RulePack pack, OrgContext org, Consumer<Detection> detections) {
@@ -145,7 +156,7 @@ public final class EsperDetector implements AutoCloseable {
       if (newEvents == null || restoring) {
         return;
       }
-      long now = rt.getEventService().getCurrentTime();
+      long now = eventTime;
       for (EventBean row : newEvents) {
         detections.accept(toDetection(ruleId, row, columns, now));
       }
@@ -282,10 +293,17 @@ public final class EsperDetector implements AutoCloseable {
     }
   }
 
-  /** Moves Esper's clock; windows expire and rate-limited outputs release on this. */
+  /**
+   * Moves event time to {@code eventTime} and Esper's clock to its whole second; windows expire and
+   * rate-limited outputs release on this.
+   */
   public void advanceTo(long eventTime) {
-    if (eventTime > runtime.getEventService().getCurrentTime() || !started) {
-      runtime.getEventService().advanceTime(eventTime);
+    if (eventTime > this.eventTime || !started) {
+      this.eventTime = eventTime;
+    }
+    long step = eventTime - Math.floorMod(eventTime, CLOCK_STEP_MILLIS);
+    if (step > runtime.getEventService().getCurrentTime() || !started) {
+      runtime.getEventService().advanceTime(step);
       started = true;
     }
   }
