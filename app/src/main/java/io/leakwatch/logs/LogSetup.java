@@ -29,6 +29,7 @@ public final class LogSetup {
     root.detachAndStopAllAppenders();
     root.setLevel(Level.WARN);
     context.getLogger("io.leakwatch").setLevel(Level.INFO);
+    EsperLogRedaction.installOn(context);
     ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
     console.setTarget("System.err");
     start(context, root, console, "json-stderr");

@@ -39,6 +39,7 @@ public final class StderrLogConfigurator extends ContextAwareBase implements Con
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.WARN);
     root.addAppender(stderr);
+    EsperLogRedaction.installOn(context);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
   }
 }

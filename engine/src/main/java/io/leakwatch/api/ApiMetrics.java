@@ -221,6 +221,15 @@ final class ApiMetrics implements AutoCloseable {
           "rule",
           rules,
           PipelineStats::alertsByRule);
+      counters(
+          org,
+          "leakwatch.rule.failures",
+          "Times a rule threw (its EPL or its DRL) on an event or a step of event time: its"
+              + " findings there are missing; the event is a dead letter naming the rule. Any"
+              + " increase needs a look.",
+          "rule",
+          rules,
+          PipelineStats::ruleFailuresByRule);
       for (MonitoredOrg.TopicStatus topic : org.topics()) {
         String name = topic.topic();
         if (!counted.add("reconnects\0" + org.name() + '\0' + name)) {

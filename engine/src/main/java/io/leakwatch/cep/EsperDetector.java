@@ -42,6 +42,8 @@ public final class EsperDetector implements AutoCloseable {
   private final Consumer<Detection> detections;
   private final EsperRules rules;
   private final DurableTables durable;
+  private final RuleFailures failures = new RuleFailures();
+  private final String uri = "leakwatch-" + UUID.randomUUID();
   private boolean started;
   private boolean restoring;
   // The time of the event being processed, to the millisecond: what a detection is stamped with.
@@ -69,9 +71,8 @@ public final class EsperDetector implements AutoCloseable {
     this.org = org;
     this.detections = detections;
     this.rules = rules;
-    this.runtime =
-        EPRuntimeProvider.getRuntime(
-            "leakwatch-" + UUID.randomUUID(), EsperRules.configuration(org));
+    failures.register(uri, rules.rules().stream().map(EsperRules.Module::ruleId).toList());
+    this.runtime = EPRuntimeProvider.getRuntime(uri, EsperRules.configuration(org));
     this.durable = new DurableTables(runtime);
     // The runtime's clock starts at the wall clock; rules run on event time, so it starts at 0
     // instead and jumps to the first event's time: a timer (every midnight) scheduled at
@@ -103,6 +104,7 @@ public final class EsperDetector implements AutoCloseable {
         }
       }
     } catch (RuntimeException e) {
+      RuleFailures.unregister(uri);
       runtime.destroy();
       throw e;
     }
@@ -158,7 +160,12 @@ public final class EsperDetector implements AutoCloseable {
       }
       long now = eventTime;
       for (EventBean row : newEvents) {
-        detections.accept(toDetection(ruleId, row, columns, now));
+        try {
+          detections.accept(toDetection(ruleId, row, columns, now));
+        } catch (RuntimeException e) {
+          // Esper would catch and only log it.
+          failures.add(ruleId, "statement '" + stmt.getName() + "' output", e);
+        }
       }
     };
   }
@@ -308,8 +315,14 @@ public final class EsperDetector implements AutoCloseable {
     }
   }
 
+  /** The rules that threw since the last look; the pipeline accounts for each. */
+  public RuleFailures failures() {
+    return failures;
+  }
+
   @Override
   public void close() {
+    RuleFailures.unregister(uri);
     runtime.destroy();
   }
 }

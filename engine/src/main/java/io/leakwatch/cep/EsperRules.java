@@ -2,6 +2,7 @@ package io.leakwatch.cep;
 
 import com.espertech.esper.common.client.EPCompiled;
 import com.espertech.esper.common.client.configuration.Configuration;
+import com.espertech.esper.common.client.configuration.compiler.ConfigurationCompilerPlugInSingleRowFunction;
 import com.espertech.esper.common.client.util.EventUnderlyingType;
 import com.espertech.esper.compiler.client.CompilerArguments;
 import com.espertech.esper.compiler.client.EPCompileException;
@@ -51,11 +52,20 @@ public final class EsperRules {
         .getCommon()
         .getEventMeta()
         .setDefaultEventRepresentation(EventUnderlyingType.OBJECTARRAY);
+    // What a statement throws is the pipeline's to account for (RuleFailures), not only Esper's
+    // log.
+    config.getRuntime().getExceptionHandling().addClass(RuleFailures.EsperHandler.class);
     config.getCommon().addVariable("org", OrgContext.class.getName(), org, false);
     for (String function : EventValues.FUNCTIONS) {
-      config
-          .getCompiler()
-          .addPlugInSingleRowFunction(function, EventValues.class.getName(), function);
+      ConfigurationCompilerPlugInSingleRowFunction plugIn =
+          new ConfigurationCompilerPlugInSingleRowFunction();
+      plugIn.setName(function);
+      plugIn.setFunctionClassName(EventValues.class.getName());
+      plugIn.setFunctionMethodName(function);
+      // Thrown on to the statement, so the rule's failure is accounted for (RuleFailures); by
+      // default Esper would log the call's arguments, which are event values, and go on with null.
+      plugIn.setRethrowExceptions(true);
+      config.getCompiler().addPlugInSingleRowFunction(plugIn);
     }
     return config;
   }

@@ -20,7 +20,8 @@ import java.util.Map;
 final class AlertRevisions {
   private static final int REMEMBERED = 50_000;
 
-  private record Raised(Severity severity, int revision) {}
+  /** What is known of one raised alert: its highest severity and latest revision. */
+  record Raised(Severity severity, int revision) {}
 
   /** Recently raised alerts by id, so a later finding about the same thing escalates or repeats. */
   private final Map<String, Raised> raised = recent();
@@ -78,6 +79,25 @@ final class AlertRevisions {
     int revision = before == null ? 1 : before.revision() + 1;
     raised.put(id, new Raised(severity, revision));
     return revision;
+  }
+
+  /**
+   * What is known of alert {@code id} now (null: nothing), to {@link #restore} if deciding fails.
+   */
+  Raised known(String id) {
+    return raised.get(id);
+  }
+
+  /**
+   * Puts back what was known of alert {@code id} before a decision that failed part-way: the next
+   * finding about it is raised as if that decision had not been made.
+   */
+  void restore(String id, Raised known) {
+    if (known == null) {
+      raised.remove(id);
+    } else {
+      raised.put(id, known);
+    }
   }
 
   /**

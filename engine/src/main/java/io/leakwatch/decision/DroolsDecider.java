@@ -199,15 +199,14 @@ public final class DroolsDecider implements AutoCloseable {
     }
     advanceTo(detection.detectedAt());
     decisions.reset();
-    FactHandle handle = session.insert(detection);
-    session.fireAllRules();
-    session.delete(handle);
+    fire(detection);
     Severity severity = decisions.severity() == null ? rule.severity() : decisions.severity();
     List<String> reasons =
         decisions.severity() == null
             ? List.of("default severity of " + rule.id() + " (no decision rule matched)")
             : decisions.reasons();
     String id = revisions.alertIdOf(detection);
+    AlertRevisions.Raised before = revisions.known(id);
     int revision =
         detection.flag(Detection.REVISES)
             ? revisions.revise(id, severity)
@@ -240,7 +239,14 @@ public final class DroolsDecider implements AutoCloseable {
             .revision(revision)
             .responses(decisions.responses())
             .build();
-    Alert out = correlate(decided);
+    Alert out;
+    try {
+      out = correlate(decided);
+    } catch (RuntimeException e) {
+      // Not raised after all: the next finding about it must not count as a repeat of it.
+      revisions.restore(id, before);
+      throw e;
+    }
     for (OrgProfile.Suppression suppression : fallbackSuppressions) {
       if (out.suppression() == null
           && suppression.matches(out.ruleId(), out.principal(), out.detectedAt())) {
@@ -253,13 +259,24 @@ public final class DroolsDecider implements AutoCloseable {
 
   private Alert correlate(Alert decided) {
     Finding finding = new Finding(decided);
-    FactHandle handle = session.insert(finding);
-    session.fireAllRules();
-    session.delete(handle);
+    fire(finding);
     // Correlation says whether the finding repeats an open alert; the revision that makes is ours.
     boolean repeat = !finding.getAlertId().equals(decided.id());
     return finding.applyTo(
         decided, repeat ? revisions.repeatOf(finding.getAlertId()) : decided.revision());
+  }
+
+  /**
+   * Runs the rules on one fact and takes it out again, also when a rule throws: a fact left behind
+   * would match every later decision.
+   */
+  private void fire(Object fact) {
+    FactHandle handle = session.insert(fact);
+    try {
+      session.fireAllRules();
+    } finally {
+      session.delete(handle);
+    }
   }
 
   @Override

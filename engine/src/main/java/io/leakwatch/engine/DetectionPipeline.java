@@ -7,6 +7,7 @@ import io.leakwatch.cep.EventClock;
 import io.leakwatch.cep.EventMapper;
 import io.leakwatch.cep.MappedEvent;
 import io.leakwatch.cep.OrgContext;
+import io.leakwatch.cep.RuleFailures;
 import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.checkpoint.LearnedState;
 import io.leakwatch.decision.Alert;
@@ -20,12 +21,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The synchronous heart of the engine: event → Esper (on event time) → Drools → alerts. One thread
  * drives it; the Vert.x verticles, the benchmark and the tests all use this same class.
  */
 public final class DetectionPipeline implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DetectionPipeline.class);
   private EsperDetector esper;
   private DroolsDecider decider;
   private final OrgProfile profile;
@@ -122,13 +126,59 @@ public final class DetectionPipeline implements AutoCloseable {
     } catch (RuntimeException e) {
       return deadLetter(event, "cannot map record: " + e.getClass().getSimpleName());
     }
+    List<Alert> alerts;
     try {
-      return processMapped(event.topic(), mapped, event.receivedNanos(), wallMillis);
+      alerts = processMapped(mapped, event.receivedNanos(), wallMillis);
     } catch (RuntimeException e) {
-      // A rule that throws on one event must not stop the stream; the event is accounted for.
-      return deadLetter(
-          event, "rule evaluation failed: " + e.getClass().getSimpleName() + " " + e.getMessage());
+      // What Esper and the decisions did not catch themselves. The stream goes on; the event is
+      // accounted for. Never the message: it may quote a field's value.
+      esper.failures().drain();
+      return deadLetter(event, "rule evaluation failed: " + e.getClass().getSimpleName());
     }
+    List<RuleFailures.Failure> failed = esper.failures().drain();
+    if (failed.isEmpty()) {
+      stats.processed(event.topic());
+      return alerts;
+    }
+    // A rule that threw on the event: the other rules' alerts are real and go out; the event is a
+    // dead letter naming the rule, to be replayed once the rule is fixed.
+    counted(failed, event.eventId());
+    stats.deadLettered(event.topic());
+    deadLetters.write(event, partly(failed));
+    return alerts;
+  }
+
+  /** The dead letter's reason for an event some rules threw on. */
+  private static String partly(List<RuleFailures.Failure> failed) {
+    return "rule evaluation failed: "
+        + failed.stream().map(RuleFailures.Failure::toString).distinct().toList()
+        + "; the other rules processed the event and their alerts were delivered";
+  }
+
+  /**
+   * Counts each failure and logs the first of each rule and then every tenfold, with ids and class
+   * names only: a rule that throws on every event must not flood the log.
+   */
+  private void counted(List<RuleFailures.Failure> failed, String eventId) {
+    for (RuleFailures.Failure failure : failed) {
+      long times = stats.ruleFailed(failure.ruleId());
+      if (times == 1 || isPowerOfTen(times)) {
+        LOG.error(
+            "rule {} failed ({}) on event {}, {} time(s) so far: its findings on those events are"
+                + " missing (see the dead letters and leakwatch_rule_failures_total)",
+            failure.ruleId(),
+            failure.exception() + " in " + failure.where(),
+            eventId == null ? "(a step of event time)" : eventId,
+            times);
+      }
+    }
+  }
+
+  private static boolean isPowerOfTen(long n) {
+    while (n >= 10 && n % 10 == 0) {
+      n /= 10;
+    }
+    return n == 1;
   }
 
   /**
@@ -150,12 +200,21 @@ public final class DetectionPipeline implements AutoCloseable {
     } catch (BadEventException e) {
       throw refused(topic, e.getMessage());
     }
+    List<Alert> alerts;
     try {
-      return processMapped(topic, mapped, System.nanoTime(), wallMillis);
+      alerts = processMapped(mapped, System.nanoTime(), wallMillis);
     } catch (RuntimeException e) {
-      throw refused(
-          topic, "rule evaluation failed: " + e.getClass().getSimpleName() + " " + e.getMessage());
+      esper.failures().drain();
+      throw refused(topic, "rule evaluation failed: " + e.getClass().getSimpleName());
     }
+    List<RuleFailures.Failure> failed = esper.failures().drain();
+    if (failed.isEmpty()) {
+      stats.processed(topic);
+      return alerts;
+    }
+    counted(failed, Objects.toString(rawFields.get("EventIdentifier"), null));
+    stats.deadLettered(topic);
+    throw new BadEventException(partly(failed), alerts);
   }
 
   /**
@@ -173,8 +232,7 @@ public final class DetectionPipeline implements AutoCloseable {
     return new BadEventException(reason);
   }
 
-  private List<Alert> processMapped(
-      String topic, MappedEvent event, long receivedNanos, long wallMillis) {
+  private List<Alert> processMapped(MappedEvent event, long receivedNanos, long wallMillis) {
     // The mapper refuses an event without EventDate, so every event has its own time.
     boolean first = !clock.started();
     long now = clock.onEvent(event.eventDate(), wallMillis);
@@ -183,7 +241,6 @@ public final class DetectionPipeline implements AutoCloseable {
     }
     esper.advanceTo(now);
     esper.send(event);
-    stats.processed(topic);
     List<Alert> alerts = decideFound(receivedNanos);
     stats.latency(System.nanoTime() - receivedNanos);
     return alerts;
@@ -196,7 +253,7 @@ public final class DetectionPipeline implements AutoCloseable {
       return List.of();
     }
     esper.advanceTo(now);
-    return decideFound(System.nanoTime());
+    return clockStepped(decideFound(System.nanoTime()));
   }
 
   /** Moves event time to {@code eventTime} (end of a replay), releasing what windows held back. */
@@ -205,7 +262,16 @@ public final class DetectionPipeline implements AutoCloseable {
       return List.of();
     }
     esper.advanceTo(clock.advanceTo(eventTime));
-    return decideFound(System.nanoTime());
+    return clockStepped(decideFound(System.nanoTime()));
+  }
+
+  /** After a step of event time with no event (timers, windows closing): counts what threw. */
+  private List<Alert> clockStepped(List<Alert> alerts) {
+    List<RuleFailures.Failure> failed = esper.failures().drain();
+    if (!failed.isEmpty()) {
+      counted(failed, null);
+    }
+    return alerts;
   }
 
   private List<Alert> decideFound(long receivedNanos) {
@@ -215,7 +281,14 @@ public final class DetectionPipeline implements AutoCloseable {
     List<Alert> alerts = new ArrayList<>(found.size());
     for (Detection detection : found) {
       stats.detection(detection.ruleId());
-      Alert alert = decider.decide(detection, receivedNanos);
+      Alert alert;
+      try {
+        alert = decider.decide(detection, receivedNanos);
+      } catch (RuntimeException e) {
+        // One rule's decision that throws loses that finding only, never another rule's alert.
+        esper.failures().add(detection.ruleId(), "decide.drl", e);
+        continue;
+      }
       if (alert != null) {
         stats.alert(alert.ruleId());
         alerts.add(alert);

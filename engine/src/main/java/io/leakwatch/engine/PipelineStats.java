@@ -18,6 +18,7 @@ public final class PipelineStats {
   private final Map<String, LongAdder> deadLettered = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> detections = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> alerts = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> ruleFailures = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> decoded = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> outOfOrder = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> mergeHolds = new ConcurrentHashMap<>();
@@ -69,6 +70,12 @@ public final class PipelineStats {
 
   void alert(String ruleId) {
     add(alerts, ruleId);
+  }
+
+  /** A rule threw on an event or a step of the clock; returns how many times it has so far. */
+  long ruleFailed(String ruleId) {
+    add(ruleFailures, ruleId);
+    return ruleFailures.get(ruleId).sum();
   }
 
   private static void add(Map<String, LongAdder> counters, String key) {
@@ -124,6 +131,11 @@ public final class PipelineStats {
 
   public Map<String, Long> alertsByRule() {
     return snapshot(alerts);
+  }
+
+  /** Times each rule threw (its EPL or its DRL); "shared" for the pack's shared EPL. */
+  public Map<String, Long> ruleFailuresByRule() {
+    return snapshot(ruleFailures);
   }
 
   public long totalReceived() {

@@ -96,6 +96,9 @@ public final class JsonLinesReplay {
             fired.forEach(alerts);
           } catch (BadEventException e) {
             refuse.accept(new Refused(line.number(), e.getMessage()));
+            // A rule threw on the line; what the other rules decided on it still counts.
+            counts[2] += e.decided().size();
+            e.decided().forEach(alerts);
           }
         };
     List<Line> held = new ArrayList<>();
