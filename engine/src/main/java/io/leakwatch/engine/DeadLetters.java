@@ -63,15 +63,25 @@ public interface DeadLetters extends AutoCloseable {
       line.put("eventId", event.eventId());
       line.put("schemaId", event.schemaId());
       line.put("reason", reason);
+      long before = -1;
       try {
         ByteBuffer bytes =
             ByteBuffer.wrap(
                 (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
+        before = channel.size();
         while (bytes.hasRemaining()) {
           channel.write(bytes);
         }
         channel.force(false);
       } catch (IOException e) {
+        // A line half written (a full disk) is taken back, so the next try does not run into it.
+        if (before >= 0) {
+          try {
+            channel.truncate(before);
+          } catch (IOException ignored) {
+            // The line stays torn; the letter is still written again, whole, after it.
+          }
+        }
         throw new UncheckedIOException("cannot write dead letter", e);
       }
     }

@@ -44,6 +44,9 @@ public final class DetectionPipeline implements AutoCloseable {
   private RulePack pack;
   private long watchedSince = Long.MIN_VALUE;
   private boolean restored;
+  private OwedDeadLetter owed;
+
+  private record OwedDeadLetter(ReceivedEvent event, String reason) {}
 
   public DetectionPipeline(RulePack pack, OrgProfile profile, Options options) {
     this(CompiledPack.compile(pack), profile, options);
@@ -144,7 +147,7 @@ public final class DetectionPipeline implements AutoCloseable {
     // dead letter naming the rule, to be replayed once the rule is fixed.
     counted(failed, event.eventId());
     stats.deadLettered(event.topic());
-    deadLetters.write(event, partly(failed));
+    writeDeadLetter(event, partly(failed));
     return alerts;
   }
 
@@ -301,8 +304,51 @@ public final class DetectionPipeline implements AutoCloseable {
   private List<Alert> deadLetter(ReceivedEvent event, String reason) {
     found.clear();
     stats.deadLettered(event.topic());
-    deadLetters.write(event, reason);
+    writeDeadLetter(event, reason);
     return List.of();
+  }
+
+  /**
+   * Writes a dead letter; one the file refuses (a full disk) is owed instead of thrown: the event's
+   * processing is done and its alerts go out, but its position must not be committed until the
+   * letter is written ({@link #writeOwedDeadLetter}), and nothing after it is processed meanwhile.
+   */
+  private void writeDeadLetter(ReceivedEvent event, String reason) {
+    try {
+      deadLetters.write(event, reason);
+    } catch (RuntimeException e) {
+      owed = new OwedDeadLetter(event, reason);
+      stats.deadLettersFailing(
+          "dead letters cannot be written ("
+              + e.getClass().getSimpleName()
+              + (e.getCause() == null ? "" : ": " + e.getCause().getMessage())
+              + "): processing waits at "
+              + event.topic()
+              + " event "
+              + event.eventId());
+      LOG.error("{}; tried again until it is written", stats.deadLetterProblem());
+    }
+  }
+
+  /** Whether a dead letter the file refused waits to be written before anything else moves. */
+  public boolean owesDeadLetter() {
+    return owed != null;
+  }
+
+  /** Writes the owed dead letter again; true when none is owed any more. */
+  public boolean writeOwedDeadLetter() {
+    if (owed == null) {
+      return true;
+    }
+    try {
+      deadLetters.write(owed.event(), owed.reason());
+    } catch (RuntimeException e) {
+      return false;
+    }
+    LOG.info("dead letters written again; processing goes on");
+    owed = null;
+    stats.deadLettersFailing(null);
+    return true;
   }
 
   /** What is wrong with a channel's name, or null: worked out once per channel. */

@@ -53,6 +53,12 @@ public final class DetectionVerticle extends AbstractVerticle {
   /** What the merge held events back for when the worker last finished a drain; null if nothing. */
   private EventTimeMerger.Hold waitingFor;
 
+  // Released by the merge and not yet processed: events behind one whose dead letter is owed.
+  private final java.util.ArrayDeque<EventTimeMerger.Pending> held = new java.util.ArrayDeque<>();
+  // Processed, its dead letter not yet written: its batch is not done until it is.
+  private EventTimeMerger.Pending owing;
+  private boolean owingTaken;
+
   private long waitingSinceNanos;
 
   /**
@@ -201,7 +207,7 @@ public final class DetectionVerticle extends AbstractVerticle {
             message -> {
               merger.idle(message.body(), System.currentTimeMillis());
               drain();
-              publish(pipeline.onIdle(System.currentTimeMillis()));
+              publish(idle());
             });
     vertx
         .eventBus()
@@ -209,17 +215,14 @@ public final class DetectionVerticle extends AbstractVerticle {
             Messages.CLOCK,
             message -> {
               Long target = message.body().eventTime();
-              publish(
-                  target == null
-                      ? pipeline.onIdle(System.currentTimeMillis())
-                      : pipeline.advanceTo(target));
+              publish(target == null ? idle() : pipeline.advanceTo(target));
               message.reply(pipeline.eventTime());
             });
     vertx.setPeriodic(
         HEARTBEAT_MILLIS,
         id -> {
           drain();
-          publish(pipeline.onIdle(System.currentTimeMillis()));
+          publish(idle());
           mergeWatch.flush();
         });
     vertx.setPeriodic(RELEASE_CHECK_MILLIS, id -> drain());
@@ -231,7 +234,16 @@ public final class DetectionVerticle extends AbstractVerticle {
       pipeline.stats().mergeWaited(waitingFor, System.nanoTime() - waitingSinceNanos);
       waitingFor = null;
     }
-    for (EventTimeMerger.Pending pending : merger.release(wall)) {
+    if (owing != null) {
+      if (!pipeline.writeOwedDeadLetter()) {
+        return;
+      }
+      finish(owing, owingTaken);
+      owing = null;
+    }
+    held.addAll(merger.release(wall));
+    while (!held.isEmpty()) {
+      EventTimeMerger.Pending pending = held.poll();
       boolean taken = true;
       if (pending.aheadOfClock()) {
         pipeline.refuse(pending.event(), bound.refusal(pending.aheadMillis()));
@@ -242,14 +254,31 @@ public final class DetectionVerticle extends AbstractVerticle {
         // The same login from the other source (stream and LoginHistory): counted there, once.
         taken = false;
       }
-      learn(pending.event());
-      if (taken && journal != null) {
-        journal.processed(pending.event());
+      if (pipeline.owesDeadLetter()) {
+        // Processed, but its dead letter is not on disk: its position waits, and so does every
+        // event after it (in order), until the file takes the letter.
+        owing = pending;
+        owingTaken = taken;
+        return;
       }
-      pending.batch().done();
+      finish(pending, taken);
     }
     waitingFor = merger.lastHold();
     waitingSinceNanos = System.nanoTime();
+  }
+
+  /** After an event is processed (or refused): learned state, journal, and its batch's account. */
+  private void finish(EventTimeMerger.Pending pending, boolean taken) {
+    learn(pending.event());
+    if (taken && journal != null) {
+      journal.processed(pending.event());
+    }
+    pending.batch().done();
+  }
+
+  /** Lets event time flow on a quiet stream, unless events wait behind an unwritten dead letter. */
+  private List<Alert> idle() {
+    return owing != null ? List.of() : pipeline.onIdle(System.currentTimeMillis());
   }
 
   /**

@@ -687,6 +687,10 @@ public final class LeakwatchEngine implements AutoCloseable {
     if (stalled != 0 && now - stalled >= sinkStallMillis) {
       problems.add("alert delivery stalled for " + (now - stalled) / 1000 + " s");
     }
+    String deadLetters = pipeline.stats().deadLetterProblem();
+    if (deadLetters != null) {
+      problems.add(deadLetters);
+    }
     return problems;
   }
 

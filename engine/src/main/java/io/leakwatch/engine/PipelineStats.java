@@ -72,6 +72,18 @@ public final class PipelineStats {
     add(alerts, ruleId);
   }
 
+  private volatile String deadLetterProblem;
+
+  /** Why dead letters cannot be written now (processing waits), or null when they can. */
+  void deadLettersFailing(String problem) {
+    deadLetterProblem = problem;
+  }
+
+  /** Why processing waits on a dead letter the file refused, or null: a readiness problem. */
+  public String deadLetterProblem() {
+    return deadLetterProblem;
+  }
+
   /** A rule threw on an event or a step of the clock; returns how many times it has so far. */
   long ruleFailed(String ruleId) {
     add(ruleFailures, ruleId);
