@@ -3,45 +3,61 @@ package io.leakwatch.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The on-disk queue of one sink, in a folder of its own:
  *
  * <ul>
  *   <li>{@code pending.jsonl}: payloads accepted and not yet finished, one {@code
- *       {"key","payload"}} line each, forced to disk before {@link #append} returns;
+ *       {"key","payload","at"}} line each ({@code at}: when it was accepted, epoch millis), forced
+ *       to disk before {@link #append} returns; an append that fails leaves no part line behind
+ *       (see {@link AppendedLines});
  *   <li>{@code done.txt}: the delivery keys finished (delivered or dead-lettered), forced to disk
  *       before the entry leaves the queue. It is what makes the sink idempotent across restarts.
  * </ul>
  *
  * A restart re-reads both and resumes with the pending entries not yet done, in order. When the
- * queue empties, {@code pending.jsonl} is truncated so it does not grow without end. Not
- * thread-safe: the owning sink serializes access.
+ * queue empties, {@code pending.jsonl} is truncated so it does not grow without end. A line that
+ * cannot be read is skipped and reported (a torn last line from a crash is expected: its alert was
+ * never acknowledged, so the engine delivers it again). Not thread-safe: the owning sink serializes
+ * access.
  */
 final class DeliverySpool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DeliverySpool.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  record Entry(String key, String payload) {}
+  /**
+   * @param acceptedAt when the spool took it (epoch millis); for a line written before the spool
+   *     kept that, when the spool was opened again
+   */
+  record Entry(String key, String payload, long acceptedAt) {}
 
   private final Path dir;
-  private final FileChannel pending;
-  private final FileChannel done;
+  private final Clock clock;
+  private final AppendedLines pending;
+  private final AppendedLines done;
   private final Deque<Entry> queue = new ArrayDeque<>();
   private final Set<String> known = new HashSet<>();
 
   DeliverySpool(Path dir) throws IOException {
+    this(dir, Clock.systemUTC());
+  }
+
+  DeliverySpool(Path dir, Clock clock) throws IOException {
     this.dir = dir;
+    this.clock = clock;
     Files.createDirectories(dir);
     Path pendingFile = dir.resolve("pending.jsonl");
     Path doneFile = dir.resolve("done.txt");
@@ -55,60 +71,48 @@ final class DeliverySpool implements AutoCloseable {
     }
     known.addAll(finished);
     if (Files.exists(pendingFile)) {
-      for (String line : Files.readAllLines(pendingFile, StandardCharsets.UTF_8)) {
-        Entry entry = parse(line);
-        // A torn line from a crash was never acknowledged to the engine, which delivers it again.
-        if (entry != null && known.add(entry.key())) {
+      List<String> lines = Files.readAllLines(pendingFile, StandardCharsets.UTF_8);
+      List<Integer> unreadable = new ArrayList<>();
+      long opened = clock.millis();
+      for (int i = 0; i < lines.size(); i++) {
+        String line = lines.get(i);
+        if (line.isBlank()) {
+          continue;
+        }
+        Entry entry = parse(line, opened);
+        if (entry == null) {
+          unreadable.add(i + 1);
+        } else if (known.add(entry.key())) {
           queue.add(entry);
         }
       }
+      if (!unreadable.isEmpty()) {
+        // A torn last line from a crash was never acknowledged to the engine, which delivers it
+        // again; any other unreadable line is damage the operator should know of.
+        LOG.warn(
+            "spool {}: skipped {} unreadable line(s) of pending.jsonl (line {} of {}); a line torn"
+                + " by a crash is delivered again by the engine",
+            dir,
+            unreadable.size(),
+            unreadable.size() == 1 ? unreadable.get(0) : unreadable,
+            lines.size());
+      }
     }
-    this.pending =
-        FileChannel.open(
-            pendingFile,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
-    this.done =
-        FileChannel.open(
-            doneFile,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND);
-    closeTornLine(pendingFile, pending);
-    closeTornLine(doneFile, done);
+    this.pending = new AppendedLines(pendingFile);
+    this.done = new AppendedLines(doneFile);
   }
 
-  private static Entry parse(String line) {
-    if (line.isBlank()) {
-      return null;
-    }
+  private static Entry parse(String line, long opened) {
     try {
       JsonNode node = JSON.readTree(line);
       if (node != null && node.hasNonNull("key") && node.hasNonNull("payload")) {
-        return new Entry(node.get("key").asText(), node.get("payload").asText());
+        long at = node.hasNonNull("at") ? node.get("at").asLong(opened) : opened;
+        return new Entry(node.get("key").asText(), node.get("payload").asText(), at);
       }
     } catch (IOException e) {
-      // torn line
+      // torn or damaged line: reported by the caller
     }
     return null;
-  }
-
-  /**
-   * After a crash mid-line, starts the next line on a fresh one so the torn one stays unparseable
-   * alone.
-   */
-  static void closeTornLine(Path file, FileChannel appender) throws IOException {
-    if (appender.size() == 0) {
-      return;
-    }
-    try (FileChannel read = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer last = ByteBuffer.allocate(1);
-      read.read(last, read.size() - 1);
-      if (last.get(0) != '\n') {
-        write(appender, "\n");
-      }
-    }
   }
 
   Path dir() {
@@ -120,11 +124,13 @@ final class DeliverySpool implements AutoCloseable {
     return known.contains(key);
   }
 
+  /** Takes the entry durably, or throws and has not taken it (the file is as it was). */
   void append(String key, String payload) throws IOException {
-    String line = JSON.createObjectNode().put("key", key).put("payload", payload).toString() + "\n";
-    write(pending, line);
+    long at = clock.millis();
+    pending.append(
+        JSON.createObjectNode().put("key", key).put("payload", payload).put("at", at).toString());
     known.add(key);
-    queue.add(new Entry(key, payload));
+    queue.add(new Entry(key, payload, at));
   }
 
   Entry peek() {
@@ -137,13 +143,12 @@ final class DeliverySpool implements AutoCloseable {
     if (head == null) {
       return;
     }
-    write(done, head.key() + "\n");
+    done.append(head.key());
     queue.poll();
     if (queue.isEmpty()) {
       // Everything in pending.jsonl is in done.txt now; a crash before this truncate only re-reads
       // finished entries.
-      pending.truncate(0);
-      pending.force(true);
+      pending.clear();
     }
   }
 
@@ -151,21 +156,22 @@ final class DeliverySpool implements AutoCloseable {
     return queue.size();
   }
 
+  /** When the oldest pending entry was accepted (epoch millis), 0 when none is pending. */
+  long oldestAcceptedAt() {
+    Entry head = queue.peek();
+    return head == null ? 0 : head.acceptedAt();
+  }
+
   List<Entry> pendingEntries() {
     return List.copyOf(queue);
   }
 
-  private static void write(FileChannel channel, String text) throws IOException {
-    ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-    while (bytes.hasRemaining()) {
-      channel.write(bytes);
-    }
-    channel.force(false);
-  }
-
   @Override
   public void close() throws IOException {
-    pending.close();
-    done.close();
+    try {
+      pending.close();
+    } finally {
+      done.close();
+    }
   }
 }

@@ -3,33 +3,27 @@ package io.leakwatch.alert;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 
 /**
  * Payloads a receiver refused for good, one JSON line each ({@code at, sink, deliveryKey, reason,
- * payload}), forced to disk before the spool lets them go. The payload is the alert as it was sent:
- * ids, counts and names only, so it can be replayed by hand once the receiver is fixed.
+ * payload}), forced to disk before the spool lets them go; a write that fails leaves no part line
+ * (see {@link AppendedLines}). The payload is the alert as it was sent: ids, counts and names only,
+ * so it can be replayed by hand once the receiver is fixed.
  */
 final class SinkDeadLetters implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Path file;
-  private final FileChannel channel;
+  private final AppendedLines lines;
   private final Clock clock;
 
   SinkDeadLetters(Path file, Clock clock) throws IOException {
     this.file = file;
     this.clock = clock;
     Files.createDirectories(file.toAbsolutePath().getParent());
-    this.channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    DeliverySpool.closeTornLine(file, channel);
+    this.lines = new AppendedLines(file);
   }
 
   Path file() {
@@ -43,15 +37,11 @@ final class SinkDeadLetters implements AutoCloseable {
     line.put("deliveryKey", deliveryKey);
     line.put("reason", reason);
     line.put("payload", payload);
-    ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-    while (bytes.hasRemaining()) {
-      channel.write(bytes);
-    }
-    channel.force(false);
+    lines.append(line.toString());
   }
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    lines.close();
   }
 }

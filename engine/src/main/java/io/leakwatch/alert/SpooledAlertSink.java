@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * reason. A restart resumes the spool. Idempotent by delivery key: an alert the spool has ever
  * taken is not taken again.
  *
+ * <p>Since {@link #accept} returns once the alert is spooled, the engine cannot see a receiver that
+ * is away: {@link #stats()} tells how many wait and since when, what was refused for good, and
+ * whether the delivery thread stopped (on an {@link Error} outside an attempt), for readiness and
+ * metrics (see {@link SinkProblems}).
+ *
  * <p>Logs name the sink, the delivery key and the reason; never the payload, the URL (a Slack
  * webhook URL is itself a secret) or any secret.
  */
@@ -35,12 +40,17 @@ public final class SpooledAlertSink implements AlertSink {
   private final SinkDeadLetters deadLetters;
   private final Object lock = new Object();
   private final Thread worker;
+  private final Clock clock;
   private volatile boolean running = true;
+  private boolean closing;
   private long delivered;
   private long dead;
   private long retries;
   private long skipped;
   private String lastFailure;
+  private long refusedSince;
+  private long refusedInRow;
+  private String stoppedBy;
 
   /**
    * @param name how logs and dead letters name this sink, e.g. {@code webhooks[0]}
@@ -57,15 +67,28 @@ public final class SpooledAlertSink implements AlertSink {
       DeliveryTransport transport,
       Backoff backoff)
       throws IOException {
+    this(name, spoolDir, renderer, drills, skipSuppressed, transport, backoff, Clock.systemUTC());
+  }
+
+  SpooledAlertSink(
+      String name,
+      Path spoolDir,
+      Function<Alert, String> renderer,
+      DrillPolicy drills,
+      boolean skipSuppressed,
+      DeliveryTransport transport,
+      Backoff backoff,
+      Clock clock)
+      throws IOException {
+    this.clock = clock;
     this.name = Objects.requireNonNull(name);
     this.renderer = renderer;
     this.drills = drills;
     this.skipSuppressed = skipSuppressed;
     this.transport = transport;
     this.backoff = backoff;
-    this.spool = new DeliverySpool(spoolDir);
-    this.deadLetters =
-        new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), Clock.systemUTC());
+    this.spool = new DeliverySpool(spoolDir, clock);
+    this.deadLetters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), clock);
     this.worker = new Thread(this::deliverLoop, "alert-sink-" + name);
     worker.setDaemon(true);
     worker.start();
@@ -96,7 +119,32 @@ public final class SpooledAlertSink implements AlertSink {
     }
   }
 
+  /**
+   * Runs {@link #deliverUntilClosed}; if it ends any other way than by {@link #close}, records why,
+   * so readiness says this sink delivers nothing until a restart.
+   */
   private void deliverLoop() {
+    String stopped = "interrupted";
+    try {
+      deliverUntilClosed();
+    } catch (Throwable t) {
+      stopped = t.getClass().getSimpleName();
+      LOG.error(
+          "alert sink {}: the delivery thread stopped on {}; what is spooled waits until a restart",
+          name,
+          t.getClass().getName(),
+          t);
+    } finally {
+      synchronized (lock) {
+        if (!closing) {
+          stoppedBy = stopped;
+        }
+        lock.notifyAll();
+      }
+    }
+  }
+
+  private void deliverUntilClosed() {
     int failures = 0;
     while (true) {
       DeliverySpool.Entry next;
@@ -112,7 +160,8 @@ public final class SpooledAlertSink implements AlertSink {
       DeliveryOutcome outcome;
       try {
         outcome = transport.send(next.key(), next.payload());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | VirtualMachineError e) {
+        // A bug or a resource limit in one attempt: try again later rather than stop delivering.
         outcome = DeliveryOutcome.retry("transport failed: " + e.getClass().getSimpleName());
       }
       synchronized (lock) {
@@ -122,11 +171,16 @@ public final class SpooledAlertSink implements AlertSink {
             delivered++;
             failures = 0;
             lastFailure = null;
+            refusedSince = 0;
+            refusedInRow = 0;
           } else if (outcome instanceof DeliveryOutcome.Dead d) {
             deadLetters.write(name, next.key(), d.reason(), next.payload());
             spool.finishHead();
             dead++;
             failures = 0;
+            if (refusedInRow++ == 0) {
+              refusedSince = clock.millis();
+            }
             LOG.error(
                 "alert sink {}: alert {} refused for good and dead-lettered to {}: {}",
                 name,
@@ -198,22 +252,51 @@ public final class SpooledAlertSink implements AlertSink {
     }
   }
 
+  @Override
+  public Stats spoolStats() {
+    return stats();
+  }
+
   public Stats stats() {
     synchronized (lock) {
-      return new Stats(delivered, dead, retries, skipped, spool.size(), lastFailure);
+      return new Stats(
+          name,
+          delivered,
+          dead,
+          retries,
+          skipped,
+          spool.size(),
+          spool.oldestAcceptedAt(),
+          refusedInRow,
+          refusedSince,
+          stoppedBy,
+          lastFailure);
     }
   }
 
   /**
-   * Counts since start; {@code lastFailure} is the reason of the current run of failed attempts, or
-   * null.
+   * Counts since start.
+   *
+   * @param oldestPendingSince when the oldest alert still pending was spooled (epoch millis; kept
+   *     across restarts), 0 when none is pending
+   * @param refusedInRow alerts refused for good (dead-lettered) since the last one delivered
+   * @param refusedSince when the first of those was refused (epoch millis), 0 when none
+   * @param stoppedBy why the delivery thread stopped (the simple name of what it threw), null while
+   *     it runs, or when it stopped because the sink was closed
+   * @param lastFailure the reason of the current run of failed attempts, or null; for logs and
+   *     tests only: it may quote the receiver's answer
    */
   public record Stats(
+      String name,
       long delivered,
       long deadLettered,
       long retries,
       long skipped,
       int pending,
+      long oldestPendingSince,
+      long refusedInRow,
+      long refusedSince,
+      String stoppedBy,
       String lastFailure) {}
 
   public Path deadLetterFile() {
@@ -224,6 +307,7 @@ public final class SpooledAlertSink implements AlertSink {
   @Override
   public void close() throws IOException {
     synchronized (lock) {
+      closing = true;
       running = false;
       lock.notifyAll();
     }

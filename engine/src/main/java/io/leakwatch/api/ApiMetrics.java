@@ -54,6 +54,7 @@ final class ApiMetrics implements AutoCloseable {
   private final MultiGauge checkpointAge;
   private final MultiGauge rulePack;
   private final MultiGauge owned;
+  private final SinkMetrics sinks;
   // Registered once each: Micrometer warns when a function counter is registered again.
   private final java.util.Set<String> counted = new java.util.HashSet<>();
 
@@ -114,6 +115,7 @@ final class ApiMetrics implements AutoCloseable {
           .register(registry);
     }
     registry.getPrometheusRegistry().register(new ProcessingHistogram());
+    sinks = new SinkMetrics(registry, orgs);
   }
 
   private void bindJvmAndProcess(MeterRegistry meters) {
@@ -287,6 +289,7 @@ final class ApiMetrics implements AutoCloseable {
     lag.register(lagRows, true);
     checkpointAge.register(ageRows, true);
     rulePack.register(packRows, true);
+    sinks.refresh(nowMillis);
     if (cluster != null) {
       ClusterStatus status = cluster.get();
       List<MultiGauge.Row<?>> ownedRows = new ArrayList<>();

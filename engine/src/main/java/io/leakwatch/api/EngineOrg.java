@@ -53,6 +53,11 @@ public record EngineOrg(String name, LeakwatchEngine engine, Path rulesFolder)
   }
 
   @Override
+  public List<io.leakwatch.alert.SpooledAlertSink.Stats> spooledSinks() {
+    return engine.spooledSinkStats();
+  }
+
+  @Override
   public long lastCheckpointSave() {
     return engine.lastCheckpointSave();
   }

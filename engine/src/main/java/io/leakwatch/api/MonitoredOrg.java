@@ -49,6 +49,14 @@ public interface MonitoredOrg {
     return List.of();
   }
 
+  /**
+   * The sinks this org delivers to through a spool (webhook, Slack, syslog, Salesforce), as they
+   * are now; a sink shared by several orgs is listed by each.
+   */
+  default List<io.leakwatch.alert.SpooledAlertSink.Stats> spooledSinks() {
+    return List.of();
+  }
+
   /** Wall time (epoch millis) positions were last saved, 0 when never (or nothing is kept). */
   long lastCheckpointSave();
 

@@ -1,5 +1,8 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.alert.AlertSink;
+import io.leakwatch.alert.SinkProblems;
+import io.leakwatch.alert.SpooledAlertSink;
 import io.leakwatch.auth.TrustedCertificates;
 import io.leakwatch.cep.EventTimeBound;
 import io.leakwatch.cep.TopicTypes;
@@ -34,6 +37,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -330,6 +334,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     engine.responder = responder;
     engine.alertVerticle = alertVerticle;
     engine.sinkStallMillis = settings.sinkStallMillis();
+    engine.sinks = List.copyOf(settings.sinks());
     engine.loginPoll = loginPoll;
     engine.recentLogins = recentLogins;
     engine.shared = shared;
@@ -667,10 +672,22 @@ public final class LeakwatchEngine implements AutoCloseable {
   }
 
   private volatile long sinkStallMillis = EngineSettings.DEFAULT_SINK_STALL_MILLIS;
+  private volatile List<AlertSink> sinks = List.of();
+
+  /**
+   * The state of each sink that delivers through a spool (webhook, Slack, syslog, Salesforce): its
+   * {@code accept} returns once the alert is spooled, so a receiver that is away shows here, not as
+   * a delivery stall.
+   */
+  public List<SpooledAlertSink.Stats> spooledSinkStats() {
+    return sinks.stream().map(AlertSink::spoolStats).filter(Objects::nonNull).toList();
+  }
 
   /**
    * Why this engine is not consuming and committing now, empty when it is: positions that cannot be
-   * saved, or alert delivery stuck on a sink (or the ledger) for longer than allowed.
+   * saved, or alert delivery stuck on a sink (or the ledger) for longer than allowed; or a spooled
+   * sink whose receiver has not taken an alert for that long, refuses alerts for good, or whose
+   * delivery thread stopped (see {@link SinkProblems}).
    */
   public List<String> commitProblems() {
     List<String> problems = new ArrayList<>();
@@ -690,6 +707,9 @@ public final class LeakwatchEngine implements AutoCloseable {
     String deadLetters = pipeline.stats().deadLetterProblem();
     if (deadLetters != null) {
       problems.add(deadLetters);
+    }
+    for (SpooledAlertSink.Stats sink : spooledSinkStats()) {
+      problems.addAll(SinkProblems.of(sink, now, sinkStallMillis));
     }
     return problems;
   }

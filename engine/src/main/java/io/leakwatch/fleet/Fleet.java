@@ -253,6 +253,11 @@ public final class Fleet implements AutoCloseable, OrgEngines {
     }
 
     @Override
+    public io.leakwatch.alert.SpooledAlertSink.Stats spoolStats() {
+      return sink.spoolStats();
+    }
+
+    @Override
     public void close() {
       // The fleet closes the shared sink once every engine has stopped.
     }

@@ -2,16 +2,20 @@ package io.leakwatch.alert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.leakwatch.testing.Mounts;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The spool's files after the crashes a process can have: torn lines, a finished entry not yet
- * truncated away.
+ * truncated away; and after a real full disk (a tmpfs, where the machine lets the test mount).
  */
 class DeliverySpoolTest {
   @TempDir Path dir;
@@ -64,6 +68,65 @@ class DeliverySpoolTest {
     try (DeliverySpool spool = new DeliverySpool(dir)) {
       assertEquals(0, spool.size());
       assertTrue(spool.contains("a"));
+    }
+  }
+
+  /**
+   * A full disk can take part of a line. The engine then offers the alert again (the spool never
+   * took it); once there is room the whole line must stand alone, so that a restart still finds the
+   * alert pending: the engine's ledger already counts it delivered and will not offer it again.
+   */
+  @Test
+  void anAppendCutShortByAFullDiskLeavesNoPartLineAndTheRetriedEntrySurvivesARestart()
+      throws Exception {
+    assumeTrue(Mounts.available(dir), "this machine does not let the test mount a tmpfs");
+    Path small = Files.createDirectories(dir.resolve("small"));
+    try (Mounts mounts = new Mounts()) {
+      mounts.tmpfs(small, 64 * 1024);
+      Path spoolDir = small.resolve("spool");
+      String payload = "{\"pad\":\"" + "x".repeat(6000) + "\"}"; // more than a page
+      List<String> taken = new ArrayList<>();
+      String refused = null;
+      try (DeliverySpool spool = new DeliverySpool(spoolDir)) {
+        spool.append("first", "{}");
+        taken.add("first");
+        fill(small.resolve("filler"));
+        for (int i = 0; refused == null; i++) {
+          assertTrue(i < 100, "the disk never filled");
+          String key = "k" + i;
+          try {
+            spool.append(key, payload);
+            taken.add(key);
+          } catch (IOException full) {
+            refused = key;
+          }
+        }
+        assertTrue(!spool.contains(refused), "a refused append is not taken");
+        Files.delete(small.resolve("filler"));
+        spool.append(refused, payload); // the engine's retry, once there is room
+        taken.add(refused);
+      }
+      for (String line : Files.readAllLines(spoolDir.resolve("pending.jsonl"))) {
+        assertTrue(
+            line.startsWith("{\"key\":") && line.endsWith("}"),
+            "a part line was left in pending.jsonl: "
+                + line.substring(0, Math.min(60, line.length())));
+      }
+      try (DeliverySpool spool = new DeliverySpool(spoolDir)) {
+        assertEquals(taken, spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
+      }
+    }
+  }
+
+  private static void fill(Path filler) {
+    byte[] block = new byte[1024];
+    try (var out = Files.newOutputStream(filler)) {
+      while (true) {
+        out.write(block);
+        out.flush();
+      }
+    } catch (IOException full) {
+      assertTrue(String.valueOf(full.getMessage()).contains("space"), full.toString());
     }
   }
 }
