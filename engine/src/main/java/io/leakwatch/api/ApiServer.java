@@ -259,7 +259,13 @@ public final class ApiServer implements AutoCloseable {
       boolean ready = notLive.isEmpty() && notCommitting.isEmpty() && !running.isEmpty();
       ClusterStatus status = cluster == null ? null : cluster.get();
       if (status != null) {
-        // A cluster node is ready while it has quorum, even owning nothing (more nodes than orgs).
+        // A cluster node is ready while it has quorum, even owning nothing (more nodes than orgs),
+        // unless an org it should run runs nowhere.
+        status
+            .stranded()
+            .forEach(
+                (org, why) ->
+                    notLive.add(org + ": not running on its node " + status.node() + ": " + why));
         ready = notLive.isEmpty() && notCommitting.isEmpty() && status.quorum();
         ObjectNode node = body.putObject("cluster");
         node.put("node", status.node());

@@ -1,6 +1,7 @@
 package io.leakwatch.cluster;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,6 +14,8 @@ import java.util.Set;
  *     nothing
  * @param configured every org of the configuration
  * @param owned the orgs whose lease this node holds and whose engine runs here
+ * @param stranded orgs this node should run (their owner, with quorum) that have not run here for
+ *     longer than a takeover takes, each with why: nobody watches them
  */
 public record ClusterStatus(
     String node,
@@ -20,10 +23,12 @@ public record ClusterStatus(
     int expectedNodes,
     boolean quorum,
     List<String> configured,
-    Set<String> owned) {
+    Set<String> owned,
+    Map<String, String> stranded) {
   public ClusterStatus {
     members = List.copyOf(members);
     configured = List.copyOf(configured);
     owned = Set.copyOf(owned);
+    stranded = Map.copyOf(stranded);
   }
 }

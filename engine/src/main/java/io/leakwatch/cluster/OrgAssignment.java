@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -58,6 +59,10 @@ public final class OrgAssignment implements AutoCloseable {
   private final LongSupplier nanos;
   private final Map<String, Held> held = new ConcurrentHashMap<>();
   private final Map<String, Long> retryAt = new ConcurrentHashMap<>();
+  // Orgs this node should run (their owner by rendezvous, with quorum) that are not running here,
+  // since when (nanos), and why as far as this node knows.
+  private final Map<String, Long> notRunningSince = new ConcurrentHashMap<>();
+  private final Map<String, String> whyNotRunning = new ConcurrentHashMap<>();
   private final ScheduledExecutorService assigner;
   private final ScheduledExecutorService renewer;
   private final ExecutorService stopper;
@@ -127,7 +132,32 @@ public final class OrgAssignment implements AutoCloseable {
         settings.expectedNodes(),
         members.size() >= settings.quorum(),
         engines.configured(),
-        owned);
+        owned,
+        stranded());
+  }
+
+  /**
+   * Orgs this node should run that have not run here for longer than a takeover takes (twice the
+   * lease: the previous owner's lease runs out, then the engine starts), each with why. No other
+   * node will take them, since this node is their owner: every node would look ready while nobody
+   * watches the org.
+   */
+  private Map<String, String> stranded() {
+    long now = nanos.getAsLong();
+    long grace = millis(2 * settings.leaseTtlMillis());
+    Map<String, String> out = new TreeMap<>();
+    notRunningSince.forEach(
+        (org, since) -> {
+          if (now - since >= grace && !engines.running(org)) {
+            out.put(
+                org,
+                whyNotRunning.getOrDefault(org, "not started")
+                    + " (not running for "
+                    + (now - since) / 1_000_000_000L
+                    + " s)");
+          }
+        });
+    return out;
   }
 
   private void tickSoon() {
@@ -151,9 +181,35 @@ public final class OrgAssignment implements AutoCloseable {
   private void assign() {
     List<String> members = membership.members();
     if (!hasQuorum(members)) {
+      // Without quorum this node owns nothing (and says so: no quorum, not ready).
+      notRunningSince.clear();
+      whyNotRunning.clear();
       return;
     }
     Set<String> mine = Rendezvous.ownedBy(settings.nodeName(), engines.configured(), members);
+    try {
+      assign(members, mine);
+    } finally {
+      watch(mine);
+    }
+  }
+
+  /** Notes which of this node's orgs do not run here, and since when. */
+  private void watch(Set<String> mine) {
+    notRunningSince.keySet().retainAll(mine);
+    whyNotRunning.keySet().retainAll(mine);
+    long now = nanos.getAsLong();
+    for (String org : mine) {
+      if (engines.running(org)) {
+        notRunningSince.remove(org);
+        whyNotRunning.remove(org);
+      } else {
+        notRunningSince.putIfAbsent(org, now);
+      }
+    }
+  }
+
+  private void assign(List<String> members, Set<String> mine) {
     // First give up what moves elsewhere, so the new owner can start it.
     for (String org : List.copyOf(held.keySet())) {
       if (!mine.contains(org)) {
@@ -190,10 +246,13 @@ public final class OrgAssignment implements AutoCloseable {
       fence = assignLeases.acquire(org, settings.leaseTtlMillis());
     } catch (SQLException e) {
       LOG.warn("org {}: its lease could not be taken (the store: {})", org, e.getMessage());
+      whyNotRunning.put(org, "its lease could not be taken (the store: " + e.getMessage() + ")");
       return;
     }
     if (fence.isEmpty()) {
-      return; // its previous owner still holds it: taken once released or expired
+      // Its previous owner still holds it: taken once released or expired.
+      whyNotRunning.put(org, "its lease is held by another node");
+      return;
     }
     held.put(org, new Held(fence.get(), asked));
     retryAt.remove(org);
@@ -217,6 +276,7 @@ public final class OrgAssignment implements AutoCloseable {
           e.getMessage());
       stopAndRelease(org, true);
       retryAt.put(org, nanos.getAsLong() + millis(RETRY_AFTER_FAILED_START_MILLIS));
+      whyNotRunning.put(org, "its engine could not start: " + e.getMessage());
     }
   }
 

@@ -18,6 +18,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +60,13 @@ class ClusterApiTest {
     running.set(List.of(new LiveOrg("acme")));
     status.set(
         new ClusterStatus(
-            "lw-1", List.of("lw-1", "lw-2", "lw-3"), 3, true, configured, Set.of("acme")));
+            "lw-1",
+            List.of("lw-1", "lw-2", "lw-3"),
+            3,
+            true,
+            configured,
+            Set.of("acme"),
+            Map.of()));
     HttpResponse<String> ready = get("/ready");
     assertEquals(200, ready.statusCode(), ready.body());
     JsonNode body = JSON.readTree(ready.body());
@@ -86,12 +93,19 @@ class ClusterApiTest {
     running.set(List.of(new LiveOrg("globex")));
     status.set(
         new ClusterStatus(
-            "lw-1", List.of("lw-1", "lw-2", "lw-3"), 3, true, configured, Set.of("globex")));
+            "lw-1",
+            List.of("lw-1", "lw-2", "lw-3"),
+            3,
+            true,
+            configured,
+            Set.of("globex"),
+            Map.of()));
     metrics = get("/metrics").body();
     assertTrue(metrics.contains("leakwatch_org_owned{org=\"acme\"} 0.0"), metrics);
     assertTrue(metrics.contains("leakwatch_org_owned{org=\"globex\"} 1.0"), metrics);
     running.set(List.of());
-    status.set(new ClusterStatus("lw-1", List.of("lw-1"), 3, false, configured, Set.of()));
+    status.set(
+        new ClusterStatus("lw-1", List.of("lw-1"), 3, false, configured, Set.of(), Map.of()));
     ready = get("/ready");
     assertEquals(503, ready.statusCode());
     assertTrue(
@@ -102,8 +116,28 @@ class ClusterApiTest {
     assertTrue(metrics.contains("leakwatch_org_owned{org=\"globex\"} 0.0"), metrics);
 
     // A node with quorum but no org (more nodes than orgs) is ready: it is doing its job.
-    status.set(new ClusterStatus("lw-1", List.of("lw-1", "lw-2"), 3, true, configured, Set.of()));
+    status.set(
+        new ClusterStatus(
+            "lw-1", List.of("lw-1", "lw-2"), 3, true, configured, Set.of(), Map.of()));
     assertEquals(200, get("/ready").statusCode());
+
+    // Unless an org it should run runs nowhere (its lease store away, its start failing): no other
+    // node takes it, so this node says so.
+    status.set(
+        new ClusterStatus(
+            "lw-1",
+            List.of("lw-1", "lw-2"),
+            3,
+            true,
+            configured,
+            Set.of(),
+            Map.of("initech", "its engine could not start: boom (not running for 31 s)")));
+    ready = get("/ready");
+    assertEquals(503, ready.statusCode(), ready.body());
+    assertEquals(
+        "[\"initech: not running on its node lw-1: its engine could not start: boom (not running"
+            + " for 31 s)\"]",
+        JSON.readTree(ready.body()).path("notLive").toString());
   }
 
   private HttpResponse<String> post(String path) throws Exception {

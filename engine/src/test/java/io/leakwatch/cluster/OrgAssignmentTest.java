@@ -133,6 +133,23 @@ class OrgAssignmentTest {
     assertEquals(5, engines.ownedBy("lw-1").size());
   }
 
+  @Test
+  void anOrgItsOwnerCannotStartIsNamedByThatNodeAndRunsNowhereElse() throws Exception {
+    engines.failing.add("hooli");
+    startNodes(1, "lw-1");
+    await(
+        "lw-1 names hooli",
+        () -> nodes.get("lw-1").assignment.status().stranded().containsKey("hooli"));
+    String why = nodes.get("lw-1").assignment.status().stranded().get("hooli");
+    assertTrue(why.startsWith("its engine could not start: hooli will not start"), why);
+    assertEquals(Set.of("hooli"), nodes.get("lw-1").assignment.status().stranded().keySet());
+    assertEquals(null, engines.on("hooli"));
+
+    engines.failing.remove("hooli");
+    await("hooli runs", () -> "lw-1".equals(engines.on("hooli")));
+    await("lw-1 names nothing", () -> nodes.get("lw-1").assignment.status().stranded().isEmpty());
+  }
+
   private void startNodes(String... names) throws Exception {
     startNodes(3, names);
   }
@@ -223,6 +240,7 @@ class OrgAssignmentTest {
     final Map<String, String> running = new ConcurrentHashMap<>();
     final Map<String, List<Long>> tokens = new ConcurrentHashMap<>();
     final List<String> violations = new CopyOnWriteArrayList<>();
+    final Set<String> failing = ConcurrentHashMap.newKeySet();
 
     String on(String org) {
       return running.get(org);
@@ -253,6 +271,9 @@ class OrgAssignmentTest {
 
         @Override
         public void start(String org, Fence fence) throws Exception {
+          if (failing.contains(org)) {
+            throw new IllegalStateException(org + " will not start");
+          }
           String other = running.putIfAbsent(org, name);
           if (other != null && !other.equals(name)) {
             violations.add(org + " started on " + name + " while running on " + other);
