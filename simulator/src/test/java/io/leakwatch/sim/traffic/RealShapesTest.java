@@ -62,6 +62,17 @@ class RealShapesTest {
   }
 
   @Test
+  void aFewLoginsCarryNoGeolocation() {
+    long logins = count(EventSchemas.LOGIN, r -> "Application".equals(text(r, "LoginType")));
+    long notPlaced =
+        count(
+            EventSchemas.LOGIN,
+            r -> "Application".equals(text(r, "LoginType")) && r.get("CountryIso") == null);
+    assertTrue(notPlaced > 0, "some logins are not geolocated");
+    assertTrue(notPlaced * 10 < logins, "most are");
+  }
+
+  @Test
   void lightningViewsArriveInBatchesStampedWhenTheServerReceivedThem() {
     Map<String, Integer> perStamp = new HashMap<>();
     DAY.stream()
