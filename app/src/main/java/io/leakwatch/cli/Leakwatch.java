@@ -58,6 +58,11 @@ public final class Leakwatch implements Callable<Integer> {
   private PrintStream err = System.err;
 
   public static void main(String[] argv) {
+    // Whatever configured logging (also a logback.xml the user names), Esper's lines lose values.
+    if (org.slf4j.LoggerFactory.getILoggerFactory()
+        instanceof ch.qos.logback.classic.LoggerContext context) {
+      io.leakwatch.logs.EsperLogRedaction.installOn(context);
+    }
     System.exit(execute(Arrays.asList(argv), System.out, System.err));
   }
 

@@ -13,11 +13,11 @@ import java.nio.file.StandardOpenOption;
  * whole line that stands alone; if even taking it back fails, the next append first ends the part
  * line. A part line left by a crash is ended the same way when the file is opened.
  */
-final class AppendedLines implements AutoCloseable {
+public final class AppendedLines implements AutoCloseable {
   private final FileChannel channel;
   private boolean torn;
 
-  AppendedLines(Path file) throws IOException {
+  public AppendedLines(Path file) throws IOException {
     channel =
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
@@ -36,7 +36,7 @@ final class AppendedLines implements AutoCloseable {
   }
 
   /** Appends {@code line} and a newline, durably; on failure the file is as it was. */
-  void append(String line) throws IOException {
+  public void append(String line) throws IOException {
     long before = channel.size();
     ByteBuffer bytes =
         ByteBuffer.wrap(((torn ? "\n" : "") + line + "\n").getBytes(StandardCharsets.UTF_8));

@@ -72,7 +72,12 @@ public final class EsperDetector implements AutoCloseable {
     this.detections = detections;
     this.rules = rules;
     failures.register(uri, rules.rules().stream().map(EsperRules.Module::ruleId).toList());
-    this.runtime = EPRuntimeProvider.getRuntime(uri, EsperRules.configuration(org));
+    try {
+      this.runtime = EPRuntimeProvider.getRuntime(uri, EsperRules.configuration(org));
+    } catch (RuntimeException e) {
+      RuleFailures.unregister(uri);
+      throw e;
+    }
     this.durable = new DurableTables(runtime);
     // The runtime's clock starts at the wall clock; rules run on event time, so it starts at 0
     // instead and jumps to the first event's time: a timer (every midnight) scheduled at

@@ -2,15 +2,12 @@ package io.leakwatch.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.alert.AppendedLines;
 import io.leakwatch.pubsub.ReceivedEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 
 /**
@@ -35,7 +32,7 @@ public interface DeadLetters extends AutoCloseable {
   /** Appends and forces each line before returning. */
   final class FileDeadLetters implements DeadLetters {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final FileChannel channel;
+    private final AppendedLines lines;
 
     FileDeadLetters(Path file) {
       try {
@@ -43,12 +40,7 @@ public interface DeadLetters extends AutoCloseable {
         if (parent != null) {
           Files.createDirectories(parent);
         }
-        channel =
-            FileChannel.open(
-                file,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        lines = new AppendedLines(file);
       } catch (IOException e) {
         throw new UncheckedIOException("cannot open dead-letter file " + file, e);
       }
@@ -63,25 +55,10 @@ public interface DeadLetters extends AutoCloseable {
       line.put("eventId", event.eventId());
       line.put("schemaId", event.schemaId());
       line.put("reason", reason);
-      long before = -1;
       try {
-        ByteBuffer bytes =
-            ByteBuffer.wrap(
-                (JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8));
-        before = channel.size();
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-        channel.force(false);
+        // A line a full disk cut short is taken back (or ended first), so the retry stands alone.
+        lines.append(JSON.writeValueAsString(line));
       } catch (IOException e) {
-        // A line half written (a full disk) is taken back, so the next try does not run into it.
-        if (before >= 0) {
-          try {
-            channel.truncate(before);
-          } catch (IOException ignored) {
-            // The line stays torn; the letter is still written again, whole, after it.
-          }
-        }
         throw new UncheckedIOException("cannot write dead letter", e);
       }
     }
@@ -89,7 +66,7 @@ public interface DeadLetters extends AutoCloseable {
     @Override
     public synchronized void close() {
       try {
-        channel.close();
+        lines.close();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

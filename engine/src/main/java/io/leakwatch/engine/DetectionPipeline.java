@@ -133,10 +133,12 @@ public final class DetectionPipeline implements AutoCloseable {
     try {
       alerts = processMapped(mapped, event.receivedNanos(), wallMillis);
     } catch (RuntimeException e) {
-      // What Esper and the decisions did not catch themselves. The stream goes on; the event is
-      // accounted for. Never the message: it may quote a field's value.
-      esper.failures().drain();
-      return deadLetter(event, "rule evaluation failed: " + e.getClass().getSimpleName());
+      // What Esper and the decisions did not catch themselves (a function that throws inside a
+      // filter fails the whole event). The stream goes on; the event is accounted for and the
+      // failure counted. Never the message: it may quote a field's value.
+      List<RuleFailures.Failure> failed = unattributed(e);
+      counted(failed, event.eventId());
+      return deadLetter(event, "rule evaluation failed: " + failed);
     }
     List<RuleFailures.Failure> failed = esper.failures().drain();
     if (failed.isEmpty()) {
@@ -149,6 +151,15 @@ public final class DetectionPipeline implements AutoCloseable {
     stats.deadLettered(event.topic());
     writeDeadLetter(event, partly(failed));
     return alerts;
+  }
+
+  /**
+   * The failures recorded before {@code e} left Esper or the decisions, and {@code e} itself, which
+   * names no rule: Esper throws it out of a filter or a step of its clock.
+   */
+  private List<RuleFailures.Failure> unattributed(RuntimeException e) {
+    esper.failures().add("unattributed", "a filter or a step of event time", e);
+    return esper.failures().drain();
   }
 
   /** The dead letter's reason for an event some rules threw on. */
@@ -207,8 +218,9 @@ public final class DetectionPipeline implements AutoCloseable {
     try {
       alerts = processMapped(mapped, System.nanoTime(), wallMillis);
     } catch (RuntimeException e) {
-      esper.failures().drain();
-      throw refused(topic, "rule evaluation failed: " + e.getClass().getSimpleName());
+      List<RuleFailures.Failure> failed = unattributed(e);
+      counted(failed, Objects.toString(rawFields.get("EventIdentifier"), null));
+      throw refused(topic, "rule evaluation failed: " + failed);
     }
     List<RuleFailures.Failure> failed = esper.failures().drain();
     if (failed.isEmpty()) {

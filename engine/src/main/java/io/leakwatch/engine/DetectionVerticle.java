@@ -215,7 +215,9 @@ public final class DetectionVerticle extends AbstractVerticle {
             Messages.CLOCK,
             message -> {
               Long target = message.body().eventTime();
-              publish(target == null ? idle() : pipeline.advanceTo(target));
+              // Event time stays put while events wait behind an unwritten dead letter.
+              publish(
+                  target == null ? idle() : owing != null ? List.of() : pipeline.advanceTo(target));
               message.reply(pipeline.eventTime());
             });
     vertx.setPeriodic(
@@ -238,8 +240,10 @@ public final class DetectionVerticle extends AbstractVerticle {
       if (!pipeline.writeOwedDeadLetter()) {
         return;
       }
-      finish(owing, owingTaken);
+      // Cleared first: if finishing throws, the next drain must not finish it again.
+      EventTimeMerger.Pending written = owing;
       owing = null;
+      finish(written, owingTaken);
     }
     held.addAll(merger.release(wall));
     while (!held.isEmpty()) {
