@@ -255,6 +255,12 @@ public final class DetectionPipeline implements AutoCloseable {
       watchFrom(now);
     }
     esper.advanceTo(now);
+    // What threw as time moved (a timer, a window closing) is not this event's doing: counted and
+    // logged as a step of event time, not written as the event's dead letter.
+    List<RuleFailures.Failure> stepped = esper.failures().drain();
+    if (!stepped.isEmpty()) {
+      counted(stepped, null);
+    }
     esper.send(event);
     List<Alert> alerts = decideFound(receivedNanos);
     stats.latency(System.nanoTime() - receivedNanos);

@@ -102,7 +102,15 @@ class RuleFailureTest {
                         end
                         """),
                     // One alert per key, whoever the principal.
-                    rule("LW-T04", "from ApiEvent", "", "'one' as alertKey,"))));
+                    rule("LW-T04", "from ApiEvent", "", "'one' as alertKey,"),
+                    // Throws on a step of event time: its hourly timer's second row.
+                    rule(
+                        "LW-T05",
+                        "from ApiEvent(UserId = 'nobody');\n"
+                            + "create table HourRow (mark string);\n"
+                            + "insert into HourRow select 'h' as mark"
+                            + " from pattern [every timer:interval(1 hour)]",
+                        ""))));
   }
 
   private static RuleDefinition rule(String id, String from, String drl) {
@@ -196,6 +204,19 @@ class RuleFailureTest {
     List<Alert> second = pipeline.process(event("e2", "005OK", T0 + 1_000), 0);
     Alert t04 = second.stream().filter(a -> a.ruleId().equals("LW-T04")).findFirst().orElseThrow();
     assertEquals(1, t04.revision());
+  }
+
+  @Test
+  void aRuleThatThrowsAsEventTimeMovesIsCountedButTheEventIsNotBlamed() {
+    pipeline.process(event("e1", "005OK", T0), 0);
+    pipeline.process(event("e2", "005OK", T0 + 3_601_000), 0);
+    // The timer's second row is refused as time passes the next hour, before this event is sent.
+    List<Alert> alerts = pipeline.process(event("e3", "005OK", T0 + 7_202_000), 0);
+    assertTrue(rules(alerts).contains("LW-T01"), alerts.toString());
+    assertTrue(pipeline.stats().ruleFailuresByRule().getOrDefault("LW-T05", 0L) >= 1);
+    assertTrue(
+        deadLetters.stream().noneMatch(d -> d.contains("LW-T05")),
+        "no event made LW-T05 throw: " + deadLetters);
   }
 
   @Test
