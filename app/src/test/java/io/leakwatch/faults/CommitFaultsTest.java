@@ -7,10 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakwatch.alert.AlertSink;
-import io.leakwatch.api.AlertHistory;
-import io.leakwatch.api.ApiConfig;
-import io.leakwatch.api.ApiServer;
-import io.leakwatch.api.EngineOrg;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.Durability;
@@ -24,9 +20,6 @@ import io.leakwatch.sim.traffic.SimEvent;
 import io.leakwatch.testing.Await;
 import io.leakwatch.testing.UnwritableFolder;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +42,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("faults")
 class CommitFaultsTest {
-  private static final String TOKEN = "ready-test-token-0123456789";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
@@ -72,11 +64,11 @@ class CommitFaultsTest {
   void quietTopicsAreReadyFromTheirSubscriptionOnNotFromTheirFirstKeepalive() throws Exception {
     day = SimulatedDay.serve(dir, Duration.ofSeconds(120)); // like Salesforce: minutes apart
     try (LeakwatchEngine engine = engine();
-        ApiServer api = api(engine)) {
-      HttpResponse<String> ready = get(api, "/ready");
+        EngineApi api = EngineApi.on(engine)) {
+      HttpResponse<String> ready = api.get("/ready");
       assertEquals(200, ready.statusCode(), ready.body());
       assertTrue(engine.subscriptions().stream().allMatch(SubscriptionVerticle::live));
-      assertEquals(200, get(api, "/health").statusCode());
+      assertEquals(200, api.get("/health").statusCode());
     }
   }
 
@@ -87,7 +79,7 @@ class CommitFaultsTest {
     List<SimEvent> events = day.events();
     Playback playback = new Playback(day.server(), events, 10_000);
     try (LeakwatchEngine engine = engine();
-        ApiServer api = api(engine)) {
+        EngineApi api = EngineApi.on(engine)) {
       Thread player = new Thread(playback, "playback");
       player.start();
       Await.until(() -> engine.processed() >= events.size() / 5, "a fifth of the day");
@@ -98,8 +90,8 @@ class CommitFaultsTest {
       try (UnwritableFolder readOnly = UnwritableFolder.make(state, "checkpoint.json.tmp")) {
         how = readOnly.how();
         long since = System.nanoTime();
-        Await.until(() -> get(api, "/ready").statusCode() == 503, "/ready to report the fault");
-        String why = get(api, "/ready").body();
+        Await.until(() -> api.get("/ready").statusCode() == 503, "/ready to report the fault");
+        String why = api.get("/ready").body();
         assertTrue(why.contains("checkpoint cannot be saved"), why);
         // Credit comes back only for saved positions: processing stops within one backlog.
         stopped = awaitSteady(engine);
@@ -114,7 +106,7 @@ class CommitFaultsTest {
       long back = System.nanoTime();
       Await.until(() -> engine.processed() >= events.size(), "the rest of the day once writable");
       long resumeMillis = (System.nanoTime() - back) / 1_000_000;
-      Await.until(() -> get(api, "/ready").statusCode() == 200, "/ready once writable");
+      Await.until(() -> api.get("/ready").statusCode() == 200, "/ready once writable");
       day.finish(engine);
       long duplicated = day.duplicated();
       long lost = day.lost();
@@ -156,15 +148,14 @@ class CommitFaultsTest {
                 1_000,
                 stuck,
                 1_000);
-        ApiServer api = api(engine)) {
+        EngineApi api = EngineApi.on(engine)) {
       new Playback(day.server(), day.events(), 0).run();
-      Await.until(() -> get(api, "/ready").statusCode() == 503, "/ready to report the stall");
-      String why = get(api, "/ready").body();
+      Await.until(() -> api.get("/ready").statusCode() == 503, "/ready to report the stall");
+      String why = api.get("/ready").body();
       assertTrue(why.contains("alert delivery stalled"), why);
-      assertEquals(200, get(api, "/health").statusCode(), "the process is alive");
+      assertEquals(200, api.get("/health").statusCode(), "the process is alive");
       failing.set(false);
-      Await.until(
-          () -> get(api, "/ready").statusCode() == 200, "/ready once the sink takes alerts");
+      Await.until(() -> api.get("/ready").statusCode() == 200, "/ready once the sink takes alerts");
       Await.until(() -> engine.processed() >= day.events().size(), "the whole day");
       System.out.printf("fault sink-stalled: /ready said %s%n", why);
     }
@@ -247,26 +238,5 @@ class CommitFaultsTest {
       Thread.sleep(50);
     }
     throw new AssertionError("consumption never stopped: " + engine.processed());
-  }
-
-  private ApiServer api(LeakwatchEngine engine) throws Exception {
-    return ApiServer.start(
-        new ApiConfig("127.0.0.1", 0, List.of(TOKEN), null, null),
-        List.of(new EngineOrg("default", engine, null)),
-        AlertHistory.inMemory(),
-        null);
-  }
-
-  private static HttpResponse<String> get(ApiServer api, String path) {
-    try {
-      return HttpClient.newHttpClient()
-          .send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
-                  .header("Authorization", "Bearer " + TOKEN)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 }

@@ -10,10 +10,6 @@ import io.leakwatch.alert.Backoff;
 import io.leakwatch.alert.DrillPolicy;
 import io.leakwatch.alert.SpooledAlertSink;
 import io.leakwatch.alert.WebhookTransport;
-import io.leakwatch.api.AlertHistory;
-import io.leakwatch.api.ApiConfig;
-import io.leakwatch.api.ApiServer;
-import io.leakwatch.api.EngineOrg;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.pubsub.PubSubEndpoint;
@@ -24,12 +20,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -47,7 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("faults")
 class SpooledSinkReadinessTest {
-  private static final String TOKEN = "ready-test-token-0123456789";
   private static final String SINK = "webhooks[0]";
 
   @TempDir Path dir;
@@ -110,27 +102,27 @@ class SpooledSinkReadinessTest {
                 1_000,
                 webhook,
                 1_000);
-        ApiServer api = api(engine)) {
+        EngineApi api = EngineApi.on(engine)) {
       new Playback(day.server(), day.events(), 0).run();
       Await.until(() -> refused.get() > 0, "the receiver to refuse an alert");
-      Await.until(() -> get(api, "/ready").statusCode() == 503, "/ready to report the sink");
-      String why = get(api, "/ready").body();
+      Await.until(() -> api.get("/ready").statusCode() == 503, "/ready to report the sink");
+      String why = api.get("/ready").body();
       assertTrue(why.contains("alert sink " + SINK + ": "), why);
       assertTrue(why.contains("not delivered, the oldest waiting for"), why);
       assertFalse(why.contains("s3cret") || why.contains("/hook"), "no URL: " + why);
-      assertEquals(200, get(api, "/health").statusCode(), "the process is alive");
-      String metrics = get(api, "/metrics").body();
+      assertEquals(200, api.get("/health").statusCode(), "the process is alive");
+      String metrics = api.get("/metrics").body();
       assertTrue(sample(metrics, "leakwatch_sink_pending") > 0, metrics);
       assertTrue(sample(metrics, "leakwatch_sink_oldest_pending_seconds") >= 1, metrics);
       assertEquals(0, sample(metrics, "leakwatch_sink_delivered_total"), metrics);
       assertEquals(0, sample(metrics, "leakwatch_sink_dead_lettered_total"), metrics);
 
       failing.set(false);
-      Await.until(() -> get(api, "/ready").statusCode() == 200, "/ready once the receiver is back");
+      Await.until(() -> api.get("/ready").statusCode() == 200, "/ready once the receiver is back");
       Await.until(
-          () -> sample(get(api, "/metrics").body(), "leakwatch_sink_pending") == 0,
+          () -> sample(api.get("/metrics").body(), "leakwatch_sink_pending") == 0,
           "the spool to drain");
-      metrics = get(api, "/metrics").body();
+      metrics = api.get("/metrics").body();
       assertEquals(0, sample(metrics, "leakwatch_sink_oldest_pending_seconds"), metrics);
       double delivered = sample(metrics, "leakwatch_sink_delivered_total");
       assertTrue(delivered > 0 && delivered <= taken.get(), metrics);
@@ -154,26 +146,5 @@ class SpooledSinkReadinessTest {
       throw new AssertionError("no " + name + " for " + SINK + " in:\n" + metrics);
     }
     return Double.parseDouble(m.group(1));
-  }
-
-  private ApiServer api(LeakwatchEngine engine) throws Exception {
-    return ApiServer.start(
-        new ApiConfig("127.0.0.1", 0, List.of(TOKEN), null, null),
-        List.of(new EngineOrg("default", engine, null)),
-        AlertHistory.inMemory(),
-        null);
-  }
-
-  private static HttpResponse<String> get(ApiServer api, String path) {
-    try {
-      return HttpClient.newHttpClient()
-          .send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
-                  .header("Authorization", "Bearer " + TOKEN)
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
   }
 }
