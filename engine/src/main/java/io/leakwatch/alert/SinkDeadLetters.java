@@ -2,6 +2,7 @@ package io.leakwatch.alert;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.checkpoint.AppendedLines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,12 +2,9 @@ package io.leakwatch.checkpoint;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -18,9 +15,8 @@ import java.util.Set;
  */
 public final class AlertLedger implements DeliveryLedger {
   private final Set<String> delivered = new LinkedHashSet<>();
-  private final FileChannel channel;
+  private final AppendedLines lines;
   private final Path file;
-  private boolean torn;
 
   public AlertLedger(Path file) throws IOException {
     this.file = file;
@@ -35,9 +31,7 @@ public final class AlertLedger implements DeliveryLedger {
         }
       }
     }
-    channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    lines = new AppendedLines(file);
   }
 
   public boolean contains(String alertId) {
@@ -56,24 +50,8 @@ public final class AlertLedger implements DeliveryLedger {
     if (delivered.contains(alertId)) {
       return;
     }
-    long before = channel.size();
-    String text = (torn ? "\n" : "") + alertId + "\n";
-    ByteBuffer line = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-    try {
-      while (line.hasRemaining()) {
-        channel.write(line);
-      }
-      channel.force(false);
-    } catch (IOException e) {
-      // Not recorded: take back a partial line (a full disk) so the retry writes a whole one.
-      try {
-        channel.truncate(before);
-      } catch (IOException truncateFailed) {
-        torn = true; // the retry first ends the torn line, so its own line stands alone
-      }
-      throw e;
-    }
-    torn = false;
+    // A line a full disk cut short is taken back (or ended first), so the retry stands alone.
+    lines.append(alertId);
     delivered.add(alertId);
   }
 
@@ -97,6 +75,6 @@ public final class AlertLedger implements DeliveryLedger {
 
   @Override
   public void close() throws IOException {
-    channel.close();
+    lines.close();
   }
 }

@@ -2,7 +2,7 @@ package io.leakwatch.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leakwatch.alert.AppendedLines;
+import io.leakwatch.checkpoint.AppendedLines;
 import io.leakwatch.pubsub.ReceivedEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;

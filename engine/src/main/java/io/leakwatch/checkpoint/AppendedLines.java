@@ -1,4 +1,4 @@
-package io.leakwatch.alert;
+package io.leakwatch.checkpoint;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -58,7 +58,7 @@ public final class AppendedLines implements AutoCloseable {
   }
 
   /** Empties the file, durably. */
-  void clear() throws IOException {
+  public void clear() throws IOException {
     channel.truncate(0);
     channel.force(true);
     torn = false;
