@@ -12,7 +12,6 @@ import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.SubscriptionVerticle;
-import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.sim.Playback;
 import io.leakwatch.sim.SimulatedDay;
 import io.leakwatch.sim.traffic.EventSchemas;
@@ -139,15 +138,7 @@ class CommitFaultsTest {
             throw new IOException("the SIEM refuses (injected)");
           }
         };
-    try (LeakwatchEngine engine =
-            day.engine(
-                new PubSubEndpoint("localhost", day.server().port(), day.server().certificate()),
-                day.tokens(),
-                day.durability(
-                    Durability.DEFAULT_STALE_MILLIS, Durability.DEFAULT_RECONNECT_CEILING_MILLIS),
-                1_000,
-                stuck,
-                1_000);
+    try (LeakwatchEngine engine = day.engineDeliveringTo(stuck, 1_000);
         EngineApi api = EngineApi.on(engine)) {
       new Playback(day.server(), day.events(), 0).run();
       Await.until(() -> api.get("/ready").statusCode() == 503, "/ready to report the stall");

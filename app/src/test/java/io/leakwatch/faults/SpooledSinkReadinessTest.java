@@ -10,9 +10,7 @@ import io.leakwatch.alert.Backoff;
 import io.leakwatch.alert.DrillPolicy;
 import io.leakwatch.alert.SpooledAlertSink;
 import io.leakwatch.alert.WebhookTransport;
-import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.LeakwatchEngine;
-import io.leakwatch.pubsub.PubSubEndpoint;
 import io.leakwatch.sim.Playback;
 import io.leakwatch.sim.SimulatedDay;
 import io.leakwatch.testing.Await;
@@ -93,15 +91,7 @@ class SpooledSinkReadinessTest {
                     Duration.ofSeconds(5),
                     Clock.systemUTC()),
                 new Backoff(Duration.ofMillis(20), Duration.ofMillis(200)));
-        LeakwatchEngine engine =
-            day.engine(
-                new PubSubEndpoint("localhost", day.server().port(), day.server().certificate()),
-                day.tokens(),
-                day.durability(
-                    Durability.DEFAULT_STALE_MILLIS, Durability.DEFAULT_RECONNECT_CEILING_MILLIS),
-                1_000,
-                webhook,
-                1_000);
+        LeakwatchEngine engine = day.engineDeliveringTo(webhook, 1_000);
         EngineApi api = EngineApi.on(engine)) {
       new Playback(day.server(), day.events(), 0).run();
       Await.until(() -> refused.get() > 0, "the receiver to refuse an alert");

@@ -126,6 +126,21 @@ public final class SimulatedDay implements AutoCloseable {
   }
 
   /**
+   * An engine on this day's server with default durability that delivers to {@code sink} first,
+   * then collects into {@link #alerts()}; delivery may stall on a sink for {@code sinkStallMillis}
+   * before {@code /ready} says so.
+   */
+  public LeakwatchEngine engineDeliveringTo(AlertSink sink, long sinkStallMillis) throws Exception {
+    return engine(
+        new PubSubEndpoint("localhost", server.port(), server.certificate()),
+        tokens(),
+        durability(Durability.DEFAULT_STALE_MILLIS, Durability.DEFAULT_RECONNECT_CEILING_MILLIS),
+        1_000,
+        sink,
+        sinkStallMillis);
+  }
+
+  /**
    * An engine that delivers to {@code sink} first, then collects into {@link #alerts()}; delivery
    * may stall on a sink for {@code sinkStallMillis} before {@code /ready} says so.
    */
