@@ -129,28 +129,47 @@ public final class DetectionPipeline implements AutoCloseable {
     } catch (RuntimeException e) {
       return deadLetter(event, "cannot map record: " + e.getClass().getSimpleName());
     }
+    Outcome outcome =
+        run(event.topic(), event.eventId(), mapped, event.receivedNanos(), wallMillis);
+    if (outcome.failure() != null) {
+      writeDeadLetter(event, outcome.failure());
+    }
+    return outcome.alerts();
+  }
+
+  /**
+   * What running one event through the rules gave: the alerts decided, and why the event is a dead
+   * letter (a rule threw on it), or null when every rule took it.
+   */
+  private record Outcome(List<Alert> alerts, String failure) {}
+
+  /**
+   * Runs one mapped event through the rules and counts it processed or dead-lettered. A rule that
+   * throws loses only its own finding: the other rules' alerts are real and go out, and the event
+   * is a dead letter naming the rule, to be replayed once the rule is fixed.
+   */
+  private Outcome run(
+      String topic, String eventId, MappedEvent mapped, long receivedNanos, long wallMillis) {
     List<Alert> alerts;
     try {
-      alerts = processMapped(mapped, event.receivedNanos(), wallMillis);
+      alerts = processMapped(mapped, receivedNanos, wallMillis);
     } catch (RuntimeException e) {
       // What Esper and the decisions did not catch themselves (a function that throws inside a
-      // filter fails the whole event). The stream goes on; the event is accounted for and the
-      // failure counted. Never the message: it may quote a field's value.
+      // filter fails the whole event). Never the message: it may quote a field's value.
+      found.clear();
       List<RuleFailures.Failure> failed = unattributed(e);
-      counted(failed, event.eventId());
-      return deadLetter(event, "rule evaluation failed: " + failed);
+      counted(failed, eventId);
+      stats.deadLettered(topic);
+      return new Outcome(List.of(), "rule evaluation failed: " + failed);
     }
     List<RuleFailures.Failure> failed = esper.failures().drain();
     if (failed.isEmpty()) {
-      stats.processed(event.topic());
-      return alerts;
+      stats.processed(topic);
+      return new Outcome(alerts, null);
     }
-    // A rule that threw on the event: the other rules' alerts are real and go out; the event is a
-    // dead letter naming the rule, to be replayed once the rule is fixed.
-    counted(failed, event.eventId());
-    stats.deadLettered(event.topic());
-    writeDeadLetter(event, partly(failed));
-    return alerts;
+    counted(failed, eventId);
+    stats.deadLettered(topic);
+    return new Outcome(alerts, partly(failed));
   }
 
   /**
@@ -214,22 +233,17 @@ public final class DetectionPipeline implements AutoCloseable {
     } catch (BadEventException e) {
       throw refused(topic, e.getMessage());
     }
-    List<Alert> alerts;
-    try {
-      alerts = processMapped(mapped, System.nanoTime(), wallMillis);
-    } catch (RuntimeException e) {
-      List<RuleFailures.Failure> failed = unattributed(e);
-      counted(failed, Objects.toString(rawFields.get("EventIdentifier"), null));
-      throw refused(topic, "rule evaluation failed: " + failed);
+    Outcome outcome =
+        run(
+            topic,
+            Objects.toString(rawFields.get("EventIdentifier"), null),
+            mapped,
+            System.nanoTime(),
+            wallMillis);
+    if (outcome.failure() != null) {
+      throw new BadEventException(outcome.failure(), outcome.alerts());
     }
-    List<RuleFailures.Failure> failed = esper.failures().drain();
-    if (failed.isEmpty()) {
-      stats.processed(topic);
-      return alerts;
-    }
-    counted(failed, Objects.toString(rawFields.get("EventIdentifier"), null));
-    stats.deadLettered(topic);
-    throw new BadEventException(partly(failed), alerts);
+    return outcome.alerts();
   }
 
   /**
@@ -255,12 +269,9 @@ public final class DetectionPipeline implements AutoCloseable {
       watchFrom(now);
     }
     esper.advanceTo(now);
-    // What threw as time moved (a timer, a window closing) is not this event's doing: counted and
-    // logged as a step of event time, not written as the event's dead letter.
-    List<RuleFailures.Failure> stepped = esper.failures().drain();
-    if (!stepped.isEmpty()) {
-      counted(stepped, null);
-    }
+    // What threw as time moved (a timer, a window closing) is not this event's doing: it is not
+    // written as the event's dead letter.
+    countClockStepFailures();
     esper.send(event);
     List<Alert> alerts = decideFound(receivedNanos);
     stats.latency(System.nanoTime() - receivedNanos);
@@ -274,7 +285,9 @@ public final class DetectionPipeline implements AutoCloseable {
       return List.of();
     }
     esper.advanceTo(now);
-    return clockStepped(decideFound(System.nanoTime()));
+    List<Alert> alerts = decideFound(System.nanoTime());
+    countClockStepFailures();
+    return alerts;
   }
 
   /** Moves event time to {@code eventTime} (end of a replay), releasing what windows held back. */
@@ -283,16 +296,17 @@ public final class DetectionPipeline implements AutoCloseable {
       return List.of();
     }
     esper.advanceTo(clock.advanceTo(eventTime));
-    return clockStepped(decideFound(System.nanoTime()));
+    List<Alert> alerts = decideFound(System.nanoTime());
+    countClockStepFailures();
+    return alerts;
   }
 
-  /** After a step of event time with no event (timers, windows closing): counts what threw. */
-  private List<Alert> clockStepped(List<Alert> alerts) {
+  /** After a step of event time (timers, windows closing): counts and logs what threw. */
+  private void countClockStepFailures() {
     List<RuleFailures.Failure> failed = esper.failures().drain();
     if (!failed.isEmpty()) {
       counted(failed, null);
     }
-    return alerts;
   }
 
   private List<Alert> decideFound(long receivedNanos) {
