@@ -12,6 +12,7 @@ import io.leakwatch.store.FencedOffException;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.eventbus.DeliveryOptions;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,7 +55,7 @@ public final class DetectionVerticle extends AbstractVerticle {
   private EventTimeMerger.Hold waitingFor;
 
   // Released by the merge and not yet processed: events behind one whose dead letter is owed.
-  private final java.util.ArrayDeque<EventTimeMerger.Pending> held = new java.util.ArrayDeque<>();
+  private final ArrayDeque<EventTimeMerger.Pending> held = new ArrayDeque<>();
   // Processed, its dead letter not yet written: its batch is not done until it is.
   private EventTimeMerger.Pending owing;
   private boolean owingTaken;
@@ -215,9 +216,7 @@ public final class DetectionVerticle extends AbstractVerticle {
             Messages.CLOCK,
             message -> {
               Long target = message.body().eventTime();
-              // Event time stays put while events wait behind an unwritten dead letter.
-              publish(
-                  target == null ? idle() : owing != null ? List.of() : pipeline.advanceTo(target));
+              publish(target == null ? idle() : advanceTo(target));
               message.reply(pipeline.eventTime());
             });
     vertx.setPeriodic(
@@ -283,6 +282,11 @@ public final class DetectionVerticle extends AbstractVerticle {
   /** Lets event time flow on a quiet stream, unless events wait behind an unwritten dead letter. */
   private List<Alert> idle() {
     return owing != null ? List.of() : pipeline.onIdle(System.currentTimeMillis());
+  }
+
+  /** Moves event time to {@code target}, unless events wait behind an unwritten dead letter. */
+  private List<Alert> advanceTo(long target) {
+    return owing != null ? List.of() : pipeline.advanceTo(target);
   }
 
   /**
