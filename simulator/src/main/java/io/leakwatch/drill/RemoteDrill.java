@@ -169,7 +169,11 @@ public final class RemoteDrill implements Drill.Runner {
             home.resolve("tls/simulator-cert.pem"),
             home.resolve("tls/simulator-key.pem"),
             home.resolve("tls"),
-            Duration.ofSeconds(1),
+            // A keepalive as Salesforce sends one (seconds to minutes apart), not every second: a
+            // topic said idle has nothing older to come, but this server then publishes a whole
+            // past-dated day, and an idle topic's first batch, late on a busy host, would land
+            // behind other topics' later events (a false LW-001 in RemoteDrillTest).
+            Duration.ofSeconds(30),
             Duration.ofMinutes(10),
             token -> true);
     // Replay ids newer than any earlier drill's, so the engine's stored position is simply behind
