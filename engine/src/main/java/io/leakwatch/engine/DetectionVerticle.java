@@ -8,6 +8,7 @@ import io.leakwatch.checkpoint.SnapshotSchedule;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.loginpoll.RecentLogins;
 import io.leakwatch.pubsub.ReceivedEvent;
+import io.leakwatch.pubsub.ReplayId;
 import io.leakwatch.store.FencedOffException;
 import io.vertx.core.AbstractVerticle;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -203,12 +204,15 @@ public final class DetectionVerticle extends AbstractVerticle {
             });
     vertx
         .eventBus()
-        .<String>consumer(
+        .<Messages.TopicIdle>consumer(
             Messages.TOPIC_IDLE,
             message -> {
-              merger.idle(message.body(), System.currentTimeMillis());
+              String topic = message.body().topic();
+              merger.idle(topic, System.currentTimeMillis());
               drain();
+              learnPosition(topic, message.body().position());
               publish(idle());
+              snapshotWhenDue();
             });
     vertx
         .eventBus()
@@ -217,6 +221,7 @@ public final class DetectionVerticle extends AbstractVerticle {
             message -> {
               Long target = message.body().eventTime();
               publish(target == null ? idle() : advanceTo(target));
+              snapshotWhenDue();
               message.reply(pipeline.eventTime());
             });
     vertx.setPeriodic(
@@ -224,6 +229,7 @@ public final class DetectionVerticle extends AbstractVerticle {
         id -> {
           drain();
           publish(idle());
+          snapshotWhenDue();
           mergeWatch.flush();
         });
     vertx.setPeriodic(RELEASE_CHECK_MILLIS, id -> drain());
@@ -317,8 +323,20 @@ public final class DetectionVerticle extends AbstractVerticle {
     if (snapshots == null || pipeline.eventTime() == Long.MIN_VALUE) {
       return;
     }
+    snapshots.processed(event.topic(), event.replayId(), pipeline.eventTime());
+    snapshotWhenDue();
+  }
+
+  /**
+   * Saves the snapshot a horizon old, takes a new one when due. Runs after every event, and after
+   * every step of event time without one: a quiet org's time flows too, and its snapshots keep the
+   * positions its keepalives give.
+   */
+  private void snapshotWhenDue() {
+    if (snapshots == null || owing != null || pipeline.eventTime() == Long.MIN_VALUE) {
+      return;
+    }
     long now = pipeline.eventTime();
-    snapshots.processed(event.topic(), event.replayId(), now);
     LearnedState ready = snapshots.ready(now);
     if (ready != null) {
       saveAfterAlerts(ready);
@@ -326,6 +344,23 @@ public final class DetectionVerticle extends AbstractVerticle {
     if (snapshots.due(now)) {
       snapshots.taken(pipeline.learnedState(snapshots.positions()));
     }
+  }
+
+  /**
+   * A keepalive's position becomes the topic's position in the next snapshot once every event of
+   * the topic handed off before it is processed: a restart from that snapshot then resumes where
+   * the server had nothing more, not at the topic's last event, which may be older than the
+   * server's retention on a quiet topic.
+   */
+  private void learnPosition(String topic, ReplayId position) {
+    if (position == null
+        || snapshots == null
+        || owing != null
+        || merger.holds(topic)
+        || pipeline.eventTime() == Long.MIN_VALUE) {
+      return;
+    }
+    snapshots.processed(topic, position, pipeline.eventTime());
   }
 
   /**

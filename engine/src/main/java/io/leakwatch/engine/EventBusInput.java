@@ -40,7 +40,9 @@ final class EventBusInput implements DetectionInput {
 
   @Override
   public void idle() {
-    vertx.eventBus().send(Messages.TOPIC_IDLE, TopicTypes.LOGIN_HISTORY);
+    vertx
+        .eventBus()
+        .send(Messages.TOPIC_IDLE, new Messages.TopicIdle(TopicTypes.LOGIN_HISTORY, null));
   }
 
   @Override

@@ -270,6 +270,12 @@ final class EventTimeMerger {
     signOfLife(now);
   }
 
+  /** Whether events of this topic wait here to be released. */
+  boolean holds(String topicName) {
+    Topic topic = topics.get(topicName);
+    return topic != null && !topic.queue.isEmpty();
+  }
+
   /**
    * This topic's stream asks the server for events again after its credit was used up: its silence
    * counts from now, even while its last events still wait here.

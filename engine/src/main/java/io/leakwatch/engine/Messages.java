@@ -3,6 +3,7 @@ package io.leakwatch.engine;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.pubsub.ReceivedEvent;
+import io.leakwatch.pubsub.ReplayId;
 import io.vertx.core.Vertx;
 import java.util.List;
 
@@ -23,7 +24,10 @@ public final class Messages {
    */
   public static final String CHECKPOINT = "leakwatch.checkpoint";
 
-  /** Subscriptions → detection: the server sent a keepalive; this topic has nothing pending. */
+  /**
+   * Subscriptions → detection: the server sent a keepalive; this topic has nothing pending (a
+   * {@link TopicIdle}).
+   */
   public static final String TOPIC_IDLE = "leakwatch.topic.idle";
 
   /** A polled source (LoginHistory) → detection: it has read everything up to this event time. */
@@ -60,6 +64,12 @@ public final class Messages {
   /** A source has delivered everything up to {@code eventTime}. */
   public record Watermark(String topic, long eventTime) {}
 
+  /**
+   * A topic has nothing pending. {@code position}: the keepalive's replay id, before which the
+   * server has nothing more for the topic; null when it gave none, or the source has no replay ids.
+   */
+  public record TopicIdle(String topic, ReplayId position) {}
+
   /** Move event time: to {@code eventTime} when set, else just let idle time flow. */
   public record ClockTick(Long eventTime) {}
 
@@ -67,6 +77,7 @@ public final class Messages {
     vertx.eventBus().registerDefaultCodec(EventBatch.class, new LocalCodec<>(EventBatch.class));
     vertx.eventBus().registerDefaultCodec(ClockTick.class, new LocalCodec<>(ClockTick.class));
     vertx.eventBus().registerDefaultCodec(Watermark.class, new LocalCodec<>(Watermark.class));
+    vertx.eventBus().registerDefaultCodec(TopicIdle.class, new LocalCodec<>(TopicIdle.class));
     vertx.eventBus().registerDefaultCodec(Alert.class, new LocalCodec<>(Alert.class));
     vertx.eventBus().registerDefaultCodec(Checkpoint.class, new LocalCodec<>(Checkpoint.class));
     vertx.eventBus().registerDefaultCodec(CompiledPack.class, new LocalCodec<>(CompiledPack.class));

@@ -63,6 +63,11 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private int unreleased;
   private long reconnectDueNanos;
   private boolean pendingPositionRejected;
+  // The server refused the last position: until the stream gives a new one, reconnects start from
+  // the fallback, as the first one after the refusal did.
+  private boolean positionLost;
+  // The last stream was closed for silence; the next is live only once the server answers.
+  private boolean silentBefore;
   private boolean stopping;
 
   /** How long a stop waits for the batches in hand to be processed and committed. */
@@ -191,8 +196,10 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     long stream = ++streams;
     subscriber = client.subscribe(topic, start, maxBacklog, unreleased, new Listener(stream));
     // Live until proved otherwise (a stream error, or the watchdog finding it silent): a quiet
-    // topic's first keepalive can take minutes.
-    live = true;
+    // topic's first keepalive can take minutes. Not when the stream it replaces went silent: a
+    // server that stalls would otherwise read as live for most of every stale period, while
+    // nothing arrives; this one is live once the server answers.
+    live = !silentBefore;
   }
 
   /** What one stream delivers; ignored once a newer stream replaced it. */
@@ -216,6 +223,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
               return; // its stream was closed; the successor starts after lastHandedOff
             }
             live = true;
+            silentBefore = false;
             lastHeardNanos = System.nanoTime();
             failures = 0;
             lastHandedOff = events.get(events.size() - 1).replayId();
@@ -273,9 +281,14 @@ public final class SubscriptionVerticle extends AbstractVerticle {
               return;
             }
             live = true;
+            silentBefore = false;
             lastHeardNanos = System.nanoTime();
             failures = 0;
-            vertx.eventBus().send(Messages.TOPIC_IDLE, topic);
+            ReplayId position = latest == null || latest.isEmpty() ? null : latest;
+            if (position != null) {
+              keptAlive(position);
+            }
+            vertx.eventBus().send(Messages.TOPIC_IDLE, new Messages.TopicIdle(topic, position));
           });
     }
 
@@ -318,6 +331,20 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     }
   }
 
+  /**
+   * The server has nothing for this topic before {@code position} (Salesforce advises saving the
+   * replay id of every empty response): a reconnect starts there, and once every batch handed off
+   * is processed, so does a restart.
+   */
+  private void keptAlive(ReplayId position) {
+    lastHandedOff = position;
+    positionLost = false;
+    if (inFlight > 0 || !tracker.keepAlive(position, System.currentTimeMillis())) {
+      return; // the next keepalive, with nothing in flight, moves the checkpoint
+    }
+    commit();
+  }
+
   private io.vertx.core.Future<?> batchProcessed(List<ReceivedEvent> events) {
     ReceivedEvent last = events.get(events.size() - 1);
     lastProcessed = last.replayId();
@@ -332,6 +359,12 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     lastEventTime = time;
     processed += events.size();
     tracker.processed(last.replayId(), time);
+    positionLost = false;
+    return commit();
+  }
+
+  /** Sends the tracker's checkpoint to be saved behind the alerts decided before it. */
+  private io.vertx.core.Future<?> commit() {
     return vertx
         .eventBus()
         .request(Messages.CHECKPOINT, tracker.checkpoint(), COMMIT_DELIVERY)
@@ -379,6 +412,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     long silentMillis = (now - subscriber.lastResponseNanos()) / 1_000_000;
     if (silentMillis >= durability.staleAfterMillis()) {
       subscriber.close();
+      silentBefore = true;
       scheduleReconnect("stream stale: no events or keepalive for " + silentMillis + " ms", "");
     }
   }
@@ -453,12 +487,20 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     // the event-time merge), so the new stream starts after them. Waiting for them instead could
     // wait forever: the merge may hold them until this very topic is back.
     ReplayId resumeAfter =
-        lastHandedOff != null
+        lastHandedOff != null || positionLost
             ? lastHandedOff
             : checkpoint == null ? null : checkpoint.resumeAfter();
-    ReplayStart start = resumeAfter == null ? configuredStart : ReplayStart.after(resumeAfter);
+    ReplayStart start =
+        resumeAfter != null
+            ? ReplayStart.after(resumeAfter)
+            : positionLost ? durability.fallback() : configuredStart;
     if (positionRejected) {
       start = durability.fallback();
+      // Not offered again, by a reconnect before the next events or keepalive, nor by the
+      // checkpoint: each offer would be refused, and reported as one more gap.
+      lastHandedOff = null;
+      positionLost = true;
+      tracker.positionRejected();
       gaps++;
       LOG.error(
           "subscription {}: the server rejected replay id {}; resuming from {}. Events in between may never be seen.",

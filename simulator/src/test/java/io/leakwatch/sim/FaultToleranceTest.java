@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.leakwatch.alert.AlertSink;
+import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
@@ -74,8 +75,27 @@ class FaultToleranceTest {
 
   private LeakwatchEngine engine(long staleAfterMillis, int maxBacklog, AlertSink collect)
       throws Exception {
+    return engine(staleAfterMillis, maxBacklog, collect, ReplayStart.earliest());
+  }
+
+  private LeakwatchEngine engine(ReplayStart start) throws Exception {
+    return engine(
+        Durability.DEFAULT_STALE_MILLIS,
+        1_000,
+        alert -> {
+          synchronized (alerts) {
+            alerts.add(alert);
+          }
+        },
+        start);
+  }
+
+  private LeakwatchEngine engine(
+      long staleAfterMillis, int maxBacklog, AlertSink collect, ReplayStart start)
+      throws Exception {
     return LeakwatchEngine.start(
         TestSupport.engineOn(server, org, dir)
+            .start(start)
             .sinks(List.of(collect))
             .deadLetters(DeadLetters.toFile(dir.resolve("dead-letters.jsonl")))
             .maxBacklog(maxBacklog)
@@ -151,6 +171,15 @@ class FaultToleranceTest {
       server.stall(true);
       publish(events);
       Thread.sleep(1_500); // the watchdog's own wall-clock timeout is what is under test
+      // Reopened after silence, a stream is not presumed live: the server has not answered it.
+      long reopened = engine.subscriptions().stream().mapToLong(s -> s.reconnects()).sum();
+      assertTrue(reopened >= 1, "the watchdog reopened stale streams");
+      for (int i = 0; i < 10; i++) {
+        assertTrue(
+            engine.subscriptions().stream().noneMatch(s -> s.live()),
+            "no topic reads as live while the server answers nothing");
+        Thread.sleep(50);
+      }
       server.stall(false);
       TestSupport.await(() -> engine.processed() >= events.size(), "events after the stall");
       assertTrue(
@@ -163,15 +192,17 @@ class FaultToleranceTest {
   void aRejectedCheckpointFallsBackAndRecordsTheGapAsAnAlert() throws Exception {
     List<SimEvent> events = timeline.events();
     int half = events.size() / 2;
-    // Topics that carried events before the stop: each has a stored position to be rejected.
-    long checkpointed = events.subList(0, half).stream().map(SimEvent::topic).distinct().count();
-    assertTrue(checkpointed >= 4, "the day's first half spans the main streams");
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
       publish(events.subList(0, half));
       TestSupport.await(() -> engine.processed() >= half, "first half");
       engine.drainAlerts();
     }
-    assertTrue(Files.readString(dir.resolve("state/checkpoint.json")).contains("lastProcessed"));
+    // Every topic has a stored position to be rejected: those that carried events, and the quiet
+    // ones from their keepalives.
+    long checkpointed = positioned().size();
+    assertTrue(
+        checkpointed > events.subList(0, half).stream().map(SimEvent::topic).distinct().count(),
+        "quiet topics have positions too");
     // The engine was down past the retention window: everything it knew is gone from the bus.
     server.expireRetained();
     publish(events.subList(half, events.size()));
@@ -186,6 +217,126 @@ class FaultToleranceTest {
         alerts.stream().filter(a -> a.ruleId().equals(MonitoringGap.RULE_ID)).toList();
     assertEquals(checkpointed, gaps.size(), "one gap alert per topic that had a stored position");
     assertTrue(gaps.get(0).reasons().get(0).contains("rejected stored replay id"));
+  }
+
+  /** Topics whose saved position is a replay id (events' or keepalives'). */
+  private Set<String> positioned() throws Exception {
+    Path file = dir.resolve("state/checkpoint.json");
+    if (!Files.exists(file)) {
+      return Set.of();
+    }
+    Set<String> topics = new HashSet<>();
+    new CheckpointStore(file)
+        .load()
+        .forEach(
+            (topic, c) -> {
+              if (c.resumeAfter() != null) {
+                topics.add(topic);
+              }
+            });
+    return topics;
+  }
+
+  @Test
+  void aTopicWithNoEventsYetResumesAfterItsKeepaliveNotAtLatest() throws Exception {
+    // Configured to start at LATEST, as a new deployment is: nothing has been published yet.
+    try (LeakwatchEngine engine = engine(ReplayStart.latest())) {
+      TestSupport.await(
+          () -> uncheckedPositioned().containsAll(EventSchemas.TOPICS),
+          "a position for every topic, from its keepalives");
+    }
+    // Published while the engine is down (a deploy, a crash): LATEST would skip all of it.
+    List<SimEvent> events = timeline.events().subList(0, 400);
+    publish(events);
+    try (LeakwatchEngine engine = engine(ReplayStart.latest())) {
+      TestSupport.await(
+          () -> engine.processed() >= events.size(), "the events published while it was down");
+      engine.drainAlerts();
+      assertEquals(events.size(), engine.processed());
+      assertEquals(0, engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum());
+    }
+    assertEquals(List.of(), gapAlerts());
+  }
+
+  @Test
+  void aQuietTopicWhoseEventsLeftTheRetentionWindowIsNoGapAfterARestart() throws Exception {
+    List<SimEvent> events = timeline.events();
+    int half = events.size() / 2;
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      publish(events.subList(0, half));
+      TestSupport.await(() -> engine.processed() >= half, "first half");
+      // Quiet for 72 hours while the engine watches: every replay id given out so far expires.
+      server.expireRetained();
+      long after = server.stats().keepAlives();
+      TestSupport.await(
+          () -> server.stats().keepAlives() >= after + 2L * EventSchemas.TOPICS.size(),
+          "keepalives after the expiry");
+      // Those 72 hours in event time: the learned-state snapshots taken meanwhile hold the
+      // keepalives' positions too.
+      long last = events.get(half - 1).eventDate();
+      engine.advanceClock(last + Duration.ofHours(3).toMillis());
+      engine.advanceClock(last + Duration.ofHours(6).toMillis());
+      engine.drainAlerts();
+    }
+    publish(events.subList(half, events.size()));
+    alerts.clear();
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      TestSupport.await(
+          () -> engine.processed() >= events.size() - half, "the events after the restart");
+      engine.drainAlerts();
+      assertEquals(0, engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum());
+    }
+    assertEquals(List.of(), gapAlerts(), "nothing was missed: no monitoring gap");
+  }
+
+  @Test
+  void aRefusedPositionIsReportedOnceNotAtEveryReconnect() throws Exception {
+    List<SimEvent> events = timeline.events();
+    int half = events.size() / 2;
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      publish(events.subList(0, half));
+      TestSupport.await(() -> engine.processed() >= half, "first half");
+    }
+    server.expireRetained();
+    Set<String> refused = positioned();
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      TestSupport.await(
+          () -> engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum() >= refused.size(),
+          "the refused positions reported");
+      // Streams drop before any topic had an event since: the refused ids are not offered again.
+      server.dropStreams(Status.UNAVAILABLE.withDescription("RST_STREAM closed stream"));
+      TestSupport.await(
+          () -> engine.subscriptions().stream().allMatch(s -> s.reconnects() >= 2),
+          "every topic reconnected");
+      publish(events.subList(half, events.size()));
+      TestSupport.await(
+          () -> engine.processed() >= events.size() - half, "the events after the reconnect");
+      engine.drainAlerts();
+      assertEquals(refused.size(), engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum());
+    }
+    assertEquals(refused.size(), gapAlerts().size(), "one gap per refused position");
+    // The next start resumes from positions the server gave since, not the refused ones.
+    alerts.clear();
+    try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
+      TestSupport.await(
+          () -> engine.subscriptions().stream().allMatch(s -> s.lastHeardNanos() > 0),
+          "every stream heard from");
+      assertEquals(0, engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum());
+    }
+  }
+
+  private Set<String> uncheckedPositioned() {
+    try {
+      return positioned();
+    } catch (Exception e) {
+      return Set.of(); // being replaced as it is read: the next poll reads it whole
+    }
+  }
+
+  private List<Alert> gapAlerts() {
+    synchronized (alerts) {
+      return alerts.stream().filter(a -> a.ruleId().equals(MonitoringGap.RULE_ID)).toList();
+    }
   }
 
   @Test

@@ -179,7 +179,7 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
       out.onNext(
           FetchResponse.newBuilder()
               .setRpcId(rpcId)
-              .setLatestReplayId(log.latestReplayId())
+              .setLatestReplayId(log.keepAliveReplayId())
               .setPendingNumRequested(pending)
               .build());
       stats.keepAlive();

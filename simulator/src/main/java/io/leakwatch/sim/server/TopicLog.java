@@ -21,12 +21,15 @@ public final class TopicLog {
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private long nextReplayId;
   private int purged;
+  // The oldest replay id still inside the retention window.
+  private long retainedFrom;
 
   public TopicLog(String topic, String schemaId, boolean publishable, long firstReplayId) {
     this.topic = topic;
     this.schemaId = schemaId;
     this.publishable = publishable;
     this.nextReplayId = firstReplayId;
+    this.retainedFrom = firstReplayId;
   }
 
   public String topic() {
@@ -73,30 +76,43 @@ public final class TopicLog {
     return events.get(index);
   }
 
-  /** The replay id of the newest event, or empty when there is none. */
-  public synchronized ByteString latestReplayId() {
-    return events.isEmpty() ? ByteString.EMPTY : events.get(events.size() - 1).getReplayId();
+  /**
+   * The replay id a keepalive carries: the bus's position now. Salesforce's event bus carries many
+   * orgs' streams, so this jumps ahead of the topic's newest event, and a quiet topic has one too;
+   * the events appended later get higher ids. A client that saves it resumes after it.
+   */
+  public synchronized ByteString keepAliveReplayId() {
+    long id = nextReplayId;
+    nextReplayId += 1 + (id % 3);
+    return encode(id);
   }
 
   /**
-   * The index just after the event with this replay id, or -1 when it is not a replay id of this
-   * topic or its event has been purged (outside the retention window).
+   * The index of the first event after this replay id (an event's, or a keepalive's), or -1 when
+   * the id was never given out for this topic or lies outside the retention window: before its
+   * first retained event, or, once every event was purged, before the purge.
    */
   public synchronized int indexAfter(ByteString replayId) {
     if (replayId.size() != 8) {
       return -1;
     }
     long id = replayId.asReadOnlyByteBuffer().getLong();
-    int found = java.util.Collections.binarySearch(replayIds, id);
-    if (found < 0 || found < purged) {
+    if (id < retainedFrom || id >= nextReplayId) {
       return -1;
     }
-    return found + 1;
+    int found = java.util.Collections.binarySearch(replayIds, id);
+    int after = found >= 0 ? found + 1 : -found - 1;
+    return Math.max(after, purged);
   }
 
-  /** Drops events older than index {@code upTo}: they leave the retention window. */
+  /**
+   * Drops events older than index {@code upTo}: they leave the retention window, and so does every
+   * replay id given out before the first event kept (all of them when none is kept).
+   */
   public synchronized void purgeBefore(int upTo) {
     purged = Math.max(purged, Math.min(upTo, events.size()));
+    retainedFrom =
+        Math.max(retainedFrom, purged < replayIds.size() ? replayIds.get(purged) : nextReplayId);
   }
 
   public void onAppend(Runnable listener) {

@@ -68,7 +68,7 @@ class SubscribeCallTest {
   }
 
   @Test
-  void aStreamWithNothingToSendGetsAKeepaliveWithTheLatestReplayId() {
+  void aQuietTopicsKeepaliveCarriesAReplayIdToResumeAfter() {
     TopicLog log = new TopicLog(TOPIC, "schema-1", true, 1);
     Responses out = new Responses();
     SubscribeCall call = call(log, out);
@@ -83,7 +83,30 @@ class SubscribeCallTest {
     assertEquals(1, out.sent.size());
     assertEquals(0, out.sent.get(0).getEventsCount());
     assertEquals(10, out.sent.get(0).getPendingNumRequested());
-    assertEquals(ByteString.EMPTY, out.sent.get(0).getLatestReplayId());
+    ByteString position = out.sent.get(0).getLatestReplayId();
+    assertEquals(8, position.size(), "a topic with no events has a position too");
+
+    // Published after the keepalive: a subscription from its replay id gets it, and nothing older.
+    log.append(ProducerEvent.newBuilder().setId("e0").setSchemaId("schema-1").build());
+    assertEquals(0, log.indexAfter(position));
+    assertTrue(log.indexAfter(log.keepAliveReplayId()) == 1, "a later keepalive is past e0");
+  }
+
+  @Test
+  void aKeepalivesReplayIdExpiresWithTheEventsAroundIt() {
+    TopicLog log = new TopicLog(TOPIC, "schema-1", true, 1);
+    log.append(ProducerEvent.newBuilder().setId("e0").setSchemaId("schema-1").build());
+    ByteString before = log.keepAliveReplayId();
+    log.append(ProducerEvent.newBuilder().setId("e1").setSchemaId("schema-1").build());
+    ByteString after = log.keepAliveReplayId();
+
+    log.purgeBefore(1); // e0 leaves the retention window
+    assertEquals(-1, log.indexAfter(before), "given out before the oldest event kept");
+    assertEquals(2, log.indexAfter(after));
+    log.purgeBefore(2); // everything leaves: every id given out so far with it
+    assertEquals(-1, log.indexAfter(after));
+    assertEquals(2, log.indexAfter(log.keepAliveReplayId()), "a keepalive after the purge is kept");
+    assertEquals(-1, log.indexAfter(TopicLog.encode(1_000_000)), "never given out");
   }
 
   /** A call whose keepalive is due at every tick (the tick is the test's to call). */
