@@ -263,6 +263,11 @@ public final class PubSubServer implements AutoCloseable {
     service.failSchemaRequests(count);
   }
 
+  /** GetSchema calls received so far, answered or failed. */
+  public long schemaRequests() {
+    return service.schemaRequests();
+  }
+
   /** Fault injection: ends every open Subscribe stream with {@code status}. */
   public void dropStreams(Status status) {
     service.openStreams().forEach(call -> call.drop(status));

@@ -40,6 +40,8 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   private volatile boolean stalled;
   private final java.util.concurrent.atomic.AtomicInteger schemaFailures =
       new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong schemaRequests =
+      new java.util.concurrent.atomic.AtomicLong();
 
   PubSubService(
       String tenantId,
@@ -77,6 +79,11 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
     schemaFailures.set(count);
   }
 
+  /** GetSchema calls received so far, answered or failed. */
+  long schemaRequests() {
+    return schemaRequests.get();
+  }
+
   private static io.grpc.StatusRuntimeException topicNotFound(String topic) {
     return RpcErrors.error(
         Status.INVALID_ARGUMENT,
@@ -105,6 +112,7 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
 
   @Override
   public void getSchema(SchemaRequest request, StreamObserver<SchemaInfo> response) {
+    schemaRequests.incrementAndGet();
     if (schemaFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       response.onError(
           RpcErrors.error(
