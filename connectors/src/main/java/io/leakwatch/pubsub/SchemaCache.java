@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -121,10 +122,17 @@ public final class SchemaCache {
   /**
    * Whether GetSchema failed to answer, rather than saying the schema does not exist or may not be
    * read (not found, invalid, permission denied, unimplemented: asking again changes nothing).
+   * Salesforce's own "service unavailable, try again later" code says so whatever the status it
+   * comes with: it was seen as INTERNAL, not UNAVAILABLE, and that is an observation, not a
+   * promise.
    */
   private static boolean transientFailure(StatusRuntimeException e) {
+    Optional<String> code = PubSubErrors.errorCode(e);
+    if (code.filter(PubSubErrors.SERVICE_UNAVAILABLE::equals).isPresent()) {
+      return true;
+    }
     return TRANSIENT.contains(e.getStatus().getCode())
-        && PubSubErrors.errorCode(e).filter(PubSubErrors.SCHEMA_NOT_FOUND::equals).isEmpty();
+        && code.filter(PubSubErrors.SCHEMA_NOT_FOUND::equals).isEmpty();
   }
 
   public int size() {

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.leakwatch.pubsub.PubSubErrors;
 import io.leakwatch.pubsub.SchemaCache;
 import io.leakwatch.sim.traffic.EventSchemas;
 import java.time.Clock;
@@ -40,6 +42,28 @@ class SchemaCacheTest {
           SchemaCache.SchemaUnavailableException.class,
           assertThrows(SchemaCache.UnknownSchemaException.class, () -> cache.get(ID)),
           status.getCode().toString());
+    }
+  }
+
+  @Test
+  void salesforcesServiceUnavailableCodeLeavesTheEventsToBeReadAgainWhateverItsStatus()
+      throws Exception {
+    // Seen as INTERNAL (13) during an outage; the code, not the status, is what Salesforce names.
+    for (Status status : new Status[] {Status.INTERNAL, Status.FAILED_PRECONDITION}) {
+      Metadata trailers = new Metadata();
+      trailers.put(PubSubErrors.ERROR_CODE, PubSubErrors.SERVICE_UNAVAILABLE);
+      SchemaCache cache =
+          new SchemaCache(
+              id -> {
+                throw status
+                    .withDescription("The service is unavailable. Try again later.")
+                    .asRuntimeException(trailers);
+              });
+      SchemaCache.UnknownSchemaException e =
+          assertThrows(SchemaCache.UnknownSchemaException.class, () -> cache.get(ID));
+      assertInstanceOf(
+          SchemaCache.SchemaUnavailableException.class, e, status.getCode().toString());
+      assertTrue(e.getMessage().contains(PubSubErrors.SERVICE_UNAVAILABLE), e.getMessage());
     }
   }
 

@@ -26,11 +26,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * GetSchema failing just as a release changes a stream's schema. For a while (the service degraded,
- * a connection reset): the events that need the new schema are sound and must be read again once it
- * answers, not dead-lettered as undecodable, which would lose them to detection for good. For good:
- * the schema id is given up on after {@link SchemaCache#MAX_FAILURES_IN_A_ROW} failures in a row,
- * and its events are dead-lettered, instead of the stream reopening on them for ever.
+ * GetSchema failing just as a release changes a stream's schema. For a while (the service down,
+ * which Salesforce says as INTERNAL with its {@code service.unavailable} code, as the simulator
+ * does): the events that need the new schema are sound; the stream reconnects and reads them again
+ * once GetSchema answers, not dead-lettered as undecodable, which would lose them to detection for
+ * good. For good: the schema id is given up on after {@link SchemaCache#MAX_FAILURES_IN_A_ROW}
+ * failures in a row, and its events are dead-lettered, instead of the stream reopening on them for
+ * ever.
  */
 class SchemaOutageTest {
   private static final int READS = 40;
@@ -90,7 +92,8 @@ class SchemaOutageTest {
                     .build())) {
       SubscriptionVerticle stream = engine.subscriptions().get(0);
       // The topic's schema was fetched at subscribe. A release changes it mid-stream (ApiEvent v67,
-      // under a new schema id): its first events need GetSchema, which fails for a while.
+      // under a new schema id): its first events need GetSchema, which fails for a while (INTERNAL,
+      // service.unavailable).
       String v67Id = server.registerSchema(EventSchemas.standard().apiV67());
       server.failSchemaRequests(SCHEMA_FAILURES);
       publishAsV67(server, v67Id, reads);

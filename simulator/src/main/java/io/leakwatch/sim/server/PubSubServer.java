@@ -256,8 +256,8 @@ public final class PubSubServer implements AutoCloseable {
   }
 
   /**
-   * Fault injection: the next {@code count} GetSchema calls fail with UNAVAILABLE (the service's
-   * {@code service.unavailable} code), as a schema lookup does while the service is degraded.
+   * Fault injection: the next {@code count} GetSchema calls fail as Salesforce's do while the
+   * service is down: INTERNAL with the {@code service.unavailable} code.
    */
   public void failSchemaRequests(int count) {
     service.failSchemaRequests(count);

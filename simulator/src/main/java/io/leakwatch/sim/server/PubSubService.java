@@ -74,7 +74,11 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
     }
   }
 
-  /** The next {@code count} GetSchema calls fail as Salesforce's does when it cannot answer. */
+  /**
+   * The next {@code count} GetSchema calls fail as Salesforce's do when the service is down:
+   * INTERNAL (13) with the {@code service.unavailable} code and "The service is unavailable. Try
+   * again later" (seen so by a third-party client during an outage; not UNAVAILABLE).
+   */
   void failSchemaRequests(int count) {
     schemaFailures.set(count);
   }
@@ -116,7 +120,7 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
     if (schemaFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       response.onError(
           RpcErrors.error(
-              Status.UNAVAILABLE,
+              Status.INTERNAL,
               PubSubErrors.SERVICE_UNAVAILABLE,
               "The service is unavailable. Try again later."));
       return;
