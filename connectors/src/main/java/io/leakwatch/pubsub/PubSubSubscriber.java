@@ -199,6 +199,9 @@ public final class PubSubSubscriber implements AutoCloseable {
         // The events are sound; the schema server did not answer, for now. Put aside as
         // undecodable they would be lost to detection: the stream ends instead (onError follows),
         // and its subscription reopens it from the last processed event, which reads them again.
+        // This cannot loop for good: after MAX_FAILURES_IN_A_ROW such failures the schema id is
+        // given up on for a while, and every event that needs it meanwhile (the rest of this batch
+        // too) comes back undecoded with the reason, to be dead-lettered, not read again.
         synchronized (PubSubSubscriber.this) {
           // No more requests on a cancelled call (gRPC refuses them) while onError is on its way.
           cancelled = true;

@@ -5,8 +5,11 @@ import com.salesforce.eventbus.protobuf.SchemaInfo;
 import com.salesforce.eventbus.protobuf.SchemaRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,10 +29,18 @@ public final class SchemaCache {
 
   /**
    * GetSchema failures in a row, for one schema id, after which its events are put aside after all
-   * (dead-lettered with the reason) instead of read again: a failure that always recurs (a timeout
-   * on that one schema) must not hold its stream, and the checkpoint, still for good.
+   * (dead-lettered with the reason) instead of read again, for {@link #GIVE_UP_FOR}: a failure that
+   * always recurs (a timeout on that one schema) must not hold its stream, and the checkpoint,
+   * still for good. See {@link SchemaGiveUps}.
    */
   public static final int MAX_FAILURES_IN_A_ROW = 10;
+
+  /**
+   * How long a schema id stays given up on before GetSchema is asked again: a schema that could not
+   * be fetched may well be fetchable again minutes later, and its events should be decoded again
+   * then rather than dead-lettered for as long as the engine runs.
+   */
+  public static final Duration GIVE_UP_FOR = Duration.ofMinutes(5);
 
   /** Codes for which GetSchema may well answer if asked again. */
   private static final Set<Status.Code> TRANSIENT =
@@ -45,10 +56,16 @@ public final class SchemaCache {
 
   private final Source source;
   private final Map<String, Schema> schemas = new ConcurrentHashMap<>();
-  private final Map<String, Integer> failuresInARow = new ConcurrentHashMap<>();
+  private final SchemaGiveUps giveUps;
 
   public SchemaCache(Source source) {
+    this(source, Clock.systemUTC());
+  }
+
+  /** With the clock that times how long a schema id stays given up on (tests move it on). */
+  public SchemaCache(Source source, Clock clock) {
     this.source = source;
+    this.giveUps = new SchemaGiveUps(MAX_FAILURES_IN_A_ROW, GIVE_UP_FOR, clock);
   }
 
   public static SchemaCache overGrpc(PubSubGrpc.PubSubBlockingStub stub) {
@@ -70,6 +87,12 @@ public final class SchemaCache {
     if (schemaId == null || schemaId.isEmpty()) {
       throw new UnknownSchemaException(schemaId, "event carries no schema id");
     }
+    SchemaGiveUps.GiveUp givenUp = giveUps.inForce(schemaId);
+    if (givenUp != null) {
+      // Not asked again while given up on: each event would wait on GetSchema again (up to its
+      // 30 s deadline when it times out), which holds the topic nearly as badly as the loop did.
+      throw new UnknownSchemaException(schemaId, givenUp.reason());
+    }
     String json;
     try {
       json = source.schemaJson(schemaId);
@@ -77,20 +100,13 @@ public final class SchemaCache {
       if (!transientFailure(e)) {
         throw new UnknownSchemaException(schemaId, "GetSchema failed: " + PubSubErrors.describe(e));
       }
-      int inARow = failuresInARow.merge(schemaId, 1, Integer::sum);
-      if (inARow >= MAX_FAILURES_IN_A_ROW) {
-        failuresInARow.remove(schemaId);
-        throw new UnknownSchemaException(
-            schemaId,
-            "GetSchema failed "
-                + inARow
-                + " times in a row, last: "
-                + PubSubErrors.describe(e)
-                + "; the events that need it are put aside");
+      SchemaGiveUps.GiveUp giveUp = giveUps.failed(schemaId, PubSubErrors.describe(e));
+      if (giveUp != null) {
+        throw new UnknownSchemaException(schemaId, giveUp.reason());
       }
       throw new SchemaUnavailableException(schemaId, e);
     }
-    failuresInARow.remove(schemaId);
+    giveUps.answered(schemaId);
     Schema parsed;
     try {
       parsed = new Schema.Parser().parse(json);
@@ -106,10 +122,17 @@ public final class SchemaCache {
   /**
    * Whether GetSchema failed to answer, rather than saying the schema does not exist or may not be
    * read (not found, invalid, permission denied, unimplemented: asking again changes nothing).
+   * Salesforce's own "service unavailable, try again later" code says so whatever the status it
+   * comes with: it was seen as INTERNAL, not UNAVAILABLE, and that is an observation, not a
+   * promise.
    */
   private static boolean transientFailure(StatusRuntimeException e) {
+    Optional<String> code = PubSubErrors.errorCode(e);
+    if (code.filter(PubSubErrors.SERVICE_UNAVAILABLE::equals).isPresent()) {
+      return true;
+    }
     return TRANSIENT.contains(e.getStatus().getCode())
-        && PubSubErrors.errorCode(e).filter(PubSubErrors.SCHEMA_NOT_FOUND::equals).isEmpty();
+        && code.filter(PubSubErrors.SCHEMA_NOT_FOUND::equals).isEmpty();
   }
 
   public int size() {

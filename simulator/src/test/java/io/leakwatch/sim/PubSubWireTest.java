@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import com.salesforce.eventbus.protobuf.SchemaRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.leakwatch.pubsub.PubSubClient;
@@ -17,6 +18,7 @@ import io.leakwatch.pubsub.PubSubSubscriber;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.pubsub.ReplayId;
 import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.pubsub.SchemaCache;
 import io.leakwatch.pubsub.SubscriptionListener;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.server.PubSubServer;
@@ -246,6 +248,31 @@ class PubSubWireTest {
       assertEquals(PubSubErrors.AUTH_ERROR, PubSubErrors.errorCode(refused).orElseThrow());
       assertFalse(refused.getStatus().getDescription().contains("any-token"));
     }
+  }
+
+  @Test
+  void serviceUnavailableComesAsInternalAsOnSalesforceAndTheSchemaIsAskedForAgain()
+      throws Exception {
+    String schemaId = client.topic(TOPIC).getSchemaId();
+    server.failSchemaRequests(1);
+    StatusRuntimeException down =
+        assertThrows(
+            StatusRuntimeException.class,
+            () ->
+                client
+                    .blockingStub()
+                    .getSchema(SchemaRequest.newBuilder().setSchemaId(schemaId).build()));
+    assertEquals(Status.Code.INTERNAL, down.getStatus().getCode());
+    assertEquals(PubSubErrors.SERVICE_UNAVAILABLE, PubSubErrors.errorCode(down).orElseThrow());
+    assertTrue(
+        down.getStatus().getDescription().startsWith("The service is unavailable. Try again later"),
+        down.getStatus().getDescription());
+
+    // The client's schema cache takes it as "not now": its events are to be read again.
+    server.failSchemaRequests(1);
+    assertThrows(
+        SchemaCache.SchemaUnavailableException.class, () -> client.schemas().get(schemaId));
+    assertEquals(EventSchemas.standard().schema(TOPIC), client.schemas().get(schemaId));
   }
 
   @Test

@@ -6,16 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.leakwatch.pubsub.PubSubErrors;
 import io.leakwatch.pubsub.SchemaCache;
 import io.leakwatch.sim.traffic.EventSchemas;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * Which GetSchema failures leave events to be read again (the schema may well exist) and which put
  * them aside: the server saying the schema does not exist or may not be read, or a failure that
- * keeps recurring for one schema id.
+ * keeps recurring for one schema id (given up on for a while, then asked again).
  */
 class SchemaCacheTest {
   private static final String ID = "schema-1";
@@ -34,6 +42,28 @@ class SchemaCacheTest {
           SchemaCache.SchemaUnavailableException.class,
           assertThrows(SchemaCache.UnknownSchemaException.class, () -> cache.get(ID)),
           status.getCode().toString());
+    }
+  }
+
+  @Test
+  void salesforcesServiceUnavailableCodeLeavesTheEventsToBeReadAgainWhateverItsStatus()
+      throws Exception {
+    // Seen as INTERNAL (13) during an outage; the code, not the status, is what Salesforce names.
+    for (Status status : new Status[] {Status.INTERNAL, Status.FAILED_PRECONDITION}) {
+      Metadata trailers = new Metadata();
+      trailers.put(PubSubErrors.ERROR_CODE, PubSubErrors.SERVICE_UNAVAILABLE);
+      SchemaCache cache =
+          new SchemaCache(
+              id -> {
+                throw status
+                    .withDescription("The service is unavailable. Try again later.")
+                    .asRuntimeException(trailers);
+              });
+      SchemaCache.UnknownSchemaException e =
+          assertThrows(SchemaCache.UnknownSchemaException.class, () -> cache.get(ID));
+      assertInstanceOf(
+          SchemaCache.SchemaUnavailableException.class, e, status.getCode().toString());
+      assertTrue(e.getMessage().contains(PubSubErrors.SERVICE_UNAVAILABLE), e.getMessage());
     }
   }
 
@@ -85,6 +115,55 @@ class SchemaCacheTest {
   }
 
   @Test
+  void aSchemaGivenUpOnIsNotAskedForAgainUntilThePauseIsOverThenOnce() throws Exception {
+    MovableClock clock = new MovableClock(Instant.parse("2026-03-10T12:00:00Z"));
+    AtomicInteger calls = new AtomicInteger();
+    AtomicBoolean answers = new AtomicBoolean();
+    SchemaCache cache =
+        new SchemaCache(
+            id -> {
+              calls.incrementAndGet();
+              if (!answers.get()) {
+                throw Status.INTERNAL
+                    .withDescription("The service is unavailable. Try again later.")
+                    .asRuntimeException();
+              }
+              return JSON;
+            },
+            clock);
+    for (int i = 1; i < SchemaCache.MAX_FAILURES_IN_A_ROW; i++) {
+      assertThrows(SchemaCache.SchemaUnavailableException.class, () -> cache.get(ID));
+    }
+    // The failure that gives up, then the rest of its batch and the batches after it: every event
+    // is put aside with the same reason (none read again, none skipped), and none asks again.
+    for (int event = 0; event < 40; event++) {
+      SchemaCache.UnknownSchemaException e =
+          assertThrows(SchemaCache.UnknownSchemaException.class, () -> cache.get(ID));
+      assertFalse(e instanceof SchemaCache.SchemaUnavailableException, "event " + event);
+      assertTrue(
+          e.getMessage().startsWith("schema " + ID + ": GetSchema failed 10 times in a row"),
+          e.getMessage());
+      assertTrue(e.getMessage().contains("until 2026-03-10T12:05:00Z"), e.getMessage());
+    }
+    assertEquals(SchemaCache.MAX_FAILURES_IN_A_ROW, calls.get(), "not asked while given up on");
+
+    clock.move(SchemaCache.GIVE_UP_FOR);
+    SchemaCache.UnknownSchemaException renewed =
+        assertThrows(SchemaCache.UnknownSchemaException.class, () -> cache.get(ID));
+    assertFalse(renewed instanceof SchemaCache.SchemaUnavailableException);
+    assertTrue(renewed.getMessage().contains("until 2026-03-10T12:10:00Z"), renewed.getMessage());
+    assertEquals(SchemaCache.MAX_FAILURES_IN_A_ROW + 1, calls.get(), "asked once after the pause");
+    assertThrows(SchemaCache.UnknownSchemaException.class, () -> cache.get(ID));
+    assertEquals(SchemaCache.MAX_FAILURES_IN_A_ROW + 1, calls.get());
+
+    answers.set(true);
+    clock.move(SchemaCache.GIVE_UP_FOR);
+    assertEquals("ApiEventStream", cache.get(ID).getName(), "fetchable again: decoded again");
+    assertEquals("ApiEventStream", cache.get(ID).getName());
+    assertEquals(SchemaCache.MAX_FAILURES_IN_A_ROW + 2, calls.get(), "then cached");
+  }
+
+  @Test
   void aSchemaWhoseDefaultDoesNotFitItsFieldIsPutAsideNotThrown() {
     SchemaCache cache =
         new SchemaCache(
@@ -94,5 +173,33 @@ class SchemaCacheTest {
     SchemaCache.UnknownSchemaException e =
         assertThrows(SchemaCache.UnknownSchemaException.class, () -> cache.get(ID));
     assertTrue(e.getMessage().contains("unparseable schema"), e.getMessage());
+  }
+
+  /** A clock that moves only when told. */
+  private static final class MovableClock extends Clock {
+    private Instant now;
+
+    MovableClock(Instant now) {
+      this.now = now;
+    }
+
+    void move(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
+    }
   }
 }

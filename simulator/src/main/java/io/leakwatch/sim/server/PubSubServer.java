@@ -256,11 +256,16 @@ public final class PubSubServer implements AutoCloseable {
   }
 
   /**
-   * Fault injection: the next {@code count} GetSchema calls fail with UNAVAILABLE (the service's
-   * {@code service.unavailable} code), as a schema lookup does while the service is degraded.
+   * Fault injection: the next {@code count} GetSchema calls fail as Salesforce's do while the
+   * service is down: INTERNAL with the {@code service.unavailable} code.
    */
   public void failSchemaRequests(int count) {
     service.failSchemaRequests(count);
+  }
+
+  /** GetSchema calls received so far, answered or failed. */
+  public long schemaRequests() {
+    return service.schemaRequests();
   }
 
   /** Fault injection: ends every open Subscribe stream with {@code status}. */

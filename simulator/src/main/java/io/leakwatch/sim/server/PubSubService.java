@@ -40,6 +40,8 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   private volatile boolean stalled;
   private final java.util.concurrent.atomic.AtomicInteger schemaFailures =
       new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong schemaRequests =
+      new java.util.concurrent.atomic.AtomicLong();
 
   PubSubService(
       String tenantId,
@@ -72,9 +74,18 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
     }
   }
 
-  /** The next {@code count} GetSchema calls fail as Salesforce's does when it cannot answer. */
+  /**
+   * The next {@code count} GetSchema calls fail as Salesforce's do when the service is down:
+   * INTERNAL (13) with the {@code service.unavailable} code and "The service is unavailable. Try
+   * again later" (seen so by a third-party client during an outage; not UNAVAILABLE).
+   */
   void failSchemaRequests(int count) {
     schemaFailures.set(count);
+  }
+
+  /** GetSchema calls received so far, answered or failed. */
+  long schemaRequests() {
+    return schemaRequests.get();
   }
 
   private static io.grpc.StatusRuntimeException topicNotFound(String topic) {
@@ -105,10 +116,11 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
 
   @Override
   public void getSchema(SchemaRequest request, StreamObserver<SchemaInfo> response) {
+    schemaRequests.incrementAndGet();
     if (schemaFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       response.onError(
           RpcErrors.error(
-              Status.UNAVAILABLE,
+              Status.INTERNAL,
               PubSubErrors.SERVICE_UNAVAILABLE,
               "The service is unavailable. Try again later."));
       return;
