@@ -297,9 +297,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
       context.runOnContext(
           v -> {
             if (stream == streams) {
-              scheduleReconnect(
-                  "stream failed: " + client.describe(failure),
-                  PubSubErrors.errorCode(failure).orElse(""));
+              scheduleReconnect("stream failed: " + client.describe(failure), errorCode(failure));
             }
           });
     }
@@ -466,6 +464,19 @@ public final class SubscriptionVerticle extends AbstractVerticle {
       return;
     }
     vertx.setTimer(delay, id -> reconnect(positionRejected));
+  }
+
+  /**
+   * The failure's Salesforce error code; an UNAUTHENTICATED status without one is taken as the auth
+   * error (the docs do not promise which status that code comes with, nor that it always comes), so
+   * the token is refreshed instead of offered again on every attempt.
+   */
+  private static String errorCode(Throwable failure) {
+    return PubSubErrors.errorCode(failure)
+        .orElse(
+            PubSubErrors.statusCode(failure) == io.grpc.Status.Code.UNAUTHENTICATED
+                ? PubSubErrors.AUTH_ERROR
+                : "");
   }
 
   /**

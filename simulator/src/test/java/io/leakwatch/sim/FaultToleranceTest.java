@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.Status;
 import io.leakwatch.alert.AlertSink;
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
 import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.decision.Alert;
@@ -28,6 +30,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.JsonProperties;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -322,6 +325,36 @@ class FaultToleranceTest {
           () -> engine.subscriptions().stream().allMatch(s -> s.lastHeardNanos() > 0),
           "every stream heard from");
       assertEquals(0, engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum());
+    }
+  }
+
+  @Test
+  void anUnauthenticatedStreamWithoutSalesforcesCodeGetsANewToken() throws Exception {
+    AtomicInteger refreshes = new AtomicInteger();
+    AccessGrant grant = new AccessGrant("token", org.instanceUrl(), org.orgId());
+    TokenSource tokens =
+        new TokenSource() {
+          @Override
+          public AccessGrant current() {
+            return grant;
+          }
+
+          @Override
+          public AccessGrant refresh() {
+            refreshes.incrementAndGet();
+            return grant;
+          }
+        };
+    try (LeakwatchEngine engine =
+        LeakwatchEngine.start(TestSupport.engineOn(server, org, dir).tokens(tokens).build())) {
+      TestSupport.await(
+          () -> engine.subscriptions().stream().allMatch(s -> s.lastHeardNanos() > 0),
+          "every stream heard from");
+      server.dropStreams(Status.UNAUTHENTICATED.withDescription("Session expired or invalid"));
+      TestSupport.await(() -> refreshes.get() >= 1, "the token refreshed");
+      List<SimEvent> events = timeline.events().subList(0, 200);
+      publish(events);
+      TestSupport.await(() -> engine.processed() >= events.size(), "events on the new token");
     }
   }
 
