@@ -35,9 +35,25 @@ public record ConfigSource(String source, Path baseDir) {
     return value;
   }
 
-  /** A path, relative to the file's folder. */
+  /**
+   * A path, relative to the file's folder. A value that is a file's contents instead (a private key
+   * passed in an environment variable) is refused without being quoted: any text is a valid path on
+   * Linux, and "file … does not exist" would print the key.
+   */
   public Path path(String value, String key) {
-    return baseDir.resolve(required(value, key));
+    String given = required(value, key);
+    if (looksLikeContents(given)) {
+      throw problem(
+          key,
+          "must be the path of a file, but its value looks like the file's contents (not shown):"
+              + " put them in a file, such as a mounted secret, and give its path");
+    }
+    return baseDir.resolve(given);
+  }
+
+  /** PEM blocks and other multi-line text; no file name has a line break. */
+  private static boolean looksLikeContents(String value) {
+    return value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0 || value.contains("-----BEGIN");
   }
 
   /** A file that must exist. */

@@ -34,4 +34,12 @@ record StoreSection(String kind, String url, String user, String password) {
           throw file.problem("store.kind", "must be embedded or postgres, was '" + chosen + "'");
     }
   }
+
+  /** Never the password, nor what the URL may carry. */
+  @Override
+  public String toString() {
+    return "store: "
+        + (kind == null ? "embedded" : kind)
+        + (url == null ? "" : " " + StoreSettings.postgres(url, user, null).describe());
+  }
 }

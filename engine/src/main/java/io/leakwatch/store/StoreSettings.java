@@ -50,8 +50,32 @@ public record StoreSettings(Kind kind, String url, String user, String password)
     return switch (kind) {
       case EMBEDDED ->
           "embedded (" + url.replaceFirst(";.*", "").replaceFirst("^jdbc:h2:", "") + ")";
-      case POSTGRES -> "postgres " + url + (user == null ? "" : " as " + user);
+      case POSTGRES -> "postgres " + withoutSecrets(url) + (user == null ? "" : " as " + user);
     };
+  }
+
+  /**
+   * The URL without what may be a secret: a user and password before the host, and the values of
+   * its parameters ({@code password=}, {@code sslpassword=} for a client key: the driver takes them
+   * only there). Their names stay, so an operator still sees which were given.
+   */
+  static String withoutSecrets(String url) {
+    String out = url.replaceFirst("^(jdbc:postgresql://)[^/?#]*@", "$1");
+    int query = out.indexOf('?');
+    if (query < 0) {
+      return out;
+    }
+    StringBuilder names = new StringBuilder();
+    for (String parameter : out.substring(query + 1).split("&")) {
+      if (parameter.isEmpty()) {
+        continue;
+      }
+      int equals = parameter.indexOf('=');
+      names
+          .append(names.length() == 0 ? "" : ", ")
+          .append(equals < 0 ? parameter : parameter.substring(0, equals));
+    }
+    return out.substring(0, query) + " (parameters " + names + ": values not shown)";
   }
 
   /** What this store holds, for {@code config check} and start-up. */

@@ -41,6 +41,25 @@ class ConfigBindingTest {
   }
 
   @Test
+  void aKeyGivenInPlaceOfItsFilesPathIsRefusedWithoutBeingQuoted() {
+    String key =
+        "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0B\n-----END PRIVATE KEY-----\n";
+    String message =
+        assertThrows(
+                ConfigException.class,
+                () ->
+                    parse(
+                        ORG.formatted(
+                            "{type: jwt, loginUrl: 'https://login.salesforce.com', clientId: c,"
+                                + " username: u, privateKey: '${SF_PRIVATE_KEY}'}",
+                            ""),
+                        Map.of("SF_PRIVATE_KEY", key)))
+            .getMessage();
+    assertFalse(message.contains("MIIEvQ") || message.contains("BEGIN"), message);
+    assertTrue(message.contains("privateKey") && message.contains("path of a file"), message);
+  }
+
+  @Test
   void aValueOfTheWrongTypeSaysWhatTheKeyTakes() {
     String orgs = ORG.formatted(STATIC, "");
     assertEquals(

@@ -78,6 +78,25 @@ class StoreConfigTest {
   }
 
   @Test
+  void secretsInTheStoreUrlNeverReachTheSummaryNorAnError() {
+    EngineConfig config =
+        parse(
+            "store: {kind: postgres, url:"
+                + " 'jdbc:postgresql://lw:${PGPASSWORD}@db:5432/lw?sslmode=verify-full&sslpassword=${PGPASSWORD}',"
+                + " user: lw, password: '${PGPASSWORD}'}");
+    String text = String.join("\n", config.summary());
+    assertFalse(text.contains("hunter2"), text);
+    assertTrue(
+        text.contains(
+            "store: postgres jdbc:postgresql://db:5432/lw (parameters sslmode, sslpassword: values"
+                + " not shown) as lw"),
+        text);
+    StoreSettings store = config.orgs().get(0).durability().store();
+    assertFalse(store.describe().contains("hunter2"), store.describe());
+    assertFalse(store.toString().contains("hunter2"), store.toString());
+  }
+
+  @Test
   void byDefaultStateStaysInFilesInEachOrgsFolderAsBefore() {
     EngineConfig config = parse("");
     Durability durability = config.orgs().get(0).durability();
