@@ -58,12 +58,14 @@ public final class SimulatedDay implements AutoCloseable {
     return day;
   }
 
-  /** Stops the server and starts another with {@code change} applied to its settings. */
+  /**
+   * Stops the server and starts another with {@code change} applied to its settings, on the same
+   * bus: what was published stays, under its replay ids.
+   */
   public PubSubServer restartServer(java.util.function.UnaryOperator<PubSubServer.Settings> change)
       throws Exception {
     int port = server.port();
-    server.close();
-    server = startServer(change.apply(serverSettings.withPort(port)));
+    server = server.restart(change.apply(serverSettings.withPort(port)));
     return server;
   }
 

@@ -136,13 +136,6 @@ public final class PubSubServer implements AutoCloseable {
       Map<String, Schema> platformEventsByTopic,
       long firstReplayId)
       throws IOException {
-    Path cert = settings.certificate();
-    Path key = settings.privateKey();
-    if (cert == null) {
-      SelfSignedCertificate generated = SelfSignedCertificate.generate(settings.certificateDir());
-      cert = generated.certificate();
-      key = generated.privateKey();
-    }
     Map<String, TopicLog> topics = new LinkedHashMap<>();
     Map<String, Schema> schemas = new java.util.concurrent.ConcurrentHashMap<>();
     long replayBase = firstReplayId;
@@ -157,6 +150,29 @@ public final class PubSubServer implements AutoCloseable {
       topics.put(entry.getKey(), new TopicLog(entry.getKey(), schemaId, true, replayBase));
       schemas.put(schemaId, entry.getValue());
       replayBase += 1_000_000_000L;
+    }
+    return serve(settings, topics, schemas);
+  }
+
+  /**
+   * This server stopped and started again with {@code settings} (a new certificate, say), on the
+   * same bus: what was published keeps its replay ids and stays retained, as Salesforce's event bus
+   * outlives any one server.
+   */
+  public PubSubServer restart(Settings settings) throws IOException {
+    close();
+    return serve(settings, topics, schemas);
+  }
+
+  private static PubSubServer serve(
+      Settings settings, Map<String, TopicLog> topics, Map<String, Schema> schemas)
+      throws IOException {
+    Path cert = settings.certificate();
+    Path key = settings.privateKey();
+    if (cert == null) {
+      SelfSignedCertificate generated = SelfSignedCertificate.generate(settings.certificateDir());
+      cert = generated.certificate();
+      key = generated.privateKey();
     }
     ScheduledExecutorService timer =
         Executors.newSingleThreadScheduledExecutor(
