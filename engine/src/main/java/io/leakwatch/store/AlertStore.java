@@ -166,7 +166,8 @@ public final class AlertStore implements AutoCloseable {
               + alert.deliveryKey()
               + " of org "
               + org
-              + " can never be recorded in the alert history: the database refuses its data"
+              + " can never be recorded in the alert history (/alerts will not list it): the"
+              + " database refuses its data"
               + " (SQL state "
               + refused
               + "; principal of "

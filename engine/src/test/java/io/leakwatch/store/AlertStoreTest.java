@@ -210,6 +210,19 @@ class AlertStoreTest {
   }
 
   @Test
+  void onlyWhatTheSameRowWouldMeetAgainIsARefusalForGood() {
+    for (String state : List.of("22001", "22021", "22P02", "23502", "23514", "54000")) {
+      assertTrue(AlertStore.refusedForGood(new java.sql.SQLException("x", state)), state);
+    }
+    // Unreachable, shutting down, out of disk or connections, a serialization conflict, a
+    // missing table: these may clear, so the alert is tried again.
+    for (String state : List.of("08001", "08006", "57P01", "53100", "53300", "40001", "42P01")) {
+      assertFalse(AlertStore.refusedForGood(new java.sql.SQLException("x", state)), state);
+    }
+    assertFalse(AlertStore.refusedForGood(new java.sql.SQLException("no state")));
+  }
+
+  @Test
   void theQueriesUseTheIndexesOnPostgres() throws Exception {
     StoreSettings settings = (StoreSettings) stores().toList().get(1).get()[0];
     try (AlertStore store = AlertStore.open(settings)) {
