@@ -28,9 +28,21 @@ public final class AlertHistory implements AutoCloseable {
   /** An alert and the org that raised it. */
   public record Entry(String org, Alert alert) {}
 
-  /** A sink to put among an org's sinks: records what that org delivered. */
+  /**
+   * A sink to put among an org's sinks: records what that org delivered. An alert the store can
+   * never hold fails with {@link io.leakwatch.alert.AlertRefusedException}, which delivery does not
+   * retry; a store that is away fails with a plain {@link IOException}, which it does.
+   */
   public AlertSink sinkFor(String org) {
-    return alert -> record(org, alert);
+    return new HistorySink(this, org);
+  }
+
+  /** Named, so delivery's log lines say which sink. */
+  private record HistorySink(AlertHistory history, String org) implements AlertSink {
+    @Override
+    public void accept(Alert alert) throws IOException {
+      history.record(org, alert);
+    }
   }
 
   public void record(String org, Alert alert) throws IOException {

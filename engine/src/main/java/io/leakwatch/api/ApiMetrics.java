@@ -225,6 +225,15 @@ final class ApiMetrics implements AutoCloseable {
           PipelineStats::alertsByRule);
       counters(
           org,
+          "leakwatch.alerts.refused",
+          "Alerts a sink refused for good, by rule: the alert history could not hold a value of"
+              + " them (logged once each, naming the alert). Not retried there; the other sinks"
+              + " got them and delivery went on.",
+          "rule",
+          rules,
+          PipelineStats::refusedAlertsByRule);
+      counters(
+          org,
           "leakwatch.rule.failures",
           "Times a rule threw (its EPL or its DRL) on an event or a step of event time: its"
               + " findings there are missing; the event is a dead letter naming the rule. Any"

@@ -1,5 +1,6 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.alert.AlertRefusedException;
 import io.leakwatch.alert.AlertSink;
 import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.Checkpoints;
@@ -31,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * position being lost. Retries run on Vert.x timers with backoff (the worker thread never sleeps);
  * the cause is logged when it starts, then at most once a minute, and once more when it clears.
  *
+ * <p>A sink that refuses one alert for good ({@link AlertRefusedException}: the alert history
+ * cannot hold a value of it) is not retried for that alert: trying again would fail the same way
+ * and hold every later alert and position back for ever. The refusal is logged once, naming the
+ * alert and the sink (never a value of the alert), counted, and the alert goes on to the next sink.
+ *
  * <p>A ledger or checkpoint write refused because this node lost the org's lease ({@link
  * FencedOffException}) is not retried: delivery stops for good, what is queued is dropped (the
  * lease holder replays it from the last position saved under a valid lease), positions are never
@@ -57,6 +63,8 @@ public final class AlertVerticle extends AbstractVerticle {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
+  private volatile PipelineStats stats;
   private final ArrayDeque<Object> queue = new ArrayDeque<>();
   private final List<Message<?>> awaitingSave = new ArrayList<>();
   private final Fault sinkFault = new Fault("alert delivery");
@@ -98,6 +106,14 @@ public final class AlertVerticle extends AbstractVerticle {
    */
   public AlertVerticle whenFencedOff(java.util.function.Consumer<FencedOffException> action) {
     this.whenFencedOff = action;
+    return this;
+  }
+
+  /**
+   * Counts alerts a sink refused for good in {@code stats} too (by rule); call before deploying.
+   */
+  public AlertVerticle countRefusalsIn(PipelineStats stats) {
+    this.stats = stats;
     return this;
   }
 
@@ -184,6 +200,22 @@ public final class AlertVerticle extends AbstractVerticle {
       try {
         sink.accept(alert);
         sinksDone++;
+      } catch (AlertRefusedException e) {
+        // This sink can never take this alert: not retried, or it would hold every later alert
+        // and position back for ever. The other sinks still get it.
+        sinksDone++;
+        refused.incrementAndGet();
+        PipelineStats counters = stats;
+        if (counters != null) {
+          counters.alertRefused(alert.ruleId());
+        }
+        LOG.error(
+            "alert {} of rule {} was refused for good by {}: not tried there again, the other"
+                + " sinks still get it and delivery goes on: {}",
+            alert.id(),
+            alert.ruleId(),
+            sinkName(sink),
+            e.getMessage());
       } catch (Exception e) {
         failed.incrementAndGet();
         return retryOrGiveUp(
@@ -193,7 +225,7 @@ public final class AlertVerticle extends AbstractVerticle {
                 + " of rule "
                 + alert.ruleId()
                 + " could not be delivered to "
-                + sink.getClass().getSimpleName()
+                + sinkName(sink)
                 + ": "
                 + e);
       }
@@ -390,6 +422,16 @@ public final class AlertVerticle extends AbstractVerticle {
 
   public long failed() {
     return failed.get();
+  }
+
+  /** Alerts a sink refused for good (each counted once, not retried there). */
+  public long refused() {
+    return refused.get();
+  }
+
+  private static String sinkName(AlertSink sink) {
+    String name = sink.getClass().getSimpleName();
+    return name.isEmpty() ? sink.getClass().getName() : name;
   }
 
   public long duplicatesSuppressed() {

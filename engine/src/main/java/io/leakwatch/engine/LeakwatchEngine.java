@@ -265,7 +265,9 @@ public final class LeakwatchEngine implements AutoCloseable {
       DeploymentOptions worker =
           new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(1);
       alertVerticle =
-          new AlertVerticle(settings.sinks(), ledger, store, checkpoints).whenFencedOff(alarm);
+          new AlertVerticle(settings.sinks(), ledger, store, checkpoints)
+              .whenFencedOff(alarm)
+              .countRefusalsIn(pipeline.stats());
       await(vertx.deployVerticle(alertVerticle, worker));
       gaps.forEach(gap -> vertx.eventBus().publish(Messages.ALERTS, gap));
       await(

@@ -19,6 +19,7 @@ public final class PipelineStats {
   private final Map<String, LongAdder> detections = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> alerts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> ruleFailures = new ConcurrentHashMap<>();
+  private final Map<String, LongAdder> refusedAlerts = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> decoded = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> outOfOrder = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> mergeHolds = new ConcurrentHashMap<>();
@@ -70,6 +71,11 @@ public final class PipelineStats {
 
   void alert(String ruleId) {
     add(alerts, ruleId);
+  }
+
+  /** A sink refused an alert of this rule for good (see {@code AlertRefusedException}). */
+  void alertRefused(String ruleId) {
+    add(refusedAlerts, ruleId);
   }
 
   private volatile String deadLetterProblem;
@@ -143,6 +149,11 @@ public final class PipelineStats {
 
   public Map<String, Long> alertsByRule() {
     return snapshot(alerts);
+  }
+
+  /** Alerts a sink refused for good (not retried there), by rule. */
+  public Map<String, Long> refusedAlertsByRule() {
+    return snapshot(refusedAlerts);
   }
 
   /** Times each rule threw (its EPL or its DRL); "shared" for the pack's shared EPL. */

@@ -9,6 +9,10 @@ import java.util.Locale;
  * outer SELECT list. Literals (patient names, dates) are not kept. Subqueries, functions and
  * relationship paths are reduced to what they read: {@code COUNT(Id)} reads Id, {@code
  * Account.Name} reads the relationship Account, a subquery is skipped.
+ *
+ * <p>A keyword counts only as a whole word: letters, digits and {@code _} make up identifiers, so
+ * {@code From_Date__c}, {@code My_From__c} or {@code Select__c} are names, never SELECT or FROM.
+ * Anything else (blanks, newlines, tabs, parentheses, commas) ends a word.
  */
 public record SoqlSelect(String object, List<String> fields) {
 
@@ -40,8 +44,8 @@ public record SoqlSelect(String object, List<String> fields) {
       return null;
     }
     String object = firstWord(text.substring(from + 4));
-    if (object.isEmpty()) {
-      return null;
+    if (object.isEmpty() || !Character.isLetter(object.charAt(0))) {
+      return null; // an object's API name starts with a letter: anything else is no name
     }
     List<String> fields = new ArrayList<>();
     for (String item : splitTopLevel(text.substring(select + 6, from))) {
@@ -101,7 +105,7 @@ public record SoqlSelect(String object, List<String> fields) {
   private static String field(String item) {
     if (item.isEmpty()
         || item.startsWith("(")
-        || item.toUpperCase(Locale.ROOT).startsWith("TYPEOF")) {
+        || (item.toUpperCase(Locale.ROOT).startsWith("TYPEOF") && boundary(item, 0, 6))) {
       return null;
     }
     int open = item.indexOf('(');
@@ -122,9 +126,7 @@ public record SoqlSelect(String object, List<String> fields) {
     String trimmed = text.trim();
     int end = 0;
     while (end < trimmed.length()
-        && (Character.isLetterOrDigit(trimmed.charAt(end))
-            || trimmed.charAt(end) == '_'
-            || trimmed.charAt(end) == '.')) {
+        && (identifierPart(trimmed.charAt(end)) || trimmed.charAt(end) == '.')) {
       end++;
     }
     return trimmed.substring(0, end);
@@ -139,10 +141,18 @@ public record SoqlSelect(String object, List<String> fields) {
     return -1;
   }
 
+  /**
+   * Whether {@code text[at, at + length)} is a whole word: no identifier character on either side
+   * ({@code _} included, so the FROM of {@code From_Date__c} is not a word of its own).
+   */
   private static boolean boundary(String text, int at, int length) {
-    boolean before = at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1));
-    boolean after =
-        at + length >= text.length() || !Character.isLetterOrDigit(text.charAt(at + length));
+    boolean before = at == 0 || !identifierPart(text.charAt(at - 1));
+    boolean after = at + length >= text.length() || !identifierPart(text.charAt(at + length));
     return before && after;
+  }
+
+  /** A character of a SOQL identifier: a letter, a digit or {@code _}. */
+  private static boolean identifierPart(char c) {
+    return Character.isLetterOrDigit(c) || c == '_';
   }
 }

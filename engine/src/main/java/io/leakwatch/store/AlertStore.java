@@ -1,6 +1,7 @@
 package io.leakwatch.store;
 
 import io.leakwatch.alert.AlertJson;
+import io.leakwatch.alert.AlertRefusedException;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.rulepack.Severity;
 import java.io.IOException;
@@ -108,33 +109,45 @@ public final class AlertStore implements AutoCloseable {
   /**
    * Records one delivered revision of an alert; recording the same revision for the same org again
    * (a redelivery after a restart) changes nothing.
+   *
+   * @throws AlertRefusedException when the database refuses the alert's data for good (a value
+   *     longer than its column, a character it cannot store): recording it again would fail the
+   *     same way. The message names the alert and the SQL state, never a value (H2 quotes the
+   *     refused value in its own message, so that message is not passed on).
+   * @throws IOException when the store cannot take it now (unreachable, failing): try again
    */
   public synchronized void record(String org, Alert alert) throws IOException {
     String sql =
         "INSERT INTO alert_history (delivery_key, org, alert_id, revision, rule_id, severity_rank,"
             + " principal, detected_at, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    String refused;
     try {
-      connection.run(
-          c -> {
-            try (PreparedStatement insert = c.prepareStatement(sql)) {
-              insert.setString(1, alert.deliveryKey());
-              insert.setString(2, org);
-              insert.setString(3, alert.id());
-              insert.setInt(4, alert.revision());
-              insert.setString(5, alert.ruleId());
-              insert.setInt(6, alert.severity().ordinal());
-              insert.setString(7, alert.principal());
-              insert.setLong(8, alert.detectedAt());
-              insert.setString(9, AlertJson.toJson(alert));
-              insert.executeUpdate();
-            } catch (SQLException e) {
-              if (!"23505".equals(e.getSQLState())) {
-                throw e;
-              }
-              // Already recorded: unique (org, delivery_key); the connection is fine.
-            }
-            return null;
-          });
+      refused =
+          connection.run(
+              c -> {
+                try (PreparedStatement insert = c.prepareStatement(sql)) {
+                  insert.setString(1, alert.deliveryKey());
+                  insert.setString(2, org);
+                  insert.setString(3, alert.id());
+                  insert.setInt(4, alert.revision());
+                  insert.setString(5, alert.ruleId());
+                  insert.setInt(6, alert.severity().ordinal());
+                  insert.setString(7, alert.principal());
+                  insert.setLong(8, alert.detectedAt());
+                  insert.setString(9, AlertJson.toJson(alert));
+                  insert.executeUpdate();
+                } catch (SQLException e) {
+                  if ("23505".equals(e.getSQLState())) {
+                    // Already recorded: unique (org, delivery_key); the connection is fine.
+                    return null;
+                  }
+                  if (refusedForGood(e)) {
+                    return e.getSQLState(); // the statement failed, the connection is fine
+                  }
+                  throw e;
+                }
+                return null;
+              });
     } catch (SQLException e) {
       throw new IOException(
           "store "
@@ -145,6 +158,41 @@ public final class AlertStore implements AutoCloseable {
               + e.getMessage(),
           e);
     }
+    if (refused != null) {
+      throw new AlertRefusedException(
+          "store "
+              + settings.describe()
+              + ": alert "
+              + alert.deliveryKey()
+              + " of org "
+              + org
+              + " can never be recorded in the alert history (/alerts will not list it): the"
+              + " database refuses its data"
+              + " (SQL state "
+              + refused
+              + "; principal of "
+              + length(alert.principal())
+              + " characters, rule id of "
+              + length(alert.ruleId())
+              + ")");
+    }
+  }
+
+  /**
+   * Whether the database refused the row itself, so the same row fails the same way every time:
+   * data exceptions (class 22: a value too long for its column, a character the encoding cannot
+   * hold), integrity violations other than the duplicate the caller expects (class 23), and program
+   * limits (class 54: an index entry too large). Connection, resource and transaction failures are
+   * not: they may clear.
+   */
+  static boolean refusedForGood(SQLException e) {
+    String state = e.getSQLState();
+    return state != null
+        && (state.startsWith("22") || state.startsWith("23") || state.startsWith("54"));
+  }
+
+  private static int length(String value) {
+    return value == null ? 0 : value.length();
   }
 
   /** Up to {@code filter.limit()} alerts, newest first, after {@code filter.after()}. */

@@ -229,6 +229,7 @@ class ApiServerTest {
     assertTrue(after.value("leakwatch_alerts_total{org=\"acme\",rule=\"LW-001\"}") >= 1);
     // Every rule's failure series exists from zero, so an alert on any increase sees the first.
     assertEquals(0, after.value("leakwatch_rule_failures_total{org=\"acme\",rule=\"LW-001\"}"));
+    assertEquals(0, after.value("leakwatch_alerts_refused_total{org=\"acme\",rule=\"LW-001\"}"));
     assertEquals(3, after.value("leakwatch_event_processing_seconds_count{org=\"acme\"}"));
     assertEquals(
         3, after.value("leakwatch_event_processing_seconds_bucket{org=\"acme\",le=\"+Inf\"}"));

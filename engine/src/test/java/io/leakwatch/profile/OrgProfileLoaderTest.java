@@ -127,6 +127,10 @@ class OrgProfileLoaderTest {
     assertEquals(
         "Patient_Record__c", declared.phiObjectOfQuery("SELECT Id FROM Patient_Record__c"));
     assertEquals("", declared.phiObjectOfQuery("SELECT Id FROM Account"));
+    assertEquals(
+        "Patient_Record__c",
+        declared.phiObjectOfQuery("SELECT Id, From_Date__c, Diagnosis__c FROM Patient_Record__c"),
+        "a field holding FROM is not the query's FROM");
     ProfileException e =
         assertThrows(
             ProfileException.class,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.leakwatch.alert.AlertRefusedException;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.Subjects;
 import io.leakwatch.rulepack.Severity;
@@ -111,6 +112,114 @@ class AlertStoreTest {
       assertEquals(26, seen.size());
       assertEquals(26, seen.stream().distinct().count());
     }
+  }
+
+  /** A Salesforce username at its longest (80 characters), as LW-017 takes it for principal. */
+  static final String USERNAME_80 =
+      "integration.admin.with.a.long.name@" + "x".repeat(33) + ".example.org";
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void aPrincipalAsLongAsASalesforceUsernameIsRecordedAndReadBack(StoreSettings settings)
+      throws Exception {
+    assertEquals(80, USERNAME_80.length());
+    String rule = "ACME-CUSTOM-RULE-" + "R".repeat(100); // a custom pack's rule id, 117 characters
+    try (AlertStore store = AlertStore.open(settings)) {
+      store.record("acme", alert("long1", "LW-017", Severity.CRITICAL, USERNAME_80, 1, 1));
+      store.record("acme", alert("long2", rule, Severity.HIGH, "005L1", 2, 1));
+      List<AlertStore.Stored> byPrincipal =
+          store.page(filter(null, null, USERNAME_80, null, 100, null));
+      assertEquals(1, byPrincipal.size());
+      assertEquals(USERNAME_80, byPrincipal.get(0).alert().principal());
+      assertEquals("long1", byPrincipal.get(0).alert().id());
+      List<AlertStore.Stored> byRule = store.page(filter(rule, null, null, null, 100, null));
+      assertEquals(1, byRule.size());
+      assertEquals(rule, byRule.get(0).alert().ruleId());
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void anAlertTheHistoryCanNeverHoldIsRefusedForGoodWithoutItsValues(StoreSettings settings)
+      throws Exception {
+    String tooLong = "secret-principal-" + "p".repeat(300);
+    try (AlertStore store = AlertStore.open(settings)) {
+      AlertRefusedException e =
+          assertThrows(
+              AlertRefusedException.class,
+              () -> store.record("acme", alert("huge1", "LW-017", Severity.HIGH, tooLong, 1, 1)));
+      assertTrue(e.getMessage().contains("huge1"), e.getMessage());
+      assertTrue(e.getMessage().contains("principal of 317 characters"), e.getMessage());
+      assertFalse(e.getMessage().contains("secret-principal"), e.getMessage());
+      assertFalse(e.getMessage().contains("ppppp"), e.getMessage());
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        assertFalse(String.valueOf(cause.getMessage()).contains("ppppp"), cause.toString());
+      }
+      // The connection is fine: the next alert is recorded.
+      store.record("acme", alert("fine1", "LW-017", Severity.HIGH, USERNAME_80, 2, 1));
+      assertEquals(1, store.count("acme"));
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("stores")
+  void aHistoryMadeBeforeTheColumnsWereWidenedKeepsItsRowsAndTakesLongPrincipals(
+      StoreSettings settings) throws Exception {
+    // The schema as releases before V4 left it, with a row in it.
+    org.flywaydb.core.Flyway.configure()
+        .dataSource(settings.url(), settings.user(), settings.password())
+        .locations("classpath:io/leakwatch/store/migration")
+        .table("leakwatch_schema_history")
+        .target("3")
+        .load()
+        .migrate();
+    try (Connection c =
+        java.sql.DriverManager.getConnection(
+            settings.url(), settings.user(), settings.password())) {
+      c.createStatement()
+          .execute(
+              "INSERT INTO alert_history (delivery_key, org, alert_id, revision, rule_id,"
+                  + " severity_rank, principal, detected_at, body) VALUES"
+                  + " ('old1', 'acme', 'old1', 1, 'LW-001', 3, '005OLD', 1, '{}')");
+    }
+    try (AlertStore store = AlertStore.open(settings)) { // migrates to the newest version
+      store.record("acme", alert("new1", "LW-017", Severity.HIGH, USERNAME_80, 1, 1));
+      assertEquals(2, store.count("acme"));
+      assertEquals(1, store.page(filter(null, null, USERNAME_80, null, 10, null)).size());
+    }
+    try (Connection c =
+            java.sql.DriverManager.getConnection(
+                settings.url(), settings.user(), settings.password());
+        ResultSet old =
+            c.createStatement()
+                .executeQuery("SELECT principal FROM alert_history WHERE alert_id = 'old1'")) {
+      assertTrue(old.next());
+      assertEquals("005OLD", old.getString(1));
+      List<String> indexes = new ArrayList<>();
+      for (String table : List.of("alert_history", "ALERT_HISTORY")) {
+        try (ResultSet rows = c.getMetaData().getIndexInfo(null, null, table, false, false)) {
+          while (rows.next()) {
+            indexes.add(
+                String.valueOf(rows.getString("INDEX_NAME")).toLowerCase(java.util.Locale.ROOT));
+          }
+        }
+      }
+      assertTrue(indexes.contains("alert_history_principal"), "index kept: " + indexes);
+      assertTrue(indexes.contains("alert_history_rule"), "index kept: " + indexes);
+    }
+  }
+
+  @Test
+  void onlyWhatTheSameRowWouldMeetAgainIsARefusalForGood() {
+    for (String state : List.of("22001", "22021", "22P02", "23502", "23514", "54000")) {
+      assertTrue(AlertStore.refusedForGood(new java.sql.SQLException("x", state)), state);
+    }
+    // Unreachable, shutting down, out of disk or connections, a serialization conflict, a
+    // missing table: these may clear, so the alert is tried again.
+    for (String state : List.of("08001", "08006", "57P01", "53100", "53300", "40001", "42P01")) {
+      assertFalse(AlertStore.refusedForGood(new java.sql.SQLException("x", state)), state);
+    }
+    assertFalse(AlertStore.refusedForGood(new java.sql.SQLException("no state")));
   }
 
   @Test
