@@ -29,6 +29,9 @@ import java.util.TreeSet;
  * layout on the classpath under {@code leakwatch/rules}.
  */
 public final class RulePackLoader {
+  /** The longest rule id (the alert history's column for it holds 255 characters). */
+  public static final int MAX_ID_LENGTH = 128;
+
   public static final String DEFAULT_PACK_RESOURCE = "leakwatch/rules/pack.yaml";
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> RULE_KEYS =
@@ -151,6 +154,14 @@ public final class RulePackLoader {
     if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       throw RulePackException.at(
           ruleOrigin, 0, "id '" + id + "' may only hold letters, digits, '.', '_' and '-'");
+    }
+    if (id.length() > MAX_ID_LENGTH) {
+      // The alert history keeps rule ids in a column this wide: a longer one would have every alert
+      // of the rule refused there, found only when the rule first fires.
+      throw RulePackException.at(
+          ruleOrigin,
+          0,
+          "id is " + id.length() + " characters long; at most " + MAX_ID_LENGTH + " are allowed");
     }
     Severity severity;
     try {

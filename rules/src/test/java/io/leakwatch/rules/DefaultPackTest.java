@@ -123,6 +123,19 @@ class DefaultPackTest {
   }
 
   @Test
+  void aRuleIdLongerThanTheAlertHistoryHoldsIsRejectedWhenThePackLoads(@TempDir Path dir)
+      throws IOException {
+    TestPacks.copyDefaultPack(dir);
+    Path rule = dir.resolve("bulk-phi-read/rule.yaml");
+    String longId = "LW-001-" + "x".repeat(RulePackLoader.MAX_ID_LENGTH);
+    Files.writeString(rule, Files.readString(rule).replace("id: LW-001", "id: " + longId));
+    RulePackException e =
+        assertThrows(RulePackException.class, () -> RulePackLoader.fromDirectory(dir));
+    assertTrue(e.getMessage().contains(rule.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("at most " + RulePackLoader.MAX_ID_LENGTH), e.getMessage());
+  }
+
+  @Test
   void brokenEplIsRejectedWithFileAndLine(@TempDir Path dir) throws IOException {
     TestPacks.copyDefaultPack(dir);
     Files.writeString(
