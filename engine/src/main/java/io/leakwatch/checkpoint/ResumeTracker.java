@@ -12,19 +12,11 @@ import java.util.ArrayDeque;
  * <p>A keepalive's replay id is a position too: the server has nothing for the topic before it. A
  * topic with no events yet gets a position that way (a restart resumes there instead of at the
  * configured start, which skips what came while the engine was down), and a quiet topic's position
- * keeps moving (a replay id older than the server's retention is refused, and would be reported as
- * a monitoring gap though nothing was missed).
+ * moves on once the org's event time is a horizon past its last event (a replay id older than the
+ * server's retention is refused, and would be reported as a monitoring gap though nothing was
+ * missed).
  */
 public final class ResumeTracker {
-  /**
-   * How far behind this host's clock a caught-up topic's event time is taken to be at most: a
-   * keepalive moves the topic's horizon to at least a day before it came. So a position is offered
-   * for at most about a day after the topic's last event (plus the horizon) before a keepalive's
-   * takes over: long enough for any backlog the other topics may still be replaying, well inside
-   * the 72 hours the server keeps replay ids.
-   */
-  public static final long CAUGHT_UP_LAG_MILLIS = 24 * 3_600_000L;
-
   /**
    * A position, and the event time of the newest event at or before it (a keepalive's is that of
    * the topic's last event).
@@ -61,16 +53,24 @@ public final class ResumeTracker {
    * was processed. Returns whether the checkpoint changed (a keepalive repeating the last position
    * changes nothing).
    *
-   * @param wallMillis this host's clock when it came
+   * @param orgEventTime how far detection's event time, merged over every topic, has come ({@link
+   *     Long#MIN_VALUE} before the first event): a restart resumes all topics about there, so this
+   *     topic's events a horizon before it need not be read again
    */
-  public boolean keepAlive(ReplayId replayId, long wallMillis) {
+  public boolean keepAlive(ReplayId replayId, long orgEventTime) {
     if (last != null && last.replayId().equals(replayId)) {
       return false;
     }
-    add(
-        new Mark(lastEventTime, replayId),
-        Math.max(lastEventTime, wallMillis - CAUGHT_UP_LAG_MILLIS));
+    add(new Mark(lastEventTime, replayId), Math.max(lastEventTime, orgEventTime));
     return true;
+  }
+
+  /**
+   * The event time restored from the checkpoint is not to be trusted (dated past this host's clock
+   * by a build that took a misdated event's time): a keepalive's position must not carry it.
+   */
+  public void distrustEventTime() {
+    lastEventTime = 0;
   }
 
   /**

@@ -213,6 +213,9 @@ public final class DetectionVerticle extends AbstractVerticle {
               learnPosition(topic, message.body().position());
               publish(idle());
               snapshotWhenDue();
+              // How far the org's event time has come: the subscription measures its restart
+              // horizon in it (a send without a reply address ignores this).
+              message.reply(pipeline.eventTime());
             });
     vertx
         .eventBus()

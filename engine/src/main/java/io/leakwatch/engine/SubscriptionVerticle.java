@@ -68,6 +68,10 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private boolean positionLost;
   // The last stream was closed for silence; the next is live only once the server answers.
   private boolean silentBefore;
+  // Batches handed to detection since start, and whether one's processing went unconfirmed (its
+  // request timed out) with no later batch confirmed since.
+  private long handOffs;
+  private boolean unconfirmed;
   private boolean stopping;
 
   /** How long a stop waits for the batches in hand to be processed and committed. */
@@ -116,6 +120,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
           topic,
           bound);
       lastEventTime = 0;
+      tracker.distrustEventTime();
     }
     return this;
   }
@@ -229,6 +234,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             lastHandedOff = events.get(events.size() - 1).replayId();
             unreleased += events.size();
             inFlight++;
+            handOffs++;
             // The stream may have asked again since the batch arrived (a release on this context
             // ran in between): it is owed events now, whatever it was when the batch came.
             boolean owedNow = owed || subscriber.awaitingServer();
@@ -253,6 +259,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                         return;
                       }
                       batchDone();
+                      unconfirmed = true;
                       if (stopping) {
                         // Shutting down: the position stays where it was last committed, so the
                         // next start reads this batch again (the ledger keeps its alerts single).
@@ -285,10 +292,19 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             lastHeardNanos = System.nanoTime();
             failures = 0;
             ReplayId position = latest == null || latest.isEmpty() ? null : latest;
-            if (position != null) {
-              keptAlive(position);
+            if (position == null) {
+              vertx.eventBus().send(Messages.TOPIC_IDLE, new Messages.TopicIdle(topic, null));
+              return;
             }
-            vertx.eventBus().send(Messages.TOPIC_IDLE, new Messages.TopicIdle(topic, position));
+            // Reconnects start after it at once; a restart only once detection says how far the
+            // org's event time has come (the restart horizon is measured in it).
+            lastHandedOff = position;
+            positionLost = false;
+            long handOffsThen = handOffs;
+            vertx
+                .eventBus()
+                .<Long>request(Messages.TOPIC_IDLE, new Messages.TopicIdle(topic, position))
+                .onSuccess(reply -> keptAlive(position, handOffsThen, reply.body()));
           });
     }
 
@@ -331,16 +347,19 @@ public final class SubscriptionVerticle extends AbstractVerticle {
 
   /**
    * The server has nothing for this topic before {@code position} (Salesforce advises saving the
-   * replay id of every empty response): a reconnect starts there, and once every batch handed off
-   * is processed, so does a restart.
+   * replay id of every empty response), and detection's event time is {@code eventTime}: a restart
+   * may start there once every batch handed off before it is confirmed processed. Not when a batch
+   * came since (the position is behind it), nor while one's processing went unconfirmed (its
+   * request timed out: it may still wait in the merge, and a restart must read it again).
    */
-  private void keptAlive(ReplayId position) {
-    lastHandedOff = position;
-    positionLost = false;
-    if (inFlight > 0 || !tracker.keepAlive(position, System.currentTimeMillis())) {
-      return; // the next keepalive, with nothing in flight, moves the checkpoint
+  private void keptAlive(ReplayId position, long handOffsThen, Long eventTime) {
+    if (handOffs != handOffsThen || inFlight > 0 || unconfirmed) {
+      return; // the next keepalive, with nothing in hand, moves the checkpoint
     }
-    commit();
+    long now = eventTime == null ? Long.MIN_VALUE : eventTime;
+    if (tracker.keepAlive(position, now)) {
+      commit();
+    }
   }
 
   private io.vertx.core.Future<?> batchProcessed(List<ReceivedEvent> events) {
@@ -358,6 +377,8 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     processed += events.size();
     tracker.processed(last.replayId(), time);
     positionLost = false;
+    // The topic's events are processed in order: this batch's confirmation covers any before it.
+    unconfirmed = false;
     return commit();
   }
 

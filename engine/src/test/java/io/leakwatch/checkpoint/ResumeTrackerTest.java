@@ -46,31 +46,44 @@ class ResumeTrackerTest {
   }
 
   @Test
-  void aQuietTopicsPositionMovesPastItsLastEventADayAndAHorizonLater() {
+  void aQuietTopicsPositionMovesOnOnceTheOrgsEventTimeIsAHorizonPastItsLastEvent() {
     ResumeTracker tracker = new ResumeTracker(TOPIC, HOUR, null);
     tracker.processed(id(1), NOW);
-    tracker.keepAlive(id(2), NOW + HOUR);
+    tracker.keepAlive(id(2), NOW + 30 * 60_000L);
     assertEquals(
         id(1),
         tracker.checkpoint().resumeAfter(),
         "the event may be in a window a restart rebuilds: it is read again");
 
-    tracker.keepAlive(id(3), NOW + 24 * HOUR);
-    assertEquals(id(1), tracker.checkpoint().resumeAfter(), "the other topics may still lag");
-
-    tracker.keepAlive(id(4), NOW + 25 * HOUR);
+    tracker.keepAlive(id(3), NOW + HOUR);
+    assertEquals(id(3), tracker.checkpoint().resumeAfter(), "the event left every window");
+    tracker.keepAlive(id(4), NOW + 2 * HOUR);
     Checkpoint c = tracker.checkpoint();
-    assertEquals(id(4), c.resumeAfter(), "well inside the server's 72 hours of replay ids");
+    assertEquals(id(4), c.resumeAfter(), "follows the keepalives, far inside 72 hours");
     assertEquals(NOW, c.lastEventTime(), "a keepalive is no event");
   }
 
   @Test
-  void eventsReplayedFromLongAgoHandOverToTheKeepaliveAtOnce() {
+  void aReplayOfPastDaysKeepsItsEventsUntilTheOrgsEventTimeIsAHorizonPastThem() {
     ResumeTracker tracker = new ResumeTracker(TOPIC, HOUR, null);
     tracker.processed(id(1), NOW - 100 * HOUR);
     tracker.processed(id(2), NOW - 99 * HOUR);
-    tracker.keepAlive(id(3), NOW);
+    // Other topics still replay that day: this host's clock says nothing about what windows hold.
+    tracker.keepAlive(id(3), NOW - 99 * HOUR + 10 * 60_000L);
+    assertEquals(id(1), tracker.checkpoint().resumeAfter());
 
+    tracker.keepAlive(id(4), NOW - 97 * HOUR);
+    assertEquals(id(4), tracker.checkpoint().resumeAfter());
+  }
+
+  @Test
+  void aMisdatedEventTimeFromTheCheckpointDoesNotFreezeThePosition() {
+    long misdated = NOW + 240 * HOUR;
+    ResumeTracker tracker =
+        new ResumeTracker(TOPIC, HOUR, new Checkpoint(TOPIC, id(1), misdated, id(1), misdated));
+    tracker.distrustEventTime();
+    tracker.keepAlive(id(2), NOW);
+    tracker.keepAlive(id(3), NOW + 2 * HOUR);
     assertEquals(id(3), tracker.checkpoint().resumeAfter());
   }
 
