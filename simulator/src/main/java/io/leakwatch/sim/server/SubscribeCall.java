@@ -1,5 +1,6 @@
 package io.leakwatch.sim.server;
 
+import com.google.protobuf.ByteString;
 import com.salesforce.eventbus.protobuf.FetchRequest;
 import com.salesforce.eventbus.protobuf.FetchResponse;
 import com.salesforce.eventbus.protobuf.ReplayPreset;
@@ -176,10 +177,15 @@ final class SubscribeCall implements StreamObserver<FetchRequest> {
       return;
     }
     if (pending > 0 && now - lastResponseNanos > keepAlive.toNanos() && out.isReady()) {
+      ByteString position = log.keepAliveReplayId(next);
+      if (position == null) {
+        drain(); // appended since the check above
+        return;
+      }
       out.onNext(
           FetchResponse.newBuilder()
               .setRpcId(rpcId)
-              .setLatestReplayId(log.keepAliveReplayId())
+              .setLatestReplayId(position)
               .setPendingNumRequested(pending)
               .build());
       stats.keepAlive();

@@ -80,8 +80,14 @@ public final class TopicLog {
    * The replay id a keepalive carries: the bus's position now. Salesforce's event bus carries many
    * orgs' streams, so this jumps ahead of the topic's newest event, and a quiet topic has one too;
    * the events appended later get higher ids. A client that saves it resumes after it.
+   *
+   * @param sent how many events the stream has sent: none is due when an event was appended since
+   *     (null is returned), or the id would be past an event the client never got
    */
-  public synchronized ByteString keepAliveReplayId() {
+  public synchronized ByteString keepAliveReplayId(int sent) {
+    if (sent < events.size()) {
+      return null;
+    }
     long id = nextReplayId;
     nextReplayId += 1 + (id % 3);
     return encode(id);

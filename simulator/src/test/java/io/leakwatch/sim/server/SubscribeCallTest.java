@@ -89,23 +89,25 @@ class SubscribeCallTest {
     // Published after the keepalive: a subscription from its replay id gets it, and nothing older.
     log.append(ProducerEvent.newBuilder().setId("e0").setSchemaId("schema-1").build());
     assertEquals(0, log.indexAfter(position));
-    assertTrue(log.indexAfter(log.keepAliveReplayId()) == 1, "a later keepalive is past e0");
+    assertEquals(null, log.keepAliveReplayId(0), "no keepalive while e0 is unsent");
+    assertTrue(log.indexAfter(log.keepAliveReplayId(1)) == 1, "a later keepalive is past e0");
   }
 
   @Test
   void aKeepalivesReplayIdExpiresWithTheEventsAroundIt() {
     TopicLog log = new TopicLog(TOPIC, "schema-1", true, 1);
     log.append(ProducerEvent.newBuilder().setId("e0").setSchemaId("schema-1").build());
-    ByteString before = log.keepAliveReplayId();
+    ByteString before = log.keepAliveReplayId(1);
     log.append(ProducerEvent.newBuilder().setId("e1").setSchemaId("schema-1").build());
-    ByteString after = log.keepAliveReplayId();
+    ByteString after = log.keepAliveReplayId(2);
 
     log.purgeBefore(1); // e0 leaves the retention window
     assertEquals(-1, log.indexAfter(before), "given out before the oldest event kept");
     assertEquals(2, log.indexAfter(after));
     log.purgeBefore(2); // everything leaves: every id given out so far with it
     assertEquals(-1, log.indexAfter(after));
-    assertEquals(2, log.indexAfter(log.keepAliveReplayId()), "a keepalive after the purge is kept");
+    assertEquals(
+        2, log.indexAfter(log.keepAliveReplayId(2)), "a keepalive after the purge is kept");
     assertEquals(-1, log.indexAfter(TopicLog.encode(1_000_000)), "never given out");
   }
 
