@@ -100,6 +100,12 @@ public final class SchemaCache {
       if (!transientFailure(e)) {
         throw new UnknownSchemaException(schemaId, "GetSchema failed: " + PubSubErrors.describe(e));
       }
+      if (serviceDown(e)) {
+        // The whole service, not this schema: every event waits on the bus (it keeps them for
+        // 72 h) and is read again once it is back. Giving up would dead-letter every event of a
+        // busy topic for the length of the outage, and nothing replays dead letters.
+        throw new SchemaUnavailableException(schemaId, e);
+      }
       SchemaGiveUps.GiveUp giveUp = giveUps.failed(schemaId, PubSubErrors.describe(e));
       if (giveUp != null) {
         throw new UnknownSchemaException(schemaId, giveUp.reason());
@@ -117,6 +123,15 @@ public final class SchemaCache {
     }
     schemas.putIfAbsent(schemaId, parsed);
     return parsed;
+  }
+
+  /**
+   * Whether the failure says the service is down (Salesforce's "service unavailable, try again
+   * later" code, or no connection at all) rather than that this one schema keeps failing.
+   */
+  private static boolean serviceDown(StatusRuntimeException e) {
+    return PubSubErrors.errorCode(e).filter(PubSubErrors.SERVICE_UNAVAILABLE::equals).isPresent()
+        || e.getStatus().getCode() == Status.Code.UNAVAILABLE;
   }
 
   /**

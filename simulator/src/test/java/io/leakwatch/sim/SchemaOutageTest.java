@@ -30,14 +30,15 @@ import org.junit.jupiter.api.io.TempDir;
  * which Salesforce says as INTERNAL with its {@code service.unavailable} code, as the simulator
  * does): the events that need the new schema are sound; the stream reconnects and reads them again
  * once GetSchema answers, not dead-lettered as undecodable, which would lose them to detection for
- * good. For good: the schema id is given up on after {@link SchemaCache#MAX_FAILURES_IN_A_ROW}
- * failures in a row, and its events are dead-lettered, instead of the stream reopening on them for
- * ever.
+ * good, however long the service is down. A schema that keeps failing by itself (it times out while
+ * the service answers) is given up on after {@link SchemaCache#MAX_FAILURES_IN_A_ROW} failures in a
+ * row, and its events are dead-lettered, instead of the stream reopening on them for ever.
  */
 class SchemaOutageTest {
   private static final int READS = 40;
   private static final int LATER = 10;
-  private static final int SCHEMA_FAILURES = 2;
+  // More than the give-up's count: a service-wide outage never gives a schema up.
+  private static final int SCHEMA_FAILURES = SchemaCache.MAX_FAILURES_IN_A_ROW + 2;
 
   /** Fields of the reads that carry values a dead letter must never hold. */
   private static final List<String> PAYLOAD_FIELDS =
@@ -89,6 +90,14 @@ class SchemaOutageTest {
                 TestSupport.engineOn(server, org, dir)
                     .topics(List.of(EventSchemas.API))
                     .deadLetters(DeadLetters.toFile(deadLetters))
+                    .durability(
+                        new Durability(
+                            null,
+                            ReplayStart.earliest(),
+                            Durability.DEFAULT_HORIZON_MILLIS,
+                            Durability.DEFAULT_STALE_MILLIS,
+                            false,
+                            500))
                     .build())) {
       SubscriptionVerticle stream = engine.subscriptions().get(0);
       // The topic's schema was fetched at subscribe. A release changes it mid-stream (ApiEvent v67,
@@ -143,7 +152,7 @@ class SchemaOutageTest {
                     .build())) {
       SubscriptionVerticle stream = engine.subscriptions().get(0);
       String v67Id = server.registerSchema(EventSchemas.standard().apiV67());
-      server.failSchemaRequests(1_000_000);
+      server.timeOutSchemaRequests(1_000_000);
       long askedBefore = server.schemaRequests();
       publishAsV67(server, v67Id, reads.subList(0, READS));
       TestSupport.await(

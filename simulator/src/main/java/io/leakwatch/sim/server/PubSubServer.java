@@ -279,6 +279,14 @@ public final class PubSubServer implements AutoCloseable {
     service.failSchemaRequests(count);
   }
 
+  /**
+   * Fault injection: the next {@code count} GetSchema calls time out (DEADLINE_EXCEEDED): one
+   * schema the service cannot serve, while it answers otherwise.
+   */
+  public void timeOutSchemaRequests(int count) {
+    service.timeOutSchemaRequests(count);
+  }
+
   /** GetSchema calls received so far, answered or failed. */
   public long schemaRequests() {
     return service.schemaRequests();

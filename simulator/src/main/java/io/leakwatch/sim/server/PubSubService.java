@@ -80,8 +80,29 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
    * again later" (seen so by a third-party client during an outage; not UNAVAILABLE).
    */
   void failSchemaRequests(int count) {
+    schemaFailure = SERVICE_DOWN;
     schemaFailures.set(count);
   }
+
+  /**
+   * The next {@code count} GetSchema calls time out (DEADLINE_EXCEEDED, no Salesforce code): what
+   * one schema that cannot be served looks like, while the service answers otherwise.
+   */
+  void timeOutSchemaRequests(int count) {
+    schemaFailure =
+        () -> Status.DEADLINE_EXCEEDED.withDescription("deadline exceeded").asRuntimeException();
+    schemaFailures.set(count);
+  }
+
+  private static final java.util.function.Supplier<io.grpc.StatusRuntimeException> SERVICE_DOWN =
+      () ->
+          RpcErrors.error(
+              Status.INTERNAL,
+              PubSubErrors.SERVICE_UNAVAILABLE,
+              "The service is unavailable. Try again later.");
+
+  private volatile java.util.function.Supplier<io.grpc.StatusRuntimeException> schemaFailure =
+      SERVICE_DOWN;
 
   /** GetSchema calls received so far, answered or failed. */
   long schemaRequests() {
@@ -118,11 +139,7 @@ final class PubSubService extends PubSubGrpc.PubSubImplBase {
   public void getSchema(SchemaRequest request, StreamObserver<SchemaInfo> response) {
     schemaRequests.incrementAndGet();
     if (schemaFailures.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-      response.onError(
-          RpcErrors.error(
-              Status.INTERNAL,
-              PubSubErrors.SERVICE_UNAVAILABLE,
-              "The service is unavailable. Try again later."));
+      response.onError(schemaFailure.get());
       return;
     }
     Schema schema = schemas.get(request.getSchemaId());
