@@ -33,8 +33,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class SubscriptionVerticle extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(SubscriptionVerticle.class);
-  private static final DeliveryOptions BATCH_DELIVERY =
-      new DeliveryOptions().setSendTimeout(300_000);
+
+  /** How long a batch waits for detection to confirm it processed before the wait is given up. */
+  static final long BATCH_TIMEOUT_MILLIS = 300_000;
+
   private static final DeliveryOptions COMMIT_DELIVERY =
       new DeliveryOptions().setSendTimeout(600_000);
 
@@ -48,6 +50,8 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   private final boolean drill;
   private final ResumeTracker tracker;
   private EventTimeBound bound = EventTimeBound.NONE;
+  private DeliveryOptions batchDelivery =
+      new DeliveryOptions().setSendTimeout(BATCH_TIMEOUT_MILLIS);
 
   private PubSubSubscriber subscriber;
   private volatile ReplayId lastProcessed;
@@ -122,6 +126,15 @@ public final class SubscriptionVerticle extends AbstractVerticle {
       lastEventTime = 0;
       tracker.distrustEventTime();
     }
+    return this;
+  }
+
+  /**
+   * Gives up waiting for detection's confirmation of a batch after {@code millis} instead of five
+   * minutes (tests of what follows). Call before deploying.
+   */
+  SubscriptionVerticle batchTimeout(long millis) {
+    batchDelivery = new DeliveryOptions().setSendTimeout(millis);
     return this;
   }
 
@@ -241,9 +254,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             vertx
                 .eventBus()
                 .<Integer>request(
-                    Messages.EVENTS,
-                    new Messages.EventBatch(topic, events, owedNow),
-                    BATCH_DELIVERY)
+                    Messages.EVENTS, new Messages.EventBatch(topic, events, owedNow), batchDelivery)
                 .onComplete(
                     reply -> {
                       if (reply.succeeded()) {

@@ -1,0 +1,138 @@
+package io.leakwatch.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.leakwatch.auth.AccessGrant;
+import io.leakwatch.auth.TokenSource;
+import io.leakwatch.checkpoint.Checkpoint;
+import io.leakwatch.pubsub.PubSubClient;
+import io.leakwatch.pubsub.PubSubCredentials;
+import io.leakwatch.pubsub.PubSubEndpoint;
+import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.sim.TestSupport;
+import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.server.PubSubServer;
+import io.leakwatch.sim.traffic.EventSchemas;
+import io.leakwatch.sim.traffic.SimEvent;
+import io.leakwatch.sim.traffic.TrafficGenerator;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A keepalive's replay id becomes a topic's checkpoint only once every batch handed off before it
+ * is confirmed processed. A batch whose confirmation timed out may still wait in detection's merge
+ * (held behind a dead letter the disk refuses, or a stalled topic): a checkpoint past it would make
+ * a restart skip it. One subscription, on the simulator, against a detection that never confirms.
+ */
+class KeepalivePositionTest {
+  private static final String TOPIC = EventSchemas.API;
+
+  @TempDir Path dir;
+  private Vertx vertx;
+  private PubSubServer server;
+  private PubSubClient client;
+
+  @AfterEach
+  void stop() throws Exception {
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    if (client != null) {
+      client.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void aKeepaliveAfterABatchWhoseConfirmationTimedOutDoesNotMoveTheCheckpointPastIt()
+      throws Exception {
+    SimulatedOrg org = SimulatedOrg.generate(5, 50);
+    server =
+        PubSubServer.start(
+            PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
+                .withTimers(Duration.ofMillis(100), Duration.ofSeconds(60)),
+            EventSchemas.standard().byTopic(),
+            1);
+    client =
+        new PubSubClient(
+            new PubSubEndpoint("localhost", server.port(), server.certificate()),
+            () -> new PubSubCredentials("token", org.instanceUrl(), org.orgId()));
+    vertx = Vertx.vertx();
+    Messages.registerCodecs(vertx);
+    List<Object> handedOff = new CopyOnWriteArrayList<>();
+    List<Checkpoint> committed = new CopyOnWriteArrayList<>();
+    // Detection that takes batches and never says they are processed.
+    vertx.eventBus().consumer(Messages.EVENTS, message -> handedOff.add(message.body()));
+    // Its event time is far past the topic's (other topics flow): only the unconfirmed batch
+    // stands between a keepalive and the checkpoint.
+    vertx
+        .eventBus()
+        .consumer(
+            Messages.TOPIC_IDLE,
+            message -> message.reply(System.currentTimeMillis() + Duration.ofDays(1).toMillis()));
+    vertx
+        .eventBus()
+        .<Checkpoint>consumer(
+            Messages.CHECKPOINT,
+            message -> {
+              committed.add(message.body());
+              message.reply("saved");
+            });
+    SubscriptionVerticle subscription =
+        new SubscriptionVerticle(
+                client,
+                TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
+                TOPIC,
+                ReplayStart.earliest(),
+                null,
+                new Durability(
+                    null,
+                    ReplayStart.earliest(),
+                    Durability.DEFAULT_HORIZON_MILLIS,
+                    Durability.DEFAULT_STALE_MILLIS,
+                    false,
+                    500),
+                100,
+                false)
+            .batchTimeout(500);
+    vertx
+        .deployVerticle(subscription)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    TestSupport.await(() -> !committed.isEmpty(), "the empty topic's position from a keepalive");
+
+    SimEvent read =
+        new TrafficGenerator(org)
+            .day(LocalDate.of(2026, 3, 10)).stream()
+                .filter(e -> e.topic().equals(TOPIC))
+                .findFirst()
+                .orElseThrow();
+    server.publish(TOPIC, read.eventIdentifier(), EventSchemas.encode(read.record()));
+    TestSupport.await(() -> handedOff.size() == 1, "the event handed to detection");
+    int before = committed.size();
+    // The confirmation times out after 0.5 s; keepalives keep coming every 0.1 s after it.
+    long keepalives = server.stats().keepAlives();
+    TestSupport.await(
+        () -> server.stats().keepAlives() >= keepalives + 20, "keepalives after the time-out");
+
+    for (Checkpoint c : committed.subList(before, committed.size())) {
+      assertEquals(
+          0,
+          server.topic(TOPIC).indexAfter(c.resumeAfter().toByteString()),
+          "a restart would skip the unconfirmed event: " + c);
+    }
+    assertFalse(subscription.processed() > 0, "nothing was confirmed processed");
+  }
+}
