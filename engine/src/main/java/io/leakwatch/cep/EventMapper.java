@@ -93,8 +93,24 @@ public final class EventMapper {
   }
 
   /**
-   * Epoch millis of a date-time given as a number or as ISO-8601 text with a UTC offset ({@code Z}
-   * or {@code +hh:mm}); a local date-time without offset is refused (whose midnight would it be?).
+   * ISO-8601 with an offset as {@code Z}, {@code +hh:mm} or {@code +hhmm}: the REST API and a SOQL
+   * export write {@code 2026-03-09T14:00:00.000+0000}.
+   */
+  private static final java.time.format.DateTimeFormatter DATE_TIME =
+      new java.time.format.DateTimeFormatterBuilder()
+          .append(java.time.format.DateTimeFormatter.ISO_LOCAL_DATE_TIME)
+          .optionalStart()
+          .appendOffset("+HH:MM", "Z")
+          .optionalEnd()
+          .optionalStart()
+          .appendOffset("+HHMM", "Z")
+          .optionalEnd()
+          .toFormatter(java.util.Locale.ROOT);
+
+  /**
+   * Epoch millis of a date-time given as a number or as ISO-8601 text with a UTC offset ({@code Z},
+   * {@code +hh:mm} or {@code +hhmm}); a local date-time without offset is refused (whose midnight
+   * would it be?).
    */
   public static long epochMillis(String field, Object value) {
     if (value instanceof Number n) {
@@ -102,7 +118,7 @@ public final class EventMapper {
     }
     String text = String.valueOf(value).trim();
     try {
-      return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+      return OffsetDateTime.parse(text, DATE_TIME).toInstant().toEpochMilli();
     } catch (DateTimeParseException e) {
       if (text.matches("\\d{4}-\\d{2}-\\d{2}T[0-9:.]{2,18}")) {
         // Only a value that is certainly a date-time is quoted: a reason never carries free text.

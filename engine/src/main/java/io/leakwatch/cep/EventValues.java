@@ -34,6 +34,7 @@ public final class EventValues {
           "permissionNames",
           "isReportExport",
           "isStoredPassword",
+          "isInteractiveLogin",
           "normalizedScore",
           "countOf",
           "ids",
@@ -130,6 +131,16 @@ public final class EventValues {
     String subType =
         loginSubType == null ? "" : loginSubType.toLowerCase(Locale.ROOT).replaceAll("[^a-z]", "");
     return subType.contains("usernamepassword");
+  }
+
+  /**
+   * Whether a login was a person's, in a browser: LoginType "Application" (the UI) or a single
+   * sign-on ("SAML Idp Initiated SSO", "SAML Sp Initiated SSO", "Third Party SSO"), which also ends
+   * in a browser session. API and OAuth logins are not.
+   */
+  public static boolean isInteractiveLogin(String loginType) {
+    String type = loginType == null ? "" : loginType.trim().toLowerCase(Locale.ROOT);
+    return type.equals("application") || type.endsWith(" sso");
   }
 
   /**

@@ -28,6 +28,7 @@ public final class OrgContext {
           "authorapex",
           "managesharing",
           "assignpermissionsets",
+          "customizeapplication",
           "manageprofilespermissionsets",
           "transactionsecurityexempt");
 
