@@ -48,7 +48,9 @@ public final class AlertStore implements AutoCloseable {
 
   private AlertStore(StoreSettings settings) {
     this.settings = settings;
-    this.connection = StoreConnection.autoCommit(settings);
+    this.connection =
+        StoreConnection.autoCommit(settings)
+            .withDriverOptions(StoreConnection.stateTimeouts(settings, "leakwatch-alerts"));
   }
 
   /**

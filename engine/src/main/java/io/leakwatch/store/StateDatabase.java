@@ -39,7 +39,9 @@ final class StateDatabase implements AutoCloseable {
     this.org = org;
     this.fence = fence;
     this.what = "org " + org + " " + part;
-    this.connection = StoreConnection.transactional(settings);
+    this.connection =
+        StoreConnection.transactional(settings)
+            .withDriverOptions(StoreConnection.stateTimeouts(settings, "leakwatch-state"));
   }
 
   /** The org's name, the key of its rows. */

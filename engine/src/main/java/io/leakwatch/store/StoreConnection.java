@@ -45,6 +45,28 @@ public final class StoreConnection implements AutoCloseable {
     return new StoreConnection(settings, true, Map.of());
   }
 
+  /**
+   * Driver properties for a connection that holds an org's state or the alert history: a PostgreSQL
+   * that stops answering (a dropped idle connection behind a firewall, a vanished host) must fail
+   * the call within a minute, where the retry, its log line and {@code /ready} take over, instead
+   * of holding the alert worker or the detection thread for the kernel's quarter of an hour. None
+   * for the embedded store, whose driver takes no such properties.
+   */
+  public static Map<String, String> stateTimeouts(StoreSettings settings, String name) {
+    if (settings.kind() != StoreSettings.Kind.POSTGRES) {
+      return Map.of();
+    }
+    return Map.of(
+        "connectTimeout",
+        "10",
+        "socketTimeout",
+        "60",
+        "tcpKeepAlive",
+        "true",
+        "ApplicationName",
+        name);
+  }
+
   /** The same, with these driver properties besides the user and password (timeouts, a name). */
   public StoreConnection withDriverOptions(Map<String, String> options) {
     return new StoreConnection(settings, transactions, options);

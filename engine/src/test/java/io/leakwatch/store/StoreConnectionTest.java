@@ -38,6 +38,10 @@ class StoreConnectionTest {
     }
   }
 
+  private static Integer networkTimeout(Connection c) throws SQLException {
+    return c.getNetworkTimeout();
+  }
+
   private int rows() throws SQLException {
     try (Connection c = Postgres.sql(store);
         Statement sql = c.createStatement();
@@ -52,6 +56,31 @@ class StoreConnectionTest {
       sql.executeUpdate("INSERT INTO seen VALUES (1)");
     }
     return null;
+  }
+
+  @Test
+  void stateConnectionsToPostgresTimeOutInsteadOfHangingAndNameThemselves() throws Exception {
+    try (StoreConnection connection =
+        StoreConnection.autoCommit(store)
+            .withDriverOptions(StoreConnection.stateTimeouts(store, "leakwatch-state"))) {
+      assertEquals(
+          "leakwatch-state",
+          connection.run(
+              c -> {
+                try (Statement sql = c.createStatement();
+                    ResultSet rows = sql.executeQuery("SHOW application_name")) {
+                  rows.next();
+                  return rows.getString(1);
+                }
+              }),
+          "the driver took the options");
+      int timeout = connection.run(StoreConnectionTest::networkTimeout);
+      assertEquals(60_000, timeout, "a call on a silent connection fails after 60 s");
+    }
+    assertEquals(
+        java.util.Map.of(),
+        StoreConnection.stateTimeouts(StoreSettings.inMemory("t"), "x"),
+        "the embedded driver takes no such properties");
   }
 
   @Test
