@@ -33,7 +33,7 @@ public final class RecentLogins {
 
   /** Starts with what a previous run saved. */
   public RecentLogins(Map<String, Seen> saved) {
-    seen.putAll(saved);
+    saved.forEach((id, s) -> seen.put(key(id), s));
   }
 
   public RecentLogins() {}
@@ -66,7 +66,17 @@ public final class RecentLogins {
     return admit(id, time instanceof Long t ? t : 0L, source);
   }
 
-  synchronized boolean admit(String id, long time, String source) {
+  /**
+   * A Salesforce id's case-sensitive 15 characters: the REST API writes the 18-character form (the
+   * same id with a 3-character suffix), and nothing promises the stream's LoginHistoryId uses the
+   * same one. Compared whole, one login in two forms would be processed twice.
+   */
+  static String key(String id) {
+    return id.length() == 18 ? id.substring(0, 15) : id;
+  }
+
+  synchronized boolean admit(String loginId, long time, String source) {
+    String id = key(loginId);
     Seen before = seen.get(id);
     if (before == null) {
       seen.put(id, new Seen(time, source));
@@ -91,7 +101,7 @@ public final class RecentLogins {
 
   /** Whether a login with this id was taken already, by either source. */
   public synchronized boolean contains(String id) {
-    return seen.containsKey(id);
+    return seen.containsKey(key(id));
   }
 
   /** Logins refused because the other source had delivered them. */
