@@ -182,10 +182,13 @@ public final class LoginHistoryPoll extends AbstractVerticle {
               readUpTo = pageNewest;
               lastEventTime = Math.max(lastEventTime, fresh.isEmpty() ? 0 : pageNewest);
               if (settings.holdStreams()) {
-                // Everything up to the server's clock (less the settle time) is read: the
-                // streams' events up to then may go on.
+                // Everything up to the server's clock (less the settle time) is read once the
+                // last page is: the streams' events up to then may go on. Before it, only up to
+                // just before this page's newest row (the later pages hold rows from then on).
                 detection.readUpTo(
-                    Math.max(readUpTo, page.serverTime() - settings.settle().toMillis() - 1));
+                    page.done()
+                        ? Math.max(readUpTo, page.serverTime() - settings.settle().toMillis() - 1)
+                        : readUpTo - 1);
               } else {
                 // The streams never wait for the poll: its rows are processed as late events.
                 detection.idle();
