@@ -9,7 +9,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -97,14 +96,14 @@ public final class SchemaCache {
     try {
       json = source.schemaJson(schemaId);
     } catch (StatusRuntimeException e) {
-      if (!transientFailure(e)) {
-        throw new UnknownSchemaException(schemaId, "GetSchema failed: " + PubSubErrors.describe(e));
-      }
       if (serviceDown(e)) {
         // The whole service, not this schema: every event waits on the bus (it keeps them for
         // 72 h) and is read again once it is back. Giving up would dead-letter every event of a
         // busy topic for the length of the outage, and nothing replays dead letters.
         throw new SchemaUnavailableException(schemaId, e);
+      }
+      if (!transientFailure(e)) {
+        throw new UnknownSchemaException(schemaId, "GetSchema failed: " + PubSubErrors.describe(e));
       }
       SchemaGiveUps.GiveUp giveUp = giveUps.failed(schemaId, PubSubErrors.describe(e));
       if (giveUp != null) {
@@ -136,18 +135,14 @@ public final class SchemaCache {
 
   /**
    * Whether GetSchema failed to answer, rather than saying the schema does not exist or may not be
-   * read (not found, invalid, permission denied, unimplemented: asking again changes nothing).
-   * Salesforce's own "service unavailable, try again later" code says so whatever the status it
-   * comes with: it was seen as INTERNAL, not UNAVAILABLE, and that is an observation, not a
-   * promise.
+   * read (not found, invalid, permission denied, unimplemented: asking again changes nothing). A
+   * service that is down is told apart first ({@link #serviceDown}): Salesforce's "try again later"
+   * code says so whatever the status it comes with (it was seen as INTERNAL, an observation, not a
+   * promise).
    */
   private static boolean transientFailure(StatusRuntimeException e) {
-    Optional<String> code = PubSubErrors.errorCode(e);
-    if (code.filter(PubSubErrors.SERVICE_UNAVAILABLE::equals).isPresent()) {
-      return true;
-    }
     return TRANSIENT.contains(e.getStatus().getCode())
-        && code.filter(PubSubErrors.SCHEMA_NOT_FOUND::equals).isEmpty();
+        && PubSubErrors.errorCode(e).filter(PubSubErrors.SCHEMA_NOT_FOUND::equals).isEmpty();
   }
 
   public int size() {

@@ -220,6 +220,14 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     live = !silentBefore;
   }
 
+  /** The stream open now answered (events or a keepalive): it is live, and failures start over. */
+  private void heard() {
+    live = true;
+    silentBefore = false;
+    lastHeardNanos = System.nanoTime();
+    failures = 0;
+  }
+
   /** What one stream delivers; ignored once a newer stream replaced it. */
   private final class Listener implements SubscriptionListener {
     private final long stream;
@@ -240,10 +248,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             if (stream != streams) {
               return; // its stream was closed; the successor starts after lastHandedOff
             }
-            live = true;
-            silentBefore = false;
-            lastHeardNanos = System.nanoTime();
-            failures = 0;
+            heard();
             lastHandedOff = events.get(events.size() - 1).replayId();
             unreleased += events.size();
             inFlight++;
@@ -298,10 +303,7 @@ public final class SubscriptionVerticle extends AbstractVerticle {
             if (stream != streams) {
               return;
             }
-            live = true;
-            silentBefore = false;
-            lastHeardNanos = System.nanoTime();
-            failures = 0;
+            heard();
             ReplayId position = latest == null || latest.isEmpty() ? null : latest;
             if (position == null) {
               vertx.eventBus().send(Messages.TOPIC_IDLE, new Messages.TopicIdle(topic, null));

@@ -48,14 +48,20 @@ public final class TopicLog {
   public ByteString append(ProducerEvent event) {
     ByteString replayId;
     synchronized (this) {
-      long id = nextReplayId;
-      nextReplayId += 1 + (id % 3);
+      long id = takeId();
       replayId = encode(id);
       events.add(ConsumerEvent.newBuilder().setEvent(event).setReplayId(replayId).build());
       replayIds.add(id);
     }
     listeners.forEach(Runnable::run);
     return replayId;
+  }
+
+  /** The next replay id, skipping values as Salesforce's do. Called holding this log's lock. */
+  private long takeId() {
+    long id = nextReplayId;
+    nextReplayId += 1 + (id % 3);
+    return id;
   }
 
   public static ByteString encode(long replayId) {
@@ -88,9 +94,7 @@ public final class TopicLog {
     if (sent < events.size()) {
       return null;
     }
-    long id = nextReplayId;
-    nextReplayId += 1 + (id % 3);
-    return encode(id);
+    return encode(takeId());
   }
 
   /**
