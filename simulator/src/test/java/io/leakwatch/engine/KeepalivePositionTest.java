@@ -96,13 +96,7 @@ class KeepalivePositionTest {
                 TOPIC,
                 ReplayStart.earliest(),
                 null,
-                new Durability(
-                    null,
-                    ReplayStart.earliest(),
-                    Durability.DEFAULT_HORIZON_MILLIS,
-                    Durability.DEFAULT_STALE_MILLIS,
-                    false,
-                    500),
+                TestSupport.quickReconnects(),
                 100,
                 false)
             .batchTimeout(500);

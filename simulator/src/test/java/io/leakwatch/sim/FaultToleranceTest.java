@@ -310,10 +310,15 @@ class FaultToleranceTest {
     }
     server.expireRetained();
     Set<String> refused = positioned();
+    long opened = server.stats().streamsOpened();
     try (LeakwatchEngine engine = engine(Durability.DEFAULT_STALE_MILLIS)) {
       TestSupport.await(
           () -> engine.subscriptions().stream().mapToLong(s -> s.gaps()).sum() >= refused.size(),
           "the refused positions reported");
+      // Only once every topic's stream is open again from the fallback, or a drop misses one.
+      TestSupport.await(
+          () -> server.stats().streamsOpened() >= opened + EventSchemas.TOPICS.size(),
+          "every stream open from the fallback");
       // Streams drop before any topic had an event since: the refused ids are not offered again.
       server.dropStreams(Status.UNAVAILABLE.withDescription("RST_STREAM closed stream"));
       TestSupport.await(

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.engine.DeadLetters;
-import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.LeakwatchEngine;
 import io.leakwatch.engine.SubscriptionVerticle;
-import io.leakwatch.pubsub.ReplayStart;
 import io.leakwatch.pubsub.SchemaCache;
 import io.leakwatch.sim.org.SimulatedOrg;
 import io.leakwatch.sim.server.PubSubServer;
@@ -90,14 +88,7 @@ class SchemaOutageTest {
                 TestSupport.engineOn(server, org, dir)
                     .topics(List.of(EventSchemas.API))
                     .deadLetters(DeadLetters.toFile(deadLetters))
-                    .durability(
-                        new Durability(
-                            null,
-                            ReplayStart.earliest(),
-                            Durability.DEFAULT_HORIZON_MILLIS,
-                            Durability.DEFAULT_STALE_MILLIS,
-                            false,
-                            500))
+                    .durability(TestSupport.quickReconnects())
                     .build())) {
       SubscriptionVerticle stream = engine.subscriptions().get(0);
       // The topic's schema was fetched at subscribe. A release changes it mid-stream (ApiEvent v67,
@@ -141,14 +132,7 @@ class SchemaOutageTest {
                     .deadLetters(DeadLetters.toFile(deadLetters))
                     // A short reconnect ceiling: the failures in a row before the give-up come
                     // half a second apart, not up to 30 s.
-                    .durability(
-                        new Durability(
-                            null,
-                            ReplayStart.earliest(),
-                            Durability.DEFAULT_HORIZON_MILLIS,
-                            Durability.DEFAULT_STALE_MILLIS,
-                            false,
-                            500))
+                    .durability(TestSupport.quickReconnects())
                     .build())) {
       SubscriptionVerticle stream = engine.subscriptions().get(0);
       String v67Id = server.registerSchema(EventSchemas.standard().apiV67());

@@ -2,6 +2,7 @@ package io.leakwatch.sim;
 
 import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
+import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
@@ -39,6 +40,20 @@ public final class TestSupport {
         PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
         EventSchemas.standard().byTopic(),
         1);
+  }
+
+  /**
+   * No state kept, and streams reopened at most half a second apart (not up to 30 s): for tests
+   * whose fault recurs at every reopening.
+   */
+  public static Durability quickReconnects() {
+    return new Durability(
+        null,
+        ReplayStart.earliest(),
+        Durability.DEFAULT_HORIZON_MILLIS,
+        Durability.DEFAULT_STALE_MILLIS,
+        false,
+        500);
   }
 
   /**
