@@ -2,6 +2,7 @@ package io.leakwatch.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
@@ -23,6 +24,8 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -128,5 +131,74 @@ class KeepalivePositionTest {
           "a restart would skip the unconfirmed event: " + c);
     }
     assertFalse(subscription.processed() > 0, "nothing was confirmed processed");
+  }
+
+  @Test
+  void whileTheAlertSinksAreStuckAKeepaliveWaitsForTheLastOnesPositionInsteadOfPilingUp()
+      throws Exception {
+    SimulatedOrg org = SimulatedOrg.generate(5, 50);
+    server =
+        PubSubServer.start(
+            PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
+                .withTimers(Duration.ofMillis(50), Duration.ofSeconds(60)),
+            EventSchemas.standard().byTopic(),
+            1);
+    client =
+        new PubSubClient(
+            new PubSubEndpoint("localhost", server.port(), server.certificate()),
+            () -> new PubSubCredentials("token", org.instanceUrl(), org.orgId()));
+    vertx = Vertx.vertx();
+    Messages.registerCodecs(vertx);
+    vertx
+        .eventBus()
+        .consumer(Messages.TOPIC_IDLE, message -> message.reply(System.currentTimeMillis()));
+    // Positions are saved behind the alerts decided before them; the sinks are stuck, so none is
+    // answered until they come back.
+    AtomicBoolean sinksStuck = new AtomicBoolean(true);
+    AtomicInteger asked = new AtomicInteger();
+    AtomicInteger saved = new AtomicInteger();
+    vertx
+        .eventBus()
+        .<Checkpoint>consumer(
+            Messages.CHECKPOINT,
+            message -> {
+              asked.incrementAndGet();
+              if (!sinksStuck.get()) {
+                saved.incrementAndGet();
+                message.reply("saved");
+              }
+            });
+    SubscriptionVerticle subscription =
+        new SubscriptionVerticle(
+                client,
+                TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
+                TOPIC,
+                ReplayStart.earliest(),
+                null,
+                TestSupport.quickReconnects(),
+                100,
+                false)
+            .commitTimeout(1_000);
+    vertx
+        .deployVerticle(subscription)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    TestSupport.await(() -> asked.get() == 1, "the first keepalive's position");
+    long first = server.stats().keepAlives();
+    // Every keepalive gives a new position, many of them before the first wait times out.
+    TestSupport.await(
+        () -> subscription.commitsUnconfirmed() >= 3, "three positions not confirmed in turn");
+    long keepalives = server.stats().keepAlives() - first;
+
+    assertTrue(
+        asked.get() <= subscription.commitsUnconfirmed() + 1,
+        asked.get() + " positions sent for " + keepalives + " keepalives while none was saved");
+    assertTrue(keepalives > 2L * asked.get(), keepalives + " keepalives, " + asked + " sent");
+
+    sinksStuck.set(false);
+    TestSupport.await(() -> saved.get() > 0, "a position saved once the sinks are back");
+    TestSupport.await(
+        () -> subscription.commitsUnconfirmed() == 0, "the count of unconfirmed ones cleared");
   }
 }
