@@ -23,6 +23,7 @@ import io.leakwatch.loginpoll.LoginHistorySettings;
 import io.leakwatch.loginpoll.RecentLogins;
 import io.leakwatch.pubsub.PubSubClient;
 import io.leakwatch.pubsub.ReplayStart;
+import io.leakwatch.response.ActionClaims;
 import io.leakwatch.response.Responder;
 import io.leakwatch.rest.SoqlClient;
 import io.leakwatch.rulepack.RulePack;
@@ -260,6 +261,11 @@ public final class LeakwatchEngine implements AutoCloseable {
     try {
       if (settings.response().enabled()) {
         responder = Responder.open(settings.response(), settings.tokens());
+        if (durability.shared() && ledger != null) {
+          // Several nodes may own the org in turn: an action is requested once across them, and
+          // never by a node that lost the lease.
+          responder.claimingIn(ActionClaims.in(ledger));
+        }
         await(vertx.deployVerticle(new ResponseVerticle(responder)));
       }
       DeploymentOptions worker =

@@ -6,6 +6,7 @@ import io.leakwatch.auth.TrustedCertificates;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.decision.ResponseAction;
 import io.leakwatch.decision.ResponseRequest;
+import io.leakwatch.store.FencedOffException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -62,6 +63,7 @@ public final class Responder implements AutoCloseable {
   private final Map<String, ActionRecord> actions = new LinkedHashMap<>();
 
   private final java.util.Set<String> seen = new java.util.HashSet<>();
+  private volatile ActionClaims claims = ActionClaims.NODE_LOCAL;
 
   public Responder(
       ResponseSettings settings, AuditLog audit, ActionExecutor executor, Clock clock) {
@@ -87,6 +89,15 @@ public final class Responder implements AutoCloseable {
 
   public ResponseSettings settings() {
     return settings;
+  }
+
+  /**
+   * Requests an action only once {@code claims} say no node requested it before, and never under a
+   * lease this node lost (an org shared by several nodes). Call before the first alert.
+   */
+  public Responder claimingIn(ActionClaims claims) {
+    this.claims = java.util.Objects.requireNonNull(claims);
+    return this;
   }
 
   /**
@@ -189,6 +200,9 @@ public final class Responder implements AutoCloseable {
           continue;
         }
       }
+      if (!claimed(id, request, alert)) {
+        continue;
+      }
       ActionRecord action =
           new ActionRecord(
               id,
@@ -216,6 +230,24 @@ public final class Responder implements AutoCloseable {
         }
         throw e;
       }
+      try {
+        claims.requested(id);
+      } catch (FencedOffException e) {
+        // The org's new owner finds the claim unfinished and requests the action itself.
+        LOG.warn(
+            "response action {} for alert {} requested but not taken: {}",
+            request.action().label(),
+            alert.id(),
+            e.getMessage());
+        continue;
+      } catch (IOException e) {
+        LOG.warn(
+            "response action {} for alert {}: the shared record of it could not be completed ({});"
+                + " a node that takes the org over may request it again",
+            request.action().label(),
+            alert.id(),
+            e.getMessage());
+      }
       switch (mode) {
         case DRY_RUN -> {
           write("dryRun", action, Map.of("wouldCall", executor.describe(action.action())));
@@ -229,6 +261,37 @@ public final class Responder implements AutoCloseable {
       created.add(action);
     }
     return created;
+  }
+
+  /**
+   * Whether this node is to request the action: false when another node (or this one, before a
+   * restart that lost its audit log) did, or when this node lost the org's lease. Throws when the
+   * shared record cannot be read, so nothing is requested unrecorded.
+   */
+  private boolean claimed(String id, ResponseRequest request, Alert alert) {
+    try {
+      if (claims.claim(id)) {
+        return true;
+      }
+      LOG.info(
+          "response action {} for alert {} was requested before, by this org's earlier owner",
+          request.action().label(),
+          alert.id());
+      return false;
+    } catch (FencedOffException e) {
+      LOG.warn(
+          "response action {} for alert {} not requested: {}",
+          request.action().label(),
+          alert.id(),
+          e.getMessage());
+      return false;
+    } catch (IOException e) {
+      synchronized (actions) {
+        seen.remove(id); // not requested: a replay of the alert may request it again
+      }
+      throw new UncheckedIOException(
+          "response action " + request.action().label() + " could not be claimed", e);
+    }
   }
 
   /**
