@@ -57,14 +57,12 @@ class KeepalivePositionTest {
     }
   }
 
-  @Test
-  void aKeepaliveAfterABatchWhoseConfirmationTimedOutDoesNotMoveTheCheckpointPastIt()
-      throws Exception {
-    SimulatedOrg org = SimulatedOrg.generate(5, 50);
+  /** The simulator with keepalives {@code keepalive} apart, a client of it and a Vert.x. */
+  private void start(SimulatedOrg org, Duration keepalive) throws Exception {
     server =
         PubSubServer.start(
             PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
-                .withTimers(Duration.ofMillis(100), Duration.ofSeconds(60)),
+                .withTimers(keepalive, Duration.ofSeconds(60)),
             EventSchemas.standard().byTopic(),
             1);
     client =
@@ -73,6 +71,26 @@ class KeepalivePositionTest {
             () -> new PubSubCredentials("token", org.instanceUrl(), org.orgId()));
     vertx = Vertx.vertx();
     Messages.registerCodecs(vertx);
+  }
+
+  /** The topic's subscription from the earliest event, with no checkpoint. */
+  private SubscriptionVerticle subscription(SimulatedOrg org) {
+    return new SubscriptionVerticle(
+        client,
+        TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
+        TOPIC,
+        ReplayStart.earliest(),
+        null,
+        TestSupport.quickReconnects(),
+        100,
+        false);
+  }
+
+  @Test
+  void aKeepaliveAfterABatchWhoseConfirmationTimedOutDoesNotMoveTheCheckpointPastIt()
+      throws Exception {
+    SimulatedOrg org = SimulatedOrg.generate(5, 50);
+    start(org, Duration.ofMillis(100));
     List<Object> handedOff = new CopyOnWriteArrayList<>();
     List<Checkpoint> committed = new CopyOnWriteArrayList<>();
     // Detection that takes batches and never says they are processed.
@@ -92,17 +110,7 @@ class KeepalivePositionTest {
               committed.add(message.body());
               message.reply("saved");
             });
-    SubscriptionVerticle subscription =
-        new SubscriptionVerticle(
-                client,
-                TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
-                TOPIC,
-                ReplayStart.earliest(),
-                null,
-                TestSupport.quickReconnects(),
-                100,
-                false)
-            .batchTimeout(500);
+    SubscriptionVerticle subscription = subscription(org).batchTimeout(500);
     vertx
         .deployVerticle(subscription)
         .toCompletionStage()
@@ -137,18 +145,7 @@ class KeepalivePositionTest {
   void whileTheAlertSinksAreStuckAKeepaliveWaitsForTheLastOnesPositionInsteadOfPilingUp()
       throws Exception {
     SimulatedOrg org = SimulatedOrg.generate(5, 50);
-    server =
-        PubSubServer.start(
-            PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
-                .withTimers(Duration.ofMillis(50), Duration.ofSeconds(60)),
-            EventSchemas.standard().byTopic(),
-            1);
-    client =
-        new PubSubClient(
-            new PubSubEndpoint("localhost", server.port(), server.certificate()),
-            () -> new PubSubCredentials("token", org.instanceUrl(), org.orgId()));
-    vertx = Vertx.vertx();
-    Messages.registerCodecs(vertx);
+    start(org, Duration.ofMillis(50));
     vertx
         .eventBus()
         .consumer(Messages.TOPIC_IDLE, message -> message.reply(System.currentTimeMillis()));
@@ -168,17 +165,7 @@ class KeepalivePositionTest {
                 message.reply("saved");
               }
             });
-    SubscriptionVerticle subscription =
-        new SubscriptionVerticle(
-                client,
-                TokenSource.fixed(new AccessGrant("token", org.instanceUrl(), org.orgId())),
-                TOPIC,
-                ReplayStart.earliest(),
-                null,
-                TestSupport.quickReconnects(),
-                100,
-                false)
-            .commitTimeout(1_000);
+    SubscriptionVerticle subscription = subscription(org).commitTimeout(1_000);
     vertx
         .deployVerticle(subscription)
         .toCompletionStage()
