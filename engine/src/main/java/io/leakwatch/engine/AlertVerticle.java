@@ -82,6 +82,9 @@ public final class AlertVerticle extends AbstractVerticle {
    */
   private boolean claimed;
 
+  // When the attempt in progress on the head alert began (epoch millis), or 0 between attempts.
+  private volatile long attemptStarted;
+
   private volatile FencedOffException fencedOff;
   private java.util.function.Consumer<FencedOffException> whenFencedOff = e -> {};
   private int attempt;
@@ -172,12 +175,24 @@ public final class AlertVerticle extends AbstractVerticle {
 
   /** True when the alert is done with (delivered, a duplicate, or given up at shutdown). */
   private boolean deliver(Alert alert) {
+    // A sink or the ledger that blocks instead of failing would leave no fault behind: the wait
+    // itself is the stall readiness must see.
+    attemptStarted = System.currentTimeMillis();
+    try {
+      return attemptDelivery(alert);
+    } finally {
+      attemptStarted = 0;
+    }
+  }
+
+  private boolean attemptDelivery(Alert alert) {
     if (sinksDone == 0 && !ledgerPending && !claimed && ledger != null) {
       // Claimed before the first sink: a shared ledger refuses a node that lost the org's lease
       // before any sink sees the alert (see PostgresLedger for the order, and a crash within it).
       try {
         if (!ledger.claim(alert.deliveryKey())) {
           duplicates.incrementAndGet();
+          done(alert, "a duplicate of one delivered before");
           return true;
         }
         claimed = true;
@@ -251,14 +266,19 @@ public final class AlertVerticle extends AbstractVerticle {
       }
     }
     delivered.incrementAndGet();
+    done(alert, "delivered");
+    return true;
+  }
+
+  /** The head alert is done with: the next starts afresh, and a fault its retries saw is over. */
+  private void done(Alert alert, String how) {
     if (attempt > 0) {
-      sinkFault.cleared(alert.id() + " delivered after " + (attempt + 1) + " attempts");
+      sinkFault.cleared(alert.id() + " " + how + " after " + (attempt + 1) + " attempts");
     }
     sinksDone = 0;
     ledgerPending = false;
     claimed = false;
     attempt = 0;
-    return true;
   }
 
   /**
@@ -404,11 +424,16 @@ public final class AlertVerticle extends AbstractVerticle {
   }
 
   /**
-   * Since when (epoch millis) an alert has been waiting for a sink or the ledger, or 0 when
-   * delivery flows.
+   * Since when (epoch millis) an alert has been waiting for a sink or the ledger (failing and
+   * retried, or blocked in a call), or 0 when delivery flows.
    */
   public long deliveryStalledSince() {
-    return sinkFault.since();
+    long failing = sinkFault.since();
+    long waiting = attemptStarted;
+    if (failing == 0 || waiting == 0) {
+      return Math.max(failing, waiting);
+    }
+    return Math.min(failing, waiting);
   }
 
   /** Since when (epoch millis) positions could not be saved, or 0 when saves succeed. */
