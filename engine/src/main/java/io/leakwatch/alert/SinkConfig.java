@@ -249,6 +249,7 @@ public record SinkConfig(
     private final ConfigSource file;
     private final PrintStream console;
     private final List<AlertSink> built = new ArrayList<>();
+    private final SpoolFolders spools = new SpoolFolders();
 
     Opener(ConfigSource file, PrintStream console) {
       this.file = file;
@@ -512,7 +513,25 @@ public record SinkConfig(
             d.name() != null
                 ? file.required(d.name(), key + ".name", "must not be empty")
                 : key.substring("alerts.".length());
+        String namedBefore = spools.claimName(name, key);
+        if (namedBefore != null) {
+          throw file.problem(
+              key + (d.name() != null ? ".name" : ""),
+              "'"
+                  + name
+                  + "' is also the name of "
+                  + namedBefore
+                  + "; each sink needs a name of its own");
+        }
         Path spool = file.path(d.spool(), key + ".spool");
+        String spooledBefore = spools.claimFolder(spool, key);
+        if (spooledBefore != null) {
+          throw file.problem(
+              key + ".spool",
+              "is the same folder as "
+                  + spooledBefore
+                  + ".spool; each sink needs a spool folder of its own (a shared one loses alerts)");
+        }
         DrillPolicy drills;
         try {
           drills = d.drills() != null ? DrillPolicy.parse(d.drills()) : DrillPolicy.SKIP;
