@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.checkpoint.AppendedLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -84,14 +83,14 @@ final class DeliverySpool implements AutoCloseable {
   /** Reads what a previous run left: the finished keys, then the pending entries not finished. */
   private void load(Path pendingFile, Path doneFile) throws IOException {
     if (Files.exists(doneFile)) {
-      for (String line : Files.readAllLines(doneFile, StandardCharsets.UTF_8)) {
+      for (String line : LenientLines.read(doneFile)) {
         if (!line.isBlank()) {
           known.add(line.strip());
         }
       }
     }
     if (Files.exists(pendingFile)) {
-      List<String> lines = Files.readAllLines(pendingFile, StandardCharsets.UTF_8);
+      List<String> lines = LenientLines.read(pendingFile);
       List<Integer> unreadable = new ArrayList<>();
       long opened = clock.millis();
       for (int i = 0; i < lines.size(); i++) {
