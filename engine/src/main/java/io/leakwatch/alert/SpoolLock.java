@@ -48,8 +48,12 @@ final class SpoolLock implements AutoCloseable {
     return new SpoolLock(channel, lock);
   }
 
+  /** Releases the lock; again is a no-op (a sink may be closed by the engine and its owner). */
   @Override
   public void close() throws IOException {
+    if (!channel.isOpen()) {
+      return;
+    }
     try {
       lock.release();
     } finally {
