@@ -56,9 +56,10 @@ import javax.net.ssl.TrustManagerFactory;
  * Every delivered sink also takes {@code name}, {@code drills: skip|mark}, {@code retry:
  * {initialMillis, maxMillis}} and {@code timeoutSeconds}. The platform-event sink's {@code auth}
  * takes the same kinds as an org's ({@link AuthSettings}): a static token, JWT bearer or client
- * credentials. Relative paths resolve against the configuration's folder. Every problem is a {@link
- * ConfigException} naming the key, such as {@code alerts.webhooks[1].secret}; secrets never appear
- * in a message.
+ * credentials. Each delivered sink needs a {@code spool} folder and a name of its own (a shared
+ * spool folder loses alerts). Relative paths resolve against the configuration's folder. Every
+ * problem is a {@link ConfigException} naming the key, such as {@code alerts.webhooks[1].secret};
+ * secrets never appear in a message.
  */
 public record SinkConfig(
     Boolean console,
