@@ -64,15 +64,9 @@ final class ConfigCommand {
             return pack;
           });
     }
-    // Sinks check their settings as they open (a webhook's secret, a syslog certificate); closed at
-    // once.
-    for (var sink : config.openSinks(new PrintStream(java.io.OutputStream.nullOutputStream()))) {
-      try {
-        sink.close();
-      } catch (java.io.IOException e) {
-        out.println("  (closing a sink after the check: " + e.getMessage() + ")");
-      }
-    }
+    // Sinks check their settings (a webhook's secret, a syslog certificate, one spool folder each)
+    // without opening: a running engine may hold the spools, and their alerts are its to deliver.
+    config.checkSinks();
     // Folders, topics, certificates and ports: what run would fail on once it starts.
     if (!StartCheckReport.passes(file, config, out, err)) {
       return 2;

@@ -128,4 +128,50 @@ class StartChecksCommandTest {
     assertTrue(check.out().contains(": OK, 1 org"), check.out());
     assertTrue(check.out().contains("warning: orgs[0].staleAfterSeconds: 20 s"), check.out());
   }
+
+  /**
+   * {@code config check} beside a running engine: it opens no spool (the engine holds their locks,
+   * and their pending alerts are the engine's to deliver), starts no delivery and creates no
+   * folder.
+   */
+  @Test
+  void configCheckBesideARunningEngineOpensNoSpoolStartsNoDeliveryAndCreatesNothing()
+      throws Exception {
+    Path file = config("state", "[/event/ApiEventStream]", "", null);
+    Files.writeString(
+        file,
+        Files.readString(file)
+            .replace(
+                "alerts: {console: false, jsonl: alerts.jsonl}",
+                """
+                alerts:
+                  console: false
+                  files: [{path: new-alerts/alerts.jsonl}]
+                  webhooks: [{name: soc, url: 'http://127.0.0.1:9/hook', secret: 0123456789abcdef, spool: spool/soc}]
+                  slack: [{name: team, url: 'http://127.0.0.1:9/slack', spool: spool/new}]"""));
+    Path running = dir.resolve("spool/soc");
+    Files.createDirectories(running);
+    Files.writeString(
+        running.resolve("pending.jsonl"), "{\"key\":\"lw-1\",\"payload\":\"{}\",\"at\":1}\n");
+    io.leakwatch.alert.DeliveryTransport down =
+        (key, payload) -> io.leakwatch.alert.DeliveryOutcome.retry("HTTP 503");
+    try (var engineSink =
+        new io.leakwatch.alert.SpooledAlertSink(
+            "soc",
+            running,
+            io.leakwatch.alert.AlertJson::toJson,
+            io.leakwatch.alert.DrillPolicy.SKIP,
+            false,
+            down,
+            io.leakwatch.alert.Backoff.DEFAULT)) {
+      CliRun check = CliRun.of("config", "check", file.toString());
+      assertEquals(0, check.exit(), check.out() + check.err());
+      assertEquals(1, engineSink.pending(), "the running engine's alert is still its own");
+    }
+    assertFalse(Files.exists(dir.resolve("spool/new")), "config check created a spool folder");
+    assertFalse(Files.exists(dir.resolve("new-alerts")), "config check created an alerts folder");
+    assertEquals(
+        "{\"key\":\"lw-1\",\"payload\":\"{}\",\"at\":1}\n",
+        Files.readString(running.resolve("pending.jsonl")));
+  }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.checkpoint.AppendedLines;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -27,6 +26,8 @@ import org.slf4j.LoggerFactory;
  *       (see {@link AppendedLines});
  *   <li>{@code done.txt}: the delivery keys finished (delivered or dead-lettered), forced to disk
  *       before the entry leaves the queue. It is what makes the sink idempotent across restarts.
+ *   <li>{@code lock}: locked while the spool is open ({@link SpoolLock}), so no other sink or
+ *       process drains the same queue.
  * </ul>
  *
  * A restart re-reads both and resumes with the pending entries not yet done, in order. When the
@@ -49,6 +50,7 @@ final class DeliverySpool implements AutoCloseable {
   private final Clock clock;
   private final AppendedLines pending;
   private final AppendedLines done;
+  private final SpoolLock lock;
   private final Deque<Entry> queue = new ArrayDeque<>();
   private final Set<String> known = new HashSet<>();
 
@@ -60,19 +62,35 @@ final class DeliverySpool implements AutoCloseable {
     this.dir = dir;
     this.clock = clock;
     Files.createDirectories(dir);
-    Path pendingFile = dir.resolve("pending.jsonl");
-    Path doneFile = dir.resolve("done.txt");
-    Set<String> finished = new HashSet<>();
+    this.lock = SpoolLock.take(dir);
+    AppendedLines pendingLines = null;
+    try {
+      Path pendingFile = dir.resolve("pending.jsonl");
+      Path doneFile = dir.resolve("done.txt");
+      load(pendingFile, doneFile);
+      pendingLines = new AppendedLines(pendingFile);
+      this.done = new AppendedLines(doneFile);
+      this.pending = pendingLines;
+    } catch (IOException | RuntimeException e) {
+      if (pendingLines != null) {
+        pendingLines.close();
+      }
+      lock.close();
+      throw e;
+    }
+  }
+
+  /** Reads what a previous run left: the finished keys, then the pending entries not finished. */
+  private void load(Path pendingFile, Path doneFile) throws IOException {
     if (Files.exists(doneFile)) {
-      for (String line : Files.readAllLines(doneFile, StandardCharsets.UTF_8)) {
+      for (String line : LenientLines.read(doneFile)) {
         if (!line.isBlank()) {
-          finished.add(line.strip());
+          known.add(line.strip());
         }
       }
     }
-    known.addAll(finished);
     if (Files.exists(pendingFile)) {
-      List<String> lines = Files.readAllLines(pendingFile, StandardCharsets.UTF_8);
+      List<String> lines = LenientLines.read(pendingFile);
       List<Integer> unreadable = new ArrayList<>();
       long opened = clock.millis();
       for (int i = 0; i < lines.size(); i++) {
@@ -99,8 +117,6 @@ final class DeliverySpool implements AutoCloseable {
             lines.size());
       }
     }
-    this.pending = new AppendedLines(pendingFile);
-    this.done = new AppendedLines(doneFile);
   }
 
   private static Entry parse(String line, long opened) {
@@ -169,10 +185,10 @@ final class DeliverySpool implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    try {
-      pending.close();
-    } finally {
-      done.close();
+    try (SpoolLock held = lock;
+        AppendedLines d = done;
+        AppendedLines p = pending) {
+      // closed in reverse: the lock last, once nothing more is written
     }
   }
 }

@@ -135,7 +135,7 @@ public final class JsonLinesAlertSink implements AlertSink {
   }
 
   private void remember(Path path) throws IOException {
-    for (String line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
+    for (String line : LenientLines.read(path)) {
       String key = DeliveryKeys.of(line);
       if (key != null) {
         written.add(key);

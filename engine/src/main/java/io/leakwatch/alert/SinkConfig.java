@@ -56,9 +56,10 @@ import javax.net.ssl.TrustManagerFactory;
  * Every delivered sink also takes {@code name}, {@code drills: skip|mark}, {@code retry:
  * {initialMillis, maxMillis}} and {@code timeoutSeconds}. The platform-event sink's {@code auth}
  * takes the same kinds as an org's ({@link AuthSettings}): a static token, JWT bearer or client
- * credentials. Relative paths resolve against the configuration's folder. Every problem is a {@link
- * ConfigException} naming the key, such as {@code alerts.webhooks[1].secret}; secrets never appear
- * in a message.
+ * credentials. Each delivered sink needs a {@code spool} folder and a name of its own (a shared
+ * spool folder loses alerts). Relative paths resolve against the configuration's folder. Every
+ * problem is a {@link ConfigException} naming the key, such as {@code alerts.webhooks[1].secret};
+ * secrets never appear in a message.
  */
 public record SinkConfig(
     Boolean console,
@@ -234,7 +235,7 @@ public record SinkConfig(
    * running if one is invalid.
    */
   public List<AlertSink> open(ConfigSource file, PrintStream console) {
-    Opener opener = new Opener(file, console);
+    Opener opener = new Opener(file, console, false);
     try {
       opener.openAll(this);
     } catch (RuntimeException e) {
@@ -244,15 +245,38 @@ public record SinkConfig(
     return List.copyOf(opener.built);
   }
 
+  /**
+   * Checks every sink the section describes as {@link #open} would, but opens no spool and no file
+   * and starts no delivery: the folders may belong to a running engine, whose spools are locked and
+   * whose pending alerts are its own to deliver. Folders are checked to be creatable and writable,
+   * without creating them. Throws the first problem, as {@link #open} would.
+   */
+  public void check(ConfigSource file) {
+    Opener opener =
+        new Opener(file, new PrintStream(java.io.OutputStream.nullOutputStream()), true);
+    try {
+      opener.openAll(this);
+    } finally {
+      opener.closeBuilt();
+    }
+  }
+
   /** Turns the bound settings into sinks, keeping what it opened so far. */
   private static final class Opener {
     private final ConfigSource file;
     private final PrintStream console;
     private final List<AlertSink> built = new ArrayList<>();
+    private final SpoolFolders spools = new SpoolFolders();
+    private final boolean checkOnly;
 
-    Opener(ConfigSource file, PrintStream console) {
+    /**
+     * @param checkOnly check every setting and folder, but open no spool or file (see {@link
+     *     SinkConfig#check})
+     */
+    Opener(ConfigSource file, PrintStream console, boolean checkOnly) {
       this.file = file;
       this.console = console;
+      this.checkOnly = checkOnly;
     }
 
     void openAll(SinkConfig c) {
@@ -260,12 +284,11 @@ public record SinkConfig(
         built.add(new ConsoleAlertSink(console));
       }
       if (c.jsonl() != null) {
-        built.add(
-            file(
-                file.path(c.jsonl(), "alerts.jsonl"),
-                AlertFormat.LEAKWATCH,
-                FileRotation.NONE,
-                "alerts.jsonl"));
+        file(
+            file.path(c.jsonl(), "alerts.jsonl"),
+            AlertFormat.LEAKWATCH,
+            FileRotation.NONE,
+            "alerts.jsonl");
       }
       each(c.files(), "alerts.files", (s, key) -> fileSink(s.path(), s.format(), s.rotate(), key));
       each(
@@ -302,7 +325,7 @@ public record SinkConfig(
 
     private void fileSink(String path, String formatName, Rotate rotate, String key) {
       AlertFormat format = format(formatName, key);
-      built.add(file(file.path(path, key + ".path"), format, rotation(rotate, key), key + ".path"));
+      file(file.path(path, key + ".path"), format, rotation(rotate, key), key + ".path");
     }
 
     private FileRotation rotation(Rotate r, String key) {
@@ -317,9 +340,19 @@ public record SinkConfig(
       return new FileRotation(maxBytes, daily, r.keep() == null ? 7 : r.keep().intValue());
     }
 
-    private AlertSink file(Path path, AlertFormat format, FileRotation rotation, String key) {
+    private void file(Path path, AlertFormat format, FileRotation rotation, String key) {
+      if (checkOnly) {
+        String problem = WritableFolder.problem(path.toAbsolutePath().getParent());
+        if (problem == null && Files.exists(path) && !Files.isWritable(path)) {
+          problem = "cannot write " + path;
+        }
+        if (problem != null) {
+          throw file.problem(key, "cannot open " + path + ": " + problem);
+        }
+        return;
+      }
       try {
-        return new JsonLinesAlertSink(path, format, rotation, Clock.systemUTC());
+        built.add(new JsonLinesAlertSink(path, format, rotation, Clock.systemUTC()));
       } catch (IOException e) {
         throw file.problem(key, "cannot open " + path + ": " + e.getMessage());
       }
@@ -443,12 +476,11 @@ public record SinkConfig(
         unknownIfSet(key, s.drills(), "drills", fileKeys);
         unknownIfSet(key, s.retry(), "retry", fileKeys);
         unknownIfSet(key, s.timeoutSeconds(), "timeoutSeconds", fileKeys);
-        built.add(
-            file(
-                file.path(s.path(), key + ".path"),
-                AlertFormat.OCSF,
-                rotation(s.rotate(), key),
-                key + ".path"));
+        file(
+            file.path(s.path(), key + ".path"),
+            AlertFormat.OCSF,
+            rotation(s.rotate(), key),
+            key + ".path");
       }
     }
 
@@ -512,7 +544,25 @@ public record SinkConfig(
             d.name() != null
                 ? file.required(d.name(), key + ".name", "must not be empty")
                 : key.substring("alerts.".length());
+        String namedBefore = spools.claimName(name, key);
+        if (namedBefore != null) {
+          throw file.problem(
+              key + (d.name() != null ? ".name" : ""),
+              "'"
+                  + name
+                  + "' is also the name of "
+                  + namedBefore
+                  + "; each sink needs a name of its own");
+        }
         Path spool = file.path(d.spool(), key + ".spool");
+        String spooledBefore = spools.claimFolder(spool, key);
+        if (spooledBefore != null) {
+          throw file.problem(
+              key + ".spool",
+              "is the same folder as "
+                  + spooledBefore
+                  + ".spool; each sink needs a spool folder of its own (a shared one loses alerts)");
+        }
         DrillPolicy drills;
         try {
           drills = d.drills() != null ? DrillPolicy.parse(d.drills()) : DrillPolicy.SKIP;
@@ -520,6 +570,19 @@ public record SinkConfig(
           throw file.problem(key + ".drills", e.getMessage());
         }
         Backoff backoff = backoff(d.retry(), key);
+        if (checkOnly) {
+          String problem = WritableFolder.problem(spool);
+          if (problem != null) {
+            throw file.problem(
+                key + ".spool", "cannot open spool folder " + spool + ": " + problem);
+          }
+          try {
+            transport.close();
+          } catch (IOException ignored) {
+            // nothing was sent
+          }
+          return;
+        }
         try {
           built.add(
               new SpooledAlertSink(

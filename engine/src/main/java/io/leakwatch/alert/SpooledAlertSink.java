@@ -88,7 +88,12 @@ public final class SpooledAlertSink implements AlertSink {
     this.transport = transport;
     this.backoff = backoff;
     this.spool = new DeliverySpool(spoolDir, clock);
-    this.deadLetters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), clock);
+    try {
+      this.deadLetters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), clock);
+    } catch (IOException | RuntimeException e) {
+      spool.close(); // and its lock, so the folder can be opened again
+      throw e;
+    }
     this.worker = new Thread(this::deliverLoop, "alert-sink-" + name);
     worker.setDaemon(true);
     worker.start();

@@ -1,6 +1,5 @@
 package io.leakwatch.alert;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +11,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * HTTP POST of one JSON payload. Headers: {@code Content-Type: application/json}, {@code
@@ -23,9 +26,16 @@ import java.util.Map;
  * or as an HTTP date, up to an hour), every 5xx, and connection errors and timeouts. Any other
  * status (3xx, since redirects are not followed, and 4xx) is dead: the receiver will not accept
  * this payload, so it goes to the dead-letter file with the status.
+ *
+ * <p>{@code timeout} bounds the whole attempt, the answer's body included, and only the first
+ * {@value #ANSWER_PREFIX_BYTES} bytes of an answer are read.
  */
 public final class WebhookTransport implements DeliveryTransport {
   private static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+
+  /** As much of an answer as is read: enough for the snippet a dead letter quotes. */
+  static final int ANSWER_PREFIX_BYTES = 1_024;
+
   private final URI url;
   private final WebhookSignature signature;
   private final HttpClient http;
@@ -78,13 +88,23 @@ public final class WebhookTransport implements DeliveryTransport {
       request.header(WebhookSignature.SIGNATURE_HEADER, signature.sign(timestamp, body));
     }
     HttpResponse<String> response;
+    // The request's own timeout ends at the response headers; the whole attempt, the answer's body
+    // too, must end in time, or a receiver that stalls mid-answer holds the sink's only thread.
+    CompletableFuture<HttpResponse<String>> answer =
+        http.sendAsync(request.build(), AnswerPrefix.handler(ANSWER_PREFIX_BYTES));
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
+      response = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      answer.cancel(true);
+      return DeliveryOutcome.retry("no complete answer within " + timeout.toSeconds() + " s");
+    } catch (ExecutionException e) {
       // Connection refused, reset, TLS failure, timeout: the receiver may be back soon.
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
       return DeliveryOutcome.retry(
-          e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+          cause.getClass().getSimpleName()
+              + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
     } catch (InterruptedException e) {
+      answer.cancel(true);
       Thread.currentThread().interrupt();
       return DeliveryOutcome.retry("interrupted");
     }

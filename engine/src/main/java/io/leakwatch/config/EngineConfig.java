@@ -213,6 +213,14 @@ public final class EngineConfig {
     return sinks.open(file, console);
   }
 
+  /**
+   * Checks the alert sinks as {@link #openSinks} would open them, without opening a spool or file
+   * or starting delivery: for {@code config check}, which may run beside an engine using them.
+   */
+  public void checkSinks() {
+    sinks.check(file);
+  }
+
   /** The HTTP API's settings, or null when the file has no {@code api:} key. */
   public ApiConfig api() {
     return api;

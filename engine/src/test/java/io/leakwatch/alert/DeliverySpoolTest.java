@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.leakwatch.testing.Mounts;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,6 +52,32 @@ class DeliverySpoolTest {
     try (DeliverySpool spool = new DeliverySpool(dir)) {
       assertEquals(
           List.of("a"), spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
+      spool.append("b", "{}");
+    }
+    try (DeliverySpool spool = new DeliverySpool(dir)) {
+      assertEquals(
+          List.of("a", "b"),
+          spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
+    }
+  }
+
+  /** A crash can cut the last line inside a multi-byte character (an ellipsis in a reason). */
+  @Test
+  void aTornLastLineEndingInsideAMultiByteCharacterIsSkippedAndTheSpoolOpens() throws Exception {
+    try (DeliverySpool spool = new DeliverySpool(dir)) {
+      spool.append("a", "{\"reasons\":[\"12 user(s): a,b,\u2026\"]}");
+    }
+    byte[] line =
+        "{\"key\":\"b\",\"payload\":\"{\\\"reasons\\\":[\\\"12 user(s): a,\u2026"
+            .getBytes(StandardCharsets.UTF_8);
+    Files.write(
+        dir.resolve("pending.jsonl"),
+        Arrays.copyOf(line, line.length - 2), // two of the ellipsis's three bytes missing
+        StandardOpenOption.APPEND);
+    try (DeliverySpool spool = new DeliverySpool(dir)) {
+      assertEquals(
+          List.of("a"), spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
+      assertEquals("{\"reasons\":[\"12 user(s): a,b,\u2026\"]}", spool.peek().payload());
       spool.append("b", "{}");
     }
     try (DeliverySpool spool = new DeliverySpool(dir)) {

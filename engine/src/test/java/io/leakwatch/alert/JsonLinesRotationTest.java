@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -117,6 +118,30 @@ class JsonLinesRotationTest {
     }
     List<String> lines = Files.readAllLines(file);
     assertEquals(3, lines.size());
+    assertEquals("torn", DeliveryKeys.of(lines.get(2)));
+  }
+
+  /** A crash can cut the last line inside a multi-byte character (an ellipsis in a reason). */
+  @Test
+  void aLineTornInsideAMultiByteCharacterIsClosedOffAndItsAlertWrittenAgain() throws IOException {
+    Path file = dir.resolve("alerts.jsonl");
+    byte[] torn =
+        "{\"id\":\"torn\",\"reasons\":[\"12 user(s): a,b,\u2026".getBytes(StandardCharsets.UTF_8);
+    Files.write(
+        file,
+        (AlertJson.toJson(TestAlerts.alert("whole")) + "\n").getBytes(StandardCharsets.UTF_8));
+    Files.write(
+        file,
+        Arrays.copyOf(torn, torn.length - 1), // the ellipsis's last byte missing
+        StandardOpenOption.APPEND);
+    try (JsonLinesAlertSink sink = new JsonLinesAlertSink(file)) {
+      sink.accept(TestAlerts.alert("whole"));
+      sink.accept(TestAlerts.alert("torn"));
+    }
+    List<String> lines = LenientLines.read(file);
+    assertEquals(3, lines.size());
+    assertEquals("whole", DeliveryKeys.of(lines.get(0)));
+    assertEquals(null, DeliveryKeys.of(lines.get(1)), "the torn line, closed off");
     assertEquals("torn", DeliveryKeys.of(lines.get(2)));
   }
 

@@ -178,6 +178,45 @@ class SinkConfigTest {
             Map.of()));
   }
 
+  /**
+   * Two sinks on one spool folder finish each other's alerts; the folder is compared as the file
+   * system sees it (through {@code ..} and symbolic links), and two sinks cannot share a name.
+   */
+  @Test
+  void twoSinksOnOneSpoolFolderOrWithOneNameAreRejectedNamingBothKeys() throws Exception {
+    String hook = "{url: 'https://x.example/h', secret: 0123456789abcdef, ";
+    assertEquals(
+        "c.yaml: alerts.webhooks[1].spool: is the same folder as alerts.webhooks[0].spool; each"
+            + " sink needs a spool folder of its own (a shared one loses alerts)",
+        problem(
+            "webhooks: ["
+                + hook
+                + "name: soc, spool: spool/x}, "
+                + hook
+                + "name: siem, spool: spool/x}]",
+            Map.of()));
+    Files.createDirectories(dir.resolve("real"));
+    Files.createSymbolicLink(dir.resolve("link"), dir.resolve("real"));
+    assertEquals(
+        "c.yaml: alerts.syslog[0].spool: is the same folder as alerts.webhooks[0].spool; each"
+            + " sink needs a spool folder of its own (a shared one loses alerts)",
+        problem(
+            "webhooks: ["
+                + hook
+                + "spool: real/siem}]\n"
+                + "syslog: [{host: 127.0.0.1, port: 6514, spool: 'link/../link/siem'}]",
+            Map.of()));
+    assertEquals(
+        "c.yaml: alerts.slack[0].name: 'soc' is also the name of alerts.webhooks[0]; each sink"
+            + " needs a name of its own",
+        problem(
+            "webhooks: ["
+                + hook
+                + "name: soc, spool: a}]\n"
+                + "slack: [{url: 'https://hooks.slack.example/x', name: soc, spool: b}]",
+            Map.of()));
+  }
+
   @Test
   void noAlertsKeyMeansTheConsole() throws Exception {
     List<AlertSink> sinks = SinkConfig.parse(null, "c.yaml", dir, Map.of());

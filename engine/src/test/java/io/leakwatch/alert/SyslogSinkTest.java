@@ -83,10 +83,13 @@ class SyslogSinkTest {
       HttpReceiver.await(() -> receiver.closed.get() == 1, WAIT);
       sink.accept(TestAlerts.alert("after1"));
       sink.accept(TestAlerts.alert("after2"));
-      HttpReceiver.await(() -> receiver.messages.size() == 3, WAIT);
+      HttpReceiver.await(() -> receiver.messages.size() == 4, WAIT);
       assertEquals(2, receiver.connections.get());
-      assertTrue(receiver.messages.get(1).contains("externalId=after1 "));
-      assertTrue(receiver.messages.get(2).contains("externalId=after2 "));
+      // Without acknowledgements nothing says the collector read "before": it comes again first,
+      // with its externalId, for the collector to drop.
+      assertTrue(receiver.messages.get(1).contains("externalId=before "));
+      assertTrue(receiver.messages.get(2).contains("externalId=after1 "));
+      assertTrue(receiver.messages.get(3).contains("externalId=after2 "));
     }
   }
 
@@ -176,9 +179,10 @@ class SyslogSinkTest {
         HttpReceiver.await(() -> receiver.messages.size() == 1, WAIT);
         HttpReceiver.await(() -> receiver.closed.get() == 1, WAIT);
         sinks.get(0).accept(TestAlerts.alert("tls2"));
-        HttpReceiver.await(() -> receiver.messages.size() == 2, WAIT);
+        HttpReceiver.await(() -> receiver.messages.size() == 3, WAIT);
         assertTrue(receiver.messages.get(0).contains("externalId=tls1 "));
-        assertTrue(receiver.messages.get(1).contains("externalId=tls2 "));
+        assertTrue(receiver.messages.get(1).contains("externalId=tls1 "), "sent again");
+        assertTrue(receiver.messages.get(2).contains("externalId=tls2 "));
       } finally {
         for (AlertSink sink : sinks) {
           sink.close();
@@ -205,6 +209,91 @@ class SyslogSinkTest {
       assertEquals("0", header[6]);
       assertTrue(header[7].contains("cat=drill"), header[7]);
       assertTrue(header[7].contains("cs5=critical cs5Label=leakwatchSeverity"), header[7]);
+    }
+  }
+
+  /**
+   * A collector that accepts the connection and stops reading, then dies with what it never read
+   * (an RST): TCP took hundreds of messages, which count as delivered. The write that finds the
+   * buffers full ends at the timeout (a read timeout does not cover writes) and is retried; the new
+   * connection first gets again the messages that could still have been in the buffers, so every
+   * message counted delivered reaches the collector that reads.
+   */
+  @Test
+  void aCollectorThatStopsReadingEndsTheWriteAtTheTimeoutAndWhatTcpTookIsSentAgain()
+      throws Exception {
+    try (java.net.ServerSocket server =
+        new java.net.ServerSocket(0, 10, java.net.InetAddress.getLoopbackAddress())) {
+      server.setReceiveBufferSize(32 * 1024);
+      SyslogTransport transport =
+          new SyslogTransport("127.0.0.1", server.getLocalPort(), null, Duration.ofSeconds(1));
+      String padding = "x".repeat(900);
+      java.util.function.IntFunction<String> message =
+          i ->
+              "<83>1 2026-03-09T14:01:01.000Z host leakwatch - LW-001 - CEF:0|Leakwatch|Leakwatch|1"
+                  + "|LW-001|t|8|externalId=lw-"
+                  + i
+                  + " msg="
+                  + padding;
+      List<String> delivered = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.CompletableFuture<Integer> failedAt =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                for (int i = 0; i < 100_000; i++) {
+                  if (transport.send("lw-" + i, message.apply(i))
+                      instanceof DeliveryOutcome.Delivered) {
+                    delivered.add("lw-" + i);
+                  } else {
+                    return i;
+                  }
+                }
+                return -1;
+              });
+      java.net.Socket stalled = server.accept(); // and never read
+      int failed = failedAt.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(failed > 10, "TCP took " + failed + " messages before the write stalled");
+      stalled.setSoLinger(true, 0);
+      stalled.close(); // dies: what it never read is gone
+
+      List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Thread reader =
+          new Thread(
+              () -> {
+                try (java.net.Socket socket = server.accept()) {
+                  InputStream in = socket.getInputStream();
+                  Pattern key = Pattern.compile("externalId=(\\S+) ");
+                  while (true) {
+                    StringBuilder length = new StringBuilder();
+                    for (int c = in.read(); c != ' '; c = in.read()) {
+                      if (c < 0) {
+                        return;
+                      }
+                      length.append((char) c);
+                    }
+                    String frame = new String(in.readNBytes(Integer.parseInt(length.toString())));
+                    Matcher m = key.matcher(frame);
+                    assertTrue(m.find(), frame);
+                    received.add(m.group(1));
+                  }
+                } catch (java.io.IOException e) {
+                  // the test closed the server
+                }
+              });
+      reader.setDaemon(true);
+      reader.start();
+      // The spool retries the message that failed, then goes on.
+      assertTrue(
+          transport.send("lw-" + failed, message.apply(failed))
+              instanceof DeliveryOutcome.Delivered);
+      assertTrue(transport.send("lw-next", message.apply(-1)) instanceof DeliveryOutcome.Delivered);
+      HttpReceiver.await(() -> received.contains("lw--1"), WAIT);
+      assertTrue(
+          received.containsAll(delivered),
+          delivered.size()
+              + " counted delivered, of them not received: "
+              + delivered.stream().filter(k -> !received.contains(k)).toList());
+      assertTrue(received.contains("lw-" + failed));
+      transport.close();
     }
   }
 

@@ -265,4 +265,131 @@ class WebhookSinkTest {
     assertNull(transport.retryAfter("soon"));
     assertNotNull(transport.retryAfter("0"));
   }
+
+  /**
+   * A receiver that answers one way, on one connection: {@code head} (status line and headers),
+   * then {@code bodyBytes} of body written as fast as the client reads, then it waits for the
+   * client to close. Reports how much of the body it wrote and when the client closed.
+   */
+  private static final class RawReceiver implements AutoCloseable {
+    final ServerSocket server = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+    final java.util.concurrent.atomic.AtomicLong written =
+        new java.util.concurrent.atomic.AtomicLong();
+    final java.util.concurrent.CountDownLatch closedByClient =
+        new java.util.concurrent.CountDownLatch(1);
+    private final Thread thread;
+
+    RawReceiver(String head, long bodyBytes) throws java.io.IOException {
+      thread =
+          new Thread(
+              () -> {
+                try (java.net.Socket socket = server.accept()) {
+                  socket.getInputStream().read(new byte[65_536]); // the request
+                  java.io.OutputStream out = socket.getOutputStream();
+                  out.write(head.getBytes(StandardCharsets.US_ASCII));
+                  out.flush();
+                  byte[] block = new byte[8_192];
+                  java.util.Arrays.fill(block, (byte) 'x');
+                  try {
+                    while (written.get() < bodyBytes) {
+                      int n = (int) Math.min(block.length, bodyBytes - written.get());
+                      out.write(block, 0, n);
+                      written.addAndGet(n);
+                    }
+                    out.flush();
+                    while (socket.getInputStream().read() >= 0) {
+                      // a stalled answer: wait for the client to give up
+                    }
+                  } catch (java.io.IOException closed) {
+                    // the client closed the connection
+                  }
+                  closedByClient.countDown();
+                } catch (java.io.IOException e) {
+                  // closed by the test
+                }
+              },
+              "raw-receiver");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    String url() {
+      return "http://127.0.0.1:" + server.getLocalPort() + "/hook";
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      server.close();
+    }
+  }
+
+  /** One attempt on the sink's delivery thread, given at most {@code limit} to finish. */
+  private static DeliveryOutcome attempt(WebhookTransport transport, Duration limit)
+      throws Exception {
+    java.util.concurrent.ExecutorService thread =
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "attempt");
+              t.setDaemon(true);
+              return t;
+            });
+    try {
+      return thread
+          .submit(() -> transport.send("lw-1", "{}"))
+          .get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } finally {
+      thread.shutdownNow();
+    }
+  }
+
+  private static WebhookTransport transport(String url, Duration timeout) {
+    return new WebhookTransport(
+        URI.create(url),
+        new WebhookSignature(SECRET.getBytes(StandardCharsets.UTF_8)),
+        HttpClient.newHttpClient(),
+        timeout,
+        Clock.systemUTC());
+  }
+
+  /**
+   * 200 and its headers, then the body stalls: the timeout covers the whole answer, so the attempt
+   * ends (to be retried; the alert is not counted delivered on a half answer) and the connection is
+   * closed, instead of holding the sink's only delivery thread for good.
+   */
+  @Test
+  void anAnswerWhoseBodyStallsEndsTheAttemptAtTheTimeoutToBeRetried() throws Exception {
+    try (RawReceiver receiver =
+        new RawReceiver(
+            "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nContent-Type: text/plain\r\n\r\nok", 0)) {
+      long start = System.nanoTime();
+      DeliveryOutcome outcome = attempt(transport(receiver.url(), Duration.ofSeconds(1)), WAIT);
+      long took = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(outcome instanceof DeliveryOutcome.Retry, outcome.toString());
+      assertTrue(took < 5_000, "the 1 s timeout ended the attempt after " + took + " ms");
+      assertTrue(
+          receiver.closedByClient.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS),
+          "the stalled connection is closed");
+    }
+  }
+
+  /**
+   * An answer without end (16 MiB here): only the start is read, enough for the dead letter's
+   * reason, and the connection is closed rather than read to the end.
+   */
+  @Test
+  void onlyTheStartOfALongAnswerIsReadForTheDeadLettersReason() throws Exception {
+    long size = 16L * 1024 * 1024;
+    try (RawReceiver receiver =
+        new RawReceiver("HTTP/1.1 400 Bad Request\r\nContent-Length: " + size + "\r\n\r\n", size)) {
+      DeliveryOutcome outcome = attempt(transport(receiver.url(), Duration.ofSeconds(5)), WAIT);
+      assertTrue(outcome instanceof DeliveryOutcome.Dead, outcome.toString());
+      String reason = ((DeliveryOutcome.Dead) outcome).reason();
+      assertEquals("HTTP 400: " + "x".repeat(200) + "…", reason);
+      assertTrue(
+          receiver.closedByClient.await(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(
+          receiver.written.get() < size / 2,
+          "the client read " + receiver.written.get() + " bytes of " + size);
+    }
+  }
 }
