@@ -311,7 +311,12 @@ public final class LeakwatchEngine implements AutoCloseable {
                 poll.batchSize());
         loginPoll =
             new LoginHistoryPoll(
-                    soql, new EventBusInput(vertx), poll, recentLogins, pollFrom, cursorFile)
+                    soql,
+                    new EventBusInput(vertx, settings.drill()),
+                    poll,
+                    recentLogins,
+                    pollFrom,
+                    cursorFile)
                 .boundEventTime(new EventTimeBound(settings.maxAheadMillis()));
         await(vertx.deployVerticle(loginPoll));
         LOG.info(
