@@ -317,7 +317,10 @@ public final class LeakwatchEngine implements AutoCloseable {
                     recentLogins,
                     pollFrom,
                     cursorFile)
-                .boundEventTime(new EventTimeBound(settings.maxAheadMillis()));
+                .boundEventTime(new EventTimeBound(settings.maxAheadMillis()))
+                // A restart resumes the streams from learned state up to two horizons old.
+                .keepForStreamReplay(
+                    durability.durable() ? 2 * durability.resumeHorizonMillis() : 0);
         await(vertx.deployVerticle(loginPoll));
         LOG.info(
             "polling LoginHistory every {} from {}",

@@ -81,6 +81,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   private volatile long rounds;
   private volatile long lastEventTime;
   private EventTimeBound bound = EventTimeBound.NONE;
+  private long streamReplayMillis;
 
   /**
    * @param recent the logins detection has taken, shared with it
@@ -130,6 +131,16 @@ public final class LoginHistoryPoll extends AbstractVerticle {
    */
   public LoginHistoryPoll boundEventTime(EventTimeBound bound) {
     this.bound = bound;
+    return this;
+  }
+
+  /**
+   * How far back of the cursor the streams may deliver a login again (a restart replays them from
+   * up to two resume horizons back): the logins this poll delivered first are kept that long, so
+   * the stream's copy is still refused then. Call before deploying.
+   */
+  public LoginHistoryPoll keepForStreamReplay(long millis) {
+    this.streamReplayMillis = Math.max(0, millis);
     return this;
   }
 
@@ -318,9 +329,10 @@ public final class LoginHistoryPoll extends AbstractVerticle {
             - 1_000;
     return vertx.executeBlocking(
         () -> {
-          recent.pruneBefore(keepFrom);
+          long keepPollFrom = keepFrom - streamReplayMillis;
+          recent.pruneBefore(keepFrom, keepPollFrom);
           if (cursorFile != null) {
-            new LoginCursor(saveUpTo, recent.since(keepFrom)).save(cursorFile);
+            new LoginCursor(saveUpTo, recent.since(keepFrom, keepPollFrom)).save(cursorFile);
           }
           return null;
         },

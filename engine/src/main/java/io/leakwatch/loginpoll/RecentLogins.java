@@ -129,15 +129,29 @@ public final class RecentLogins {
 
   /** Forgets logins before {@code time}; the poll never reads that far back again. */
   public synchronized void pruneBefore(long time) {
-    seen.values().removeIf(s -> s.time() < time);
+    pruneBefore(time, time);
+  }
+
+  /**
+   * Forgets the stream's logins before {@code streamTime} (only the poll could deliver them again,
+   * and it never reads that far back) and the poll's before {@code pollTime} (the stream may still
+   * deliver them again: it replays from further back after a restart).
+   */
+  public synchronized void pruneBefore(long streamTime, long pollTime) {
+    seen.values().removeIf(s -> s.time() < (s.source().equals(POLL) ? pollTime : streamTime));
   }
 
   /** The entries at or after {@code time}, oldest first, to save with the cursor. */
   public synchronized Map<String, Seen> since(long time) {
+    return since(time, time);
+  }
+
+  /** The entries {@link #pruneBefore(long, long)} with the same times keeps, oldest first. */
+  public synchronized Map<String, Seen> since(long streamTime, long pollTime) {
     Map<String, Seen> out = new LinkedHashMap<>();
     seen.forEach(
         (id, s) -> {
-          if (s.time() >= time) {
+          if (s.time() >= (s.source().equals(POLL) ? pollTime : streamTime)) {
             out.put(id, s);
           }
         });
