@@ -1,6 +1,5 @@
 package io.leakwatch.decision;
 
-import io.leakwatch.cep.TopicTypes;
 import io.leakwatch.rulepack.Severity;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -31,8 +30,11 @@ final class AlertRevisions {
   /** Alert ids correlation folded into another alert, by their own id. */
   private final Map<String, String> folded = recent();
 
-  /** The stream name alerts give the LoginHistory poll's rows. */
-  private static final String POLL_STREAM = TopicTypes.streamName(TopicTypes.LOGIN_HISTORY);
+  /**
+   * The stream name alerts give the LoginHistory poll's rows: {@code TopicTypes.streamName} of its
+   * source (written out: cep depends on decision, not the other way).
+   */
+  static final String POLL_STREAM = "LoginHistory";
 
   /**
    * Same rule, principal and first event: same id, however fast or often the events are replayed. A

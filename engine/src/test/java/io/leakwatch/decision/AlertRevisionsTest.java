@@ -58,6 +58,13 @@ class AlertRevisionsTest {
         "a stream's findings keep telling detections apart by when they were made");
   }
 
+  @Test
+  void thePollsStreamNameIsTheOneItsRowsCarry() {
+    assertEquals(
+        io.leakwatch.cep.TopicTypes.streamName(io.leakwatch.cep.TopicTypes.LOGIN_HISTORY),
+        AlertRevisions.POLL_STREAM);
+  }
+
   private static Detection fromStream(String stream, long loginTime, long detectedAt) {
     return new Detection(
         "LW-005",
