@@ -44,6 +44,15 @@ public final class LoginHistoryFields {
                   "OptionsIsGet",
                   "OptionsIsPost")));
 
+  /**
+   * The UserPermissionAccess fields (the running user's own permissions, API 41.0 and later) of the
+   * two permissions that let a user read every user's LoginHistory: "Manage Users" and "Monitor
+   * Login History". Without either, a query of LoginHistory answers only the user's own logins.
+   */
+  public static final String MANAGE_USERS = "PermissionsManageUsers";
+
+  public static final String MONITOR_LOGIN_HISTORY = "PermissionsMonitorLoginHistory";
+
   private LoginHistoryFields() {}
 
   private static List<String> concat(List<String> a, List<String> b) {

@@ -251,7 +251,8 @@ public final class ApiServer implements AutoCloseable {
         for (MonitoredOrg.TopicStatus topic : org.topics()) {
           topics.put(topic.topic(), topic.live() ? "live" : "down");
           if (!topic.live() && !org.drill()) {
-            notLive.add(org.name() + " " + topic.topic());
+            notLive.add(
+                org.name() + " " + topic.topic() + (topic.why() == null ? "" : ": " + topic.why()));
           }
         }
       }

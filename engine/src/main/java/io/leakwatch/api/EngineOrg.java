@@ -16,14 +16,16 @@ public record EngineOrg(String name, LeakwatchEngine engine, Path rulesFolder)
         new java.util.ArrayList<>(engine.subscriptions().stream().map(EngineOrg::status).toList());
     io.leakwatch.loginpoll.LoginHistoryPoll poll = engine.loginHistoryPoll();
     if (poll != null) {
-      // A source beside the streams: down while its rounds fail, its failed rounds as reconnects.
+      // A source beside the streams: down while its rounds fail, its failed rounds as reconnects;
+      // while the running user lacks the permission to read it, /ready says which.
       topics.add(
           new TopicStatus(
               io.leakwatch.cep.TopicTypes.LOGIN_HISTORY,
               poll.live(),
               poll.failedRounds(),
               poll.lastEventTime(),
-              poll.delivered()));
+              poll.delivered(),
+              poll.blind()));
     }
     return topics;
   }

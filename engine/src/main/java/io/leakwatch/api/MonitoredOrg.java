@@ -65,7 +65,13 @@ public interface MonitoredOrg {
    *     silent past {@code staleAfterSeconds}
    * @param lastEventTime event time (epoch millis) of the newest processed event, 0 before the
    *     first
+   * @param why why a source that is down cannot see its events (a permission it lacks), or null
    */
   record TopicStatus(
-      String topic, boolean live, long reconnects, long lastEventTime, long processed) {}
+      String topic, boolean live, long reconnects, long lastEventTime, long processed, String why) {
+    public TopicStatus(
+        String topic, boolean live, long reconnects, long lastEventTime, long processed) {
+      this(topic, live, reconnects, lastEventTime, processed, null);
+    }
+  }
 }

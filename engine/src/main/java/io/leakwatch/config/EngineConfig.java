@@ -307,6 +307,13 @@ public final class EngineConfig {
                       + org.loginHistory().lookback().toMinutes()
                       + " min back"
                   : "off"));
+      if (org.loginHistory().enabled()) {
+        lines.add(
+            "  LoginHistory access: \"Manage Users\" or \"Monitor Login History\" checked at"
+                + " start and every "
+                + org.loginHistory().accessCheck().toSeconds()
+                + " s");
+      }
     }
     lines.add(
         "alerts: "

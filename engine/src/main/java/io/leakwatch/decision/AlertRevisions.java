@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +31,12 @@ final class AlertRevisions {
   private final Map<String, String> folded = recent();
 
   /**
+   * The stream name alerts give the LoginHistory poll's rows: {@code TopicTypes.streamName} of its
+   * source (written out: cep depends on decision, not the other way).
+   */
+  static final String POLL_STREAM = "LoginHistory";
+
+  /**
    * Same rule, principal and first event: same id, however fast or often the events are replayed. A
    * rule that selects an {@code alertKey} column names the thing its findings are about, so every
    * finding with that key is the same alert (a signal and its later escalation).
@@ -47,7 +54,7 @@ final class AlertRevisions {
                   + '\0'
                   + d.firstEventTime()
                   + '\0'
-                  + d.detectedAt()
+                  + identityTime(d)
                   + '\0'
                   + String.join(",", d.evidence());
       sha.update(identity.getBytes(StandardCharsets.UTF_8));
@@ -55,6 +62,19 @@ final class AlertRevisions {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * The time that tells two findings of one rule about the same events apart: when it was detected.
+   * Not for the LoginHistory poll's rows: they are processed as late events, at whatever the
+   * pipeline's time is then, so a row read again after a restart would be detected later and raise
+   * an alert the ledger has never seen. Their last event's time (the row's LoginTime) stands in.
+   */
+  private static long identityTime(Detection d) {
+    List<String> streams = d.streams();
+    return !streams.isEmpty() && streams.stream().allMatch(POLL_STREAM::equals)
+        ? d.lastEventTime()
+        : d.detectedAt();
   }
 
   /**

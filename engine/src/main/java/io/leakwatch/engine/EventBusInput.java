@@ -1,6 +1,7 @@
 package io.leakwatch.engine;
 
 import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.loginpoll.DetectionInput;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.vertx.core.Future;
@@ -20,9 +21,11 @@ final class EventBusInput implements DetectionInput {
       new DeliveryOptions().setSendTimeout(600_000);
 
   private final Vertx vertx;
+  private final boolean drill;
 
-  EventBusInput(Vertx vertx) {
+  EventBusInput(Vertx vertx, boolean drill) {
     this.vertx = vertx;
+    this.drill = drill;
   }
 
   @Override
@@ -43,6 +46,21 @@ final class EventBusInput implements DetectionInput {
     vertx
         .eventBus()
         .send(Messages.TOPIC_IDLE, new Messages.TopicIdle(TopicTypes.LOGIN_HISTORY, null));
+  }
+
+  @Override
+  public void gap(String reason, long since, String resumesFrom) {
+    vertx
+        .eventBus()
+        .publish(
+            Messages.ALERTS,
+            MonitoringGap.alert(
+                TopicTypes.LOGIN_HISTORY,
+                since,
+                System.currentTimeMillis(),
+                reason,
+                resumesFrom,
+                drill));
   }
 
   @Override

@@ -317,8 +317,16 @@ public final class LeakwatchEngine implements AutoCloseable {
                 poll.batchSize());
         loginPoll =
             new LoginHistoryPoll(
-                    soql, new EventBusInput(vertx), poll, recentLogins, pollFrom, cursorFile)
-                .boundEventTime(new EventTimeBound(settings.maxAheadMillis()));
+                    soql,
+                    new EventBusInput(vertx, settings.drill()),
+                    poll,
+                    recentLogins,
+                    pollFrom,
+                    cursorFile)
+                .boundEventTime(new EventTimeBound(settings.maxAheadMillis()))
+                // A restart resumes the streams from learned state up to two horizons old.
+                .keepForStreamReplay(
+                    durability.durable() ? 2 * durability.resumeHorizonMillis() : 0);
         await(vertx.deployVerticle(loginPoll));
         LOG.info(
             "polling LoginHistory every {} from {}",

@@ -23,4 +23,13 @@ public interface DetectionInput {
 
   /** The poll has nothing pending: the streams must not wait for it. */
   void idle();
+
+  /**
+   * The poll cannot see what it should (the running user lacks the permission): raises a gap alert,
+   * as a stream whose position was lost does.
+   *
+   * @param since the LoginTime from which logins are not read
+   * @param resumesFrom where reading will resume, in words
+   */
+  void gap(String reason, long since, String resumesFrom);
 }

@@ -37,6 +37,14 @@ import org.slf4j.LoggerFactory;
  * with its rows in event-time order; a poll that makes no progress (a quiet org, a failing API)
  * holds the streams back no longer than any stalled stream does ({@code stallWaitSeconds}), after
  * which its rows are processed as late events.
+ *
+ * <p>Before its first query, and again every {@code accessCheck}, it asks whether the running user
+ * may read every user's LoginHistory ({@link LoginHistoryAccess}): without "Manage Users" or
+ * "Monitor Login History" the query still answers, with only that user's own logins. Then it reads
+ * nothing, says why (log, an {@code LW-GAP} alert, the source down) and checks again with backoff;
+ * once the permission is back it reads on from the cursor the last successful check vouched for, so
+ * the logins of the blind span are read then. The saved cursor never passes that point either: a
+ * restart after the permission was taken away unnoticed reads that span again.
  */
 public final class LoginHistoryPoll extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(LoginHistoryPoll.class);
@@ -50,6 +58,16 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   private final Backoff backoff;
 
   private long readUpTo;
+
+  /** The cursor as of the last check that found the permission: every row before it was seen. */
+  private long verifiedUpTo;
+
+  private long lastAccessCheckNanos;
+  private boolean accessChecked;
+
+  /** Why the poll reads nothing (the permission is missing), or null. */
+  private volatile String blind;
+
   private int failures;
   private long timer = -1;
   private boolean inRound;
@@ -63,6 +81,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   private volatile long rounds;
   private volatile long lastEventTime;
   private EventTimeBound bound = EventTimeBound.NONE;
+  private long streamReplayMillis;
 
   /**
    * @param recent the logins detection has taken, shared with it
@@ -81,6 +100,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
     this.settings = settings;
     this.recent = recent;
     this.readUpTo = readUpTo;
+    this.verifiedUpTo = readUpTo;
     this.cursorFile = cursorFile;
     Duration initial =
         settings.interval().compareTo(Duration.ofSeconds(1)) < 0
@@ -114,6 +134,16 @@ public final class LoginHistoryPoll extends AbstractVerticle {
     return this;
   }
 
+  /**
+   * How far back of the cursor the streams may deliver a login again (a restart replays them from
+   * up to two resume horizons back): the logins this poll delivered first are kept that long, so
+   * the stream's copy is still refused then. Call before deploying.
+   */
+  public LoginHistoryPoll keepForStreamReplay(long millis) {
+    this.streamReplayMillis = Math.max(0, millis);
+    return this;
+  }
+
   @Override
   public void start() {
     schedule(0);
@@ -132,6 +162,78 @@ public final class LoginHistoryPoll extends AbstractVerticle {
       return;
     }
     inRound = true;
+    if (accessCheckDue()) {
+      vertx
+          .executeBlocking(() -> LoginHistoryAccess.check(client), false)
+          .onComplete(this::onAccess);
+    } else {
+      queryFromCursor();
+    }
+  }
+
+  private boolean accessCheckDue() {
+    return !accessChecked
+        || blind != null
+        || System.nanoTime() - lastAccessCheckNanos >= settings.accessCheck().toNanos();
+  }
+
+  private void onAccess(AsyncResult<LoginHistoryAccess.Verdict> result) {
+    if (result.failed()) {
+      roundFailed(result.cause());
+      return;
+    }
+    LoginHistoryAccess.Verdict verdict = result.result();
+    if (!verdict.granted()) {
+      blind(verdict.why());
+      return;
+    }
+    if (blind != null) {
+      LOG.info(
+          "LoginHistory poll: the running user may read every user's LoginHistory again; reading"
+              + " on from {}",
+          Instant.ofEpochMilli(readUpTo));
+      blind = null;
+    }
+    accessChecked = true;
+    lastAccessCheckNanos = System.nanoTime();
+    // Both this check and the one before found the permission: what was read between is whole.
+    verifiedUpTo = readUpTo;
+    queryFromCursor();
+  }
+
+  /**
+   * The running user lacks the permission: nothing is read until it is back. Rows read since the
+   * last check that found it may lack other users' logins (it can have gone any time since), so the
+   * cursor goes back there; the rows of that span already taken are still known, and not resent.
+   */
+  private void blind(String why) {
+    boolean first = blind == null;
+    blind = why; // before live: whoever sees the source down can read why
+    inRound = false;
+    failures++;
+    failedRounds++;
+    live = false;
+    if (!settings.holdStreams()) {
+      detection.idle();
+    }
+    if (first) {
+      readUpTo = Math.min(readUpTo, verifiedUpTo);
+      LOG.error(
+          "LoginHistory poll reads nothing: {}. Grant \"Manage Users\" or \"Monitor Login"
+              + " History\" to the user the org's OAuth grant runs as; the poll checks again with"
+              + " backoff and then reads on from {}",
+          why,
+          Instant.ofEpochMilli(readUpTo));
+      detection.gap(why, readUpTo, "the LoginHistory cursor at " + Instant.ofEpochMilli(readUpTo));
+    } else if (Integer.bitCount(failures) == 1) {
+      LOG.error("LoginHistory poll still reads nothing: {} (check {} in a row)", why, failures);
+    }
+    if (!finishStop()) {
+      schedule(backoff.delay(failures).toMillis());
+    }
+  }
+
+  private void queryFromCursor() {
     String soql = query(readUpTo - settings.settle().toMillis());
     vertx.executeBlocking(() -> client.query(soql), false).onComplete(this::onPage);
   }
@@ -153,8 +255,12 @@ public final class LoginHistoryPoll extends AbstractVerticle {
         // Read again inside the settle window, or the stream delivered it: taken, so the cursor
         // moves over it (an org whose logins all came by the stream must not read ever further
         // back).
+        // A misdated row taken (refused) before is read again on every round: its time must not
+        // carry the cursor past the logins still to come.
         Long time = LoginHistoryRow.loginTime(row);
-        newest = time == null ? newest : Math.max(newest, time);
+        if (time != null && bound.trusts(time, serverClock)) {
+          newest = Math.max(newest, time);
+        }
         continue;
       }
       ReceivedEvent event = LoginHistoryRow.toEvent(row, System.nanoTime());
@@ -213,16 +319,20 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   }
 
   private Future<Void> saveCursor() {
+    // Kept and saved only up to what the last permission check vouched for: a restart, or the
+    // permission found missing, reads from there again, and these entries keep that single.
+    long saveUpTo = Math.min(readUpTo, verifiedUpTo);
     long keepFrom =
-        Instant.ofEpochMilli(readUpTo - settings.settle().toMillis())
+        Instant.ofEpochMilli(saveUpTo - settings.settle().toMillis())
                 .truncatedTo(ChronoUnit.SECONDS)
                 .toEpochMilli()
             - 1_000;
     return vertx.executeBlocking(
         () -> {
-          recent.pruneBefore(keepFrom);
+          long keepPollFrom = keepFrom - streamReplayMillis;
+          recent.pruneBefore(keepFrom, keepPollFrom);
           if (cursorFile != null) {
-            new LoginCursor(readUpTo, recent.since(keepFrom)).save(cursorFile);
+            new LoginCursor(saveUpTo, recent.since(keepFrom, keepPollFrom)).save(cursorFile);
           }
           return null;
         },
@@ -282,6 +392,14 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   /** Whether the last round succeeded (true until the first round fails). */
   public boolean live() {
     return live;
+  }
+
+  /**
+   * Why the poll reads nothing: the running user lacks the permission to read every user's
+   * LoginHistory (naming it); null otherwise.
+   */
+  public String blind() {
+    return blind;
   }
 
   /** Rows handed to detection (dead-lettered ones included), as a subscription counts events. */

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
  *   apiVersion: "62.0"
  *   timeoutSeconds: 30
  *   trustCertificate: sim-cert.pem   # optional PEM; the JVM's trust store otherwise
+ *   accessCheckSeconds: 300  # how often the user's "Manage Users"/"Monitor Login History" is checked
  * </pre>
  *
  * @param interval time between two polls that found nothing more
@@ -28,6 +29,8 @@ import java.util.regex.Pattern;
  * @param holdStreams whether the streams wait for the poll (event-time order, at the cost of a poll
  *     interval of latency): for drills, whose results must not depend on speed; off for real orgs,
  *     where the poll's rows are processed as late events instead
+ * @param accessCheck how often the running user's permission to read every user's LoginHistory is
+ *     checked again (also at start); the saved cursor never passes what the last check vouched for
  */
 public record LoginHistorySettings(
     boolean enabled,
@@ -38,12 +41,14 @@ public record LoginHistorySettings(
     Duration timeout,
     int batchSize,
     Path trustCertificate,
-    boolean holdStreams) {
+    boolean holdStreams,
+    Duration accessCheck) {
   private static final Pattern API_VERSION = Pattern.compile("\\d{2,3}\\.0");
 
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(60);
   public static final Duration DEFAULT_LOOKBACK = Duration.ofMinutes(60);
   public static final Duration DEFAULT_SETTLE = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_ACCESS_CHECK = Duration.ofMinutes(5);
 
   /** The default when an org has no {@code loginHistory:} mapping. */
   public static LoginHistorySettings off() {
@@ -56,7 +61,8 @@ public record LoginHistorySettings(
         Duration.ofSeconds(30),
         2_000,
         null,
-        false);
+        false,
+        DEFAULT_ACCESS_CHECK);
   }
 
   /** On, with the defaults and the given interval (tests, drills). */
@@ -71,12 +77,22 @@ public record LoginHistorySettings(
         d.timeout(),
         d.batchSize(),
         d.trustCertificate(),
-        false);
+        false,
+        d.accessCheck());
   }
 
   public LoginHistorySettings withTrustCertificate(Path pem) {
     return new LoginHistorySettings(
-        enabled, interval, lookback, settle, apiVersion, timeout, batchSize, pem, holdStreams);
+        enabled,
+        interval,
+        lookback,
+        settle,
+        apiVersion,
+        timeout,
+        batchSize,
+        pem,
+        holdStreams,
+        accessCheck);
   }
 
   public LoginHistorySettings withLookback(Duration lookback) {
@@ -89,7 +105,8 @@ public record LoginHistorySettings(
         timeout,
         batchSize,
         trustCertificate,
-        holdStreams);
+        holdStreams,
+        accessCheck);
   }
 
   public LoginHistorySettings withSettle(Duration settle) {
@@ -102,7 +119,8 @@ public record LoginHistorySettings(
         timeout,
         batchSize,
         trustCertificate,
-        holdStreams);
+        holdStreams,
+        accessCheck);
   }
 
   /** The streams wait for the poll, which reads its watermark from the server's clock (drills). */
@@ -116,7 +134,23 @@ public record LoginHistorySettings(
         timeout,
         batchSize,
         trustCertificate,
-        true);
+        true,
+        accessCheck);
+  }
+
+  /** Checks the running user's LoginHistory access this often (tests). */
+  public LoginHistorySettings withAccessCheck(Duration accessCheck) {
+    return new LoginHistorySettings(
+        enabled,
+        interval,
+        lookback,
+        settle,
+        apiVersion,
+        timeout,
+        batchSize,
+        trustCertificate,
+        holdStreams,
+        accessCheck);
   }
 
   public LoginHistorySettings withBatchSize(int batchSize) {
@@ -129,7 +163,8 @@ public record LoginHistorySettings(
         timeout,
         batchSize,
         trustCertificate,
-        holdStreams);
+        holdStreams,
+        accessCheck);
   }
 
   /** The {@code loginHistory:} mapping as written; {@link #resolve} checks it. */
@@ -141,7 +176,8 @@ public record LoginHistorySettings(
       String apiVersion,
       @Range(min = 1, max = 300) Long timeoutSeconds,
       @Range(min = 200, max = 2_000) Long batchSize,
-      String trustCertificate) {
+      String trustCertificate,
+      @Range(min = 10, max = 86_400) Long accessCheckSeconds) {
 
     /**
      * @param at where the mapping sits, e.g. {@code orgs[0].loginHistory}
@@ -162,7 +198,8 @@ public record LoginHistorySettings(
           timeoutSeconds != null ? Duration.ofSeconds(timeoutSeconds) : d.timeout(),
           batchSize != null ? batchSize.intValue() : d.batchSize(),
           file.optionalFile(trustCertificate, at + ".trustCertificate"),
-          false);
+          false,
+          accessCheckSeconds != null ? Duration.ofSeconds(accessCheckSeconds) : d.accessCheck());
     }
   }
 }

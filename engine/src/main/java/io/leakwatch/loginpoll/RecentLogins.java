@@ -12,9 +12,11 @@ import java.util.Map;
  * The logins detection has taken lately, by LoginHistory id, and from which source: a person's
  * login reaches the engine twice, on LoginEventStream (field {@code LoginHistoryId}) and as a
  * LoginHistory row (its {@code Id}), and must be processed once. Whichever comes second is refused
- * and counted. A source repeating its own login (a stream replaying from its last committed
- * position) is let through: that is the stream's at-least-once delivery, which the alert ledger
- * already keeps single.
+ * and counted. The stream repeating its own login (replaying from its last committed position) is
+ * let through: that is its at-least-once delivery, which the alert ledger already keeps single, and
+ * a restart's replay must rebuild what the rules learned. The poll repeating a row it already
+ * delivered is refused: that is a batch sent again after its confirmation timed out while the first
+ * copy still waited in detection, and each copy would count in the rules' windows.
  *
  * <p>Bounded: entries older than what the poll can still read again are pruned, and at most {@link
  * #MAX_ENTRIES} are kept. Thread-safe: detection admits, the poll reads and saves.
@@ -30,6 +32,7 @@ public final class RecentLogins {
 
   private final LinkedHashMap<String, Seen> seen = new LinkedHashMap<>();
   private long duplicates;
+  private long resent;
 
   /** Starts with what a previous run saved. */
   public RecentLogins(Map<String, Seen> saved) {
@@ -87,16 +90,22 @@ public final class RecentLogins {
       }
       return true;
     }
-    if (before.source().equals(source)) {
+    if (before.source().equals(STREAM) && source.equals(STREAM)) {
       return true;
+    }
+    if (source.equals(POLL) && before.source().equals(POLL)) {
+      resent++;
+      return false;
     }
     duplicates++;
     return false;
   }
 
   /** Records a row the poll took without detection admitting it (a dead-lettered row). */
-  void admitted(String key, long time) {
-    admit(key, time, POLL);
+  synchronized void admitted(String key, long time) {
+    if (!seen.containsKey(key(key))) {
+      admit(key, time, POLL);
+    }
   }
 
   /** Whether a login with this id was taken already, by either source. */
@@ -109,17 +118,40 @@ public final class RecentLogins {
     return duplicates;
   }
 
+  /**
+   * Poll rows refused because the poll had delivered them already (a batch sent again after its
+   * confirmation timed out). Not in {@link #duplicates}: the poll counted only the copy that was
+   * confirmed, and the one processed was the first.
+   */
+  public synchronized long resent() {
+    return resent;
+  }
+
   /** Forgets logins before {@code time}; the poll never reads that far back again. */
   public synchronized void pruneBefore(long time) {
-    seen.values().removeIf(s -> s.time() < time);
+    pruneBefore(time, time);
+  }
+
+  /**
+   * Forgets the stream's logins before {@code streamTime} (only the poll could deliver them again,
+   * and it never reads that far back) and the poll's before {@code pollTime} (the stream may still
+   * deliver them again: it replays from further back after a restart).
+   */
+  public synchronized void pruneBefore(long streamTime, long pollTime) {
+    seen.values().removeIf(s -> s.time() < (s.source().equals(POLL) ? pollTime : streamTime));
   }
 
   /** The entries at or after {@code time}, oldest first, to save with the cursor. */
   public synchronized Map<String, Seen> since(long time) {
+    return since(time, time);
+  }
+
+  /** The entries {@link #pruneBefore(long, long)} with the same times keeps, oldest first. */
+  public synchronized Map<String, Seen> since(long streamTime, long pollTime) {
     Map<String, Seen> out = new LinkedHashMap<>();
     seen.forEach(
         (id, s) -> {
-          if (s.time() >= time) {
+          if (s.time() >= (s.source().equals(POLL) ? pollTime : streamTime)) {
             out.put(id, s);
           }
         });

@@ -153,6 +153,14 @@ class ApiServerTest {
     assertEquals(200, api.get("/health").statusCode(), "the process is still up");
     beta.live("/event/LoginEventStream", true);
     assertEquals(200, api.get("/ready").statusCode());
+    beta.blind("/query/LoginHistory", "the running user lacks Manage Users");
+    JsonNode blind = ApiClient.JSON.readTree(api.get("/ready").body());
+    assertEquals(
+        "[\"beta /query/LoginHistory: the running user lacks Manage Users\"]",
+        blind.get("notLive").toString(),
+        "a source that cannot see its events says why");
+    beta.live("/query/LoginHistory", true);
+    assertEquals(200, api.get("/ready").statusCode());
   }
 
   @Test

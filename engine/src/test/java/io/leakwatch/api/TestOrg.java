@@ -20,6 +20,7 @@ final class TestOrg implements MonitoredOrg, AutoCloseable {
   private final Path rulesFolder;
   private final DetectionPipeline pipeline;
   private final Map<String, Boolean> live = new ConcurrentHashMap<>();
+  private final Map<String, String> why = new ConcurrentHashMap<>();
   private volatile long lastEventTime;
 
   /**
@@ -45,6 +46,13 @@ final class TestOrg implements MonitoredOrg, AutoCloseable {
 
   void live(String topic, boolean isLive) {
     live.put(topic, isLive);
+    why.remove(topic);
+  }
+
+  /** The source is down because it cannot see its events, for {@code reason}. */
+  void blind(String topic, String reason) {
+    why.put(topic, reason);
+    live.put(topic, false);
   }
 
   @Override
@@ -56,7 +64,9 @@ final class TestOrg implements MonitoredOrg, AutoCloseable {
   public List<TopicStatus> topics() {
     return live.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
-        .map(e -> new TopicStatus(e.getKey(), e.getValue(), 0, lastEventTime, 0))
+        .map(
+            e ->
+                new TopicStatus(e.getKey(), e.getValue(), 0, lastEventTime, 0, why.get(e.getKey())))
         .toList();
   }
 

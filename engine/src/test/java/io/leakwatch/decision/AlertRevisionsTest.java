@@ -43,6 +43,43 @@ class AlertRevisionsTest {
   }
 
   @Test
+  void aLoginHistoryRowProcessedLateAgainIsTheSameAlert() {
+    // A row read again after a restart is processed at whatever the pipeline's time is then.
+    Detection first = fromStream("LoginHistory", T0, T0 + 60_000);
+    Detection replayed = fromStream("LoginHistory", T0, T0 + 3 * 3_600_000);
+    assertEquals(AlertRevisions.ownId(first), AlertRevisions.ownId(replayed));
+    assertNotEquals(
+        AlertRevisions.ownId(first),
+        AlertRevisions.ownId(fromStream("LoginHistory", T0 + 1, T0 + 60_000)),
+        "another login");
+    assertNotEquals(
+        AlertRevisions.ownId(fromStream("LoginEventStream", T0, T0 + 60_000)),
+        AlertRevisions.ownId(fromStream("LoginEventStream", T0, T0 + 3 * 3_600_000)),
+        "a stream's findings keep telling detections apart by when they were made");
+  }
+
+  @Test
+  void thePollsStreamNameIsTheOneItsRowsCarry() {
+    assertEquals(
+        io.leakwatch.cep.TopicTypes.streamName(io.leakwatch.cep.TopicTypes.LOGIN_HISTORY),
+        AlertRevisions.POLL_STREAM);
+  }
+
+  private static Detection fromStream(String stream, long loginTime, long detectedAt) {
+    return new Detection(
+        "LW-005",
+        "005E",
+        "etl",
+        1,
+        "",
+        loginTime,
+        loginTime,
+        detectedAt,
+        List.of("0Ya000000000001AAA"),
+        Map.of(Detection.STREAMS, stream));
+  }
+
+  @Test
   void anAlertIsRaisedOnceAndEachHigherSeverityIsItsNextRevision() {
     AlertRevisions revisions = new AlertRevisions();
     assertEquals(1, revisions.raise("lw-a", Severity.MEDIUM));

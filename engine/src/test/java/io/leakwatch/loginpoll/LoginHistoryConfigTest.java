@@ -68,6 +68,12 @@ class LoginHistoryConfigTest {
             .contains(
                 "  LoginHistory poll: every 30 s, reading 300 s before its cursor again; first start"
                     + " reads 60 min back"));
+    assertTrue(
+        parse(", loginHistory: {enabled: true, accessCheckSeconds: 600}")
+            .summary()
+            .contains(
+                "  LoginHistory access: \"Manage Users\" or \"Monitor Login History\" checked at"
+                    + " start and every 600 s"));
   }
 
   @Test

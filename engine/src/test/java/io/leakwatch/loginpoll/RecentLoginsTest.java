@@ -19,6 +19,20 @@ class RecentLoginsTest {
   }
 
   @Test
+  void aLoginThePollDeliveredFirstIsKeptAsLongAsTheStreamMayReplayIt() {
+    RecentLogins logins = new RecentLogins();
+    assertTrue(logins.admit("0Ya5f00000AbCd1", 1_000L, RecentLogins.POLL));
+    assertTrue(logins.admit("0Ya5f00000AbCd2", 1_000L, RecentLogins.STREAM));
+    logins.pruneBefore(5_000L, 500L);
+    assertEquals(1, logins.since(5_000L, 500L).size());
+    assertFalse(logins.contains("0Ya5f00000AbCd2"), "the poll never reads that far back again");
+    assertFalse(
+        logins.admit("0Ya5f00000AbCd1", 1_000L, RecentLogins.STREAM),
+        "the stream replaying the login after a restart");
+    assertEquals(1, logins.duplicates());
+  }
+
+  @Test
   void entriesSavedByAnEarlierRunInEitherFormStillMatch() {
     RecentLogins logins =
         new RecentLogins(Map.of("0Ya5f00000AbCdEQAV", new RecentLogins.Seen(1_000L, "poll")));

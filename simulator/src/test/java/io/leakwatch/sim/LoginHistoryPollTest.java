@@ -142,7 +142,9 @@ class LoginHistoryPollTest {
       TestSupport.await(() -> h.engine.processed() == 1, "the stream's login");
       assertFalse(history.record(login), "a person's login is on the stream and in the history");
       long rounds = h.poll().rounds();
-      TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
+      // One round may have queried before the row was written; the cursor is saved up to where
+      // the permission check at the start of the round after the one that read it stood.
+      TestSupport.await(() -> h.poll().rounds() >= rounds + 3, "three more rounds");
       assertEquals(0, h.poll().delivered(), "the poll leaves out what the stream delivered");
       assertEquals(
           at(8, 0),
@@ -166,6 +168,27 @@ class LoginHistoryPollTest {
       // The refusal is counted before the stream's batch is confirmed: processed() catches up.
       TestSupport.await(() -> h.engine.processed() == 1, "the login counted once");
       assertEquals(1L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
+      assertEquals(null, h.engine.stats().processedByTopic().get(EventSchemas.LOGIN));
+    }
+  }
+
+  @Test
+  void aLoginThePollDeliveredFirstIsStillRefusedWhenTheStreamReplaysItAfterARestart()
+      throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    SimEvent login = login(person, at(8, 0), person.ip());
+    history.record(login);
+    Path state = dir.resolve("state");
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), state)) {
+      TestSupport.await(() -> h.poll().delivered() == 1, "the polled login");
+      // An hour and a half later the cursor is far past the settle time of the first login.
+      history.record(login(etl.user(), at(9, 30), etl.egressIp()));
+      TestSupport.await(() -> savedCursor(state) >= at(9, 30), "the cursor moved on");
+    }
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), state)) {
+      // The stream's copy, as a restart's replay from a resume horizon back delivers it.
+      h.publish(login);
+      TestSupport.await(() -> h.engine.duplicateLogins() == 1, "the stream's copy refused");
       assertEquals(null, h.engine.stats().processedByTopic().get(EventSchemas.LOGIN));
     }
   }
@@ -255,6 +278,9 @@ class LoginHistoryPollTest {
 
   private volatile String restUrl;
 
+  /** How often the next harness's poll checks its permission (zero: before every round). */
+  private Duration accessCheck = Duration.ZERO;
+
   /** How far past the host's clock an event may be dated (0: no bound), for the next harness. */
   private long eventTimeBound;
 
@@ -277,11 +303,18 @@ class LoginHistoryPollTest {
       TestSupport.await(
           () -> h.engine.stats().deadLetteredByTopic().get(TopicTypes.LOGIN_HISTORY) != null,
           "the misdated login refused");
-      TestSupport.await(() -> Files.exists(LoginCursor.file(state)), "the round's cursor saved");
+      // Saved up to what a permission check has vouched for: the next round's check.
+      TestSupport.await(() -> savedCursor(state) >= at(1, 0), "the round's cursor saved");
       assertEquals(
           at(1, 0),
           LoginCursor.load(LoginCursor.file(state)).readUpTo(),
           "the cursor stays with the real logins");
+      long before = h.poll().rounds();
+      TestSupport.await(() -> h.poll().rounds() >= before + 3, "the misdated row read again");
+      assertEquals(
+          at(1, 0),
+          LoginCursor.load(LoginCursor.file(state)).readUpTo(),
+          "read again, the misdated login (taken already) does not carry the cursor either");
       history.record(login(etl.user(), at(2, 0), etl.egressIp()));
       TestSupport.await(() -> h.poll().delivered() == 3, "a later login still read");
       long rounds = h.poll().rounds();
@@ -293,6 +326,110 @@ class LoginHistoryPollTest {
       assertEquals(1, lines.size(), lines.toString());
       assertTrue(lines.get(0).contains("h after this host's clock"), lines.get(0));
     }
+  }
+
+  @Test
+  void withoutManageUsersOrMonitorLoginHistoryThePollSaysSoAndReadsTheSpanOnceGranted()
+      throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    history.record(login(etl.user(), at(1, 0), etl.egressIp()));
+    List<Alert> alerts = new ArrayList<>();
+    try (Harness h =
+        new Harness(history, 2_000, alerts, null, rest -> rest.loginHistoryAccess(false, false))) {
+      EngineOrg api = new EngineOrg("acme", h.engine, null);
+      TestSupport.await(() -> !pollStatus(api).live(), "the source down");
+      MonitoredOrg.TopicStatus status = pollStatus(api);
+      assertTrue(
+          status.why() != null
+              && status.why().contains("Manage Users")
+              && status.why().contains("Monitor Login History"),
+          "/ready names the permissions: " + status.why());
+      TestSupport.await(() -> ruleIds(alerts).contains("LW-GAP"), "a gap alert");
+      Alert gap = byRule(alerts, "LW-GAP");
+      assertEquals(TopicTypes.LOGIN_HISTORY, gap.objects());
+      assertTrue(gap.reasons().get(0).contains("Manage Users"), gap.reasons().toString());
+      long checks = h.poll().failedRounds();
+      TestSupport.await(() -> h.poll().failedRounds() >= checks + 2, "checked again");
+      assertEquals(1, ruleIds(alerts).stream().filter("LW-GAP"::equals).count(), "one gap alert");
+      assertEquals(0, h.poll().delivered());
+      assertFalse(
+          h.rest.calls().contains("GET query LoginHistory"),
+          "nothing read that would look like a quiet org: " + h.rest.calls());
+      h.rest.loginHistoryAccess(false, true);
+      TestSupport.await(() -> h.poll().delivered() == 1, "the login read once granted");
+      TestSupport.await(() -> pollStatus(api).live(), "the source up again");
+      assertEquals(null, pollStatus(api).why());
+    }
+  }
+
+  @Test
+  void aPermissionTakenAwayUnnoticedBeforeARestartLosesNoLogin() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    Path state = dir.resolve("state");
+    String engineUser = "005000000000EnGAAA";
+    history.record(login(etl.user(), at(1, 0), etl.egressIp()));
+    accessCheck = Duration.ofHours(1); // checked at start only: the loss goes unnoticed
+    try (Harness h =
+        new Harness(
+            history, 2_000, new ArrayList<>(), state, rest -> rest.runningUser(engineUser))) {
+      TestSupport.await(() -> h.poll().delivered() == 1, "the first login");
+      h.rest.loginHistoryAccess(false, false);
+      // Another user's login the poll cannot see now, then one of its own, which it can.
+      history.record(login(etl.user(), at(1, 30), etl.egressIp()));
+      history.add(ownLogin(engineUser, at(2, 0)));
+      TestSupport.await(() -> h.poll().delivered() == 2, "the engine user's own login");
+    }
+    accessCheck = Duration.ZERO;
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), state)) {
+      TestSupport.await(() -> h.poll().delivered() == 1, "the login of 01:30, read after all");
+      long rounds = h.poll().rounds();
+      TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
+      assertEquals(1, h.poll().delivered(), "the logins read before are not repeated");
+    }
+  }
+
+  @Test
+  void anApiVersionWithoutMonitorLoginHistoryIsCheckedForManageUsersAlone() throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    history.record(login(etl.user(), at(1, 0), etl.egressIp()));
+    try (Harness h =
+        new Harness(
+            history, 2_000, new ArrayList<>(), null, rest -> rest.loginHistoryAccess(true, null))) {
+      TestSupport.await(() -> h.poll().delivered() == 1, "the login");
+      assertEquals(0, h.poll().failedRounds());
+      assertEquals(null, h.poll().blind());
+    }
+  }
+
+  private static ObjectNode ownLogin(String userId, long time) {
+    ObjectNode row = new ObjectMapper().createObjectNode();
+    row.putObject("attributes").put("type", "LoginHistory");
+    row.put("Id", "0Ya000000000OWNAAA");
+    row.put("UserId", userId);
+    row.put(
+        "LoginTime",
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSxx")
+            .withZone(java.time.ZoneOffset.UTC)
+            .format(java.time.Instant.ofEpochMilli(time)));
+    row.put("LoginType", "Remote Access 2.0");
+    row.put("Status", "Success");
+    return row;
+  }
+
+  private static long savedCursor(Path state) {
+    try {
+      LoginCursor cursor = LoginCursor.load(LoginCursor.file(state));
+      return cursor == null ? 0 : cursor.readUpTo();
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
+  private static MonitoredOrg.TopicStatus pollStatus(EngineOrg api) {
+    return api.topics().stream()
+        .filter(t -> t.topic().equals(TopicTypes.LOGIN_HISTORY))
+        .findFirst()
+        .orElseThrow();
   }
 
   private SimEvent login(SimUser user, long time, String ip) {
@@ -411,7 +548,8 @@ class LoginHistoryPollTest {
                   .withLoginHistory(
                       LoginHistorySettings.every(Duration.ofMillis(50))
                           .withTrustCertificate(restTls.certificate())
-                          .withLookback(Duration.ofMillis(System.currentTimeMillis() - at(0, 0))))
+                          .withLookback(Duration.ofMillis(System.currentTimeMillis() - at(0, 0)))
+                          .withAccessCheck(accessCheck))
                   .withEventTimeBound(eventTimeBound));
     }
 

@@ -97,11 +97,20 @@ public final class LoginHistory {
    * holding only {@code fields} (and {@code attributes}).
    */
   public List<ObjectNode> since(long from, List<String> fields) {
+    return since(from, fields, null);
+  }
+
+  /**
+   * As {@link #since(long, List)}, but only the logins of {@code onlyUser} when it is not null:
+   * what a user without "Manage Users" or "Monitor Login History" is shown (its own logins).
+   */
+  public List<ObjectNode> since(long from, List<String> fields, String onlyUser) {
     List<ObjectNode> out = new ArrayList<>();
     synchronized (rows) {
       for (ObjectNode row : rows) {
         long time = time(row);
-        if (time >= from) {
+        if (time >= from
+            && (onlyUser == null || onlyUser.equals(row.path("UserId").asText(null)))) {
           ObjectNode copy = JSON.createObjectNode();
           copy.set("attributes", row.path("attributes").deepCopy());
           for (String field : fields) {

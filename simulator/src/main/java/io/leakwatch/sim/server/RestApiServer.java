@@ -34,16 +34,18 @@ import java.util.regex.Pattern;
 
 /**
  * The part of the Salesforce REST API that Leakwatch uses, over HTTPS on loopback: the org's {@code
- * LoginHistory} by SOQL from a LoginTime on, paged through {@code nextRecordsUrl}; SOQL queries of
- * {@code UserLogin}, {@code OauthToken} and {@code AuthSession} by user, PATCH of {@code
- * UserLogin.IsFrozen}, DELETE of an {@code AuthSession}, and {@code /services/oauth2/revoke}.
- * Serving an org's {@link OrgMetadata} and {@link StoredEvents}, it also answers what discovery
- * reads through the REST and Tooling query endpoints: Organization, BusinessHours,
- * EntityDefinition, FieldDefinition (with ComplianceGroup and SecurityClassification), User,
- * PermissionSetAssignment, ConnectedApplication, OauthToken, and the ApiEvent, LoginEvent and
- * ReportEvent big objects by EventDate range, all paged like any query. Requests to {@code
- * /services/data} need a bearer token {@code tokens} accepts. It records every call (method and
- * path, never a token) so tests can see what was done, and fails on demand.
+ * LoginHistory} by SOQL from a LoginTime on, paged through {@code nextRecordsUrl} (only the running
+ * user's own logins while it lacks "Manage Users" and "Monitor Login History"), and the running
+ * user's {@code UserPermissionAccess} for those two permissions; SOQL queries of {@code UserLogin},
+ * {@code OauthToken} and {@code AuthSession} by user, PATCH of {@code UserLogin.IsFrozen}, DELETE
+ * of an {@code AuthSession}, and {@code /services/oauth2/revoke}. Serving an org's {@link
+ * OrgMetadata} and {@link StoredEvents}, it also answers what discovery reads through the REST and
+ * Tooling query endpoints: Organization, BusinessHours, EntityDefinition, FieldDefinition (with
+ * ComplianceGroup and SecurityClassification), User, PermissionSetAssignment, ConnectedApplication,
+ * OauthToken, and the ApiEvent, LoginEvent and ReportEvent big objects by EventDate range, all
+ * paged like any query. Requests to {@code /services/data} need a bearer token {@code tokens}
+ * accepts. It records every call (method and path, never a token) so tests can see what was done,
+ * and fails on demand.
  */
 public final class RestApiServer implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +59,9 @@ public final class RestApiServer implements AutoCloseable {
           "SELECT\\s+([\\w\\s,]+?)\\s+FROM\\s+LoginHistory\\s+WHERE\\s+LoginTime\\s*>=\\s*(\\S+)"
               + "\\s+ORDER\\s+BY\\s+LoginTime\\s*,\\s*Id",
           Pattern.CASE_INSENSITIVE);
+  private static final Pattern USER_PERMISSION_ACCESS =
+      Pattern.compile(
+          "SELECT\\s+([\\w\\s,]+?)\\s+FROM\\s+UserPermissionAccess\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern NEXT_PAGE = Pattern.compile("/query/(01g[A-Za-z0-9]+)-(\\d+)");
   private static final Pattern BATCH_SIZE = Pattern.compile("batchSize=(\\d+)");
 
@@ -83,6 +88,9 @@ public final class RestApiServer implements AutoCloseable {
   private final String baseUrl;
   private volatile LoginHistory loginHistory = new LoginHistory(java.util.Set.of());
   private volatile int pageSize = 2_000;
+  private volatile boolean manageUsers = true;
+  private volatile Boolean monitorLoginHistory = false;
+  private volatile String runningUser = "005000000000001AAA";
   private volatile OrgQueries metadata;
   private final Map<String, Failure> refusedObjects = new ConcurrentHashMap<>();
   private final java.util.Set<String> setupCursors = ConcurrentHashMap.newKeySet();
@@ -147,6 +155,25 @@ public final class RestApiServer implements AutoCloseable {
    */
   public RestApiServer refuse(String object, int status, String errorCode) {
     refusedObjects.put(object, new Failure(status, errorCode));
+    return this;
+  }
+
+  /**
+   * The running user's two permissions that let it read every user's LoginHistory (by default it
+   * has "Manage Users"). Without either, a query of LoginHistory still answers, HTTP 200, with only
+   * the running user's own logins, as the Object Reference's access rule says. A null {@code
+   * monitorLoginHistory} is an API version that does not know that permission: selecting it from
+   * UserPermissionAccess is INVALID_FIELD.
+   */
+  public RestApiServer loginHistoryAccess(boolean manageUsers, Boolean monitorLoginHistory) {
+    this.manageUsers = manageUsers;
+    this.monitorLoginHistory = monitorLoginHistory;
+    return this;
+  }
+
+  /** The user the bearer tokens run as: its own logins are all it sees without the permission. */
+  public RestApiServer runningUser(String userId) {
+    this.runningUser = userId;
     return this;
   }
 
@@ -283,6 +310,10 @@ public final class RestApiServer implements AutoCloseable {
         && method.equals("GET")
         && LOGIN_HISTORY_QUERY.matcher(String.valueOf(request.getParam("q"))).matches()) {
       queryLoginHistory(request, version);
+    } else if (rest.equals("/query")
+        && method.equals("GET")
+        && USER_PERMISSION_ACCESS.matcher(String.valueOf(request.getParam("q"))).matches()) {
+      userPermissionAccess(request, version);
     } else if (rest.startsWith("/query/") && method.equals("GET")) {
       nextPage(request, version, rest, "");
     } else if (rest.equals("/query") && method.equals("GET")) {
@@ -333,10 +364,46 @@ public final class RestApiServer implements AutoCloseable {
         return;
       }
     }
-    List<ObjectNode> rows = loginHistory.since(from, fields);
+    boolean seesAll = manageUsers || Boolean.TRUE.equals(monitorLoginHistory);
+    List<ObjectNode> rows = loginHistory.since(from, fields, seesAll ? null : runningUser);
     String locator = "01g" + String.format("%012d", cursorIds.incrementAndGet()) + "AAA";
     cursors.put(locator, List.copyOf(rows));
     page(request, "", version, locator, 0, batchSize(request));
+  }
+
+  /**
+   * {@code SELECT PermissionsManageUsers, PermissionsMonitorLoginHistory FROM
+   * UserPermissionAccess}: one row, the running user's own permissions (only these two are
+   * simulated).
+   */
+  private void userPermissionAccess(HttpServerRequest request, String version) {
+    Matcher m = USER_PERMISSION_ACCESS.matcher(request.getParam("q"));
+    m.matches();
+    ObjectNode row = record(version, "UserPermissionAccess", "0up000000000001AAA");
+    for (String field : m.group(1).replace(" ", "").split(",")) {
+      if (field.equals(LoginHistoryFields.MANAGE_USERS)) {
+        row.put(field, manageUsers);
+      } else if (field.equals(LoginHistoryFields.MONITOR_LOGIN_HISTORY)
+          && monitorLoginHistory != null) {
+        row.put(field, monitorLoginHistory.booleanValue());
+      } else if (!field.equals("Id")) {
+        errors(
+            request,
+            400,
+            "INVALID_FIELD",
+            "No such column '" + field + "' on entity 'UserPermissionAccess'");
+        return;
+      }
+    }
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("totalSize", 1);
+    answer.put("done", true);
+    answer.putArray("records").add(row);
+    request
+        .response()
+        .setStatusCode(200)
+        .putHeader("Content-Type", "application/json")
+        .end(answer.toString());
   }
 
   /** Rows per page: the client's batchSize (200 to 2,000), never more than {@link #pageSize}. */
