@@ -5,7 +5,9 @@ import io.leakwatch.profile.Integration;
 import io.leakwatch.profile.OrgProfile;
 import java.time.Instant;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -284,6 +286,16 @@ public final class OrgContext {
    * query are never parsed out.
    */
   public String overFetched(String userId, String query) {
+    return overFetched(userId, query, null);
+  }
+
+  /**
+   * {@link #overFetched(String, String)}, also judging every object the query read by its
+   * QueriedEntities: a subquery ({@code SELECT Id, (SELECT SSN__c FROM Contacts) FROM Account}
+   * reads "Account, Contact") or a relationship path reads objects the outer FROM does not name.
+   * Each undeclared PHI object is {@code Object.*}.
+   */
+  public String overFetched(String userId, String query, String queriedEntities) {
     Integration integration = integration(userId);
     if (integration == null
         || (integration.objects().isEmpty() && integration.fields().isEmpty())) {
@@ -291,26 +303,39 @@ public final class OrgContext {
     }
     io.leakwatch.soql.SoqlSelect select = io.leakwatch.soql.SoqlSelect.parse(query);
     if (select == null) {
-      return "";
+      return ""; // no query to judge: an undeclared object read some other way is another rule's
     }
+    Set<String> extra = new java.util.LinkedHashSet<>();
+    for (String object : outsideScope(userId, queriedEntities).split(",")) {
+      if (!object.isEmpty()) {
+        extra.add(object + ".*");
+      }
+    }
+    extra.addAll(outerSelectOverFetched(integration, select));
+    return String.join(",", extra);
+  }
+
+  /** What the outer SELECT … FROM reads beyond the declared objects and fields. */
+  private List<String> outerSelectOverFetched(
+      Integration integration, io.leakwatch.soql.SoqlSelect select) {
     String object = select.object().toLowerCase(Locale.ROOT);
     if (!profile.phiObjects().contains(object)) {
-      return "";
+      return List.of();
     }
     if (!integration.objects().isEmpty() && !integration.objects().contains(object)) {
-      return select.object() + ".*";
+      return List.of(select.object() + ".*");
     }
     Set<String> declared = integration.fields().get(object);
     if (declared == null) {
-      return "";
+      return List.of();
     }
-    StringJoiner extra = new StringJoiner(",");
+    List<String> extra = new ArrayList<>();
     for (String field : select.fields()) {
       if (!declared.contains(field.toLowerCase(Locale.ROOT))) {
         extra.add(select.object() + "." + field);
       }
     }
-    return extra.toString();
+    return extra;
   }
 
   /**

@@ -8,13 +8,16 @@ import java.util.Locale;
  * The shape of a SOQL query, never its values: the object of the outer FROM and the fields of the
  * outer SELECT list. Literals (patient names, dates) are not kept. Subqueries, functions and
  * relationship paths are reduced to what they read: {@code COUNT(Id)} reads Id, {@code
- * Account.Name} reads the relationship Account, a subquery is skipped.
+ * Account.Name} reads the relationship Account, a subquery is skipped. {@code FIELDS(ALL)}, {@code
+ * FIELDS(STANDARD)} and {@code FIELDS(CUSTOM)} read every field of their kind: the field {@code *}.
  *
  * <p>A keyword counts only as a whole word: letters, digits and {@code _} make up identifiers, so
  * {@code From_Date__c}, {@code My_From__c} or {@code Select__c} are names, never SELECT or FROM.
  * Anything else (blanks, newlines, tabs, parentheses, commas) ends a word.
  */
 public record SoqlSelect(String object, List<String> fields) {
+  /** The field a {@code FIELDS(...)} item reads: every field (of its kind). */
+  public static final String ALL_FIELDS = "*";
 
   /** Parses the outer SELECT … FROM …; null when the text is not a SOQL query. */
   public static SoqlSelect parse(String soql) {
@@ -109,6 +112,9 @@ public record SoqlSelect(String object, List<String> fields) {
       return null;
     }
     int open = item.indexOf('(');
+    if (open > 0 && item.substring(0, open).trim().equalsIgnoreCase("FIELDS")) {
+      return ALL_FIELDS; // FIELDS(ALL|STANDARD|CUSTOM): standard fields hold PHI too (Birthdate)
+    }
     if (open > 0) {
       int close = item.indexOf(')', open);
       item =

@@ -15,9 +15,10 @@ class StreamLineageTest {
 
   @Test
   void readsTheStreamsEachRuleDrawsOnBackThroughInsertedStreams() {
-    // LW-003 reads AfterHoursPhiRead, which API queries and PhiRecordView (both UI streams) feed.
+    // LW-003 reads AfterHoursPhiRead, which PhiApiRead (API queries, Reports REST API runs) and
+    // PhiRecordView (both UI streams) feed.
     assertEquals(
-        List.of("ApiEventStream", "LightningUriEventStream", "UriEventStream"),
+        List.of("ApiEventStream", "LightningUriEventStream", "ReportEventStream", "UriEventStream"),
         DEFAULT.streams("LW-003"));
     assertEquals(List.of("LoginEventStream"), DEFAULT.streams("LW-005"));
   }

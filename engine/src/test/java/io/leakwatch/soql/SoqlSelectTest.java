@@ -86,6 +86,17 @@ class SoqlSelectTest {
   }
 
   @Test
+  void fieldsFunctionReadsEveryField() {
+    // SOQL reference, FIELDS(): ALL, STANDARD and CUSTOM select every field of that kind.
+    assertEquals(
+        List.of("*"), SoqlSelect.parse("SELECT FIELDS(ALL) FROM Contact LIMIT 200").fields());
+    assertEquals(
+        List.of("Id", "*"),
+        SoqlSelect.parse("SELECT Id, fields( standard ) FROM Contact").fields());
+    assertEquals(List.of("*"), SoqlSelect.parse("SELECT FIELDS(CUSTOM) FROM Contact").fields());
+  }
+
+  @Test
   void literalsNeverComeOutWhateverTheKeywordsAroundThem() {
     String[] queries = {
       "SELECT Id, From_Date__c FROM Patient_Record__c WHERE Name = 'FROM Jane_Doe'",

@@ -78,9 +78,7 @@ class HotReloadTest {
       Files.writeString(
           epl,
           Files.readString(epl)
-              .replace(
-                  "having sum(rowsRead(Operation, RowsProcessed, RowsReturned)) > org.bulkThreshold(UserId)",
-                  "having sum(rowsRead(Operation, RowsProcessed, RowsReturned)) > 10"));
+              .replace("having sum(rows) > org.bulkThreshold(UserId)", "having sum(rows) > 10"));
       TestSupport.await(
           () -> !engine.activePack().sha256().equals(original), "the edited rules to load");
       publish(

@@ -198,6 +198,7 @@ public final class TrafficGenerator {
               "Contact",
               out);
         }
+        listViewRuns(user, dayStart, shiftStart, shiftEnd, session, out);
       }
       case CALL_CENTRE ->
           apiReads(
@@ -390,6 +391,42 @@ public final class TrafficGenerator {
         }
       }
       default -> {}
+    }
+  }
+
+  /**
+   * A clinician's or scheduler's list-view runs over their patients (ListViewEventStream records
+   * runs: one to four a shift, a page of 5–50 rows, never more than a person may read in bulk).
+   * Default list views carry a blank ListViewId and Name. Drawn from the user's and day's own seed,
+   * not the day's random stream, so the rest of the background traffic stays as it was.
+   */
+  private static void listViewRuns(
+      SimUser user,
+      long dayStart,
+      long shiftStart,
+      long shiftEnd,
+      String session,
+      List<SimEvent> out) {
+    Random random = new Random(user.id().hashCode() * 31L + dayStart);
+    EventFactory make = new EventFactory(random, null);
+    int runs = 1 + random.nextInt(4);
+    for (int v = 0; v < runs; v++) {
+      SimEvent run =
+          make.listView(
+              between(random, shiftStart, shiftEnd),
+              user,
+              user.ip(),
+              session,
+              "My patients",
+              "Name,Birthdate,Phone,MailingCity",
+              "Contact",
+              5 + random.nextInt(46),
+              null);
+      if (random.nextInt(3) == 0) {
+        run.record().put("ListViewId", "");
+        run.record().put("Name", "");
+      }
+      out.add(run);
     }
   }
 

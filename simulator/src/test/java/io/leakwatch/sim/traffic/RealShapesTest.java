@@ -62,6 +62,17 @@ class RealShapesTest {
   }
 
   @Test
+  void listViewRunsOfPatientsSomeDefaultViewsWithoutIdOrName() {
+    // ListViewEventStream records runs; ListViewId and Name are blank for default list views.
+    long runs = count(EventSchemas.LIST_VIEW, r -> "Contact".equals(text(r, "QueriedEntities")));
+    long defaults = count(EventSchemas.LIST_VIEW, r -> "".equals(text(r, "ListViewId")));
+    assertTrue(runs > 100, "people run patient list views every day: " + runs);
+    assertTrue(defaults > 0 && defaults < runs, "some of them default views: " + defaults);
+    assertEquals(
+        0, count(EventSchemas.LIST_VIEW, r -> (double) r.get("RowsProcessed") > 50), "a page each");
+  }
+
+  @Test
   void aFewLoginsCarryNoGeolocation() {
     long logins = count(EventSchemas.LOGIN, r -> "Application".equals(text(r, "LoginType")));
     long notPlaced =
