@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -203,6 +204,33 @@ class CommitFaultsTest {
     assertTrue(
         Files.list(dir.resolve("state"))
             .anyMatch(p -> p.getFileName().toString().contains("corrupt")),
+        "a copy of the damaged file is kept");
+  }
+
+  @Test
+  void aGapAlertNotDeliveredBeforeTheEngineStoppedIsRaisedAgainAtTheNextStart() throws Exception {
+    day = SimulatedDay.serve(dir, Duration.ofMillis(300));
+    Path file = dir.resolve("state/checkpoint.json");
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "{\"version\": 1, \"topics\": {"); // torn: unreadable as a whole
+    AtomicInteger attempts = new AtomicInteger();
+    AlertSink down =
+        alert -> {
+          attempts.incrementAndGet();
+          throw new IOException("the SIEM is down (injected)");
+        };
+    try (LeakwatchEngine engine = day.engineDeliveringTo(down, 60_000)) {
+      Await.until(() -> attempts.get() > 0, "the gap alert tried on the sink that is down");
+    } // stopped with the alert undelivered: given up at shutdown
+
+    try (LeakwatchEngine engine = engine()) {
+      Await.until(
+          () -> day.alerts().stream().anyMatch(a -> a.ruleId().equals(MonitoringGap.RULE_ID)),
+          "the gap raised again by the next start");
+    }
+    assertTrue(
+        Files.list(dir.resolve("state"))
+            .anyMatch(p -> p.getFileName().toString().contains("checkpoint.json.corrupt-")),
         "a copy of the damaged file is kept");
   }
 

@@ -107,11 +107,6 @@ public final class CheckpointStore implements Checkpoints {
   }
 
   @Override
-  public String setAside() throws IOException {
-    return quarantine().toString();
-  }
-
-  @Override
   public String describe() {
     return file.toString();
   }
@@ -141,13 +136,6 @@ public final class CheckpointStore implements Checkpoints {
           t.put("lastEventTime", c.lastEventTime());
         });
     DurableFile.replace(file, JSON.writeValueAsBytes(root));
-  }
-
-  /** Moves an unreadable checkpoint aside so it can be inspected, and returns where it went. */
-  public Path quarantine() throws IOException {
-    Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
-    Files.move(file, aside);
-    return aside;
   }
 
   /** A checkpoint file that exists but cannot be read. */

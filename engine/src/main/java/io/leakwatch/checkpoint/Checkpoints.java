@@ -28,9 +28,6 @@ public interface Checkpoints {
   /** Keeps a copy of the checkpoint as it is, for inspection; says where. */
   String keepCopy() throws IOException;
 
-  /** Moves an unreadable checkpoint out of the way (a new one starts); says where it went. */
-  String setAside() throws IOException;
-
   /** Where it lives, for logs; never a password. */
   String describe();
 }

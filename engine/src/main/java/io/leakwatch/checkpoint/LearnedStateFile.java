@@ -44,8 +44,10 @@ public final class LearnedStateFile implements LearnedStateStore {
   }
 
   @Override
-  public String setAside() throws IOException {
-    return quarantine().toString();
+  public String keepCopy() throws IOException {
+    Path aside = file.resolveSibling(file.getFileName() + ".corrupt-" + System.currentTimeMillis());
+    Files.copy(file, aside);
+    return aside.toString();
   }
 
   @Override

@@ -23,8 +23,12 @@ public interface LearnedStateStore {
    */
   void save(LearnedState state) throws IOException;
 
-  /** Moves an unreadable state out of the way (the tables start empty); says where it went. */
-  String setAside() throws IOException;
+  /**
+   * Copies an unreadable state aside for inspection and says where (the tables start empty). The
+   * original stays until the next save replaces it, and that save waits behind the alert that
+   * reports the loss: a crash before the alert is delivered finds it again and reports it again.
+   */
+  String keepCopy() throws IOException;
 
   /** Where it lives, for logs; never a password. */
   String describe();

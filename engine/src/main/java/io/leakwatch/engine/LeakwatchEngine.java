@@ -170,9 +170,12 @@ public final class LeakwatchEngine implements AutoCloseable {
           }
         }
       } catch (CheckpointStore.CorruptCheckpointException e) {
-        String aside = store.setAside();
+        // A copy, not a move: the file stays until the first save replaces it, which waits behind
+        // the gap alerts below. A crash before they are delivered finds it again and raises them
+        // again; moved away, the next start would find no checkpoint and raise nothing.
+        String aside = store.keepCopy();
         LOG.error(
-            "{}; moved it to {} and starting every topic from {}",
+            "{}; kept a copy in {} and starting every topic from {}",
             e.getMessage(),
             aside,
             durability.fallback());
@@ -475,12 +478,14 @@ public final class LeakwatchEngine implements AutoCloseable {
     try {
       learned = file.load();
     } catch (LearnedStateFile.UnreadableStateException e) {
-      String aside = file.setAside();
-      LOG.error("{}; moved it to {}; the rules' learned tables start empty", e.getMessage(), aside);
+      // Kept in place until the next save, which waits behind the alert (see the checkpoint's).
+      String aside = file.keepCopy();
+      LOG.error(
+          "{}; kept a copy in {}; the rules' learned tables start empty", e.getMessage(), aside);
       alerts.add(
           LearnedStateReset.alert(
               "every learned table",
-              e.getMessage() + "; moved to " + aside,
+              e.getMessage() + "; a copy is in " + aside,
               System.currentTimeMillis(),
               settings.drill()));
       return new Restored(pipeline, checkpoints);
@@ -494,9 +499,9 @@ public final class LeakwatchEngine implements AutoCloseable {
     } catch (RuntimeException e) {
       // A value that does not fit its column: the pipeline is half restored, so start a clean one.
       pipeline.close();
-      String aside = file.setAside();
+      String aside = file.keepCopy();
       LOG.error(
-          "{}: the saved learned state does not fit the rules ({}); moved it to {}; the rules'"
+          "{}: the saved learned state does not fit the rules ({}); kept a copy in {}; the rules'"
               + " learned tables start empty",
           file.describe(),
           e.toString(),

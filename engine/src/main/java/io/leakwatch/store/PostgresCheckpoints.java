@@ -101,12 +101,6 @@ public final class PostgresCheckpoints implements Checkpoints, AutoCloseable {
         + " (left as it was until the next save)";
   }
 
-  /** A checkpoint in rows is never unreadable as a whole; only its topics are. */
-  @Override
-  public String setAside() {
-    return keepCopy();
-  }
-
   @Override
   public String describe() {
     return database.describe();

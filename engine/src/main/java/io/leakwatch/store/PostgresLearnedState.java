@@ -72,19 +72,21 @@ public final class PostgresLearnedState implements LearnedStateStore, AutoClosea
         });
   }
 
-  /** Renames the unreadable row's slot to {@code corrupt-<millis>}, kept for inspection. */
+  /** Copies the unreadable row to the slot {@code corrupt-<millis>}, kept for inspection. */
   @Override
-  public String setAside() throws IOException {
+  public String keepCopy() throws IOException {
     String slot = "corrupt-" + System.currentTimeMillis();
     database.write(
         connection -> {
-          try (PreparedStatement move =
+          try (PreparedStatement copy =
               connection.prepareStatement(
-                  "UPDATE org_learned_state SET slot = ? WHERE org = ? AND slot = ?")) {
-            move.setString(1, slot);
-            move.setString(2, database.org());
-            move.setString(3, CURRENT);
-            move.executeUpdate();
+                  "INSERT INTO org_learned_state (org, slot, event_time, body, saved_at)"
+                      + " SELECT org, ?, event_time, body, saved_at FROM org_learned_state"
+                      + " WHERE org = ? AND slot = ?")) {
+            copy.setString(1, slot);
+            copy.setString(2, database.org());
+            copy.setString(3, CURRENT);
+            copy.executeUpdate();
           }
           return null;
         });
