@@ -390,8 +390,13 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     if (handOffs != handOffsThen || inFlight > 0 || unconfirmed) {
       return; // the next keepalive, with nothing in hand, moves the checkpoint
     }
+    if (keepAliveCommitting) {
+      // Not given to the tracker yet: a quiet topic's keepalives repeat one id, and the tracker
+      // would take it now and see nothing new when the next keepalive could commit it.
+      return;
+    }
     long now = eventTime == null ? Long.MIN_VALUE : eventTime;
-    if (tracker.keepAlive(position, now) && !keepAliveCommitting) {
+    if (tracker.keepAlive(position, now)) {
       keepAliveCommitting = true;
       commit().onComplete(saved -> keepAliveCommitting = false);
     }

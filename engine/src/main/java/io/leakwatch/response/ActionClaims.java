@@ -21,7 +21,7 @@ public interface ActionClaims {
         }
 
         @Override
-        public void requested(String actionId) {}
+        public void settled(String actionId) {}
       };
 
   /**
@@ -33,8 +33,11 @@ public interface ActionClaims {
    */
   boolean claim(String actionId) throws IOException;
 
-  /** Records the action as requested (on the audit log), so no other node requests it again. */
-  void requested(String actionId) throws IOException;
+  /**
+   * Records the action as settled (ran, rejected or only audited), so no node requests it again. An
+   * action claimed and never settled (its node was lost) is requested again by the next owner.
+   */
+  void settled(String actionId) throws IOException;
 
   /**
    * Claims kept in the org's delivery ledger of the shared store, beside its alerts' delivery keys
@@ -48,7 +51,7 @@ public interface ActionClaims {
       }
 
       @Override
-      public void requested(String actionId) throws IOException {
+      public void settled(String actionId) throws IOException {
         ledger.record(key(actionId));
       }
 

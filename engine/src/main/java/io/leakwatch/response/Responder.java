@@ -144,7 +144,9 @@ public final class Responder implements AutoCloseable {
         () -> {
           ActionRecord action = pendingAction(id);
           write("approved", action, Map.of("actor", approver));
-          return run(action.with(ActionRecord.State.RUNNING, approver, null, null));
+          ActionRecord ran = run(action.with(ActionRecord.State.RUNNING, approver, null, null));
+          settled(ran);
+          return ran;
         },
         worker);
   }
@@ -165,6 +167,7 @@ public final class Responder implements AutoCloseable {
           write("rejected", action, Map.of("actor", approver, "reason", why));
           ActionRecord rejected = action.with(ActionRecord.State.REJECTED, approver, why, null);
           put(rejected);
+          settled(rejected);
           return rejected;
         },
         worker);
@@ -230,37 +233,45 @@ public final class Responder implements AutoCloseable {
         }
         throw e;
       }
-      try {
-        claims.requested(id);
-      } catch (FencedOffException e) {
-        // The org's new owner finds the claim unfinished and requests the action itself.
-        LOG.warn(
-            "response action {} for alert {} requested but not taken: {}",
-            request.action().label(),
-            alert.id(),
-            e.getMessage());
-        continue;
-      } catch (IOException e) {
-        LOG.warn(
-            "response action {} for alert {}: the shared record of it could not be completed ({});"
-                + " a node that takes the org over may request it again",
-            request.action().label(),
-            alert.id(),
-            e.getMessage());
-      }
       switch (mode) {
         case DRY_RUN -> {
           write("dryRun", action, Map.of("wouldCall", executor.describe(action.action())));
           action = action.with(ActionRecord.State.DRY_RUN, null, null, null);
           put(action);
+          settled(action);
         }
+        // Settled once a person decides: a node lost meanwhile leaves the claim open, and the
+        // org's next owner requests the action again.
         case APPROVAL -> put(action);
-        case AUTO -> action = run(action.with(ActionRecord.State.RUNNING, "auto", null, null));
+        case AUTO -> {
+          action = run(action.with(ActionRecord.State.RUNNING, "auto", null, null));
+          settled(action);
+        }
         default -> throw new IllegalStateException(mode.toString());
       }
       created.add(action);
     }
     return created;
+  }
+
+  /**
+   * Records in the shared claims that the action ran (or was rejected, or only audited), so no node
+   * that owns the org later requests it again. Only after it ran: a node lost while it runs leaves
+   * the claim open, and the next owner repeats an action (all three are idempotent) rather than
+   * never taking it.
+   */
+  private void settled(ActionRecord action) {
+    try {
+      claims.settled(action.id());
+    } catch (IOException e) {
+      LOG.warn(
+          "response action {} for alert {} is {}, but the shared record of it could not be"
+              + " completed ({}); a node that takes the org over may take it again",
+          action.action().label(),
+          action.alertId(),
+          action.state(),
+          e.getMessage());
+    }
   }
 
   /**
