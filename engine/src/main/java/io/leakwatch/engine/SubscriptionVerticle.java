@@ -40,6 +40,9 @@ public final class SubscriptionVerticle extends AbstractVerticle {
   /** How long a position waits to be saved behind the alerts decided before it. */
   static final long COMMIT_TIMEOUT_MILLIS = 600_000;
 
+  /** How long after a commit that was not confirmed the next is sent. */
+  private static final long COMMIT_RETRY_MILLIS = 1_000;
+
   private final PubSubClient client;
   private final TokenSource tokens;
   private final String topic;
@@ -288,6 +291,8 @@ public final class SubscriptionVerticle extends AbstractVerticle {
                         // position committed: a slow sink or a checkpoint that cannot be saved
                         // slows the stream instead of filling memory.
                         batchProcessed(events)
+                            .<Void>mapEmpty()
+                            .recover(e -> commitUntilConfirmed())
                             .onComplete(
                                 committed -> {
                                   release(events.size());
@@ -420,6 +425,27 @@ public final class SubscriptionVerticle extends AbstractVerticle {
     // The topic's events are processed in order: this batch's confirmation covers any before it.
     unconfirmed = false;
     return commit();
+  }
+
+  /**
+   * Commits again, with the latest position, until one is confirmed saved, or the verticle stops. A
+   * batch's credit waits for it: while the alert sinks are stuck or the checkpoint cannot be saved,
+   * the stream stays stopped instead of creeping on a batch per commit time-out, with the alerts of
+   * every batch piling up in memory behind the stuck one.
+   */
+  private io.vertx.core.Future<Void> commitUntilConfirmed() {
+    if (stopping) {
+      return io.vertx.core.Future.failedFuture("stopping");
+    }
+    // A refusal can come at once (a node fenced off): never a tight loop.
+    return commit()
+        .<Void>mapEmpty()
+        .recover(
+            e -> {
+              io.vertx.core.Promise<Void> pause = io.vertx.core.Promise.promise();
+              vertx.setTimer(COMMIT_RETRY_MILLIS, id -> pause.complete());
+              return pause.future().compose(v -> commitUntilConfirmed());
+            });
   }
 
   /** Sends the tracker's checkpoint to be saved behind the alerts decided before it. */

@@ -188,4 +188,60 @@ class KeepalivePositionTest {
     TestSupport.await(
         () -> subscription.commitsUnconfirmed() == 0, "the count of unconfirmed ones cleared");
   }
+
+  @Test
+  void whileTheAlertSinksAreStuckAStreamStaysStoppedAfterItsCommitsTimeOut() throws Exception {
+    SimulatedOrg org = SimulatedOrg.generate(5, 50);
+    start(org, Duration.ofMillis(100));
+    List<SimEvent> reads =
+        new TrafficGenerator(org)
+            .day(LocalDate.of(2026, 3, 10)).stream()
+                .filter(e -> e.topic().equals(TOPIC))
+                .limit(250)
+                .toList();
+    assertEquals(250, reads.size());
+    AtomicInteger handedOff = new AtomicInteger();
+    // Detection processes every batch at once; its positions wait behind stuck alert sinks.
+    vertx
+        .eventBus()
+        .<Messages.EventBatch>consumer(
+            Messages.EVENTS,
+            message -> {
+              handedOff.addAndGet(message.body().events().size());
+              message.reply(message.body().events().size());
+            });
+    vertx
+        .eventBus()
+        .consumer(Messages.TOPIC_IDLE, message -> message.reply(System.currentTimeMillis()));
+    AtomicBoolean sinksStuck = new AtomicBoolean(true);
+    AtomicInteger asked = new AtomicInteger();
+    vertx
+        .eventBus()
+        .<Checkpoint>consumer(
+            Messages.CHECKPOINT,
+            message -> {
+              asked.incrementAndGet();
+              if (!sinksStuck.get()) {
+                message.reply("saved");
+              }
+            });
+    SubscriptionVerticle subscription = subscription(org).commitTimeout(300);
+    vertx
+        .deployVerticle(subscription)
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    for (SimEvent read : reads) {
+      server.publish(TOPIC, read.eventIdentifier(), EventSchemas.encode(read.record()));
+    }
+    TestSupport.await(() -> handedOff.get() >= 100, "the first 100 events (the stream's credit)");
+    // Each batch's commit times out (0.3 s) and is sent again a second later, more than once.
+    TestSupport.await(
+        () -> subscription.commitsUnconfirmed() >= 10, "commits timing out while sinks are stuck");
+
+    assertEquals(100, handedOff.get(), "no credit back while no position is saved");
+
+    sinksStuck.set(false);
+    TestSupport.await(() -> handedOff.get() == 250, "the rest once positions are saved again");
+  }
 }
