@@ -209,13 +209,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   private void blind(String why) {
     boolean first = blind == null;
     blind = why; // before live: whoever sees the source down can read why
-    inRound = false;
-    failures++;
-    failedRounds++;
-    live = false;
-    if (!settings.holdStreams()) {
-      detection.idle();
-    }
+    roundReadNothing();
     if (first) {
       readUpTo = Math.min(readUpTo, verifiedUpTo);
       LOG.error(
@@ -352,7 +346,8 @@ public final class LoginHistoryPoll extends AbstractVerticle {
     }
   }
 
-  private void roundFailed(Throwable cause) {
+  /** A round that read nothing: the source is down until a round reads again. */
+  private void roundReadNothing() {
     inRound = false;
     failures++;
     failedRounds++;
@@ -360,6 +355,10 @@ public final class LoginHistoryPoll extends AbstractVerticle {
     if (!settings.holdStreams()) {
       detection.idle();
     }
+  }
+
+  private void roundFailed(Throwable cause) {
+    roundReadNothing();
     long delay = backoff.delay(failures).toMillis();
     String why =
         cause instanceof QueryException || cause instanceof io.leakwatch.auth.AuthException

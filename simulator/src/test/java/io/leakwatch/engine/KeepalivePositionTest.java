@@ -86,6 +86,33 @@ class KeepalivePositionTest {
         false);
   }
 
+  /** Positions asked to be saved and saved; none is answered while the alert sinks are stuck. */
+  private record StuckSinks(AtomicBoolean stuck, AtomicInteger asked, AtomicInteger saved) {}
+
+  /**
+   * Detection's answers a subscription needs besides its batches: the org's event time at each
+   * keepalive, and positions saved behind the alerts before them, which stuck sinks hold back.
+   */
+  private StuckSinks stuckSinks() {
+    StuckSinks sinks =
+        new StuckSinks(new AtomicBoolean(true), new AtomicInteger(), new AtomicInteger());
+    vertx
+        .eventBus()
+        .consumer(Messages.TOPIC_IDLE, message -> message.reply(System.currentTimeMillis()));
+    vertx
+        .eventBus()
+        .<Checkpoint>consumer(
+            Messages.CHECKPOINT,
+            message -> {
+              sinks.asked().incrementAndGet();
+              if (!sinks.stuck().get()) {
+                sinks.saved().incrementAndGet();
+                message.reply("saved");
+              }
+            });
+    return sinks;
+  }
+
   @Test
   void aKeepaliveAfterABatchWhoseConfirmationTimedOutDoesNotMoveTheCheckpointPastIt()
       throws Exception {
@@ -146,32 +173,14 @@ class KeepalivePositionTest {
       throws Exception {
     SimulatedOrg org = SimulatedOrg.generate(5, 50);
     start(org, Duration.ofMillis(50));
-    vertx
-        .eventBus()
-        .consumer(Messages.TOPIC_IDLE, message -> message.reply(System.currentTimeMillis()));
-    // Positions are saved behind the alerts decided before them; the sinks are stuck, so none is
-    // answered until they come back.
-    AtomicBoolean sinksStuck = new AtomicBoolean(true);
-    AtomicInteger asked = new AtomicInteger();
-    AtomicInteger saved = new AtomicInteger();
-    vertx
-        .eventBus()
-        .<Checkpoint>consumer(
-            Messages.CHECKPOINT,
-            message -> {
-              asked.incrementAndGet();
-              if (!sinksStuck.get()) {
-                saved.incrementAndGet();
-                message.reply("saved");
-              }
-            });
+    StuckSinks sinks = stuckSinks();
     SubscriptionVerticle subscription = subscription(org).commitTimeout(1_000);
     vertx
         .deployVerticle(subscription)
         .toCompletionStage()
         .toCompletableFuture()
         .get(30, TimeUnit.SECONDS);
-    TestSupport.await(() -> asked.get() == 1, "the first keepalive's position");
+    TestSupport.await(() -> sinks.asked().get() == 1, "the first keepalive's position");
     long first = server.stats().keepAlives();
     // Every keepalive gives a new position, many of them before the first wait times out.
     TestSupport.await(
@@ -179,12 +188,17 @@ class KeepalivePositionTest {
     long keepalives = server.stats().keepAlives() - first;
 
     assertTrue(
-        asked.get() <= subscription.commitsUnconfirmed() + 1,
-        asked.get() + " positions sent for " + keepalives + " keepalives while none was saved");
-    assertTrue(keepalives > 2L * asked.get(), keepalives + " keepalives, " + asked + " sent");
+        sinks.asked().get() <= subscription.commitsUnconfirmed() + 1,
+        sinks.asked().get()
+            + " positions sent for "
+            + keepalives
+            + " keepalives while none was saved");
+    assertTrue(
+        keepalives > 2L * sinks.asked().get(),
+        keepalives + " keepalives, " + sinks.asked() + " sent");
 
-    sinksStuck.set(false);
-    TestSupport.await(() -> saved.get() > 0, "a position saved once the sinks are back");
+    sinks.stuck().set(false);
+    TestSupport.await(() -> sinks.saved().get() > 0, "a position saved once the sinks are back");
     TestSupport.await(
         () -> subscription.commitsUnconfirmed() == 0, "the count of unconfirmed ones cleared");
   }
@@ -210,21 +224,7 @@ class KeepalivePositionTest {
               handedOff.addAndGet(message.body().events().size());
               message.reply(message.body().events().size());
             });
-    vertx
-        .eventBus()
-        .consumer(Messages.TOPIC_IDLE, message -> message.reply(System.currentTimeMillis()));
-    AtomicBoolean sinksStuck = new AtomicBoolean(true);
-    AtomicInteger asked = new AtomicInteger();
-    vertx
-        .eventBus()
-        .<Checkpoint>consumer(
-            Messages.CHECKPOINT,
-            message -> {
-              asked.incrementAndGet();
-              if (!sinksStuck.get()) {
-                message.reply("saved");
-              }
-            });
+    StuckSinks sinks = stuckSinks();
     SubscriptionVerticle subscription = subscription(org).commitTimeout(300);
     vertx
         .deployVerticle(subscription)
@@ -241,7 +241,7 @@ class KeepalivePositionTest {
 
     assertEquals(100, handedOff.get(), "no credit back while no position is saved");
 
-    sinksStuck.set(false);
+    sinks.stuck().set(false);
     TestSupport.await(() -> handedOff.get() == 250, "the rest once positions are saved again");
   }
 }
