@@ -91,7 +91,11 @@ final class EventFacts {
         values[touchesPhiAt] = !objects.isEmpty();
       }
     }
-    String user = userAt < 0 ? null : (String) values[userAt];
+    String user = null;
+    if (userAt >= 0 && org != null) {
+      user = org.sameUserId((String) values[userAt]);
+      values[userAt] = user;
+    }
     if (integrationAt >= 0) {
       values[integrationAt] = org.isIntegration(user);
     }

@@ -4,6 +4,7 @@ import io.leakwatch.profile.Cidr;
 import io.leakwatch.profile.Integration;
 import io.leakwatch.profile.OrgProfile;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,10 +36,16 @@ public final class OrgContext {
           "transactionsecurityexempt");
 
   private static final int PHI_OBJECT_LISTS_KEPT = 4096;
+  // Users of the largest orgs, with room; past it a user is looked up each time (still correct).
+  private static final int PRINCIPALS_KEPT = 1 << 20;
 
   private final OrgProfile profile;
   private final Map<String, String> phiObjectsByList = new ConcurrentHashMap<>();
   private final Map<String, Integration> integrationByUser = new HashMap<>();
+  private final Map<String, Principal> principals = new ConcurrentHashMap<>();
+  // The local day of the last event asked about; replaced, never changed, so a reader on another
+  // thread sees a whole day or the one before.
+  private volatile LocalDay localDay = new LocalDay(0, 0, java.time.DayOfWeek.MONDAY, true);
 
   public OrgContext(OrgProfile profile) {
     this.profile = profile;
@@ -129,13 +136,18 @@ public final class OrgContext {
    * expected to work: business hours and days for people, the declared run window for integrations.
    */
   public boolean isOutsideHours(String userId, long eventDate) {
-    ZonedDateTime local = Instant.ofEpochMilli(eventDate).atZone(profile.timeZone());
+    LocalDay day = localDay;
+    if (!day.covers(eventDate)) {
+      day = LocalDay.of(eventDate, profile.timeZone());
+      localDay = day;
+    }
+    LocalTime time = day.timeOf(eventDate, profile.timeZone());
     Integration integration = integration(userId);
     if (integration != null) {
-      return !integration.runWindow().contains(local.toLocalTime());
+      return !integration.runWindow().contains(time);
     }
-    return !profile.businessDays().contains(local.getDayOfWeek())
-        || !profile.businessHours().contains(local.toLocalTime());
+    return !profile.businessDays().contains(day.dayOfWeek())
+        || !profile.businessHours().contains(time);
   }
 
   /** Patient rows this principal may read in five minutes before it counts as a bulk read. */
@@ -361,8 +373,34 @@ public final class OrgContext {
   }
 
   private Integration integration(String userId) {
-    return userId == null ? null : integrationByUser.get(normalizeUserId(userId));
+    return userId == null ? null : principal(userId).integration();
   }
+
+  /**
+   * The first instance of this user id the org sent, the same for every later event: windows and
+   * tables then hold one string per user instead of one per event, and the many per-user lookups of
+   * the rules find their key by reference instead of comparing characters.
+   */
+  String sameUserId(String userId) {
+    return userId == null ? null : principal(userId).id();
+  }
+
+  // Each user's integration (or none) looked up once: the profile is keyed by the 15-character id,
+  // and cutting an 18-character id down per call made a new string each time.
+  private Principal principal(String userId) {
+    Principal known = principals.get(userId);
+    if (known != null) {
+      return known;
+    }
+    Principal found = new Principal(userId, integrationByUser.get(normalizeUserId(userId)));
+    if (principals.size() >= PRINCIPALS_KEPT) {
+      return found;
+    }
+    Principal raced = principals.putIfAbsent(userId, found);
+    return raced != null ? raced : found;
+  }
+
+  private record Principal(String id, Integration integration) {}
 
   /** 15- and 18-character ids of the same user compare equal. */
   private static String normalizeUserId(String userId) {
