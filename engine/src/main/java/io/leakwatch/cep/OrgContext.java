@@ -324,7 +324,92 @@ public final class OrgContext {
       }
     }
     extra.addAll(outerSelectOverFetched(integration, select));
+    List<String> children = childObjects(select.object(), queriedEntities);
+    for (io.leakwatch.soql.SoqlSelect subquery : select.subqueries()) {
+      extra.addAll(subqueryOverFetched(integration, subquery, children));
+    }
     return String.join(",", extra);
+  }
+
+  /** The objects QueriedEntities names besides the outer FROM: what the subqueries can read. */
+  private static List<String> childObjects(String outer, String queriedEntities) {
+    List<String> children = new ArrayList<>();
+    if (queriedEntities == null) {
+      return children;
+    }
+    for (String entity : queriedEntities.split(",")) {
+      String name = entity.trim();
+      if (!name.isEmpty() && !name.equalsIgnoreCase(outer)) {
+        children.add(name);
+      }
+    }
+    return children;
+  }
+
+  /**
+   * What a subquery ({@code (SELECT LastName, SSN__c FROM Contacts)}) reads beyond the declared
+   * fields of its object. The query names the child relationship, not the object: the object is the
+   * one of QueriedEntities the relationship is named after (Contacts: Contact, Patient_Records__r:
+   * Patient_Record__c), or the only child object there is. When neither tells, a field counts as
+   * extra only if no PHI object the query read declares it.
+   */
+  private List<String> subqueryOverFetched(
+      Integration integration, io.leakwatch.soql.SoqlSelect subquery, List<String> children) {
+    List<String> extra = new ArrayList<>();
+    String object = relationshipObject(subquery.object(), children);
+    List<String> candidates = object != null ? List.of(object) : children;
+    String named = null;
+    List<Set<String>> declaredLists = new ArrayList<>();
+    for (String candidate : candidates) {
+      String lower = candidate.toLowerCase(Locale.ROOT);
+      if (!profile.phiObjects().contains(lower)) {
+        continue; // a non-PHI object's fields are not the scope's business
+      }
+      Set<String> declared = integration.fields().get(lower);
+      if (declared == null) {
+        // A PHI object with no field list: any field of it is in scope (an undeclared object is
+        // outsideScope's Object.*), so nothing this subquery selects can be told extra.
+        return extra;
+      }
+      declaredLists.add(declared);
+      if (named == null) {
+        named = candidate;
+      }
+    }
+    if (named != null) {
+      for (String field : subquery.fields()) {
+        String lower = field.toLowerCase(Locale.ROOT);
+        if (declaredLists.stream().noneMatch(declared -> declared.contains(lower))) {
+          extra.add(named + "." + field);
+        }
+      }
+    }
+    for (io.leakwatch.soql.SoqlSelect nested : subquery.subqueries()) {
+      extra.addAll(subqueryOverFetched(integration, nested, children));
+    }
+    return extra;
+  }
+
+  /**
+   * The object of QueriedEntities a child relationship is named after, or the only one; else null.
+   */
+  private static String relationshipObject(String relationship, List<String> children) {
+    String name = relationship.toLowerCase(Locale.ROOT);
+    for (String child : children) {
+      String object = child.toLowerCase(Locale.ROOT);
+      String base = object.endsWith("__c") ? object.substring(0, object.length() - 3) : object;
+      String suffix = object.endsWith("__c") ? "__r" : "";
+      for (String plural : List.of(base, base + "s", base + "es", pluralOfY(base))) {
+        if (name.equals(plural + suffix)) {
+          return child;
+        }
+      }
+    }
+    return children.size() == 1 ? children.get(0) : null;
+  }
+
+  private static String pluralOfY(String name) {
+    return name.endsWith("y") ? name.substring(0, name.length() - 1) + "ies" : name;
   }
 
   /** What the outer SELECT … FROM reads beyond the declared objects and fields. */

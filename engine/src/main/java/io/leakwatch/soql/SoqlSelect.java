@@ -5,17 +5,20 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The shape of a SOQL query, never its values: the object of the outer FROM and the fields of the
- * outer SELECT list. Literals (patient names, dates) are not kept. Subqueries, functions and
- * relationship paths are reduced to what they read: {@code COUNT(Id)} reads Id, {@code
- * Account.Name} reads the relationship Account, a subquery is skipped. {@code FIELDS(ALL)}, {@code
- * FIELDS(STANDARD)} and {@code FIELDS(CUSTOM)} read every field of their kind: the field {@code *}.
+ * The shape of a SOQL query, never its values: the object of the outer FROM, the fields of the
+ * outer SELECT list and the subqueries in it. Literals (patient names, dates) are not kept.
+ * Functions and relationship paths are reduced to what they read: {@code COUNT(Id)} reads Id,
+ * {@code Account.Name} reads the relationship Account. A subquery of the select list ({@code
+ * (SELECT LastName, SSN__c FROM Contacts)}) is a {@code SoqlSelect} of its own whose object is the
+ * child relationship's name ({@code Contacts}, {@code Patient_Records__r}), not the object's: the
+ * query text does not say which object that is. {@code FIELDS(ALL)}, {@code FIELDS(STANDARD)} and
+ * {@code FIELDS(CUSTOM)} read every field of their kind: the field {@code *}.
  *
  * <p>A keyword counts only as a whole word: letters, digits and {@code _} make up identifiers, so
  * {@code From_Date__c}, {@code My_From__c} or {@code Select__c} are names, never SELECT or FROM.
  * Anything else (blanks, newlines, tabs, parentheses, commas) ends a word.
  */
-public record SoqlSelect(String object, List<String> fields) {
+public record SoqlSelect(String object, List<String> fields, List<SoqlSelect> subqueries) {
   /** The field a {@code FIELDS(...)} item reads: every field (of its kind). */
   public static final String ALL_FIELDS = "*";
 
@@ -24,7 +27,10 @@ public record SoqlSelect(String object, List<String> fields) {
     if (soql == null) {
       return null;
     }
-    String text = stripLiterals(soql);
+    return parseStripped(stripLiterals(soql));
+  }
+
+  private static SoqlSelect parseStripped(String text) {
     String upper = text.toUpperCase(Locale.ROOT);
     int select = indexOfWord(upper, "SELECT", 0);
     if (select < 0) {
@@ -51,13 +57,20 @@ public record SoqlSelect(String object, List<String> fields) {
       return null; // an object's API name starts with a letter: anything else is no name
     }
     List<String> fields = new ArrayList<>();
+    List<SoqlSelect> subqueries = new ArrayList<>();
     for (String item : splitTopLevel(text.substring(select + 6, from))) {
-      String field = field(item.trim());
+      String trimmed = item.trim();
+      SoqlSelect subquery = subquery(trimmed);
+      if (subquery != null) {
+        subqueries.add(subquery);
+        continue;
+      }
+      String field = field(trimmed);
       if (field != null && !fields.contains(field)) {
         fields.add(field);
       }
     }
-    return new SoqlSelect(object, List.copyOf(fields));
+    return new SoqlSelect(object, List.copyOf(fields), List.copyOf(subqueries));
   }
 
   /** Replaces quoted literals so nothing inside them is ever parsed, kept or returned. */
@@ -102,6 +115,23 @@ public record SoqlSelect(String object, List<String> fields) {
     }
     items.add(list.substring(start));
     return items;
+  }
+
+  /** A parenthesised {@code SELECT … FROM relationship} item of the select list, or null. */
+  private static SoqlSelect subquery(String item) {
+    if (!item.startsWith("(")) {
+      return null;
+    }
+    int depth = 0;
+    for (int i = 0; i < item.length(); i++) {
+      char c = item.charAt(i);
+      if (c == '(') {
+        depth++;
+      } else if (c == ')' && --depth == 0) {
+        return parseStripped(item.substring(1, i));
+      }
+    }
+    return parseStripped(item.substring(1)); // unbalanced: the text Salesforce logged was cut
   }
 
   /** The field an item of the select list reads, or null (a subquery, TYPEOF, a literal). */

@@ -28,6 +28,20 @@ class SoqlSelectTest {
   }
 
   @Test
+  void aSubqueryOfTheSelectListIsReadWithItsOwnFieldsAndRelationship() {
+    SoqlSelect select =
+        SoqlSelect.parse(
+            "SELECT Id, (SELECT Id, LastName, SSN__c FROM Contacts WHERE LastName = 'Doe'),"
+                + " (select FIELDS(ALL) from Patient_Records__r limit 5), Name FROM Account");
+    assertEquals(List.of("Id", "Name"), select.fields());
+    assertEquals(2, select.subqueries().size());
+    assertEquals("Contacts", select.subqueries().get(0).object());
+    assertEquals(List.of("Id", "LastName", "SSN__c"), select.subqueries().get(0).fields());
+    assertEquals("Patient_Records__r", select.subqueries().get(1).object());
+    assertEquals(List.of(SoqlSelect.ALL_FIELDS), select.subqueries().get(1).fields());
+  }
+
+  @Test
   void notAQueryIsNull() {
     assertNull(SoqlSelect.parse(null));
     assertNull(SoqlSelect.parse("UPDATE nothing"));
