@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.leakwatch.alert.Backoff;
 import io.leakwatch.cep.EventTimeBound;
 import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.checkpoint.LoginCursor;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.rest.QueryException;
 import io.leakwatch.rest.QueryPage;

@@ -1,10 +1,9 @@
-package io.leakwatch.loginpoll;
+package io.leakwatch.checkpoint;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.leakwatch.checkpoint.DurableFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -22,11 +21,12 @@ import java.util.Map;
  *
  * @param readUpTo LoginTime (epoch millis) of the newest row processed; every older row is taken
  */
-public record LoginCursor(long readUpTo, Map<String, RecentLogins.Seen> seen) {
+public record LoginCursor(long readUpTo, Map<String, SeenLogin> seen) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public LoginCursor {
-    seen = Map.copyOf(seen);
+    // In the order taken: the oldest entries are the first dropped when there are too many.
+    seen = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(seen));
   }
 
   /** The file in {@code stateDir}. */
@@ -52,37 +52,59 @@ public record LoginCursor(long readUpTo, Map<String, RecentLogins.Seen> seen) {
     } catch (IOException e) {
       throw new IOException(file + " is not JSON");
     }
-    if (root == null || root.path("version").asInt() != 1 || !root.path("readUpTo").isTextual()) {
+    if (root == null || root.path("version").asInt() != 1) {
       throw new IOException(file + " is not a version 1 LoginHistory cursor");
+    }
+    try {
+      return fromJson(root);
+    } catch (IllegalArgumentException e) {
+      throw new IOException(file + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads the cursor's fields from {@code node} (the file's document, or the part of learned state
+   * that holds it).
+   *
+   * @throws IllegalArgumentException saying which field is wrong
+   */
+  public static LoginCursor fromJson(JsonNode node) {
+    if (!node.path("readUpTo").isTextual()) {
+      throw new IllegalArgumentException("readUpTo is not an instant");
     }
     long readUpTo;
     try {
-      readUpTo = Instant.parse(root.path("readUpTo").asText()).toEpochMilli();
+      readUpTo = Instant.parse(node.path("readUpTo").asText()).toEpochMilli();
     } catch (RuntimeException e) {
-      throw new IOException(file + ": readUpTo is not an instant");
+      throw new IllegalArgumentException("readUpTo is not an instant");
     }
-    Map<String, RecentLogins.Seen> seen = new LinkedHashMap<>();
-    for (JsonNode entry : root.path("seen")) {
+    Map<String, SeenLogin> seen = new LinkedHashMap<>();
+    for (JsonNode entry : node.path("seen")) {
       String id = entry.path("id").asText("");
       String source = entry.path("source").asText("");
       if (id.isEmpty()
           || !entry.path("time").canConvertToLong()
-          || !(source.equals(RecentLogins.POLL) || source.equals(RecentLogins.STREAM))) {
-        throw new IOException(file + ": an entry of seen is malformed");
+          || !(source.equals(SeenLogin.POLL) || source.equals(SeenLogin.STREAM))) {
+        throw new IllegalArgumentException("an entry of seen is malformed");
       }
-      seen.put(id, new RecentLogins.Seen(entry.path("time").asLong(), source));
+      seen.put(id, new SeenLogin(entry.path("time").asLong(), source));
     }
     return new LoginCursor(readUpTo, seen);
+  }
+
+  /** Writes the cursor's fields into {@code node}. */
+  public void toJson(ObjectNode node) {
+    node.put("readUpTo", Instant.ofEpochMilli(readUpTo).toString());
+    ArrayNode list = node.putArray("seen");
+    seen.forEach(
+        (id, s) -> list.addObject().put("id", id).put("time", s.time()).put("source", s.source()));
   }
 
   /** Writes the cursor (temporary file, fsync, atomic rename). */
   public void save(Path file) throws IOException {
     ObjectNode root = JSON.createObjectNode();
     root.put("version", 1);
-    root.put("readUpTo", Instant.ofEpochMilli(readUpTo).toString());
-    ArrayNode list = root.putArray("seen");
-    seen.forEach(
-        (id, s) -> list.addObject().put("id", id).put("time", s.time()).put("source", s.source()));
+    toJson(root);
     DurableFile.replace(file, JSON.writeValueAsBytes(root));
   }
 
