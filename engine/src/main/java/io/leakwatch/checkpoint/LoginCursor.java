@@ -13,11 +13,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Where the LoginHistory poll stands, kept in the org's state folder: the LoginTime it has read up
- * to, and the logins taken at or after the oldest time it will read again (its own, and the
- * stream's), so a restart neither repeats a login nor loses one that shares the last LoginTime.
- * Saved by replacing the file atomically; an unreadable file is moved aside and the poll starts
- * from its lookback, never from nothing.
+ * Where the LoginHistory poll stands: the LoginTime it has read up to, and the logins taken at or
+ * after the oldest time it will read again (its own, and the stream's), so a restart neither
+ * repeats a login nor loses one that shares the last LoginTime. Kept in two places: with every
+ * learned-state snapshot (as it stood at the snapshot's instant, which is what a restart from that
+ * snapshot resumes from), and in the org's state folder after every round (for a start without
+ * learned state). The file is replaced atomically; an unreadable one is moved aside and the poll
+ * starts from its lookback, never from nothing.
  *
  * @param readUpTo LoginTime (epoch millis) of the newest row processed; every older row is taken
  */

@@ -42,4 +42,15 @@ class LoginCursorTest {
     assertTrue(Files.exists(aside));
     assertNull(LoginCursor.load(file));
   }
+
+  @Test
+  void savedWithTheLearnedStateItIsConsistentWithAndAbsentFromOneWithoutThePoll() throws Exception {
+    LearnedStateFile file = new LearnedStateFile(dir.resolve("learned-state.json"));
+    LoginCursor cursor =
+        new LoginCursor(5_000, Map.of("0Ya000000000001AAA", new SeenLogin(4_000, SeenLogin.POLL)));
+    file.save(new LearnedState(6_000, 1_000, Map.of(), Map.of(), cursor));
+    assertEquals(cursor, file.load().loginHistory());
+    file.save(new LearnedState(6_000, 1_000, Map.of(), Map.of()));
+    assertNull(file.load().loginHistory(), "the poll resumes from its cursor file then");
+  }
 }
