@@ -453,13 +453,18 @@ class LoginHistoryPollTest {
       history.record(login(etl.user(), at(1, 30), etl.egressIp()));
       history.add(ownLogin(engineUser, at(2, 0)));
       TestSupport.await(() -> h.poll().delivered() == 2, "the engine user's own login");
+      // Event time at 02:00: the snapshot taken at the first login (01:00) is saved.
+      TestSupport.await(() -> savedLearnedTime(state, null) == at(1, 0), "learned state saved");
     }
     accessCheck = Duration.ZERO;
     try (Harness h = new Harness(history, 2_000, new ArrayList<>(), state)) {
-      TestSupport.await(() -> h.poll().delivered() == 1, "the login of 01:30, read after all");
+      TestSupport.await(() -> h.poll().delivered() >= 2, "the login of 01:30, read after all");
       long rounds = h.poll().rounds();
       TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
-      assertEquals(1, h.poll().delivered(), "the logins read before are not repeated");
+      // And the engine user's own login again: it came after the snapshot, so the restored tables
+      // lack it. The login of 01:00, in them, is not repeated.
+      assertEquals(2, h.poll().delivered());
+      assertEquals(2L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
     }
   }
 
