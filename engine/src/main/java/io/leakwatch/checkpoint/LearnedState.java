@@ -14,12 +14,30 @@ import java.util.Map;
  *     before it is not a whole day watched)
  * @param positions per topic, the last event processed at {@code eventTime}
  * @param tables the durable tables' rows, by id ({@code ruleId/TableName})
+ * @param loginHistory the LoginHistory poll's cursor and the logins taken at that instant (those in
+ *     the tables), or null without the poll: a restart reads LoginHistory again from there, so a
+ *     login the poll delivered after the instant is delivered again and one before it is not
  */
 public record LearnedState(
     long eventTime,
     long watchedSince,
     Map<String, Position> positions,
-    Map<String, SavedTable> tables) {
+    Map<String, SavedTable> tables,
+    LoginCursor loginHistory) {
+
+  /** Learned state without the LoginHistory poll. */
+  public LearnedState(
+      long eventTime,
+      long watchedSince,
+      Map<String, Position> positions,
+      Map<String, SavedTable> tables) {
+    this(eventTime, watchedSince, positions, tables, null);
+  }
+
+  /** The same state with the poll's standing at its instant. */
+  public LearnedState withLoginHistory(LoginCursor cursor) {
+    return new LearnedState(eventTime, watchedSince, positions, tables, cursor);
+  }
 
   /**
    * Where one topic stood.

@@ -54,6 +54,9 @@ public final class LearnedStateJson {
                 rows.add(JSON.valueToTree(row));
               }
             });
+    if (state.loginHistory() != null) {
+      state.loginHistory().toJson(root.putObject("loginHistory"));
+    }
     return JSON.writeValueAsBytes(root);
   }
 
@@ -89,8 +92,14 @@ public final class LearnedStateJson {
         Map.Entry<String, JsonNode> entry = it.next();
         tables.put(entry.getKey(), table(entry.getValue()));
       }
+      // Absent when saved without the poll, or by a Leakwatch that kept its cursor apart.
+      JsonNode loginHistory = root.get("loginHistory");
       return new LearnedState(
-          number(root, "eventTime"), number(root, "watchedSince"), positions, tables);
+          number(root, "eventTime"),
+          number(root, "watchedSince"),
+          positions,
+          tables,
+          loginHistory == null ? null : LoginCursor.fromJson(object(root, "loginHistory")));
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException(e.getClass().getSimpleName() + ": " + e.getMessage(), e);
     }

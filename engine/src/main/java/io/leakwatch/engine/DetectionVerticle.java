@@ -6,6 +6,7 @@ import io.leakwatch.checkpoint.LearnedStateReset;
 import io.leakwatch.checkpoint.LearnedStateStore;
 import io.leakwatch.checkpoint.SnapshotSchedule;
 import io.leakwatch.decision.Alert;
+import io.leakwatch.loginpoll.PollStanding;
 import io.leakwatch.loginpoll.RecentLogins;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.pubsub.ReplayId;
@@ -40,6 +41,7 @@ public final class DetectionVerticle extends AbstractVerticle {
   private final ProcessedJournal journal;
   private final RecentLogins logins;
   private SnapshotSchedule snapshots;
+  private PollStanding loginPoll;
   private LearnedStateStore learnedFile;
   private java.util.function.Consumer<FencedOffException> whenFencedOff = e -> {};
   private volatile boolean fencedOff;
@@ -116,6 +118,17 @@ public final class DetectionVerticle extends AbstractVerticle {
     this.snapshots = schedule;
     this.learnedFile = file;
     this.drill = drill;
+    return this;
+  }
+
+  /**
+   * Takes the LoginHistory poll's cursor and de-duplication entries into every learned-state
+   * snapshot, so a restart from it resumes the poll where the tables stood (the poll's own cursor
+   * file is newer: a login the poll delivered after the snapshot would be in neither the restored
+   * tables nor read again). Call before deploying.
+   */
+  public DetectionVerticle snapshotLoginPoll(PollStanding standing) {
+    this.loginPoll = standing;
     return this;
   }
 
@@ -345,7 +358,8 @@ public final class DetectionVerticle extends AbstractVerticle {
       saveAfterAlerts(ready);
     }
     if (snapshots.due(now)) {
-      snapshots.taken(pipeline.learnedState(snapshots.positions()));
+      LearnedState state = pipeline.learnedState(snapshots.positions());
+      snapshots.taken(loginPoll == null ? state : state.withLoginHistory(loginPoll.take()));
     }
   }
 

@@ -14,12 +14,13 @@ import io.leakwatch.checkpoint.LearnedState;
 import io.leakwatch.checkpoint.LearnedStateFile;
 import io.leakwatch.checkpoint.LearnedStateReset;
 import io.leakwatch.checkpoint.LearnedStateStore;
+import io.leakwatch.checkpoint.LoginCursor;
 import io.leakwatch.checkpoint.MonitoringGap;
 import io.leakwatch.checkpoint.SnapshotSchedule;
 import io.leakwatch.decision.Alert;
-import io.leakwatch.loginpoll.LoginCursor;
 import io.leakwatch.loginpoll.LoginHistoryPoll;
 import io.leakwatch.loginpoll.LoginHistorySettings;
+import io.leakwatch.loginpoll.PollStanding;
 import io.leakwatch.loginpoll.RecentLogins;
 import io.leakwatch.pubsub.PubSubClient;
 import io.leakwatch.pubsub.ReplayStart;
@@ -195,6 +196,7 @@ public final class LeakwatchEngine implements AutoCloseable {
     }
     SnapshotSchedule snapshots = null;
     LearnedStateStore learnedFile = null;
+    LoginCursor learnedCursor = null;
     if (durability.durable() && pipeline.keepsLearnedState()) {
       learnedFile = durability.learnedState(shared);
       Restored restored;
@@ -206,6 +208,7 @@ public final class LeakwatchEngine implements AutoCloseable {
       }
       pipeline = restored.pipeline();
       checkpoints = restored.checkpoints();
+      learnedCursor = restored.loginHistory();
       Map<String, LearnedState.Position> start = new java.util.LinkedHashMap<>();
       for (String topic : settings.topics()) {
         Checkpoint c = fallBack.contains(topic) ? null : checkpoints.get(topic);
@@ -219,12 +222,24 @@ public final class LeakwatchEngine implements AutoCloseable {
     }
     LoginHistorySettings poll = settings.loginHistory();
     RecentLogins recentLogins = null;
+    PollStanding pollStanding = null;
     long pollFrom = 0;
     Path cursorFile = null;
     if (poll.enabled()) {
       LoginCursor cursor = null;
       if (durability.durable()) {
         cursorFile = LoginCursor.file(durability.stateDir());
+      }
+      if (learnedCursor != null) {
+        // The tables were restored as of that snapshot: the poll resumes where it stood then, so
+        // the logins it delivered since are read again and those before are not. The cursor file
+        // (saved every round, and node-local) is newer than the tables.
+        cursor = learnedCursor;
+        LOG.info(
+            "the LoginHistory poll resumes from the learned state's cursor ({}, {} logins taken)",
+            java.time.Instant.ofEpochMilli(cursor.readUpTo()),
+            cursor.seen().size());
+      } else if (cursorFile != null) {
         try {
           cursor = LoginCursor.load(cursorFile);
         } catch (java.io.IOException e) {
@@ -249,6 +264,7 @@ public final class LeakwatchEngine implements AutoCloseable {
           cursor != null
               ? cursor.readUpTo()
               : System.currentTimeMillis() - poll.lookback().toMillis();
+      pollStanding = new PollStanding(recentLogins, pollFrom);
     }
     Vertx vertx = Vertx.vertx();
     Messages.registerCodecs(vertx);
@@ -291,6 +307,7 @@ public final class LeakwatchEngine implements AutoCloseable {
                       recentLogins,
                       pollWait(settings))
                   .keepLearnedState(snapshots, learnedFile, settings.drill(), alertVerticle::gaveUp)
+                  .snapshotLoginPoll(snapshots == null ? null : pollStanding)
                   .boundEventTime(new EventTimeBound(settings.maxAheadMillis()))
                   .whenFencedOff(alarm),
               worker));
@@ -323,8 +340,7 @@ public final class LeakwatchEngine implements AutoCloseable {
                     soql,
                     new EventBusInput(vertx, settings.drill()),
                     poll,
-                    recentLogins,
-                    pollFrom,
+                    pollStanding,
                     cursorFile)
                 .boundEventTime(new EventTimeBound(settings.maxAheadMillis()))
                 // A restart resumes the streams from learned state up to two horizons old.
@@ -452,7 +468,12 @@ public final class LeakwatchEngine implements AutoCloseable {
     alarm.listen(listener);
   }
 
-  private record Restored(DetectionPipeline pipeline, Map<String, Checkpoint> checkpoints) {}
+  /**
+   * @param loginHistory the LoginHistory poll's cursor saved with the restored tables, or null when
+   *     none was restored
+   */
+  private record Restored(
+      DetectionPipeline pipeline, Map<String, Checkpoint> checkpoints, LoginCursor loginHistory) {}
 
   /**
    * Puts the saved learned state back into the pipeline and makes every topic resume from where it
@@ -488,10 +509,10 @@ public final class LeakwatchEngine implements AutoCloseable {
               e.getMessage() + "; a copy is in " + aside,
               System.currentTimeMillis(),
               settings.drill()));
-      return new Restored(pipeline, checkpoints);
+      return new Restored(pipeline, checkpoints, null);
     }
     if (learned == null) {
-      return new Restored(pipeline, checkpoints);
+      return new Restored(pipeline, checkpoints, null);
     }
     List<String> reset;
     try {
@@ -512,7 +533,7 @@ public final class LeakwatchEngine implements AutoCloseable {
               "the saved learned state does not fit the rules: " + e.getMessage(),
               System.currentTimeMillis(),
               settings.drill()));
-      return new Restored(newPipeline(settings), checkpoints);
+      return new Restored(newPipeline(settings), checkpoints, null);
     }
     for (String why : reset) {
       LOG.warn("learned table {}", why);
@@ -555,7 +576,7 @@ public final class LeakwatchEngine implements AutoCloseable {
         learned.positions().isEmpty()
             ? "a seed from stored history: topics start as configured"
             : "topics resume from there");
-    return new Restored(pipeline, resumed);
+    return new Restored(pipeline, resumed, learned.loginHistory());
   }
 
   private static DetectionPipeline newPipeline(EngineSettings settings) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.leakwatch.alert.Backoff;
 import io.leakwatch.cep.EventTimeBound;
 import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.checkpoint.LoginCursor;
 import io.leakwatch.pubsub.ReceivedEvent;
 import io.leakwatch.rest.QueryException;
 import io.leakwatch.rest.QueryPage;
@@ -45,6 +46,11 @@ import org.slf4j.LoggerFactory;
  * once the permission is back it reads on from the cursor the last successful check vouched for, so
  * the logins of the blind span are read then. The saved cursor never passes that point either: a
  * restart after the permission was taken away unnoticed reads that span again.
+ *
+ * <p>Its cursor and de-duplication entries are saved after every round (the cursor file) and, as
+ * they stood at the instant, with every learned-state snapshot ({@link PollStanding}). A restart
+ * from learned state resumes from the latter: the logins delivered since the snapshot, which the
+ * restored tables lack, are read again, and those before it are not.
  */
 public final class LoginHistoryPoll extends AbstractVerticle {
   private static final Logger LOG = LoggerFactory.getLogger(LoginHistoryPoll.class);
@@ -54,6 +60,7 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   private final DetectionInput detection;
   private final LoginHistorySettings settings;
   private final RecentLogins recent;
+  private final PollStanding standing;
   private final Path cursorFile;
   private final Backoff backoff;
 
@@ -84,22 +91,22 @@ public final class LoginHistoryPoll extends AbstractVerticle {
   private long streamReplayMillis;
 
   /**
-   * @param recent the logins detection has taken, shared with it
-   * @param readUpTo where to start: the saved cursor's LoginTime, or now minus the lookback
+   * @param standing the logins detection has taken (shared with it) and where to start: the saved
+   *     cursor's LoginTime, or now minus the lookback; learned-state snapshots read it
    * @param cursorFile where to save the cursor, or null when the engine keeps no state
    */
   public LoginHistoryPoll(
       SoqlClient client,
       DetectionInput detection,
       LoginHistorySettings settings,
-      RecentLogins recent,
-      long readUpTo,
+      PollStanding standing,
       Path cursorFile) {
     this.client = client;
     this.detection = detection;
     this.settings = settings;
-    this.recent = recent;
-    this.readUpTo = readUpTo;
+    this.standing = standing;
+    this.recent = standing.recent();
+    this.readUpTo = standing.readUpTo();
     this.verifiedUpTo = readUpTo;
     this.cursorFile = cursorFile;
     Duration initial =
@@ -323,10 +330,9 @@ public final class LoginHistoryPoll extends AbstractVerticle {
             - 1_000;
     return vertx.executeBlocking(
         () -> {
-          long keepPollFrom = keepFrom - streamReplayMillis;
-          recent.pruneBefore(keepFrom, keepPollFrom);
+          LoginCursor cursor = standing.moved(saveUpTo, keepFrom, keepFrom - streamReplayMillis);
           if (cursorFile != null) {
-            new LoginCursor(saveUpTo, recent.since(keepFrom, keepPollFrom)).save(cursorFile);
+            cursor.save(cursorFile);
           }
           return null;
         },

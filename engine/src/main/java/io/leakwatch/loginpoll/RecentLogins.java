@@ -1,6 +1,7 @@
 package io.leakwatch.loginpoll;
 
 import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.checkpoint.SeenLogin;
 import io.leakwatch.pubsub.ReceivedEvent;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,19 +24,16 @@ import java.util.Map;
  */
 public final class RecentLogins {
   static final int MAX_ENTRIES = 200_000;
-  static final String POLL = "poll";
-  static final String STREAM = "stream";
+  static final String POLL = SeenLogin.POLL;
+  static final String STREAM = SeenLogin.STREAM;
   private static final String LOGIN_STREAM = "/event/LoginEventStream";
 
-  /** When the login happened (epoch millis) and which source delivered it first. */
-  public record Seen(long time, String source) {}
-
-  private final LinkedHashMap<String, Seen> seen = new LinkedHashMap<>();
+  private final LinkedHashMap<String, SeenLogin> seen = new LinkedHashMap<>();
   private long duplicates;
   private long resent;
 
   /** Starts with what a previous run saved. */
-  public RecentLogins(Map<String, Seen> saved) {
+  public RecentLogins(Map<String, SeenLogin> saved) {
     saved.forEach((id, s) -> seen.put(key(id), s));
   }
 
@@ -80,9 +78,9 @@ public final class RecentLogins {
 
   synchronized boolean admit(String loginId, long time, String source) {
     String id = key(loginId);
-    Seen before = seen.get(id);
+    SeenLogin before = seen.get(id);
     if (before == null) {
-      seen.put(id, new Seen(time, source));
+      seen.put(id, new SeenLogin(time, source));
       if (seen.size() > MAX_ENTRIES) {
         Iterator<String> oldest = seen.keySet().iterator();
         oldest.next();
@@ -142,13 +140,13 @@ public final class RecentLogins {
   }
 
   /** The entries at or after {@code time}, oldest first, to save with the cursor. */
-  public synchronized Map<String, Seen> since(long time) {
+  public synchronized Map<String, SeenLogin> since(long time) {
     return since(time, time);
   }
 
   /** The entries {@link #pruneBefore(long, long)} with the same times keeps, oldest first. */
-  public synchronized Map<String, Seen> since(long streamTime, long pollTime) {
-    Map<String, Seen> out = new LinkedHashMap<>();
+  public synchronized Map<String, SeenLogin> since(long streamTime, long pollTime) {
+    Map<String, SeenLogin> out = new LinkedHashMap<>();
     seen.forEach(
         (id, s) -> {
           if (s.time() >= (s.source().equals(POLL) ? pollTime : streamTime)) {

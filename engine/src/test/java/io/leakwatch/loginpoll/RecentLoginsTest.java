@@ -35,7 +35,25 @@ class RecentLoginsTest {
   @Test
   void entriesSavedByAnEarlierRunInEitherFormStillMatch() {
     RecentLogins logins =
-        new RecentLogins(Map.of("0Ya5f00000AbCdEQAV", new RecentLogins.Seen(1_000L, "poll")));
+        new RecentLogins(
+            Map.of("0Ya5f00000AbCdEQAV", new io.leakwatch.checkpoint.SeenLogin(1_000L, "poll")));
     assertFalse(logins.admit("0Ya5f00000AbCdE", 1_000L, RecentLogins.STREAM));
+  }
+
+  @Test
+  void whicheverSourceDeliversALoginSecondIsRefusedAndCounted() {
+    RecentLogins recent = new RecentLogins();
+    assertTrue(recent.admit("0Ya000000000001AAA", 1_000, RecentLogins.STREAM));
+    assertFalse(recent.admit("0Ya000000000001AAA", 1_000, RecentLogins.POLL));
+    assertTrue(recent.admit("0Ya000000000002AAA", 2_000, RecentLogins.POLL));
+    assertFalse(recent.admit("0Ya000000000002AAA", 2_000, RecentLogins.STREAM));
+    assertEquals(2, recent.duplicates());
+    assertTrue(
+        recent.admit("0Ya000000000001AAA", 1_000, RecentLogins.STREAM),
+        "a stream replaying its own event after a restart is its at-least-once delivery");
+    recent.pruneBefore(1_500);
+    assertFalse(recent.contains("0Ya000000000001AAA"));
+    assertTrue(recent.contains("0Ya000000000002AAA"));
+    assertEquals(1, recent.since(0).size());
   }
 }

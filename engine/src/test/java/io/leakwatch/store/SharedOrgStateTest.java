@@ -12,6 +12,8 @@ import io.leakwatch.checkpoint.Checkpoint;
 import io.leakwatch.checkpoint.CheckpointStore;
 import io.leakwatch.checkpoint.LearnedState;
 import io.leakwatch.checkpoint.LearnedStateFile;
+import io.leakwatch.checkpoint.LoginCursor;
+import io.leakwatch.checkpoint.SeenLogin;
 import io.leakwatch.pubsub.ReplayId;
 import io.leakwatch.testing.Await;
 import io.leakwatch.testing.Postgres;
@@ -81,7 +83,15 @@ class SharedOrgStateTest {
                 List.of("userId", "country", "lastSeen"),
                 List.of(
                     Arrays.asList("005000000000001AAA", country, eventTime),
-                    Arrays.asList("005000000000002AAA", null, 42L)))));
+                    Arrays.asList("005000000000002AAA", null, 42L)))),
+        // The LoginHistory poll's cursor and entries at the same instant, saved with the tables.
+        new LoginCursor(
+            eventTime - 60_000,
+            Map.of(
+                "0Ya000000000001AAA",
+                new SeenLogin(eventTime - 90_000, SeenLogin.POLL),
+                "0Ya000000000002AAA",
+                new SeenLogin(eventTime - 30_000, SeenLogin.STREAM))));
   }
 
   @Test
@@ -114,6 +124,7 @@ class SharedOrgStateTest {
       assertEquals(expected.watchedSince(), state.watchedSince());
       assertEquals(expected.positions(), state.positions());
       assertEquals(expected.tables(), state.tables());
+      assertEquals(expected.loginHistory(), state.loginHistory());
     }
     try (Connection c = sql();
         ResultSet rows =
@@ -273,6 +284,7 @@ class SharedOrgStateTest {
       assertEquals(
           learned.tables().get("LW-013/KnownCountries").rows(),
           back.tables().get("LW-013/KnownCountries").rows());
+      assertEquals(learned.loginHistory(), back.loginHistory());
       assertFalse(Files.exists(checkpoint), "the folder no longer offers old positions");
       assertTrue(Files.exists(state.resolve("imported-to-store/checkpoint.json")));
       assertTrue(Files.exists(state.resolve("imported-to-store/delivered-alerts.txt")));

@@ -12,12 +12,12 @@ import io.leakwatch.api.MonitoredOrg;
 import io.leakwatch.auth.AccessGrant;
 import io.leakwatch.auth.TokenSource;
 import io.leakwatch.cep.TopicTypes;
+import io.leakwatch.checkpoint.LoginCursor;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.engine.DeadLetters;
 import io.leakwatch.engine.Durability;
 import io.leakwatch.engine.EngineSettings;
 import io.leakwatch.engine.LeakwatchEngine;
-import io.leakwatch.loginpoll.LoginCursor;
 import io.leakwatch.loginpoll.LoginHistorySettings;
 import io.leakwatch.profile.OrgProfileLoader;
 import io.leakwatch.pubsub.PubSubEndpoint;
@@ -194,6 +194,76 @@ class LoginHistoryPollTest {
   }
 
   @Test
+  void aRestartFromLearnedStateReadsAgainTheLoginsThePollDeliveredAfterTheSnapshotOnly()
+      throws Exception {
+    Path state = dir.resolve("state");
+    restartFromLearnedState(state, state, null);
+  }
+
+  @Test
+  void anotherNodeTakingTheOrgOverResumesThePollFromTheSharedLearnedState() throws Exception {
+    // The org's learned state is in PostgreSQL; the node taking over has a state folder of its own
+    // (no cursor file): before, it read LoginHistory from its lookback and counted again the
+    // logins the tables already held.
+    restartFromLearnedState(
+        dir.resolve("node-1"),
+        dir.resolve("node-2"),
+        io.leakwatch.testing.Postgres.freshDatabase());
+  }
+
+  /**
+   * One run takes a learned-state snapshot after a polled login (L0) and before another (L), and
+   * saves it; the next run restores it. L0 is in the restored tables and must not count again; L is
+   * not, and must be read again (before: the poll resumed from its cursor file, past L, so L was
+   * missing from the rebuilt windows, and its stream copy, had there been one, was refused).
+   */
+  private void restartFromLearnedState(
+      Path firstState, Path secondState, io.leakwatch.store.StoreSettings store) throws Exception {
+    LoginHistory history = LoginHistory.of(org);
+    this.store = store;
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), firstState)) {
+      h.publish(login(person, at(7, 0), person.ip()));
+      TestSupport.await(() -> h.engine.processed() == 1, "the stream's first login: a snapshot");
+      history.record(login(etl.user(), at(6, 50), etl.egressIp()));
+      TestSupport.await(() -> savedCursor(firstState) >= at(6, 50), "L0 polled, its cursor saved");
+      // An hour and a half on: the first snapshot is saved, the second taken (L0 in it).
+      h.publish(login(person, at(8, 30), person.ip()));
+      TestSupport.await(() -> h.engine.processed() == 3, "the stream's second login");
+      history.record(login(etl.user(), at(8, 10), etl.egressIp()));
+      TestSupport.await(() -> savedCursor(firstState) >= at(8, 10), "L polled, its cursor saved");
+      // The second snapshot (L0, not L) is saved once event time is a horizon past it.
+      h.publish(login(person, at(9, 40), person.ip()));
+      TestSupport.await(
+          () -> savedLearnedTime(firstState, store) == at(8, 30), "the second snapshot saved");
+      assertEquals(2, h.poll().delivered());
+    }
+    try (Harness h = new Harness(history, 2_000, new ArrayList<>(), secondState)) {
+      TestSupport.await(() -> h.poll().delivered() >= 1, "L read again");
+      long rounds = h.poll().rounds();
+      TestSupport.await(() -> h.poll().rounds() >= rounds + 3, "three more rounds");
+      assertEquals(1, h.poll().delivered(), "L0, in the restored tables, is not read again");
+      assertEquals(1L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
+    }
+  }
+
+  private static long savedLearnedTime(Path state, io.leakwatch.store.StoreSettings store) {
+    try {
+      if (store != null) {
+        try (io.leakwatch.store.SharedOrgState shared =
+            io.leakwatch.store.SharedOrgState.open(store, ORG_NAME, null)) {
+          Long time = shared.learnedState().savedEventTime();
+          return time == null ? 0 : time;
+        }
+      }
+      io.leakwatch.checkpoint.LearnedState learned =
+          new io.leakwatch.checkpoint.LearnedStateFile(state.resolve("learned-state.json")).load();
+      return learned == null ? 0 : learned.eventTime();
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  @Test
   void failingRoundsAreRetriedWithBackoffAndShowTheSourceDown() throws Exception {
     LoginHistory history = LoginHistory.of(org);
     history.record(login(etl.user(), at(1, 0), etl.egressIp()));
@@ -283,6 +353,11 @@ class LoginHistoryPollTest {
 
   /** How far past the host's clock an event may be dated (0: no bound), for the next harness. */
   private long eventTimeBound;
+
+  /** The shared store the next harness keeps the org's state in, or null (files). */
+  private io.leakwatch.store.StoreSettings store;
+
+  private static final String ORG_NAME = "acme-login-history";
 
   @Test
   void aLoginDatedPastSalesforcesClockIsRefusedOnceAndLaterLoginsStillArrive() throws Exception {
@@ -378,13 +453,18 @@ class LoginHistoryPollTest {
       history.record(login(etl.user(), at(1, 30), etl.egressIp()));
       history.add(ownLogin(engineUser, at(2, 0)));
       TestSupport.await(() -> h.poll().delivered() == 2, "the engine user's own login");
+      // Event time at 02:00: the snapshot taken at the first login (01:00) is saved.
+      TestSupport.await(() -> savedLearnedTime(state, null) == at(1, 0), "learned state saved");
     }
     accessCheck = Duration.ZERO;
     try (Harness h = new Harness(history, 2_000, new ArrayList<>(), state)) {
-      TestSupport.await(() -> h.poll().delivered() == 1, "the login of 01:30, read after all");
+      TestSupport.await(() -> h.poll().delivered() >= 2, "the login of 01:30, read after all");
       long rounds = h.poll().rounds();
       TestSupport.await(() -> h.poll().rounds() >= rounds + 2, "two more rounds");
-      assertEquals(1, h.poll().delivered(), "the logins read before are not repeated");
+      // And the engine user's own login again: it came after the snapshot, so the restored tables
+      // lack it. The login of 01:00, in them, is not repeated.
+      assertEquals(2, h.poll().delivered());
+      assertEquals(2L, h.engine.stats().processedByTopic().get(TopicTypes.LOGIN_HISTORY));
     }
   }
 
@@ -539,11 +619,12 @@ class LoginHistoryPollTest {
                       state == null
                           ? Durability.none()
                           : new Durability(
-                              state,
-                              ReplayStart.earliest(),
-                              Durability.DEFAULT_HORIZON_MILLIS,
-                              Durability.DEFAULT_STALE_MILLIS,
-                              false))
+                                  state,
+                                  ReplayStart.earliest(),
+                                  Durability.DEFAULT_HORIZON_MILLIS,
+                                  Durability.DEFAULT_STALE_MILLIS,
+                                  false)
+                              .withStore(store, store == null ? null : ORG_NAME))
                   .build()
                   .withLoginHistory(
                       LoginHistorySettings.every(Duration.ofMillis(50))

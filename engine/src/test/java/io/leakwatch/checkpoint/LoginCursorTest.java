@@ -1,4 +1,4 @@
-package io.leakwatch.loginpoll;
+package io.leakwatch.checkpoint;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,7 +14,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The poll's durable position, and the logins detection took lately. */
+/** The LoginHistory poll's durable position. */
 class LoginCursorTest {
   @TempDir Path dir;
 
@@ -22,9 +22,9 @@ class LoginCursorTest {
   void savedAndReadBackWithTheLoginsAtItsTime() throws Exception {
     Path file = LoginCursor.file(dir);
     assertNull(LoginCursor.load(file), "no cursor yet");
-    Map<String, RecentLogins.Seen> seen = new LinkedHashMap<>();
-    seen.put("0Ya000000000001AAA", new RecentLogins.Seen(1_000, RecentLogins.POLL));
-    seen.put("0Ya000000000002AAA", new RecentLogins.Seen(1_000, RecentLogins.STREAM));
+    Map<String, SeenLogin> seen = new LinkedHashMap<>();
+    seen.put("0Ya000000000001AAA", new SeenLogin(1_000, SeenLogin.POLL));
+    seen.put("0Ya000000000002AAA", new SeenLogin(1_000, SeenLogin.STREAM));
     new LoginCursor(1_000, seen).save(file);
     LoginCursor back = LoginCursor.load(file);
     assertEquals(1_000, back.readUpTo());
@@ -44,19 +44,13 @@ class LoginCursorTest {
   }
 
   @Test
-  void whicheverSourceDeliversALoginSecondIsRefusedAndCounted() {
-    RecentLogins recent = new RecentLogins();
-    assertTrue(recent.admit("0Ya000000000001AAA", 1_000, RecentLogins.STREAM));
-    assertFalse(recent.admit("0Ya000000000001AAA", 1_000, RecentLogins.POLL));
-    assertTrue(recent.admit("0Ya000000000002AAA", 2_000, RecentLogins.POLL));
-    assertFalse(recent.admit("0Ya000000000002AAA", 2_000, RecentLogins.STREAM));
-    assertEquals(2, recent.duplicates());
-    assertTrue(
-        recent.admit("0Ya000000000001AAA", 1_000, RecentLogins.STREAM),
-        "a stream replaying its own event after a restart is its at-least-once delivery");
-    recent.pruneBefore(1_500);
-    assertFalse(recent.contains("0Ya000000000001AAA"));
-    assertTrue(recent.contains("0Ya000000000002AAA"));
-    assertEquals(1, recent.since(0).size());
+  void savedWithTheLearnedStateItIsConsistentWithAndAbsentFromOneWithoutThePoll() throws Exception {
+    LearnedStateFile file = new LearnedStateFile(dir.resolve("learned-state.json"));
+    LoginCursor cursor =
+        new LoginCursor(5_000, Map.of("0Ya000000000001AAA", new SeenLogin(4_000, SeenLogin.POLL)));
+    file.save(new LearnedState(6_000, 1_000, Map.of(), Map.of(), cursor));
+    assertEquals(cursor, file.load().loginHistory());
+    file.save(new LearnedState(6_000, 1_000, Map.of(), Map.of()));
+    assertNull(file.load().loginHistory(), "the poll resumes from its cursor file then");
   }
 }
