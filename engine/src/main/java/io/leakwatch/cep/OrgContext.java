@@ -33,7 +33,11 @@ public final class OrgContext {
           "assignpermissionsets",
           "customizeapplication",
           "manageprofilespermissionsets",
-          "transactionsecurityexempt");
+          "transactionsecurityexempt",
+          // Resets any internal user's password (an account takeover), and manages the keys of
+          // Shield Platform Encryption, which protects the PHI fields at rest.
+          "manageinternalusers",
+          "manageencryptionkeys");
 
   private static final int PHI_OBJECT_LISTS_KEPT = 4096;
   // Users of the largest orgs, with room; past it a user is looked up each time (still correct).
@@ -178,7 +182,72 @@ public final class OrgContext {
    */
   public String phiObjectOfQuery(String query) {
     io.leakwatch.soql.SoqlSelect select = io.leakwatch.soql.SoqlSelect.parse(query);
-    return select == null ? "" : phiObjects(select.object());
+    if (select == null) {
+      return "";
+    }
+    Set<String> found = new java.util.LinkedHashSet<>();
+    String outer = phiObjects(select.object());
+    if (!outer.isEmpty()) {
+      found.add(outer);
+    }
+    addRelatedPhiObjects(select, found);
+    return String.join(",", found);
+  }
+
+  /**
+   * The PHI objects a query reaches through relationships: a path of the select list ({@code
+   * Contact.SSN__c}, {@code Patient_Record__r.Name}) and a subquery ({@code (SELECT … FROM
+   * Contacts)}), by Salesforce's naming of relationships. A Bulk job's query is all
+   * BulkApiResultEvent says of what it read, and {@code SELECT Contact.SSN__c FROM Case} reads
+   * patients.
+   */
+  private void addRelatedPhiObjects(io.leakwatch.soql.SoqlSelect select, Set<String> found) {
+    for (String field : select.fields()) {
+      String object = phiObjectNamedBy(field);
+      if (object != null) {
+        found.add(object);
+      }
+    }
+    for (io.leakwatch.soql.SoqlSelect subquery : select.subqueries()) {
+      String object = phiObjectNamedBy(subquery.object());
+      if (object != null) {
+        found.add(object);
+      }
+      addRelatedPhiObjects(subquery, found);
+    }
+  }
+
+  private String phiObjectNamedBy(String relationship) {
+    for (String object : objectNamesOf(relationship)) {
+      if (profile.phiObjects().contains(object.toLowerCase(Locale.ROOT))) {
+        return object;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The object names a relationship can stand for, spelt as the relationship is: itself, its
+   * singular (Contacts: Contact, Histories: History), and for a custom one the object behind {@code
+   * __r} (Patient_Records__r: Patient_Record__c).
+   */
+  private static List<String> objectNamesOf(String relationship) {
+    boolean custom = relationship.regionMatches(true, relationship.length() - 3, "__r", 0, 3);
+    String base = custom ? relationship.substring(0, relationship.length() - 3) : relationship;
+    String suffix = custom ? "__c" : "";
+    String lower = base.toLowerCase(Locale.ROOT);
+    List<String> names = new ArrayList<>();
+    names.add(base + suffix);
+    if (lower.endsWith("ies")) {
+      names.add(base.substring(0, base.length() - 3) + "y" + suffix);
+    }
+    if (lower.endsWith("es")) {
+      names.add(base.substring(0, base.length() - 2) + suffix);
+    }
+    if (lower.endsWith("s")) {
+      names.add(base.substring(0, base.length() - 1) + suffix);
+    }
+    return names;
   }
 
   /** Whether a SOQL query can be read at all (a FROM object is found). */
@@ -394,22 +463,14 @@ public final class OrgContext {
    * The object of QueriedEntities a child relationship is named after, or the only one; else null.
    */
   private static String relationshipObject(String relationship, List<String> children) {
-    String name = relationship.toLowerCase(Locale.ROOT);
-    for (String child : children) {
-      String object = child.toLowerCase(Locale.ROOT);
-      String base = object.endsWith("__c") ? object.substring(0, object.length() - 3) : object;
-      String suffix = object.endsWith("__c") ? "__r" : "";
-      for (String plural : List.of(base, base + "s", base + "es", pluralOfY(base))) {
-        if (name.equals(plural + suffix)) {
+    for (String name : objectNamesOf(relationship)) {
+      for (String child : children) {
+        if (child.equalsIgnoreCase(name)) {
           return child;
         }
       }
     }
     return children.size() == 1 ? children.get(0) : null;
-  }
-
-  private static String pluralOfY(String name) {
-    return name.endsWith("y") ? name.substring(0, name.length() - 1) + "ies" : name;
   }
 
   /** What the outer SELECT … FROM reads beyond the declared objects and fields. */

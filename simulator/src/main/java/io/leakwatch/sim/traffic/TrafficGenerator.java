@@ -223,7 +223,9 @@ public final class TrafficGenerator {
                   user,
                   user.ip(),
                   session,
-                  random.nextInt(4) == 0 ? "UnassignedFromUsers" : "AssignedToUsers",
+                  // Adding a permission to a set: an assignment fires the event only for a set
+                  // holding a critical permission, which routine front-desk sets do not.
+                  random.nextInt(4) == 0 ? "PermsDisabled" : "PermsEnabled",
                   "PermissionSet",
                   random.nextBoolean()
                       ? "[\"ViewDashboards\",\"RunReports\"]"

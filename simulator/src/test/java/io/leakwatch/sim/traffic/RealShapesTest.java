@@ -137,8 +137,16 @@ class RealShapesTest {
     assertTrue(
         count(EventSchemas.PERMISSION_SET, r -> text(r, "PermissionList").startsWith("[")) > 0);
     assertTrue(
-        count(EventSchemas.PERMISSION_SET, r -> "UnassignedFromUsers".equals(text(r, "Operation")))
-            > 0);
+        count(EventSchemas.PERMISSION_SET, r -> "PermsDisabled".equals(text(r, "Operation"))) > 0);
+    // An assignment fires the event only for a set holding a critical permission: routine sets
+    // are edited (PermsEnabled), never seen assigned.
+    assertEquals(
+        0,
+        count(
+            EventSchemas.PERMISSION_SET,
+            r ->
+                "AssignedToUsers".equals(text(r, "Operation"))
+                    && text(r, "PermissionList").contains("RunReports")));
     assertTrue(
         count(EventSchemas.PERMISSION_SET, r -> r.get("UserCount") instanceof CharSequence) > 0);
   }
