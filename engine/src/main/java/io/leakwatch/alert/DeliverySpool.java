@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  *       {"key","payload","at"}} line each ({@code at}: when it was accepted, epoch millis), forced
  *       to disk before {@link #append} returns; an append that fails leaves no part line behind
  *       (see {@link AppendedLines});
- *   <li>{@code done.txt}: the delivery keys finished (delivered or dead-lettered), forced to disk
- *       before the entry leaves the queue. It is what makes the sink idempotent across restarts.
+ *   <li>{@code done.txt}: the entries finished (delivered or dead-lettered), forced to disk before
+ *       the entry leaves the queue: the delivery key, or for a dead letter put back ({@link
+ *       #requeue}) the key, a tab and when it was dead-lettered. It is what makes the sink
+ *       idempotent across restarts.
  *   <li>{@code lock}: locked while the spool is open ({@link SpoolLock}), so no other sink or
  *       process drains the same queue.
  * </ul>
@@ -41,10 +43,13 @@ final class DeliverySpool implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
+   * @param token what {@code done.txt} records when it is finished: the key, or for a dead letter
+   *     put back, the key and when it was dead-lettered (the same key may be sent again once per
+   *     dead letter, never twice for one)
    * @param acceptedAt when the spool took it (epoch millis); for a line written before the spool
    *     kept that, when the spool was opened again
    */
-  record Entry(String key, String payload, long acceptedAt) {}
+  record Entry(String key, String token, String payload, long acceptedAt) {}
 
   private final Path dir;
   private final Clock clock;
@@ -101,7 +106,7 @@ final class DeliverySpool implements AutoCloseable {
         Entry entry = parse(line, opened);
         if (entry == null) {
           unreadable.add(i + 1);
-        } else if (known.add(entry.key())) {
+        } else if (known.add(entry.token())) {
           queue.add(entry);
         }
       }
@@ -124,7 +129,9 @@ final class DeliverySpool implements AutoCloseable {
       JsonNode node = JSON.readTree(line);
       if (node != null && node.hasNonNull("key") && node.hasNonNull("payload")) {
         long at = node.hasNonNull("at") ? node.get("at").asLong(opened) : opened;
-        return new Entry(node.get("key").asText(), node.get("payload").asText(), at);
+        String key = node.get("key").asText();
+        String token = node.hasNonNull("token") ? node.get("token").asText() : key;
+        return new Entry(key, token, node.get("payload").asText(), at);
       }
     } catch (IOException e) {
       // torn or damaged line: reported by the caller
@@ -147,7 +154,29 @@ final class DeliverySpool implements AutoCloseable {
     pending.append(
         JSON.createObjectNode().put("key", key).put("payload", payload).put("at", at).toString());
     known.add(key);
-    queue.add(new Entry(key, payload, at));
+    queue.add(new Entry(key, key, payload, at));
+  }
+
+  /**
+   * Takes a dead letter back, durably, to be sent again: false when this dead letter (its key and
+   * when it was dead-lettered) was already taken back, so putting it back twice sends it once.
+   */
+  boolean requeue(String key, String deadLetteredAt, String payload) throws IOException {
+    String token = key + "\t" + deadLetteredAt;
+    if (known.contains(token)) {
+      return false;
+    }
+    long at = clock.millis();
+    pending.append(
+        JSON.createObjectNode()
+            .put("key", key)
+            .put("token", token)
+            .put("payload", payload)
+            .put("at", at)
+            .toString());
+    known.add(token);
+    queue.add(new Entry(key, token, payload, at));
+    return true;
   }
 
   Entry peek() {
@@ -160,13 +189,34 @@ final class DeliverySpool implements AutoCloseable {
     if (head == null) {
       return;
     }
-    done.append(head.key());
+    done.append(head.token());
     queue.poll();
     if (queue.isEmpty()) {
       // Everything in pending.jsonl is in done.txt now; a crash before this truncate only re-reads
       // finished entries.
       pending.clear();
     }
+  }
+
+  /**
+   * How many of the entries finished last (newest first, until the first that is not) are among
+   * {@code keys}: after a restart, how many alerts were refused in a row since the last delivered.
+   */
+  int finishedLastAmong(Set<String> keys) throws IOException {
+    Path doneFile = dir.resolve("done.txt");
+    if (keys.isEmpty() || !Files.exists(doneFile)) {
+      return 0;
+    }
+    int run = 0;
+    for (String line : LenientLines.read(doneFile)) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String key = line.strip();
+      int tab = key.indexOf('\t');
+      run = keys.contains(tab < 0 ? key : key.substring(0, tab)) ? run + 1 : 0;
+    }
+    return run;
   }
 
   int size() {

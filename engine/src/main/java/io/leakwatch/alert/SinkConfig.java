@@ -224,6 +224,43 @@ public record SinkConfig(
         others);
   }
 
+  /**
+   * The spool folder of each spooled sink, by the name its logs, metrics and dead letters use
+   * ({@code name}, or the key without {@code alerts.}, e.g. {@code webhooks[0]}), in the order of
+   * the section; opens nothing.
+   */
+  public Map<String, Path> spoolsByName(ConfigSource file) {
+    Map<String, Path> spools = new LinkedHashMap<>();
+    spooled(spools, file, "webhooks", webhooks);
+    spooled(spools, file, "slack", slack);
+    spooled(spools, file, "syslog", syslog);
+    if (ocsf != null) {
+      for (int i = 0; i < ocsf.size(); i++) {
+        if (ocsf.get(i) != null && ocsf.get(i).url() != null) {
+          spooled(spools, file, "ocsf[" + i + "]", ocsf.get(i));
+        }
+      }
+    }
+    spooled(spools, file, "salesforce", salesforce);
+    return spools;
+  }
+
+  private static void spooled(
+      Map<String, Path> out, ConfigSource file, String kind, List<? extends Delivery> sinks) {
+    if (sinks != null) {
+      for (int i = 0; i < sinks.size(); i++) {
+        if (sinks.get(i) != null) {
+          spooled(out, file, kind + "[" + i + "]", sinks.get(i));
+        }
+      }
+    }
+  }
+
+  private static void spooled(Map<String, Path> out, ConfigSource file, String at, Delivery d) {
+    String name = d.name() != null ? d.name() : at;
+    out.putIfAbsent(name, file.path(d.spool(), "alerts." + at + ".spool"));
+  }
+
   private static void count(List<String> out, String kind, List<?> sinks) {
     if (sinks != null) {
       out.add(kind + " ×" + sinks.size());

@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
 public final class SpooledAlertSink implements AlertSink {
   private static final Logger LOG = LoggerFactory.getLogger(SpooledAlertSink.class);
 
+  /** How often an idle or waiting delivery thread looks for a {@link ResendRequest}. */
+  private static final long REQUEST_POLL_MILLIS = 500;
+
   private final String name;
   private final Function<Alert, String> renderer;
   private final DrillPolicy drills;
@@ -51,6 +54,7 @@ public final class SpooledAlertSink implements AlertSink {
   private long refusedSince;
   private long refusedInRow;
   private String stoppedBy;
+  private boolean resendFailing;
 
   /**
    * @param name how logs and dead letters name this sink, e.g. {@code webhooks[0]}
@@ -154,8 +158,12 @@ public final class SpooledAlertSink implements AlertSink {
     while (true) {
       DeliverySpool.Entry next;
       synchronized (lock) {
-        while (running && spool.peek() == null) {
-          waitQuietly(0);
+        while (true) {
+          takeResendRequest();
+          if (!running || spool.peek() != null) {
+            break;
+          }
+          waitQuietly(REQUEST_POLL_MILLIS);
         }
         if (!running) {
           return;
@@ -212,7 +220,10 @@ public final class SpooledAlertSink implements AlertSink {
             }
             long until = System.nanoTime() + wait.toNanos();
             while (running && System.nanoTime() < until) {
-              waitQuietly(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+              waitQuietly(
+                  Math.max(
+                      1, Math.min(REQUEST_POLL_MILLIS, (until - System.nanoTime()) / 1_000_000)));
+              takeResendRequest(); // put back behind the entry that waits
             }
           }
         } catch (IOException e) {
@@ -223,6 +234,40 @@ public final class SpooledAlertSink implements AlertSink {
         }
         lock.notifyAll();
       }
+    }
+  }
+
+  /**
+   * Carries out a {@link ResendRequest} left by {@code leakwatch alerts resend-dead-letters}: the
+   * dead letters go back to the end of the queue. Called holding {@link #lock}.
+   */
+  private void takeResendRequest() {
+    if (!ResendRequest.asked(spool.dir())) {
+      return;
+    }
+    try {
+      SinkDeadLetters.PutBack put = deadLetters.putBackInto(spool);
+      ResendRequest.done(spool.dir());
+      resendFailing = false;
+      LOG.info(
+          "alert sink {}: put {} dead letter(s) back into the spool to be sent again ({} put back"
+              + " before, {} unreadable line(s) left in {})",
+          name,
+          put.requeued(),
+          put.alreadyRequeued(),
+          put.unreadableKept(),
+          deadLetters.file());
+      lock.notifyAll();
+    } catch (IOException e) {
+      if (!resendFailing) {
+        LOG.error(
+            "alert sink {}: cannot put the dead letters back into the spool in {}: {}; trying"
+                + " again",
+            name,
+            spool.dir(),
+            e.toString());
+      }
+      resendFailing = true;
     }
   }
 

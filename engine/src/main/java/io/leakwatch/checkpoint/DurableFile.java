@@ -38,11 +38,14 @@ public final class DurableFile {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
     }
-    forceDirectory(dir);
+    forceFolder(dir);
   }
 
-  /** Makes the rename itself durable; not every platform lets a folder be opened for this. */
-  private static void forceDirectory(Path dir) {
+  /**
+   * Makes a rename in {@code dir}, or a file created in it, durable: a file's own force does not
+   * record its name in the folder. Not every platform lets a folder be opened for this.
+   */
+  public static void forceFolder(Path dir) {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
     } catch (IOException | UnsupportedOperationException ignored) {
