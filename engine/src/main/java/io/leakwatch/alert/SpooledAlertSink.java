@@ -5,7 +5,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,15 +97,42 @@ public final class SpooledAlertSink implements AlertSink {
     this.transport = transport;
     this.backoff = backoff;
     this.spool = new DeliverySpool(spoolDir, clock);
+    SinkDeadLetters letters = null;
     try {
-      this.deadLetters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), clock);
+      letters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), clock);
+      this.deadLetters = letters;
+      countDeadLetters();
     } catch (IOException | RuntimeException e) {
+      if (letters != null) {
+        letters.close();
+      }
       spool.close(); // and its lock, so the folder can be opened again
       throw e;
     }
     this.worker = new Thread(this::deliverLoop, "alert-sink-" + name);
     worker.setDaemon(true);
     worker.start();
+  }
+
+  /**
+   * The dead letters in the file, and those refused since the last alert delivered (the last
+   * entries finished that are dead letters), so neither metrics nor readiness forget them on a
+   * restart.
+   */
+  private void countDeadLetters() throws IOException {
+    List<SinkDeadLetters.Letter> letters = SinkDeadLetters.read(deadLetters.file()).letters();
+    dead = letters.size();
+    Set<String> keys = new HashSet<>();
+    letters.forEach(letter -> keys.add(letter.deliveryKey()));
+    refusedInRow = Math.min(spool.finishedLastAmong(keys), letters.size());
+    if (refusedInRow > 0) {
+      String firstAt = letters.get((int) (letters.size() - refusedInRow)).at();
+      try {
+        refusedSince = Instant.parse(firstAt).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        refusedSince = clock.millis(); // a hand-edited time: counted from now
+      }
+    }
   }
 
   public String name() {
@@ -325,7 +357,8 @@ public final class SpooledAlertSink implements AlertSink {
   }
 
   /**
-   * Counts since start.
+   * Counts since start, but for {@code deadLettered} and {@code refusedInRow}, which start from the
+   * spool's files.
    *
    * @param oldestPendingSince when the oldest alert still pending was spooled (epoch millis; kept
    *     across restarts), 0 when none is pending
