@@ -3,6 +3,7 @@ package io.leakwatch.alert;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.checkpoint.AppendedLines;
+import io.leakwatch.checkpoint.DurableFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ final class DeliverySpool implements AutoCloseable {
   DeliverySpool(Path dir, Clock clock) throws IOException {
     this.dir = dir;
     this.clock = clock;
-    Files.createDirectories(dir);
+    DurableFile.createFolders(dir);
     this.lock = SpoolLock.take(dir);
     AppendedLines pendingLines = null;
     try {

@@ -1,5 +1,6 @@
 package io.leakwatch.alert;
 
+import io.leakwatch.checkpoint.DurableFile;
 import io.leakwatch.decision.Alert;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -68,7 +69,7 @@ public final class JsonLinesAlertSink implements AlertSink {
     this.rotatedName =
         Pattern.compile(
             Pattern.quote(stem) + "\\.(\\d{4}-\\d{2}-\\d{2})\\.(\\d+)" + Pattern.quote(extension));
-    Files.createDirectories(this.file.getParent());
+    DurableFile.createFolders(this.file.getParent());
     for (Path rotated : rotated()) {
       remember(rotated);
       nextSequence = Math.max(nextSequence, sequence(rotated) + 1);
@@ -89,9 +90,7 @@ public final class JsonLinesAlertSink implements AlertSink {
   }
 
   private void open() throws IOException {
-    channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    channel = DurableFile.openForAppend(file); // a new file's name made durable with it
     size = channel.size();
     fileKey = fileKeyAtPath();
   }
@@ -233,22 +232,12 @@ public final class JsonLinesAlertSink implements AlertSink {
     LocalDate day = currentDay != null ? currentDay : LocalDate.now(clock.withZone(ZoneOffset.UTC));
     Path target = file.resolveSibling(stem + "." + day + "." + nextSequence++ + extension);
     Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-    syncDirectory();
+    DurableFile.forceFolder(file.getParent()); // the rename itself, not only the bytes
     open();
     currentDay = null;
     List<Path> kept = rotated();
     for (int i = 0; i < kept.size() - rotation.keep(); i++) {
       Files.deleteIfExists(kept.get(i));
-    }
-  }
-
-  /** Makes the rename itself durable, not only the bytes. */
-  private void syncDirectory() {
-    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // Some file systems cannot open a directory; the rename is still atomic, only its durability
-      // is the OS's.
     }
   }
 

@@ -37,7 +37,7 @@ final class SinkDeadLetters implements AutoCloseable {
   SinkDeadLetters(Path file, Clock clock) throws IOException {
     this.file = file;
     this.clock = clock;
-    Files.createDirectories(file.toAbsolutePath().getParent());
+    DurableFile.createFolders(file.toAbsolutePath().getParent());
     this.lines = new AppendedLines(file);
   }
 

@@ -21,7 +21,7 @@ public final class AlertLedger implements DeliveryLedger {
   public AlertLedger(Path file) throws IOException {
     this.file = file;
     Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    DurableFile.createFolders(dir);
     if (Files.exists(file)) {
       try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
         for (String line; (line = reader.readLine()) != null; ) {

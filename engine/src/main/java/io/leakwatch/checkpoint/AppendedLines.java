@@ -18,9 +18,7 @@ public final class AppendedLines implements AutoCloseable {
   private boolean torn;
 
   public AppendedLines(Path file) throws IOException {
-    channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    channel = DurableFile.openForAppend(file);
     torn = endsMidLine(file, channel);
   }
 
