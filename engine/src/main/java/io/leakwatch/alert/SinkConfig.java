@@ -303,7 +303,7 @@ public record SinkConfig(
     private final ConfigSource file;
     private final PrintStream console;
     private final List<AlertSink> built = new ArrayList<>();
-    private final SpoolFolders spools = new SpoolFolders();
+    private final SinkClaims claims = new SinkClaims();
     private final boolean checkOnly;
 
     /**
@@ -378,6 +378,15 @@ public record SinkConfig(
     }
 
     private void file(Path path, AlertFormat format, FileRotation rotation, String key) {
+      String writtenBefore = claims.claimFile(path, key);
+      if (writtenBefore != null) {
+        throw file.problem(
+            key,
+            "is the same file as "
+                + writtenBefore
+                + "; each file sink needs a file of its own (two would interleave, rotate and"
+                + " de-duplicate each other's lines)");
+      }
       if (checkOnly) {
         String problem = WritableFolder.problem(path.toAbsolutePath().getParent());
         if (problem == null && Files.exists(path) && !Files.isWritable(path)) {
@@ -581,7 +590,7 @@ public record SinkConfig(
             d.name() != null
                 ? file.required(d.name(), key + ".name", "must not be empty")
                 : key.substring("alerts.".length());
-        String namedBefore = spools.claimName(name, key);
+        String namedBefore = claims.claimName(name, key);
         if (namedBefore != null) {
           throw file.problem(
               key + (d.name() != null ? ".name" : ""),
@@ -592,7 +601,7 @@ public record SinkConfig(
                   + "; each sink needs a name of its own");
         }
         Path spool = file.path(d.spool(), key + ".spool");
-        String spooledBefore = spools.claimFolder(spool, key);
+        String spooledBefore = claims.claimFolder(spool, key);
         if (spooledBefore != null) {
           throw file.problem(
               key + ".spool",
