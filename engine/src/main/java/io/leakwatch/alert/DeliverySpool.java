@@ -5,8 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.leakwatch.checkpoint.AppendedLines;
 import io.leakwatch.checkpoint.DurableFile;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,10 +37,12 @@ import org.slf4j.LoggerFactory;
  *       process drains the same queue.
  * </ul>
  *
- * A restart re-reads both and resumes with the pending entries not yet done, in order. When the
- * queue empties, {@code pending.jsonl} is truncated so it does not grow without end. A line that
- * cannot be read is skipped and reported (a torn last line from a crash is expected: its alert was
- * never acknowledged, so the engine delivers it again). Not thread-safe: the owning sink serializes
+ * A restart re-reads both and resumes with the pending entries not yet done, in order. Only each
+ * entry's key and where its line is are kept in memory; the payload is read from {@code
+ * pending.jsonl} when it is sent, so a receiver away for days costs disk, not heap. When the queue
+ * empties, {@code pending.jsonl} is truncated so it does not grow without end. A line that cannot
+ * be read is skipped and reported (a torn last line from a crash is expected: its alert was never
+ * acknowledged, so the engine delivers it again). Not thread-safe: the owning sink serializes
  * access.
  */
 final class DeliverySpool implements AutoCloseable {
@@ -49,12 +55,15 @@ final class DeliverySpool implements AutoCloseable {
    *     dead letter, never twice for one)
    * @param acceptedAt when the spool took it (epoch millis); for a line written before the spool
    *     kept that, when the spool was opened again
+   * @param offset where its line starts in {@code pending.jsonl}
+   * @param length its line's length in bytes, without the line break
    */
-  record Entry(String key, String token, String payload, long acceptedAt) {}
+  record Entry(String key, String token, long acceptedAt, long offset, int length) {}
 
   private final Path dir;
   private final Clock clock;
   private final AppendedLines pending;
+  private final FileChannel pendingReader;
   private final AppendedLines done;
   private final SpoolLock lock;
   private final Deque<Entry> queue = new ArrayDeque<>();
@@ -70,16 +79,22 @@ final class DeliverySpool implements AutoCloseable {
     DurableFile.createFolders(dir);
     this.lock = SpoolLock.take(dir);
     AppendedLines pendingLines = null;
+    FileChannel reader = null;
     try {
       Path pendingFile = dir.resolve("pending.jsonl");
       Path doneFile = dir.resolve("done.txt");
       load(pendingFile, doneFile);
       pendingLines = new AppendedLines(pendingFile);
+      reader = FileChannel.open(pendingFile, StandardOpenOption.READ);
       this.done = new AppendedLines(doneFile);
       this.pending = pendingLines;
+      this.pendingReader = reader;
     } catch (IOException | RuntimeException e) {
       if (pendingLines != null) {
         pendingLines.close();
+      }
+      if (reader != null) {
+        reader.close();
       }
       lock.close();
       throw e;
@@ -96,21 +111,23 @@ final class DeliverySpool implements AutoCloseable {
       }
     }
     if (Files.exists(pendingFile)) {
-      List<String> lines = LenientLines.read(pendingFile);
       List<Integer> unreadable = new ArrayList<>();
       long opened = clock.millis();
-      for (int i = 0; i < lines.size(); i++) {
-        String line = lines.get(i);
-        if (line.isBlank()) {
-          continue;
-        }
-        Entry entry = parse(line, opened);
-        if (entry == null) {
-          unreadable.add(i + 1);
-        } else if (known.add(entry.token())) {
-          queue.add(entry);
-        }
-      }
+      int[] count = {0};
+      OffsetLines.read(
+          pendingFile,
+          (offset, line, length) -> {
+            count[0]++;
+            if (line.isBlank()) {
+              return;
+            }
+            Entry entry = parse(line, opened, offset, length);
+            if (entry == null) {
+              unreadable.add(count[0]);
+            } else if (known.add(entry.token())) {
+              queue.add(entry);
+            }
+          });
       if (!unreadable.isEmpty()) {
         // A torn last line from a crash was never acknowledged to the engine, which delivers it
         // again; any other unreadable line is damage the operator should know of.
@@ -120,19 +137,19 @@ final class DeliverySpool implements AutoCloseable {
             dir,
             unreadable.size(),
             unreadable.size() == 1 ? unreadable.get(0) : unreadable,
-            lines.size());
+            count[0]);
       }
     }
   }
 
-  private static Entry parse(String line, long opened) {
+  private static Entry parse(String line, long opened, long offset, int length) {
     try {
       JsonNode node = JSON.readTree(line);
       if (node != null && node.hasNonNull("key") && node.hasNonNull("payload")) {
         long at = node.hasNonNull("at") ? node.get("at").asLong(opened) : opened;
         String key = node.get("key").asText();
         String token = node.hasNonNull("token") ? node.get("token").asText() : key;
-        return new Entry(key, token, node.get("payload").asText(), at);
+        return new Entry(key, token, at, offset, length);
       }
     } catch (IOException e) {
       // torn or damaged line: reported by the caller
@@ -152,10 +169,11 @@ final class DeliverySpool implements AutoCloseable {
   /** Takes the entry durably, or throws and has not taken it (the file is as it was). */
   void append(String key, String payload) throws IOException {
     long at = clock.millis();
-    pending.append(
-        JSON.createObjectNode().put("key", key).put("payload", payload).put("at", at).toString());
+    String line =
+        JSON.createObjectNode().put("key", key).put("payload", payload).put("at", at).toString();
+    long offset = pending.append(line);
     known.add(key);
-    queue.add(new Entry(key, key, payload, at));
+    queue.add(new Entry(key, key, at, offset, utf8Length(line)));
   }
 
   /**
@@ -168,20 +186,41 @@ final class DeliverySpool implements AutoCloseable {
       return false;
     }
     long at = clock.millis();
-    pending.append(
+    String line =
         JSON.createObjectNode()
             .put("key", key)
             .put("token", token)
             .put("payload", payload)
             .put("at", at)
-            .toString());
+            .toString();
+    long offset = pending.append(line);
     known.add(token);
-    queue.add(new Entry(key, token, payload, at));
+    queue.add(new Entry(key, token, at, offset, utf8Length(line)));
     return true;
+  }
+
+  private static int utf8Length(String line) {
+    return line.getBytes(StandardCharsets.UTF_8).length;
   }
 
   Entry peek() {
     return queue.peek();
+  }
+
+  /** The payload of a pending entry, read back from {@code pending.jsonl}. */
+  String payload(Entry entry) throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate(entry.length());
+    while (bytes.hasRemaining()) {
+      if (pendingReader.read(bytes, entry.offset() + bytes.position()) < 0) {
+        throw new IOException("pending.jsonl ends before the entry " + entry.key());
+      }
+    }
+    JsonNode node = JSON.readTree(new String(bytes.array(), StandardCharsets.UTF_8));
+    if (node == null || !entry.key().equals(node.path("key").asText(null))) {
+      throw new IOException(
+          "pending.jsonl does not hold the entry " + entry.key() + " where it was");
+    }
+    return node.get("payload").asText();
   }
 
   /** The head entry is finished (delivered or dead-lettered). */
@@ -238,7 +277,8 @@ final class DeliverySpool implements AutoCloseable {
   public void close() throws IOException {
     try (SpoolLock held = lock;
         AppendedLines d = done;
-        AppendedLines p = pending) {
+        AppendedLines p = pending;
+        FileChannel r = pendingReader) {
       // closed in reverse: the lock last, once nothing more is written
     }
   }

@@ -189,6 +189,7 @@ public final class SpooledAlertSink implements AlertSink {
     int failures = 0;
     while (true) {
       DeliverySpool.Entry next;
+      String payload;
       synchronized (lock) {
         while (true) {
           takeResendRequest();
@@ -201,10 +202,23 @@ public final class SpooledAlertSink implements AlertSink {
           return;
         }
         next = spool.peek();
+        try {
+          payload = spool.payload(next);
+        } catch (IOException e) {
+          // The spool file cannot be read now: the entry stays at the head and is tried again.
+          LOG.error(
+              "alert sink {}: cannot read alert {} from the spool in {}: {}",
+              name,
+              next.key(),
+              spool.dir(),
+              e.toString());
+          waitQuietly(backoff.delay(1).toMillis());
+          continue;
+        }
       }
       DeliveryOutcome outcome;
       try {
-        outcome = transport.send(next.key(), next.payload());
+        outcome = transport.send(next.key(), payload);
       } catch (RuntimeException | LinkageError | VirtualMachineError e) {
         // A bug or a resource limit in one attempt: try again later rather than stop delivering.
         outcome = DeliveryOutcome.retry("transport failed: " + e.getClass().getSimpleName());
@@ -219,7 +233,7 @@ public final class SpooledAlertSink implements AlertSink {
             refusedSince = 0;
             refusedInRow = 0;
           } else if (outcome instanceof DeliveryOutcome.Dead d) {
-            deadLetters.write(name, next.key(), d.reason(), next.payload());
+            deadLetters.write(name, next.key(), d.reason(), payload);
             spool.finishHead();
             dead++;
             failures = 0;
