@@ -64,18 +64,36 @@ final class DeliverySpool implements AutoCloseable {
   private final Clock clock;
   private final AppendedLines pending;
   private final FileChannel pendingReader;
-  private final AppendedLines done;
+  private AppendedLines done;
+  private final int keepFinished;
+  private int finishedLines;
   private final SpoolLock lock;
   private final Deque<Entry> queue = new ArrayDeque<>();
   private final Set<String> known = new HashSet<>();
+
+  /**
+   * How many finished entries {@code done.txt} (and memory) keeps, newest: enough to turn away an
+   * alert the engine offers again after a crash between the spool taking it and the engine's ledger
+   * recording it (the ledger keeps older ones from being offered at all).
+   */
+  static final int KEEP_FINISHED = 100_000;
 
   DeliverySpool(Path dir) throws IOException {
     this(dir, Clock.systemUTC());
   }
 
   DeliverySpool(Path dir, Clock clock) throws IOException {
+    this(dir, clock, KEEP_FINISHED);
+  }
+
+  /**
+   * @param keepFinished finished entries kept; once twice as many are in {@code done.txt} it is
+   *     rewritten with the newest {@code keepFinished}
+   */
+  DeliverySpool(Path dir, Clock clock, int keepFinished) throws IOException {
     this.dir = dir;
     this.clock = clock;
+    this.keepFinished = keepFinished;
     DurableFile.createFolders(dir);
     this.lock = SpoolLock.take(dir);
     AppendedLines pendingLines = null;
@@ -107,6 +125,7 @@ final class DeliverySpool implements AutoCloseable {
       for (String line : LenientLines.read(doneFile)) {
         if (!line.isBlank()) {
           known.add(line.strip());
+          finishedLines++;
         }
       }
     }
@@ -230,12 +249,52 @@ final class DeliverySpool implements AutoCloseable {
       return;
     }
     done.append(head.token());
+    finishedLines++;
     queue.poll();
+    if (finishedLines > 2 * keepFinished) {
+      try {
+        forgetOldestFinished();
+      } catch (IOException e) {
+        // Only memory and disk are at stake, not an alert: tried again after as many more.
+        LOG.warn("spool {}: cannot rewrite done.txt shorter: {}", dir, e.toString());
+        finishedLines = keepFinished;
+      }
+    }
     if (queue.isEmpty()) {
       // Everything in pending.jsonl is in done.txt now; a crash before this truncate only re-reads
       // finished entries.
       pending.clear();
     }
+  }
+
+  /**
+   * Rewrites {@code done.txt} with the newest {@link #keepFinished} entries and forgets the rest,
+   * so neither the file nor memory grows with every alert ever sent. Atomic: a crash leaves the old
+   * file or the new one.
+   */
+  private void forgetOldestFinished() throws IOException {
+    Path doneFile = dir.resolve("done.txt");
+    List<String> lines = new ArrayList<>();
+    for (String line : LenientLines.read(doneFile)) {
+      if (!line.isBlank()) {
+        lines.add(line.strip());
+      }
+    }
+    List<String> kept = lines.subList(Math.max(0, lines.size() - keepFinished), lines.size());
+    done.close();
+    try {
+      DurableFile.replace(
+          doneFile, (String.join("\n", kept) + "\n").getBytes(StandardCharsets.UTF_8));
+    } finally {
+      done = new AppendedLines(doneFile); // the new file, or the old one intact
+    }
+    known.clear();
+    known.addAll(kept);
+    for (Entry entry : queue) {
+      known.add(entry.key());
+      known.add(entry.token());
+    }
+    finishedLines = kept.size();
   }
 
   /**

@@ -91,6 +91,30 @@ class DeliverySpoolTest {
     }
   }
 
+  /**
+   * done.txt grew by a line for every alert ever sent, and memory by its key: past twice the number
+   * kept it is rewritten with the newest, which still turn an alert offered again away.
+   */
+  @Test
+  void finishedEntriesAreForgottenOldestFirstPastTheNumberKept() throws Exception {
+    try (DeliverySpool spool = new DeliverySpool(dir, java.time.Clock.systemUTC(), 10)) {
+      for (int i = 0; i < 25; i++) {
+        spool.append("lw-" + i, "{}");
+        spool.finishHead();
+      }
+      List<String> done = Files.readAllLines(dir.resolve("done.txt"));
+      assertTrue(done.size() <= 20, done.size() + " lines in done.txt");
+      assertEquals("lw-24", done.get(done.size() - 1));
+      assertTrue(spool.contains("lw-24") && spool.contains("lw-15"));
+      assertTrue(!spool.contains("lw-0"), "the oldest are forgotten");
+    }
+    try (DeliverySpool spool = new DeliverySpool(dir, java.time.Clock.systemUTC(), 10)) {
+      assertTrue(spool.contains("lw-15") && !spool.contains("lw-0"));
+      spool.append("lw-25", "{\"n\":25}");
+      assertEquals("{\"n\":25}", spool.payload(spool.peek()));
+    }
+  }
+
   private static long heapAfterGc(MemoryMXBean memory) {
     System.gc();
     System.gc();
