@@ -121,7 +121,8 @@ final class AlertsCommand {
                 + result.deadLetters()
                 + " dead letter(s) back; not taken within "
                 + wait.toSeconds()
-                + " s (the request stays and is taken when that sink delivers again or starts)");
+                + " s: its delivery thread may be stuck in a send or stopped (see /ready); the"
+                + " request stays for it, or for the next start");
         return Leakwatch.FAILED;
       }
     }

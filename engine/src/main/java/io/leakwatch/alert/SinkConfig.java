@@ -57,9 +57,9 @@ import javax.net.ssl.TrustManagerFactory;
  * {initialMillis, maxMillis}} and {@code timeoutSeconds}. The platform-event sink's {@code auth}
  * takes the same kinds as an org's ({@link AuthSettings}): a static token, JWT bearer or client
  * credentials. Each delivered sink needs a {@code spool} folder and a name of its own (a shared
- * spool folder loses alerts). Relative paths resolve against the configuration's folder. Every
- * problem is a {@link ConfigException} naming the key, such as {@code alerts.webhooks[1].secret};
- * secrets never appear in a message.
+ * spool folder loses alerts), and each file sink a file of its own. Relative paths resolve against
+ * the configuration's folder. Every problem is a {@link ConfigException} naming the key, such as
+ * {@code alerts.webhooks[1].secret}; secrets never appear in a message.
  */
 public record SinkConfig(
     Boolean console,
