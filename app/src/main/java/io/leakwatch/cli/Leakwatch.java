@@ -44,6 +44,7 @@ import picocli.CommandLine.Spec;
       DrillCommand.class,
       SimulateCommand.class,
       AuditCommand.class,
+      AlertsCommand.class,
       ProfileCommand.class,
       CommandLine.HelpCommand.class
     })

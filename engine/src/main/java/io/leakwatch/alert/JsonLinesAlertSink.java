@@ -1,5 +1,6 @@
 package io.leakwatch.alert;
 
+import io.leakwatch.checkpoint.DurableFile;
 import io.leakwatch.decision.Alert;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -15,9 +16,9 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -33,7 +34,9 @@ import java.util.stream.Stream;
  * that only grows) before the line that would overflow it or the first line of a new day, and a
  * fresh file is started. Rotation happens between two whole lines, so a line is in exactly one
  * file. Rotated files beyond {@code keep} are deleted, oldest first; the delivery keys in them are
- * forgotten, which is safe because the engine's own ledger never replays an alert that old.
+ * forgotten, as a restart would forget them, which is safe because the engine's own ledger never
+ * replays an alert that old. Without rotation the file, and the keys remembered from it, grow
+ * without end.
  */
 public final class JsonLinesAlertSink implements AlertSink {
   private final Path file;
@@ -43,7 +46,11 @@ public final class JsonLinesAlertSink implements AlertSink {
   private final String stem;
   private final String extension;
   private final Pattern rotatedName;
-  private final Set<String> written = new HashSet<>();
+
+  /** The file a written key's line is in: a rotated file's sequence, or {@link #CURRENT}. */
+  private final Map<String, Long> written = new HashMap<>();
+
+  private static final long CURRENT = Long.MAX_VALUE;
   private FileChannel channel;
   private LocalDate currentDay;
   private long size;
@@ -68,14 +75,14 @@ public final class JsonLinesAlertSink implements AlertSink {
     this.rotatedName =
         Pattern.compile(
             Pattern.quote(stem) + "\\.(\\d{4}-\\d{2}-\\d{2})\\.(\\d+)" + Pattern.quote(extension));
-    Files.createDirectories(this.file.getParent());
+    DurableFile.createFolders(this.file.getParent());
     for (Path rotated : rotated()) {
-      remember(rotated);
+      remember(rotated, sequence(rotated));
       nextSequence = Math.max(nextSequence, sequence(rotated) + 1);
     }
     boolean cutShort = false;
     if (Files.exists(this.file)) {
-      remember(this.file);
+      remember(this.file, CURRENT);
       cutShort = Files.size(this.file) > 0 && lastByte(this.file) != '\n';
       if (Files.size(this.file) > 0) {
         currentDay =
@@ -89,9 +96,7 @@ public final class JsonLinesAlertSink implements AlertSink {
   }
 
   private void open() throws IOException {
-    channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    channel = DurableFile.openForAppend(file); // a new file's name made durable with it
     size = channel.size();
     fileKey = fileKeyAtPath();
   }
@@ -134,11 +139,11 @@ public final class JsonLinesAlertSink implements AlertSink {
     torn = false;
   }
 
-  private void remember(Path path) throws IOException {
+  private void remember(Path path, long file) throws IOException {
     for (String line : LenientLines.read(path)) {
       String key = DeliveryKeys.of(line);
       if (key != null) {
-        written.add(key);
+        written.put(key, file);
       }
       // A torn last line from a crash yields no key; the alert it held is delivered again below it.
     }
@@ -150,6 +155,11 @@ public final class JsonLinesAlertSink implements AlertSink {
       read.read(last, read.size() - 1);
       return last.get(0);
     }
+  }
+
+  /** How many delivery keys it remembers: those in the current file and the kept rotations. */
+  int rememberedKeys() {
+    return written.size();
   }
 
   /** The format lines are written in. */
@@ -180,7 +190,7 @@ public final class JsonLinesAlertSink implements AlertSink {
 
   @Override
   public void accept(Alert alert) throws IOException {
-    if (written.contains(alert.deliveryKey())) {
+    if (written.containsKey(alert.deliveryKey())) {
       return;
     }
     ensureWritingAtPath();
@@ -201,7 +211,7 @@ public final class JsonLinesAlertSink implements AlertSink {
     if (currentDay == null || size == bytes.length) {
       currentDay = today;
     }
-    written.add(alert.deliveryKey());
+    written.put(alert.deliveryKey(), CURRENT);
   }
 
   private void write(String text) throws IOException {
@@ -231,24 +241,18 @@ public final class JsonLinesAlertSink implements AlertSink {
     channel.force(true);
     channel.close();
     LocalDate day = currentDay != null ? currentDay : LocalDate.now(clock.withZone(ZoneOffset.UTC));
-    Path target = file.resolveSibling(stem + "." + day + "." + nextSequence++ + extension);
+    long sequence = nextSequence++;
+    Path target = file.resolveSibling(stem + "." + day + "." + sequence + extension);
     Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-    syncDirectory();
+    written.replaceAll((key, in) -> in == CURRENT ? sequence : in);
+    DurableFile.forceFolder(file.getParent()); // the rename itself, not only the bytes
     open();
     currentDay = null;
     List<Path> kept = rotated();
     for (int i = 0; i < kept.size() - rotation.keep(); i++) {
       Files.deleteIfExists(kept.get(i));
-    }
-  }
-
-  /** Makes the rename itself durable, not only the bytes. */
-  private void syncDirectory() {
-    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // Some file systems cannot open a directory; the rename is still atomic, only its durability
-      // is the OS's.
+      long deleted = sequence(kept.get(i));
+      written.values().removeIf(in -> in == deleted); // as a restart would
     }
   }
 

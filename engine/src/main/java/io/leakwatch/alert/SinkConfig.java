@@ -57,9 +57,9 @@ import javax.net.ssl.TrustManagerFactory;
  * {initialMillis, maxMillis}} and {@code timeoutSeconds}. The platform-event sink's {@code auth}
  * takes the same kinds as an org's ({@link AuthSettings}): a static token, JWT bearer or client
  * credentials. Each delivered sink needs a {@code spool} folder and a name of its own (a shared
- * spool folder loses alerts). Relative paths resolve against the configuration's folder. Every
- * problem is a {@link ConfigException} naming the key, such as {@code alerts.webhooks[1].secret};
- * secrets never appear in a message.
+ * spool folder loses alerts), and each file sink a file of its own. Relative paths resolve against
+ * the configuration's folder. Every problem is a {@link ConfigException} naming the key, such as
+ * {@code alerts.webhooks[1].secret}; secrets never appear in a message.
  */
 public record SinkConfig(
     Boolean console,
@@ -224,6 +224,43 @@ public record SinkConfig(
         others);
   }
 
+  /**
+   * The spool folder of each spooled sink, by the name its logs, metrics and dead letters use
+   * ({@code name}, or the key without {@code alerts.}, e.g. {@code webhooks[0]}), in the order of
+   * the section; opens nothing.
+   */
+  public Map<String, Path> spoolsByName(ConfigSource file) {
+    Map<String, Path> spools = new LinkedHashMap<>();
+    spooled(spools, file, "webhooks", webhooks);
+    spooled(spools, file, "slack", slack);
+    spooled(spools, file, "syslog", syslog);
+    if (ocsf != null) {
+      for (int i = 0; i < ocsf.size(); i++) {
+        if (ocsf.get(i) != null && ocsf.get(i).url() != null) {
+          spooled(spools, file, "ocsf[" + i + "]", ocsf.get(i));
+        }
+      }
+    }
+    spooled(spools, file, "salesforce", salesforce);
+    return spools;
+  }
+
+  private static void spooled(
+      Map<String, Path> out, ConfigSource file, String kind, List<? extends Delivery> sinks) {
+    if (sinks != null) {
+      for (int i = 0; i < sinks.size(); i++) {
+        if (sinks.get(i) != null) {
+          spooled(out, file, kind + "[" + i + "]", sinks.get(i));
+        }
+      }
+    }
+  }
+
+  private static void spooled(Map<String, Path> out, ConfigSource file, String at, Delivery d) {
+    String name = d.name() != null ? d.name() : at;
+    out.putIfAbsent(name, file.path(d.spool(), "alerts." + at + ".spool"));
+  }
+
   private static void count(List<String> out, String kind, List<?> sinks) {
     if (sinks != null) {
       out.add(kind + " ×" + sinks.size());
@@ -266,7 +303,7 @@ public record SinkConfig(
     private final ConfigSource file;
     private final PrintStream console;
     private final List<AlertSink> built = new ArrayList<>();
-    private final SpoolFolders spools = new SpoolFolders();
+    private final SinkClaims claims = new SinkClaims();
     private final boolean checkOnly;
 
     /**
@@ -341,6 +378,15 @@ public record SinkConfig(
     }
 
     private void file(Path path, AlertFormat format, FileRotation rotation, String key) {
+      String writtenBefore = claims.claimFile(path, key);
+      if (writtenBefore != null) {
+        throw file.problem(
+            key,
+            "is the same file as "
+                + writtenBefore
+                + "; each file sink needs a file of its own (two would interleave, rotate and"
+                + " de-duplicate each other's lines)");
+      }
       if (checkOnly) {
         String problem = WritableFolder.problem(path.toAbsolutePath().getParent());
         if (problem == null && Files.exists(path) && !Files.isWritable(path)) {
@@ -544,7 +590,7 @@ public record SinkConfig(
             d.name() != null
                 ? file.required(d.name(), key + ".name", "must not be empty")
                 : key.substring("alerts.".length());
-        String namedBefore = spools.claimName(name, key);
+        String namedBefore = claims.claimName(name, key);
         if (namedBefore != null) {
           throw file.problem(
               key + (d.name() != null ? ".name" : ""),
@@ -555,7 +601,7 @@ public record SinkConfig(
                   + "; each sink needs a name of its own");
         }
         Path spool = file.path(d.spool(), key + ".spool");
-        String spooledBefore = spools.claimFolder(spool, key);
+        String spooledBefore = claims.claimFolder(spool, key);
         if (spooledBefore != null) {
           throw file.problem(
               key + ".spool",

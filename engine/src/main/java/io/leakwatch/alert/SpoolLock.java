@@ -23,6 +23,13 @@ final class SpoolLock implements AutoCloseable {
     this.lock = lock;
   }
 
+  /** The spool is open in another sink or process: only that one may touch its queue. */
+  static final class HeldElsewhere extends IOException {
+    HeldElsewhere(String message) {
+      super(message);
+    }
+  }
+
   /** Takes the lock of the spool folder {@code dir}, or throws saying who holds it. */
   static SpoolLock take(Path dir) throws IOException {
     FileChannel channel =
@@ -32,7 +39,7 @@ final class SpoolLock implements AutoCloseable {
       lock = channel.tryLock();
     } catch (OverlappingFileLockException e) {
       channel.close();
-      throw new IOException(
+      throw new HeldElsewhere(
           "the spool folder is already open for another sink in this process; each sink needs a"
               + " spool folder of its own");
     } catch (IOException e) {
@@ -41,7 +48,7 @@ final class SpoolLock implements AutoCloseable {
     }
     if (lock == null) {
       channel.close();
-      throw new IOException(
+      throw new HeldElsewhere(
           "the spool folder is locked by another process (is an engine with this configuration"
               + " already running?); only one sink of one engine may use a spool folder");
     }

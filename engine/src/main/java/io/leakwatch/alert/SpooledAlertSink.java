@@ -5,7 +5,12 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class SpooledAlertSink implements AlertSink {
   private static final Logger LOG = LoggerFactory.getLogger(SpooledAlertSink.class);
 
+  /** How often an idle or waiting delivery thread looks for a {@link ResendRequest}. */
+  private static final long REQUEST_POLL_MILLIS = 500;
+
   private final String name;
   private final Function<Alert, String> renderer;
   private final DrillPolicy drills;
@@ -51,6 +59,7 @@ public final class SpooledAlertSink implements AlertSink {
   private long refusedSince;
   private long refusedInRow;
   private String stoppedBy;
+  private boolean resendFailing;
 
   /**
    * @param name how logs and dead letters name this sink, e.g. {@code webhooks[0]}
@@ -88,15 +97,42 @@ public final class SpooledAlertSink implements AlertSink {
     this.transport = transport;
     this.backoff = backoff;
     this.spool = new DeliverySpool(spoolDir, clock);
+    SinkDeadLetters letters = null;
     try {
-      this.deadLetters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), clock);
+      letters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), clock);
+      this.deadLetters = letters;
+      countDeadLetters();
     } catch (IOException | RuntimeException e) {
+      if (letters != null) {
+        letters.close();
+      }
       spool.close(); // and its lock, so the folder can be opened again
       throw e;
     }
     this.worker = new Thread(this::deliverLoop, "alert-sink-" + name);
     worker.setDaemon(true);
     worker.start();
+  }
+
+  /**
+   * The dead letters in the file, and those refused since the last alert delivered (the last
+   * entries finished that are dead letters), so neither metrics nor readiness forget them on a
+   * restart.
+   */
+  private void countDeadLetters() throws IOException {
+    List<SinkDeadLetters.Letter> letters = SinkDeadLetters.read(deadLetters.file()).letters();
+    dead = letters.size();
+    Set<String> keys = new HashSet<>();
+    letters.forEach(letter -> keys.add(letter.deliveryKey()));
+    refusedInRow = Math.min(spool.finishedLastAmong(keys), letters.size());
+    if (refusedInRow > 0) {
+      String firstAt = letters.get((int) (letters.size() - refusedInRow)).at();
+      try {
+        refusedSince = Instant.parse(firstAt).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        refusedSince = clock.millis(); // a hand-edited time: counted from now
+      }
+    }
   }
 
   public String name() {
@@ -153,18 +189,36 @@ public final class SpooledAlertSink implements AlertSink {
     int failures = 0;
     while (true) {
       DeliverySpool.Entry next;
+      String payload;
       synchronized (lock) {
-        while (running && spool.peek() == null) {
-          waitQuietly(0);
+        while (true) {
+          takeResendRequest();
+          if (!running || spool.peek() != null) {
+            break;
+          }
+          waitQuietly(REQUEST_POLL_MILLIS);
         }
         if (!running) {
           return;
         }
         next = spool.peek();
+        try {
+          payload = spool.payload(next);
+        } catch (IOException e) {
+          // The spool file cannot be read now: the entry stays at the head and is tried again.
+          LOG.error(
+              "alert sink {}: cannot read alert {} from the spool in {}: {}",
+              name,
+              next.key(),
+              spool.dir(),
+              e.toString());
+          waitQuietly(backoff.delay(1).toMillis());
+          continue;
+        }
       }
       DeliveryOutcome outcome;
       try {
-        outcome = transport.send(next.key(), next.payload());
+        outcome = transport.send(next.key(), payload);
       } catch (RuntimeException | LinkageError | VirtualMachineError e) {
         // A bug or a resource limit in one attempt: try again later rather than stop delivering.
         outcome = DeliveryOutcome.retry("transport failed: " + e.getClass().getSimpleName());
@@ -179,7 +233,7 @@ public final class SpooledAlertSink implements AlertSink {
             refusedSince = 0;
             refusedInRow = 0;
           } else if (outcome instanceof DeliveryOutcome.Dead d) {
-            deadLetters.write(name, next.key(), d.reason(), next.payload());
+            deadLetters.write(name, next.key(), d.reason(), payload);
             spool.finishHead();
             dead++;
             failures = 0;
@@ -212,7 +266,10 @@ public final class SpooledAlertSink implements AlertSink {
             }
             long until = System.nanoTime() + wait.toNanos();
             while (running && System.nanoTime() < until) {
-              waitQuietly(Math.max(1, (until - System.nanoTime()) / 1_000_000));
+              waitQuietly(
+                  Math.max(
+                      1, Math.min(REQUEST_POLL_MILLIS, (until - System.nanoTime()) / 1_000_000)));
+              takeResendRequest(); // put back behind the entry that waits
             }
           }
         } catch (IOException e) {
@@ -223,6 +280,40 @@ public final class SpooledAlertSink implements AlertSink {
         }
         lock.notifyAll();
       }
+    }
+  }
+
+  /**
+   * Carries out a {@link ResendRequest} left by {@code leakwatch alerts resend-dead-letters}: the
+   * dead letters go back to the end of the queue. Called holding {@link #lock}.
+   */
+  private void takeResendRequest() {
+    if (!ResendRequest.asked(spool.dir())) {
+      return;
+    }
+    try {
+      SinkDeadLetters.PutBack put = deadLetters.putBackInto(spool);
+      ResendRequest.done(spool.dir());
+      resendFailing = false;
+      LOG.info(
+          "alert sink {}: put {} dead letter(s) back into the spool to be sent again ({} put back"
+              + " before, {} unreadable line(s) left in {})",
+          name,
+          put.requeued(),
+          put.alreadyRequeued(),
+          put.unreadableKept(),
+          deadLetters.file());
+      lock.notifyAll();
+    } catch (IOException e) {
+      if (!resendFailing) {
+        LOG.error(
+            "alert sink {}: cannot put the dead letters back into the spool in {}: {}; trying"
+                + " again",
+            name,
+            spool.dir(),
+            e.toString());
+      }
+      resendFailing = true;
     }
   }
 
@@ -280,7 +371,8 @@ public final class SpooledAlertSink implements AlertSink {
   }
 
   /**
-   * Counts since start.
+   * Counts since start, but for {@code deadLettered} and {@code refusedInRow}, which start from the
+   * spool's files.
    *
    * @param oldestPendingSince when the oldest alert still pending was spooled (epoch millis; kept
    *     across restarts), 0 when none is pending

@@ -1,12 +1,12 @@
 package io.leakwatch.alert;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Syslog over TCP (RFC 6587 octet counting: {@code LENGTH SP MESSAGE}, the length in bytes), on TLS
  * when given a socket factory (RFC 5425; the server's name is checked against its certificate). One
- * connection is kept open. Before each message it checks that the receiver has not closed it; a
- * closed or failed connection is dropped and the message is retried on a new one by the spool.
+ * connection is kept open; a {@link CollectorHangup} notices when the collector closes it, and the
+ * next message goes on a new one (a failed write is retried by the spool).
  *
  * <p>Syslog has no acknowledgements: a message counts as delivered once TCP has taken it, and can
  * still be lost in TCP's buffers if the connection then dies. So that a collector that stops
@@ -34,14 +34,19 @@ import org.slf4j.LoggerFactory;
  *   <li>the send buffer is kept small ({@value #SEND_BUFFER_BYTES} bytes asked), so little waits in
  *       it;
  *   <li>the last messages written, up to the send buffer plus {@code receiveAllowance} bytes (what
- *       a collector's receive buffer typically holds unread), are sent again first whenever a new
- *       connection replaces one that ended. They repeat their CEF {@code externalId} (the delivery
- *       key), so a collector can drop repeats.
+ *       a collector's receive buffer typically holds unread), are sent again first on the next
+ *       connection after an abnormal end: a failed or timed-out write (all of them), or a
+ *       connection the collector ended within {@code repeatWindow} of a write (those written within
+ *       the window before the end). A collector that was reading has taken anything older, so an
+ *       idle close (a load balancer's, long after the last write) repeats nothing: most SIEMs do
+ *       not drop repeats, and each would page someone twice. Repeats carry their CEF {@code
+ *       externalId} (the delivery key), so a collector can drop them.
  * </ul>
  *
  * What is still not guaranteed: messages beyond that allowance (a collector whose receive buffer
- * grew larger, or that read messages into its own memory and then died), and messages in flight
- * when Leakwatch itself stops (the allowance is kept in memory only).
+ * grew larger, or that read messages into its own memory and then died), messages a collector left
+ * unread for longer than the window before it closed the connection, and messages in flight when
+ * Leakwatch itself stops (the allowance is kept in memory only).
  */
 public final class SyslogTransport implements DeliveryTransport {
   private static final Logger LOG = LoggerFactory.getLogger(SyslogTransport.class);
@@ -52,6 +57,12 @@ public final class SyslogTransport implements DeliveryTransport {
   /** A typical collector receive buffer (Linux's default is 128 KiB), with room to spare. */
   static final int RECEIVE_ALLOWANCE_BYTES = 256 * 1024;
 
+  /**
+   * How long a message may sit unread in a working connection's buffers: a collector that reads
+   * takes it within milliseconds; load balancers close idle connections after 30 s or more.
+   */
+  static final Duration REPEAT_WINDOW = Duration.ofSeconds(10);
+
   private static final ScheduledThreadPoolExecutor WATCHDOG = watchdog();
 
   private final String host;
@@ -59,27 +70,38 @@ public final class SyslogTransport implements DeliveryTransport {
   private final SSLSocketFactory tls;
   private final Duration timeout;
   private final int receiveAllowance;
+  private final Duration repeatWindow;
+  private final Clock clock;
   private final RecentFrames recent = new RecentFrames();
+  private boolean repeatDue;
+  private CollectorHangup hangup;
   private Socket socket;
   private Socket tcp; // the TCP socket itself (under TLS): what the watchdog closes
   private long inFlightLimit;
   private OutputStream out;
-  private InputStream in;
 
   /**
    * @param tls null for plain TCP
    */
   public SyslogTransport(String host, int port, SSLSocketFactory tls, Duration timeout) {
-    this(host, port, tls, timeout, RECEIVE_ALLOWANCE_BYTES);
+    this(host, port, tls, timeout, RECEIVE_ALLOWANCE_BYTES, REPEAT_WINDOW, Clock.systemUTC());
   }
 
   SyslogTransport(
-      String host, int port, SSLSocketFactory tls, Duration timeout, int receiveAllowance) {
+      String host,
+      int port,
+      SSLSocketFactory tls,
+      Duration timeout,
+      int receiveAllowance,
+      Duration repeatWindow,
+      Clock clock) {
     this.host = host;
     this.port = port;
     this.tls = tls;
     this.timeout = timeout;
     this.receiveAllowance = receiveAllowance;
+    this.repeatWindow = repeatWindow;
+    this.clock = clock;
   }
 
   private static ScheduledThreadPoolExecutor watchdog() {
@@ -103,17 +125,22 @@ public final class SyslogTransport implements DeliveryTransport {
     System.arraycopy(length, 0, frame, 0, length.length);
     System.arraycopy(bytes, 0, frame, length.length, bytes.length);
     try {
-      if (socket != null && closedByReceiver()) {
-        disconnect();
+      if (socket != null && hangup.endedAt() != CollectorHangup.NOT_ENDED) {
+        endedByCollector(hangup.endedAt());
       }
       if (socket == null) {
         connect();
-        resendRecent();
+        if (repeatDue) {
+          resendRecent();
+          repeatDue = false;
+        }
       }
       write(frame);
-      recent.add(frame, inFlightLimit);
+      recent.add(frame, clock.millis(), inFlightLimit);
       return DeliveryOutcome.delivered();
     } catch (IOException e) {
+      // A write that failed or timed out: anything written on this connection may be unread.
+      repeatDue = true;
       disconnect();
       return DeliveryOutcome.retry(
           "syslog "
@@ -127,16 +154,29 @@ public final class SyslogTransport implements DeliveryTransport {
   }
 
   /**
-   * The connection before this one ended: what it took last may never have been read. Sent again,
-   * oldest first, before anything new.
+   * The collector ended the connection at {@code endedAt}: what was written within the repeat
+   * window before may still have been in the buffers; anything older a reading collector had taken.
+   */
+  private void endedByCollector(long endedAt) {
+    disconnect();
+    recent.forgetWrittenBefore(endedAt - repeatWindow.toMillis());
+    repeatDue = repeatDue || !recent.isEmpty();
+  }
+
+  /**
+   * The connection before this one ended abnormally: what it took last may never have been read.
+   * Sent again, oldest first, before anything new; they are then the last written on this one.
    */
   private void resendRecent() throws IOException {
     if (recent.isEmpty()) {
       return;
     }
     List<byte[]> frames = recent.oldestFirst();
+    long bytes = recent.bytes();
+    recent.clear();
     for (byte[] frame : frames) {
       write(frame);
+      recent.add(frame, clock.millis(), inFlightLimit);
     }
     LOG.warn(
         "syslog {}:{}: reconnected; sent the last {} message(s) ({} bytes) again, which the"
@@ -144,7 +184,7 @@ public final class SyslogTransport implements DeliveryTransport {
         host,
         port,
         frames.size(),
-        recent.bytes());
+        bytes);
   }
 
   /** Writes the whole frame within the timeout, or closes the socket and throws. */
@@ -190,41 +230,21 @@ public final class SyslogTransport implements DeliveryTransport {
         connected = secure;
       }
       inFlightLimit = (long) plain.getSendBufferSize() + receiveAllowance;
+      plain.setSoTimeout(0); // the hang-up reader blocks until the collector ends the connection
       socket = connected;
       tcp = plain;
       out = connected.getOutputStream();
-      in = connected.getInputStream();
+      hangup = new CollectorHangup(connected.getInputStream(), clock, host + ":" + port);
     } catch (IOException e) {
       plain.close();
       throw e;
     }
   }
 
-  /**
-   * A syslog receiver never writes; end of stream or an error on a short read means it has gone.
-   */
-  private boolean closedByReceiver() {
-    try {
-      socket.setSoTimeout(1);
-      while (true) {
-        int read = in.read();
-        if (read < 0) {
-          return true;
-        }
-      }
-    } catch (SocketTimeoutException e) {
-      return false;
-    } catch (IOException e) {
-      return true;
-    } finally {
-      try {
-        if (!socket.isClosed()) {
-          socket.setSoTimeout((int) timeout.toMillis());
-        }
-      } catch (IOException ignored) {
-        // the next write reports it
-      }
-    }
+  /** When the collector ended the current connection, or {@link CollectorHangup#NOT_ENDED}. */
+  long collectorEndedAt() {
+    CollectorHangup watching = hangup;
+    return watching == null ? CollectorHangup.NOT_ENDED : watching.endedAt();
   }
 
   private static void closeQuietly(Socket socket) {
@@ -237,13 +257,14 @@ public final class SyslogTransport implements DeliveryTransport {
 
   private void disconnect() {
     if (socket != null) {
+      hangup.stop();
       closeQuietly(tcp); // first: a TLS close could otherwise block on a stuck connection
       closeQuietly(socket);
     }
     socket = null;
     tcp = null;
     out = null;
-    in = null;
+    hangup = null;
   }
 
   @Override

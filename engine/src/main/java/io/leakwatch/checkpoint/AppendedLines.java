@@ -18,9 +18,7 @@ public final class AppendedLines implements AutoCloseable {
   private boolean torn;
 
   public AppendedLines(Path file) throws IOException {
-    channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    channel = DurableFile.openForAppend(file);
     torn = endsMidLine(file, channel);
   }
 
@@ -35,9 +33,14 @@ public final class AppendedLines implements AutoCloseable {
     }
   }
 
-  /** Appends {@code line} and a newline, durably; on failure the file is as it was. */
-  public void append(String line) throws IOException {
+  /**
+   * Appends {@code line} and a newline, durably; on failure the file is as it was.
+   *
+   * @return where the line starts in the file (its first byte)
+   */
+  public long append(String line) throws IOException {
     long before = channel.size();
+    long start = before + (torn ? 1 : 0);
     ByteBuffer bytes =
         ByteBuffer.wrap(((torn ? "\n" : "") + line + "\n").getBytes(StandardCharsets.UTF_8));
     try {
@@ -55,6 +58,7 @@ public final class AppendedLines implements AutoCloseable {
       throw e;
     }
     torn = false;
+    return start;
   }
 
   /** Empties the file, durably. */

@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Consumer;
 
 /**
  * Replaces a small state file so that a crash at any moment leaves either the old or the new
@@ -15,11 +18,52 @@ import java.nio.file.StandardOpenOption;
  * force the folder.
  */
 public final class DurableFile {
+  private static volatile Consumer<Path> folderForced = dir -> {};
+
   private DurableFile() {}
+
+  /**
+   * Tells {@code watcher} of each folder forced from now on: only tests can see that a new file's
+   * name was made durable, not merely its bytes.
+   */
+  public static void onFolderForced(Consumer<Path> watcher) {
+    folderForced = watcher == null ? dir -> {} : watcher;
+  }
+
+  /**
+   * Creates {@code dir} and any missing parents, forcing each new folder's parent, so the folders a
+   * new file is put in survive a power loss along with it.
+   */
+  public static void createFolders(Path dir) throws IOException {
+    Path absolute = dir.toAbsolutePath().normalize();
+    Deque<Path> missing = new ArrayDeque<>();
+    for (Path p = absolute; p != null && !Files.isDirectory(p); p = p.getParent()) {
+      missing.push(p);
+    }
+    Files.createDirectories(absolute);
+    for (Path created : missing) {
+      forceFolder(created.getParent());
+    }
+  }
+
+  /**
+   * Opens {@code file} for appending, creating it if need be; a file created is made to exist
+   * durably (its folder forced), not only its bytes.
+   */
+  public static FileChannel openForAppend(Path file) throws IOException {
+    boolean created = !Files.exists(file);
+    FileChannel channel =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    if (created) {
+      forceFolder(file.toAbsolutePath().getParent());
+    }
+    return channel;
+  }
 
   public static void replace(Path file, byte[] content) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    createFolders(dir);
     Path temp = dir.resolve(file.getFileName() + ".tmp");
     try (FileChannel channel =
         FileChannel.open(
@@ -38,15 +82,19 @@ public final class DurableFile {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
     }
-    forceDirectory(dir);
+    forceFolder(dir);
   }
 
-  /** Makes the rename itself durable; not every platform lets a folder be opened for this. */
-  private static void forceDirectory(Path dir) {
+  /**
+   * Makes a rename in {@code dir}, or a file created in it, durable: a file's own force does not
+   * record its name in the folder. Not every platform lets a folder be opened for this.
+   */
+  public static void forceFolder(Path dir) {
     try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
       channel.force(true);
     } catch (IOException | UnsupportedOperationException ignored) {
       // Best effort: the file contents are already on disk.
     }
+    folderForced.accept(dir);
   }
 }

@@ -221,6 +221,11 @@ public final class EngineConfig {
     sinks.check(file);
   }
 
+  /** Each spooled sink's spool folder, by the sink's name; opens nothing. */
+  public Map<String, Path> sinkSpools() {
+    return sinks.spoolsByName(file);
+  }
+
   /** The HTTP API's settings, or null when the file has no {@code api:} key. */
   public ApiConfig api() {
     return api;

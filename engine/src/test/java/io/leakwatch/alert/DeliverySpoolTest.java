@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.leakwatch.testing.Mounts;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,7 @@ class DeliverySpoolTest {
       assertEquals(
           List.of("b", "c"),
           spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
-      assertEquals("{\"n\":2}", spool.peek().payload());
+      assertEquals("{\"n\":2}", spool.payload(spool.peek()));
       assertTrue(spool.contains("a"), "a finished key is still known: it is not taken again");
     }
   }
@@ -52,13 +54,71 @@ class DeliverySpoolTest {
     try (DeliverySpool spool = new DeliverySpool(dir)) {
       assertEquals(
           List.of("a"), spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
-      spool.append("b", "{}");
+      spool.append("b", "{\"n\":2}");
+      assertEquals("{\"n\":2}", spool.payload(spool.pendingEntries().get(1)), "past the torn line");
     }
     try (DeliverySpool spool = new DeliverySpool(dir)) {
       assertEquals(
           List.of("a", "b"),
           spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
+      assertEquals("{\"n\":2}", spool.payload(spool.pendingEntries().get(1)));
     }
+  }
+
+  /**
+   * A receiver away for days leaves thousands of alerts pending: their payloads stay in
+   * pending.jsonl and are read back one at a time to be sent; only keys and places stay in the
+   * heap. Before, every pending payload was held in memory (here 40 MB).
+   */
+  @Test
+  void pendingPayloadsStayOnDiskNotInTheHeap() throws Exception {
+    MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+    String pad = "x".repeat(50_000);
+    try (DeliverySpool spool = new DeliverySpool(dir)) {
+      long before = heapAfterGc(memory);
+      for (int i = 0; i < 800; i++) {
+        spool.append("lw-" + i, "{\"n\":" + i + ",\"pad\":\"" + pad + "\"}");
+      }
+      long grown = heapAfterGc(memory) - before;
+      assertTrue(grown < 10_000_000, "the heap grew by " + grown + " bytes for 40 MB pending");
+      assertEquals(800, spool.size());
+      spool.finishHead();
+      assertTrue(spool.payload(spool.peek()).startsWith("{\"n\":1,"));
+    }
+    try (DeliverySpool spool = new DeliverySpool(dir)) {
+      assertEquals(799, spool.size());
+      assertTrue(spool.payload(spool.peek()).startsWith("{\"n\":1,"));
+    }
+  }
+
+  /**
+   * done.txt grew by a line for every alert ever sent, and memory by its key: past twice the number
+   * kept it is rewritten with the newest, which still turn an alert offered again away.
+   */
+  @Test
+  void finishedEntriesAreForgottenOldestFirstPastTheNumberKept() throws Exception {
+    try (DeliverySpool spool = new DeliverySpool(dir, java.time.Clock.systemUTC(), 10)) {
+      for (int i = 0; i < 25; i++) {
+        spool.append("lw-" + i, "{}");
+        spool.finishHead();
+      }
+      List<String> done = Files.readAllLines(dir.resolve("done.txt"));
+      assertTrue(done.size() <= 20, done.size() + " lines in done.txt");
+      assertEquals("lw-24", done.get(done.size() - 1));
+      assertTrue(spool.contains("lw-24") && spool.contains("lw-15"));
+      assertTrue(!spool.contains("lw-0"), "the oldest are forgotten");
+    }
+    try (DeliverySpool spool = new DeliverySpool(dir, java.time.Clock.systemUTC(), 10)) {
+      assertTrue(spool.contains("lw-15") && !spool.contains("lw-0"));
+      spool.append("lw-25", "{\"n\":25}");
+      assertEquals("{\"n\":25}", spool.payload(spool.peek()));
+    }
+  }
+
+  private static long heapAfterGc(MemoryMXBean memory) {
+    System.gc();
+    System.gc();
+    return memory.getHeapMemoryUsage().getUsed();
   }
 
   /** A crash can cut the last line inside a multi-byte character (an ellipsis in a reason). */
@@ -77,7 +137,7 @@ class DeliverySpoolTest {
     try (DeliverySpool spool = new DeliverySpool(dir)) {
       assertEquals(
           List.of("a"), spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList());
-      assertEquals("{\"reasons\":[\"12 user(s): a,b,\u2026\"]}", spool.peek().payload());
+      assertEquals("{\"reasons\":[\"12 user(s): a,b,\u2026\"]}", spool.payload(spool.peek()));
       spool.append("b", "{}");
     }
     try (DeliverySpool spool = new DeliverySpool(dir)) {

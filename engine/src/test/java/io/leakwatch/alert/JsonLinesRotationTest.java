@@ -31,6 +31,30 @@ class JsonLinesRotationTest {
     return keys;
   }
 
+  /**
+   * The keys of a rotated file are forgotten when the file is deleted, as a restart would forget
+   * them; before, the sink remembered every key it ever wrote until it was restarted.
+   */
+  @Test
+  void theKeysOfADeletedRotationAreForgotten() throws IOException {
+    try (JsonLinesAlertSink sink =
+        new JsonLinesAlertSink(
+            dir.resolve("alerts.jsonl"),
+            AlertFormat.LEAKWATCH,
+            new FileRotation(2_048, false, 1),
+            Clock.systemUTC())) {
+      for (int i = 0; i < 40; i++) {
+        sink.accept(TestAlerts.alert("a" + i));
+      }
+      assertEquals(1, sink.rotated().size());
+      List<String> kept = allKeys(sink);
+      assertEquals(kept.size(), sink.rememberedKeys(), "only the keys of the files kept");
+      assertTrue(kept.size() < 20, kept.toString());
+      sink.accept(TestAlerts.alert("a0")); // long gone: written again, as after a restart
+      assertTrue(allKeys(sink).contains("a0"));
+    }
+  }
+
   @Test
   void sizeRotationPutsEveryAlertInExactlyOneFileAndARestartWritesNoneTwice() throws IOException {
     Path file = dir.resolve("alerts.jsonl");

@@ -217,6 +217,34 @@ class SinkConfigTest {
             Map.of()));
   }
 
+  /**
+   * Two file sinks on one file would interleave their lines, rotate it under each other and take
+   * each other's lines for their own (a line one wrote, the other never writes): rejected naming
+   * both keys, the paths compared as the file system sees them.
+   */
+  @Test
+  void twoFileSinksOnOneFileAreRejectedNamingBothKeys() throws Exception {
+    String sameFile =
+        "; each file sink needs a file of its own (two would interleave, rotate and de-duplicate"
+            + " each other's lines)";
+    assertEquals(
+        "c.yaml: alerts.files[0].path: is the same file as alerts.jsonl" + sameFile,
+        problem("jsonl: out/alerts.jsonl\nfiles: [{path: out/../out/alerts.jsonl}]", Map.of()));
+    Files.createDirectories(dir.resolve("real"));
+    Files.createSymbolicLink(dir.resolve("link"), dir.resolve("real"));
+    assertEquals(
+        "c.yaml: alerts.ocsf[0].path: is the same file as alerts.files[1].path" + sameFile,
+        problem(
+            "files: [{path: real/a.jsonl}, {path: real/b.jsonl}]\nocsf: [{path: link/b.jsonl}]",
+            Map.of()));
+    closeAll(
+        SinkConfig.parse(
+            YAML.readTree("files: [{path: real/a.jsonl}]\nocsf: [{path: real/a-ocsf.jsonl}]"),
+            "c.yaml",
+            dir,
+            Map.of()));
+  }
+
   @Test
   void noAlertsKeyMeansTheConsole() throws Exception {
     List<AlertSink> sinks = SinkConfig.parse(null, "c.yaml", dir, Map.of());

@@ -111,6 +111,37 @@ class SpooledSinkHealthTest {
     }
   }
 
+  /**
+   * The dead-letter count (a metric) and the refusals since the last delivery (readiness) are read
+   * back from the spool's files at start: a restart hid a receiver that refused everything.
+   */
+  @Test
+  void deadLetterCountsAndRefusalsSinceTheLastDeliverySurviveARestart() throws Exception {
+    Scripted transport = new Scripted();
+    transport.script.add(new DeliveryOutcome.Dead("HTTP 400: bad field"));
+    transport.script.add(DeliveryOutcome.delivered());
+    transport.script.add(new DeliveryOutcome.Dead("HTTP 401: token revoked"));
+    try (SpooledAlertSink sink = sink(transport)) {
+      sink.accept(TestAlerts.alert("a"));
+      sink.accept(TestAlerts.alert("b"));
+      Await.until(() -> sink.stats().delivered() == 1, "b delivered");
+      now.addAndGet(1_000);
+      sink.accept(TestAlerts.alert("c"));
+      sink.accept(TestAlerts.alert("d"));
+      Await.until(() -> sink.stats().deadLettered() == 3, "c and d refused");
+    }
+    now.addAndGet(5_000);
+    try (SpooledAlertSink sink = sink(transport)) {
+      assertEquals(3, sink.stats().deadLettered(), "every dead letter in the file");
+      assertEquals(2, sink.stats().refusedInRow(), "c and d, refused since b was delivered");
+      assertEquals(
+          List.of(
+              "alert sink webhooks[0]: 2 alert(s) refused for good and dead-lettered, the first 5 s"
+                  + " ago, none delivered since"),
+          problems(sink));
+    }
+  }
+
   @Test
   void anAlertRefusedForGoodIsAProblemUntilTheSinkDeliversOneAgain() throws Exception {
     Scripted transport = new Scripted();

@@ -103,6 +103,14 @@ final class SyslogReceiver implements AutoCloseable {
     return out.toString(StandardCharsets.UTF_8);
   }
 
+  /** Ends the current connection, as a collector or a load balancer closing an idle one does. */
+  void hangUp() throws IOException {
+    Socket socket = current;
+    if (socket != null) {
+      socket.close();
+    }
+  }
+
   @Override
   public void close() throws IOException {
     server.close();

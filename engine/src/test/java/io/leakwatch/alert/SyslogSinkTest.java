@@ -297,6 +297,86 @@ class SyslogSinkTest {
     }
   }
 
+  /**
+   * A load balancer closes a connection idle for longer than its timeout, long after the last
+   * write: a collector that was reading took everything, so nothing is repeated (most SIEMs do not
+   * drop repeats and would page twice). Before, every reconnect repeated the last messages.
+   */
+  @Test
+  void anIdleCloseLongAfterTheLastWriteRepeatsNothing() throws Exception {
+    JsonLinesRotationTest.MutableClock clock =
+        new JsonLinesRotationTest.MutableClock(java.time.Instant.parse("2026-03-09T14:00:00Z"));
+    try (SyslogReceiver receiver = new SyslogReceiver(null)) {
+      SyslogTransport transport = clockedTransport(receiver, clock);
+      assertTrue(transport.send("a", frameFor("a")) instanceof DeliveryOutcome.Delivered);
+      HttpReceiver.await(() -> receiver.messages.size() == 1, WAIT);
+      clock.now = clock.now.plus(Duration.ofSeconds(350)); // an AWS NLB's idle timeout
+      receiver.hangUp();
+      HttpReceiver.await(() -> transport.collectorEndedAt() != CollectorHangup.NOT_ENDED, WAIT);
+      assertTrue(transport.send("b", frameFor("b")) instanceof DeliveryOutcome.Delivered);
+      HttpReceiver.await(() -> receiver.messages.size() >= 2, WAIT);
+      transport.close();
+      assertEquals(List.of("a", "b"), externalIds(receiver), "nothing sent twice");
+      assertEquals(2, receiver.connections.get());
+    }
+  }
+
+  /**
+   * A collector that ends the connection a second after a write may not have read it: that message
+   * is repeated, even when the next alert comes minutes later (the end is noticed when it happens,
+   * not when the next message is due); one written well before it is not.
+   */
+  @Test
+  void anEndShortlyAfterAWriteRepeatsWhatWasWrittenJustBeforeIt() throws Exception {
+    JsonLinesRotationTest.MutableClock clock =
+        new JsonLinesRotationTest.MutableClock(java.time.Instant.parse("2026-03-09T14:00:00Z"));
+    try (SyslogReceiver receiver = new SyslogReceiver(null)) {
+      SyslogTransport transport = clockedTransport(receiver, clock);
+      assertTrue(transport.send("old", frameFor("old")) instanceof DeliveryOutcome.Delivered);
+      clock.now = clock.now.plus(Duration.ofMinutes(5));
+      assertTrue(transport.send("last", frameFor("last")) instanceof DeliveryOutcome.Delivered);
+      HttpReceiver.await(() -> receiver.messages.size() == 2, WAIT);
+      clock.now = clock.now.plus(Duration.ofSeconds(1));
+      receiver.hangUp();
+      HttpReceiver.await(() -> transport.collectorEndedAt() != CollectorHangup.NOT_ENDED, WAIT);
+      clock.now = clock.now.plus(Duration.ofMinutes(10)); // the next alert comes much later
+      assertTrue(transport.send("next", frameFor("next")) instanceof DeliveryOutcome.Delivered);
+      HttpReceiver.await(() -> receiver.messages.size() >= 4, WAIT);
+      transport.close();
+      assertEquals(List.of("old", "last", "last", "next"), externalIds(receiver));
+    }
+  }
+
+  private static SyslogTransport clockedTransport(SyslogReceiver receiver, java.time.Clock clock) {
+    return new SyslogTransport(
+        "127.0.0.1",
+        receiver.port(),
+        null,
+        Duration.ofSeconds(5),
+        SyslogTransport.RECEIVE_ALLOWANCE_BYTES,
+        Duration.ofSeconds(10),
+        clock);
+  }
+
+  private static String frameFor(String key) {
+    return "<83>1 2026-03-09T14:01:01.000Z host leakwatch - LW-001 - CEF:0|Leakwatch|Leakwatch|1"
+        + "|LW-001|t|8|externalId="
+        + key
+        + " msg=m";
+  }
+
+  private static List<String> externalIds(SyslogReceiver receiver) {
+    Pattern key = Pattern.compile("externalId=(\\S+) ");
+    return receiver.messages.stream()
+        .map(
+            m -> {
+              Matcher found = key.matcher(m);
+              assertTrue(found.find(), m);
+              return found.group(1);
+            })
+        .toList();
+  }
+
   private static void run(String... command) throws Exception {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes());

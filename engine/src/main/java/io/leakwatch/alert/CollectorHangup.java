@@ -1,0 +1,52 @@
+package io.leakwatch.alert;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Clock;
+
+/**
+ * Notices, as it happens, that a syslog collector ended the connection, and when: a collector never
+ * writes, so a read that returns (end of stream or an error) means it has gone. When matters: a
+ * connection that ended long after the last write ended idle (a load balancer's idle close) and
+ * lost nothing, one that ended just after a write may have lost what was still in the buffers. A
+ * check made only before the next message would see an early end late, as if the connection had
+ * been idle.
+ */
+final class CollectorHangup {
+  static final long NOT_ENDED = Long.MIN_VALUE;
+
+  private final Thread reader;
+  private volatile long endedAt = NOT_ENDED;
+  private volatile boolean stopped;
+
+  /** Starts watching {@code in}, which must block on read (no read timeout). */
+  CollectorHangup(InputStream in, Clock clock, String name) {
+    reader =
+        new Thread(
+            () -> {
+              try {
+                while (in.read() >= 0) {
+                  // a collector sends nothing; anything read is ignored
+                }
+              } catch (IOException e) {
+                // reset, or closed by us: the same end for the connection
+              }
+              if (!stopped) {
+                endedAt = clock.millis();
+              }
+            },
+            "syslog-hangup-" + name);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  /** When the collector ended the connection (epoch millis), or {@link #NOT_ENDED}. */
+  long endedAt() {
+    return endedAt;
+  }
+
+  /** Leakwatch is closing the connection itself: its end is not the collector's. */
+  void stop() {
+    stopped = true;
+  }
+}
