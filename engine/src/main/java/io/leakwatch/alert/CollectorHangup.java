@@ -17,6 +17,7 @@ final class CollectorHangup {
 
   private final Thread reader;
   private volatile long endedAt = NOT_ENDED;
+  private volatile boolean endedByError;
   private volatile boolean stopped;
 
   /** Starts watching {@code in}, which must block on read (no read timeout). */
@@ -29,7 +30,10 @@ final class CollectorHangup {
                   // a collector sends nothing; anything read is ignored
                 }
               } catch (IOException e) {
-                // reset, or closed by us: the same end for the connection
+                // A reset or a timeout (or our own close): no orderly end. A collector host that
+                // crashed or was cut off is noticed this way, and only when it is back or the
+                // kernel gives up, long after the frames it never read were written.
+                endedByError = true;
               }
               if (!stopped) {
                 endedAt = clock.millis();
@@ -43,6 +47,14 @@ final class CollectorHangup {
   /** When the collector ended the connection (epoch millis), or {@link #NOT_ENDED}. */
   long endedAt() {
     return endedAt;
+  }
+
+  /**
+   * Whether the connection ended by an error (a reset, a timeout) rather than the collector's
+   * orderly close: nothing then says when it stopped reading.
+   */
+  boolean endedByError() {
+    return endedByError;
   }
 
   /** Leakwatch is closing the connection itself: its end is not the collector's. */

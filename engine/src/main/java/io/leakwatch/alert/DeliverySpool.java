@@ -67,6 +67,9 @@ final class DeliverySpool implements AutoCloseable {
   private AppendedLines done;
   private final int keepFinished;
   private int finishedLines;
+  // Entries finished since pending.jsonl was last emptied: their lines are still in it, so
+  // done.txt must keep them, or a restart would send them again.
+  private int finishedInPending;
   private final SpoolLock lock;
   private final Deque<Entry> queue = new ArrayDeque<>();
   private final Set<String> known = new HashSet<>();
@@ -145,6 +148,8 @@ final class DeliverySpool implements AutoCloseable {
               unreadable.add(count[0]);
             } else if (known.add(entry.token())) {
               queue.add(entry);
+            } else {
+              finishedInPending++;
             }
           });
       if (!unreadable.isEmpty()) {
@@ -250,25 +255,36 @@ final class DeliverySpool implements AutoCloseable {
     }
     done.append(head.token());
     finishedLines++;
+    finishedInPending++;
     queue.poll();
-    if (finishedLines > 2 * keepFinished) {
+    if (finishedLines - keptFinished() > keepFinished) {
       try {
         forgetOldestFinished();
       } catch (IOException e) {
         // Only memory and disk are at stake, not an alert: tried again after as many more.
         LOG.warn("spool {}: cannot rewrite done.txt shorter: {}", dir, e.toString());
-        finishedLines = keepFinished;
+        finishedLines = keptFinished();
       }
     }
     if (queue.isEmpty()) {
       // Everything in pending.jsonl is in done.txt now; a crash before this truncate only re-reads
       // finished entries.
       pending.clear();
+      finishedInPending = 0;
     }
   }
 
   /**
-   * Rewrites {@code done.txt} with the newest {@link #keepFinished} entries and forgets the rest,
+   * How many of the newest finished entries done.txt keeps when rewritten: {@link #keepFinished},
+   * and never fewer than those whose lines pending.jsonl still holds (a receiver that never lets
+   * the queue run empty keeps them all until it does).
+   */
+  private int keptFinished() {
+    return Math.max(keepFinished, finishedInPending);
+  }
+
+  /**
+   * Rewrites {@code done.txt} with the newest {@link #keptFinished()} entries and forgets the rest,
    * so neither the file nor memory grows with every alert ever sent. Atomic: a crash leaves the old
    * file or the new one.
    */
@@ -280,7 +296,7 @@ final class DeliverySpool implements AutoCloseable {
         lines.add(line.strip());
       }
     }
-    List<String> kept = lines.subList(Math.max(0, lines.size() - keepFinished), lines.size());
+    List<String> kept = lines.subList(Math.max(0, lines.size() - keptFinished()), lines.size());
     done.close();
     try {
       DurableFile.replace(

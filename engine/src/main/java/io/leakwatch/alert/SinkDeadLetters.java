@@ -111,8 +111,13 @@ final class SinkDeadLetters implements AutoCloseable {
       StringBuilder kept = new StringBuilder();
       contents.unreadable().forEach(line -> kept.append(line).append('\n'));
       lines.close();
-      DurableFile.replace(file, kept.toString().getBytes(StandardCharsets.UTF_8));
-      lines = new AppendedLines(file);
+      try {
+        DurableFile.replace(file, kept.toString().getBytes(StandardCharsets.UTF_8));
+      } finally {
+        // The new file, or the old one intact (a full disk): never left closed, or the next
+        // refusal could not be written and its alert would be sent again and again.
+        lines = new AppendedLines(file);
+      }
     }
     return new PutBack(
         requeued, contents.letters().size() - requeued, contents.unreadable().size());

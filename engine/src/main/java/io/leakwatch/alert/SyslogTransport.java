@@ -126,7 +126,7 @@ public final class SyslogTransport implements DeliveryTransport {
     System.arraycopy(bytes, 0, frame, length.length, bytes.length);
     try {
       if (socket != null && hangup.endedAt() != CollectorHangup.NOT_ENDED) {
-        endedByCollector(hangup.endedAt());
+        endedByCollector(hangup.endedAt(), hangup.endedByError());
       }
       if (socket == null) {
         connect();
@@ -154,12 +154,16 @@ public final class SyslogTransport implements DeliveryTransport {
   }
 
   /**
-   * The collector ended the connection at {@code endedAt}: what was written within the repeat
-   * window before may still have been in the buffers; anything older a reading collector had taken.
+   * The collector ended the connection at {@code endedAt}. An orderly close: what was written
+   * within the repeat window before may still have been in the buffers, anything older a reading
+   * collector had taken. An end by error (a reset, a timeout): the collector may have stopped
+   * reading long before it was noticed, so everything kept is sent again.
    */
-  private void endedByCollector(long endedAt) {
+  private void endedByCollector(long endedAt, boolean byError) {
     disconnect();
-    recent.forgetWrittenBefore(endedAt - repeatWindow.toMillis());
+    if (!byError) {
+      recent.forgetWrittenBefore(endedAt - repeatWindow.toMillis());
+    }
     repeatDue = repeatDue || !recent.isEmpty();
   }
 

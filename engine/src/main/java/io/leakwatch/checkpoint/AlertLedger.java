@@ -29,8 +29,13 @@ import org.slf4j.LoggerFactory;
 public final class AlertLedger implements DeliveryLedger {
   private static final Logger LOG = LoggerFactory.getLogger(AlertLedger.class);
 
-  /** How long a delivered alert is remembered: Salesforce's 72-hour retention, with room. */
-  public static final Duration KEEP = Duration.ofDays(7);
+  /**
+   * How long a delivered alert is remembered. Streams replay at most Salesforce's 72-hour
+   * retention, but the LoginHistory poll resumes from the cursor saved with the learned state and
+   * LoginHistory keeps months: an engine stopped for weeks reads those logins again. Alerts are few
+   * a day, so a month costs little.
+   */
+  public static final Duration KEEP = Duration.ofDays(30);
 
   private static final long MARK_EVERY_MILLIS = Duration.ofHours(1).toMillis();
   private static final String MARK = "# ";

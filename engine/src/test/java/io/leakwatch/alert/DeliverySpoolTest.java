@@ -115,6 +115,37 @@ class DeliverySpoolTest {
     }
   }
 
+  /**
+   * A receiver that never lets the queue run empty: pending.jsonl keeps every line, so done.txt
+   * must keep every entry finished since, or a restart sends them again (helper-46's finding 1).
+   */
+  @Test
+  void finishedEntriesWhoseLinesArePendingStillAreNeverForgotten() throws Exception {
+    try (DeliverySpool spool = new DeliverySpool(dir, java.time.Clock.systemUTC(), 10)) {
+      spool.append("lw-0", "{}");
+      for (int i = 1; i <= 30; i++) {
+        spool.append("lw-" + i, "{}");
+        spool.finishHead(); // one always left waiting
+      }
+      assertEquals(1, spool.size());
+    }
+    try (DeliverySpool spool = new DeliverySpool(dir, java.time.Clock.systemUTC(), 10)) {
+      assertEquals(
+          List.of("lw-30"),
+          spool.pendingEntries().stream().map(DeliverySpool.Entry::key).toList(),
+          "only the entry not yet finished is sent after the restart");
+      spool.finishHead(); // the queue runs empty: pending.jsonl is emptied, done.txt may shrink
+      for (int i = 31; i <= 60; i++) {
+        spool.append("lw-" + i, "{}");
+        spool.finishHead();
+      }
+      assertTrue(Files.readAllLines(dir.resolve("done.txt")).size() <= 20);
+    }
+    try (DeliverySpool spool = new DeliverySpool(dir, java.time.Clock.systemUTC(), 10)) {
+      assertEquals(0, spool.size());
+    }
+  }
+
   private static long heapAfterGc(MemoryMXBean memory) {
     System.gc();
     System.gc();

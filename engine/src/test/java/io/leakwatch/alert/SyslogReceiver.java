@@ -111,6 +111,18 @@ final class SyslogReceiver implements AutoCloseable {
     }
   }
 
+  /**
+   * Ends the current connection with a reset, as a collector host that crashed or was cut off is
+   * seen once it answers again.
+   */
+  void reset() throws IOException {
+    Socket socket = current;
+    if (socket != null) {
+      socket.setSoLinger(true, 0);
+      socket.close();
+    }
+  }
+
   @Override
   public void close() throws IOException {
     server.close();

@@ -322,6 +322,30 @@ class SyslogSinkTest {
   }
 
   /**
+   * A connection that ends by a reset long after the last write (a collector host that crashed and
+   * came back, a NAT that dropped the connection) says nothing of when the collector stopped
+   * reading: everything kept is sent again (before: an hour-old frame counted as read and was lost
+   * if it had not been; helper-46's finding 2).
+   */
+  @Test
+  void aResetLongAfterTheLastWriteRepeatsWhatWasKept() throws Exception {
+    JsonLinesRotationTest.MutableClock clock =
+        new JsonLinesRotationTest.MutableClock(java.time.Instant.parse("2026-03-09T14:00:00Z"));
+    try (SyslogReceiver receiver = new SyslogReceiver(null)) {
+      SyslogTransport transport = clockedTransport(receiver, clock);
+      assertTrue(transport.send("a", frameFor("a")) instanceof DeliveryOutcome.Delivered);
+      HttpReceiver.await(() -> receiver.messages.size() == 1, WAIT);
+      clock.now = clock.now.plus(Duration.ofHours(1));
+      receiver.reset();
+      HttpReceiver.await(() -> transport.collectorEndedAt() != CollectorHangup.NOT_ENDED, WAIT);
+      assertTrue(transport.send("b", frameFor("b")) instanceof DeliveryOutcome.Delivered);
+      HttpReceiver.await(() -> receiver.messages.size() >= 3, WAIT);
+      transport.close();
+      assertEquals(List.of("a", "a", "b"), externalIds(receiver));
+    }
+  }
+
+  /**
    * A collector that ends the connection a second after a write may not have read it: that message
    * is repeated, even when the next alert comes minutes later (the end is noticed when it happens,
    * not when the next message is due); one written well before it is not.

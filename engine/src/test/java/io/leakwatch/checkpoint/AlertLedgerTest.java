@@ -42,11 +42,14 @@ class AlertLedgerTest {
     }
   }
 
+  // A horizon of a week here; the engine's (AlertLedger.KEEP) is longer.
+  private static final Duration HORIZON = Duration.ofDays(7);
+
   @Test
   void alertsDeliveredLongerAgoThanTheHorizonAreForgottenInMemoryAndOnDisk() throws Exception {
     StepClock clock = new StepClock();
     Path file = dir.resolve("delivered-alerts.txt");
-    try (AlertLedger ledger = new AlertLedger(file, clock, AlertLedger.KEEP)) {
+    try (AlertLedger ledger = new AlertLedger(file, clock, HORIZON)) {
       ledger.record("LW-001/old#1");
       ledger.record("LW-001/old#2");
       clock.now = clock.now.plus(Duration.ofDays(5));
@@ -60,11 +63,11 @@ class AlertLedgerTest {
       assertEquals(List.of("LW-002/recent#1", "LW-003/new#1"), ledger.deliveredKeys());
     }
     assertFalse(Files.readString(file).contains("LW-001/old"), Files.readString(file));
-    try (AlertLedger reopened = new AlertLedger(file, clock, AlertLedger.KEEP)) {
+    try (AlertLedger reopened = new AlertLedger(file, clock, HORIZON)) {
       assertEquals(List.of("LW-002/recent#1", "LW-003/new#1"), reopened.deliveredKeys());
       clock.now = clock.now.plus(Duration.ofDays(4).plusHours(1)); // the recent one: 7 days 1 h
     }
-    try (AlertLedger later = new AlertLedger(file, clock, AlertLedger.KEEP)) {
+    try (AlertLedger later = new AlertLedger(file, clock, HORIZON)) {
       assertEquals(List.of("LW-003/new#1"), later.deliveredKeys(), "expired ones dropped at open");
     }
   }
@@ -75,15 +78,15 @@ class AlertLedgerTest {
     StepClock clock = new StepClock();
     Path file = dir.resolve("delivered-alerts.txt");
     Files.writeString(file, "LW-001/a#1\nLW-001/b#1\n");
-    try (AlertLedger ledger = new AlertLedger(file, clock, AlertLedger.KEEP)) {
+    try (AlertLedger ledger = new AlertLedger(file, clock, HORIZON)) {
       assertTrue(ledger.contains("LW-001/a#1") && ledger.contains("LW-001/b#1"));
     }
     clock.now = clock.now.plus(Duration.ofDays(6));
-    try (AlertLedger ledger = new AlertLedger(file, clock, AlertLedger.KEEP)) {
+    try (AlertLedger ledger = new AlertLedger(file, clock, HORIZON)) {
       assertTrue(ledger.contains("LW-001/a#1"), "not re-dated by a later open");
     }
     clock.now = clock.now.plus(Duration.ofDays(2));
-    try (AlertLedger ledger = new AlertLedger(file, clock, AlertLedger.KEEP)) {
+    try (AlertLedger ledger = new AlertLedger(file, clock, HORIZON)) {
       assertFalse(ledger.contains("LW-001/a#1"));
       assertEquals(0, ledger.size());
     }
