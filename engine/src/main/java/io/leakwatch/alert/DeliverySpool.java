@@ -239,7 +239,13 @@ final class DeliverySpool implements AutoCloseable {
         throw new IOException("pending.jsonl ends before the entry " + entry.key());
       }
     }
-    JsonNode node = JSON.readTree(new String(bytes.array(), StandardCharsets.UTF_8));
+    JsonNode node;
+    try {
+      node = JSON.readTree(new String(bytes.array(), StandardCharsets.UTF_8));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // Jackson's message quotes the text it could not parse: never an alert's content in a log.
+      node = null;
+    }
     if (node == null || !entry.key().equals(node.path("key").asText(null))) {
       throw new IOException(
           "pending.jsonl does not hold the entry " + entry.key() + " where it was");
