@@ -205,22 +205,46 @@ final class DeliverySpool implements AutoCloseable {
    * when it was dead-lettered) was already taken back, so putting it back twice sends it once.
    */
   boolean requeue(String key, String deadLetteredAt, String payload) throws IOException {
-    String token = key + "\t" + deadLetteredAt;
-    if (known.contains(token)) {
-      return false;
-    }
+    return requeueAll(List.of(new Requeued(key, deadLetteredAt, payload))) == 1;
+  }
+
+  /** A dead letter going back into the queue: its key, when it was refused, its payload. */
+  record Requeued(String key, String deadLetteredAt, String payload) {}
+
+  /**
+   * {@link #requeue} for many, written with one force: thousands of dead letters put back take one
+   * disk flush, not one each, while the sink's lock is held.
+   *
+   * @return how many were put back (the others were put back before)
+   */
+  int requeueAll(List<Requeued> letters) throws IOException {
     long at = clock.millis();
-    String line =
-        JSON.createObjectNode()
-            .put("key", key)
-            .put("token", token)
-            .put("payload", payload)
-            .put("at", at)
-            .toString();
-    long offset = pending.append(line);
-    known.add(token);
-    queue.add(new Entry(key, token, at, offset, utf8Length(line)));
-    return true;
+    List<String> lines = new ArrayList<>();
+    List<Entry> entries = new ArrayList<>();
+    Set<String> taken = new HashSet<>();
+    for (Requeued letter : letters) {
+      String token = letter.key() + "\t" + letter.deadLetteredAt();
+      if (known.contains(token) || !taken.add(token)) {
+        continue;
+      }
+      String line =
+          JSON.createObjectNode()
+              .put("key", letter.key())
+              .put("token", token)
+              .put("payload", letter.payload())
+              .put("at", at)
+              .toString();
+      lines.add(line);
+      entries.add(new Entry(letter.key(), token, at, 0, utf8Length(line)));
+    }
+    long[] offsets = pending.appendAll(lines);
+    for (int i = 0; i < entries.size(); i++) {
+      Entry entry = entries.get(i);
+      known.add(entry.token());
+      queue.add(
+          new Entry(entry.key(), entry.token(), entry.acceptedAt(), offsets[i], entry.length()));
+    }
+    return entries.size();
   }
 
   private static int utf8Length(String line) {

@@ -101,12 +101,11 @@ final class SinkDeadLetters implements AutoCloseable {
    */
   PutBack putBackInto(DeliverySpool spool) throws IOException {
     Contents contents = read(file);
-    int requeued = 0;
+    List<DeliverySpool.Requeued> letters = new ArrayList<>();
     for (Letter letter : contents.letters()) {
-      if (spool.requeue(letter.deliveryKey(), letter.at(), letter.payload())) {
-        requeued++;
-      }
+      letters.add(new DeliverySpool.Requeued(letter.deliveryKey(), letter.at(), letter.payload()));
     }
+    int requeued = spool.requeueAll(letters);
     if (!contents.letters().isEmpty()) {
       StringBuilder kept = new StringBuilder();
       contents.unreadable().forEach(line -> kept.append(line).append('\n'));

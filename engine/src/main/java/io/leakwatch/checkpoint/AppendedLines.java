@@ -39,10 +39,35 @@ public final class AppendedLines implements AutoCloseable {
    * @return where the line starts in the file (its first byte)
    */
   public long append(String line) throws IOException {
+    return appendAll(java.util.List.of(line))[0];
+  }
+
+  /**
+   * Appends {@code lines}, each with a newline, durably and with one force for all: all of them or,
+   * on failure, none.
+   *
+   * @return where each line starts in the file
+   */
+  public long[] appendAll(java.util.List<String> lines) throws IOException {
+    if (lines.isEmpty()) {
+      return new long[0];
+    }
     long before = channel.size();
-    long start = before + (torn ? 1 : 0);
-    ByteBuffer bytes =
-        ByteBuffer.wrap(((torn ? "\n" : "") + line + "\n").getBytes(StandardCharsets.UTF_8));
+    long[] starts = new long[lines.size()];
+    StringBuilder text = new StringBuilder(torn ? "\n" : "");
+    long at = before + (torn ? 1 : 0);
+    for (int i = 0; i < lines.size(); i++) {
+      starts[i] = at;
+      String line = lines.get(i);
+      text.append(line).append('\n');
+      at += line.getBytes(StandardCharsets.UTF_8).length + 1;
+    }
+    write(before, text.toString());
+    return starts;
+  }
+
+  private void write(long before, String text) throws IOException {
+    ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     try {
       while (bytes.hasRemaining()) {
         channel.write(bytes);
@@ -58,7 +83,6 @@ public final class AppendedLines implements AutoCloseable {
       throw e;
     }
     torn = false;
-    return start;
   }
 
   /** Empties the file, durably. */
