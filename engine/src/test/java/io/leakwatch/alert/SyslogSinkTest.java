@@ -304,21 +304,11 @@ class SyslogSinkTest {
    */
   @Test
   void anIdleCloseLongAfterTheLastWriteRepeatsNothing() throws Exception {
-    JsonLinesRotationTest.MutableClock clock =
-        new JsonLinesRotationTest.MutableClock(java.time.Instant.parse("2026-03-09T14:00:00Z"));
-    try (SyslogReceiver receiver = new SyslogReceiver(null)) {
-      SyslogTransport transport = clockedTransport(receiver, clock);
-      assertTrue(transport.send("a", frameFor("a")) instanceof DeliveryOutcome.Delivered);
-      HttpReceiver.await(() -> receiver.messages.size() == 1, WAIT);
-      clock.now = clock.now.plus(Duration.ofSeconds(350)); // an AWS NLB's idle timeout
-      receiver.hangUp();
-      HttpReceiver.await(() -> transport.collectorEndedAt() != CollectorHangup.NOT_ENDED, WAIT);
-      assertTrue(transport.send("b", frameFor("b")) instanceof DeliveryOutcome.Delivered);
-      HttpReceiver.await(() -> receiver.messages.size() >= 2, WAIT);
-      transport.close();
-      assertEquals(List.of("a", "b"), externalIds(receiver), "nothing sent twice");
-      assertEquals(2, receiver.connections.get());
-    }
+    Received received =
+        aThenEndThenB(
+            Duration.ofSeconds(350), SyslogReceiver::hangUp, 2); // an AWS NLB's idle timeout
+    assertEquals(List.of("a", "b"), received.ids(), "nothing sent twice");
+    assertEquals(2, received.connections());
   }
 
   /**
@@ -329,19 +319,36 @@ class SyslogSinkTest {
    */
   @Test
   void aResetLongAfterTheLastWriteRepeatsWhatWasKept() throws Exception {
+    assertEquals(
+        List.of("a", "a", "b"), aThenEndThenB(Duration.ofHours(1), SyslogReceiver::reset, 3).ids());
+  }
+
+  /** What a collector received, and over how many connections. */
+  private record Received(List<String> ids, int connections) {}
+
+  private interface ConnectionEnd {
+    void end(SyslogReceiver receiver) throws Exception;
+  }
+
+  /**
+   * Sends "a", lets {@code idle} pass, ends the connection the collector's way ({@code end}), then
+   * sends "b" once the transport has noticed the end: what the collector received by then.
+   */
+  private static Received aThenEndThenB(Duration idle, ConnectionEnd end, int messages)
+      throws Exception {
     JsonLinesRotationTest.MutableClock clock =
         new JsonLinesRotationTest.MutableClock(java.time.Instant.parse("2026-03-09T14:00:00Z"));
     try (SyslogReceiver receiver = new SyslogReceiver(null)) {
       SyslogTransport transport = clockedTransport(receiver, clock);
       assertTrue(transport.send("a", frameFor("a")) instanceof DeliveryOutcome.Delivered);
       HttpReceiver.await(() -> receiver.messages.size() == 1, WAIT);
-      clock.now = clock.now.plus(Duration.ofHours(1));
-      receiver.reset();
+      clock.now = clock.now.plus(idle);
+      end.end(receiver);
       HttpReceiver.await(() -> transport.collectorEndedAt() != CollectorHangup.NOT_ENDED, WAIT);
       assertTrue(transport.send("b", frameFor("b")) instanceof DeliveryOutcome.Delivered);
-      HttpReceiver.await(() -> receiver.messages.size() >= 3, WAIT);
+      HttpReceiver.await(() -> receiver.messages.size() >= messages, WAIT);
       transport.close();
-      assertEquals(List.of("a", "a", "b"), externalIds(receiver));
+      return new Received(externalIds(receiver), receiver.connections.get());
     }
   }
 
