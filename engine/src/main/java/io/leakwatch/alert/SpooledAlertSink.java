@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Since {@link #accept} returns once the alert is spooled, the engine cannot see a receiver that
  * is away: {@link #stats()} tells how many wait and since when, what was refused for good, and
  * whether the delivery thread stopped (on an {@link Error} outside an attempt), for readiness and
- * metrics (see {@link SinkProblems}).
+ * metrics (see {@link SinkProblems}); it answers a copy published at each change, without the
+ * sink's lock.
  *
  * <p>Logs name the sink, the delivery key and the reason; never the payload, the URL (a Slack
  * webhook URL is itself a secret) or any secret.
@@ -60,6 +61,10 @@ public final class SpooledAlertSink implements AlertSink {
   private long refusedInRow;
   private String stoppedBy;
   private boolean resendFailing;
+  // What stats() answers: a copy made under the lock each time a count changes, so /ready and
+  // /metrics on the event loop never wait for the lock, which a rewrite of done.txt or of the
+  // dead-letter file holds for as long as the disk takes.
+  private volatile Stats published;
 
   /**
    * @param name how logs and dead letters name this sink, e.g. {@code webhooks[0]}
@@ -102,6 +107,7 @@ public final class SpooledAlertSink implements AlertSink {
       letters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), clock);
       this.deadLetters = letters;
       countDeadLetters();
+      publish();
     } catch (IOException | RuntimeException e) {
       if (letters != null) {
         letters.close();
@@ -144,6 +150,7 @@ public final class SpooledAlertSink implements AlertSink {
     if (!drills.delivers(alert) || (skipSuppressed && alert.suppression() != null)) {
       synchronized (lock) {
         skipped++;
+        publish();
       }
       return;
     }
@@ -156,6 +163,7 @@ public final class SpooledAlertSink implements AlertSink {
         return;
       }
       spool.append(alert.deliveryKey(), payload);
+      publish();
       lock.notifyAll();
     }
   }
@@ -179,6 +187,7 @@ public final class SpooledAlertSink implements AlertSink {
       synchronized (lock) {
         if (!closing) {
           stoppedBy = stopped;
+          publish();
         }
         lock.notifyAll();
       }
@@ -232,6 +241,7 @@ public final class SpooledAlertSink implements AlertSink {
             lastFailure = null;
             refusedSince = 0;
             refusedInRow = 0;
+            publish();
           } else if (outcome instanceof DeliveryOutcome.Dead d) {
             deadLetters.write(name, next.key(), d.reason(), payload);
             spool.finishHead();
@@ -240,6 +250,7 @@ public final class SpooledAlertSink implements AlertSink {
             if (refusedInRow++ == 0) {
               refusedSince = clock.millis();
             }
+            publish();
             LOG.error(
                 "alert sink {}: alert {} refused for good and dead-lettered to {}: {}",
                 name,
@@ -250,6 +261,7 @@ public final class SpooledAlertSink implements AlertSink {
             failures++;
             retries++;
             lastFailure = r.reason();
+            publish();
             Duration wait = backoff.delay(failures);
             if (r.notBefore() != null && r.notBefore().compareTo(wait) > 0) {
               wait = r.notBefore();
@@ -276,6 +288,7 @@ public final class SpooledAlertSink implements AlertSink {
           // The spool could not record the outcome: the entry stays at the head and is sent again.
           LOG.error(
               "alert sink {}: cannot update the spool in {}: {}", name, spool.dir(), e.toString());
+          publish(); // the queue may have changed before the failure
           waitQuietly(backoff.delay(1).toMillis());
         }
         lock.notifyAll();
@@ -293,6 +306,7 @@ public final class SpooledAlertSink implements AlertSink {
     }
     try {
       SinkDeadLetters.PutBack put = deadLetters.putBackInto(spool);
+      publish();
       ResendRequest.done(spool.dir());
       resendFailing = false;
       LOG.info(
@@ -328,9 +342,7 @@ public final class SpooledAlertSink implements AlertSink {
 
   /** Payloads accepted and not yet delivered or dead-lettered. */
   public int pending() {
-    synchronized (lock) {
-      return spool.size();
-    }
+    return published.pending();
   }
 
   /** Waits until the spool is empty; false if {@code timeout} passed first. */
@@ -353,21 +365,29 @@ public final class SpooledAlertSink implements AlertSink {
     return stats();
   }
 
+  /** The counts as of the last change; never waits for the sink's lock. */
   public Stats stats() {
-    synchronized (lock) {
-      return new Stats(
-          name,
-          delivered,
-          dead,
-          retries,
-          skipped,
-          spool.size(),
-          spool.oldestAcceptedAt(),
-          refusedInRow,
-          refusedSince,
-          stoppedBy,
-          lastFailure);
-    }
+    return published;
+  }
+
+  /**
+   * Makes the counts as they are now what {@link #stats()} answers. Called holding the lock, or
+   * before the delivery thread starts.
+   */
+  private void publish() {
+    published =
+        new Stats(
+            name,
+            delivered,
+            dead,
+            retries,
+            skipped,
+            spool.size(),
+            spool.oldestAcceptedAt(),
+            refusedInRow,
+            refusedSince,
+            stoppedBy,
+            lastFailure);
   }
 
   /**

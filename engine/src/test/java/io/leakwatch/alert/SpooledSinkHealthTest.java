@@ -2,8 +2,10 @@ package io.leakwatch.alert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.leakwatch.checkpoint.DurableFile;
 import io.leakwatch.testing.Await;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -12,6 +14,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -194,6 +198,48 @@ class SpooledSinkHealthTest {
       assertTrue(sink.awaitDrained(Duration.ofSeconds(20)));
       assertFalse(sink.stats().stoppedBy() != null);
       assertEquals(List.of(), problems(sink));
+    }
+  }
+
+  /**
+   * /ready and /metrics read the stats on the Vert.x event loop: they must not wait for the sink's
+   * lock, which the delivery thread holds through a rewrite of done.txt or of the dead-letter file
+   * (seconds with hundreds of thousands of lines, or a slow disk). Here the dead-letter rewrite of
+   * a resend is held still at its folder force.
+   */
+  @Test
+  void statsAnswerWhileTheDeliveryThreadHoldsTheLockThroughARewrite() throws Exception {
+    Scripted transport = new Scripted();
+    transport.script.add(new DeliveryOutcome.Dead("HTTP 401"));
+    transport.script.add(DeliveryOutcome.delivered());
+    CountDownLatch rewriting = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    try (SpooledAlertSink sink = sink(transport)) {
+      sink.accept(TestAlerts.alert("a"));
+      Await.until(() -> sink.stats().deadLettered() == 1, "the dead letter");
+      DurableFile.onFolderForced(
+          folder -> {
+            if (Thread.currentThread().getName().equals("alert-sink-webhooks[0]")) {
+              rewriting.countDown();
+              try {
+                release.await(20, TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+          });
+      try {
+        ResendRequest.ask(dir.resolve("spool"));
+        assertTrue(rewriting.await(20, TimeUnit.SECONDS), "the resend to rewrite the file");
+        SpooledAlertSink.Stats stats =
+            assertTimeoutPreemptively(Duration.ofSeconds(5), sink::stats, "stats waited");
+        assertEquals(1, stats.deadLettered());
+      } finally {
+        release.countDown();
+        DurableFile.onFolderForced(null);
+      }
+      Await.until(() -> sink.stats().delivered() == 1, "the letter put back and delivered");
+      assertEquals(0, sink.stats().pending());
     }
   }
 }
