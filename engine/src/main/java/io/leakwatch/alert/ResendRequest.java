@@ -32,8 +32,11 @@ final class ResendRequest {
     return Files.exists(spoolDir.resolve(FILE));
   }
 
-  /** The request is carried out: removed only after the dead letters are back in the queue. */
+  /**
+   * The request is carried out: removed only after the dead letters are back in the queue, and
+   * durably, so a power loss cannot bring it back to put back letters refused since, unasked.
+   */
   static void done(Path spoolDir) throws IOException {
-    Files.deleteIfExists(spoolDir.resolve(FILE));
+    DurableFile.delete(spoolDir.resolve(FILE));
   }
 }

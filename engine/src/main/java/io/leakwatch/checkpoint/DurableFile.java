@@ -61,6 +61,20 @@ public final class DurableFile {
     return channel;
   }
 
+  /**
+   * Deletes {@code file} if it exists, durably: a delete, like a new name, is recorded in the
+   * folder, and a power loss could otherwise bring the file back.
+   *
+   * @return whether there was a file to delete
+   */
+  public static boolean delete(Path file) throws IOException {
+    boolean deleted = Files.deleteIfExists(file);
+    if (deleted) {
+      forceFolder(file.toAbsolutePath().getParent());
+    }
+    return deleted;
+  }
+
   public static void replace(Path file, byte[] content) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     createFolders(dir);

@@ -1,14 +1,13 @@
 package io.leakwatch.engine;
 
+import io.leakwatch.checkpoint.DurableFile;
 import io.leakwatch.pubsub.ReceivedEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * An optional record of every event processed: topic, replay id and event id per line, forced to
@@ -21,10 +20,9 @@ final class ProcessedJournal implements AutoCloseable {
 
   ProcessedJournal(Path file) {
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
-      channel =
-          FileChannel.open(
-              file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+      // A new journal (and folder) exists durably, not only the bytes forced into it.
+      DurableFile.createFolders(file.toAbsolutePath().getParent());
+      channel = DurableFile.openForAppend(file);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open processed journal " + file, e);
     }

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.leakwatch.checkpoint.DurableFile;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -55,9 +55,8 @@ public final class AuditLog implements AutoCloseable {
    * naming the first broken line, rather than extended.
    */
   public static AuditLog open(Path file, Clock clock) throws IOException {
-    if (file.getParent() != null) {
-      Files.createDirectories(file.getParent());
-    }
+    // A new log (and folder) exists durably, not only the entries forced into it.
+    DurableFile.createFolders(file.toAbsolutePath().getParent());
     List<JsonNode> entries = new ArrayList<>();
     Verification check = verify(file, entries);
     if (!check.intact()) {
@@ -67,9 +66,7 @@ public final class AuditLog implements AutoCloseable {
               + check.describe()
               + "); refusing to append to it");
     }
-    FileChannel channel =
-        FileChannel.open(
-            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    FileChannel channel = DurableFile.openForAppend(file);
     return new AuditLog(file, clock, channel, entries, check.headHash());
   }
 

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A file's own fsync makes its bytes durable, not its name: after a power loss a new spool, ledger,
  * dead-letter or alerts file could be gone with everything forced into it. Each new file (and each
- * new folder) has its folder forced; a file opened again needs nothing more.
+ * new folder) has its folder forced; a file opened again needs nothing more. A file deleted as a
+ * step done (a resend request carried out) has its folder forced too, or it could come back.
  */
 class NewFileFolderForcedTest {
   @TempDir Path dir;
@@ -76,5 +77,19 @@ class NewFileFolderForcedTest {
       // once for the rename, once for the new file
       assertTrue(forced.stream().filter(alerts::equals).count() >= 2, forced.toString());
     }
+  }
+
+  /**
+   * A resend request carried out is deleted: if a power loss brought it back, the next start would
+   * put the dead letters refused since back into the queue, unasked.
+   */
+  @Test
+  void aResendRequestCarriedOutForcesItsFolderWhenDeleted() throws Exception {
+    Path spool = dir.resolve("spool");
+    DurableFile.createFolders(spool);
+    ResendRequest.ask(spool);
+    forced.clear();
+    ResendRequest.done(spool);
+    assertEquals(List.of(spool.toAbsolutePath()), forced, "the delete made durable");
   }
 }

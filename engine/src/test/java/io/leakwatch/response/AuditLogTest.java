@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.leakwatch.checkpoint.DurableFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,5 +144,21 @@ class AuditLogTest {
 
   private void write(List<String> lines) throws IOException {
     Files.writeString(file, String.join("\n", lines) + "\n");
+  }
+
+  /**
+   * A new log, and a new folder for it, are made to exist durably: a file's own force does not
+   * record its name, so a power loss could take the whole trail with it.
+   */
+  @Test
+  void aNewLogForcesTheFoldersItIsCreatedIn() throws IOException {
+    List<Path> forced = new CopyOnWriteArrayList<>();
+    DurableFile.onFolderForced(forced::add);
+    try (AuditLog log = AuditLog.open(dir.resolve("audit/audit.jsonl"), Clock.systemUTC())) {
+      assertTrue(forced.contains(dir.toAbsolutePath()), "the new folder in its parent: " + forced);
+      assertTrue(forced.contains(dir.resolve("audit").toAbsolutePath()), "the new file: " + forced);
+    } finally {
+      DurableFile.onFolderForced(null);
+    }
   }
 }
