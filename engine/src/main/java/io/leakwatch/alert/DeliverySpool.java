@@ -94,11 +94,19 @@ final class DeliverySpool implements AutoCloseable {
    *     rewritten with the newest {@code keepFinished}
    */
   DeliverySpool(Path dir, Clock clock, int keepFinished) throws IOException {
+    this(dir, clock, keepFinished, SpoolLockWait.NONE);
+  }
+
+  /**
+   * @param lockWait how long to wait for the spool's lock when another process holds it
+   */
+  DeliverySpool(Path dir, Clock clock, int keepFinished, SpoolLockWait lockWait)
+      throws IOException {
     this.dir = dir;
     this.clock = clock;
     this.keepFinished = keepFinished;
     DurableFile.createFolders(dir);
-    this.lock = SpoolLock.take(dir);
+    this.lock = SpoolLock.take(dir, lockWait);
     AppendedLines pendingLines = null;
     FileChannel reader = null;
     try {

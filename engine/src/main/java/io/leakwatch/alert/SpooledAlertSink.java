@@ -94,6 +94,29 @@ public final class SpooledAlertSink implements AlertSink {
       Backoff backoff,
       Clock clock)
       throws IOException {
+    this(
+        name,
+        spoolDir,
+        renderer,
+        drills,
+        skipSuppressed,
+        transport,
+        backoff,
+        clock,
+        SpoolLockWait.ENGINE);
+  }
+
+  SpooledAlertSink(
+      String name,
+      Path spoolDir,
+      Function<Alert, String> renderer,
+      DrillPolicy drills,
+      boolean skipSuppressed,
+      DeliveryTransport transport,
+      Backoff backoff,
+      Clock clock,
+      SpoolLockWait lockWait)
+      throws IOException {
     this.clock = clock;
     this.name = Objects.requireNonNull(name);
     this.renderer = renderer;
@@ -101,7 +124,7 @@ public final class SpooledAlertSink implements AlertSink {
     this.skipSuppressed = skipSuppressed;
     this.transport = transport;
     this.backoff = backoff;
-    this.spool = new DeliverySpool(spoolDir, clock);
+    this.spool = new DeliverySpool(spoolDir, clock, DeliverySpool.KEEP_FINISHED, lockWait);
     SinkDeadLetters letters = null;
     try {
       letters = new SinkDeadLetters(spoolDir.resolve("dead-letters.jsonl"), clock);

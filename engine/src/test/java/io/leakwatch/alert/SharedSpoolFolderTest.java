@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,9 +42,27 @@ class SharedSpoolFolderTest {
     }
   }
 
+  /** The engine's attempts to take a lock held elsewhere, without its pauses between them. */
+  private static final SpoolLockWait NO_REAL_PAUSES =
+      new SpoolLockWait(SpoolLockWait.ENGINE.tries(), Duration.ZERO, length -> {});
+
   private SpooledAlertSink sink(String name, Path spool, Receiver receiver) throws IOException {
     return new SpooledAlertSink(
         name, spool, AlertJson::toJson, DrillPolicy.SKIP, false, receiver, FAST);
+  }
+
+  private SpooledAlertSink sink(String name, Path spool, Receiver receiver, SpoolLockWait wait)
+      throws IOException {
+    return new SpooledAlertSink(
+        name,
+        spool,
+        AlertJson::toJson,
+        DrillPolicy.SKIP,
+        false,
+        receiver,
+        FAST,
+        Clock.systemUTC(),
+        wait);
   }
 
   @Test
@@ -78,42 +92,15 @@ class SharedSpoolFolderTest {
   @Test
   void aSpoolFolderLockedByAnotherProcessIsRefusedWithAClearErrorUntilItIsReleased()
       throws Exception {
-    Path spool = Files.createDirectories(dir.resolve("spool/y"));
-    Path holder = dir.resolve("HoldLock.java");
-    Files.writeString(
-        holder,
-        """
-        import java.nio.channels.FileChannel;
-        import java.nio.file.*;
-        public class HoldLock {
-          public static void main(String[] a) throws Exception {
-            try (FileChannel c = FileChannel.open(Path.of(a[0]),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                var lock = c.lock()) {
-              System.out.println("locked");
-              System.in.read(); // until the test closes our stdin
-            }
-          }
-        }
-        """);
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process other =
-        new ProcessBuilder(
-                java.toString(), holder.toString(), spool.resolve(SpoolLock.FILE).toString())
-            .redirectErrorStream(true)
-            .start();
-    try {
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8));
-      assertEquals("locked", out.readLine());
+    Path spool = dir.resolve("spool/y");
+    try (LockHeldElsewhere other = LockHeldElsewhere.hold(spool)) {
       IOException refused =
-          assertThrows(IOException.class, () -> sink("s", spool, new Receiver(true)).close());
+          assertThrows(
+              IOException.class,
+              () -> sink("s", spool, new Receiver(true), NO_REAL_PAUSES).close());
       assertTrue(refused.getMessage().contains("locked by another process"), refused.getMessage());
-      other.getOutputStream().close();
-      assertTrue(other.waitFor(30, TimeUnit.SECONDS));
-      sink("s", spool, new Receiver(true)).close();
-    } finally {
-      other.destroyForcibly();
+      other.release();
+      sink("s", spool, new Receiver(true), NO_REAL_PAUSES).close();
     }
   }
 }
