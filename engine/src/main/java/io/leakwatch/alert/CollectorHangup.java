@@ -2,7 +2,7 @@ package io.leakwatch.alert;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Clock;
+import java.util.function.LongSupplier;
 
 /**
  * Notices, as it happens, that a syslog collector ended the connection, and when: a collector never
@@ -20,8 +20,13 @@ final class CollectorHangup {
   private volatile boolean endedByError;
   private volatile boolean stopped;
 
-  /** Starts watching {@code in}, which must block on read (no read timeout). */
-  CollectorHangup(InputStream in, Clock clock, String name) {
+  /**
+   * Starts watching {@code in}, which must block on read (no read timeout).
+   *
+   * @param ticker monotonic nanoseconds, the transport's: when the end came is compared with when
+   *     frames were written
+   */
+  CollectorHangup(InputStream in, LongSupplier ticker, String name) {
     reader =
         new Thread(
             () -> {
@@ -36,7 +41,7 @@ final class CollectorHangup {
                 endedByError = true;
               }
               if (!stopped) {
-                endedAt = clock.millis();
+                endedAt = ticker.getAsLong();
               }
             },
             "syslog-hangup-" + name);
@@ -44,7 +49,10 @@ final class CollectorHangup {
     reader.start();
   }
 
-  /** When the collector ended the connection (epoch millis), or {@link #NOT_ENDED}. */
+  /**
+   * When the collector ended the connection (on the transport's ticker, nanoseconds), or {@link
+   * #NOT_ENDED}.
+   */
   long endedAt() {
     return endedAt;
   }

@@ -9,13 +9,16 @@ import java.util.List;
  * dies, and are sent again on the next one. Always keeps the newest frame.
  */
 final class RecentFrames {
-  private record Written(byte[] frame, long atMillis) {}
+  private record Written(byte[] frame, long atNanos) {}
 
   private final ArrayDeque<Written> frames = new ArrayDeque<>();
   private long bytes;
 
-  void add(byte[] frame, long atMillis, long limit) {
-    frames.addLast(new Written(frame, atMillis));
+  /**
+   * @param atNanos when it was written, on a monotonic ticker ({@link System#nanoTime})
+   */
+  void add(byte[] frame, long atNanos, long limit) {
+    frames.addLast(new Written(frame, atNanos));
     bytes += frame.length;
     while (bytes > limit && frames.size() > 1) {
       bytes -= frames.removeFirst().frame().length;
@@ -23,11 +26,11 @@ final class RecentFrames {
   }
 
   /**
-   * Forgets the frames written before {@code millis}: a collector that was reading has taken them
-   * by then.
+   * Forgets the frames written before {@code nanos}: a collector that was reading has taken them by
+   * then. Compared by difference, as {@link System#nanoTime} values must be.
    */
-  void forgetWrittenBefore(long millis) {
-    while (!frames.isEmpty() && frames.peekFirst().atMillis() < millis) {
+  void forgetWrittenBefore(long nanos) {
+    while (!frames.isEmpty() && frames.peekFirst().atNanos() - nanos < 0) {
       bytes -= frames.removeFirst().frame().length;
     }
   }

@@ -6,13 +6,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import org.slf4j.Logger;
@@ -71,7 +71,9 @@ public final class SyslogTransport implements DeliveryTransport {
   private final Duration timeout;
   private final int receiveAllowance;
   private final Duration repeatWindow;
-  private final Clock clock;
+  // Monotonic nanoseconds (System::nanoTime): the repeat window is a span between two moments of
+  // this process, which an NTP step of the wall clock must not stretch or shrink.
+  private final LongSupplier ticker;
   private final RecentFrames recent = new RecentFrames();
   private boolean repeatDue;
   private CollectorHangup hangup;
@@ -84,7 +86,7 @@ public final class SyslogTransport implements DeliveryTransport {
    * @param tls null for plain TCP
    */
   public SyslogTransport(String host, int port, SSLSocketFactory tls, Duration timeout) {
-    this(host, port, tls, timeout, RECEIVE_ALLOWANCE_BYTES, REPEAT_WINDOW, Clock.systemUTC());
+    this(host, port, tls, timeout, RECEIVE_ALLOWANCE_BYTES, REPEAT_WINDOW, System::nanoTime);
   }
 
   SyslogTransport(
@@ -94,14 +96,14 @@ public final class SyslogTransport implements DeliveryTransport {
       Duration timeout,
       int receiveAllowance,
       Duration repeatWindow,
-      Clock clock) {
+      LongSupplier ticker) {
     this.host = host;
     this.port = port;
     this.tls = tls;
     this.timeout = timeout;
     this.receiveAllowance = receiveAllowance;
     this.repeatWindow = repeatWindow;
-    this.clock = clock;
+    this.ticker = ticker;
   }
 
   private static ScheduledThreadPoolExecutor watchdog() {
@@ -136,7 +138,7 @@ public final class SyslogTransport implements DeliveryTransport {
         }
       }
       write(frame);
-      recent.add(frame, clock.millis(), inFlightLimit);
+      recent.add(frame, ticker.getAsLong(), inFlightLimit);
       return DeliveryOutcome.delivered();
     } catch (IOException e) {
       // A write that failed or timed out: anything written on this connection may be unread.
@@ -162,7 +164,7 @@ public final class SyslogTransport implements DeliveryTransport {
   private void endedByCollector(long endedAt, boolean byError) {
     disconnect();
     if (!byError) {
-      recent.forgetWrittenBefore(endedAt - repeatWindow.toMillis());
+      recent.forgetWrittenBefore(endedAt - repeatWindow.toNanos());
     }
     repeatDue = repeatDue || !recent.isEmpty();
   }
@@ -180,7 +182,7 @@ public final class SyslogTransport implements DeliveryTransport {
     recent.clear();
     for (byte[] frame : frames) {
       write(frame);
-      recent.add(frame, clock.millis(), inFlightLimit);
+      recent.add(frame, ticker.getAsLong(), inFlightLimit);
     }
     LOG.warn(
         "syslog {}:{}: reconnected; sent the last {} message(s) ({} bytes) again, which the"
@@ -238,7 +240,7 @@ public final class SyslogTransport implements DeliveryTransport {
       socket = connected;
       tcp = plain;
       out = connected.getOutputStream();
-      hangup = new CollectorHangup(connected.getInputStream(), clock, host + ":" + port);
+      hangup = new CollectorHangup(connected.getInputStream(), ticker, host + ":" + port);
     } catch (IOException e) {
       plain.close();
       throw e;

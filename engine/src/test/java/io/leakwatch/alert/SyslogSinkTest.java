@@ -14,6 +14,7 @@ import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManagerFactory;
@@ -336,13 +337,12 @@ class SyslogSinkTest {
    */
   private static Received aThenEndThenB(Duration idle, ConnectionEnd end, int messages)
       throws Exception {
-    JsonLinesRotationTest.MutableClock clock =
-        new JsonLinesRotationTest.MutableClock(java.time.Instant.parse("2026-03-09T14:00:00Z"));
+    AtomicLong ticker = new AtomicLong(START_NANOS);
     try (SyslogReceiver receiver = new SyslogReceiver(null)) {
-      SyslogTransport transport = clockedTransport(receiver, clock);
+      SyslogTransport transport = tickedTransport(receiver, ticker);
       assertTrue(transport.send("a", frameFor("a")) instanceof DeliveryOutcome.Delivered);
       HttpReceiver.await(() -> receiver.messages.size() == 1, WAIT);
-      clock.now = clock.now.plus(idle);
+      ticker.addAndGet(idle.toNanos());
       end.end(receiver);
       HttpReceiver.await(() -> transport.collectorEndedAt() != CollectorHangup.NOT_ENDED, WAIT);
       assertTrue(transport.send("b", frameFor("b")) instanceof DeliveryOutcome.Delivered);
@@ -359,18 +359,17 @@ class SyslogSinkTest {
    */
   @Test
   void anEndShortlyAfterAWriteRepeatsWhatWasWrittenJustBeforeIt() throws Exception {
-    JsonLinesRotationTest.MutableClock clock =
-        new JsonLinesRotationTest.MutableClock(java.time.Instant.parse("2026-03-09T14:00:00Z"));
+    AtomicLong ticker = new AtomicLong(START_NANOS);
     try (SyslogReceiver receiver = new SyslogReceiver(null)) {
-      SyslogTransport transport = clockedTransport(receiver, clock);
+      SyslogTransport transport = tickedTransport(receiver, ticker);
       assertTrue(transport.send("old", frameFor("old")) instanceof DeliveryOutcome.Delivered);
-      clock.now = clock.now.plus(Duration.ofMinutes(5));
+      ticker.addAndGet(Duration.ofMinutes(5).toNanos());
       assertTrue(transport.send("last", frameFor("last")) instanceof DeliveryOutcome.Delivered);
       HttpReceiver.await(() -> receiver.messages.size() == 2, WAIT);
-      clock.now = clock.now.plus(Duration.ofSeconds(1));
+      ticker.addAndGet(Duration.ofSeconds(1).toNanos());
       receiver.hangUp();
       HttpReceiver.await(() -> transport.collectorEndedAt() != CollectorHangup.NOT_ENDED, WAIT);
-      clock.now = clock.now.plus(Duration.ofMinutes(10)); // the next alert comes much later
+      ticker.addAndGet(Duration.ofMinutes(10).toNanos()); // the next alert comes much later
       assertTrue(transport.send("next", frameFor("next")) instanceof DeliveryOutcome.Delivered);
       HttpReceiver.await(() -> receiver.messages.size() >= 4, WAIT);
       transport.close();
@@ -378,7 +377,19 @@ class SyslogSinkTest {
     }
   }
 
-  private static SyslogTransport clockedTransport(SyslogReceiver receiver, java.time.Clock clock) {
+  /**
+   * A test's ticker starts where {@link System#nanoTime} may be: anywhere, here just before the
+   * largest long, so the times compared wrap past it as a real ticker's may.
+   */
+  private static final long START_NANOS = Long.MAX_VALUE - Duration.ofMillis(500).toNanos();
+
+  /**
+   * The transport times frames and ends on a monotonic ticker (a fake one here): a wall clock that
+   * NTP stepped an hour forward between a write and an end made the write look an hour old, and a
+   * frame the collector may never have read was forgotten (and one step back made an idle close
+   * look recent, repeating what was read).
+   */
+  private static SyslogTransport tickedTransport(SyslogReceiver receiver, AtomicLong ticker) {
     return new SyslogTransport(
         "127.0.0.1",
         receiver.port(),
@@ -386,7 +397,7 @@ class SyslogSinkTest {
         Duration.ofSeconds(5),
         SyslogTransport.RECEIVE_ALLOWANCE_BYTES,
         Duration.ofSeconds(10),
-        clock);
+        ticker::get);
   }
 
   private static String frameFor(String key) {
