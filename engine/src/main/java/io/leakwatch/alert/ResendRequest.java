@@ -10,8 +10,9 @@ import java.nio.file.StandardOpenOption;
 /**
  * {@code SPOOL/resend-dead-letters}: asks the engine that holds a spool's lock to put the sink's
  * dead letters back into its queue. Only the lock holder touches the queue, so a command run beside
- * a running engine leaves this file and the engine's sink takes it within a second or two (or at
- * its next start), then removes it.
+ * a running engine leaves this file and the engine's sink takes it within half a second when idle
+ * or waiting to retry, after the send in flight otherwise (up to its timeout), or at its next
+ * start, then removes it.
  */
 final class ResendRequest {
   static final String FILE = "resend-dead-letters";
