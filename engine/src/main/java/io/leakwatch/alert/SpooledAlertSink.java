@@ -351,6 +351,9 @@ public final class SpooledAlertSink implements AlertSink {
             e.toString());
       }
       resendFailing = true;
+      // Entries may already be back in the queue though the dead-letter file was not rewritten:
+      // /metrics and /ready count them now, not when the next retry wait ends.
+      publish();
     }
   }
 

@@ -69,8 +69,11 @@ public final class DurableFile {
    */
   public static boolean delete(Path file) throws IOException {
     boolean deleted = Files.deleteIfExists(file);
-    if (deleted) {
-      forceFolder(file.toAbsolutePath().getParent());
+    // Forced even when the file is already gone: an earlier delete (a crash before its force, or
+    // an older version's plain delete) may not be on disk yet.
+    Path dir = file.toAbsolutePath().getParent();
+    if (Files.isDirectory(dir)) {
+      forceFolder(dir);
     }
     return deleted;
   }
