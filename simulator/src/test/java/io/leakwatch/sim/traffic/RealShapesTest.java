@@ -177,6 +177,22 @@ class RealShapesTest {
   }
 
   @Test
+  void asynchronousReportExportsCarryNoSessionLoginKeyOrAddress() {
+    Predicate<GenericRecord> async =
+        r -> "ReportExportedAsynchronously".equals(text(r, "Operation"));
+    assertTrue(count(EventSchemas.REPORT, async) > 0, "admins export in the background");
+    assertEquals(
+        0,
+        count(
+            EventSchemas.REPORT,
+            async.and(
+                r ->
+                    r.get("SessionKey") != null
+                        || r.get("LoginKey") != null
+                        || r.get("SourceIp") != null)));
+  }
+
+  @Test
   void reportsArriveInChunksOfOneExecution() {
     Map<String, Integer> chunks = new HashMap<>();
     DAY.stream()
