@@ -591,7 +591,11 @@ class LoginHistoryPollTest {
       before.accept(rest);
       server =
           PubSubServer.start(
-              PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls")),
+              // Keepalives often: a stream that reopened on a server with nothing to send is known
+              // to be up (and holds the poll's logins back no longer) at the first one, not 30 s
+              // on.
+              PubSubServer.Settings.defaults(org.orgId(), dir.resolve("tls"))
+                  .withTimers(Duration.ofMillis(200), Duration.ofSeconds(60)),
               EventSchemas.standard().byTopic(),
               1);
       AlertSink collect =

@@ -4,6 +4,7 @@ import io.leakwatch.sim.traffic.EventFactory;
 import io.leakwatch.sim.traffic.EventSchemas;
 import io.leakwatch.sim.traffic.PatientNames;
 import io.leakwatch.sim.traffic.SimEvent;
+import io.leakwatch.sim.traffic.ThreatScale;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.util.Map;
@@ -245,7 +246,9 @@ record ScenarioStep(
                   who.user(),
                   ip,
                   sessionKey,
-                  values.get("Score") instanceof Number n ? n.doubleValue() : 50.0,
+                  values.get("Score") instanceof Number n
+                      ? n.doubleValue()
+                      : ThreatScale.of(kind.topic).typical(),
                   text(values, "Summary", ""));
         };
     Schema schema = event.record().getSchema();

@@ -20,8 +20,9 @@ import java.util.Random;
  * pulls with {@code queryMore} (every batch carrying the query's total), the telehealth
  * integration's Apex side calls from "Salesforce.com IP" on the same session, the portal's calls
  * have null session and login keys, some reports arrive in chunks of one execution, ApiType comes
- * in its old ("REST API") and new ("REST") spellings, ApiEvent changes schema at noon, and a few
- * staff logins carry no geolocation.
+ * in its old ("REST API") and new ("REST") spellings, ApiEvent changes schema at noon, a few staff
+ * logins carry no geolocation, and admins' background and scheduled report exports carry no
+ * session, login key or address.
  */
 public final class TrafficGenerator {
   private static final long MINUTE = 60_000;
@@ -240,6 +241,11 @@ public final class TrafficGenerator {
     // UI streams draw from their own Random, so adding them left the other events unchanged.
     Random uiRandom = new Random(random.nextLong() ^ 0x5DEECE66DL);
     ui.shift(user, shiftStart, shiftEnd, session, uiRandom, out);
+    if (user.role() == Role.ADMIN) {
+      // Drawn last and from their own Random: the events above stay as they were for every seed.
+      AsyncReportExports.adminDay(
+          user, dayStart, shiftStart, shiftEnd, new Random(random.nextLong() ^ 0x2545F491L), out);
+    }
   }
 
   /** API reads by a person's desktop tool, at least two minutes apart, a few rows each. */

@@ -8,11 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.leakwatch.pubsub.PayloadDecoder;
 import io.leakwatch.pubsub.SchemaCache;
 import io.leakwatch.sim.org.SimulatedOrg;
+import io.leakwatch.sim.scenario.ScenarioFile;
+import io.leakwatch.sim.scenario.Scenarios;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 import java.util.function.Predicate;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Test;
@@ -35,6 +39,55 @@ class RealShapesTest {
   private static String text(GenericRecord r, String field) {
     Object value = r.get(field);
     return value == null ? null : value.toString();
+  }
+
+  /** Each Threat Detection type's Score range as salesforce-events.md §7 prints it. */
+  private static final Map<String, double[]> DOCUMENTED_SCORES =
+      Map.of(
+          EventSchemas.SESSION_HIJACKING, new double[] {0, 1},
+          EventSchemas.API_ANOMALY, new double[] {0, 1},
+          EventSchemas.CREDENTIAL_STUFFING, new double[] {1, 1},
+          EventSchemas.REPORT_ANOMALY, new double[] {0, 100},
+          EventSchemas.GUEST_USER_ANOMALY, new double[] {0, 1},
+          // Its scale is not printed; the engine (and events.epl) read it as 0-1.
+          EventSchemas.LOGIN_ANOMALY, new double[] {0, 1});
+
+  @Test
+  void everyThreatEventScoresOnItsOwnTypesScale() {
+    // One step of each Threat Detection kind naming no Score, plus every built-in scenario.
+    StringBuilder yaml =
+        new StringBuilder(
+            "id: threats\ntitle: t\nexpect: [LW-012]\nactors:\n  a: {role: clinician, pick: 1}\n"
+                + "steps:\n");
+    for (String kind :
+        List.of(
+            "sessionHijacking",
+            "apiAnomaly",
+            "credentialStuffing",
+            "reportAnomaly",
+            "loginAnomaly",
+            "guestUserAnomaly")) {
+      yaml.append("  - event: ").append(kind).append("\n    actor: a\n    at: \"13:00\"\n");
+    }
+    SimulatedOrg org = SimulatedOrg.generate(7, 400);
+    LocalDate day = LocalDate.of(2026, 3, 10);
+    List<SimEvent> threats = new ArrayList<>();
+    threats.addAll(
+        ScenarioFile.parse(yaml.toString(), "threats.yaml").events(org, day, new Random(1)));
+    Scenarios.all().forEach(s -> threats.addAll(s.events(org, day, new Random(1))));
+    threats.addAll(DAY);
+    threats.removeIf(e -> !EventSchemas.THREAT_DETECTION.contains(e.topic()));
+    assertEquals(
+        DOCUMENTED_SCORES.size(),
+        threats.stream().map(SimEvent::topic).distinct().count(),
+        "every type is made");
+    for (SimEvent threat : threats) {
+      double score = (double) threat.record().get("Score");
+      double[] range = DOCUMENTED_SCORES.get(threat.topic());
+      assertTrue(
+          score >= range[0] && score <= range[1],
+          threat.topic() + " Score " + score + " outside " + range[0] + "-" + range[1]);
+    }
   }
 
   @Test
@@ -121,6 +174,22 @@ class RealShapesTest {
     assertTrue(count(EventSchemas.BULK_API_RESULT, r -> text(r, "Query") != null) > 0);
     assertTrue(
         count(EventSchemas.REPORT, r -> "ReportRunFromRestApi".equals(text(r, "Operation"))) > 0);
+  }
+
+  @Test
+  void asynchronousReportExportsCarryNoSessionLoginKeyOrAddress() {
+    Predicate<GenericRecord> async =
+        r -> "ReportExportedAsynchronously".equals(text(r, "Operation"));
+    assertTrue(count(EventSchemas.REPORT, async) > 0, "admins export in the background");
+    assertEquals(
+        0,
+        count(
+            EventSchemas.REPORT,
+            async.and(
+                r ->
+                    r.get("SessionKey") != null
+                        || r.get("LoginKey") != null
+                        || r.get("SourceIp") != null)));
   }
 
   @Test
