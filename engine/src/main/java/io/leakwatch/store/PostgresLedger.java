@@ -1,11 +1,14 @@
 package io.leakwatch.store;
 
+import io.leakwatch.checkpoint.AlertLedger;
 import io.leakwatch.checkpoint.DeliveryLedger;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
 
 /**
  * One org's delivered-alert ledger in the shared store (table {@code org_delivered_alert}), so an
@@ -20,17 +23,33 @@ import java.sql.SQLException;
  * again, because it cannot know whether the sinks took it. So a crash in that moment may deliver an
  * alert twice, with the same delivery key for the receiver to recognise, and never loses one: for a
  * security monitor a lost alert is the worse failure.
+ *
+ * <p>Rows of alerts delivered more than {@link AlertLedger#KEEP} ago are deleted, at most once an
+ * hour, in the write that marks an alert delivered (so only the org's owner trims): the table does
+ * not grow with every alert ever sent, and an alert that old is not replayed (a checkpoint never
+ * stays that far behind). Claimed rows never marked delivered are kept whatever their age.
  */
 public final class PostgresLedger implements DeliveryLedger {
+  private static final long TRIM_EVERY_MILLIS = Duration.ofHours(1).toMillis();
+
   private final StateDatabase database;
+  private final Clock clock;
+  private final Duration keep;
+  private volatile long nextTrimAt; // 0: at the first delivery
 
   PostgresLedger(StateDatabase database) {
+    this(database, Clock.systemUTC(), AlertLedger.KEEP);
+  }
+
+  PostgresLedger(StateDatabase database, Clock clock, Duration keep) {
     this.database = database;
+    this.clock = clock;
+    this.keep = keep;
   }
 
   @Override
   public boolean claim(String deliveryKey) throws IOException {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     return database.write(
         connection -> {
           try (PreparedStatement insert =
@@ -51,7 +70,8 @@ public final class PostgresLedger implements DeliveryLedger {
 
   @Override
   public void record(String deliveryKey) throws IOException {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
+    boolean trim = now >= nextTrimAt;
     database.write(
         connection -> {
           try (PreparedStatement upsert =
@@ -65,8 +85,21 @@ public final class PostgresLedger implements DeliveryLedger {
             upsert.setLong(4, now);
             upsert.executeUpdate();
           }
+          if (trim) {
+            try (PreparedStatement delete =
+                connection.prepareStatement(
+                    "DELETE FROM org_delivered_alert WHERE org = ? AND delivered"
+                        + " AND delivered_at < ?")) {
+              delete.setString(1, database.org());
+              delete.setLong(2, now - keep.toMillis());
+              delete.executeUpdate();
+            }
+          }
           return null;
         });
+    if (trim) {
+      nextTrimAt = now + TRIM_EVERY_MILLIS;
+    }
   }
 
   /** Whether the ledger holds {@code deliveryKey} as delivered (for tests and inspection). */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.leakwatch.decision.Alert;
+import io.leakwatch.testing.SteppedClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -11,8 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -109,14 +108,14 @@ class JsonLinesRotationTest {
 
   @Test
   void dailyRotationStartsANewFileOnTheFirstAlertOfANewUtcDay() throws IOException {
-    MutableClock clock = new MutableClock(Instant.parse("2026-03-09T23:59:00Z"));
+    SteppedClock clock = new SteppedClock(Instant.parse("2026-03-09T23:59:00Z"));
     Path file = dir.resolve("alerts.jsonl");
     try (JsonLinesAlertSink sink =
         new JsonLinesAlertSink(file, AlertFormat.LEAKWATCH, new FileRotation(0, true, 7), clock)) {
       sink.accept(TestAlerts.alert("d1"));
       sink.accept(TestAlerts.alert("d2"));
       assertEquals(List.of(), sink.rotated());
-      clock.now = Instant.parse("2026-03-10T00:00:01Z");
+      clock.set(Instant.parse("2026-03-10T00:00:01Z"));
       sink.accept(TestAlerts.alert("d3"));
       assertEquals(1, sink.rotated().size());
       assertEquals("alerts.2026-03-09.0.jsonl", sink.rotated().get(0).getFileName().toString());
@@ -187,28 +186,5 @@ class JsonLinesRotationTest {
     List<String> lines = Files.readAllLines(file);
     assertEquals(List.of("o1", "o1#2"), lines.stream().map(DeliveryKeys::of).toList());
     assertTrue(lines.get(1).contains("\"activity_id\":2"), "a revision updates the finding");
-  }
-
-  static final class MutableClock extends Clock {
-    volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

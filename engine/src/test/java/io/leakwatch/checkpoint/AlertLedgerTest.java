@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.leakwatch.testing.SteppedClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,39 +21,20 @@ import org.junit.jupiter.api.io.TempDir;
 class AlertLedgerTest {
   @TempDir Path dir;
 
-  private static final class StepClock extends Clock {
-    volatile Instant now = Instant.parse("2026-03-09T14:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   // A horizon of a week here; the engine's (AlertLedger.KEEP) is longer.
   private static final Duration HORIZON = Duration.ofDays(7);
 
   @Test
   void alertsDeliveredLongerAgoThanTheHorizonAreForgottenInMemoryAndOnDisk() throws Exception {
-    StepClock clock = new StepClock();
+    SteppedClock clock = new SteppedClock(Instant.parse("2026-03-09T14:00:00Z"));
     Path file = dir.resolve("delivered-alerts.txt");
     try (AlertLedger ledger = new AlertLedger(file, clock, HORIZON)) {
       ledger.record("LW-001/old#1");
       ledger.record("LW-001/old#2");
-      clock.now = clock.now.plus(Duration.ofDays(5));
+      clock.step(Duration.ofDays(5));
       ledger.record("LW-002/recent#1");
       assertTrue(ledger.contains("LW-001/old#1"), "within the horizon");
-      clock.now = clock.now.plus(Duration.ofDays(3)); // 8 days after the first
+      clock.step(Duration.ofDays(3)); // 8 days after the first
       ledger.record("LW-003/new#1");
       assertFalse(ledger.contains("LW-001/old#1"), "forgotten after 7 days");
       assertFalse(ledger.contains("LW-001/old#2"));
@@ -65,7 +44,7 @@ class AlertLedgerTest {
     assertFalse(Files.readString(file).contains("LW-001/old"), Files.readString(file));
     try (AlertLedger reopened = new AlertLedger(file, clock, HORIZON)) {
       assertEquals(List.of("LW-002/recent#1", "LW-003/new#1"), reopened.deliveredKeys());
-      clock.now = clock.now.plus(Duration.ofDays(4).plusHours(1)); // the recent one: 7 days 1 h
+      clock.step(Duration.ofDays(4).plusHours(1)); // the recent one: 7 days 1 h
     }
     try (AlertLedger later = new AlertLedger(file, clock, HORIZON)) {
       assertEquals(List.of("LW-003/new#1"), later.deliveredKeys(), "expired ones dropped at open");
@@ -75,17 +54,17 @@ class AlertLedgerTest {
   /** A ledger of the older form, ids only: kept for the horizon from its first open. */
   @Test
   void idsWrittenWithoutTimeMarksCountFromTheFirstOpen() throws Exception {
-    StepClock clock = new StepClock();
+    SteppedClock clock = new SteppedClock(Instant.parse("2026-03-09T14:00:00Z"));
     Path file = dir.resolve("delivered-alerts.txt");
     Files.writeString(file, "LW-001/a#1\nLW-001/b#1\n");
     try (AlertLedger ledger = new AlertLedger(file, clock, HORIZON)) {
       assertTrue(ledger.contains("LW-001/a#1") && ledger.contains("LW-001/b#1"));
     }
-    clock.now = clock.now.plus(Duration.ofDays(6));
+    clock.step(Duration.ofDays(6));
     try (AlertLedger ledger = new AlertLedger(file, clock, HORIZON)) {
       assertTrue(ledger.contains("LW-001/a#1"), "not re-dated by a later open");
     }
-    clock.now = clock.now.plus(Duration.ofDays(2));
+    clock.step(Duration.ofDays(2));
     try (AlertLedger ledger = new AlertLedger(file, clock, HORIZON)) {
       assertFalse(ledger.contains("LW-001/a#1"));
       assertEquals(0, ledger.size());

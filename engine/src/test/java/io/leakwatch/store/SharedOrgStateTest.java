@@ -17,10 +17,13 @@ import io.leakwatch.checkpoint.SeenLogin;
 import io.leakwatch.pubsub.ReplayId;
 import io.leakwatch.testing.Await;
 import io.leakwatch.testing.Postgres;
+import io.leakwatch.testing.SteppedClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +135,45 @@ class SharedOrgStateTest {
                 .executeQuery("SELECT COUNT(*) FROM org_checkpoint WHERE org = 'acme'")) {
       rows.next();
       assertEquals(2, rows.getInt(1), "one row per topic, the old ones replaced");
+    }
+  }
+
+  @Test
+  void deliveredAlertsOlderThanTheLedgersHorizonAreDeletedClaimsNever() throws Exception {
+    SteppedClock clock = new SteppedClock(Instant.parse("2026-03-09T14:00:00Z"));
+    try (PostgresLedger ledger =
+        new PostgresLedger(
+            new StateDatabase(settings, "acme", null, "delivered-alert ledger"),
+            clock,
+            Duration.ofDays(30))) {
+      assertTrue(ledger.claim("lw-1/old"));
+      ledger.record("lw-1/old");
+      assertTrue(ledger.claim("lw-2/claimed")); // claimed, never marked: delivered again on resume
+      clock.step(Duration.ofDays(29));
+      assertTrue(ledger.claim("lw-3/recent"));
+      ledger.record("lw-3/recent");
+      assertEquals(List.of("lw-1/old", "lw-2/claimed", "lw-3/recent"), ledgerKeys("acme"));
+      clock.step(Duration.ofDays(2)); // the first: 31 days ago; the recent one: 2
+      assertTrue(ledger.claim("lw-4/new"));
+      ledger.record("lw-4/new");
+      assertEquals(List.of("lw-2/claimed", "lw-3/recent", "lw-4/new"), ledgerKeys("acme"));
+      assertFalse(ledger.claim("lw-3/recent"), "still delivered once");
+    }
+  }
+
+  private List<String> ledgerKeys(String org) throws Exception {
+    try (Connection c = sql();
+        java.sql.PreparedStatement query =
+            c.prepareStatement(
+                "SELECT delivery_key FROM org_delivered_alert WHERE org = ? ORDER BY delivery_key")) {
+      query.setString(1, org);
+      List<String> keys = new java.util.ArrayList<>();
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          keys.add(rows.getString(1));
+        }
+      }
+      return keys;
     }
   }
 
