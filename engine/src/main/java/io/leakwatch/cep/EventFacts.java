@@ -9,6 +9,11 @@ import com.espertech.esper.common.client.EventType;
  * ApiEvent(TouchesPhi)}) that Esper evaluates without calling into the profile from every
  * statement. A type gets only the facts it declares in the pack (events.epl), so a pack that
  * declares none pays nothing.
+ *
+ * <p>The PHI objects come from {@code QueriedEntities}; a type without that field but with a SOQL
+ * {@code Query} (BulkApiResultEvent: a Bulk job's query is all it says of what it read) gets them
+ * from the query's objects, its relationship paths and subqueries, parsed once here rather than by
+ * every rule that reads the download.
  */
 final class EventFacts {
   static final String PHI_OBJECTS = "PhiObjects";
@@ -27,6 +32,7 @@ final class EventFacts {
   private final int integrationAt;
   private final int hoursAt;
   private final int entitiesAt;
+  private final int queryAt;
   private final int userAt;
   private final int dateAt;
 
@@ -50,6 +56,7 @@ final class EventFacts {
     this.integrationAt = withOrg && integrationDeclared ? shape.indexOf(BY_INTEGRATION) : -1;
     this.hoursAt = withOrg && hoursDeclared ? shape.indexOf(OUTSIDE_HOURS) : -1;
     this.entitiesAt = shape.indexOf("QueriedEntities");
+    this.queryAt = entitiesAt < 0 ? shape.indexOf("Query") : -1;
     this.userAt = shape.indexOf("UserId");
     this.dateAt = shape.indexOf(EventMapper.EVENT_DATE);
   }
@@ -83,7 +90,10 @@ final class EventFacts {
       values[streamAt] = stream;
     }
     if (phiObjectsAt >= 0 || touchesPhiAt >= 0) {
-      String objects = org.phiObjects(entitiesAt < 0 ? null : (String) values[entitiesAt]);
+      String objects =
+          queryAt >= 0
+              ? org.phiObjectOfQuery((String) values[queryAt])
+              : org.phiObjects(entitiesAt < 0 ? null : (String) values[entitiesAt]);
       if (phiObjectsAt >= 0) {
         values[phiObjectsAt] = objects;
       }

@@ -64,6 +64,27 @@ class EventFactsTest {
   }
 
   @Test
+  void aBulkResultDownloadTouchesThePhiObjectsItsJobsQueryReads() {
+    EventMapper mapper =
+        new EventMapper(detector.eventType("BulkApiResultEvent"), org, "/event/BulkApiResultEvent");
+    Map<String, Object> fields = new HashMap<>();
+    fields.put("EventDate", "2026-03-10T14:00:00Z");
+    fields.put("UserId", PERSON);
+    fields.put("Query", "SELECT Id, Contact.SSN__c FROM Case WHERE Subject = 'x'");
+    MappedEvent byPath = mapper.fromFields(fields);
+    assertEquals("Contact", byPath.get("PhiObjects"), "a relationship path names the object");
+    assertEquals(true, byPath.get("TouchesPhi"));
+
+    fields.put("Query", "SELECT Id, Owner.Name FROM Account");
+    MappedEvent accounts = mapper.fromFields(fields);
+    assertEquals("", accounts.get("PhiObjects"));
+    assertEquals(false, accounts.get("TouchesPhi"));
+
+    fields.put("Query", null);
+    assertEquals(false, mapper.fromFields(fields).get("TouchesPhi"), "no query, nothing read");
+  }
+
+  @Test
   void aLoginNamesTheStreamItCameFromTheStreamOrTheLoginHistoryPoll() {
     Map<String, Object> fields = Map.of("EventDate", "2026-03-10T14:00:00Z", "UserId", ETL);
     assertEquals(
