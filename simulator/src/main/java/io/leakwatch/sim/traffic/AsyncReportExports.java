@@ -6,8 +6,9 @@ import java.util.Random;
 
 /**
  * Report exports that run without a session: an admin's operational report exported in the
- * background (Operation ReportExportedAsynchronously, IsScheduled false) or by its weekly schedule
- * before the shift (IsScheduled true). Salesforce leaves SessionKey, LoginKey and SourceIp null on
+ * background (Operation ReportExportedAsynchronously, IsScheduled false) or by a schedule before
+ * the shift (IsScheduled true; drawn per working day of the admin, where a real schedule would also
+ * fire on days its owner is off). Salesforce leaves SessionKey, LoginKey and SourceIp null on
  * these, ExportFileFormat may be empty, and QueriedEntities is null when no rows came back
  * (salesforce-events.md §4). The reports cover appointments and cases, not patients: routine
  * exports that should never alert.
@@ -16,18 +17,24 @@ final class AsyncReportExports {
   private static final long MINUTE = 60_000;
   private static final int EXPORTING_PERCENT = 25;
 
-  private record OpsReport(String name, String columns, String entity) {}
+  // Each report keeps its id, as a real one does, so anything keyed on ReportId sees one report.
+  private record OpsReport(String id, String name, String columns, String entity) {}
 
   private static final List<OpsReport> REPORTS =
       List.of(
           new OpsReport(
+              "00O5f000004RmBkEAK",
               "Rooms booked this week",
               "Appointment__c.Name,Appointment__c.Start__c,Appointment__c.Room__c",
               "Appointment__c"),
           new OpsReport(
-              "Open cases by priority", "Case.Subject,Case.Status,Case.Priority", "Case"));
+              "00O5f000004CsPrEAK",
+              "Open cases by priority",
+              "Case.Subject,Case.Status,Case.Priority",
+              "Case"));
 
-  private static final String[] FORMATS = {null, "CSV", "Excel"};
+  // The format may be left empty (null or "") for asynchronous exports.
+  private static final String[] FORMATS = {null, "", "CSV", "Excel"};
 
   private AsyncReportExports() {}
 
@@ -60,7 +67,7 @@ final class AsyncReportExports {
             admin,
             null,
             null,
-            "00O" + Integer.toString(300_000 + random.nextInt(20), 36),
+            report.id(),
             report.name(),
             report.columns(),
             report.entity(),

@@ -190,6 +190,18 @@ class RealShapesTest {
                     r.get("SessionKey") != null
                         || r.get("LoginKey") != null
                         || r.get("SourceIp") != null)));
+    assertTrue(
+        count(EventSchemas.REPORT, async.and(r -> Boolean.TRUE.equals(r.get("IsScheduled")))) > 0,
+        "some run on a schedule");
+    // No rows, no objects: QueriedEntities is null exactly when the run found nothing.
+    assertEquals(
+        0,
+        count(
+            EventSchemas.REPORT,
+            async.and(
+                r ->
+                    (r.get("QueriedEntities") == null)
+                        != (((Number) r.get("RowsProcessed")).doubleValue() == 0))));
   }
 
   @Test
