@@ -143,7 +143,8 @@ public record SinkConfig(
       String spool,
       String drills,
       Retry retry,
-      @Range(min = 1, max = 300) Long timeoutSeconds)
+      @Range(min = 1, max = 300) Long timeoutSeconds,
+      @Range(min = 0, max = 300) Long repeatWindowSeconds)
       implements Delivery {}
 
   /** An OCSF file ({@code path}, {@code rotate}) or an OCSF webhook ({@code url}, ...). */
@@ -504,7 +505,14 @@ public record SinkConfig(
           key,
           alert -> SyslogMessage.format(alert, facility),
           false,
-          new SyslogTransport(host, port, factory, timeout(s)));
+          new SyslogTransport(
+              host,
+              port,
+              factory,
+              timeout(s),
+              s.repeatWindowSeconds() != null
+                  ? Duration.ofSeconds(s.repeatWindowSeconds())
+                  : SyslogTransport.REPEAT_WINDOW));
     }
 
     private void ocsf(Ocsf s, String key) {

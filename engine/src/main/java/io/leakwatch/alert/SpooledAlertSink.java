@@ -164,6 +164,11 @@ public final class SpooledAlertSink implements AlertSink {
     }
   }
 
+  /** How this sink sends (for checking what a config built). */
+  DeliveryTransport transport() {
+    return transport;
+  }
+
   public String name() {
     return name;
   }

@@ -86,7 +86,18 @@ public final class SyslogTransport implements DeliveryTransport {
    * @param tls null for plain TCP
    */
   public SyslogTransport(String host, int port, SSLSocketFactory tls, Duration timeout) {
-    this(host, port, tls, timeout, RECEIVE_ALLOWANCE_BYTES, REPEAT_WINDOW, System::nanoTime);
+    this(host, port, tls, timeout, REPEAT_WINDOW);
+  }
+
+  /**
+   * @param repeatWindow how long before an orderly close a written message may still be unread and
+   *     is sent again on the next connection (sink config {@code repeatWindowSeconds}): shorter
+   *     than the idle timeout of a load balancer in front of the collector, or each idle close
+   *     repeats the last message
+   */
+  public SyslogTransport(
+      String host, int port, SSLSocketFactory tls, Duration timeout, Duration repeatWindow) {
+    this(host, port, tls, timeout, RECEIVE_ALLOWANCE_BYTES, repeatWindow, System::nanoTime);
   }
 
   SyslogTransport(
@@ -104,6 +115,10 @@ public final class SyslogTransport implements DeliveryTransport {
     this.receiveAllowance = receiveAllowance;
     this.repeatWindow = repeatWindow;
     this.ticker = ticker;
+  }
+
+  Duration repeatWindow() {
+    return repeatWindow;
   }
 
   private static ScheduledThreadPoolExecutor watchdog() {

@@ -246,6 +246,31 @@ class SinkConfigTest {
   }
 
   @Test
+  void aSyslogSinksRepeatWindowComesFromItsConfigTenSecondsByDefault() throws Exception {
+    List<AlertSink> sinks =
+        SinkConfig.parse(
+            YAML.readTree(
+                "console: false\n"
+                    + "syslog: [{host: 127.0.0.1, port: 6514, spool: a, repeatWindowSeconds: 3},\n"
+                    + "         {host: 127.0.0.1, port: 6515, spool: b}]\n"),
+            "c.yaml",
+            dir,
+            ENV);
+    try {
+      assertEquals(
+          List.of(java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(10)),
+          sinks.stream()
+              .map(s -> ((SyslogTransport) ((SpooledAlertSink) s).transport()).repeatWindow())
+              .toList());
+    } finally {
+      closeAll(sinks);
+    }
+    assertEquals(
+        "c.yaml: alerts.syslog[0].repeatWindowSeconds: must be a whole number from 0 to 300",
+        problem("syslog: [{host: h, port: 6514, spool: s, repeatWindowSeconds: 600}]", Map.of()));
+  }
+
+  @Test
   void noAlertsKeyMeansTheConsole() throws Exception {
     List<AlertSink> sinks = SinkConfig.parse(null, "c.yaml", dir, Map.of());
     assertEquals(1, sinks.size());
