@@ -124,6 +124,44 @@ class DeadLetterResendTest {
     }
   }
 
+  /**
+   * The dead letters went back into the queue but the dead-letter file could not be rewritten (a
+   * full disk): /ready and /metrics count them at once, not when the sink's retry wait ends.
+   */
+  @Test
+  void aResendThatCannotRewriteTheFileStillCountsWhatItPutBack() throws Exception {
+    Path spool = dir.resolve("spool");
+    try (HttpReceiver receiver = new HttpReceiver(0)) {
+      refusedTwice(receiver, spool).close();
+      receiver.script.add(new HttpReceiver.Answer(503, Map.of(), "busy"));
+      WebhookTransport transport =
+          new WebhookTransport(
+              URI.create(receiver.url()),
+              new WebhookSignature("whsec-0123456789abcdef".getBytes(StandardCharsets.UTF_8)),
+              HttpClient.newHttpClient(),
+              Duration.ofSeconds(5),
+              Clock.systemUTC());
+      Backoff slow = new Backoff(Duration.ofMinutes(10), Duration.ofMinutes(10));
+      try (SpooledAlertSink waiting =
+          new SpooledAlertSink(
+              "soc",
+              spool,
+              AlertFormat.LEAKWATCH::render,
+              DrillPolicy.SKIP,
+              false,
+              transport,
+              slow)) {
+        waiting.accept(TestAlerts.alert("lw-3"));
+        HttpReceiver.await(() -> sent(receiver, "lw-3") == 1, WAIT); // answered 503: 10 min wait
+        // The rewrite's temporary file cannot be created where a folder stands.
+        Files.createDirectory(spool.resolve("dead-letters.jsonl.tmp"));
+        assertEquals(1, waiting.pending());
+        ResendRequest.ask(spool);
+        HttpReceiver.await(() -> waiting.pending() == 3, WAIT);
+      }
+    }
+  }
+
   /** A dead letter refused again goes back to the file, and can be put back again. */
   @Test
   void aDeadLetterRefusedAgainCanBePutBackAgain() throws Exception {

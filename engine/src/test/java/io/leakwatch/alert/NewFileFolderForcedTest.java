@@ -91,5 +91,10 @@ class NewFileFolderForcedTest {
     forced.clear();
     ResendRequest.done(spool);
     assertEquals(List.of(spool.toAbsolutePath()), forced, "the delete made durable");
+    // Done again, the file already gone (a crash came between the delete and its force): the
+    // folder is forced all the same.
+    forced.clear();
+    ResendRequest.done(spool);
+    assertEquals(List.of(spool.toAbsolutePath()), forced, "an earlier delete made durable");
   }
 }
