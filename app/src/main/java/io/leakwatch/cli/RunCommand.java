@@ -7,10 +7,13 @@ import io.leakwatch.api.DrillLauncher;
 import io.leakwatch.cluster.ClusterNode;
 import io.leakwatch.config.EngineConfig;
 import io.leakwatch.fleet.Fleet;
+import io.leakwatch.fleet.SpoolShare;
 import io.leakwatch.logs.LogSetup;
 import io.leakwatch.store.AlertStore;
+import io.leakwatch.store.PostgresSpooledAlerts;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -142,9 +145,27 @@ final class RunCommand implements Callable<Integer> {
           fleet = Fleet.start(config.orgs(), sinks, history);
         } else {
           // A cluster node starts with no org: the assignment starts its share once it has quorum.
-          fleet = Fleet.idle(config.orgs(), sinks, history);
+          // What its spooled sinks hold is recorded in the store, for a takeover if it is lost.
+          SpoolShare share;
           try {
-            cluster = ClusterNode.join(config.cluster(), config.store(), fleet);
+            share =
+                new SpoolShare(
+                    new PostgresSpooledAlerts(
+                        config.store(), config.cluster().nodeName(), Clock.systemUTC()),
+                    sinks,
+                    null);
+          } catch (RuntimeException e) {
+            sinks.forEach(RunCommand::closeQuietly);
+            throw e;
+          }
+          fleet = Fleet.idle(config.orgs(), sinks, history, share);
+          try {
+            cluster =
+                ClusterNode.join(
+                    config.cluster(),
+                    config.store(),
+                    fleet,
+                    membership -> share.seeMembersIn(membership::members));
           } catch (Exception | Error e) {
             fleet.close();
             throw e;
