@@ -165,7 +165,10 @@ final class RunCommand implements Callable<Integer> {
                     config.cluster(),
                     config.store(),
                     fleet,
-                    membership -> share.seeMembersIn(membership::members));
+                    membership -> {
+                      share.seeMembersIn(membership::members);
+                      membership.onChange(share::membersChanged);
+                    });
           } catch (Exception | Error e) {
             fleet.close();
             throw e;

@@ -142,6 +142,7 @@ public final class Fleet implements AutoCloseable, OrgEngines {
             LeakwatchEngine.start(fence == null ? settings : settings.withFence(fence));
         running.put(name, new EngineOrg(org.name(), engine, org.rules()));
         if (fence != null && spoolShare != null) {
+          spoolShare.owns(name, fence);
           takeOverSpooled(name, fence);
         }
         if (org.rules() != null) {
@@ -201,6 +202,9 @@ public final class Fleet implements AutoCloseable, OrgEngines {
       EngineOrg org = running.remove(name);
       if (org == null) {
         return;
+      }
+      if (spoolShare != null) {
+        spoolShare.gave(name);
       }
       try (MDC.MDCCloseable ignored = MDC.putCloseable("org", name)) {
         org.engine().close();

@@ -35,6 +35,14 @@ public final class SpoolShare implements AutoCloseable {
   private final Map<String, SpooledAlertSink> sinks = new HashMap<>();
   private final Map<String, AtomicLong> takenOver = new ConcurrentHashMap<>();
   private volatile Supplier<Collection<String>> liveNodes;
+  private final Map<String, Fence> owned = new ConcurrentHashMap<>();
+  private final java.util.concurrent.ExecutorService sweeper =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "spooled-alert-takeover");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param sinks the node's sinks; each spooled one tells the store when it finishes an entry
@@ -105,7 +113,8 @@ public final class SpoolShare implements AutoCloseable {
    *
    * @return how many were spooled here now
    */
-  public int takeOver(String org, Fence fence) throws IOException {
+  public synchronized int takeOver(String org, Fence fence) throws IOException {
+    store.checkFence(fence); // a node that lost the org adopts nothing
     Supplier<Collection<String>> members = liveNodes;
     Collection<String> live = members == null ? List.of() : members.get();
     // This node's own rows are taken too: a replacement under the same name on a fresh disk.
@@ -122,6 +131,7 @@ public final class SpoolShare implements AutoCloseable {
       switch (sink.adopt(row.deliveryKey(), row.payload())) {
         case SPOOLED -> {
           spooled++;
+          takenOver.computeIfAbsent(org, o -> new AtomicLong()).incrementAndGet();
           store.takenOver(row, fence);
         }
         case ALREADY_PENDING -> {
@@ -134,7 +144,6 @@ public final class SpoolShare implements AutoCloseable {
         }
       }
     }
-    takenOver.computeIfAbsent(org, o -> new AtomicLong()).addAndGet(spooled);
     if (spooled + already + noSink > 0) {
       LOG.info(
           "org {}: took over {} alert(s) spooled on nodes gone and never sent, {} already in this"
@@ -147,6 +156,43 @@ public final class SpoolShare implements AutoCloseable {
     return spooled;
   }
 
+  /** This node runs {@code org} under {@code fence} now: a member leaving sweeps it too. */
+  public void owns(String org, Fence fence) {
+    owned.put(org, fence);
+  }
+
+  /** This node stopped running {@code org}. */
+  public void gave(String org) {
+    owned.remove(org);
+  }
+
+  /**
+   * A member joined or left: takes over, for every org this node runs, what a node gone left unsent
+   * (an org given away by a node that was then lost is swept by its owner here, not only at its
+   * next move). Runs on a thread of its own: the caller may be the membership's.
+   */
+  public void membersChanged() {
+    try {
+      sweeper.execute(this::sweep);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // Closing: nothing more is taken over here.
+    }
+  }
+
+  private void sweep() {
+    for (Map.Entry<String, Fence> org : Map.copyOf(owned).entrySet()) {
+      try {
+        takeOver(org.getKey(), org.getValue());
+      } catch (IOException | RuntimeException e) {
+        LOG.error(
+            "org {}: alerts spooled on nodes gone could not be taken over (tried again at the"
+                + " next membership change or start of the org): {}",
+            org.getKey(),
+            e.getMessage());
+      }
+    }
+  }
+
   /** Alerts of {@code org} this node took over from nodes gone since it started. */
   public long takenOver(String org) {
     AtomicLong count = takenOver.get(org);
@@ -155,6 +201,12 @@ public final class SpoolShare implements AutoCloseable {
 
   @Override
   public void close() {
+    sweeper.shutdownNow();
+    try {
+      sweeper.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     store.close();
   }
 }

@@ -150,6 +150,16 @@ public final class PostgresSpooledAlerts implements AutoCloseable {
     }
   }
 
+  /**
+   * @throws FencedOffException when another node holds the org's lease now
+   */
+  public void checkFence(Fence fence) throws IOException {
+    try (StateDatabase database =
+        new StateDatabase(settings, fence.org(), fence, "spooled alerts")) {
+      database.checkFence();
+    }
+  }
+
   private <T> T run(String what, StoreConnection.Work<T, SQLException> work) throws IOException {
     try {
       return connection.run(work);

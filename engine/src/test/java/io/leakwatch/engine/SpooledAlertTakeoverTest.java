@@ -1,6 +1,7 @@
 package io.leakwatch.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
@@ -12,6 +13,7 @@ import io.leakwatch.alert.WebhookTransport;
 import io.leakwatch.decision.Alert;
 import io.leakwatch.fleet.SpoolShare;
 import io.leakwatch.store.Fence;
+import io.leakwatch.store.FencedOffException;
 import io.leakwatch.store.PostgresSpooledAlerts;
 import io.leakwatch.store.SharedOrgState;
 import io.leakwatch.store.StoreSettings;
@@ -229,13 +231,27 @@ class SpooledAlertTakeoverTest {
     assertEquals(0, b.share().takeOver(ORG, new Fence(ORG, 2)), "A is live: its spool sends it");
     assertEquals(1, spooledRows());
 
-    // Then A is lost before its receiver came back: the org's next takeover sends it.
+    // Then A is lost before its receiver came back: B, which runs the org, sweeps when A leaves.
+    b.share().owns(ORG, new Fence(ORG, 2));
     a.lose();
     members.remove("lw-a");
-    Postgres.grant(settings, ORG, "lw-b#2", 3);
-    assertEquals(1, b.share().takeOver(ORG, new Fence(ORG, 3)));
+    b.share().membersChanged();
     Await.until(() -> received.size() == 1, "the receiver gets the alert from node B");
     assertTrue(received.get(0).contains("\"lw-rebalanced-1\""), received.get(0));
+    assertEquals(1, b.share().takenOver(ORG));
+  }
+
+  @Test
+  void aNodeThatLostTheOrgTakesNothingOver() throws Exception {
+    Postgres.grant(settings, ORG, "lw-a#1", 1);
+    Node a = node("lw-a", 1, unreachableUrl(), () -> List.of("lw-a"));
+    a.deliver(alert("lw-stale-1"));
+    a.lose();
+    Postgres.grant(settings, ORG, "lw-c#1", 3); // C holds the org now, not B's token 2
+    Node b = node("lw-b", 2, receiverUrl(), () -> List.of("lw-b"));
+    assertThrows(FencedOffException.class, () -> b.share().takeOver(ORG, new Fence(ORG, 2)));
+    assertEquals(0, b.sink().pending(), "nothing spooled on a node without the lease");
+    assertEquals(1, spooledRows(), "left for the lease holder");
   }
 
   @Test
