@@ -140,6 +140,7 @@ final class RunCommand implements Callable<Integer> {
       }
       Fleet fleet;
       ClusterNode cluster = null;
+      SpoolShare spoolShare = null;
       try {
         if (config.cluster() == null) {
           fleet = Fleet.start(config.orgs(), sinks, history);
@@ -158,6 +159,7 @@ final class RunCommand implements Callable<Integer> {
             sinks.forEach(RunCommand::closeQuietly);
             throw e;
           }
+          spoolShare = share;
           fleet = Fleet.idle(config.orgs(), sinks, history, share);
           try {
             cluster =
@@ -185,7 +187,11 @@ final class RunCommand implements Callable<Integer> {
               cluster == null
                   ? ApiServer.start(config.api(), fleet.orgs(), history, drills)
                   : ApiServer.start(
-                      config.api(), fleet::orgs, cluster.assignment()::status, history, drills);
+                      config.api(),
+                      fleet::orgs,
+                      clusterStatus(cluster, spoolShare),
+                      history,
+                      drills);
         } catch (Exception e) {
           if (cluster != null) {
             cluster.close();
@@ -197,6 +203,12 @@ final class RunCommand implements Callable<Integer> {
         }
       }
       return new Service(fleet, api, history, cluster);
+    }
+
+    /** The assignment's status, with the alerts this node took over from nodes gone. */
+    private static java.util.function.Supplier<io.leakwatch.cluster.ClusterStatus> clusterStatus(
+        ClusterNode cluster, SpoolShare share) {
+      return () -> cluster.assignment().status().withSpooledTakenOver(share.takenOver());
     }
 
     Fleet fleet() {

@@ -193,6 +193,13 @@ public final class SpoolShare implements AutoCloseable {
     }
   }
 
+  /** Per org, the alerts this node took over from nodes gone since it started. */
+  public Map<String, Long> takenOver() {
+    Map<String, Long> counts = new HashMap<>();
+    takenOver.forEach((org, count) -> counts.put(org, count.get()));
+    return counts;
+  }
+
   /** Alerts of {@code org} this node took over from nodes gone since it started. */
   public long takenOver(String org) {
     AtomicLong count = takenOver.get(org);
