@@ -11,6 +11,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -22,11 +26,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A spooled sink returns once the alert is on this node's disk and the ledger then says
  * delivered, so a takeover would otherwise skip it. Each alert a sink is about to spool is recorded
- * first ({@link #spooling}), the row goes when that sink delivers or dead-letters it, and an org's
- * new owner spools into its sink of the same name the org's rows of every node that is not a live
- * member ({@link #takeOver}). A node that comes back and sends its spool too delivers those alerts
- * twice, with the same delivery key; none is lost. Dead letters are not sent again by a takeover:
- * the row goes when the alert is dead-lettered.
+ * first ({@link #recording}), the row goes when that sink delivers or dead-letters it, and an org's
+ * owner spools into its sink of the same name the org's rows of every node that is not a live
+ * member ({@link #takeOver}): when it is granted the org, and for the orgs it runs whenever a
+ * member leaves ({@link #membersChanged}). A node that comes back and sends its spool too delivers
+ * those alerts twice, with the same delivery key; none is lost. Dead letters are not sent again by
+ * a takeover: the row goes when the alert is dead-lettered.
  */
 public final class SpoolShare implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolShare.class);
@@ -36,13 +41,8 @@ public final class SpoolShare implements AutoCloseable {
   private final Map<String, AtomicLong> takenOver = new ConcurrentHashMap<>();
   private volatile Supplier<Collection<String>> liveNodes;
   private final Map<String, Fence> owned = new ConcurrentHashMap<>();
-  private final java.util.concurrent.ExecutorService sweeper =
-      java.util.concurrent.Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "spooled-alert-takeover");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService sweeper = thread("spooled-alert-takeover");
+  private final ExecutorService finisher = thread("spooled-alert-finished");
 
   /**
    * @param sinks the node's sinks; each spooled one tells the store when it finishes an entry
@@ -56,7 +56,8 @@ public final class SpoolShare implements AutoCloseable {
     for (AlertSink sink : sinks) {
       if (sink instanceof SpooledAlertSink spooled) {
         this.sinks.put(spooled.name(), spooled);
-        spooled.whenFinished(key -> finished(spooled.name(), key));
+        // Off the delivery thread: a store that hangs must not slow a spool's draining.
+        spooled.whenFinished(key -> finishLater(spooled.name(), key));
       }
     }
   }
@@ -91,6 +92,23 @@ public final class SpoolShare implements AutoCloseable {
         return spooled.spoolStats();
       }
     };
+  }
+
+  private static ExecutorService thread(String name) {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  private void finishLater(String sink, String key) {
+    try {
+      finisher.execute(() -> finished(sink, key));
+    } catch (RejectedExecutionException e) {
+      // Closing: the row stays, and a later takeover may send the alert again (same key).
+    }
   }
 
   private void finished(String sink, String key) {
@@ -174,7 +192,7 @@ public final class SpoolShare implements AutoCloseable {
   public void membersChanged() {
     try {
       sweeper.execute(this::sweep);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       // Closing: nothing more is taken over here.
     }
   }
@@ -209,8 +227,10 @@ public final class SpoolShare implements AutoCloseable {
   @Override
   public void close() {
     sweeper.shutdownNow();
+    finisher.shutdown(); // the rows of entries already finished go first, if the store answers
     try {
-      sweeper.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS);
+      sweeper.awaitTermination(10, TimeUnit.SECONDS);
+      finisher.awaitTermination(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
