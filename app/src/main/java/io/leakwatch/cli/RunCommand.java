@@ -7,10 +7,13 @@ import io.leakwatch.api.DrillLauncher;
 import io.leakwatch.cluster.ClusterNode;
 import io.leakwatch.config.EngineConfig;
 import io.leakwatch.fleet.Fleet;
+import io.leakwatch.fleet.SpoolShare;
 import io.leakwatch.logs.LogSetup;
 import io.leakwatch.store.AlertStore;
+import io.leakwatch.store.PostgresSpooledAlerts;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -137,14 +140,37 @@ final class RunCommand implements Callable<Integer> {
       }
       Fleet fleet;
       ClusterNode cluster = null;
+      SpoolShare spoolShare = null;
       try {
         if (config.cluster() == null) {
           fleet = Fleet.start(config.orgs(), sinks, history);
         } else {
           // A cluster node starts with no org: the assignment starts its share once it has quorum.
-          fleet = Fleet.idle(config.orgs(), sinks, history);
+          // What its spooled sinks hold is recorded in the store, for a takeover if it is lost.
+          SpoolShare share;
           try {
-            cluster = ClusterNode.join(config.cluster(), config.store(), fleet);
+            share =
+                new SpoolShare(
+                    new PostgresSpooledAlerts(
+                        config.store(), config.cluster().nodeName(), Clock.systemUTC()),
+                    sinks,
+                    null);
+          } catch (RuntimeException e) {
+            sinks.forEach(RunCommand::closeQuietly);
+            throw e;
+          }
+          spoolShare = share;
+          fleet = Fleet.idle(config.orgs(), sinks, history, share);
+          try {
+            cluster =
+                ClusterNode.join(
+                    config.cluster(),
+                    config.store(),
+                    fleet,
+                    membership -> {
+                      share.seeMembersIn(membership::members);
+                      membership.onChange(share::membersChanged);
+                    });
           } catch (Exception | Error e) {
             fleet.close();
             throw e;
@@ -161,7 +187,11 @@ final class RunCommand implements Callable<Integer> {
               cluster == null
                   ? ApiServer.start(config.api(), fleet.orgs(), history, drills)
                   : ApiServer.start(
-                      config.api(), fleet::orgs, cluster.assignment()::status, history, drills);
+                      config.api(),
+                      fleet::orgs,
+                      clusterStatus(cluster, spoolShare),
+                      history,
+                      drills);
         } catch (Exception e) {
           if (cluster != null) {
             cluster.close();
@@ -173,6 +203,12 @@ final class RunCommand implements Callable<Integer> {
         }
       }
       return new Service(fleet, api, history, cluster);
+    }
+
+    /** The assignment's status, with the alerts this node took over from nodes gone. */
+    private static java.util.function.Supplier<io.leakwatch.cluster.ClusterStatus> clusterStatus(
+        ClusterNode cluster, SpoolShare share) {
+      return () -> cluster.assignment().status().withSpooledTakenOver(share.takenOver());
     }
 
     Fleet fleet() {

@@ -199,6 +199,11 @@ final class DeliverySpool implements AutoCloseable {
     return known.contains(key);
   }
 
+  /** Whether {@code key} waits in the queue, not finished (a scan: for rare callers). */
+  boolean pending(String key) {
+    return queue.stream().anyMatch(entry -> entry.key().equals(key));
+  }
+
   /** Takes the entry durably, or throws and has not taken it (the file is as it was). */
   void append(String key, String payload) throws IOException {
     long at = clock.millis();

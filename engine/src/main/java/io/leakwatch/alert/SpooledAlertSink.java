@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,8 @@ public final class SpooledAlertSink implements AlertSink {
   // /metrics on the event loop never wait for the lock, which a rewrite of done.txt or of the
   // dead-letter file holds for as long as the disk takes.
   private volatile Stats published;
+  // Told each key the delivery thread finished (delivered or dead-lettered), outside the lock.
+  private volatile Consumer<String> whenFinished = key -> {};
 
   /**
    * @param name how logs and dead letters name this sink, e.g. {@code webhooks[0]}
@@ -197,6 +200,60 @@ public final class SpooledAlertSink implements AlertSink {
   }
 
   /**
+   * The payload this sink would spool for {@code alert}, or null when it keeps the alert out
+   * (drills, suppressed) or its spool already holds the key (pending or finished).
+   */
+  public String payloadToSpool(Alert alert) {
+    if (!drills.delivers(alert) || (skipSuppressed && alert.suppression() != null)) {
+      return null;
+    }
+    synchronized (lock) {
+      if (spool.contains(alert.deliveryKey())) {
+        return null;
+      }
+    }
+    return renderer.apply(alert);
+  }
+
+  /** What {@link #adopt} did with a payload another node spooled. */
+  public enum Adopted {
+    /** Spooled here now. */
+    SPOOLED,
+    /** This spool holds it already, still to be sent. */
+    ALREADY_PENDING,
+    /** This spool sent or dead-lettered it already. */
+    ALREADY_FINISHED
+  }
+
+  /**
+   * Takes a payload another node's sink of the same name spooled and never finished (a takeover
+   * after that node was lost), as {@link #accept} would have; idempotent by key.
+   */
+  public Adopted adopt(String deliveryKey, String payload) throws IOException {
+    synchronized (lock) {
+      if (!running) {
+        throw new IOException("sink " + name + " is closed");
+      }
+      if (spool.contains(deliveryKey)) {
+        return spool.pending(deliveryKey) ? Adopted.ALREADY_PENDING : Adopted.ALREADY_FINISHED;
+      }
+      spool.append(deliveryKey, payload);
+      publish();
+      lock.notifyAll();
+      return Adopted.SPOOLED;
+    }
+  }
+
+  /**
+   * Calls {@code listener} on the delivery thread with the key of each entry delivered or
+   * dead-lettered, after the spool recorded it and outside the sink's lock; what it throws is
+   * logged and ignored.
+   */
+  public void whenFinished(Consumer<String> listener) {
+    this.whenFinished = Objects.requireNonNull(listener);
+  }
+
+  /**
    * Runs {@link #deliverUntilClosed}; if it ends any other way than by {@link #close}, records why,
    * so readiness says this sink delivers nothing until a restart.
    */
@@ -260,10 +317,12 @@ public final class SpooledAlertSink implements AlertSink {
         // A bug or a resource limit in one attempt: try again later rather than stop delivering.
         outcome = DeliveryOutcome.retry("transport failed: " + e.getClass().getSimpleName());
       }
+      String finished = null;
       synchronized (lock) {
         try {
           if (outcome instanceof DeliveryOutcome.Delivered) {
             spool.finishHead();
+            finished = next.key();
             delivered++;
             failures = 0;
             lastFailure = null;
@@ -273,6 +332,7 @@ public final class SpooledAlertSink implements AlertSink {
           } else if (outcome instanceof DeliveryOutcome.Dead d) {
             deadLetters.write(name, next.key(), d.reason(), payload);
             spool.finishHead();
+            finished = next.key();
             dead++;
             failures = 0;
             if (refusedInRow++ == 0) {
@@ -321,6 +381,18 @@ public final class SpooledAlertSink implements AlertSink {
         }
         lock.notifyAll();
       }
+      if (finished != null) {
+        tellFinished(finished);
+      }
+    }
+  }
+
+  private void tellFinished(String key) {
+    try {
+      whenFinished.accept(key);
+    } catch (RuntimeException e) {
+      LOG.error(
+          "alert sink {}: alert {} finished, but telling so failed: {}", name, key, e.toString());
     }
   }
 

@@ -109,6 +109,12 @@ final class ApiMetrics implements AutoCloseable {
       Gauge.builder("leakwatch.cluster.expected.nodes", cluster, c -> c.get().expectedNodes())
           .description("The cluster's configured size; a majority of it is the quorum.")
           .register(registry);
+      FunctionCounter.builder(
+              "leakwatch.cluster.spooled.taken.over", cluster, c -> c.get().spooledTakenOverTotal())
+          .description(
+              "Alerts this node took over and spooled: a node lost before sending them had spooled"
+                  + " them.")
+          .register(registry);
       Gauge.builder("leakwatch.cluster.quorum", cluster, c -> c.get().quorum() ? 1 : 0)
           .description(
               "1 while this node sees a majority of the configured nodes; 0: it processes nothing.")

@@ -278,6 +278,9 @@ public final class ApiServer implements AutoCloseable {
         status.configured().stream()
             .filter(o -> !status.owned().contains(o))
             .forEach(elsewhere::add);
+        // Alerts a lost node had spooled and never sent, which this node sent instead.
+        ObjectNode takenOver = node.putObject("spooledTakenOver");
+        status.spooledTakenOver().forEach(takenOver::put);
         if (!status.quorum()) {
           body.put(
               "reason",

@@ -19,7 +19,26 @@ public final class ClusterNode implements AutoCloseable {
   /** Joins the cluster and starts assigning; the orgs start once this node sees a quorum. */
   public static ClusterNode join(ClusterSettings settings, StoreSettings store, OrgEngines engines)
       throws Exception {
+    return join(settings, store, engines, membership -> {});
+  }
+
+  /**
+   * {@link #join(ClusterSettings, StoreSettings, OrgEngines)}, telling {@code joined} the live
+   * membership before any org starts (a takeover asks it which nodes are gone).
+   */
+  public static ClusterNode join(
+      ClusterSettings settings,
+      StoreSettings store,
+      OrgEngines engines,
+      java.util.function.Consumer<Membership> joined)
+      throws Exception {
     Membership membership = HazelcastMembership.join(settings);
+    try {
+      joined.accept(membership);
+    } catch (RuntimeException e) {
+      membership.close();
+      throw e;
+    }
     // The owner names this process, not only the node: a node restarted under the same name waits
     // for its previous incarnation's leases to expire like any other node would.
     String owner = settings.nodeName() + "#" + UUID.randomUUID().toString().substring(0, 8);

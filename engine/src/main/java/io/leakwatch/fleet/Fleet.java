@@ -47,9 +47,11 @@ public final class Fleet implements AutoCloseable, OrgEngines {
   private final Map<String, EngineOrg> running = new ConcurrentHashMap<>();
   private final List<AlertSink> sinks;
   private final AlertHistory history;
+  private final SpoolShare spoolShare;
   private volatile boolean closed;
 
-  private Fleet(List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history) {
+  private Fleet(
+      List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history, SpoolShare share) {
     configs.forEach(
         org -> {
           this.configs.put(org.name(), org);
@@ -57,6 +59,7 @@ public final class Fleet implements AutoCloseable, OrgEngines {
         });
     this.sinks = List.copyOf(sinks);
     this.history = history;
+    this.spoolShare = share;
   }
 
   /**
@@ -68,7 +71,7 @@ public final class Fleet implements AutoCloseable, OrgEngines {
    */
   public static Fleet start(List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history)
       throws Exception {
-    Fleet fleet = new Fleet(configs, sinks, history);
+    Fleet fleet = new Fleet(configs, sinks, history, null);
     try {
       for (OrgConfig org : configs) {
         fleet.start(org.name(), null);
@@ -85,7 +88,19 @@ public final class Fleet implements AutoCloseable, OrgEngines {
    * share of the cluster changes ({@link #start(String, Fence)}, {@link #stop(String)}).
    */
   public static Fleet idle(List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history) {
-    return new Fleet(configs, sinks, history);
+    return new Fleet(configs, sinks, history, null);
+  }
+
+  /**
+   * {@link #idle(List, List, AlertHistory)} whose spooled sinks record in the shared store what
+   * they hold, and which takes over, at each org's start under a lease, what nodes gone left
+   * unsent.
+   *
+   * @param share the fleet owns it from here on and closes it
+   */
+  public static Fleet idle(
+      List<OrgConfig> configs, List<AlertSink> sinks, AlertHistory history, SpoolShare share) {
+    return new Fleet(configs, sinks, history, share);
   }
 
   /**
@@ -113,7 +128,11 @@ public final class Fleet implements AutoCloseable, OrgEngines {
                 ? RulePackLoader.defaultPack()
                 : RulePackLoader.fromDirectory(org.rules());
         List<AlertSink> orgSinks = new ArrayList<>();
-        sinks.forEach(sink -> orgSinks.add(new SharedSink(sink)));
+        for (AlertSink sink : sinks) {
+          // On a cluster node a spooled sink records what it takes in the store, for a takeover.
+          AlertSink own = spoolShare == null ? sink : spoolShare.recording(org.name(), sink);
+          orgSinks.add(new SharedSink(sink, own));
+        }
         if (history != null) {
           orgSinks.add(history.sinkFor(org.name()));
         }
@@ -122,6 +141,10 @@ public final class Fleet implements AutoCloseable, OrgEngines {
         LeakwatchEngine engine =
             LeakwatchEngine.start(fence == null ? settings : settings.withFence(fence));
         running.put(name, new EngineOrg(org.name(), engine, org.rules()));
+        if (fence != null && spoolShare != null) {
+          spoolShare.owns(name, fence);
+          takeOverSpooled(name, fence);
+        }
         if (org.rules() != null) {
           // Edit the folder and the rules reload: compiled first, swapped only if they compile.
           engine.watchRules(org.rules(), RULES_CHECK_MILLIS);
@@ -145,6 +168,27 @@ public final class Fleet implements AutoCloseable, OrgEngines {
   }
 
   /**
+   * Spools here what nodes gone had spooled for the org and never sent. A failure is logged, not
+   * thrown: the rows stay in the store for the org's next start, and the org runs meanwhile.
+   */
+  private void takeOverSpooled(String org, Fence fence) {
+    try {
+      spoolShare.takeOver(org, fence);
+    } catch (IOException | RuntimeException e) {
+      LOG.error(
+          "org {}: alerts spooled on nodes gone could not be taken over (they stay in the store"
+              + " for the org's next start): {}",
+          org,
+          e.getMessage());
+    }
+  }
+
+  /** Alerts of the org this node took over from nodes gone (0 on a single node). */
+  public long spooledTakenOver(String org) {
+    return spoolShare == null ? 0 : spoolShare.takenOver(org);
+  }
+
+  /**
    * Stops the org's engine if it runs here: it finishes the batch in hand, delivers its alerts and
    * saves its checkpoint. The shared sinks stay open for the other orgs.
    */
@@ -158,6 +202,9 @@ public final class Fleet implements AutoCloseable, OrgEngines {
       EngineOrg org = running.remove(name);
       if (org == null) {
         return;
+      }
+      if (spoolShare != null) {
+        spoolShare.gave(name);
       }
       try (MDC.MDCCloseable ignored = MDC.putCloseable("org", name)) {
         org.engine().close();
@@ -238,17 +285,20 @@ public final class Fleet implements AutoCloseable, OrgEngines {
             e.toString());
       }
     }
+    if (spoolShare != null) {
+      spoolShare.close();
+    }
   }
 
   /**
    * One engine's handle on a sink every engine delivers to: deliveries from different engines (each
    * on its own worker thread) take turns, and an engine stopping does not close it for the others.
    */
-  private record SharedSink(AlertSink sink) implements AlertSink {
+  private record SharedSink(AlertSink sink, AlertSink own) implements AlertSink {
     @Override
     public void accept(Alert alert) throws IOException {
       synchronized (sink) {
-        sink.accept(alert);
+        own.accept(alert); // the sink itself, or its handle that records for the org
       }
     }
 

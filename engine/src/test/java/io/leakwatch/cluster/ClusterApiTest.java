@@ -140,6 +140,24 @@ class ClusterApiTest {
         JSON.readTree(ready.body()).path("notLive").toString());
   }
 
+  @Test
+  void readyAndMetricsSayHowManyAlertsTheNodeTookOverFromNodesGone() throws Exception {
+    running.set(List.of(new LiveOrg("acme")));
+    ClusterStatus owner =
+        new ClusterStatus(
+            "lw-2", List.of("lw-2", "lw-3"), 3, true, List.of("acme"), Set.of("acme"), Map.of());
+    status.set(owner);
+    String metrics = get("/metrics").body();
+    assertTrue(metrics.contains("leakwatch_cluster_spooled_taken_over_total 0.0"), metrics);
+
+    status.set(owner.withSpooledTakenOver(Map.of("acme", 3L)));
+    HttpResponse<String> ready = get("/ready");
+    assertEquals(200, ready.statusCode(), ready.body());
+    assertEquals(3, JSON.readTree(ready.body()).at("/cluster/spooledTakenOver/acme").asLong());
+    metrics = get("/metrics").body();
+    assertTrue(metrics.contains("leakwatch_cluster_spooled_taken_over_total 3.0"), metrics);
+  }
+
   private HttpResponse<String> post(String path) throws Exception {
     return HttpClient.newHttpClient()
         .send(
