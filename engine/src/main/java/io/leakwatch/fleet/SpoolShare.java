@@ -6,6 +6,7 @@ import io.leakwatch.decision.Alert;
 import io.leakwatch.store.Fence;
 import io.leakwatch.store.PostgresSpooledAlerts;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -29,20 +31,29 @@ import org.slf4j.LoggerFactory;
  * first ({@link #recording}), the row goes when that sink delivers or dead-letters it, and an org's
  * owner spools into its sink of the same name the org's rows of every node that is not a live
  * member ({@link #takeOver}): when it is granted the org, and for the orgs it runs whenever a
- * member leaves ({@link #membersChanged}). A node that comes back and sends its spool too delivers
- * those alerts twice, with the same delivery key; none is lost. Dead letters are not sent again by
- * a takeover: the row goes when the alert is dead-lettered.
+ * member leaves ({@link #membersChanged}), and every {@link #SWEEP_EVERY} besides: a sweep that
+ * failed, or a node that was never a member again before it was lost, would otherwise wait for a
+ * change that may not come. This node's own rows are taken once per org after it starts (a
+ * replacement under the same name on a fresh disk), not at every sweep, when its spool holds them.
+ * A node that comes back and sends its spool too delivers those alerts twice, with the same
+ * delivery key; none is lost. Dead letters are not sent again by a takeover: the row goes when the
+ * alert is dead-lettered.
  */
 public final class SpoolShare implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SpoolShare.class);
+  static final Duration SWEEP_EVERY = Duration.ofMinutes(1);
 
   private final PostgresSpooledAlerts store;
   private final Map<String, SpooledAlertSink> sinks = new HashMap<>();
   private final Map<String, AtomicLong> takenOver = new ConcurrentHashMap<>();
   private volatile Supplier<Collection<String>> liveNodes;
   private final Map<String, Fence> owned = new ConcurrentHashMap<>();
-  private final ExecutorService sweeper = thread("spooled-alert-takeover");
-  private final ExecutorService finisher = thread("spooled-alert-finished");
+  // Orgs whose rows recorded under this node's own name were taken since it started.
+  private final java.util.Set<String> ownRowsTaken = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService sweeper =
+      Executors.newSingleThreadScheduledExecutor(daemon("spooled-alert-takeover"));
+  private final ExecutorService finisher =
+      Executors.newSingleThreadExecutor(daemon("spooled-alert-finished"));
 
   /**
    * @param sinks the node's sinks; each spooled one tells the store when it finishes an entry
@@ -51,6 +62,15 @@ public final class SpoolShare implements AutoCloseable {
    */
   public SpoolShare(
       PostgresSpooledAlerts store, List<AlertSink> sinks, Supplier<Collection<String>> liveNodes) {
+    this(store, sinks, liveNodes, SWEEP_EVERY);
+  }
+
+  /** The same, sweeping the orgs this node runs every {@code sweepEvery}. */
+  public SpoolShare(
+      PostgresSpooledAlerts store,
+      List<AlertSink> sinks,
+      Supplier<Collection<String>> liveNodes,
+      Duration sweepEvery) {
     this.store = store;
     this.liveNodes = liveNodes;
     for (AlertSink sink : sinks) {
@@ -60,6 +80,8 @@ public final class SpoolShare implements AutoCloseable {
         spooled.whenFinished(key -> finishLater(spooled.name(), key));
       }
     }
+    long every = sweepEvery.toMillis();
+    sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
   }
 
   /** Sets where the cluster's live members come from (once the node joined). */
@@ -94,13 +116,12 @@ public final class SpoolShare implements AutoCloseable {
     };
   }
 
-  private static ExecutorService thread(String name) {
-    return Executors.newSingleThreadExecutor(
-        r -> {
-          Thread t = new Thread(r, name);
-          t.setDaemon(true);
-          return t;
-        });
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private void finishLater(String sink, String key) {
@@ -135,8 +156,17 @@ public final class SpoolShare implements AutoCloseable {
     store.checkFence(fence); // a node that lost the org adopts nothing
     Supplier<Collection<String>> members = liveNodes;
     Collection<String> live = members == null ? List.of() : members.get();
-    // This node's own rows are taken too: a replacement under the same name on a fresh disk.
-    List<String> others = live.stream().filter(n -> !n.equals(store.node())).toList();
+    if (live.isEmpty()) {
+      // The membership is unknown (it always lists this node once known): every node would look
+      // gone and live ones' alerts be sent twice. The next sweep tries again.
+      LOG.warn("org {}: cluster members unknown: spooled alerts not taken over now", org);
+      return 0;
+    }
+    // This node's own rows too, the first time after it starts: a replacement under the same name
+    // on a fresh disk. Later its spool holds them, and going through them again is wasted work.
+    boolean withOwn = ownRowsTaken.add(org);
+    List<String> others =
+        withOwn ? live.stream().filter(n -> !n.equals(store.node())).toList() : List.copyOf(live);
     int spooled = 0;
     int already = 0;
     int noSink = 0;
@@ -149,7 +179,9 @@ public final class SpoolShare implements AutoCloseable {
       switch (sink.adopt(row.deliveryKey(), row.payload())) {
         case SPOOLED -> {
           spooled++;
-          takenOver.computeIfAbsent(org, o -> new AtomicLong()).incrementAndGet();
+          if (!row.node().equals(store.node())) { // counted: alerts another node left unsent
+            takenOver.computeIfAbsent(org, o -> new AtomicLong()).incrementAndGet();
+          }
           store.takenOver(row, fence);
         }
         case ALREADY_PENDING -> {
@@ -158,7 +190,7 @@ public final class SpoolShare implements AutoCloseable {
         }
         case ALREADY_FINISHED -> {
           already++;
-          store.finished(row.sink(), row.deliveryKey());
+          store.forget(row);
         }
       }
     }
@@ -204,7 +236,7 @@ public final class SpoolShare implements AutoCloseable {
       } catch (IOException | RuntimeException e) {
         LOG.error(
             "org {}: alerts spooled on nodes gone could not be taken over (tried again at the"
-                + " next membership change or start of the org): {}",
+                + " next sweep, membership change or start of the org): {}",
             org.getKey(),
             e.getMessage());
       }

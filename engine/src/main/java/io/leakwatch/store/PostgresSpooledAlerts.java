@@ -27,7 +27,10 @@ public final class PostgresSpooledAlerts implements AutoCloseable {
   private final StoreSettings settings;
   private final String node;
   private final Clock clock;
-  private final StoreConnection connection;
+  // One connection for recording alerts as the alert workers spool them, another for finishing
+  // and reading rows: a backlog of deletes or a takeover's read never holds up a spooled alert.
+  private final StoreConnection recording;
+  private final StoreConnection background;
 
   /**
    * @param node this node's name ({@code cluster.node}): rows it writes say they are on its disk
@@ -40,9 +43,13 @@ public final class PostgresSpooledAlerts implements AutoCloseable {
     this.settings = settings;
     this.node = node;
     this.clock = clock;
-    this.connection =
+    this.recording =
         StoreConnection.transactional(settings)
             .withDriverOptions(StoreConnection.stateTimeouts(settings, "leakwatch-spooled"));
+    this.background =
+        StoreConnection.transactional(settings)
+            .withDriverOptions(
+                StoreConnection.stateTimeouts(settings, "leakwatch-spooled-finished"));
   }
 
   public String node() {
@@ -54,6 +61,7 @@ public final class PostgresSpooledAlerts implements AutoCloseable {
       throws IOException {
     long now = clock.millis();
     run(
+        recording,
         "record spooled alert " + deliveryKey,
         c -> {
           try (PreparedStatement upsert =
@@ -75,19 +83,44 @@ public final class PostgresSpooledAlerts implements AutoCloseable {
   }
 
   /**
-   * {@code sink} delivered or dead-lettered the entry: no node sends it again. Whichever node's row
-   * it is (a node that came back may finish an alert another took over: that one is then sent
-   * twice, with the same key, and never a third time).
+   * {@code sink} on this node delivered or dead-lettered the entry: its rows here go. Only this
+   * node's: a spool entry does not know its org, and another org's alert may have the same key (a
+   * rule's own alert key) on another node, still unsent. A node that came back and finished an
+   * alert another node took over leaves that node's row, which goes when it sends it too (twice,
+   * with the same key, never a third time).
    */
   public void finished(String sink, String deliveryKey) throws IOException {
     run(
+        background,
         "finish spooled alert " + deliveryKey,
         c -> {
           try (PreparedStatement delete =
               c.prepareStatement(
-                  "DELETE FROM org_spooled_alert WHERE sink = ? AND delivery_key = ?")) {
+                  "DELETE FROM org_spooled_alert WHERE sink = ? AND delivery_key = ? AND node ="
+                      + " ?")) {
             delete.setString(1, sink);
             delete.setString(2, deliveryKey);
+            delete.setString(3, node);
+            delete.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** {@code row} needs sending by nobody (this node's spool finished that alert already). */
+  public void forget(Spooled row) throws IOException {
+    run(
+        background,
+        "forget spooled alert " + row.deliveryKey(),
+        c -> {
+          try (PreparedStatement delete =
+              c.prepareStatement(
+                  "DELETE FROM org_spooled_alert WHERE org = ? AND sink = ? AND delivery_key = ?"
+                      + " AND node = ?")) {
+            delete.setString(1, row.org());
+            delete.setString(2, row.sink());
+            delete.setString(3, row.deliveryKey());
+            delete.setString(4, row.node());
             delete.executeUpdate();
           }
           return null;
@@ -101,14 +134,17 @@ public final class PostgresSpooledAlerts implements AutoCloseable {
   public List<Spooled> onNodesGone(String org, Collection<String> liveNodes) throws IOException {
     Set<String> live = Set.copyOf(liveNodes);
     return run(
+        background,
         "read spooled alerts of org " + org,
         c -> {
           List<Spooled> rows = new ArrayList<>();
+          // Live nodes' rows (payloads included) are not read at all: only what is to be taken.
           try (PreparedStatement query =
               c.prepareStatement(
                   "SELECT sink, delivery_key, node, payload FROM org_spooled_alert WHERE org = ?"
-                      + " ORDER BY spooled_at, delivery_key")) {
+                      + " AND NOT (node = ANY (?)) ORDER BY spooled_at, delivery_key")) {
             query.setString(1, org);
+            query.setArray(2, c.createArrayOf("varchar", live.toArray()));
             try (ResultSet r = query.executeQuery()) {
               while (r.next()) {
                 if (!live.contains(r.getString(3))) {
@@ -160,7 +196,9 @@ public final class PostgresSpooledAlerts implements AutoCloseable {
     }
   }
 
-  private <T> T run(String what, StoreConnection.Work<T, SQLException> work) throws IOException {
+  private <T> T run(
+      StoreConnection connection, String what, StoreConnection.Work<T, SQLException> work)
+      throws IOException {
     try {
       return connection.run(work);
     } catch (SQLException | RuntimeException e) {
@@ -171,6 +209,7 @@ public final class PostgresSpooledAlerts implements AutoCloseable {
 
   @Override
   public void close() {
-    connection.close();
+    recording.close();
+    background.close();
   }
 }

@@ -64,7 +64,11 @@ public final class StoreConnection implements AutoCloseable {
         "tcpKeepAlive",
         "true",
         "ApplicationName",
-        name);
+        name,
+        // A server error's detail can quote the row it refused (an alert's payload): not into
+        // the exception text that reaches the logs.
+        "logServerErrorDetail",
+        "false");
   }
 
   /** The same, with these driver properties besides the user and password (timeouts, a name). */

@@ -122,6 +122,12 @@ class SpooledAlertTakeoverTest {
 
   private Node node(String name, long token, String url, Supplier<Collection<String>> live)
       throws Exception {
+    return node(name, token, url, live, Duration.ofMinutes(1));
+  }
+
+  private Node node(
+      String name, long token, String url, Supplier<Collection<String>> live, Duration sweepEvery)
+      throws Exception {
     Fence fence = new Fence(ORG, token);
     SharedOrgState state = SharedOrgState.open(settings, ORG, fence);
     Path spool = dir.resolve(name + "-spool");
@@ -141,7 +147,10 @@ class SpooledAlertTakeoverTest {
             FAST);
     SpoolShare share =
         new SpoolShare(
-            new PostgresSpooledAlerts(settings, name, Clock.systemUTC()), List.of(sink), live);
+            new PostgresSpooledAlerts(settings, name, Clock.systemUTC()),
+            List.of(sink),
+            live,
+            sweepEvery);
     Vertx vertx = Vertx.vertx();
     Messages.registerCodecs(vertx);
     AlertVerticle worker =
@@ -239,6 +248,55 @@ class SpooledAlertTakeoverTest {
     Await.until(() -> received.size() == 1, "the receiver gets the alert from node B");
     assertTrue(received.get(0).contains("\"lw-rebalanced-1\""), received.get(0));
     assertEquals(1, b.share().takenOver(ORG));
+  }
+
+  /**
+   * Node A, cut off from the membership but still reaching the store, spooled an alert after B had
+   * the org and was then lost: no member ever left, so only B's own timer finds A's row.
+   */
+  @Test
+  void aNodeThatWasNeverAMemberAgainIsSweptOnTheOwnersTimer() throws Exception {
+    Postgres.grant(settings, ORG, "lw-b#1", 2);
+    Node b = node("lw-b", 2, receiverUrl(), () -> List.of("lw-b"), Duration.ofMillis(200));
+    b.share().owns(ORG, new Fence(ORG, 2));
+    try (PostgresSpooledAlerts cutOff =
+        new PostgresSpooledAlerts(settings, "lw-a", Clock.systemUTC())) {
+      cutOff.spooled(ORG, "webhooks[0]", "lw-cut-off-1", AlertJson.toJson(alert("lw-cut-off-1")));
+    }
+    Await.until(() -> received.size() == 1, "the receiver gets the alert from node B");
+    assertTrue(received.get(0).contains("\"lw-cut-off-1\""), received.get(0));
+    assertEquals(1, b.share().takenOver(ORG));
+  }
+
+  /**
+   * With the membership unknown every node looks gone: nothing is taken (twice) until it is known.
+   */
+  @Test
+  void nothingIsTakenOverWhileTheMembersAreUnknown() throws Exception {
+    Postgres.grant(settings, ORG, "lw-a#1", 1);
+    Node a = node("lw-a", 1, unreachableUrl(), () -> List.of("lw-a", "lw-b"));
+    a.deliver(alert("lw-live-1"));
+    Postgres.grant(settings, ORG, "lw-b#1", 2);
+    Node b = node("lw-b", 2, receiverUrl(), List::of);
+    assertEquals(0, b.share().takeOver(ORG, new Fence(ORG, 2)));
+    assertEquals(0, b.sink().pending(), "A's alert is A's while A may be live");
+    assertEquals(1, spooledRows());
+  }
+
+  /**
+   * Two orgs' alerts with one key (a rule's own alert key) in one sink on two nodes: B finishing
+   * its own leaves A's row, whose alert A never sent.
+   */
+  @Test
+  void finishingAnAlertRemovesOnlyThisNodesRowOfItsKey() throws Exception {
+    try (PostgresSpooledAlerts a = new PostgresSpooledAlerts(settings, "lw-a", Clock.systemUTC());
+        PostgresSpooledAlerts b = new PostgresSpooledAlerts(settings, "lw-b", Clock.systemUTC())) {
+      a.spooled("acme", "webhooks[0]", "LW-009/shared-key", "{}");
+      b.spooled("beta", "webhooks[0]", "LW-009/shared-key", "{}");
+      b.finished("webhooks[0]", "LW-009/shared-key");
+      assertEquals(1, spooledRows(), "acme's row on A stays");
+      assertEquals(1, a.onNodesGone("acme", List.of("lw-b")).size());
+    }
   }
 
   @Test
