@@ -52,7 +52,7 @@ public final class DeadLetterResend {
     } catch (SpoolLock.HeldElsewhere running) {
       ResendRequest.ask(spoolDir);
       long deadline = System.nanoTime() + wait.toNanos();
-      while (ResendRequest.asked(spoolDir) && System.nanoTime() < deadline) {
+      while (ResendRequest.asked(spoolDir) && deadline - System.nanoTime() > 0) {
         Thread.sleep(100);
       }
       return new Result(

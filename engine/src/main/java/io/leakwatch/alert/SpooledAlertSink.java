@@ -365,7 +365,7 @@ public final class SpooledAlertSink implements AlertSink {
                   wait.toMillis());
             }
             long until = System.nanoTime() + wait.toNanos();
-            while (running && System.nanoTime() < until) {
+            while (running && until - System.nanoTime() > 0) {
               waitQuietly(
                   Math.max(
                       1, Math.min(REQUEST_POLL_MILLIS, (until - System.nanoTime()) / 1_000_000)));
