@@ -30,6 +30,11 @@ class DeadLetterResendTest {
   @TempDir Path dir;
 
   private SpooledAlertSink webhook(HttpReceiver receiver, Path spool) throws Exception {
+    return webhook(receiver, spool, FAST);
+  }
+
+  private SpooledAlertSink webhook(HttpReceiver receiver, Path spool, Backoff backoff)
+      throws Exception {
     WebhookTransport transport =
         new WebhookTransport(
             URI.create(receiver.url()),
@@ -38,7 +43,7 @@ class DeadLetterResendTest {
             Duration.ofSeconds(5),
             Clock.systemUTC());
     return new SpooledAlertSink(
-        "soc", spool, AlertFormat.LEAKWATCH::render, DrillPolicy.SKIP, false, transport, FAST);
+        "soc", spool, AlertFormat.LEAKWATCH::render, DrillPolicy.SKIP, false, transport, backoff);
   }
 
   /** Two alerts refused with 401 by a running sink, which stays open. */
@@ -134,23 +139,8 @@ class DeadLetterResendTest {
     try (HttpReceiver receiver = new HttpReceiver(0)) {
       refusedTwice(receiver, spool).close();
       receiver.script.add(new HttpReceiver.Answer(503, Map.of(), "busy"));
-      WebhookTransport transport =
-          new WebhookTransport(
-              URI.create(receiver.url()),
-              new WebhookSignature("whsec-0123456789abcdef".getBytes(StandardCharsets.UTF_8)),
-              HttpClient.newHttpClient(),
-              Duration.ofSeconds(5),
-              Clock.systemUTC());
       Backoff slow = new Backoff(Duration.ofMinutes(10), Duration.ofMinutes(10));
-      try (SpooledAlertSink waiting =
-          new SpooledAlertSink(
-              "soc",
-              spool,
-              AlertFormat.LEAKWATCH::render,
-              DrillPolicy.SKIP,
-              false,
-              transport,
-              slow)) {
+      try (SpooledAlertSink waiting = webhook(receiver, spool, slow)) {
         waiting.accept(TestAlerts.alert("lw-3"));
         HttpReceiver.await(() -> sent(receiver, "lw-3") == 1, WAIT); // answered 503: 10 min wait
         // The rewrite's temporary file cannot be created where a folder stands.
